@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: MIT
+# Quasar NPU stack: top-level build.
+#
+#   make          build everything (firmware, QEMU device, driver, libaccel,
+#                 tools, tests, guest image)
+#   make deps     set up a fresh Debian 12 machine (as root); idempotent
+#   make run      the main job: boot the VM and run the demo
+#   make check    every test suite; ends with "N passed, N failed"
+#
+# Each layer adds its rules in its own fragment (*/*.mk) and registers what
+# it builds in these lists:
+#   HOST_TESTS   host test programs (TAP output, kselftest harness)
+#   GUEST_BINS   programs copied to the guest image's /usr/bin
+#   GUEST_TESTS  guest test programs (TAP output), also in GUEST_BINS
+#   GUEST_LIBS   shared libraries copied to the guest's /usr/lib
+#   ALL_TARGETS  everything `make` builds
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+include $(TOP)/versions.mk
+
+BUILD := $(TOP)/build
+KDIR := /lib/modules/$(KVER)/build
+DEPS_STAMP := $(QUASAR_CACHE)/.deps-ok
+KTOOLS := $(QUASAR_CACHE)/linux-tools-$(KPKG_VERSION)
+KSELFTEST_DIR := $(KTOOLS)/tools/testing/selftests
+CHECKPATCH := $(KTOOLS)/scripts/checkpatch.pl
+
+CC := gcc
+COMMON_CFLAGS := -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
+	-I$(TOP)/include -I$(TOP)/uapi -I$(TOP)/uapi/drm -I/usr/include/drm
+HOST_CFLAGS := $(COMMON_CFLAGS)
+
+HOST_TESTS :=
+GUEST_BINS :=
+GUEST_TESTS :=
+GUEST_LIBS :=
+ALL_TARGETS :=
+
+.PHONY: all deps run check check-host check-guest qemu driver initramfs clean \
+	help FORCE
+.DEFAULT_GOAL := all
+
+-include $(sort $(wildcard $(TOP)/*/*.mk $(TOP)/*/*/*.mk))
+
+all: $(ALL_TARGETS)
+
+help:
+	@sed -n '2,12p' $(TOP)/Makefile
+
+# Set-up runs when a needed tool or download is missing, and on request.
+deps:
+	@bash $(TOP)/scripts/deps.sh
+
+$(DEPS_STAMP): $(TOP)/scripts/deps.sh $(TOP)/versions.mk
+	@bash $(TOP)/scripts/deps.sh
+	@touch $@
+
+qemu: $(DEPS_STAMP) $(FW_BUILD_ID_H) FORCE
+	@bash $(TOP)/scripts/build-qemu.sh
+
+clean:
+	rm -rf $(BUILD)
+	-$(MAKE) -C $(KDIR) M=$(TOP)/driver clean >/dev/null 2>&1
+
+FORCE:
+
+# ---------------------------------------------------------------------------
+# Guest image, the main job and the test run. These come after the fragments
+# so that the lists they registered are complete.
+
+QUASAR_KO ?= $(BUILD)/driver/quasar.ko
+FW_IMAGE ?= $(BUILD)/fw/quasar-fw.bin
+INITRAMFS := $(BUILD)/guest/initramfs.cpio.gz
+QEMU_BIN := $(BUILD)/qemu/qemu-system-x86_64
+
+ALL_TARGETS += qemu $(INITRAMFS)
+
+$(INITRAMFS): $(DEPS_STAMP) $(QUASAR_KO) $(FW_IMAGE) $(FW_EXTRA_IMAGES) \
+		$(GUEST_BINS) $(GUEST_LIBS) $(TOP)/scripts/mkinitramfs.sh \
+		$(TOP)/scripts/guest-init.sh
+	@rm -rf $(BUILD)/guest/fw && mkdir -p $(BUILD)/guest/fw
+	@cp $(FW_IMAGE) $(FW_EXTRA_IMAGES) $(BUILD)/guest/fw/
+	@bash $(TOP)/scripts/mkinitramfs.sh $@ $(KVER) $(QUASAR_KO) $(BUILD)/guest/fw \
+		$(GUEST_BINS) -- $(GUEST_LIBS)
+
+initramfs: $(INITRAMFS)
+
+run: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory all
+	@bash $(TOP)/scripts/vm.sh --script $(TOP)/scripts/run-demo.sh --log $(BUILD)/run/console.log
+
+check: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory all $(HOST_TESTS) $(GUEST_TESTS)
+	@HOST_TESTS="$(HOST_TESTS)" GUEST_TESTS="$(notdir $(GUEST_TESTS))" \
+		GUEST_SCRIPTS="$(GUEST_SCRIPTS)" QTEST_SCRIPTS="$(QTEST_SCRIPTS)" \
+		bash $(TOP)/scripts/check.sh

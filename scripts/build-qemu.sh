@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Build QEMU (Debian's 7.2 source, in the cache) with the Quasar device.
+# The device and firmware sources are copied into hw/misc/quasar/ only when
+# their content changed, so ninja rebuilds exactly what changed, whichever
+# checkout of Quasar the build comes from.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+eval "$(sed -n 's/^\([A-Z_]*\) [:?]= \(.*\)$/\1="${\1:-\2}"/p' "$top/versions.mk")"
+qroot="$QUASAR_CACHE/qemu-$QEMU_UPSTREAM"
+qsrc="$qroot/src"
+qbuild="$qroot/build"
+out="$top/build/qemu"
+
+exec 9>"$qroot/.build.lock"
+flock 9
+
+dest="$qsrc/hw/misc/quasar"
+mkdir -p "$dest"
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+if [ -d "$top/qemu-device" ]; then
+	cp -a "$top/qemu-device/." "$stage/"
+fi
+mkdir -p "$stage/firmware" "$stage/include/hw" "$stage/include/drm"
+cp -a "$top/firmware/." "$stage/firmware/" 2>/dev/null || true
+cp "$top/include/hw/quasar_hw.h" "$stage/include/hw/"
+cp "$top/uapi/drm/quasar_accel.h" "$stage/include/drm/"
+if [ -f "$top/build/fw/fw_build_id.h" ]; then
+	cp "$top/build/fw/fw_build_id.h" "$stage/firmware/include/"
+fi
+rm -rf "$stage/firmware/tests" "$stage/firmware/tools"
+# -c: compare content, so unchanged files keep their mtime.
+rsync -rc --delete "$stage/" "$dest/"
+
+if ! grep -q "subdir('quasar')" "$qsrc/hw/misc/meson.build"; then
+	echo "subdir('quasar')" >>"$qsrc/hw/misc/meson.build"
+fi
+if ! grep -q 'source quasar/Kconfig' "$qsrc/hw/misc/Kconfig"; then
+	echo 'source quasar/Kconfig' >>"$qsrc/hw/misc/Kconfig"
+fi
+[ -f "$dest/meson.build" ] || echo "# placeholder until qemu-device/ exists" >"$dest/meson.build"
+[ -f "$dest/Kconfig" ] || : >"$dest/Kconfig"
+
+if [ ! -f "$qbuild/build.ninja" ]; then
+	echo "[qemu] configuring $QEMU_UPSTREAM in $qbuild"
+	mkdir -p "$qbuild"
+	(cd "$qbuild" && PATH=/usr/sbin:/usr/bin:/sbin:/bin "$qsrc/configure" --target-list=x86_64-softmmu \
+		--meson=/usr/bin/meson \
+		--without-default-features --disable-docs --disable-install-blobs \
+		--disable-werror >configure.log 2>&1) ||
+		{ tail -n 30 "$qbuild/configure.log"; exit 1; }
+fi
+echo "[qemu] building (log: $qbuild/ninja.log.txt)"
+if ! ninja -C "$qbuild" qemu-system-x86_64 >"$qbuild/ninja.log.txt" 2>&1; then
+	grep -E 'error|Error' "$qbuild/ninja.log.txt" | head -n 40
+	tail -n 20 "$qbuild/ninja.log.txt"
+	exit 1
+fi
+mkdir -p "$out"
+cp -p "$qbuild/qemu-system-x86_64" "$out/qemu-system-x86_64.new"
+mv -f "$out/qemu-system-x86_64.new" "$out/qemu-system-x86_64"
+echo "[qemu] ok: $out/qemu-system-x86_64"

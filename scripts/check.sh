@@ -1,0 +1,84 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Run every test suite and print one closing line "N passed, N failed, N skipped".
+# Environment (set by `make check`): HOST_TESTS (paths), GUEST_TESTS (program
+# names in the guest's /usr/bin), GUEST_SCRIPTS (shell tests, paths),
+# QTEST_SCRIPTS (scripts that run QEMU qtests and print TAP).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/check
+rm -rf "$out" && mkdir -p "$out"
+total_pass=0 total_fail=0 total_skip=0
+failed_suites=()
+
+tally() { # name logfile [exit status]
+	local name=$1 logf=$2 rc=${3:-0} p f s
+	read -r p f s < <(awk -f "$top/scripts/tap-count.awk" "$logf")
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1 # non-zero exit with no failing test: count the suite itself
+	fi
+	total_pass=$((total_pass + p)); total_fail=$((total_fail + f)); total_skip=$((total_skip + s))
+	printf '  %-32s %4d passed %4d failed %4d skipped\n' "$name" "$p" "$f" "$s"
+	if [ "$f" -ne 0 ]; then
+		failed_suites+=("$name ($logf)")
+		grep -E '^not ok|^# +(FAIL|.*Expected)|Assertion|Segmentation' "$logf" | head -n 10 | sed 's/^/      /'
+	fi
+}
+
+echo "== host tests"
+for t in ${HOST_TESTS:-}; do
+	name=$(basename "$t")
+	timeout 600 "$t" >"$out/host-$name.log" 2>&1
+	tally "$name" "$out/host-$name.log" $?
+done
+
+echo "== QEMU qtests"
+for s in ${QTEST_SCRIPTS:-}; do
+	name=$(basename "$s" .sh)
+	timeout 900 bash "$s" >"$out/qtest-$name.log" 2>&1
+	tally "$name" "$out/qtest-$name.log" $?
+done
+
+echo "== guest tests (TCG VM)"
+job=$out/guest-job.sh
+{
+	echo 'cd /tmp'
+	for t in ${GUEST_TESTS:-}; do
+		echo "echo QUASAR-SUITE-BEGIN $t; $t; echo QUASAR-SUITE-END $t \$?"
+	done
+	for s in ${GUEST_SCRIPTS:-}; do
+		b=$(basename "$s")
+		echo "echo QUASAR-SUITE-BEGIN $b; sh /usr/bin/$b; echo QUASAR-SUITE-END $b \$?"
+	done
+	echo 'exit 0'
+} >"$job"
+bash "$top/scripts/vm.sh" --script "$job" --timeout 1800 --log "$out/guest-console.log" >/dev/null
+vmrc=$?
+# Split the console into one log per suite.
+awk -v dir="$out" '
+	/^QUASAR-SUITE-BEGIN / { name = $2; file = dir "/guest-" name ".log"; next }
+	/^QUASAR-SUITE-END / { print "QUASAR-RC " $3 > file; close(file); name = ""; next }
+	name != "" { print > file }
+' "$out/guest-console.log"
+for t in ${GUEST_TESTS:-} ${GUEST_SCRIPTS:-}; do
+	b=$(basename "$t")
+	logf=$out/guest-$b.log
+	if [ ! -f "$logf" ]; then
+		echo "no output from $b (guest crashed or timed out?)" >"$logf"
+		tally "$b" "$logf" 1
+		continue
+	fi
+	rc=$(sed -n 's/^QUASAR-RC \([0-9]*\)/\1/p' "$logf" | tail -n 1)
+	tally "$b" "$logf" "${rc:-1}"
+done
+if [ "$vmrc" -ne 0 ]; then
+	echo "  guest run failed (vm.sh exit $vmrc; console: $out/guest-console.log)"
+	grep -A 25 '^QUASAR-DMESG: dirty' "$out/guest-console.log" | sed 's/^/      /'
+	total_fail=$((total_fail + 1))
+	failed_suites+=("guest-vm ($out/guest-console.log)")
+fi
+
+echo
+for s in "${failed_suites[@]}"; do echo "FAILED: $s"; done
+echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,42 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: MIT
+# Guest init: mount the basics, load the DRM modules and quasar.ko, run the
+# job the host put at /run/job.sh, report its exit status, power off.
+/bin/busybox --install -s /bin
+export PATH=/usr/bin:/bin:/sbin LD_LIBRARY_PATH=/usr/lib
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tmpfs tmpfs /tmp
+echo 7 >/proc/sys/kernel/printk 2>/dev/null
+echo 4 >/proc/sys/kernel/printk
+
+while read -r m; do
+	insmod "/lib/modules/deps/$m.ko" || echo "QUASAR-INIT: insmod $m failed"
+done </lib/modules/deps/order
+
+if [ "$(sed -n 's/.*quasar\.noload.*/1/p' /proc/cmdline)" != 1 ]; then
+	insmod /lib/modules/quasar/quasar.ko || echo "QUASAR-INIT: insmod quasar failed"
+fi
+
+rc=127
+if [ -f /run/job.sh ]; then
+	sh /run/job.sh
+	rc=$?
+else
+	echo "QUASAR-INIT: no /run/job.sh"
+fi
+
+bad=$(dmesg | grep -E 'WARNING|BUG|Oops|lockdep|circular locking|kernel panic' | head -n 20)
+if [ -n "$bad" ]; then
+	echo "QUASAR-DMESG: dirty"
+	echo "$bad"
+	echo "--- full dmesg ---"
+	dmesg | tail -n 200
+else
+	echo "QUASAR-DMESG: clean"
+fi
+echo "QUASAR-EXIT: $rc"
+sync
+poweroff -f

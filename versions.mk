@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: MIT
+# Every pinned external version, in one place. Makefile and scripts read this file.
+KVER := 6.12.117+deb12-amd64
+KPKG_VERSION := 6.12.117-1~deb12u1
+KSRC_PACKAGE := linux-source-6.12
+QEMU_PKG_VERSION := 1:7.2+dfsg-7+deb12u18
+QEMU_UPSTREAM := 7.2.22
+QUASAR_CACHE ?= /var/cache/quasar
