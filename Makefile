@@ -27,7 +27,7 @@ CHECKPATCH := $(KTOOLS)/scripts/checkpatch.pl
 
 CC := gcc
 COMMON_CFLAGS := -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
-	-I$(TOP)/include -I$(TOP)/uapi -I$(TOP)/uapi/drm -I/usr/include/drm
+	-I$(TOP)/include -I$(TOP)/uapi -I$(TOP)/uapi/drm -I/usr/include/libdrm
 HOST_CFLAGS := $(COMMON_CFLAGS)
 
 HOST_TESTS :=

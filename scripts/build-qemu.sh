@@ -42,6 +42,39 @@ fi
 [ -f "$dest/meson.build" ] || echo "# placeholder until qemu-device/ exists" >"$dest/meson.build"
 [ -f "$dest/Kconfig" ] || : >"$dest/Kconfig"
 
+# QEMU 7.2 lists the directories with trace-events in its top meson.build;
+# hw/misc/quasar goes next to hw/misc/macio.
+if [ -f "$dest/trace-events" ] && ! grep -q "'hw/misc/quasar'" "$qsrc/meson.build"; then
+	sed -i "s|^\( *\)'hw/misc/macio',\$|&\n\1'hw/misc/quasar',|" "$qsrc/meson.build"
+	grep -q "'hw/misc/quasar'" "$qsrc/meson.build" ||
+		{ echo "[qemu] cannot register hw/misc/quasar trace events"; exit 1; }
+fi
+
+# The device's qtest lives in QEMU's tests/qtest/, registered for x86_64.
+qtest_src="$top/tests/qtest/quasar-test.c"
+if [ -f "$qtest_src" ]; then
+	rsync -c "$qtest_src" "$qsrc/tests/qtest/quasar-test.c"
+	if ! grep -q "'quasar-test'" "$qsrc/tests/qtest/meson.build"; then
+		cat >"$stage/qtest-block" <<'MESON'
+# Quasar NPU device test (added by Quasar's scripts/build-qemu.sh)
+if config_all_devices.has_key('CONFIG_QUASAR')
+  qtests_x86_64 += ['quasar-test']
+  qtests += {'quasar-test': [zlib,
+    dependency('libdrm', method: 'pkg-config').partial_dependency(compile_args: true),
+    declare_dependency(include_directories:
+      include_directories('../../hw/misc/quasar/include'))]}
+endif
+
+MESON
+		awk -v f="$stage/qtest-block" \
+			'/^qtest_executables = \{\}/ { while ((getline l < f) > 0) print l } { print }' \
+			"$qsrc/tests/qtest/meson.build" >"$stage/qtest-meson.build"
+		cp "$stage/qtest-meson.build" "$qsrc/tests/qtest/meson.build"
+		grep -q "'quasar-test'" "$qsrc/tests/qtest/meson.build" ||
+			{ echo "[qemu] cannot register quasar-test"; exit 1; }
+	fi
+fi
+
 if [ ! -f "$qbuild/build.ninja" ]; then
 	echo "[qemu] configuring $QEMU_UPSTREAM in $qbuild"
 	mkdir -p "$qbuild"

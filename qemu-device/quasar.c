@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Quasar NPU: the PCIe device (type, realize/exit, reset).
+ *
+ *   -device quasar
+ *
+ * See quasar.h for the threading model and docs/hw-spec.md for the device.
+ */
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/module.h"
+#include "migration/vmstate.h"
+#include "quasar.h"
+#include "hw/pci/pcie.h"
+#include "trace.h"
+
+static bool quasar_workers_busy_locked(QuasarState *s)
+{
+    unsigned int qi;
+
+    if (s->boot.worker.busy) {
+        return true;
+    }
+    for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
+        if (s->queue[qi].worker.busy) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static void quasar_abort_all_locked(QuasarState *s)
+{
+    unsigned int qi;
+
+    quasar_worker_abort_locked(&s->boot.worker);
+    for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
+        quasar_worker_abort_locked(&s->queue[qi].worker);
+    }
+}
+
+/* Registers back to reset values; no worker may be running a job. */
+static void quasar_state_reset_locked(QuasarState *s, bool full)
+{
+    quasar_queue_reset_locked(s, full);
+    quasar_ctx_reset_locked(s, full);
+    quasar_boot_reset_locked(s, full);
+    quasar_irq_reset_locked(s);
+    s->resetting = false;
+    if (full) {
+        s->scratch = 0;
+    }
+}
+
+/*
+ * A worker finished a job (its result, if still wanted, is published).
+ * Wake whoever waits for quiescence, and finish a pending soft reset.
+ */
+void quasar_worker_done_locked(QuasarState *s, QuasarWorker *w)
+{
+    w->busy = false;
+    qemu_cond_broadcast(&s->idle);
+    quasar_soft_reset_poll_locked(s);
+}
+
+/*
+ * DEV_CTRL.RESET (spec section 7). The jobs in progress run to their end,
+ * so the reset completes asynchronously: DEV_STATUS.RESETTING stays set
+ * until the last worker is idle. No new job starts meanwhile.
+ */
+void quasar_soft_reset_request_locked(QuasarState *s)
+{
+    trace_quasar_reset("soft");
+    s->resetting = true;
+    quasar_soft_reset_poll_locked(s);
+}
+
+void quasar_soft_reset_poll_locked(QuasarState *s)
+{
+    if (!s->resetting || quasar_workers_busy_locked(s)) {
+        return;
+    }
+    quasar_state_reset_locked(s, false);
+    trace_quasar_soft_reset_done();
+    /* Causes were cleared: INTx may have to drop. */
+    qemu_bh_schedule(s->irq_bh);
+}
+
+/*
+ * Device reset (system reset, PCI bus reset). Must be complete on return,
+ * so jobs in progress are abandoned (their DMA starts failing) and waited
+ * for, and no worker may pick up a queued job meanwhile. Waiting under the
+ * BQL is safe: workers never need it.
+ */
+static void quasar_reset(DeviceState *dev)
+{
+    QuasarState *s = QUASAR(dev);
+
+    trace_quasar_reset("device");
+    qemu_mutex_lock(&s->lock);
+    s->halted = true;
+    quasar_abort_all_locked(s);
+    while (quasar_workers_busy_locked(s)) {
+        qemu_cond_wait(&s->idle, &s->lock);
+    }
+    quasar_state_reset_locked(s, true);
+    s->halted = false;
+    qemu_mutex_unlock(&s->lock);
+    quasar_irq_update(s);
+}
+
+static void quasar_init_state(QuasarState *s)
+{
+    qemu_mutex_init(&s->lock);
+    qemu_cond_init(&s->idle);
+    s->stopping = false;
+    quasar_state_reset_locked(s, true);
+}
+
+static bool quasar_init_pci(QuasarState *s, PCIDevice *pdev, Error **errp)
+{
+    pdev->config[PCI_INTERRUPT_PIN] = 1;
+    if (pcie_endpoint_cap_init(pdev, 0x80) < 0) {
+        error_setg(errp, "quasar: cannot add the PCI Express capability");
+        return false;
+    }
+    memory_region_init_io(&s->mmio, OBJECT(s), &quasar_mmio_ops, s,
+                          "quasar-regs", QUASAR_BAR0_SIZE);
+    pci_register_bar(pdev, QUASAR_BAR_REGS,
+                     PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->mmio);
+    return quasar_irq_init(s, errp);
+}
+
+static void quasar_realize(PCIDevice *pdev, Error **errp)
+{
+    QuasarState *s = QUASAR(pdev);
+
+    quasar_init_state(s);
+    if (!quasar_init_pci(s, pdev, errp)) {
+        qemu_cond_destroy(&s->idle);
+        qemu_mutex_destroy(&s->lock);
+        return;
+    }
+    quasar_boot_start_worker(s);
+    quasar_queue_start_workers(s);
+}
+
+static void quasar_exit(PCIDevice *pdev)
+{
+    QuasarState *s = QUASAR(pdev);
+    unsigned int qi;
+
+    qemu_mutex_lock(&s->lock);
+    s->stopping = true;
+    quasar_abort_all_locked(s);
+    qemu_cond_signal(&s->boot.worker.wake);
+    quasar_queue_kick_all_locked(s);
+    qemu_mutex_unlock(&s->lock);
+
+    qemu_thread_join(&s->boot.worker.thread);
+    qemu_cond_destroy(&s->boot.worker.wake);
+    for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
+        qemu_thread_join(&s->queue[qi].worker.thread);
+        qemu_cond_destroy(&s->queue[qi].worker.wake);
+    }
+    quasar_irq_exit(s);
+    qemu_cond_destroy(&s->idle);
+    qemu_mutex_destroy(&s->lock);
+}
+
+/* Jobs in flight and guest page tables are not worth migrating (yet). */
+static const VMStateDescription quasar_vmstate = {
+    .name = "quasar",
+    .unmigratable = 1,
+};
+
+static void quasar_class_init(ObjectClass *oc, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(oc);
+    PCIDeviceClass *pc = PCI_DEVICE_CLASS(oc);
+
+    pc->realize = quasar_realize;
+    pc->exit = quasar_exit;
+    pc->vendor_id = QUASAR_PCI_VENDOR_ID;
+    pc->device_id = QUASAR_PCI_DEVICE_ID;
+    pc->revision = QUASAR_PCI_REVISION;
+    pc->class_id = QUASAR_PCI_CLASS >> 8;
+    dc->desc = "Quasar inference NPU";
+    dc->vmsd = &quasar_vmstate;
+    dc->reset = quasar_reset;
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+}
+
+static const TypeInfo quasar_info = {
+    .name = TYPE_QUASAR,
+    .parent = TYPE_PCI_DEVICE,
+    .instance_size = sizeof(QuasarState),
+    .class_init = quasar_class_init,
+    .interfaces = (InterfaceInfo[]) {
+        { INTERFACE_PCIE_DEVICE },
+        { }
+    },
+};
+
+static void quasar_register_types(void)
+{
+    type_register_static(&quasar_info);
+}
+
+type_init(quasar_register_types)

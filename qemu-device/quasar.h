@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Quasar NPU: QEMU device model, shared state.
+ *
+ * The device is the hardware: registers, MSI-X, DMA, worker threads and
+ * reset. The firmware (firmware/, linked in) makes every decision about
+ * images, page tables, descriptors and commands, through the HAL of
+ * quasar_hal.c. docs/hw-spec.md is the programmer's model.
+ *
+ * Locking. QuasarState.lock guards every register and every field below
+ * that is not marked otherwise. The MMIO handlers take it under the BQL;
+ * the worker threads (one per queue, one for firmware boot) take it
+ * without the BQL. Nobody holds it across guest DMA, and the workers never
+ * take the BQL at all: they ask for interrupts through irq_bh, and their
+ * DMA is restricted to RAM (quasar_hal.c), which needs no BQL. So a thread
+ * holding the BQL can always wait for a worker to finish its job, which is
+ * what device reset and unplug do.
+ *
+ * Jobs run on a private copy of the firmware state (QuasarWorker.fw),
+ * loaded from the registers when the job starts, as the spec says the
+ * device samples them; results go back to the registers only if the
+ * worker's epoch did not move meanwhile (a reset, queue disable or a
+ * second FW_BOOT bumps it, and the same bump makes the job's further DMA
+ * fail, so an abandoned job stops quickly).
+ */
+#ifndef HW_MISC_QUASAR_H
+#define HW_MISC_QUASAR_H
+
+#include "hw/pci/pci.h"
+#include "qemu/log.h"
+#include "qemu/thread.h"
+#include "hw/quasar_hw.h"
+#include "drm/quasar_accel.h"
+#include "quasar_fw.h"
+
+#define TYPE_QUASAR "quasar"
+OBJECT_DECLARE_SIMPLE_TYPE(QuasarState, QUASAR)
+
+/* Guest mistakes are logged, never fatal (-d guest_errors shows them). */
+#define QUASAR_GUEST_ERR(fmt, ...) \
+    qemu_log_mask(LOG_GUEST_ERROR, "quasar: %s: " fmt "\n", __func__, \
+                  ## __VA_ARGS__)
+
+/* IRQ_STATUS bits that exist. */
+#define QUASAR_IRQ_ALL \
+    (QUASAR_IRQ_QUEUE(0) | QUASAR_IRQ_QUEUE(1) | QUASAR_IRQ_QUEUE(2) | \
+     QUASAR_IRQ_QUEUE(3) | QUASAR_IRQ_FW_BOOT | QUASAR_IRQ_ERROR)
+
+/* A device thread that runs firmware code, and its HAL context. */
+typedef struct QuasarWorker {
+    QuasarState *dev;
+    char name[16];              /* for logs and the thread name */
+    QemuThread thread;
+    QemuCond wake;              /* work arrived, or stopping */
+    bool busy;                  /* running a job: registers not sampled */
+    uint32_t epoch;             /* written under lock, read atomically */
+    uint32_t job_epoch;         /* epoch when the current job started */
+    struct fw_device fw;        /* worker-private while busy */
+} QuasarWorker;
+
+typedef struct QuasarCtx {
+    uint64_t root;
+    uint32_t ctrl;
+    uint32_t fault_status;
+    uint64_t fault_addr;
+} QuasarCtx;
+
+typedef struct QuasarQueue {
+    unsigned int index;
+    uint64_t ring;
+    uint64_t cpl;
+    uint32_t size;
+    bool enabled;
+    uint32_t tail;
+    uint32_t head;
+    bool error;
+    uint32_t error_status;      /* enum drm_quasar_status */
+    QuasarWorker worker;
+} QuasarQueue;
+
+typedef struct QuasarBoot {
+    uint64_t addr;
+    uint32_t size;
+    uint32_t state;             /* enum quasar_fw_state */
+    uint32_t error;             /* enum quasar_fw_error */
+    struct fw_boot_info info;   /* valid when READY */
+    bool pending;               /* FW_BOOT written, worker not started */
+    QuasarWorker worker;
+} QuasarBoot;
+
+struct QuasarState {
+    PCIDevice parent_obj;
+
+    MemoryRegion mmio;
+    QEMUBH *irq_bh;             /* BQL side of interrupt delivery */
+
+    QemuMutex lock;
+    QemuCond idle;              /* some worker finished a job */
+    bool stopping;              /* unrealize: workers exit */
+    bool halted;                /* device reset: no job may start */
+    bool resetting;             /* DEV_STATUS.RESETTING: soft reset pending */
+
+    uint32_t scratch;
+    uint32_t irq_status;
+    uint32_t irq_mask;
+    uint32_t irq_sent;          /* asserted causes already sent by MSI-X */
+    int intx_level;             /* under the BQL only */
+
+    QuasarCtx ctx[QUASAR_NUM_CTX];
+    QuasarQueue queue[QUASAR_NUM_QUEUES];
+    QuasarBoot boot;
+};
+
+/* quasar.c */
+void quasar_soft_reset_request_locked(QuasarState *s);
+void quasar_soft_reset_poll_locked(QuasarState *s);
+void quasar_worker_done_locked(QuasarState *s, QuasarWorker *w);
+
+/* quasar_mmio.c */
+extern const MemoryRegionOps quasar_mmio_ops;
+
+/* quasar_irq.c */
+bool quasar_irq_init(QuasarState *s, Error **errp);
+void quasar_irq_exit(QuasarState *s);
+void quasar_irq_raise_locked(QuasarState *s, uint32_t cause);
+void quasar_irq_update(QuasarState *s);
+bool quasar_irq_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);
+bool quasar_irq_write_locked(QuasarState *s, hwaddr addr, uint32_t val);
+void quasar_irq_reset_locked(QuasarState *s);
+
+/* quasar_hal.c */
+void quasar_hal_init(QuasarState *s, QuasarWorker *w, const char *name);
+void quasar_worker_abort_locked(QuasarWorker *w);
+
+/* quasar_ctx.c */
+bool quasar_ctx_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);
+bool quasar_ctx_write_locked(QuasarState *s, hwaddr addr, uint32_t val);
+void quasar_ctx_reset_locked(QuasarState *s, bool full);
+
+/* quasar_boot.c */
+bool quasar_boot_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);
+bool quasar_boot_write_locked(QuasarState *s, hwaddr addr, uint32_t val);
+void quasar_boot_reset_locked(QuasarState *s, bool full);
+void quasar_boot_start_worker(QuasarState *s);
+
+/* quasar_queue.c */
+bool quasar_queue_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);
+bool quasar_queue_write_locked(QuasarState *s, hwaddr addr, uint32_t val);
+void quasar_queue_reset_locked(QuasarState *s, bool full);
+void quasar_queue_kick_all_locked(QuasarState *s);
+void quasar_queue_start_workers(QuasarState *s);
+
+#endif /* HW_MISC_QUASAR_H */

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Quasar NPU: the HAL the firmware runs on (struct fw_hal), over PCI DMA.
+ *
+ * Every worker has its own HAL context (its QuasarWorker), so the firmware
+ * never shares mutable state between threads. DMA is bus-mastered
+ * (pci_dma_*), so it fails while Bus Master Enable is clear or when an
+ * IOMMU refuses it, and every MemTxResult is checked.
+ *
+ * DMA may only target RAM. A DMA to MMIO would take the BQL inside the
+ * memory core (prepare_mmio_access); the workers must never need the BQL,
+ * or device reset and unplug, which wait for them under the BQL, could
+ * deadlock. A guest pointing the device at MMIO gets a DMA error instead.
+ */
+#include "qemu/osdep.h"
+#include "qemu/atomic.h"
+#include "qemu/rcu.h"
+#include "qemu/cutils.h"
+#include "exec/memory.h"
+#include "sysemu/dma.h"
+#include <zlib.h>
+#include "quasar.h"
+#include "trace.h"
+
+/* True if [addr, addr + len) is RAM all along; caller holds the RCU lock. */
+static bool quasar_dma_is_ram(AddressSpace *as, dma_addr_t addr,
+                              dma_addr_t len, bool is_write)
+{
+    while (len) {
+        hwaddr xlat, chunk = len;
+        MemoryRegion *mr;
+
+        mr = address_space_translate(as, addr, &xlat, &chunk, is_write,
+                                     MEMTXATTRS_UNSPECIFIED);
+        if (!chunk || !memory_access_is_direct(mr, is_write)) {
+            return false;
+        }
+        addr += chunk;
+        len -= chunk;
+    }
+    return true;
+}
+
+static int quasar_dma_rw(QuasarWorker *w, uint64_t addr, void *buf,
+                         uint32_t len, bool is_write)
+{
+    PCIDevice *pdev = PCI_DEVICE(w->dev);
+    AddressSpace *as = pci_get_address_space(pdev);
+    const char *why = NULL;
+    MemTxResult res;
+
+    if (!len) {
+        return 0;
+    }
+    if (qatomic_read(&w->epoch) != w->job_epoch) {
+        why = "job abandoned";
+    } else if (addr + len - 1 < addr) {
+        why = "address range wraps";
+    }
+    if (why) {
+        trace_quasar_dma_fail(addr, len, is_write, why);
+        return -1;
+    }
+
+    /* One RCU section, so the map checked is the map accessed. */
+    WITH_RCU_READ_LOCK_GUARD() {
+        if (!quasar_dma_is_ram(as, addr, len, is_write)) {
+            why = "not RAM, or bus mastering disabled";
+        } else {
+            res = pci_dma_rw(pdev, addr, buf, len,
+                             is_write ? DMA_DIRECTION_FROM_DEVICE
+                                      : DMA_DIRECTION_TO_DEVICE,
+                             MEMTXATTRS_UNSPECIFIED);
+            if (res != MEMTX_OK) {
+                why = "transaction failed";
+            }
+        }
+    }
+    if (why) {
+        trace_quasar_dma_fail(addr, len, is_write, why);
+        QUASAR_GUEST_ERR("%s DMA of %u bytes at 0x%" PRIx64 " failed: %s",
+                         w->name, len, addr, why);
+        return -1;
+    }
+    return 0;
+}
+
+static int quasar_hal_dma_read(void *opaque, uint64_t addr, void *buf,
+                               uint32_t len)
+{
+    return quasar_dma_rw(opaque, addr, buf, len, false);
+}
+
+static int quasar_hal_dma_write(void *opaque, uint64_t addr, const void *buf,
+                                uint32_t len)
+{
+    /* pci_dma_rw takes a non-const buffer for both directions. */
+    return quasar_dma_rw(opaque, addr, (void *)buf, len, true);
+}
+
+static uint32_t quasar_hal_crc32(uint32_t crc, const void *buf, size_t len)
+{
+    const Bytef *p = buf;
+
+    /* zlib counts in uInt; split so a large len cannot be truncated. */
+    while (len) {
+        uInt n = len > UINT_MAX ? UINT_MAX : len;
+
+        crc = crc32(crc, p, n);
+        p += n;
+        len -= n;
+    }
+    return crc;
+}
+
+static void quasar_hal_log(void *opaque, const char *msg)
+{
+    QuasarWorker *w = opaque;
+
+    trace_quasar_fw_log(w->name, msg);
+}
+
+void quasar_hal_init(QuasarState *s, QuasarWorker *w, const char *name)
+{
+    w->dev = s;
+    pstrcpy(w->name, sizeof(w->name), name);
+    w->fw.hal = (struct fw_hal) {
+        .dma_read = quasar_hal_dma_read,
+        .dma_write = quasar_hal_dma_write,
+        .crc32 = quasar_hal_crc32,
+        .log = quasar_hal_log,
+        .opaque = w,
+    };
+}
+
+/* Make the worker's current job, if any, fail its next DMA and be dropped. */
+void quasar_worker_abort_locked(QuasarWorker *w)
+{
+    qatomic_set(&w->epoch, w->epoch + 1);
+}

@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Quasar NPU: job queues (Q[q].* registers, spec section 5).
+ *
+ * One worker thread per queue, woken by the doorbell. It runs one job at a
+ * time through fw_queue_process() on its private firmware state, without
+ * the BQL and without the device lock, then publishes HEAD, the context
+ * fault records and the interrupt under the lock. Running one job per call
+ * lets every job see the registers as they were when it started, and lets
+ * HEAD and the interrupt follow each completion record, as the spec says.
+ */
+#include "qemu/osdep.h"
+#include "qemu/bitops.h"
+#include "qemu/rcu.h"
+#include "quasar.h"
+#include "trace.h"
+
+#define QUASAR_DESC_SIZE    sizeof(struct quasar_hw_desc)
+#define QUASAR_CPL_SIZE     sizeof(struct quasar_hw_cpl)
+
+static bool quasar_queue_decode(hwaddr addr, unsigned int *q, hwaddr *reg)
+{
+    if (addr < QUASAR_REG_QUEUE_BASE ||
+        addr >= QUASAR_REG_QUEUE(QUASAR_NUM_QUEUES, 0)) {
+        return false;
+    }
+    *q = (addr - QUASAR_REG_QUEUE_BASE) / QUASAR_REG_QUEUE_STRIDE;
+    *reg = (addr - QUASAR_REG_QUEUE_BASE) % QUASAR_REG_QUEUE_STRIDE;
+    return true;
+}
+
+/* A ring error: the queue runs nothing until disabled and enabled again. */
+static void quasar_queue_fail_locked(QuasarState *s, QuasarQueue *q,
+                                     uint32_t status)
+{
+    q->error = true;
+    q->error_status = status;
+    trace_quasar_queue_error(q->index, status);
+    quasar_irq_raise_locked(s, QUASAR_IRQ_ERROR);
+}
+
+static bool quasar_queue_runnable_locked(QuasarState *s, QuasarQueue *q)
+{
+    return !s->halted && !s->resetting &&
+           s->boot.state == QUASAR_FW_STATE_READY &&
+           q->enabled && !q->error && q->head != q->tail;
+}
+
+/* Sample the registers into the worker's firmware state (spec: job start). */
+static void quasar_queue_load_locked(QuasarState *s, QuasarQueue *q)
+{
+    QuasarWorker *w = &q->worker;
+    struct fw_device *fw = &w->fw;
+    unsigned int slot;
+
+    fw_reset(fw);
+    fw->booted = true;
+    fw->info = s->boot.info;
+    for (slot = 0; slot < QUASAR_NUM_CTX; slot++) {
+        fw->ctx[slot].root = s->ctx[slot].root;
+        fw->ctx[slot].valid = s->ctx[slot].ctrl & QUASAR_CTX_CTRL_VALID;
+    }
+    fw->queue[q->index] = (struct fw_queue) {
+        .ring = q->ring,
+        .cpl = q->cpl,
+        .size = q->size,
+        .head = q->head,
+        .enabled = true,
+    };
+    w->busy = true;
+    w->job_epoch = w->epoch;
+}
+
+static void quasar_queue_publish_locked(QuasarState *s, QuasarQueue *q,
+                                        int done, uint32_t ring_error)
+{
+    struct fw_device *fw = &q->worker.fw;
+    unsigned int slot;
+
+    if (done < 0) {
+        QUASAR_GUEST_ERR("queue %u: ring or completion DMA failed at "
+                         "head %u", q->index, q->head);
+        quasar_queue_fail_locked(s, q, ring_error);
+        return;
+    }
+    if (done == 0) {
+        /* Only should_stop may end a call early, and it did not fire. */
+        QUASAR_GUEST_ERR("queue %u: firmware made no progress at head %u",
+                         q->index, q->head);
+        quasar_queue_fail_locked(s, q, DRM_QUASAR_STATUS_BAD_DESC);
+        return;
+    }
+    for (slot = 0; slot < QUASAR_NUM_CTX; slot++) {
+        if (fw->ctx[slot].fault_status) {
+            s->ctx[slot].fault_status = fw->ctx[slot].fault_status;
+            s->ctx[slot].fault_addr = fw->ctx[slot].fault_addr;
+        }
+    }
+    q->head += done;
+    quasar_irq_raise_locked(s, QUASAR_IRQ_QUEUE(q->index));
+}
+
+static bool quasar_queue_should_stop(void *opaque)
+{
+    QuasarWorker *w = opaque;
+
+    return qatomic_read(&w->epoch) != w->job_epoch;
+}
+
+static void *quasar_queue_thread(void *opaque)
+{
+    QuasarQueue *q = opaque;
+    QuasarWorker *w = &q->worker;
+    QuasarState *s = w->dev;
+
+    rcu_register_thread();
+    qemu_mutex_lock(&s->lock);
+    for (;;) {
+        uint32_t head, ring_error = DRM_QUASAR_STATUS_DMA_ERROR;
+        int done;
+
+        while (!s->stopping && !quasar_queue_runnable_locked(s, q)) {
+            qemu_cond_wait(&w->wake, &s->lock);
+        }
+        if (s->stopping) {
+            break;
+        }
+        quasar_queue_load_locked(s, q);
+        head = q->head;
+        qemu_mutex_unlock(&s->lock);
+
+        trace_quasar_queue_job_start(q->index, head);
+        done = fw_queue_process(&w->fw, q->index, head + 1,
+                                quasar_queue_should_stop, w, &ring_error);
+        trace_quasar_queue_job_end(q->index, head, done);
+
+        qemu_mutex_lock(&s->lock);
+        if (w->job_epoch == w->epoch) {
+            quasar_queue_publish_locked(s, q, done, ring_error);
+        }
+        quasar_worker_done_locked(s, w);
+    }
+    qemu_mutex_unlock(&s->lock);
+    rcu_unregister_thread();
+    return NULL;
+}
+
+static bool quasar_queue_config_ok(QuasarQueue *q)
+{
+    if (q->size < QUASAR_RING_MIN_ENTRIES ||
+        q->size > QUASAR_RING_MAX_ENTRIES || !is_power_of_2(q->size)) {
+        QUASAR_GUEST_ERR("queue %u: SIZE %u is not a power of two in %u..%u",
+                         q->index, q->size, QUASAR_RING_MIN_ENTRIES,
+                         QUASAR_RING_MAX_ENTRIES);
+        return false;
+    }
+    if (q->ring % QUASAR_DESC_SIZE || q->cpl % QUASAR_CPL_SIZE) {
+        QUASAR_GUEST_ERR("queue %u: ring 0x%" PRIx64 " or completion ring "
+                         "0x%" PRIx64 " misaligned", q->index, q->ring,
+                         q->cpl);
+        return false;
+    }
+    return true;
+}
+
+static void quasar_queue_set_enable_locked(QuasarState *s, QuasarQueue *q,
+                                           bool enable)
+{
+    if (enable == q->enabled) {
+        return;
+    }
+    /* A job still running belongs to the old queue: drop its result. */
+    quasar_worker_abort_locked(&q->worker);
+    q->enabled = enable;
+    q->head = 0;
+    q->tail = 0;
+    q->error = false;
+    q->error_status = 0;
+    if (!enable) {
+        trace_quasar_queue_disable(q->index);
+        return;
+    }
+    trace_quasar_queue_enable(q->index, q->ring, q->cpl, q->size);
+    if (!quasar_queue_config_ok(q)) {
+        quasar_queue_fail_locked(s, q, DRM_QUASAR_STATUS_BAD_DESC);
+    }
+}
+
+static void quasar_queue_doorbell_locked(QuasarState *s, QuasarQueue *q,
+                                         uint32_t tail)
+{
+    trace_quasar_queue_doorbell(q->index, tail, q->head);
+    if (!q->enabled) {
+        QUASAR_GUEST_ERR("queue %u: doorbell %u while disabled", q->index,
+                         tail);
+        return;
+    }
+    if (q->error) {
+        QUASAR_GUEST_ERR("queue %u: doorbell %u while in error", q->index,
+                         tail);
+        return;
+    }
+    /* Free-running indices: the distance is what must fit the ring. */
+    if (tail - q->head > q->size) {
+        QUASAR_GUEST_ERR("queue %u: TAIL %u is more than SIZE %u ahead of "
+                         "HEAD %u", q->index, tail, q->size, q->head);
+        quasar_queue_fail_locked(s, q, DRM_QUASAR_STATUS_BAD_DESC);
+        return;
+    }
+    q->tail = tail;
+    qemu_cond_signal(&q->worker.wake);
+}
+
+bool quasar_queue_read_locked(QuasarState *s, hwaddr addr, uint32_t *val)
+{
+    unsigned int qi;
+    hwaddr reg;
+    QuasarQueue *q;
+
+    if (!quasar_queue_decode(addr, &qi, &reg)) {
+        return false;
+    }
+    q = &s->queue[qi];
+    switch (reg) {
+    case QUASAR_Q_RING_LO:
+        *val = q->ring;
+        return true;
+    case QUASAR_Q_RING_HI:
+        *val = q->ring >> 32;
+        return true;
+    case QUASAR_Q_CPL_LO:
+        *val = q->cpl;
+        return true;
+    case QUASAR_Q_CPL_HI:
+        *val = q->cpl >> 32;
+        return true;
+    case QUASAR_Q_SIZE:
+        *val = q->size;
+        return true;
+    case QUASAR_Q_CTRL:
+        *val = q->enabled ? QUASAR_Q_CTRL_ENABLE : 0;
+        return true;
+    case QUASAR_Q_TAIL:
+        *val = q->tail;
+        return true;
+    case QUASAR_Q_HEAD:
+        *val = q->head;
+        return true;
+    case QUASAR_Q_STATUS:
+        *val = (q->enabled ? QUASAR_Q_STATUS_ENABLED : 0) |
+               (q->worker.busy ? QUASAR_Q_STATUS_BUSY : 0) |
+               (q->error ? QUASAR_Q_STATUS_ERROR : 0);
+        return true;
+    case QUASAR_Q_ERROR:
+        *val = q->error_status;
+        return true;
+    }
+    return false;
+}
+
+bool quasar_queue_write_locked(QuasarState *s, hwaddr addr, uint32_t val)
+{
+    unsigned int qi;
+    hwaddr reg;
+    QuasarQueue *q;
+
+    if (!quasar_queue_decode(addr, &qi, &reg)) {
+        return false;
+    }
+    q = &s->queue[qi];
+    switch (reg) {
+    case QUASAR_Q_RING_LO:
+    case QUASAR_Q_RING_HI:
+    case QUASAR_Q_CPL_LO:
+    case QUASAR_Q_CPL_HI:
+    case QUASAR_Q_SIZE:
+        if (q->enabled) {
+            QUASAR_GUEST_ERR("queue %u: ring register 0x%" HWADDR_PRIx
+                             " written while enabled; ignored", qi, reg);
+            return true;
+        }
+        break;
+    }
+    switch (reg) {
+    case QUASAR_Q_RING_LO:
+        q->ring = deposit64(q->ring, 0, 32, val);
+        return true;
+    case QUASAR_Q_RING_HI:
+        q->ring = deposit64(q->ring, 32, 32, val);
+        return true;
+    case QUASAR_Q_CPL_LO:
+        q->cpl = deposit64(q->cpl, 0, 32, val);
+        return true;
+    case QUASAR_Q_CPL_HI:
+        q->cpl = deposit64(q->cpl, 32, 32, val);
+        return true;
+    case QUASAR_Q_SIZE:
+        q->size = val;
+        return true;
+    case QUASAR_Q_CTRL:
+        if (val & ~QUASAR_Q_CTRL_ENABLE) {
+            QUASAR_GUEST_ERR("queue %u: CTRL reserved bits 0x%x", qi,
+                             val & ~QUASAR_Q_CTRL_ENABLE);
+        }
+        quasar_queue_set_enable_locked(s, q, val & QUASAR_Q_CTRL_ENABLE);
+        return true;
+    case QUASAR_Q_TAIL:
+        quasar_queue_doorbell_locked(s, q, val);
+        return true;
+    case QUASAR_Q_HEAD:
+    case QUASAR_Q_STATUS:
+    case QUASAR_Q_ERROR:
+        QUASAR_GUEST_ERR("queue %u: write to read-only register 0x%"
+                         HWADDR_PRIx, qi, reg);
+        return true;
+    }
+    return false;
+}
+
+/* Every queue disabled with HEAD = TAIL = 0; device reset clears the rest. */
+void quasar_queue_reset_locked(QuasarState *s, bool full)
+{
+    unsigned int qi;
+
+    for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
+        QuasarQueue *q = &s->queue[qi];
+
+        quasar_worker_abort_locked(&q->worker);
+        q->enabled = false;
+        q->head = 0;
+        q->tail = 0;
+        q->error = false;
+        q->error_status = 0;
+        if (full) {
+            q->ring = 0;
+            q->cpl = 0;
+            q->size = 0;
+        }
+    }
+}
+
+void quasar_queue_kick_all_locked(QuasarState *s)
+{
+    unsigned int qi;
+
+    for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
+        qemu_cond_signal(&s->queue[qi].worker.wake);
+    }
+}
+
+void quasar_queue_start_workers(QuasarState *s)
+{
+    unsigned int qi;
+
+    for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
+        QuasarQueue *q = &s->queue[qi];
+        char name[16];
+
+        q->index = qi;
+        snprintf(name, sizeof(name), "quasar-q%u", qi);
+        quasar_hal_init(s, &q->worker, name);
+        qemu_cond_init(&q->worker.wake);
+        qemu_thread_create(&q->worker.thread, q->worker.name,
+                           quasar_queue_thread, q, QEMU_THREAD_JOINABLE);
+    }
+}
