@@ -12,7 +12,12 @@
  * Thread-safety: a struct fw_device is not locked internally. The caller
  * serialises fw_boot() against everything else, and runs each queue from
  * one thread at a time; contexts may be read concurrently by queues but are
- * only changed by the caller while no queue is running jobs for them.
+ * only changed by the caller while no queue is running jobs for them. The
+ * one firmware write to shared state is a fault record in fw->ctx[] (see
+ * fw_job_run()): callers that run queues in parallel give each its own
+ * struct fw_device, as the QEMU device does. The firmware keeps no global
+ * state and allocates nothing; bulk data moves through bounded stack
+ * buffers (at most one page plus a 256-byte stream window per call).
  */
 #ifndef QUASAR_FW_H
 #define QUASAR_FW_H
@@ -92,11 +97,19 @@ uint32_t fw_build_id(void);
 void fw_reset(struct fw_device *fw);
 
 /*
- * Validate an image already copied to memory and, when good, mark the
- * firmware booted. Returns enum quasar_fw_error (0 on success).
+ * Check an image already copied to local memory (@size is FW_SIZE; a NULL
+ * @image means it could not be read), in the order of hw-spec section 3.2.
+ * Returns enum quasar_fw_error (0 on success); *info (may be NULL) gets the
+ * image's identity and masks, or zeros on failure. The reason for a
+ * rejection goes to hal->log.
  */
 int fw_image_validate(const struct fw_hal *hal, const uint8_t *image,
 		      uint32_t size, struct fw_boot_info *info);
+/*
+ * fw_image_validate() and, when good, mark the firmware booted with its
+ * info. Booting while booted returns QUASAR_FW_ERR_STATE and stops the
+ * running firmware (the device shows FW_STATUS ERROR).
+ */
 int fw_boot(struct fw_device *fw, const uint8_t *image, uint32_t size);
 
 /*
@@ -123,26 +136,42 @@ struct fw_job_result {
 };
 
 /*
+ * How a running job learns that it must stop (device reset, queue disable,
+ * unplug): polled before every command and every page of a FILL or COPY, so
+ * that no guest-chosen size can hold the device up. May be NULL. A stopped
+ * job ends with DRM_QUASAR_STATUS_ABORTED at the command it was in.
+ */
+struct fw_job_stop {
+	bool (*should_stop)(void *opaque);
+	void *opaque;
+};
+
+/*
  * Run one command stream already in local memory (decoded and validated
- * command by command) in context @slot.
+ * command by command, docs/isa.md) in context @slot. Only opcodes enabled by
+ * the booted image (fw->info.ops) run.
  */
 void fw_cmd_run(const struct fw_device *fw, unsigned int slot,
 		const uint8_t *stream, uint32_t size,
-		struct fw_job_result *res);
+		const struct fw_job_stop *stop, struct fw_job_result *res);
 
 /*
- * Run the job described by @desc: fetch its stream through the MMU and
- * execute it. Never fails as a function: errors go into @res.
+ * Run the job described by @desc: check the descriptor, fetch its stream
+ * through the MMU in bounded windows and execute it. Never fails as a
+ * function: errors go into @res. MMU_FAULT / MMU_PERM are also recorded in
+ * fw->ctx[desc->ctx_slot].fault_status / fault_addr.
  */
 void fw_job_run(struct fw_device *fw, const struct quasar_hw_desc *desc,
-		struct fw_job_result *res);
+		const struct fw_job_stop *stop, struct fw_job_result *res);
 
 /*
  * Process queue @q from its head up to @tail: read each descriptor by DMA,
  * run it, write its completion record by DMA. Returns the number of jobs
- * completed; stops early (returning what was done) if @should_stop returns
- * true between jobs. A ring that cannot be read puts the queue in error:
- * returns -1 with *ring_error set to a enum drm_quasar_status.
+ * completed; stops early (returning what was done) when @should_stop (may
+ * be NULL) returns true: between jobs, or inside one (struct fw_job_stop),
+ * in which case that job is abandoned unfinished, with no completion record
+ * and HEAD not advanced past it. A ring that cannot be read puts the queue
+ * in error: returns -1 with *ring_error set to a enum drm_quasar_status.
  */
 int fw_queue_process(struct fw_device *fw, unsigned int q, uint32_t tail,
 		     bool (*should_stop)(void *opaque), void *opaque,

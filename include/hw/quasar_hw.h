@@ -113,7 +113,7 @@ enum quasar_fw_error {
 #define QUASAR_CTX_ROOT_HI		0x04
 #define QUASAR_CTX_CTRL			0x08	/* RW */
 #define   QUASAR_CTX_CTRL_VALID		(1u << 0)
-#define QUASAR_CTX_FAULT_STATUS		0x0c	/* RO: enum quasar_status, W1C bit 31 */
+#define QUASAR_CTX_FAULT_STATUS		0x0c	/* RO status; write bit 31 to clear */
 #define QUASAR_CTX_FAULT_ADDR_LO	0x10	/* RO: device VA of the last fault */
 #define QUASAR_CTX_FAULT_ADDR_HI	0x14
 

@@ -478,20 +478,20 @@ static void test_boot_good_image_reports_ready_and_its_identity(void)
                      QUASAR_FW_STATE_READY);
     g_assert_cmpuint(rd(t, QUASAR_REG_FW_ERROR), ==, QUASAR_FW_OK);
     g_assert_cmphex(rd(t, QUASAR_REG_FW_VERSION), ==,
-                    ldl_le_p(img + QT_HDR(fw_version)));
+                    (uint32_t)ldl_le_p(img + QT_HDR(fw_version)));
     g_assert_cmphex(rd(t, QUASAR_REG_FW_BUILD_ID), ==,
-                    ldl_le_p(img + QT_HDR(build_id)));
+                    (uint32_t)ldl_le_p(img + QT_HDR(build_id)));
     g_assert_cmphex(rd(t, QUASAR_REG_FW_ABI), ==,
                     (lduw_le_p(img + QT_HDR(abi_major)) << 16) |
                     lduw_le_p(img + QT_HDR(abi_minor)));
     g_assert_cmphex(rd(t, QUASAR_REG_FW_CAPS), ==,
-                    ldl_le_p(img + caps_off +
+                    (uint32_t)ldl_le_p(img + caps_off +
                              offsetof(struct quasar_fw_caps, caps)));
     g_assert_cmphex(rd(t, QUASAR_REG_FW_OPS), ==,
-                    ldl_le_p(img + caps_off +
+                    (uint32_t)ldl_le_p(img + caps_off +
                              offsetof(struct quasar_fw_caps, ops)));
     g_assert_cmphex(rd(t, QUASAR_REG_FW_FORMATS), ==,
-                    ldl_le_p(img + caps_off +
+                    (uint32_t)ldl_le_p(img + caps_off +
                              offsetof(struct quasar_fw_caps, formats)));
     qt_stop(t);
 }
