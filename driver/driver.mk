@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: MIT
+# Kernel driver: quasar.ko for $(KVER), warning-free under W=1.
+#
+#   make driver        build $(BUILD)/driver/quasar.ko (part of `make`)
+#   make checkpatch    checkpatch --strict on driver/*.c, driver/*.h
+#   make sparse        the driver through sparse (C=2: every file)
+#   make driver-tests  the driver's own guest tests (driver/tests/), which
+#                      `make check` runs in the VM: quasar_drv_test (each
+#                      ioctl, raw), quasar_reset_test.sh (timeout recovery,
+#                      unload under running jobs)
+
+DRV_DIR := $(TOP)/driver
+DRV_BUILD := $(BUILD)/driver
+DRV_KO := $(DRV_BUILD)/quasar.ko
+DRV_SRCS = $(wildcard $(DRV_DIR)/quasar_*.c $(DRV_DIR)/quasar_*.h)
+DRV_KBUILD := $(MAKE) -C $(KDIR) M=$(DRV_DIR)
+
+ALL_TARGETS += $(DRV_KO)
+
+.PHONY: checkpatch sparse
+driver: $(DRV_KO)
+
+# Kbuild tracks the sources itself, so it always runs. It builds in the
+# source directory, where a file that compiled with a warning would not be
+# rebuilt next time: on a warning its objects are removed, so the build
+# fails again until the warning is fixed.
+$(DRV_KO): $(DEPS_STAMP) FORCE
+	@mkdir -p $(DRV_BUILD)
+	@$(DRV_KBUILD) W=1 modules >$(DRV_BUILD)/build.log 2>&1; rc=$$?; \
+	grep -v '^make\[[0-9]*\]: \(Entering\|Leaving\)' $(DRV_BUILD)/build.log; \
+	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	if grep -q 'warning:' $(DRV_BUILD)/build.log; then \
+		rm -f $(DRV_DIR)/*.o $(DRV_DIR)/quasar.ko; \
+		echo "driver: W=1 warnings are errors" >&2; exit 1; \
+	fi
+	@cp -p $(DRV_DIR)/quasar.ko $@.tmp && mv -f $@.tmp $@
+
+# --no-tree: an out-of-tree module has no kernel tree around it.
+# driver/Kbuild and this fragment are not C and are not checked.
+checkpatch: $(DEPS_STAMP)
+	$(CHECKPATCH) --strict --no-tree --file $(DRV_SRCS)
+
+sparse: $(DEPS_STAMP)
+	@$(DRV_KBUILD) C=2 modules >$(DRV_BUILD)/sparse.log 2>&1; rc=$$?; \
+	grep -E 'warning:|error:' $(DRV_BUILD)/sparse.log; \
+	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	if grep -qE 'warning:|error:' $(DRV_BUILD)/sparse.log; then exit 1; fi
+
+DRV_T_DIR := $(DRV_DIR)/tests
+DRV_T_OUT := $(DRV_BUILD)/tests
+DRV_T_PROGS := $(DRV_T_OUT)/quasar_drv_test $(DRV_T_OUT)/quasar_reset_test
+DRV_T_SCRIPT := $(DRV_T_OUT)/quasar_reset_test.sh
+# Raw ioctls only; "drm.h" is libdrm-dev's copy of the kernel uapi header.
+DRV_T_CFLAGS := $(HOST_CFLAGS) -I/usr/include/libdrm -isystem $(KSELFTEST_DIR)
+
+$(DRV_T_PROGS): $(DRV_T_OUT)/%: $(DRV_T_DIR)/%.c $(TOP)/uapi/drm/quasar_accel.h \
+		| $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(DRV_T_CFLAGS) -o $@ $<
+
+$(DRV_T_SCRIPT): $(DRV_T_DIR)/quasar_reset_test.sh
+	@mkdir -p $(@D)
+	install -m 755 $< $@
+
+.PHONY: driver-tests
+driver-tests: $(DRV_T_PROGS) $(DRV_T_SCRIPT)
+
+GUEST_TESTS += $(DRV_T_OUT)/quasar_drv_test
+GUEST_SCRIPTS += $(DRV_T_SCRIPT)
+GUEST_BINS += $(DRV_T_PROGS) $(DRV_T_SCRIPT)
+ALL_TARGETS += $(DRV_T_PROGS) $(DRV_T_SCRIPT)

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Quasar NPU: device and file state shared by every part of the driver.
+ */
+#ifndef __QUASAR_DRV_H__
+#define __QUASAR_DRV_H__
+
+#include <linux/atomic.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include <drm/drm_device.h>
+#include <drm/drm_file.h>
+#include <drm/gpu_scheduler.h>
+
+#include "hw/quasar_hw.h"
+#include "quasar_queue.h"
+
+#define QUASAR_DRIVER_NAME	"quasar"
+#define QUASAR_DRIVER_DESC	"Quasar inference NPU"
+#define QUASAR_DRIVER_DATE	"20250101"
+#define QUASAR_DRIVER_MAJOR	0
+#define QUASAR_DRIVER_MINOR	1
+
+struct quasar_ctx;
+
+extern unsigned int quasar_tdr_timeout_ms;
+extern unsigned int quasar_boot_timeout_ms;
+
+/**
+ * struct quasar_fw_info - what the booted firmware reported (hw-spec 3.2)
+ * @version: major << 16 | minor << 8 | patch
+ * @build_id: build id of the image, equal to the device ROM's
+ * @abi: firmware ABI, major << 16 | minor
+ * @caps: QUASAR_CAP_* enabled by the image
+ * @ops: bit n set when opcode n is supported
+ * @formats: bit n set when data format n is supported
+ */
+struct quasar_fw_info {
+	u32 version;
+	u32 build_id;
+	u32 abi;
+	u32 caps;
+	u32 ops;
+	u32 formats;
+};
+
+/**
+ * struct quasar_irq_vector - one interrupt vector and the causes it serves
+ * @qdev: owning device
+ * @causes: IRQ_STATUS bits this vector acknowledges and handles
+ * @pending: causes acknowledged by the hard handler, not yet handled by
+ *	     the thread
+ */
+struct quasar_irq_vector {
+	struct quasar_device *qdev;
+	u32 causes;
+	atomic_t pending;
+};
+
+/**
+ * struct quasar_device - one Quasar PCI function
+ * @drm: DRM device; the accel minor lives here
+ * @pdev: PCI function
+ * @regs: BAR0 registers
+ * @hw_version: HW_VERSION register, major << 16 | minor
+ * @num_queues: hardware queues in use (the device's count, capped)
+ * @num_ctx: MMU context slots (the device's count, capped)
+ * @fw: firmware image (kept for re-boots after a reset) and boot result
+ * @fw.image: DMA-coherent copy of quasar-fw.bin
+ * @fw.image_dma: its DMA address
+ * @fw.image_size: its size in bytes
+ * @fw.info: what the last successful boot reported
+ * @irq: interrupt vectors
+ * @irq.vec: per-vector state
+ * @irq.count: vectors allocated (QUASAR_NUM_MSIX, or 1 without MSI-X)
+ * @irq.mask: causes enabled in IRQ_MASK while the device runs
+ * @queues: hardware queues, each with its scheduler
+ * @ctx_lock: protects @ctx_xa and the context slot registers
+ * @ctx_xa: live MMU contexts by hardware slot
+ * @reset_lock: serialises device reset against itself and against remove
+ * @reset_wq: ordered workqueue running every scheduler's timeout handler,
+ *	      so that resets of different queues never overlap
+ * @free_wq: runs buffer frees that must wait for jobs still in flight
+ * @reset_count: device resets done since probe
+ * @wedged: the device failed to come back after a reset; jobs fail
+ * @job_count: jobs allocated and not yet freed
+ * @job_wq: woken when @job_count drops to zero
+ */
+struct quasar_device {
+	struct drm_device drm;
+	struct pci_dev *pdev;
+	void __iomem *regs;
+	u32 hw_version;
+	u32 num_queues;
+	u32 num_ctx;
+
+	struct {
+		void *image;
+		dma_addr_t image_dma;
+		size_t image_size;
+		struct quasar_fw_info info;
+	} fw;
+
+	struct {
+		struct quasar_irq_vector vec[QUASAR_NUM_MSIX];
+		unsigned int count;
+		u32 mask;
+	} irq;
+
+	struct quasar_queue queues[QUASAR_NUM_QUEUES];
+
+	struct mutex ctx_lock;		/* @ctx_xa, CTX registers */
+	struct xarray ctx_xa;
+
+	struct mutex reset_lock;	/* resets, remove */
+	struct workqueue_struct *reset_wq;
+	struct workqueue_struct *free_wq;
+	unsigned int reset_count;
+	bool wedged;
+
+	atomic_t job_count;
+	wait_queue_head_t job_wq;
+};
+
+/**
+ * struct quasar_file - per-open-file state
+ * @qdev: device
+ * @ctx: the file's MMU context (device address space)
+ * @entities: one scheduler entity per hardware queue
+ */
+struct quasar_file {
+	struct quasar_device *qdev;
+	struct quasar_ctx *ctx;
+	struct drm_sched_entity entities[QUASAR_NUM_QUEUES];
+};
+
+static inline struct quasar_device *to_quasar_device(struct drm_device *drm)
+{
+	return container_of(drm, struct quasar_device, drm);
+}
+
+static inline struct quasar_file *to_quasar_file(struct drm_file *file)
+{
+	return file->driver_priv;
+}
+
+#endif /* __QUASAR_DRV_H__ */

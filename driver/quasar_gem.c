@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Quasar NPU: buffer objects and their ioctls.
+ *
+ * A BO is mapped into its creator's context when it is created and stays
+ * there for its whole life, so the device address BO_CREATE returns never
+ * changes; another file cannot open it, having no address for it.
+ *
+ * When a BO dies its pages may still be in use by a job that did not list
+ * it (a user bug the kernel must survive): the mapping goes at once, the
+ * pages only once the context's newest jobs have ended.
+ */
+#include <linux/dma-fence.h>
+#include <linux/dma-resv.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include <drm/drm_file.h>
+#include <drm/drm_gem.h>
+#include <drm/drm_utils.h>
+#include <drm/drm_vma_manager.h>
+
+#include "drm/quasar_accel.h"
+#include "quasar_drv.h"
+#include "quasar_gem.h"
+#include "quasar_mmu.h"
+
+static void quasar_gem_free_now(struct quasar_bo *bo)
+{
+	struct quasar_ctx *ctx = bo->ctx;
+
+	drm_gem_shmem_free(&bo->base);
+	quasar_ctx_put(ctx);
+}
+
+static void quasar_gem_free_work(struct work_struct *work)
+{
+	struct quasar_bo *bo = container_of(work, struct quasar_bo, free_work);
+	unsigned int i;
+
+	for (i = 0; i < bo->free_fence_count; i++) {
+		dma_fence_wait(bo->free_fences[i], false);
+		dma_fence_put(bo->free_fences[i]);
+	}
+	quasar_gem_free_now(bo);
+}
+
+static void quasar_gem_free(struct drm_gem_object *obj)
+{
+	struct quasar_device *qdev = to_quasar_device(obj->dev);
+	struct quasar_bo *bo = to_quasar_bo(obj);
+
+	if (drm_mm_node_allocated(&bo->node)) {
+		quasar_mmu_unmap(bo->ctx, &bo->node);
+		bo->free_fence_count = quasar_ctx_busy_fences(bo->ctx,
+							      bo->free_fences);
+		if (bo->free_fence_count) {
+			INIT_WORK(&bo->free_work, quasar_gem_free_work);
+			queue_work(qdev->free_wq, &bo->free_work);
+			return;
+		}
+	}
+	quasar_gem_free_now(bo);
+}
+
+static int quasar_gem_open(struct drm_gem_object *obj, struct drm_file *file)
+{
+	struct quasar_bo *bo = to_quasar_bo(obj);
+
+	if (bo->ctx != to_quasar_file(file)->ctx)
+		return -EALREADY;
+	return 0;
+}
+
+static const struct drm_gem_object_funcs quasar_gem_funcs = {
+	.free = quasar_gem_free,
+	.open = quasar_gem_open,
+	.print_info = drm_gem_shmem_object_print_info,
+	.pin = drm_gem_shmem_object_pin,
+	.unpin = drm_gem_shmem_object_unpin,
+	.get_sg_table = drm_gem_shmem_object_get_sg_table,
+	.vmap = drm_gem_shmem_object_vmap,
+	.vunmap = drm_gem_shmem_object_vunmap,
+	.mmap = drm_gem_shmem_object_mmap,
+	.vm_ops = &drm_gem_shmem_vm_ops,
+};
+
+struct drm_gem_object *quasar_gem_create_object(struct drm_device *drm,
+						size_t size)
+{
+	struct quasar_bo *bo;
+
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	if (!bo)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&bo->result_lock);
+	bo->base.base.funcs = &quasar_gem_funcs;
+	return &bo->base.base;
+}
+
+void quasar_bo_set_result(struct quasar_bo *bo,
+			  const struct quasar_job_result *result)
+{
+	spin_lock(&bo->result_lock);
+	bo->result = *result;
+	spin_unlock(&bo->result_lock);
+}
+
+/* The whole VA window, less the guard page that follows every BO. */
+#define QUASAR_BO_MAX_SIZE	(QUASAR_VA_END - QUASAR_VA_START - QUASAR_PAGE_SIZE)
+
+int quasar_ioctl_bo_create(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct quasar_file *qfile = to_quasar_file(file);
+	struct drm_quasar_bo_create *args = data;
+	struct drm_gem_shmem_object *shmem;
+	struct drm_gem_object *obj;
+	struct quasar_bo *bo;
+	struct sg_table *sgt;
+	u32 handle;
+	u64 size;
+	int ret;
+
+	if (args->flags || !args->size)
+		return -EINVAL;
+	/* A size no context can map is a bad argument; one RAM cannot hold is not. */
+	if (args->size > QUASAR_BO_MAX_SIZE)
+		return -E2BIG;
+	if (args->size > (u64)totalram_pages() << PAGE_SHIFT)
+		return -ENOMEM;
+	size = PAGE_ALIGN(args->size);
+
+	shmem = drm_gem_shmem_create(drm, size);
+	if (IS_ERR(shmem))
+		return PTR_ERR(shmem);
+	obj = &shmem->base;
+	bo = to_quasar_bo(obj);
+
+	sgt = drm_gem_shmem_get_pages_sgt(shmem);
+	if (IS_ERR(sgt)) {
+		ret = PTR_ERR(sgt);
+		goto out_put;
+	}
+	ret = quasar_mmu_map(qfile->ctx, &bo->node, sgt, size);
+	if (ret)
+		goto out_put;
+	bo->ctx = quasar_ctx_get(qfile->ctx);
+
+	ret = drm_gem_create_mmap_offset(obj);
+	if (ret)
+		goto out_put;
+	ret = drm_gem_handle_create(file, obj, &handle);
+	if (ret)
+		goto out_put;
+
+	args->size = size;
+	args->handle = handle;
+	args->device_addr = quasar_bo_device_addr(bo);
+	args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
+out_put:
+	/* On success the handle holds the object; on failure this frees it. */
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+int quasar_ioctl_bo_info(struct drm_device *drm, void *data,
+			 struct drm_file *file)
+{
+	struct drm_quasar_bo_info *args = data;
+	struct drm_gem_object *obj;
+	int ret;
+
+	if (args->pad)
+		return -EINVAL;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+
+	ret = drm_gem_create_mmap_offset(obj);
+	if (!ret) {
+		args->size = obj->size;
+		args->device_addr = quasar_bo_device_addr(to_quasar_bo(obj));
+		args->mmap_offset = drm_vma_node_offset_addr(&obj->vma_node);
+	}
+	drm_gem_object_put(obj);
+	return ret;
+}
+
+int quasar_ioctl_bo_wait(struct drm_device *drm, void *data,
+			 struct drm_file *file)
+{
+	struct drm_quasar_bo_wait *args = data;
+	struct drm_gem_object *obj;
+	struct quasar_bo *bo;
+	long ret;
+
+	if (args->flags)
+		return -EINVAL;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	bo = to_quasar_bo(obj);
+
+	/* Jobs add their fences as writers; READ usage waits for all of them. */
+	ret = dma_resv_wait_timeout(obj->resv, DMA_RESV_USAGE_READ, true,
+				    drm_timeout_abs_to_jiffies(args->timeout_ns));
+	if (ret == 0) {
+		ret = -ETIME;
+	} else if (ret > 0) {
+		scoped_guard(spinlock, &bo->result_lock) {
+			args->job_status = bo->result.status;
+			args->job_cmd_index = bo->result.cmd_index;
+			args->fault_addr = bo->result.fault_addr;
+		}
+		ret = 0;
+	}
+	drm_gem_object_put(obj);
+	return ret;
+}

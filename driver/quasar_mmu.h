@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Quasar NPU: MMU contexts (hw-spec 4): one hardware slot, one three-level
+ * page table and one device VA allocator per open file.
+ */
+#ifndef __QUASAR_MMU_H__
+#define __QUASAR_MMU_H__
+
+#include <linux/kref.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include <drm/drm_mm.h>
+
+#include "hw/quasar_hw.h"
+
+struct dma_fence;
+struct sg_table;
+struct quasar_device;
+
+/**
+ * struct quasar_pt - one page-table page
+ * @entries: the 512 little-endian entries the device reads
+ * @dma: DMA address of @entries
+ * @next: CPU pointers to the child tables (levels 2 and 1 only)
+ */
+struct quasar_pt {
+	__le64 *entries;
+	dma_addr_t dma;
+	struct quasar_pt **next;
+};
+
+/**
+ * struct quasar_ctx - a device address space bound to a hardware slot
+ * @ref: held by the file, by every buffer mapped here and by every job
+ * @qdev: device
+ * @slot: hardware context slot (CTX[@slot] registers)
+ * @lock: protects @mm and the page tables
+ * @mm: device VA allocator over [QUASAR_VA_START, QUASAR_VA_END)
+ * @root: level-2 table, the one CTX.ROOT points to
+ * @banned: a job of this context faulted; it takes no more jobs
+ * @fence_lock: protects @last_fence
+ * @last_fence: per queue, the finished fence of the context's newest job;
+ *		a buffer's pages outlive its mapping until these signal
+ */
+struct quasar_ctx {
+	struct kref ref;
+	struct quasar_device *qdev;
+	u32 slot;
+	struct mutex lock;		/* @mm, page tables */
+	struct drm_mm mm;
+	struct quasar_pt *root;
+	bool banned;
+	spinlock_t fence_lock;		/* @last_fence */
+	struct dma_fence *last_fence[QUASAR_NUM_QUEUES];
+};
+
+struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev);
+struct quasar_ctx *quasar_ctx_get(struct quasar_ctx *ctx);
+void quasar_ctx_put(struct quasar_ctx *ctx);
+void quasar_ctx_set_last_fence(struct quasar_ctx *ctx, unsigned int queue,
+			       struct dma_fence *fence);
+unsigned int quasar_ctx_busy_fences(struct quasar_ctx *ctx,
+				    struct dma_fence **fences);
+
+int quasar_mmu_map(struct quasar_ctx *ctx, struct drm_mm_node *node,
+		   struct sg_table *sgt, u64 size);
+void quasar_mmu_unmap(struct quasar_ctx *ctx, struct drm_mm_node *node);
+void quasar_mmu_restore(struct quasar_device *qdev);
+
+#endif /* __QUASAR_MMU_H__ */

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Quasar NPU: hardware queues.
+ *
+ * The device runs a queue's jobs in ring order and writes completion i for
+ * the descriptor in entry i, so fences signal in seqno order and a record
+ * is matched to its job by position, then checked by seqno. The scheduler's
+ * credit limit (entries - 1) guarantees every run_job a free entry, so TAIL
+ * never runs more than SIZE ahead of HEAD, which would stop the queue.
+ *
+ * Descriptors are rebuilt from the job, not copied from the ring, so that
+ * recovery can hand unfinished jobs to a freshly enabled ring in any slot.
+ */
+#include <linux/dma-mapping.h>
+#include <linux/log2.h>
+#include <linux/slab.h>
+
+#include <drm/drm_managed.h>
+#include <drm/drm_print.h>
+
+#include "drm/quasar_accel.h"
+#include "quasar_drv.h"
+#include "quasar_gem.h"
+#include "quasar_hw.h"
+#include "quasar_job.h"
+#include "quasar_mmu.h"
+#include "quasar_queue.h"
+
+/* The shared ring structs are in host byte order; the device is little-endian. */
+#if defined(__BIG_ENDIAN)
+#error "quasar: big-endian hosts need little-endian views of the ring structs"
+#endif
+
+static_assert(sizeof(struct quasar_hw_desc) == 64);
+static_assert(sizeof(struct quasar_hw_cpl) == 32);
+
+static const char *quasar_fence_get_driver_name(struct dma_fence *fence)
+{
+	return QUASAR_DRIVER_NAME;
+}
+
+/* Static names: a fence may outlive the device that signalled it. */
+static const char *quasar_fence_get_timeline_name(struct dma_fence *fence)
+{
+	static const char * const names[] = {
+		"quasar-q0", "quasar-q1", "quasar-q2", "quasar-q3",
+	};
+	u32 q = container_of(fence, struct quasar_fence, base)->queue;
+
+	BUILD_BUG_ON(ARRAY_SIZE(names) != QUASAR_NUM_QUEUES);
+	return q < ARRAY_SIZE(names) ? names[q] : "quasar-q";
+}
+
+static const struct dma_fence_ops quasar_fence_ops = {
+	.get_driver_name = quasar_fence_get_driver_name,
+	.get_timeline_name = quasar_fence_get_timeline_name,
+};
+
+/* Allocated at submit: run_job is in the fence signalling path and must not. */
+struct quasar_fence *quasar_fence_alloc(void)
+{
+	return kzalloc(sizeof(struct quasar_fence), GFP_KERNEL);
+}
+
+int quasar_queue_init(struct quasar_device *qdev, struct quasar_queue *q,
+		      u32 index)
+{
+	struct device *dev = qdev->drm.dev;
+	int ret;
+
+	BUILD_BUG_ON(!is_power_of_2(QUASAR_QUEUE_ENTRIES));
+	BUILD_BUG_ON(clamp(QUASAR_QUEUE_ENTRIES, QUASAR_RING_MIN_ENTRIES,
+			   QUASAR_RING_MAX_ENTRIES) != QUASAR_QUEUE_ENTRIES);
+
+	q->qdev = qdev;
+	q->index = index;
+	q->size = QUASAR_QUEUE_ENTRIES;
+	q->stopped = true;
+	snprintf(q->name, sizeof(q->name), "quasar-q%u", index);
+	spin_lock_init(&q->fence_lock);
+	q->fence_context = dma_fence_context_alloc(1);
+
+	ret = drmm_mutex_init(&qdev->drm, &q->submit_lock);
+	if (ret)
+		return ret;
+	ret = drmm_mutex_init(&qdev->drm, &q->lock);
+	if (ret)
+		return ret;
+
+	/* Coherent memory is page aligned, beyond the 64/32 bytes required. */
+	q->ring = dmam_alloc_coherent(dev, q->size * sizeof(*q->ring),
+				      &q->ring_dma, GFP_KERNEL);
+	q->cpl = dmam_alloc_coherent(dev, q->size * sizeof(*q->cpl),
+				     &q->cpl_dma, GFP_KERNEL);
+	q->slots = drmm_kcalloc(&qdev->drm, q->size, sizeof(*q->slots),
+				GFP_KERNEL);
+	q->replay = drmm_kcalloc(&qdev->drm, q->size, sizeof(*q->replay),
+				 GFP_KERNEL);
+	if (!q->ring || !q->cpl || !q->slots || !q->replay)
+		return -ENOMEM;
+	return 0;
+}
+
+/* Enabling after disabling sets the device's HEAD and TAIL to 0. */
+static void quasar_queue_hw_enable(struct quasar_queue *q)
+{
+	struct quasar_device *qdev = q->qdev;
+	u32 i = q->index;
+
+	lockdep_assert_held(&q->lock);
+	quasar_write(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_CTRL), 0);
+	quasar_write64(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_RING_LO), q->ring_dma);
+	quasar_write64(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_CPL_LO), q->cpl_dma);
+	quasar_write(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_SIZE), q->size);
+	quasar_write(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_CTRL),
+		     QUASAR_Q_CTRL_ENABLE);
+	q->stopped = false;
+}
+
+void quasar_queue_start(struct quasar_queue *q)
+{
+	guard(mutex)(&q->lock);
+	q->head = 0;
+	q->tail = 0;
+	quasar_queue_hw_enable(q);
+}
+
+static void quasar_queue_write_desc(struct quasar_queue *q,
+				    struct quasar_job *job)
+{
+	u32 idx = q->tail & (q->size - 1);
+	struct quasar_hw_desc *desc = &q->ring[idx];
+
+	desc->cmd_addr = job->cmd_addr;
+	desc->cmd_size = job->cmd_size;
+	desc->ctx_slot = job->ctx->slot;
+	desc->flags = 0;
+	desc->seqno = job->seqno;
+	memset(desc->reserved, 0, sizeof(desc->reserved));
+	q->slots[idx] = job;
+	q->tail++;
+}
+
+static void quasar_queue_doorbell(struct quasar_queue *q)
+{
+	/* writel() orders the descriptor stores before the doorbell. */
+	quasar_write(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_TAIL), q->tail);
+}
+
+/* Called from run_job, inside drm_dev_enter(). */
+int quasar_queue_push(struct quasar_queue *q, struct quasar_job *job)
+{
+	guard(mutex)(&q->lock);
+	if (q->stopped)
+		return -EIO;
+	if (drm_WARN_ON(&q->qdev->drm, q->tail - q->head >= q->size))
+		return -ENOSPC;
+
+	job->seqno = ++q->seqno;
+	job->hw_fence->queue = q->index;
+	dma_fence_init(&job->hw_fence->base, &quasar_fence_ops, &q->fence_lock,
+		       q->fence_context, job->seqno);
+	quasar_queue_write_desc(q, job);
+	quasar_queue_doorbell(q);
+	return 0;
+}
+
+static void quasar_queue_complete(struct quasar_queue *q,
+				  struct quasar_job *job,
+				  const struct quasar_job_result *res, int err)
+{
+	struct dma_fence *fence = &job->hw_fence->base;
+
+	quasar_bo_set_result(job->cmd_bo, res);
+	if (res->status == DRM_QUASAR_STATUS_MMU_FAULT ||
+	    res->status == DRM_QUASAR_STATUS_MMU_PERM) {
+		/* Its address space is not what its owner thinks: stop it. */
+		WRITE_ONCE(job->ctx->banned, true);
+		dev_info_ratelimited(q->qdev->drm.dev,
+				     "queue %u job %llu: MMU %s at device address 0x%llx (context %u, command %u)\n",
+				     q->index, job->seqno,
+				     res->status == DRM_QUASAR_STATUS_MMU_PERM ?
+				     "write to read-only page" : "fault",
+				     res->fault_addr, job->ctx->slot,
+				     res->cmd_index);
+	} else if (res->status) {
+		drm_dbg_driver(&q->qdev->drm, "queue %u job %llu: status %u at command %u\n",
+			       q->index, job->seqno, res->status,
+			       res->cmd_index);
+	}
+
+	if (err)
+		dma_fence_set_error(fence, err);
+	dma_fence_signal(fence);
+}
+
+static void quasar_queue_abort(struct quasar_queue *q, struct quasar_job *job,
+			       u32 status, int err)
+{
+	struct quasar_job_result res = { .status = status };
+
+	quasar_queue_complete(q, job, &res, err);
+}
+
+static void quasar_queue_complete_record(struct quasar_queue *q,
+					 struct quasar_job *job,
+					 const struct quasar_hw_cpl *cpl)
+{
+	/* One snapshot of the record the device wrote. */
+	const struct quasar_hw_cpl rec = *cpl;
+	struct quasar_job_result res = {
+		.status = rec.status,
+		.cmd_index = rec.cmd_index,
+		.fault_addr = rec.fault_addr,
+	};
+
+	if (rec.seqno != job->seqno) {
+		drm_err_ratelimited(&q->qdev->drm, "queue %u: completion carries seqno %llu, expected %llu\n",
+				    q->index, rec.seqno, job->seqno);
+		quasar_queue_abort(q, job, DRM_QUASAR_STATUS_ABORTED, -EIO);
+		return;
+	}
+	quasar_queue_complete(q, job, &res, res.status ? -EIO : 0);
+}
+
+static void quasar_queue_process_locked(struct quasar_queue *q)
+{
+	u32 hw_head, done;
+
+	lockdep_assert_held(&q->lock);
+	/* readl() orders the record loads below after the HEAD load. */
+	hw_head = quasar_read(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_HEAD));
+	done = hw_head - q->head;
+	if (done > q->tail - q->head) {
+		drm_err_ratelimited(&q->qdev->drm, "queue %u: HEAD %u outside [%u, %u]\n",
+				    q->index, hw_head, q->head, q->tail);
+		return;
+	}
+	while (done--) {
+		u32 idx = q->head & (q->size - 1);
+		struct quasar_job *job = q->slots[idx];
+
+		q->slots[idx] = NULL;
+		q->head++;
+		quasar_queue_complete_record(q, job, &q->cpl[idx]);
+	}
+}
+
+/* Interrupt thread: signal the jobs the device reports done. */
+void quasar_queue_process(struct quasar_queue *q)
+{
+	guard(mutex)(&q->lock);
+	if (!q->stopped)
+		quasar_queue_process_locked(q);
+}
+
+/* Interrupt thread, on the ERROR cause: a stopped ring needs a reset. */
+void quasar_queue_check_error(struct quasar_queue *q)
+{
+	u32 code;
+
+	scoped_guard(mutex, &q->lock) {
+		if (q->stopped)
+			return;
+		if (!(quasar_read(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_STATUS)) &
+		      QUASAR_Q_STATUS_ERROR))
+			return;
+		code = quasar_read(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_ERROR));
+	}
+	drm_err_ratelimited(&q->qdev->drm, "queue %u stopped by a ring error (status %u); resetting\n",
+			    q->index, code);
+	drm_sched_fault(&q->sched);
+}
+
+bool quasar_queue_job_in_ring(struct quasar_queue *q, struct quasar_job *job)
+{
+	u32 i;
+
+	guard(mutex)(&q->lock);
+	for (i = q->head; i != q->tail; i++)
+		if (q->slots[i & (q->size - 1)] == job)
+			return true;
+	return false;
+}
+
+/*
+ * First step of a reset: take the completions the device has reported,
+ * note a ring error, and keep the interrupt thread off the rings.
+ */
+void quasar_queue_stop(struct quasar_queue *q)
+{
+	u32 status;
+
+	guard(mutex)(&q->lock);
+	if (q->stopped)
+		return;
+	quasar_queue_process_locked(q);
+	status = quasar_read(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_STATUS));
+	if (status != U32_MAX && (status & QUASAR_Q_STATUS_ERROR))
+		q->error = quasar_read(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_ERROR)) ?:
+			   DRM_QUASAR_STATUS_DMA_ERROR;
+	q->stopped = true;
+}
+
+/*
+ * Last step of a reset. The device ended every running job before its
+ * reset finished, so a record whose seqno matches is a real completion.
+ * With @err == 0 the device is back: @bad (the job that timed out) and,
+ * after a ring error, the first unfinished job fail; the others go to the
+ * re-enabled ring in their order, keeping their fences. With @err the
+ * device is wedged or gone: every unfinished job fails with @err and the
+ * queue stays stopped.
+ */
+void quasar_queue_restart(struct quasar_queue *q, struct quasar_job *bad,
+			  int err)
+{
+	bool blamed = false;
+	u32 i, n = 0;
+
+	guard(mutex)(&q->lock);
+	for (i = q->head; i != q->tail; i++) {
+		u32 idx = i & (q->size - 1);
+		struct quasar_job *job = q->slots[idx];
+
+		q->slots[idx] = NULL;
+		if (q->cpl[idx].seqno == job->seqno) {
+			quasar_queue_complete_record(q, job, &q->cpl[idx]);
+		} else if (err) {
+			quasar_queue_abort(q, job, DRM_QUASAR_STATUS_ABORTED, err);
+		} else if (!blamed && (job == bad || q->error)) {
+			quasar_queue_abort(q, job, q->error ?: DRM_QUASAR_STATUS_ABORTED,
+					   -EIO);
+			blamed = true;
+		} else {
+			q->replay[n++] = job;
+		}
+	}
+	q->head = 0;
+	q->tail = 0;
+	q->error = 0;
+	if (err) {
+		q->stopped = true;
+		return;
+	}
+
+	memset(q->cpl, 0, q->size * sizeof(*q->cpl));
+	for (i = 0; i < n; i++)
+		quasar_queue_write_desc(q, q->replay[i]);
+	quasar_queue_hw_enable(q);
+	if (n)
+		quasar_queue_doorbell(q);
+}

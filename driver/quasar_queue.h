@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Quasar NPU: hardware queues (hw-spec 5): descriptor and completion rings,
+ * the doorbell, and the fences that completions signal.
+ */
+#ifndef __QUASAR_QUEUE_H__
+#define __QUASAR_QUEUE_H__
+
+#include <linux/dma-fence.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include <drm/gpu_scheduler.h>
+
+#include "hw/quasar_hw.h"
+
+struct quasar_device;
+struct quasar_job;
+
+/* Ring entries per queue; the scheduler keeps one free (credit limit). */
+#define QUASAR_QUEUE_ENTRIES	256
+
+/**
+ * struct quasar_fence - the hardware fence of one job on one queue
+ * @base: fence; its seqno is the descriptor's seqno
+ * @queue: queue index, for the timeline name
+ */
+struct quasar_fence {
+	struct dma_fence base;
+	u32 queue;
+};
+
+/**
+ * struct quasar_queue - one hardware queue and its scheduler
+ * @qdev: device
+ * @index: queue number (Q[@index] registers, MSI-X vector 1 + @index)
+ * @size: entries of both rings, a power of two
+ * @name: scheduler and timeline name
+ * @sched: the queue's scheduler, credit limit @size - 1
+ * @submit_lock: keeps arm and push of one job together, so fence order
+ *		 is push order
+ * @lock: protects the rings, @head, @tail, @slots, @stopped and @error
+ * @fence_lock: lock of the queue's hardware fences
+ * @fence_context: fence context of the hardware fences
+ * @seqno: last seqno handed out
+ * @ring: descriptor ring
+ * @ring_dma: its DMA address
+ * @cpl: completion ring
+ * @cpl_dma: its DMA address
+ * @slots: the job whose descriptor is in each ring entry
+ * @replay: scratch array for recovery, so that it needs no allocation
+ * @head: next completion to process (free-running)
+ * @tail: next descriptor to write (free-running)
+ * @stopped: the device is being reset, wedged or gone; no ring access
+ * @error: status code the queue's ring error reported, 0 if none
+ */
+struct quasar_queue {
+	struct quasar_device *qdev;
+	u32 index;
+	u32 size;
+	char name[16];
+	struct drm_gpu_scheduler sched;
+	struct mutex submit_lock;	/* arm + push */
+	struct mutex lock;		/* rings, indices, slots */
+	spinlock_t fence_lock;		/* hardware fences */
+	u64 fence_context;
+	u64 seqno;
+	struct quasar_hw_desc *ring;
+	dma_addr_t ring_dma;
+	struct quasar_hw_cpl *cpl;
+	dma_addr_t cpl_dma;
+	struct quasar_job **slots;
+	struct quasar_job **replay;
+	u32 head;
+	u32 tail;
+	bool stopped;
+	u32 error;
+};
+
+int quasar_queue_init(struct quasar_device *qdev, struct quasar_queue *q,
+		      u32 index);
+void quasar_queue_start(struct quasar_queue *q);
+int quasar_queue_push(struct quasar_queue *q, struct quasar_job *job);
+void quasar_queue_process(struct quasar_queue *q);
+void quasar_queue_check_error(struct quasar_queue *q);
+bool quasar_queue_job_in_ring(struct quasar_queue *q, struct quasar_job *job);
+void quasar_queue_stop(struct quasar_queue *q);
+void quasar_queue_restart(struct quasar_queue *q, struct quasar_job *bad,
+			  int err);
+
+struct quasar_fence *quasar_fence_alloc(void);
+
+#endif /* __QUASAR_QUEUE_H__ */

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Quasar NPU: device reset and recovery.
+ *
+ * A soft reset stops every queue, so recovery stops every scheduler, not
+ * only the one whose job timed out. Jobs the device finished are completed
+ * from their records, the hung job fails, and the unfinished jobs of every
+ * queue go back to the device, with the fences their waiters already hold,
+ * once the firmware has booted again and the contexts are restored.
+ */
+#include <drm/drm_drv.h>
+#include <drm/drm_print.h>
+
+#include "quasar_drv.h"
+#include "quasar_fw.h"
+#include "quasar_hw.h"
+#include "quasar_job.h"
+#include "quasar_mmu.h"
+#include "quasar_queue.h"
+#include "quasar_reset.h"
+
+static void quasar_reset_fail_all(struct quasar_device *qdev, int err)
+{
+	unsigned int i;
+
+	for (i = 0; i < qdev->num_queues; i++)
+		quasar_queue_restart(&qdev->queues[i], NULL, err);
+}
+
+static void quasar_reset_device(struct quasar_device *qdev,
+				struct quasar_job *bad)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < qdev->num_queues; i++)
+		quasar_queue_stop(&qdev->queues[i]);
+
+	ret = quasar_hw_reset(qdev);
+	if (!ret)
+		ret = quasar_fw_boot(qdev);
+	if (ret) {
+		drm_err(&qdev->drm, "device did not come back (%d); failing jobs until the driver is reloaded\n",
+			ret);
+		WRITE_ONCE(qdev->wedged, true);
+		/* Whatever it still runs must not write pages about to be freed. */
+		pci_clear_master(qdev->pdev);
+		quasar_reset_fail_all(qdev, -EIO);
+		return;
+	}
+
+	quasar_mmu_restore(qdev);
+	quasar_hw_irq_enable(qdev);
+	for (i = 0; i < qdev->num_queues; i++)
+		quasar_queue_restart(&qdev->queues[i], bad, 0);
+	qdev->reset_count++;
+	drm_info(&qdev->drm, "device reset %u done\n", qdev->reset_count);
+}
+
+/* Timeout handler, with the reset lock held; @bad is the hung job. */
+void quasar_reset_recover(struct quasar_device *qdev, struct quasar_job *bad)
+{
+	unsigned int i;
+	int idx;
+
+	lockdep_assert_held(&qdev->reset_lock);
+	for (i = 0; i < qdev->num_queues; i++) {
+		struct quasar_queue *q = &qdev->queues[i];
+
+		drm_sched_stop(&q->sched, bad->queue == q ? &bad->base : NULL);
+	}
+
+	if (drm_dev_enter(&qdev->drm, &idx)) {
+		quasar_reset_device(qdev, bad);
+		drm_dev_exit(idx);
+	} else {
+		quasar_reset_fail_all(qdev, -ENODEV);
+	}
+
+	for (i = 0; i < qdev->num_queues; i++)
+		drm_sched_start(&qdev->queues[i].sched);
+}
+
+/*
+ * PCI remove, after drm_dev_unplug(): stop the device's DMA and fail what
+ * it will never complete. Jobs not yet run fail in run_job.
+ */
+void quasar_reset_unplug(struct quasar_device *qdev)
+{
+	unsigned int i;
+
+	guard(mutex)(&qdev->reset_lock);
+	for (i = 0; i < qdev->num_queues; i++)
+		quasar_queue_stop(&qdev->queues[i]);
+	if (quasar_hw_alive(qdev)) {
+		quasar_hw_irq_disable(qdev);
+		quasar_hw_reset(qdev);
+	}
+	pci_clear_master(qdev->pdev);
+	quasar_reset_fail_all(qdev, -ENODEV);
+}

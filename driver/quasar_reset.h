@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Quasar NPU: device reset and recovery (hw-spec 7).
+ */
+#ifndef __QUASAR_RESET_H__
+#define __QUASAR_RESET_H__
+
+struct quasar_device;
+struct quasar_job;
+
+void quasar_reset_recover(struct quasar_device *qdev, struct quasar_job *bad);
+void quasar_reset_unplug(struct quasar_device *qdev);
+
+#endif /* __QUASAR_RESET_H__ */

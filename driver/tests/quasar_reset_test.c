@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Device reset and recovery, driven by the scheduler's timeout. Run with
+ * quasar.ko loaded with a job timeout far shorter than one long job
+ * (quasar_reset_test.sh does the reload): the long job then "hangs" as far
+ * as the driver can tell, the driver soft-resets the device, boots the
+ * firmware again, restores the contexts and queues, and every job - the
+ * one that timed out, the ones queued behind it, those on other queues and
+ * those submitted later - still ends with its status known and, where it
+ * ran, its results right.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/klog.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "drm/quasar_accel.h"
+#include "kselftest_harness.h"
+
+#define PAGE		4096ull
+#define MIB		(1ull << 20)
+#define WAIT_NS		(120ull * 1000000000ull)
+#define LONG_BO		(32 * MIB)
+#define LONG_COPIES	64	/* 64 x 16 MiB: seconds under TCG */
+
+struct rst_bo {
+	uint32_t handle;
+	uint64_t size;
+	uint64_t addr;
+	void *map;
+};
+
+static int rst_ioctl(int fd, unsigned long req, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, req, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	return ret == -1 ? -errno : 0;
+}
+
+static int rst_bo_new(int fd, uint64_t size, struct rst_bo *bo)
+{
+	struct drm_quasar_bo_create c = { .size = size };
+	int ret = rst_ioctl(fd, DRM_IOCTL_QUASAR_BO_CREATE, &c);
+
+	if (ret)
+		return ret;
+	bo->handle = c.handle;
+	bo->size = c.size;
+	bo->addr = c.device_addr;
+	bo->map = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+		       c.mmap_offset);
+	return bo->map == MAP_FAILED ? -errno : 0;
+}
+
+static int rst_submit(int fd, uint32_t queue, const struct rst_bo *cmd,
+		      uint32_t size, const struct rst_bo *data)
+{
+	struct drm_quasar_submit s = {
+		.cmd_handle = cmd->handle, .cmd_size = size, .queue = queue,
+		.bo_handles = (uintptr_t)&data->handle, .bo_count = 1,
+	};
+
+	return rst_ioctl(fd, DRM_IOCTL_QUASAR_SUBMIT, &s);
+}
+
+static int rst_wait(int fd, const struct rst_bo *bo, struct drm_quasar_bo_wait *w)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	memset(w, 0, sizeof(*w));
+	w->handle = bo->handle;
+	w->timeout_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + WAIT_NS;
+	return rst_ioctl(fd, DRM_IOCTL_QUASAR_BO_WAIT, w);
+}
+
+static size_t rst_write_value(void *p, uint64_t addr, uint64_t value)
+{
+	struct drm_quasar_cmd_write_value c = {
+		.hdr = { .opcode = DRM_QUASAR_OP_WRITE_VALUE, .length = sizeof(c) },
+		.addr = addr, .value = value,
+	};
+
+	memcpy(p, &c, sizeof(c));
+	return sizeof(c);
+}
+
+/* A stream of @copies 16 MiB copies between the halves of @bo, then a store. */
+static size_t rst_long_stream(void *p, const struct rst_bo *bo, int copies,
+			      uint64_t mark_addr, uint64_t mark)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < copies; i++) {
+		struct drm_quasar_cmd_copy c = {
+			.hdr = { .opcode = DRM_QUASAR_OP_COPY, .length = sizeof(c) },
+			.dst = bo->addr + (i % 2 ? 0 : LONG_BO / 2),
+			.src = bo->addr + (i % 2 ? LONG_BO / 2 : 0),
+			.size = LONG_BO / 2,
+		};
+
+		memcpy((uint8_t *)p + n, &c, sizeof(c));
+		n += sizeof(c);
+	}
+	return n + rst_write_value((uint8_t *)p + n, mark_addr, mark);
+}
+
+/* "device reset N done" lines in the kernel log. */
+static int rst_resets(void)
+{
+	static char log[1 << 20];
+	int len = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
+	int n = 0;
+	char *p;
+
+	if (len < 0)
+		return -1;
+	log[len] = 0;
+	for (p = log; (p = strstr(p, "] device reset ")); p++)
+		n++;
+	return n;
+}
+
+FIXTURE(rst) {
+	int fd;
+	struct rst_bo big;	/* the long job's data */
+	struct rst_bo data;	/* short jobs' results, one u64 each */
+	struct rst_bo cmd[8];
+};
+
+FIXTURE_SETUP(rst)
+{
+	int i;
+
+	self->fd = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->fd) TH_LOG("open /dev/accel/accel0: %s", strerror(errno));
+	ASSERT_EQ(0, rst_bo_new(self->fd, LONG_BO, &self->big));
+	ASSERT_EQ(0, rst_bo_new(self->fd, PAGE, &self->data));
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, rst_bo_new(self->fd, PAGE, &self->cmd[i]));
+}
+
+FIXTURE_TEARDOWN(rst)
+{
+	close(self->fd);
+}
+
+TEST_F(rst, a_job_past_the_timeout_resets_the_device_and_every_job_ends)
+{
+	uint64_t *out = self->data.map;
+	struct drm_quasar_bo_wait w;
+	int before = rst_resets();
+	size_t n;
+	int q;
+
+	ASSERT_LE(0, before) TH_LOG("klogctl: %s", strerror(errno));
+	/* Queue 0: the long job, then a short one behind it. */
+	n = rst_long_stream(self->cmd[0].map, &self->big, LONG_COPIES,
+			    self->big.addr, 0xdead);
+	ASSERT_EQ(0, rst_submit(self->fd, 0, &self->cmd[0], n, &self->big));
+	n = rst_write_value(self->cmd[1].map, self->data.addr, 10);
+	ASSERT_EQ(0, rst_submit(self->fd, 0, &self->cmd[1], n, &self->data));
+	/* Queues 1..3: one short job each, not behind anything. */
+	for (q = 1; q < 4; q++) {
+		n = rst_write_value(self->cmd[1 + q].map, self->data.addr + 8 * q, 10 + q);
+		ASSERT_EQ(0, rst_submit(self->fd, q, &self->cmd[1 + q], n, &self->data));
+	}
+
+	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[0], &w));
+	/* The long job either ran to its end during the reset or was aborted. */
+	EXPECT_TRUE(w.job_status == DRM_QUASAR_STATUS_OK ||
+		    w.job_status == DRM_QUASAR_STATUS_ABORTED)
+		TH_LOG("long job status %u", w.job_status);
+	for (q = 0; q < 4; q++) {
+		ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[1 + q], &w));
+		EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status) TH_LOG("queue %d", q);
+		EXPECT_EQ(10 + q, out[q]) TH_LOG("queue %d", q);
+	}
+	EXPECT_LT(before, rst_resets())
+		TH_LOG("no \"device reset N done\" line in dmesg: was the module loaded with a short tdr_timeout_ms?");
+
+	/* After the reset, a new job on the same file works. */
+	n = rst_write_value(self->cmd[6].map, self->data.addr + 64, 99);
+	ASSERT_EQ(0, rst_submit(self->fd, 2, &self->cmd[6], n, &self->data));
+	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[6], &w));
+	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
+	EXPECT_EQ(99, out[8]);
+}
+
+TEST_F(rst, contexts_survive_a_reset)
+{
+	uint64_t *out = self->data.map;
+	struct drm_quasar_bo_wait w;
+	struct rst_bo other_cmd, other_data;
+	int other;
+	size_t n;
+
+	/* A second file: its context slot must be restored after the reset. */
+	other = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, rst_bo_new(other, PAGE, &other_cmd));
+	ASSERT_EQ(0, rst_bo_new(other, PAGE, &other_data));
+
+	n = rst_long_stream(self->cmd[0].map, &self->big, LONG_COPIES,
+			    self->big.addr, 1);
+	ASSERT_EQ(0, rst_submit(self->fd, 0, &self->cmd[0], n, &self->big));
+	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[0], &w));
+
+	n = rst_write_value(other_cmd.map, other_data.addr, 1234);
+	ASSERT_EQ(0, rst_submit(other, 1, &other_cmd, n, &other_data));
+	ASSERT_EQ(0, rst_wait(other, &other_cmd, &w));
+	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
+	EXPECT_EQ(1234, *(uint64_t *)other_data.map);
+
+	n = rst_write_value(self->cmd[7].map, self->data.addr, 4321);
+	ASSERT_EQ(0, rst_submit(self->fd, 3, &self->cmd[7], n, &self->data));
+	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[7], &w));
+	EXPECT_EQ(4321, out[0]);
+	close(other);
+}
+
+TEST_F(rst, two_queues_past_the_timeout_need_one_reset_each_at_most)
+{
+	uint64_t *out = self->data.map;
+	struct drm_quasar_bo_wait w;
+	struct rst_bo big2;
+	size_t n;
+
+	/*
+	 * Both long jobs run when queue 0's timeout resets the device; the
+	 * reset waits for both, so queue 1's own timeout finds its job done.
+	 */
+	ASSERT_EQ(0, rst_bo_new(self->fd, LONG_BO, &big2));
+	n = rst_long_stream(self->cmd[0].map, &self->big, LONG_COPIES,
+			    self->data.addr, 1);
+	ASSERT_EQ(0, rst_submit(self->fd, 0, &self->cmd[0], n, &self->big));
+	n = rst_long_stream(self->cmd[1].map, &big2, LONG_COPIES,
+			    self->data.addr + 8, 2);
+	ASSERT_EQ(0, rst_submit(self->fd, 1, &self->cmd[1], n, &big2));
+	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[0], &w));
+	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[1], &w));
+
+	n = rst_write_value(self->cmd[2].map, self->data.addr + 16, 3);
+	ASSERT_EQ(0, rst_submit(self->fd, 1, &self->cmd[2], n, &self->data));
+	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[2], &w));
+	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
+	EXPECT_EQ(3, out[2]);
+}
+
+/*
+ * With --leave-jobs: start a long job on every queue and exit without
+ * waiting, so that the caller can unload the driver under running jobs.
+ */
+static int rst_leave_jobs(void)
+{
+	struct rst_bo big, cmd;
+	int fd, q;
+	size_t n;
+
+	fd = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
+	if (fd < 0 || rst_bo_new(fd, LONG_BO, &big))
+		return 1;
+	for (q = 0; q < 4; q++) {
+		if (rst_bo_new(fd, PAGE, &cmd))
+			return 1;
+		n = rst_long_stream(cmd.map, &big, LONG_COPIES, big.addr, q);
+		if (rst_submit(fd, q, &cmd, n, &big))
+			return 1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 2 && !strcmp(argv[1], "--leave-jobs"))
+		return rst_leave_jobs();
+	return test_harness_run(argc, argv);
+}
