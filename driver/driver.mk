@@ -29,7 +29,8 @@ $(DRV_KO): $(DEPS_STAMP) FORCE
 	@$(DRV_KBUILD) W=1 modules >$(DRV_BUILD)/build.log 2>&1; rc=$$?; \
 	grep -v '^make\[[0-9]*\]: \(Entering\|Leaving\)' $(DRV_BUILD)/build.log; \
 	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
-	if grep -q 'warning:' $(DRV_BUILD)/build.log; then \
+	if grep -Ev '^make(\[[0-9]+\])?: ' $(DRV_BUILD)/build.log | \
+		grep -qi 'warning:'; then \
 		rm -f $(DRV_DIR)/*.o $(DRV_DIR)/quasar.ko; \
 		echo "driver: W=1 warnings are errors" >&2; exit 1; \
 	fi

@@ -56,6 +56,7 @@ bash "$top/scripts/vm.sh" --script "$job" --timeout 1800 --log "$out/guest-conso
 vmrc=$?
 # Split the console into one log per suite.
 awk -v dir="$out" '
+	{ sub(/\r$/, "") }
 	/^QUASAR-SUITE-BEGIN / { name = $2; file = dir "/guest-" name ".log"; next }
 	/^QUASAR-SUITE-END / { print "QUASAR-RC " $3 > file; close(file); name = ""; next }
 	name != "" { print > file }

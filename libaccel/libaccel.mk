@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: MIT
+# libaccel: libaccel.so (soname libaccel.so.0), libaccel.a and libaccel.pc
+# in $(BUILD)/libaccel. The .pc file points at this tree, so tools build
+# through `pkg-config libaccel` exactly as an outside program would.
+
+LIBACCEL_VERSION := 0.1.0
+LIBACCEL_SONAME := libaccel.so.0
+LIBACCEL_DIR := $(TOP)/libaccel
+LIBACCEL_OUT := $(BUILD)/libaccel
+LIBACCEL_SRCS := $(wildcard $(LIBACCEL_DIR)/src/*.c)
+LIBACCEL_HDRS := $(wildcard $(LIBACCEL_DIR)/src/*.h) \
+	$(LIBACCEL_DIR)/include/accel.h $(TOP)/uapi/drm/quasar_accel.h \
+	$(TOP)/include/hw/quasar_hw.h
+LIBACCEL_OBJS := $(patsubst $(LIBACCEL_DIR)/src/%.c,$(LIBACCEL_OUT)/obj/%.o,$(LIBACCEL_SRCS))
+LIBACCEL_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -fPIC -fvisibility=hidden \
+	-pthread -I$(LIBACCEL_DIR)/include $(shell pkg-config --cflags libdrm)
+
+LIBACCEL_SO := $(LIBACCEL_OUT)/$(LIBACCEL_SONAME)
+LIBACCEL_SO_LINK := $(LIBACCEL_OUT)/libaccel.so
+LIBACCEL_A := $(LIBACCEL_OUT)/libaccel.a
+LIBACCEL_PC := $(LIBACCEL_OUT)/libaccel.pc
+# What a program needs to build against libaccel from this tree.
+LIBACCEL_PKG := PKG_CONFIG_PATH=$(LIBACCEL_OUT) pkg-config libaccel
+LIBACCEL_DEPS := $(LIBACCEL_SO_LINK) $(LIBACCEL_A) $(LIBACCEL_PC)
+
+$(LIBACCEL_OUT)/obj/%.o: $(LIBACCEL_DIR)/src/%.c $(LIBACCEL_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LIBACCEL_CFLAGS) -c $< -o $@
+
+$(LIBACCEL_SO): $(LIBACCEL_OBJS)
+	$(CC) -shared -pthread -Wl,-soname,$(LIBACCEL_SONAME) -Wl,--no-undefined \
+		-o $@ $^ $(shell pkg-config --libs libdrm)
+
+$(LIBACCEL_SO_LINK): $(LIBACCEL_SO)
+	ln -sf $(LIBACCEL_SONAME) $@
+
+$(LIBACCEL_A): $(LIBACCEL_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(LIBACCEL_PC): $(LIBACCEL_DIR)/libaccel.pc.in $(LIBACCEL_DIR)/libaccel.mk
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(TOP)|' -e 's|@LIBDIR@|$(LIBACCEL_OUT)|' \
+		-e 's|@INCLUDEDIR@|$(LIBACCEL_DIR)/include|' \
+		-e 's|@UAPIDIR@|$(TOP)/uapi|' -e 's|@VERSION@|$(LIBACCEL_VERSION)|' \
+		-e '/^# SPDX/d' $< >$@
+
+.PHONY: libaccel
+libaccel: $(LIBACCEL_DEPS)
+
+GUEST_LIBS += $(LIBACCEL_SO)
+ALL_TARGETS += $(LIBACCEL_DEPS)

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+/* Names for the capability, opcode and format bits of the device info. */
+#include <hw/quasar_hw.h>
+
+#include "accel_internal.h"
+
+#define ACCEL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Indexed by bit number: QUASAR_CAP_* are single bits. */
+static const char *const accel_cap_names[] = {
+	[0] = "MMU",		/* QUASAR_CAP_MMU */
+	[1] = "FENCE_WRITE",	/* QUASAR_CAP_FENCE_WRITE */
+};
+_Static_assert(QUASAR_CAP_MMU == 1u << 0 && QUASAR_CAP_FENCE_WRITE == 1u << 1,
+	       "accel_cap_names follows quasar_hw.h");
+
+static const char *const accel_op_names[] = {
+	[DRM_QUASAR_OP_NOP] = "NOP",
+	[DRM_QUASAR_OP_FILL] = "FILL",
+	[DRM_QUASAR_OP_COPY] = "COPY",
+	[DRM_QUASAR_OP_WRITE_VALUE] = "WRITE_VALUE",
+};
+
+static const char *const accel_format_names[] = {
+	[DRM_QUASAR_FORMAT_U8] = "U8",
+};
+
+const char *accel_cap_name(uint32_t bit)
+{
+	return bit < ACCEL_ARRAY_SIZE(accel_cap_names) ? accel_cap_names[bit] : NULL;
+}
+
+const char *accel_op_name(uint32_t op)
+{
+	return op < ACCEL_ARRAY_SIZE(accel_op_names) ? accel_op_names[op] : NULL;
+}
+
+const char *accel_format_name(uint32_t format)
+{
+	return format < ACCEL_ARRAY_SIZE(accel_format_names) ?
+	       accel_format_names[format] : NULL;
+}
