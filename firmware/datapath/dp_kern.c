@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+/* Quasar datapath fast kernels: ISA detection, workspace, dispatch. */
+#include <cpuid.h>
+
+#include "dp_kern.h"
+#include "dp_elem.h"
+
+static uint64_t dp_xgetbv0(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static uint32_t dp_isa_detect(void)
+{
+	uint32_t a, b, c, d, xcr;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE) || !(c & bit_AVX) ||
+	    !(c & bit_FMA))
+		return DP_ISA_SCALAR;
+	xcr = (uint32_t)dp_xgetbv0();
+	if ((xcr & 0x6) != 0x6)	/* OS saves XMM and YMM */
+		return DP_ISA_SCALAR;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & bit_AVX2) || !(b & bit_BMI2))
+		return DP_ISA_SCALAR;
+	if ((xcr & 0xe6) == 0xe6 && (b & bit_AVX512F) && (b & bit_AVX512BW) &&
+	    (b & bit_AVX512VL) && (b & bit_AVX512DQ) && (c & bit_AVX512VNNI))
+		return DP_ISA_AVX512;
+	return DP_ISA_AVX2;
+}
+
+uint32_t dp_isa_best(void)
+{
+	static int cached = -1;
+
+	if (cached < 0)
+		cached = (int)dp_isa_detect();
+	return (uint32_t)cached;
+}
+
+bool dp_isa_ok(uint32_t isa)
+{
+	return isa <= dp_isa_best();
+}
+
+const char *dp_isa_name(uint32_t isa)
+{
+	static const char *const names[DP_ISA_COUNT] = { "scalar", "avx2", "avx512" };
+
+	return isa < DP_ISA_COUNT ? names[isa] : "?";
+}
+
+static size_t dp_round64(size_t v)
+{
+	return (v + 63) / 64 * 64;
+}
+
+void dp_ws_view_get(const struct dp_gemm *g, const struct dp_geom *geom, const void *ws,
+		    struct dp_ws_view *v)
+{
+	uint8_t *p = (uint8_t *)ws;
+
+	v->kpad = geom->kpad;
+	v->blocks = geom->blocks;
+	v->xf = NULL;
+	v->qx = NULL;
+	v->bsum = NULL;
+	v->xsafe = p;
+	p += dp_round64(g->m);
+	if (g->afmt == DP_A_BF16) {
+		v->xf = (float *)p;
+	} else {
+		v->qx = (int8_t *)p;
+		v->bsum = (int32_t *)(p + dp_round64((size_t)g->m * geom->kpad));
+	}
+}
+
+size_t dp_gemm_ws_size(const struct dp_gemm *g)
+{
+	struct dp_geom geom;
+
+	if (dp_gemm_check(g, &geom))
+		return 0;
+	if (g->afmt == DP_A_BF16)
+		return dp_round64(g->m) + dp_round64((size_t)g->m * geom.kpad * sizeof(float));
+	return dp_round64(g->m) + dp_round64((size_t)g->m * geom.kpad) +
+	       dp_round64((size_t)g->m * geom.blocks * sizeof(int32_t));
+}
+
+int dp_gemm_prepare(const struct dp_gemm *g, void *ws, size_t ws_size)
+{
+	struct dp_geom geom;
+	struct dp_ws_view v;
+	uint32_t m, k, b;
+	int ret;
+
+	ret = dp_gemm_check(g, &geom);
+	if (ret)
+		return ret;
+	if (!ws || ((uintptr_t)ws % DP_WS_ALIGN) || ws_size < dp_gemm_ws_size(g))
+		return DP_EINVAL;
+	dp_ws_view_get(g, &geom, ws, &v);
+	for (m = 0; m < g->m; m++) {
+		v.xsafe[m] = 0;
+		if (v.xf) {
+			float *row = v.xf + (size_t)m * v.kpad;
+			bool safe = true;
+
+			for (k = 0; k < geom.kpad; k++) {
+				row[k] = k < g->w->k ? dp_bf16_to_f32(g->x[(size_t)m * g->ldx + k]) : 0.0f;
+				/* 2^118 * 448 (largest narrow element) stays below FLT_MAX */
+				if (__builtin_fabsf(row[k]) >= 0x1p118f &&
+				    __builtin_fabsf(row[k]) <= 3.40282347e38f)
+					safe = false;
+			}
+			v.xsafe[m] = safe;
+			continue;
+		}
+		for (k = 0; k < geom.kpad; k++)
+			v.qx[(size_t)m * v.kpad + k] = k < g->w->k ? g->qx[(size_t)m * g->ldx + k] : 0;
+		for (b = 0; b < geom.blocks; b++) {
+			int32_t s = 0;
+
+			for (k = b * geom.block; k < (b + 1) * geom.block; k++)
+				s += v.qx[(size_t)m * v.kpad + k];
+			v.bsum[(size_t)m * geom.blocks + b] = s;
+		}
+	}
+	return DP_OK;
+}
+
+int dp_gemm_tile(const struct dp_gemm *g, const void *ws, uint32_t isa,
+		 uint32_t n0, uint32_t n1, uint32_t m0, uint32_t m1)
+{
+	struct dp_geom geom;
+	struct dp_ws_view v;
+	int ret;
+
+	ret = dp_gemm_check(g, &geom);
+	if (ret)
+		return ret;
+	if (n0 % DP_PANEL || n0 > n1 || n1 > g->w->n || m0 > m1 || m1 > g->m ||
+	    isa >= DP_ISA_COUNT)
+		return DP_EINVAL;
+	if (!dp_isa_ok(isa))
+		return DP_ENOTSUP;
+	if (isa == DP_ISA_SCALAR)
+		return dp_gemm_ref_tile(g, n0, n1, m0, m1);
+	if (!ws || ((uintptr_t)ws % DP_WS_ALIGN))
+		return DP_EINVAL;
+	dp_ws_view_get(g, &geom, ws, &v);
+	if (isa == DP_ISA_AVX512)
+		dp_kern_tile_avx512(g, &geom, &v, n0, n1, m0, m1);
+	else
+		dp_kern_tile_avx2(g, &geom, &v, n0, n1, m0, m1);
+	return DP_OK;
+}
+
+void dp_act_quant_fast(const uint16_t *x, uint32_t k, int8_t *q, float *sx, uint32_t isa)
+{
+	if (isa == DP_ISA_AVX512 && dp_isa_ok(isa))
+		dp_kern_actq_avx512(x, k, q, sx);
+	else if (isa == DP_ISA_AVX2 && dp_isa_ok(isa))
+		dp_kern_actq_avx2(x, k, q, sx);
+	else
+		dp_act_quant_ref(x, k, q, sx);
+}
