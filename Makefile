@@ -13,6 +13,8 @@
 #   GUEST_BINS   programs copied to the guest image's /usr/bin
 #   GUEST_TESTS  guest test programs (TAP output), also in GUEST_BINS
 #   GUEST_LIBS   shared libraries copied to the guest's /usr/lib
+#   QTEST_SCRIPTS  scripts running QEMU qtests (TAP)
+#   VM_SCRIPTS   host scripts that boot their own guest (TAP)
 #   ALL_TARGETS  everything `make` builds
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -34,6 +36,9 @@ HOST_TESTS :=
 GUEST_BINS :=
 GUEST_TESTS :=
 GUEST_LIBS :=
+GUEST_SCRIPTS :=
+QTEST_SCRIPTS :=
+VM_SCRIPTS :=
 ALL_TARGETS :=
 
 .PHONY: all deps run check check-host check-guest qemu driver initramfs clean \
@@ -93,4 +98,5 @@ check: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory all $(HOST_TESTS) $(GUEST_TESTS)
 	@HOST_TESTS="$(HOST_TESTS)" GUEST_TESTS="$(notdir $(GUEST_TESTS))" \
 		GUEST_SCRIPTS="$(GUEST_SCRIPTS)" QTEST_SCRIPTS="$(QTEST_SCRIPTS)" \
+		VM_SCRIPTS="$(VM_SCRIPTS)" \
 		bash $(TOP)/scripts/check.sh

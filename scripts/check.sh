@@ -3,7 +3,8 @@
 # Run every test suite and print one closing line "N passed, N failed, N skipped".
 # Environment (set by `make check`): HOST_TESTS (paths), GUEST_TESTS (program
 # names in the guest's /usr/bin), GUEST_SCRIPTS (shell tests, paths),
-# QTEST_SCRIPTS (scripts that run QEMU qtests and print TAP).
+# QTEST_SCRIPTS (scripts that run QEMU qtests and print TAP), VM_SCRIPTS
+# (host scripts that boot their own guest, e.g. to drive QMP, and print TAP).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/check
@@ -78,6 +79,13 @@ if [ "$vmrc" -ne 0 ]; then
 	total_fail=$((total_fail + 1))
 	failed_suites+=("guest-vm ($out/guest-console.log)")
 fi
+
+echo "== VM scenario tests (host-driven: each boots its own guest)"
+for s in ${VM_SCRIPTS:-}; do
+	name=$(basename "$s" .sh)
+	timeout 1200 bash "$s" >"$out/vm-$name.log" 2>&1
+	tally "$name" "$out/vm-$name.log" $?
+done
 
 echo
 for s in "${failed_suites[@]}"; do echo "FAILED: $s"; done

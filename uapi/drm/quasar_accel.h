@@ -102,6 +102,10 @@ struct drm_quasar_device_info {
  * Creates a zero-filled buffer object, maps it into the calling file's
  * device address space and returns its device address and mmap offset.
  * The size is rounded up to whole pages.
+ *
+ * Errors: -EINVAL for size 0 or any flag; -E2BIG when the size does not fit
+ * the device address window (or overflows page rounding); -ENOMEM when
+ * memory or address space runs out.
  */
 struct drm_quasar_bo_create {
 	/** @size: in: requested bytes (> 0); out: allocated bytes */
@@ -155,6 +159,12 @@ struct drm_quasar_sync {
  * syncobj of @out_syncs receives the job's fence; a job that fails signals
  * it with an error (-EIO) and records its &enum drm_quasar_status, readable
  * through DRM_IOCTL_QUASAR_BO_WAIT on the command BO.
+ *
+ * Errors: -EINVAL for a non-zero flag or pad, a misaligned or out-of-BO
+ * command range, a bad queue index or too many BOs or syncs; -ENOENT for an
+ * unknown BO or syncobj handle; -EBADFD once a job of this file has hit an
+ * MMU fault (the context is banned: open a new file); -EIO when the device
+ * could not be recovered; -ENODEV after the device is gone.
  */
 struct drm_quasar_submit {
 	/** @cmd_handle: GEM handle of the BO that holds the command stream */
