@@ -47,8 +47,6 @@ ALL_TARGETS :=
 
 -include $(sort $(wildcard $(TOP)/*/*.mk $(TOP)/*/*/*.mk))
 
-all: $(ALL_TARGETS)
-
 help:
 	@sed -n '2,12p' $(TOP)/Makefile
 
@@ -89,6 +87,9 @@ $(INITRAMFS): $(DEPS_STAMP) $(QUASAR_KO) $(FW_IMAGE) $(FW_EXTRA_IMAGES) \
 		$(GUEST_BINS) -- $(GUEST_LIBS)
 
 initramfs: $(INITRAMFS)
+
+# Last, so that every fragment's ALL_TARGETS is in the list when it expands.
+all: $(ALL_TARGETS)
 
 run: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory all
