@@ -21,10 +21,10 @@ DP_ISA_avx2 := -mavx2 -mbmi2 -mfma
 DP_ISA_avx512 := -mavx2 -mbmi2 -mfma -mavx512f -mavx512bw -mavx512vl -mavx512dq -mavx512vnni
 
 DP_SRCS := dp_format.c dp_num.c dp_math.c dp_quant.c dp_gemm_ref.c dp_ops_ref.c \
-	dp_kern.c
+	dp_kern.c dp_ops_fast.c
 DP_KERN_ISAS := avx2 avx512
 DP_OBJS := $(addprefix $(DP_OUT)/,$(DP_SRCS:.c=.o)) \
-	$(foreach i,$(DP_KERN_ISAS),$(DP_OUT)/dp_kern_$(i).o)
+	$(foreach i,$(DP_KERN_ISAS),$(DP_OUT)/dp_kern_$(i).o $(DP_OUT)/dp_opsimd_$(i).o)
 DP_LIB := $(DP_OUT)/libquasar_dp.a
 DP_HDRS := $(wildcard $(DP_DIR)/*.h)
 
@@ -32,7 +32,7 @@ CMP_SRCS := accel_qtensor.c accel_pack.c accel_prune.c accel_qerr.c
 CMP_LIB := $(CMP_OUT)/libaccel_compress.a
 CMP_CFLAGS := $(HOST_CFLAGS) -I$(DP_DIR) -I$(CMP_DIR)
 
-DPT_NAMES := dp_golden_test dp_pack_test dp_edge_test dp_simd_test
+DPT_NAMES := dp_golden_test dp_pack_test dp_edge_test dp_simd_test dp_ops_test dp_conv_test
 DPT_BINS := $(addprefix $(DPT_OUT)/,$(DPT_NAMES))
 DPT_CFLAGS := $(HOST_CFLAGS) -I$(KSELFTEST_DIR) -I$(DP_DIR) -I$(CMP_DIR) -I$(DPT_DIR) \
 	-ffp-contract=off -Wno-unused-parameter
@@ -45,6 +45,10 @@ $(DP_OUT)/%.o: $(DP_DIR)/%.c $(DP_HDRS)
 	$(CC) $(DP_CFLAGS) -c $< -o $@
 
 $(DP_OUT)/dp_kern_%.o: $(DP_DIR)/dp_kern_simd.c $(DP_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(DP_CFLAGS) -O3 $(DP_ISA_$*) -DDP_ISA_$* -c $< -o $@
+
+$(DP_OUT)/dp_opsimd_%.o: $(DP_DIR)/dp_ops_simd.c $(DP_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(DP_CFLAGS) -O3 $(DP_ISA_$*) -DDP_ISA_$* -c $< -o $@
 

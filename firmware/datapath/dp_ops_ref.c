@@ -4,16 +4,41 @@
 #include "dp_elem.h"
 #include "dp_math.h"
 
+/*
+ * Row sums are 16 interleaved partial sums, lane j taking i = j, j + 16, ...
+ * in ascending order from +0, folded by halving (docs/numerics.md
+ * "Operations"): the order a 16-lane vector follows, so the fast kernels
+ * repeat it exactly.
+ */
+float dp_sum16_fold(float s[DP_SUM_LANES])
+{
+	uint32_t h, j;
+
+	for (h = DP_SUM_LANES / 2; h >= 1; h /= 2)
+		for (j = 0; j < h; j++)
+			s[j] = s[j] + s[j + h];
+	return s[0];
+}
+
+static void dp_sum16_clear(float s[DP_SUM_LANES])
+{
+	uint32_t j;
+
+	for (j = 0; j < DP_SUM_LANES; j++)
+		s[j] = 0.0f;
+}
+
 int dp_rmsnorm_ref(const float *x, const float *gain, uint32_t d, float eps, float *y)
 {
-	float ss = 0.0f, r;
+	float s[DP_SUM_LANES], r;
 	uint32_t i;
 
 	if (!x || !gain || !y || d == 0)
 		return DP_EINVAL;
+	dp_sum16_clear(s);
 	for (i = 0; i < d; i++)
-		ss = ss + x[i] * x[i];
-	r = 1.0f / dp_sqrtf(ss / (float)d + eps);
+		s[i % DP_SUM_LANES] = s[i % DP_SUM_LANES] + x[i] * x[i];
+	r = 1.0f / dp_sqrtf(dp_sum16_fold(s) / (float)d + eps);
 	for (i = 0; i < d; i++)
 		y[i] = (x[i] * r) * gain[i];
 	return DP_OK;
@@ -22,17 +47,19 @@ int dp_rmsnorm_ref(const float *x, const float *gain, uint32_t d, float eps, flo
 int dp_layernorm_ref(const float *x, const float *gain, const float *bias, uint32_t d,
 		     float eps, float *y)
 {
-	float sum = 0.0f, mean, var = 0.0f, r;
+	float s[DP_SUM_LANES], mean, r;
 	uint32_t i;
 
 	if (!x || !gain || !bias || !y || d == 0)
 		return DP_EINVAL;
+	dp_sum16_clear(s);
 	for (i = 0; i < d; i++)
-		sum = sum + x[i];
-	mean = sum / (float)d;
+		s[i % DP_SUM_LANES] = s[i % DP_SUM_LANES] + x[i];
+	mean = dp_sum16_fold(s) / (float)d;
+	dp_sum16_clear(s);
 	for (i = 0; i < d; i++)
-		var = var + (x[i] - mean) * (x[i] - mean);
-	r = 1.0f / dp_sqrtf(var / (float)d + eps);
+		s[i % DP_SUM_LANES] = s[i % DP_SUM_LANES] + (x[i] - mean) * (x[i] - mean);
+	r = 1.0f / dp_sqrtf(dp_sum16_fold(s) / (float)d + eps);
 	for (i = 0; i < d; i++)
 		y[i] = ((x[i] - mean) * r) * gain[i] + bias[i];
 	return DP_OK;
@@ -40,7 +67,7 @@ int dp_layernorm_ref(const float *x, const float *gain, const float *bias, uint3
 
 int dp_softmax_ref(const float *x, uint32_t d, float *y)
 {
-	float mx = x ? x[0] : 0.0f, sum = 0.0f;
+	float mx = x ? x[0] : 0.0f, s[DP_SUM_LANES], sum;
 	uint32_t i;
 
 	if (!x || !y || d == 0)
@@ -48,10 +75,12 @@ int dp_softmax_ref(const float *x, uint32_t d, float *y)
 	for (i = 1; i < d; i++)
 		if (x[i] > mx)
 			mx = x[i];
+	dp_sum16_clear(s);
 	for (i = 0; i < d; i++) {
 		y[i] = dp_expf(x[i] - mx);
-		sum = sum + y[i];
+		s[i % DP_SUM_LANES] = s[i % DP_SUM_LANES] + y[i];
 	}
+	sum = dp_sum16_fold(s);
 	for (i = 0; i < d; i++)
 		y[i] = y[i] / sum;
 	return DP_OK;
