@@ -18,6 +18,13 @@ FW_EXTRA_IMAGES += $(FW_BUILD)/quasar-fw-bad-crc.bin
 FW_TEST_DIR := $(TOP)/tests/host
 
 FW_SRCS := $(addprefix $(FW_DIR)/,fw_device.c fw_image.c fw_mmu.c fw_cmd.c fw_queue.c)
+# The ISA v1 compute engine: it calls the datapath (firmware/datapath), so
+# whoever links it also links libquasar_dp.a. Kept apart from FW_SRCS, which
+# the QEMU device and the fuzzers link object by object without the
+# datapath; fw_cmd.c reaches the engine only through fw->engine.
+FW_ENGINE_SRCS := $(addprefix $(FW_DIR)/,fw_ops.c fw_gemm.c fw_tensor.c fw_sram.c \
+	fw_cost.c)
+FW_DP_LIB := $(BUILD)/datapath/libquasar_dp.a
 
 # The build id hashes what the device ROM is built from, by path relative
 # to the top, so that every checkout of the same sources agrees on it.
@@ -32,16 +39,20 @@ FW_WARN := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wundef \
 # The uapi header includes "drm.h", which Debian ships in libdrm-dev's
 # /usr/include/libdrm (there is no /usr/include/drm).
 FW_DRM_INC := -I/usr/include/libdrm
+# The datapath's headers for the engine; its floating point (none of the
+# engine's own) must be what the source says, as in datapath.mk.
 FW_CFLAGS := $(HOST_CFLAGS) $(FW_DRM_INC) -std=gnu11 -ffreestanding $(FW_WARN) \
-	-I$(FW_DIR)/include -I$(FW_BUILD)
+	-fno-math-errno -ffp-contract=off -I$(FW_DIR)/include -I$(FW_BUILD) \
+	-I$(FW_DIR)/datapath
 FW_TEST_CFLAGS := $(HOST_CFLAGS) $(FW_DRM_INC) -std=gnu11 -I$(FW_DIR)/include -I$(FW_BUILD) \
-	-I$(FW_TEST_DIR) -I$(KSELFTEST_DIR) \
+	-I$(FW_TEST_DIR) -I$(KSELFTEST_DIR) -I$(FW_DIR)/datapath -ffp-contract=off \
 	-DFW_TEST_FWIMAGE='"$(FW_TOOL)"' -DFW_TEST_IMAGE='"$(FW_IMAGE)"' \
 	-Wno-unused-parameter
 FW_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
-FW_TEST_NAMES := test_fw_image test_fw_tool test_fw_mmu test_fw_cmd test_fw_queue
+FW_TEST_NAMES := test_fw_image test_fw_tool test_fw_mmu test_fw_cmd test_fw_queue \
+	test_fw_tensor test_fw_ops test_fw_cost
 FW_TEST_SUPPORT_OBJS := $(addprefix $(FW_BUILD)/tests/obj/,fw_test_hal.o fw_test_image.o)
 FW_TEST_ASAN_SUPPORT_OBJS := $(addprefix $(FW_BUILD)/asan/tests/obj/,fw_test_hal.o \
 	fw_test_image.o)
@@ -69,11 +80,12 @@ $(FW_BUILD)/asan/obj/%.o: $(FW_DIR)/%.c $(FW_BUILD_ID_H)
 	@mkdir -p $(@D)
 	$(CC) $(FW_CFLAGS) $(FW_ASAN) -MMD -MP -c $< -o $@
 
-$(FW_LIB): $(patsubst $(FW_DIR)/%.c,$(FW_BUILD)/obj/%.o,$(FW_SRCS))
+$(FW_LIB): $(patsubst $(FW_DIR)/%.c,$(FW_BUILD)/obj/%.o,$(FW_SRCS) $(FW_ENGINE_SRCS))
 	@rm -f $@
 	ar rcs $@ $^
 
-$(FW_BUILD)/asan/libquasarfw.a: $(patsubst $(FW_DIR)/%.c,$(FW_BUILD)/asan/obj/%.o,$(FW_SRCS))
+$(FW_BUILD)/asan/libquasarfw.a: $(patsubst $(FW_DIR)/%.c,$(FW_BUILD)/asan/obj/%.o,$(FW_SRCS) \
+		$(FW_ENGINE_SRCS))
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -98,12 +110,13 @@ $(FW_BUILD)/asan/tests/obj/%.o: $(FW_TEST_DIR)/%.c $(FW_BUILD_ID_H)
 	@mkdir -p $(@D)
 	$(CC) $(FW_TEST_CFLAGS) $(FW_ASAN) -MMD -MP -c $< -o $@
 
-$(FW_TESTS): $(FW_BUILD)/tests/%: $(FW_BUILD)/tests/obj/%.o $(FW_TEST_SUPPORT_OBJS) $(FW_LIB)
-	$(CC) $^ -o $@ -lz
+$(FW_TESTS): $(FW_BUILD)/tests/%: $(FW_BUILD)/tests/obj/%.o $(FW_TEST_SUPPORT_OBJS) $(FW_LIB) \
+		$(FW_DP_LIB)
+	$(CC) $^ -o $@ -lz -lm
 
 $(FW_ASAN_TESTS): $(FW_BUILD)/asan/tests/%: $(FW_BUILD)/asan/tests/obj/%.o $(FW_TEST_ASAN_SUPPORT_OBJS) \
-		$(FW_BUILD)/asan/libquasarfw.a
-	$(CC) $(FW_ASAN) $^ -o $@ -lz
+		$(FW_BUILD)/asan/libquasarfw.a $(FW_DP_LIB)
+	$(CC) $(FW_ASAN) $^ -o $@ -lz -lm
 
 # test_fw_tool also reads the real image.
 $(FW_BUILD)/tests/test_fw_tool $(FW_BUILD)/asan/tests/test_fw_tool: | $(FW_IMAGE)

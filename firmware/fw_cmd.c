@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Command-stream ISA v0 (docs/isa.md): decode, validate and execute NOP,
- * FILL, COPY and WRITE_VALUE.
+ * Command-stream ISA (docs/isa.md): decode and validate every command;
+ * execute v0's NOP, FILL, COPY and WRITE_VALUE and v1's ISA_VERSION and
+ * BARRIER here, and hand v1's compute commands to fw->engine (fw_ops.c),
+ * which a device without the datapath leaves NULL: this file must not
+ * reference the datapath, so that such a device still links.
  *
  * Every operand comes from an untrusted stream: lengths must match the
  * opcode exactly, reserved bits must be zero, and every address range is
@@ -24,6 +27,9 @@ _Static_assert(sizeof(struct drm_quasar_cmd_header) == FW_CMD_HDR_LEN, "ISA v0")
 _Static_assert(sizeof(struct drm_quasar_cmd_fill) <= FW_CMD_MAX_LEN, "window");
 _Static_assert(sizeof(struct drm_quasar_cmd_copy) <= FW_CMD_MAX_LEN, "window");
 _Static_assert(sizeof(struct drm_quasar_cmd_write_value) <= FW_CMD_MAX_LEN, "window");
+_Static_assert(sizeof(struct drm_quasar_cmd_gemm) <= FW_CMD_MAX_LEN, "window");
+_Static_assert(sizeof(struct drm_quasar_cmd_conv2d) <= FW_CMD_MAX_LEN, "window");
+_Static_assert(sizeof(struct drm_quasar_cmd_gather) <= FW_CMD_MAX_LEN, "window");
 
 typedef int (*fw_cmd_exec_fn)(const struct fw_device *fw, unsigned int slot,
 			      const uint8_t *cmd, const struct fw_job_stop *stop,
@@ -32,6 +38,7 @@ typedef int (*fw_cmd_exec_fn)(const struct fw_device *fw, unsigned int slot,
 struct fw_cmd_kind {
 	uint16_t length;	/* exact length, header included */
 	fw_cmd_exec_fn exec;
+	bool compute;		/* runs on fw->engine */
 };
 
 static int fw_cmd_nop(const struct fw_device *fw, unsigned int slot,
@@ -134,6 +141,49 @@ static int fw_cmd_write_value(const struct fw_device *fw, unsigned int slot,
 	return fw_mmu_write(fw, slot, addr, value, sizeof(value), fault_addr);
 }
 
+static int fw_cmd_isa_version(const struct fw_device *fw, unsigned int slot,
+			      const uint8_t *cmd, const struct fw_job_stop *stop,
+			      uint64_t *fault_addr)
+{
+	uint32_t version = fw_le32(cmd + offsetof(struct drm_quasar_cmd_isa_version, version));
+
+	(void)fw;
+	(void)slot;
+	(void)stop;
+	(void)fault_addr;
+	if (fw_le32(cmd + offsetof(struct drm_quasar_cmd_isa_version, reserved)))
+		return DRM_QUASAR_STATUS_BAD_FLAGS;
+	if (version > FW_ISA_VERSION)
+		return DRM_QUASAR_STATUS_BAD_VERSION;
+	return DRM_QUASAR_STATUS_OK;
+}
+
+/*
+ * Every command completes before the next starts, so the barrier that the
+ * ISA lets a stream rely on already holds here (docs/isa.md, "Ordering").
+ */
+static int fw_cmd_barrier(const struct fw_device *fw, unsigned int slot,
+			  const uint8_t *cmd, const struct fw_job_stop *stop,
+			  uint64_t *fault_addr)
+{
+	(void)fw;
+	(void)slot;
+	(void)cmd;
+	(void)stop;
+	(void)fault_addr;
+	return DRM_QUASAR_STATUS_OK;
+}
+
+static int fw_cmd_compute(const struct fw_device *fw, unsigned int slot,
+			  const uint8_t *cmd, const struct fw_job_stop *stop,
+			  uint64_t *fault_addr)
+{
+	/* fw_cmd_check_header() refused compute opcodes without an engine. */
+	return fw->engine->exec(fw, slot, cmd, stop, fault_addr);
+}
+
+#define FW_CMD_COMPUTE(type)	{ sizeof(struct type), fw_cmd_compute, true }
+
 static const struct fw_cmd_kind fw_cmd_kinds[] = {
 	[DRM_QUASAR_OP_NOP] = {
 		sizeof(struct drm_quasar_cmd_header), fw_cmd_nop },
@@ -143,6 +193,20 @@ static const struct fw_cmd_kind fw_cmd_kinds[] = {
 		sizeof(struct drm_quasar_cmd_copy), fw_cmd_copy },
 	[DRM_QUASAR_OP_WRITE_VALUE] = {
 		sizeof(struct drm_quasar_cmd_write_value), fw_cmd_write_value },
+	[DRM_QUASAR_OP_ISA_VERSION] = {
+		sizeof(struct drm_quasar_cmd_isa_version), fw_cmd_isa_version },
+	[DRM_QUASAR_OP_BARRIER] = {
+		sizeof(struct drm_quasar_cmd_header), fw_cmd_barrier },
+	[DRM_QUASAR_OP_GEMM] = FW_CMD_COMPUTE(drm_quasar_cmd_gemm),
+	[DRM_QUASAR_OP_RMSNORM] = FW_CMD_COMPUTE(drm_quasar_cmd_norm),
+	[DRM_QUASAR_OP_LAYERNORM] = FW_CMD_COMPUTE(drm_quasar_cmd_norm),
+	[DRM_QUASAR_OP_SOFTMAX] = FW_CMD_COMPUTE(drm_quasar_cmd_softmax),
+	[DRM_QUASAR_OP_ROPE] = FW_CMD_COMPUTE(drm_quasar_cmd_rope),
+	[DRM_QUASAR_OP_ADD] = FW_CMD_COMPUTE(drm_quasar_cmd_eltwise),
+	[DRM_QUASAR_OP_MUL] = FW_CMD_COMPUTE(drm_quasar_cmd_eltwise),
+	[DRM_QUASAR_OP_GATHER] = FW_CMD_COMPUTE(drm_quasar_cmd_gather),
+	[DRM_QUASAR_OP_CONVERT] = FW_CMD_COMPUTE(drm_quasar_cmd_convert),
+	[DRM_QUASAR_OP_CONV2D] = FW_CMD_COMPUTE(drm_quasar_cmd_conv2d),
 };
 
 #define FW_CMD_NUM_KINDS	FW_ARRAY_SIZE(fw_cmd_kinds)
@@ -157,7 +221,8 @@ int fw_cmd_check_header(const struct fw_device *fw, const uint8_t *hdr,
 
 	/* Only what the booted image enabled runs (nothing before boot). */
 	if (op >= FW_CMD_NUM_KINDS || !fw_cmd_kinds[op].exec ||
-	    !(fw->info.ops & (1u << op)))
+	    !(fw->info.ops & (1u << op)) ||
+	    (fw_cmd_kinds[op].compute && (!fw->engine || !fw->engine->exec)))
 		return DRM_QUASAR_STATUS_BAD_OPCODE;
 	if (length != fw_cmd_kinds[op].length || length > remaining)
 		return DRM_QUASAR_STATUS_BAD_LENGTH;
@@ -177,6 +242,20 @@ int fw_cmd_exec(const struct fw_device *fw, unsigned int slot,
 	return fw_cmd_kinds[op].exec(fw, slot, cmd, stop, fault_addr);
 }
 
+void fw_cmd_job_begin(const struct fw_device *fw)
+{
+	if (fw->engine)
+		fw_memset(&fw->engine->stats, 0, sizeof(fw->engine->stats));
+}
+
+void fw_cmd_job_end(const struct fw_device *fw, struct fw_job_result *res)
+{
+	if (fw->engine)
+		res->stats = fw->engine->stats;
+	else
+		fw_memset(&res->stats, 0, sizeof(res->stats));
+}
+
 void fw_cmd_run(const struct fw_device *fw, unsigned int slot,
 		const uint8_t *stream, uint32_t size,
 		const struct fw_job_stop *stop, struct fw_job_result *res)
@@ -185,6 +264,7 @@ void fw_cmd_run(const struct fw_device *fw, unsigned int slot,
 
 	res->status = DRM_QUASAR_STATUS_OK;
 	res->fault_addr = 0;
+	fw_cmd_job_begin(fw);
 	while (off < size) {
 		uint32_t len = 0;
 		int st;
@@ -207,4 +287,5 @@ void fw_cmd_run(const struct fw_device *fw, unsigned int slot,
 		index++;
 	}
 	res->cmd_index = index;
+	fw_cmd_job_end(fw, res);
 }

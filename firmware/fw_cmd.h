@@ -14,7 +14,7 @@
 #include "quasar_fw.h"
 
 /* Longest command of the ISA; a fetch window must hold one whole command. */
-#define FW_CMD_MAX_LEN		64u
+#define FW_CMD_MAX_LEN		256u
 #define FW_CMD_HDR_LEN		8u
 
 /*
@@ -34,6 +34,13 @@ int fw_cmd_check_header(const struct fw_device *fw, const uint8_t *hdr,
 int fw_cmd_exec(const struct fw_device *fw, unsigned int slot,
 		const uint8_t *cmd, const struct fw_job_stop *stop,
 		uint64_t *fault_addr);
+
+/*
+ * Bracket one job: zero the engine's statistics before its first command,
+ * copy them into @res after its last (zero when there is no engine).
+ */
+void fw_cmd_job_begin(const struct fw_device *fw);
+void fw_cmd_job_end(const struct fw_device *fw, struct fw_job_result *res);
 
 static inline bool fw_job_stopped(const struct fw_job_stop *stop)
 {

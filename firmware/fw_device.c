@@ -65,6 +65,10 @@ int fw_boot(struct fw_device *fw, const uint8_t *image, uint32_t size)
 		fw_memset(&fw->info, 0, sizeof(fw->info));
 		return err;
 	}
+	if (!fw->engine) {
+		info.ops &= FW_ROM_OPS_CONTROL;
+		info.formats &= FW_ROM_FORMATS_CONTROL;
+	}
 	fw->info = info;
 	fw->booted = true;
 	fw_boot_log(fw);

@@ -123,9 +123,19 @@ void fw_job_run(struct fw_device *fw, const struct quasar_hw_desc *desc,
 	res->status = DRM_QUASAR_STATUS_OK;
 	res->cmd_index = 0;
 	res->fault_addr = 0;
+	fw_memset(&res->stats, 0, sizeof(res->stats));
+	fw_cmd_job_begin(fw);
 	st = fw_job_check_desc(desc);
 	if (st) {
 		res->status = (uint32_t)st;
+		return;
+	}
+	if (fw->inject.flags & QUASAR_DBG_MMU_FAULT) {
+		fw->inject.flags &= ~QUASAR_DBG_MMU_FAULT;
+		res->status = DRM_QUASAR_STATUS_MMU_FAULT;
+		res->fault_addr = fw->inject.fault_va;
+		fw->ctx[desc->ctx_slot].fault_status = res->status;
+		fw->ctx[desc->ctx_slot].fault_addr = res->fault_addr;
 		return;
 	}
 
@@ -137,6 +147,7 @@ void fw_job_run(struct fw_device *fw, const struct quasar_hw_desc *desc,
 	s.win_off = 0;
 	s.win_len = 0;
 	fw_job_stream(&s, res);
+	fw_cmd_job_end(fw, res);
 
 	if (res->status == DRM_QUASAR_STATUS_MMU_FAULT ||
 	    res->status == DRM_QUASAR_STATUS_MMU_PERM) {
@@ -163,6 +174,12 @@ static const char *fw_status_name(uint32_t status)
 		[DRM_QUASAR_STATUS_BAD_CONTEXT] = "BAD_CONTEXT",
 		[DRM_QUASAR_STATUS_BAD_DESC] = "BAD_DESC",
 		[DRM_QUASAR_STATUS_ABORTED] = "ABORTED",
+		[DRM_QUASAR_STATUS_BAD_VERSION] = "BAD_VERSION",
+		[DRM_QUASAR_STATUS_BAD_SHAPE] = "BAD_SHAPE",
+		[DRM_QUASAR_STATUS_BAD_FORMAT] = "BAD_FORMAT",
+		[DRM_QUASAR_STATUS_BAD_OPERAND] = "BAD_OPERAND",
+		[DRM_QUASAR_STATUS_BAD_INDEX] = "BAD_INDEX",
+		[DRM_QUASAR_STATUS_TOO_LARGE] = "TOO_LARGE",
 	};
 
 	if (status < FW_ARRAY_SIZE(names) && names[status])
@@ -279,6 +296,11 @@ int fw_queue_process(struct fw_device *fw, unsigned int q, uint32_t tail,
 		if (res.status)
 			fw_queue_log(fw, q, ": job seqno ", desc.seqno, &res);
 		fw_cpl_encode(cpl, desc.seqno, &res);
+		if (fw->inject.flags & QUASAR_DBG_CORRUPT_CPL) {
+			fw->inject.flags &= ~QUASAR_DBG_CORRUPT_CPL;
+			fw_put_le64(cpl + FW_CPL(seqno),
+				    desc.seqno ^ QUASAR_CPL_CORRUPT_SEQNO);
+		}
 		if (fw->hal.dma_write(fw->hal.opaque,
 				      queue->cpl + (uint64_t)slot * FW_CPL_SIZE,
 				      cpl, FW_CPL_SIZE))

@@ -42,8 +42,21 @@
  * with.
  */
 #define FW_ROM_CAPS	(QUASAR_CAP_MMU | QUASAR_CAP_FENCE_WRITE)
-#define FW_ROM_OPS	((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3))
-#define FW_ROM_FORMATS	(1u << 0)
+#define FW_ROM_OPS_V0	((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3))
+/* ISA v1: ISA_VERSION (4) .. CONV2D (15); compute needs fw->engine. */
+#define FW_ROM_OPS_V1	(((1u << 16) - 1) & ~FW_ROM_OPS_V0)
+#define FW_ROM_OPS	(FW_ROM_OPS_V0 | FW_ROM_OPS_V1)
+/*
+ * Without a compute engine wired in (struct fw_device.engine), only the
+ * control opcodes run: the booted firmware reports no more than these, so
+ * that software never sees an op advertised that the device would refuse.
+ */
+#define FW_ROM_OPS_CONTROL	(FW_ROM_OPS_V0 | (1u << 4) | (1u << 5))
+#define FW_ROM_FORMATS_CONTROL	(1u << 0)
+/* U8 (0) and the v1 formats FP32 (1) .. W_SP_INT4 (13). */
+#define FW_ROM_FORMATS	((1u << 14) - 1)
+/* The highest command-stream ISA version this firmware runs. */
+#define FW_ISA_VERSION	1
 
 /* Return codes of HAL memory accessors: 0 on success, non-zero on failure. */
 struct fw_hal {
@@ -82,12 +95,99 @@ struct fw_queue {
 	bool enabled;
 };
 
+/*
+ * Faults the device asks the firmware to inject into the next job it runs
+ * (hw-spec section 11); each flag is cleared when it fires.
+ * QUASAR_DBG_MMU_FAULT: the job ends with MMU_FAULT at @fault_va before its
+ * first command (a descriptor error still wins). QUASAR_DBG_CORRUPT_CPL:
+ * the job runs, but its completion record carries seqno XOR
+ * QUASAR_CPL_CORRUPT_SEQNO. Other bits are the device's business.
+ */
+struct fw_inject {
+	uint32_t flags;
+	uint64_t fault_va;
+};
+
+/*
+ * Cost-model hardware parameters (docs/cost-model.md). Arrays are indexed
+ * by enum drm_quasar_format of the weights (only the W_* entries are used).
+ * Energies are in femtojoules so that every job's energy is an exact
+ * integer.
+ */
+#define FW_COST_NUM_FMT	14
+
+struct fw_cost_params {
+	uint32_t clock_mhz;
+	uint32_t macs_a16[FW_COST_NUM_FMT];	/* MACs/cycle, BF16 activations */
+	uint32_t macs_a8[FW_COST_NUM_FMT];	/* MACs/cycle, int8 activations */
+	uint32_t vec_per_cycle;			/* vector-unit elements/cycle */
+	uint32_t dram_bpc;			/* DRAM bytes/cycle */
+	uint32_t sram_bpc;			/* SRAM bytes/cycle */
+	uint32_t fj_mac_a16[FW_COST_NUM_FMT];
+	uint32_t fj_mac_a8[FW_COST_NUM_FMT];
+	uint32_t fj_vec;			/* per vector element */
+	uint32_t fj_dram_byte;
+	uint32_t fj_sram_byte;
+};
+
+/* What a job moved, computed and would cost (docs/cost-model.md). */
+struct fw_job_stats {
+	uint64_t rd_weights;	/* packed weight element codes */
+	uint64_t rd_wmeta;	/* scales, zero points, 2:4 index codes */
+	uint64_t rd_act;	/* activations and every other input */
+	uint64_t wr_bytes;	/* outputs */
+	uint64_t sram_bytes;	/* SRAM traffic, both directions */
+	uint64_t macs_dense;	/* dense-equivalent multiply-accumulates */
+	uint64_t macs_exec;	/* executed (2:4 formats: half) */
+	uint64_t vec_elems;	/* vector-unit element operations */
+	uint64_t tiles;
+	uint64_t cycles_compute;	/* sum over tiles of the compute bound */
+	uint64_t cycles_memory;		/* sum over tiles of the memory bound */
+	uint64_t cycles;		/* sum over tiles of the larger of the two */
+	uint64_t energy_fj;
+};
+
+/*
+ * The execution engine of ISA v1's compute commands, provided by the user
+ * of the firmware (fw_engine_init() in fw_ops.c): the emulated SRAM through
+ * which every tile is staged, the cost parameters, and the statistics of
+ * the job in progress. A device whose fw->engine is NULL runs ISA v0 plus
+ * ISA_VERSION and BARRIER; compute opcodes then fail with BAD_OPCODE. One
+ * engine per thread that runs jobs.
+ */
+struct fw_device;
+struct fw_job_stop;
+
+typedef int (*fw_engine_exec_fn)(const struct fw_device *fw, unsigned int slot,
+				 const uint8_t *cmd, const struct fw_job_stop *stop,
+				 uint64_t *fault_addr);
+
+struct fw_engine {
+	fw_engine_exec_fn exec;
+	uint8_t *sram;		/* caller's buffer, 64-byte aligned */
+	uint64_t sram_size;	/* bytes, the modeled SRAM capacity */
+	struct fw_cost_params cost;
+	struct fw_job_stats stats;
+};
+
+/*
+ * Set up @e over @sram (@size bytes, 64-byte aligned) with the default
+ * cost parameters. Returns 0, or -1 if the buffer is unusable.
+ */
+int fw_engine_init(struct fw_engine *e, void *sram, uint64_t size);
+
+/* The documented edge-NPU defaults (docs/cost-model.md section 2). */
+void fw_cost_defaults(struct fw_cost_params *p);
+
 struct fw_device {
 	struct fw_hal hal;
 	bool booted;
 	struct fw_boot_info info;
 	struct fw_ctx ctx[QUASAR_NUM_CTX];
 	struct fw_queue queue[QUASAR_NUM_QUEUES];
+	struct fw_inject inject;
+	/* ISA v1 compute engine, or NULL (see struct fw_engine). */
+	struct fw_engine *engine;
 };
 
 /* The build id of this firmware build (the ROM). */
@@ -133,6 +233,7 @@ struct fw_job_result {
 	uint32_t status;	/* enum drm_quasar_status */
 	uint32_t cmd_index;	/* failing command, or commands run */
 	uint64_t fault_addr;
+	struct fw_job_stats stats;	/* zero without fw->engine */
 };
 
 /*

@@ -178,11 +178,18 @@ uint8_t *fw_test_va_ptr(struct fw_test_mem *m, uint64_t root, uint64_t va)
 
 int fw_test_device_boot(struct fw_device *fw, struct fw_test_mem *m, uint32_t ops)
 {
+	return fw_test_device_boot_engine(fw, m, ops, NULL);
+}
+
+int fw_test_device_boot_engine(struct fw_device *fw, struct fw_test_mem *m,
+			       uint32_t ops, struct fw_engine *engine)
+{
 	struct fw_test_image img;
 
 	memset(fw, 0, sizeof(*fw));
 	fw_test_hal_init(&fw->hal, m);
 	fw_reset(fw);
+	fw->engine = engine;
 	fw_test_image_make(&img);
 	fw_test_put32(&img, img.caps_off + offsetof(struct quasar_fw_caps, ops), ops);
 	fw_test_image_seal(&img);

@@ -58,6 +58,9 @@ uint8_t *fw_test_va_ptr(struct fw_test_mem *m, uint64_t root, uint64_t va);
 
 /* fw_reset with the test HAL, then boot a valid image enabling @ops. */
 int fw_test_device_boot(struct fw_device *fw, struct fw_test_mem *m, uint32_t ops);
+/* The same, with a compute engine wired in before the boot (as the device does). */
+int fw_test_device_boot_engine(struct fw_device *fw, struct fw_test_mem *m,
+			       uint32_t ops, struct fw_engine *engine);
 
 /* Point context @slot at @root and mark it valid. */
 void fw_test_ctx(struct fw_device *fw, unsigned int slot, uint64_t root);

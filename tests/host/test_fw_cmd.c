@@ -139,7 +139,7 @@ TEST_F(cmd, unknown_opcode_is_bad_opcode_at_its_index)
 
 TEST_F(cmd, first_unassigned_opcode_is_bad_opcode)
 {
-	struct drm_quasar_cmd_header bad = { DRM_QUASAR_OP_WRITE_VALUE + 1, 8, 0 };
+	struct drm_quasar_cmd_header bad = { DRM_QUASAR_OP_CONV2D + 1, 8, 0 };
 
 	emit(&self->s, &bad, sizeof(bad));
 	run(self);

@@ -300,7 +300,7 @@ TEST_F(image, format_the_rom_lacks_is_caps_error)
 {
 	EXPECT_EQ(QUASAR_FW_ERR_CAPS,
 		  validate_with32(self, CAPS_FIELD(&self->img, formats),
-				  FW_ROM_FORMATS | 1u << 7));
+				  FW_ROM_FORMATS | 1u << 31));
 }
 
 /* hw-spec 3.2: size, DMA, magic, header, ABI, image_size, CRC, build id, sections, caps. */
@@ -395,8 +395,21 @@ TEST_F(boot, good_image_marks_firmware_booted)
 	ASSERT_EQ(QUASAR_FW_OK, fw_boot(&self->fw, self->img.bytes, self->img.size));
 	EXPECT_TRUE(self->fw.booted);
 	EXPECT_EQ(FW_BUILD_ID, self->fw.info.build_id);
-	EXPECT_EQ(FW_ROM_OPS, self->fw.info.ops);
+	EXPECT_EQ(FW_ROM_OPS_CONTROL, self->fw.info.ops);
+	EXPECT_EQ(FW_ROM_FORMATS_CONTROL, self->fw.info.formats);
 	EXPECT_NE(NULL, strstr(self->mem.last_log, "ready"));
+}
+
+TEST_F(boot, engine_wired_before_boot_reports_every_op_of_the_image)
+{
+	static uint8_t sram[65536] __attribute__((aligned(4096)));
+	struct fw_engine eng;
+
+	ASSERT_EQ(0, fw_engine_init(&eng, sram, sizeof(sram)));
+	self->fw.engine = &eng;
+	ASSERT_EQ(QUASAR_FW_OK, fw_boot(&self->fw, self->img.bytes, self->img.size));
+	EXPECT_EQ(FW_ROM_OPS, self->fw.info.ops);
+	EXPECT_EQ(FW_ROM_FORMATS, self->fw.info.formats);
 }
 
 TEST_F(boot, bad_image_leaves_firmware_off)

@@ -157,14 +157,21 @@ struct drm_quasar_sync {
  * The job holds a reference to the command BO and to every BO of
  * @bo_handles until it ends; BO_WAIT on any of them waits for it. Each
  * syncobj of @out_syncs receives the job's fence; a job that fails signals
- * it with an error (-EIO) and records its &enum drm_quasar_status, readable
- * through DRM_IOCTL_QUASAR_BO_WAIT on the command BO.
+ * it with an error and records its &enum drm_quasar_status, readable
+ * through DRM_IOCTL_QUASAR_BO_WAIT on the command BO. Fence errors: -EIO
+ * for a failed command stream, a firmware crash that lost the job, or a
+ * device error (a completion record with the wrong seqno, a ring error);
+ * -ETIMEDOUT for a job that made no progress for the driver's
+ * tdr_timeout_ms (the device is reset and the job's context banned);
+ * -ECANCELED for a job of a banned context that had not run yet; -ENODEV
+ * when the device went away. Jobs of other contexts that were queued
+ * behind a hung job run again after the reset, keeping their fences.
  *
  * Errors: -EINVAL for a non-zero flag or pad, a misaligned or out-of-BO
  * command range, a bad queue index or too many BOs or syncs; -ENOENT for an
  * unknown BO or syncobj handle; -EBADFD once a job of this file has hit an
- * MMU fault (the context is banned: open a new file); -EIO when the device
- * could not be recovered; -ENODEV after the device is gone.
+ * MMU fault or hung (the context is banned: open a new file); -EIO when
+ * the device could not be recovered; -ENODEV after the device is gone.
  */
 struct drm_quasar_submit {
 	/** @cmd_handle: GEM handle of the BO that holds the command stream */
@@ -243,6 +250,18 @@ enum drm_quasar_status {
 	DRM_QUASAR_STATUS_BAD_DESC = 11,
 	/** @DRM_QUASAR_STATUS_ABORTED: job aborted by a reset */
 	DRM_QUASAR_STATUS_ABORTED = 12,
+	/** @DRM_QUASAR_STATUS_BAD_VERSION: ISA_VERSION newer than the firmware's */
+	DRM_QUASAR_STATUS_BAD_VERSION = 13,
+	/** @DRM_QUASAR_STATUS_BAD_SHAPE: tensor dims/strides invalid or mismatched */
+	DRM_QUASAR_STATUS_BAD_SHAPE = 14,
+	/** @DRM_QUASAR_STATUS_BAD_FORMAT: format unknown or unsupported by the op */
+	DRM_QUASAR_STATUS_BAD_FORMAT = 15,
+	/** @DRM_QUASAR_STATUS_BAD_OPERAND: an op parameter or operand address invalid */
+	DRM_QUASAR_STATUS_BAD_OPERAND = 16,
+	/** @DRM_QUASAR_STATUS_BAD_INDEX: an embedding id not below the table's rows */
+	DRM_QUASAR_STATUS_BAD_INDEX = 17,
+	/** @DRM_QUASAR_STATUS_TOO_LARGE: the op's smallest tile does not fit the SRAM */
+	DRM_QUASAR_STATUS_TOO_LARGE = 18,
 };
 
 /*
@@ -265,6 +284,30 @@ enum drm_quasar_opcode {
 	DRM_QUASAR_OP_COPY = 2,
 	/** @DRM_QUASAR_OP_WRITE_VALUE: &struct drm_quasar_cmd_write_value */
 	DRM_QUASAR_OP_WRITE_VALUE = 3,
+	/** @DRM_QUASAR_OP_ISA_VERSION: &struct drm_quasar_cmd_isa_version (v1) */
+	DRM_QUASAR_OP_ISA_VERSION = 4,
+	/** @DRM_QUASAR_OP_BARRIER: header only; orders the commands around it (v1) */
+	DRM_QUASAR_OP_BARRIER = 5,
+	/** @DRM_QUASAR_OP_GEMM: &struct drm_quasar_cmd_gemm (v1) */
+	DRM_QUASAR_OP_GEMM = 6,
+	/** @DRM_QUASAR_OP_RMSNORM: &struct drm_quasar_cmd_norm (v1) */
+	DRM_QUASAR_OP_RMSNORM = 7,
+	/** @DRM_QUASAR_OP_LAYERNORM: &struct drm_quasar_cmd_norm (v1) */
+	DRM_QUASAR_OP_LAYERNORM = 8,
+	/** @DRM_QUASAR_OP_SOFTMAX: &struct drm_quasar_cmd_softmax (v1) */
+	DRM_QUASAR_OP_SOFTMAX = 9,
+	/** @DRM_QUASAR_OP_ROPE: &struct drm_quasar_cmd_rope (v1) */
+	DRM_QUASAR_OP_ROPE = 10,
+	/** @DRM_QUASAR_OP_ADD: &struct drm_quasar_cmd_eltwise, y = a + b (v1) */
+	DRM_QUASAR_OP_ADD = 11,
+	/** @DRM_QUASAR_OP_MUL: &struct drm_quasar_cmd_eltwise, y = a * b (v1) */
+	DRM_QUASAR_OP_MUL = 12,
+	/** @DRM_QUASAR_OP_GATHER: &struct drm_quasar_cmd_gather (v1) */
+	DRM_QUASAR_OP_GATHER = 13,
+	/** @DRM_QUASAR_OP_CONVERT: &struct drm_quasar_cmd_convert (v1) */
+	DRM_QUASAR_OP_CONVERT = 14,
+	/** @DRM_QUASAR_OP_CONV2D: &struct drm_quasar_cmd_conv2d (v1) */
+	DRM_QUASAR_OP_CONV2D = 15,
 };
 
 /**
@@ -332,6 +375,304 @@ struct drm_quasar_cmd_write_value {
 enum drm_quasar_format {
 	/** @DRM_QUASAR_FORMAT_U8: raw bytes (DMA commands) */
 	DRM_QUASAR_FORMAT_U8 = 0,
+	/** @DRM_QUASAR_FORMAT_FP32: IEEE binary32, plain */
+	DRM_QUASAR_FORMAT_FP32 = 1,
+	/** @DRM_QUASAR_FORMAT_BF16: bfloat16, plain */
+	DRM_QUASAR_FORMAT_BF16 = 2,
+	/** @DRM_QUASAR_FORMAT_U32: 32-bit unsigned integers (embedding ids) */
+	DRM_QUASAR_FORMAT_U32 = 3,
+	/*
+	 * Packed weight formats (docs/numerics.md sections 2 and 7): an N x K
+	 * matrix in the device's panel layout, with the buffers of
+	 * &struct drm_quasar_wparams. Values 4..13 are the datapath's
+	 * enum dp_wfmt plus 3.
+	 */
+	/** @DRM_QUASAR_FORMAT_W_BF16: dense BF16 weights */
+	DRM_QUASAR_FORMAT_W_BF16 = 4,
+	/** @DRM_QUASAR_FORMAT_W_INT8: int8, FP32 scale per output channel */
+	DRM_QUASAR_FORMAT_W_INT8 = 5,
+	/** @DRM_QUASAR_FORMAT_W_INT4: 4-bit, BF16 scale per group, optional zeros */
+	DRM_QUASAR_FORMAT_W_INT4 = 6,
+	/** @DRM_QUASAR_FORMAT_W_MXINT8: OCP MXINT8 */
+	DRM_QUASAR_FORMAT_W_MXINT8 = 7,
+	/** @DRM_QUASAR_FORMAT_W_MXFP8: OCP MXFP8 (E4M3) */
+	DRM_QUASAR_FORMAT_W_MXFP8 = 8,
+	/** @DRM_QUASAR_FORMAT_W_MXFP4: OCP MXFP4 (E2M1) */
+	DRM_QUASAR_FORMAT_W_MXFP4 = 9,
+	/** @DRM_QUASAR_FORMAT_W_NVFP4: NVFP4, E4M3 scale per 16 and a tensor scale */
+	DRM_QUASAR_FORMAT_W_NVFP4 = 10,
+	/** @DRM_QUASAR_FORMAT_W_SP_BF16: 2:4 sparse BF16 */
+	DRM_QUASAR_FORMAT_W_SP_BF16 = 11,
+	/** @DRM_QUASAR_FORMAT_W_SP_INT8: 2:4 sparse int8 */
+	DRM_QUASAR_FORMAT_W_SP_INT8 = 12,
+	/** @DRM_QUASAR_FORMAT_W_SP_INT4: 2:4 sparse 4-bit */
+	DRM_QUASAR_FORMAT_W_SP_INT4 = 13,
+};
+
+/*
+ * Command-stream ISA, version 1 (docs/isa.md): tensor operations through
+ * the datapath. Version 0 streams run unchanged; a stream using v1 should
+ * begin with ISA_VERSION so that an older firmware refuses it up front.
+ */
+
+/** DRM_QUASAR_ISA_VERSION: the ISA version this header describes */
+#define DRM_QUASAR_ISA_VERSION		1
+
+/** DRM_QUASAR_TENSOR_DIMS: dimensions of &struct drm_quasar_tensor */
+#define DRM_QUASAR_TENSOR_DIMS		4
+
+/** DRM_QUASAR_DIM_MAX: largest extent of any tensor dimension */
+#define DRM_QUASAR_DIM_MAX		65536u
+
+/** DRM_QUASAR_TENSOR_ZERO_POINTS: packed INT4/SP_INT4 weights carry zeros */
+#define DRM_QUASAR_TENSOR_ZERO_POINTS	(1u << 0)
+
+/** DRM_QUASAR_GEMM_A8: quantize activations to int8 per row (W8A8, W4A8) */
+#define DRM_QUASAR_GEMM_A8		(1u << 0)
+
+/**
+ * enum drm_quasar_act - activation of a GEMM or CONV2D epilogue
+ */
+enum drm_quasar_act {
+	/** @DRM_QUASAR_ACT_NONE: identity */
+	DRM_QUASAR_ACT_NONE = 0,
+	/** @DRM_QUASAR_ACT_RELU: max(x, +0) */
+	DRM_QUASAR_ACT_RELU = 1,
+	/** @DRM_QUASAR_ACT_GELU: GELU, tanh form */
+	DRM_QUASAR_ACT_GELU = 2,
+	/** @DRM_QUASAR_ACT_SILU: x * sigmoid(x) */
+	DRM_QUASAR_ACT_SILU = 3,
+};
+
+/**
+ * struct drm_quasar_tensor - a tensor operand (48 bytes)
+ *
+ * A plain tensor (FP32, BF16, U32) is a 4-D array: element (i0, i1, i2, i3)
+ * lives at @addr + (i0 * strides[0] + i1 * strides[1] + i2 * strides[2] +
+ * i3) * element size. A tensor of fewer dimensions sets the leading dims to
+ * 1. Ops see it as rows = dims[0] * dims[1] * dims[2] rows of dims[3]
+ * elements (CONV2D reads dims as N, H, W, C).
+ *
+ * A packed weight tensor (formats W_*) is an N x K matrix with dims
+ * {1, 1, N, K}, strides all 0 (its layout is fixed), @addr pointing at the
+ * element codes, and its other buffers in a &struct drm_quasar_wparams.
+ */
+struct drm_quasar_tensor {
+	/** @addr: device address of element 0, aligned to the element size */
+	__u64 addr;
+	/** @dims: extents, outermost first, each 1..DRM_QUASAR_DIM_MAX */
+	__u32 dims[DRM_QUASAR_TENSOR_DIMS];
+	/**
+	 * @strides: in elements, for dims 0..2; strides[3] must be 1 (rows
+	 * are contiguous). strides[i] >= dims[i + 1] * strides[i + 1] when
+	 * dims[i] > 1, so no two elements share an address.
+	 */
+	__u32 strides[DRM_QUASAR_TENSOR_DIMS];
+	/** @format: &enum drm_quasar_format */
+	__u32 format;
+	/** @flags: DRM_QUASAR_TENSOR_ZERO_POINTS for packed INT4 formats, else 0 */
+	__u32 flags;
+};
+
+/**
+ * struct drm_quasar_wparams - the other buffers of a packed weight tensor
+ *
+ * Each address is required exactly when the format has that buffer
+ * (docs/isa.md, "Packed weights"), and must be 0 otherwise.
+ */
+struct drm_quasar_wparams {
+	/** @scales: device address of the block factors */
+	__u64 scales;
+	/** @zeros: device address of the 4-bit zero points */
+	__u64 zeros;
+	/** @meta: device address of the 2:4 index codes */
+	__u64 meta;
+	/** @group: INT4/SP_INT4: 32, 64 or 128; MX*: 0 or 32; NVFP4: 0 or 16; else 0 */
+	__u32 group;
+	/** @tensor_scale: NVFP4 tensor scale as binary32 bits; 0 elsewhere */
+	__u32 tensor_scale;
+};
+
+/**
+ * struct drm_quasar_cmd_isa_version - declares the ISA version a stream needs
+ */
+struct drm_quasar_cmd_isa_version {
+	/** @hdr: opcode DRM_QUASAR_OP_ISA_VERSION, length 16 */
+	struct drm_quasar_cmd_header hdr;
+	/** @version: ISA version, 0..DRM_QUASAR_ISA_VERSION */
+	__u32 version;
+	/** @reserved: must be 0 */
+	__u32 reserved;
+};
+
+/**
+ * struct drm_quasar_cmd_gemm - Y = epilogue(X * W^T)
+ *
+ * X is M x K (BF16 rows), W packed N x K, Y M x N (FP32 or BF16). The
+ * epilogue is y = act(acc * alpha + bias[n]) + residual[m][n]
+ * (docs/numerics.md section 4).
+ */
+struct drm_quasar_cmd_gemm {
+	/** @hdr: opcode DRM_QUASAR_OP_GEMM, length 216 */
+	struct drm_quasar_cmd_header hdr;
+	/** @x: activations, BF16, rows = M, dims[3] = K */
+	struct drm_quasar_tensor x;
+	/** @w: packed weights {1, 1, N, K} */
+	struct drm_quasar_tensor w;
+	/** @wp: the weights' other buffers */
+	struct drm_quasar_wparams wp;
+	/** @y: output, FP32 or BF16, rows = M, dims[3] = N */
+	struct drm_quasar_tensor y;
+	/** @bias: device address of N FP32 values, or 0 */
+	__u64 bias;
+	/** @residual: device address of a tensor shaped and strided like @y, or 0 */
+	__u64 residual;
+	/** @alpha: output scale as binary32 bits */
+	__u32 alpha;
+	/** @act: &enum drm_quasar_act */
+	__u32 act;
+	/** @flags: DRM_QUASAR_GEMM_A8 or 0 */
+	__u32 flags;
+	/** @reserved: must be 0 */
+	__u32 reserved;
+};
+
+/**
+ * struct drm_quasar_cmd_norm - RMSNorm or LayerNorm of every row
+ */
+struct drm_quasar_cmd_norm {
+	/** @hdr: opcode RMSNORM or LAYERNORM, length 128 */
+	struct drm_quasar_cmd_header hdr;
+	/** @x: input, FP32 */
+	struct drm_quasar_tensor x;
+	/** @y: output, FP32, same dims as @x */
+	struct drm_quasar_tensor y;
+	/** @gain: device address of dims[3] FP32 gains */
+	__u64 gain;
+	/** @bias: LayerNorm: dims[3] FP32 biases; RMSNorm: must be 0 */
+	__u64 bias;
+	/** @eps: binary32 bits */
+	__u32 eps;
+	/** @reserved: must be 0 */
+	__u32 reserved;
+};
+
+/**
+ * struct drm_quasar_cmd_softmax - softmax of every row
+ */
+struct drm_quasar_cmd_softmax {
+	/** @hdr: opcode DRM_QUASAR_OP_SOFTMAX, length 104 */
+	struct drm_quasar_cmd_header hdr;
+	/** @x: input, FP32 */
+	struct drm_quasar_tensor x;
+	/** @y: output, FP32, same dims as @x */
+	struct drm_quasar_tensor y;
+};
+
+/**
+ * struct drm_quasar_cmd_rope - rotary embedding of adjacent pairs
+ *
+ * Row r of @x is rotated with the dims[3] / 2 cosines at @cos +
+ * r * dims[3] / 2 * 4 and the sines likewise at @sin (dense FP32 tables).
+ */
+struct drm_quasar_cmd_rope {
+	/** @hdr: opcode DRM_QUASAR_OP_ROPE, length 120 */
+	struct drm_quasar_cmd_header hdr;
+	/** @x: input, FP32, dims[3] even */
+	struct drm_quasar_tensor x;
+	/** @y: output, FP32, same dims as @x */
+	struct drm_quasar_tensor y;
+	/** @cos: device address of rows x dims[3] / 2 FP32 cosines */
+	__u64 cos;
+	/** @sin: device address of rows x dims[3] / 2 FP32 sines */
+	__u64 sin;
+};
+
+/**
+ * struct drm_quasar_cmd_eltwise - elementwise ADD or MUL, FP32
+ */
+struct drm_quasar_cmd_eltwise {
+	/** @hdr: opcode ADD or MUL, length 152 */
+	struct drm_quasar_cmd_header hdr;
+	/** @a: first input */
+	struct drm_quasar_tensor a;
+	/** @b: second input, same dims */
+	struct drm_quasar_tensor b;
+	/** @y: output, same dims */
+	struct drm_quasar_tensor y;
+};
+
+/**
+ * struct drm_quasar_cmd_gather - embedding lookup
+ *
+ * Row i of @y is the dequantized row ids[i] of @table (FP32).
+ */
+struct drm_quasar_cmd_gather {
+	/** @hdr: opcode DRM_QUASAR_OP_GATHER, length 184 */
+	struct drm_quasar_cmd_header hdr;
+	/** @table: packed weights {1, 1, N, K} */
+	struct drm_quasar_tensor table;
+	/** @tp: the table's other buffers */
+	struct drm_quasar_wparams tp;
+	/** @ids: U32, {1, 1, 1, count} */
+	struct drm_quasar_tensor ids;
+	/** @y: FP32, rows = count, dims[3] = K */
+	struct drm_quasar_tensor y;
+};
+
+/**
+ * struct drm_quasar_cmd_convert - format conversion
+ *
+ * BF16 -> FP32, FP32 -> BF16 (plain, same dims), or packed weights -> FP32
+ * or BF16 (dequantization; @dst rows = N, dims[3] = K).
+ */
+struct drm_quasar_cmd_convert {
+	/** @hdr: opcode DRM_QUASAR_OP_CONVERT, length 136 */
+	struct drm_quasar_cmd_header hdr;
+	/** @src: input */
+	struct drm_quasar_tensor src;
+	/** @sp: packed @src's other buffers; all zero for a plain @src */
+	struct drm_quasar_wparams sp;
+	/** @dst: output */
+	struct drm_quasar_tensor dst;
+};
+
+/**
+ * struct drm_quasar_cmd_conv2d - 2-D convolution, NHWC, through the GEMM
+ *
+ * @x is {B, H, W, Cin} BF16; @w packed with N = Cout and K = kh * kw * Cin
+ * ordered (kh, kw, cin); @y is {B, OH, OW, Cout}, FP32 or BF16, with
+ * OH = (H + 2 pad - kh) / stride + 1 and OW likewise.
+ */
+struct drm_quasar_cmd_conv2d {
+	/** @hdr: opcode DRM_QUASAR_OP_CONV2D, length 224 */
+	struct drm_quasar_cmd_header hdr;
+	/** @x: input, BF16 NHWC */
+	struct drm_quasar_tensor x;
+	/** @w: packed filter {1, 1, Cout, kh * kw * Cin} */
+	struct drm_quasar_tensor w;
+	/** @wp: the filter's other buffers */
+	struct drm_quasar_wparams wp;
+	/** @y: output NHWC */
+	struct drm_quasar_tensor y;
+	/** @bias: device address of Cout FP32 values, or 0 */
+	__u64 bias;
+	/** @kh: filter height, >= 1 */
+	__u32 kh;
+	/** @kw: filter width, >= 1 */
+	__u32 kw;
+	/** @stride: >= 1, both directions */
+	__u32 stride;
+	/** @pad: zero padding on every side */
+	__u32 pad;
+	/** @alpha: output scale as binary32 bits */
+	__u32 alpha;
+	/** @act: &enum drm_quasar_act */
+	__u32 act;
+	/** @flags: DRM_QUASAR_GEMM_A8 or 0 */
+	__u32 flags;
+	/** @reserved: must be 0 */
+	__u32 reserved;
 };
 
 #define DRM_IOCTL_QUASAR_DEV_QUERY \

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Execution of ISA v1's compute commands: the pieces fw_ops.c and
+ * fw_gemm.c share. One struct fw_xctx lives on the stack per command; it
+ * owns the SRAM for the command's duration (a bump allocator released as a
+ * whole) and the counters of the tile in progress, which fw_cost.c turns
+ * into cycles and energy when the tile ends.
+ */
+#ifndef FW_EXEC_H
+#define FW_EXEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "drm/quasar_accel.h"
+#include "quasar_fw.h"
+
+#define FW_SRAM_ALIGN	64u
+
+/* Byte classes of staged reads (struct fw_job_stats). */
+enum fw_cls {
+	FW_CLS_WEIGHTS,
+	FW_CLS_WMETA,
+	FW_CLS_ACT,
+};
+
+struct fw_xctx {
+	const struct fw_device *fw;
+	struct fw_engine *e;
+	unsigned int slot;
+	const struct fw_job_stop *stop;
+	uint64_t *fault_addr;
+	uint64_t sram_used;
+	/* The tile in progress. */
+	uint64_t t_dram;
+	uint64_t t_sram;
+	uint64_t t_macs;	/* executed */
+	uint64_t t_vec;
+	uint32_t t_wfmt;	/* uapi weight format of t_macs */
+	bool t_a8;
+};
+
+static inline uint64_t fw_a64(uint64_t v)
+{
+	return (v + FW_SRAM_ALIGN - 1) & ~(uint64_t)(FW_SRAM_ALIGN - 1);
+}
+
+/* fw_sram.c: SRAM regions and staged DMA, counted as they happen. */
+void *fw_sram_alloc(struct fw_xctx *x, uint64_t bytes);
+int fw_sram_in(struct fw_xctx *x, uint64_t va, void *dst, uint64_t len,
+	       enum fw_cls cls);
+int fw_sram_out(struct fw_xctx *x, uint64_t va, const void *src, uint64_t len);
+bool fw_xctx_stopped(const struct fw_xctx *x);
+
+/* fw_cost.c: what the compute step of the current tile does. */
+void fw_cost_macs(struct fw_xctx *x, uint64_t dense, uint64_t exec,
+		  uint32_t wfmt, bool a8);
+void fw_cost_vec(struct fw_xctx *x, uint64_t elems);
+/* SRAM bytes the compute step reads and writes. */
+void fw_cost_operands(struct fw_xctx *x, uint64_t bytes);
+void fw_cost_tile_end(struct fw_xctx *x);
+
+/* fw_tensor.c: descriptors, decoded and validated. */
+struct fw_tensor {
+	uint64_t addr;
+	uint32_t dims[DRM_QUASAR_TENSOR_DIMS];
+	uint32_t strides[DRM_QUASAR_TENSOR_DIMS];
+	uint32_t format;
+	uint32_t flags;
+	uint32_t esize;		/* plain formats: bytes per element */
+	uint64_t rows;		/* dims[0] * dims[1] * dims[2] */
+	uint64_t span;		/* bytes from addr to the last element's end */
+};
+
+/* A packed weight tensor: geometry of its buffers per 16-row panel. */
+struct fw_wtensor {
+	struct fw_tensor t;
+	uint32_t dpfmt;		/* enum dp_wfmt */
+	uint32_t n, k, group, dpflags;
+	float tensor_scale;
+	uint64_t scales, zeros, meta;
+	uint32_t panels;
+	uint64_t data_pp, scale_pp, zero_pp, meta_pp;	/* bytes per panel */
+	bool sparse;
+	bool a8_ok;
+};
+
+bool fw_fmt_plain(uint32_t format);
+bool fw_fmt_packed(uint32_t format);
+/* Decode a 48-byte drm_quasar_tensor; checks everything but the format. */
+int fw_tensor_get(const uint8_t *raw, struct fw_tensor *t);
+/* fw_tensor_get, plus: a plain tensor of @format (0: any plain format). */
+int fw_tensor_plain(const uint8_t *raw, uint32_t format, struct fw_tensor *t);
+/* Decode packed weights and their drm_quasar_wparams at @wp. */
+int fw_tensor_weights(const uint8_t *raw, const uint8_t *wp, struct fw_wtensor *w);
+/* Device address of row @r (0 <= r < rows). */
+uint64_t fw_tensor_row(const struct fw_tensor *t, uint64_t r);
+bool fw_tensor_same_dims(const struct fw_tensor *a, const struct fw_tensor *b);
+/* Every page of [va, va + len) mapped (writable if @write) in the context. */
+int fw_range_check(struct fw_xctx *x, uint64_t va, uint64_t len, bool write);
+int fw_tensor_check_access(struct fw_xctx *x, const struct fw_tensor *t, bool write);
+int fw_weights_check_access(struct fw_xctx *x, const struct fw_wtensor *w);
+/* Fill a datapath view of panels [p0, p0 + np) staged at the given buffers. */
+struct dp_wt;
+void fw_weights_view(const struct fw_wtensor *w, uint32_t p0, uint32_t np,
+		     const void *data, const void *scales, const void *zeros,
+		     const void *meta, struct dp_wt *view);
+/* Stage panels [p0, p0 + np) into SRAM regions allocated by the caller. */
+int fw_weights_stage(struct fw_xctx *x, const struct fw_wtensor *w, uint32_t p0,
+		     uint32_t np, void *data, void *scales, void *zeros, void *meta);
+/* SRAM bytes that @np staged panels take (each buffer 64-byte aligned). */
+uint64_t fw_weights_sram(const struct fw_wtensor *w, uint32_t np);
+
+/* fw_gemm.c */
+int fw_gemm_exec(struct fw_xctx *x, const uint8_t *cmd);
+int fw_conv2d_exec(struct fw_xctx *x, const uint8_t *cmd);
+
+#endif /* FW_EXEC_H */
