@@ -16,19 +16,26 @@
 #include <drm/drm_print.h>
 
 #include "drm/quasar_accel.h"
+#include "quasar_debugfs.h"
 #include "quasar_drv.h"
+#include "quasar_fdinfo.h"
 #include "quasar_fw.h"
 #include "quasar_gem.h"
 #include "quasar_hw.h"
 #include "quasar_job.h"
 #include "quasar_mmu.h"
+#include "quasar_pm.h"
 #include "quasar_queue.h"
 #include "quasar_reset.h"
 
-/* Generous: TCG runs the device many times slower than hardware would. */
+/*
+ * Generous: TCG runs the device many times slower than hardware would. A
+ * queue is hung after this long without progress, however long its job
+ * (quasar_tdr.c); writable, the watchdog reads it at every check.
+ */
 unsigned int quasar_tdr_timeout_ms = 10000;
-module_param_named(tdr_timeout_ms, quasar_tdr_timeout_ms, uint, 0444);
-MODULE_PARM_DESC(tdr_timeout_ms, "Job timeout before a device reset, in ms (0: none)");
+module_param_named(tdr_timeout_ms, quasar_tdr_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(tdr_timeout_ms, "Time without progress before a queue counts as hung and the device is reset, in ms (0: never)");
 
 unsigned int quasar_boot_timeout_ms = 5000;
 module_param_named(boot_timeout_ms, quasar_boot_timeout_ms, uint, 0444);
@@ -117,13 +124,19 @@ static const struct drm_ioctl_desc quasar_ioctls[] = {
 	QUASAR_IOCTL(BO_WAIT, bo_wait),
 };
 
-DEFINE_DRM_ACCEL_FOPS(quasar_fops);
+/* DEFINE_DRM_ACCEL_FOPS() plus fdinfo, which 6.12's macro leaves out. */
+static const struct file_operations quasar_fops = {
+	.owner = THIS_MODULE,
+	DRM_ACCEL_FOPS,
+	.show_fdinfo = drm_show_fdinfo,
+};
 
 static const struct drm_driver quasar_drm_driver = {
 	.driver_features = DRIVER_COMPUTE_ACCEL | DRIVER_GEM | DRIVER_SYNCOBJ |
 			   DRIVER_SYNCOBJ_TIMELINE,
 	.open = quasar_open,
 	.postclose = quasar_postclose,
+	.show_fdinfo = quasar_show_fdinfo,
 	.gem_create_object = quasar_gem_create_object,
 	.ioctls = quasar_ioctls,
 	.num_ioctls = ARRAY_SIZE(quasar_ioctls),
@@ -165,6 +178,9 @@ static int quasar_start(struct quasar_device *qdev)
 	ret = quasar_job_sched_init(qdev);
 	if (ret)
 		return ret;
+	ret = quasar_tdr_init(qdev);
+	if (ret)
+		return ret;
 	ret = quasar_hw_irq_init(qdev);
 	if (ret)
 		return ret;
@@ -194,6 +210,9 @@ static int quasar_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = quasar_init_state(qdev);
 	if (ret)
 		return ret;
+	ret = quasar_debugfs_init(qdev);
+	if (ret)
+		return ret;
 	ret = quasar_hw_init(qdev);
 	if (ret)
 		return ret;
@@ -219,6 +238,7 @@ static int quasar_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		 qdev->fw.info.version >> 16, (qdev->fw.info.version >> 8) & 0xff,
 		 qdev->fw.info.version & 0xff, qdev->fw.info.build_id,
 		 qdev->num_queues, qdev->num_ctx);
+	quasar_pm_enable(qdev);
 	return 0;
 
 err_reset:
@@ -231,7 +251,9 @@ static void quasar_remove(struct pci_dev *pdev)
 {
 	struct quasar_device *qdev = pci_get_drvdata(pdev);
 
+	quasar_pm_disable(qdev);
 	drm_dev_unplug(&qdev->drm);
+	quasar_tdr_stop(qdev);
 	quasar_reset_unplug(qdev);
 }
 
@@ -246,6 +268,7 @@ static struct pci_driver quasar_pci_driver = {
 	.id_table = quasar_pci_ids,
 	.probe = quasar_probe,
 	.remove = quasar_remove,
+	.driver.pm = pm_ptr(&quasar_pm_ops),
 };
 module_pci_driver(quasar_pci_driver);
 

@@ -19,6 +19,7 @@
 
 #include "hw/quasar_hw.h"
 #include "quasar_queue.h"
+#include "quasar_tdr.h"
 
 #define QUASAR_DRIVER_NAME	"quasar"
 #define QUASAR_DRIVER_DESC	"Quasar inference NPU"
@@ -86,10 +87,20 @@ struct quasar_irq_vector {
  * @reset_wq: ordered workqueue running every scheduler's timeout handler,
  *	      so that resets of different queues never overlap
  * @free_wq: runs buffer frees that must wait for jobs still in flight
- * @reset_count: device resets done since probe
+ * @reset_count: device resets done since probe (debugfs reset_counters)
+ * @fw_crash_count: firmware crashes detected since probe; incremented by
+ *		    the recovery code, under @reset_lock (debugfs reset_counters)
  * @wedged: the device failed to come back after a reset; jobs fail
+ * @tdr: the progress watchdog and its counters (quasar_tdr.c)
  * @job_count: jobs allocated and not yet freed
  * @job_wq: woken when @job_count drops to zero
+ * @pm: runtime power management (quasar_pm.c)
+ * @pm.suspend_count: runtime suspends (device put in D3) since probe
+ * @pm.resume_count: runtime resumes (D0, firmware booted again) since probe
+ * @fwlog: the firmware log, drained from the device's FIFO (quasar_debugfs.c)
+ * @fwlog.lock: protects @fwlog.buf, @fwlog.len and the FWLOG registers
+ * @fwlog.buf: the newest QUASAR_FWLOG_KEEP bytes of log text
+ * @fwlog.len: bytes in @fwlog.buf
  */
 struct quasar_device {
 	struct drm_device drm;
@@ -121,10 +132,23 @@ struct quasar_device {
 	struct workqueue_struct *reset_wq;
 	struct workqueue_struct *free_wq;
 	unsigned int reset_count;
+	unsigned int fw_crash_count;
 	bool wedged;
+	struct quasar_tdr tdr;
 
 	atomic_t job_count;
 	wait_queue_head_t job_wq;
+
+	struct {
+		unsigned int suspend_count;
+		unsigned int resume_count;
+	} pm;
+
+	struct {
+		struct mutex lock;	/* @buf, @len, FWLOG registers */
+		char *buf;
+		size_t len;
+	} fwlog;
 };
 
 /**

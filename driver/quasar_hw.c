@@ -149,9 +149,12 @@ static irqreturn_t quasar_irq_thread(int irq, void *arg)
 		if (pending & QUASAR_IRQ_QUEUE(q))
 			quasar_queue_process(&qdev->queues[q]);
 
-	if (pending & QUASAR_IRQ_ERROR)
+	if (pending & QUASAR_IRQ_ERROR) {
 		for (q = 0; q < qdev->num_queues; q++)
 			quasar_queue_check_error(&qdev->queues[q]);
+		/* Or the firmware crashed (hw-spec 11): the watchdog looks. */
+		quasar_tdr_now(qdev);
+	}
 
 	drm_dev_exit(idx);
 	return IRQ_HANDLED;

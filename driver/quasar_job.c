@@ -28,8 +28,10 @@
 #include "quasar_gem.h"
 #include "quasar_job.h"
 #include "quasar_mmu.h"
+#include "quasar_pm.h"
 #include "quasar_queue.h"
 #include "quasar_reset.h"
+#include "quasar_trace.h"
 
 /* How long teardown waits for jobs of closed files to be freed. */
 #define QUASAR_JOB_DRAIN_MS	30000
@@ -57,8 +59,15 @@ static struct dma_fence *quasar_job_run(struct drm_sched_job *sched_job)
 	if (unlikely(sched_job->s_fence->finished.error))
 		return NULL;
 
+	/* A job of a banned context that had not reached the device yet. */
+	if (READ_ONCE(job->ctx->banned)) {
+		quasar_bo_set_result(job->cmd_bo, &aborted);
+		return ERR_PTR(-ECANCELED);
+	}
 	if (drm_dev_enter(&job->qdev->drm, &idx)) {
 		ret = quasar_queue_push(job->queue, job);
+		if (!ret)
+			quasar_tdr_kick(job->qdev);
 		drm_dev_exit(idx);
 	}
 	if (ret) {
@@ -86,9 +95,10 @@ static enum drm_gpu_sched_stat quasar_job_timedout(struct drm_sched_job *sched_j
 		return DRM_GPU_SCHED_STAT_NOMINAL;
 	}
 
+	trace_quasar_job_timeout(q->index, job->ctx->slot, job->seqno);
 	drm_err(&qdev->drm, "queue %u: job %llu (context %u) not done after %u ms; resetting the device\n",
 		q->index, job->seqno, job->ctx->slot, quasar_tdr_timeout_ms);
-	quasar_reset_recover(qdev, job);
+	quasar_reset_recover(qdev, job, 0);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
 
@@ -106,6 +116,8 @@ static void quasar_job_release(struct quasar_job *job)
 		kfree(job->hw_fence);
 	quasar_ctx_put(job->ctx);
 	kfree(job);
+	/* The job's wake-up reference of quasar_job_alloc(). */
+	quasar_pm_put(qdev);
 
 	if (atomic_dec_and_test(&qdev->job_count))
 		wake_up_all(&qdev->job_wq);
@@ -153,9 +165,8 @@ int quasar_job_sched_init(struct quasar_device *qdev)
 		.ops = &quasar_sched_ops,
 		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
 		.credit_limit = QUASAR_QUEUE_ENTRIES - 1,
-		.timeout = quasar_tdr_timeout_ms ?
-			   msecs_to_jiffies(quasar_tdr_timeout_ms) :
-			   MAX_SCHEDULE_TIMEOUT,
+		/* The progress watchdog (quasar_tdr.c) replaces it. */
+		.timeout = MAX_SCHEDULE_TIMEOUT,
 		.dev = drm->dev,
 	};
 	unsigned int i;
@@ -352,18 +363,26 @@ static int quasar_job_add_in_syncs(struct quasar_job *job,
 	return 0;
 }
 
+/*
+ * A job keeps the device powered from here until it is freed: a submit to
+ * a suspended device wakes it (boots the firmware) before the job exists.
+ */
 static struct quasar_job *quasar_job_alloc(struct quasar_device *qdev,
 					   struct quasar_file *qfile, u32 queue)
 {
 	struct quasar_job *job;
+	int ret;
 
+	ret = quasar_pm_get(qdev);
+	if (ret)
+		return ERR_PTR(ret);
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
-	if (!job)
-		return NULL;
-	job->hw_fence = quasar_fence_alloc();
-	if (!job->hw_fence) {
+	if (job)
+		job->hw_fence = quasar_fence_alloc();
+	if (!job || !job->hw_fence) {
 		kfree(job);
-		return NULL;
+		quasar_pm_put(qdev);
+		return ERR_PTR(-ENOMEM);
 	}
 	job->qdev = qdev;
 	job->queue = &qdev->queues[queue];
@@ -451,6 +470,9 @@ static int quasar_job_push(struct quasar_job *job, struct quasar_out_sync *outs,
 					   DMA_RESV_USAGE_WRITE);
 		quasar_ctx_set_last_fence(job->ctx, q->index, fence);
 		quasar_out_syncs_signal(outs, out_count, fence);
+		trace_quasar_job_submit(q->index, job->ctx->slot, job->base.id,
+					job->cmd_addr, job->cmd_size,
+					job->bo_count);
 		/* From here the scheduler owns the job and may free it. */
 		drm_sched_entity_push_job(&job->base);
 	}
@@ -490,8 +512,8 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 	}
 
 	job = quasar_job_alloc(qdev, qfile, args->queue);
-	if (!job) {
-		ret = -ENOMEM;
+	if (IS_ERR(job)) {
+		ret = PTR_ERR(job);
 		goto out_free_syncs;
 	}
 	ret = quasar_job_lookup_bos(job, file, args);

@@ -37,6 +37,7 @@ struct quasar_queue;
  * @hw_fence: signalled when the device completes the job; initialised by
  *	      run_job, allocated at submit
  * @seqno: descriptor seqno, equal to @hw_fence's
+ * @run_ns: when its doorbell rang (ktime_get_ns()), for engine busy time
  */
 struct quasar_job {
 	struct drm_sched_job base;
@@ -50,6 +51,7 @@ struct quasar_job {
 	u32 bo_count;
 	struct quasar_fence *hw_fence;
 	u64 seqno;
+	u64 run_ns;
 };
 
 static inline struct quasar_job *to_quasar_job(struct drm_sched_job *job)

@@ -43,6 +43,7 @@ struct quasar_pt {
  * @fence_lock: protects @last_fence
  * @last_fence: per queue, the finished fence of the context's newest job;
  *		a buffer's pages outlive its mapping until these signal
+ * @busy_ns: per queue, device time spent on this context's jobs (fdinfo)
  */
 struct quasar_ctx {
 	struct kref ref;
@@ -54,6 +55,7 @@ struct quasar_ctx {
 	bool banned;
 	spinlock_t fence_lock;		/* @last_fence */
 	struct dma_fence *last_fence[QUASAR_NUM_QUEUES];
+	atomic64_t busy_ns[QUASAR_NUM_QUEUES];
 };
 
 struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev);

@@ -25,6 +25,8 @@
 #include "quasar_job.h"
 #include "quasar_mmu.h"
 #include "quasar_queue.h"
+#include "quasar_tdr.h"
+#include "quasar_trace.h"
 
 /* The shared ring structs are in host byte order; the device is little-endian. */
 #if defined(__BIG_ENDIAN)
@@ -122,6 +124,8 @@ void quasar_queue_start(struct quasar_queue *q)
 	guard(mutex)(&q->lock);
 	q->head = 0;
 	q->tail = 0;
+	q->hung = false;
+	q->bad_record = false;
 	quasar_queue_hw_enable(q);
 }
 
@@ -161,8 +165,22 @@ int quasar_queue_push(struct quasar_queue *q, struct quasar_job *job)
 	dma_fence_init(&job->hw_fence->base, &quasar_fence_ops, &q->fence_lock,
 		       q->fence_context, job->seqno);
 	quasar_queue_write_desc(q, job);
+	job->run_ns = ktime_get_ns();
+	trace_quasar_job_run(q->index, job->ctx->slot, job->base.id, job->seqno);
 	quasar_queue_doorbell(q);
 	return 0;
+}
+
+/* Device time of @job, which just ended: the engine busy time of fdinfo. */
+static u64 quasar_queue_account(struct quasar_queue *q, struct quasar_job *job)
+{
+	u64 now = ktime_get_ns();
+	u64 start = max(job->run_ns, q->last_end_ns);
+	u64 busy = now > start ? now - start : 0;
+
+	q->last_end_ns = now;
+	atomic64_add(busy, &job->ctx->busy_ns[q->index]);
+	return busy;
 }
 
 static void quasar_queue_complete(struct quasar_queue *q,
@@ -170,10 +188,15 @@ static void quasar_queue_complete(struct quasar_queue *q,
 				  const struct quasar_job_result *res, int err)
 {
 	struct dma_fence *fence = &job->hw_fence->base;
+	u64 busy = quasar_queue_account(q, job);
 
 	quasar_bo_set_result(job->cmd_bo, res);
+	trace_quasar_job_complete(q->index, job->ctx->slot, job->seqno,
+				  res->status, res->cmd_index, err, busy);
 	if (res->status == DRM_QUASAR_STATUS_MMU_FAULT ||
 	    res->status == DRM_QUASAR_STATUS_MMU_PERM) {
+		trace_quasar_job_fault(q->index, job->ctx->slot, job->seqno,
+				       res->status, res->fault_addr);
 		/* Its address space is not what its owner thinks: stop it. */
 		WRITE_ONCE(job->ctx->banned, true);
 		dev_info_ratelimited(q->qdev->drm.dev,
@@ -236,10 +259,24 @@ static void quasar_queue_process_locked(struct quasar_queue *q)
 				    q->index, hw_head, q->head, q->tail);
 		return;
 	}
-	while (done--) {
+	while (!q->bad_record && done--) {
 		u32 idx = q->head & (q->size - 1);
 		struct quasar_job *job = q->slots[idx];
 
+		/*
+		 * A record for another job means the device's view of the
+		 * ring is not ours: nothing it reports can be trusted until
+		 * a reset, which fails this job (quasar_queue_restart()).
+		 */
+		if (READ_ONCE(q->cpl[idx].seqno) != job->seqno) {
+			drm_err_ratelimited(&q->qdev->drm, "queue %u: completion %u carries seqno %llu, expected %llu; resetting the device\n",
+					    q->index, q->head, q->cpl[idx].seqno,
+					    job->seqno);
+			q->bad_record = true;
+			atomic_inc(&q->qdev->tdr.bad_records);
+			quasar_tdr_now(q->qdev);
+			return;
+		}
 		q->slots[idx] = NULL;
 		q->head++;
 		quasar_queue_complete_record(q, job, &q->cpl[idx]);
@@ -269,7 +306,40 @@ void quasar_queue_check_error(struct quasar_queue *q)
 	}
 	drm_err_ratelimited(&q->qdev->drm, "queue %u stopped by a ring error (status %u); resetting\n",
 			    q->index, code);
-	drm_sched_fault(&q->sched);
+	quasar_tdr_now(q->qdev);
+}
+
+/*
+ * For the watchdog: jobs on the ring not yet signalled, and (if @head)
+ * the driver's head.
+ */
+u32 quasar_queue_pending(struct quasar_queue *q, u32 *head)
+{
+	guard(mutex)(&q->lock);
+	if (head)
+		*head = q->head;
+	return q->stopped ? 0 : q->tail - q->head;
+}
+
+/* A ring error or a bad completion record: only a reset helps. */
+bool quasar_queue_needs_reset(struct quasar_queue *q)
+{
+	u32 status;
+
+	guard(mutex)(&q->lock);
+	if (q->stopped)
+		return false;
+	if (q->bad_record)
+		return true;
+	status = quasar_read(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_STATUS));
+	return status != U32_MAX && (status & QUASAR_Q_STATUS_ERROR);
+}
+
+/* The watchdog found no progress: the reset blames the running job. */
+void quasar_queue_mark_hung(struct quasar_queue *q)
+{
+	guard(mutex)(&q->lock);
+	q->hung = true;
 }
 
 bool quasar_queue_job_in_ring(struct quasar_queue *q, struct quasar_job *job)
@@ -305,14 +375,18 @@ void quasar_queue_stop(struct quasar_queue *q)
 /*
  * Last step of a reset. The device ended every running job before its
  * reset finished, so a record whose seqno matches is a real completion.
- * With @err == 0 the device is back: @bad (the job that timed out) and,
- * after a ring error, the first unfinished job fail; the others go to the
- * re-enabled ring in their order, keeping their fences. With @err the
- * device is wedged or gone: every unfinished job fails with @err and the
- * queue stays stopped.
+ * With @err == 0 the device is back. The first unfinished job is to blame
+ * when it is @bad (the scheduler's timeout), when the watchdog found the
+ * queue hung (it fails with -ETIMEDOUT and its context is banned), or
+ * after a ring error or a bad completion record (-EIO). With @lost (the
+ * firmware crashed and lost them) the other unfinished jobs fail with
+ * @lost; otherwise those of banned contexts are cancelled (-ECANCELED) and
+ * the rest go to the re-enabled ring in their order, keeping their fences.
+ * With @err the device is wedged or gone: every unfinished job fails with
+ * @err and the queue stays stopped.
  */
 void quasar_queue_restart(struct quasar_queue *q, struct quasar_job *bad,
-			  int err)
+			  int err, int lost)
 {
 	bool blamed = false;
 	u32 i, n = 0;
@@ -323,21 +397,37 @@ void quasar_queue_restart(struct quasar_queue *q, struct quasar_job *bad,
 		struct quasar_job *job = q->slots[idx];
 
 		q->slots[idx] = NULL;
-		if (q->cpl[idx].seqno == job->seqno) {
+		if (!q->bad_record && q->cpl[idx].seqno == job->seqno) {
 			quasar_queue_complete_record(q, job, &q->cpl[idx]);
 		} else if (err) {
 			quasar_queue_abort(q, job, DRM_QUASAR_STATUS_ABORTED, err);
-		} else if (!blamed && (job == bad || q->error)) {
+		} else if (!blamed && (job == bad || q->hung)) {
+			WRITE_ONCE(job->ctx->banned, true);
+			drm_err(&q->qdev->drm, "queue %u: job %llu of context %u hung; context banned\n",
+				q->index, job->seqno, job->ctx->slot);
+			quasar_queue_abort(q, job, DRM_QUASAR_STATUS_ABORTED,
+					   -ETIMEDOUT);
+			blamed = true;
+		} else if (!blamed && (q->error || q->bad_record)) {
 			quasar_queue_abort(q, job, q->error ?: DRM_QUASAR_STATUS_ABORTED,
 					   -EIO);
 			blamed = true;
+		} else if (lost) {
+			quasar_queue_abort(q, job, DRM_QUASAR_STATUS_ABORTED, lost);
+		} else if (READ_ONCE(job->ctx->banned)) {
+			quasar_queue_abort(q, job, DRM_QUASAR_STATUS_ABORTED,
+					   -ECANCELED);
 		} else {
 			q->replay[n++] = job;
 		}
+		/* Only the first unfinished job can be the bad record's. */
+		q->bad_record = false;
 	}
 	q->head = 0;
 	q->tail = 0;
 	q->error = 0;
+	q->hung = false;
+	q->bad_record = false;
 	if (err) {
 		q->stopped = true;
 		return;

@@ -54,6 +54,13 @@ struct quasar_fence {
  * @tail: next descriptor to write (free-running)
  * @stopped: the device is being reset, wedged or gone; no ring access
  * @error: status code the queue's ring error reported, 0 if none
+ * @hung: the watchdog found no progress; the next reset blames the job
+ *	  at the head
+ * @bad_record: the completion at the head carries another seqno; nothing
+ *		more is processed until a reset, which fails that job
+ * @last_end_ns: when the queue's previous job completed; the device runs a
+ *		 queue's jobs one after another, so a job's device time starts
+ *		 at its doorbell or at this, whichever is later
  */
 struct quasar_queue {
 	struct quasar_device *qdev;
@@ -76,6 +83,9 @@ struct quasar_queue {
 	u32 tail;
 	bool stopped;
 	u32 error;
+	bool hung;
+	bool bad_record;
+	u64 last_end_ns;
 };
 
 int quasar_queue_init(struct quasar_device *qdev, struct quasar_queue *q,
@@ -87,7 +97,10 @@ void quasar_queue_check_error(struct quasar_queue *q);
 bool quasar_queue_job_in_ring(struct quasar_queue *q, struct quasar_job *job);
 void quasar_queue_stop(struct quasar_queue *q);
 void quasar_queue_restart(struct quasar_queue *q, struct quasar_job *bad,
-			  int err);
+			  int err, int lost);
+u32 quasar_queue_pending(struct quasar_queue *q, u32 *head);
+bool quasar_queue_needs_reset(struct quasar_queue *q);
+void quasar_queue_mark_hung(struct quasar_queue *q);
 
 struct quasar_fence *quasar_fence_alloc(void);
 

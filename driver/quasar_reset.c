@@ -24,11 +24,11 @@ static void quasar_reset_fail_all(struct quasar_device *qdev, int err)
 	unsigned int i;
 
 	for (i = 0; i < qdev->num_queues; i++)
-		quasar_queue_restart(&qdev->queues[i], NULL, err);
+		quasar_queue_restart(&qdev->queues[i], NULL, err, 0);
 }
 
 static void quasar_reset_device(struct quasar_device *qdev,
-				struct quasar_job *bad)
+				struct quasar_job *bad, int lost)
 {
 	unsigned int i;
 	int ret;
@@ -52,13 +52,39 @@ static void quasar_reset_device(struct quasar_device *qdev,
 	quasar_mmu_restore(qdev);
 	quasar_hw_irq_enable(qdev);
 	for (i = 0; i < qdev->num_queues; i++)
-		quasar_queue_restart(&qdev->queues[i], bad, 0);
+		quasar_queue_restart(&qdev->queues[i], bad, 0, lost);
 	qdev->reset_count++;
 	drm_info(&qdev->drm, "device reset %u done\n", qdev->reset_count);
 }
 
-/* Timeout handler, with the reset lock held; @bad is the hung job. */
-void quasar_reset_recover(struct quasar_device *qdev, struct quasar_job *bad)
+/*
+ * drm_sched_stop() detached every job on the pending list from its
+ * hardware fence. Those fences outlive the reset: replayed jobs keep
+ * theirs, failed and completed ones have theirs signalled. Reattach them,
+ * so that drm_sched_start() finishes the signalled ones with their own
+ * error (not -ECANCELED) and waits for the replayed ones instead of
+ * freeing them while they are back on a ring.
+ */
+static void quasar_reset_reattach(struct drm_gpu_scheduler *sched)
+{
+	struct drm_sched_job *s_job;
+
+	list_for_each_entry(s_job, &sched->pending_list, list) {
+		struct quasar_job *job = to_quasar_job(s_job);
+
+		if (!s_job->s_fence->parent && job->hw_fence->base.ops)
+			s_job->s_fence->parent = dma_fence_get(&job->hw_fence->base);
+	}
+}
+
+/*
+ * With the reset lock held. @bad is the job the scheduler's timeout handler
+ * took off its pending list (NULL from the watchdog, which leaves the
+ * lists alone and marks hung queues instead); @lost, when the firmware
+ * crashed, is the error of every job it had not finished.
+ */
+void quasar_reset_recover(struct quasar_device *qdev, struct quasar_job *bad,
+			  int lost)
 {
 	unsigned int i;
 	int idx;
@@ -67,18 +93,20 @@ void quasar_reset_recover(struct quasar_device *qdev, struct quasar_job *bad)
 	for (i = 0; i < qdev->num_queues; i++) {
 		struct quasar_queue *q = &qdev->queues[i];
 
-		drm_sched_stop(&q->sched, bad->queue == q ? &bad->base : NULL);
+		drm_sched_stop(&q->sched, bad && bad->queue == q ? &bad->base : NULL);
 	}
 
 	if (drm_dev_enter(&qdev->drm, &idx)) {
-		quasar_reset_device(qdev, bad);
+		quasar_reset_device(qdev, bad, lost);
 		drm_dev_exit(idx);
 	} else {
 		quasar_reset_fail_all(qdev, -ENODEV);
 	}
 
-	for (i = 0; i < qdev->num_queues; i++)
+	for (i = 0; i < qdev->num_queues; i++) {
+		quasar_reset_reattach(&qdev->queues[i].sched);
 		drm_sched_start(&qdev->queues[i].sched);
+	}
 }
 
 /*

@@ -8,7 +8,8 @@
 struct quasar_device;
 struct quasar_job;
 
-void quasar_reset_recover(struct quasar_device *qdev, struct quasar_job *bad);
+void quasar_reset_recover(struct quasar_device *qdev, struct quasar_job *bad,
+			  int lost);
 void quasar_reset_unplug(struct quasar_device *qdev);
 
 #endif /* __QUASAR_RESET_H__ */

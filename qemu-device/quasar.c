@@ -12,6 +12,7 @@
 #include "migration/vmstate.h"
 #include "quasar.h"
 #include "hw/pci/pcie.h"
+#include "hw/qdev-properties.h"
 #include "trace.h"
 
 static bool quasar_workers_busy_locked(QuasarState *s)
@@ -80,7 +81,8 @@ void quasar_soft_reset_poll_locked(QuasarState *s)
     if (!s->resetting || quasar_workers_busy_locked(s)) {
         return;
     }
-    quasar_state_reset_locked(s, false);
+    /* A D3 entry loses everything a PCI reset does (spec 10.1). */
+    quasar_state_reset_locked(s, quasar_power_soft_reset_done_locked(s));
     trace_quasar_soft_reset_done();
     /* Causes were cleared: INTx may have to drop. */
     qemu_bh_schedule(s->irq_bh);
@@ -104,6 +106,8 @@ static void quasar_reset(DeviceState *dev)
         qemu_cond_wait(&s->idle, &s->lock);
     }
     quasar_state_reset_locked(s, true);
+    quasar_power_reset_locked(s);
+    quasar_debug_reset_locked(s);
     s->halted = false;
     qemu_mutex_unlock(&s->lock);
     quasar_irq_update(s);
@@ -114,7 +118,9 @@ static void quasar_init_state(QuasarState *s)
     qemu_mutex_init(&s->lock);
     qemu_cond_init(&s->idle);
     s->stopping = false;
+    quasar_power_init(s);
     quasar_state_reset_locked(s, true);
+    quasar_debug_reset_locked(s);
 }
 
 static bool quasar_init_pci(QuasarState *s, PCIDevice *pdev, Error **errp)
@@ -138,6 +144,7 @@ static void quasar_realize(PCIDevice *pdev, Error **errp)
 
     quasar_init_state(s);
     if (!quasar_init_pci(s, pdev, errp)) {
+        quasar_power_exit(s);
         qemu_cond_destroy(&s->idle);
         qemu_mutex_destroy(&s->lock);
         return;
@@ -165,9 +172,25 @@ static void quasar_exit(PCIDevice *pdev)
         qemu_cond_destroy(&s->queue[qi].worker.wake);
     }
     quasar_irq_exit(s);
+    quasar_power_exit(s);
     qemu_cond_destroy(&s->idle);
     qemu_mutex_destroy(&s->lock);
 }
+
+/* Fault injection at power-on (spec section 11); see quasar_debug.c. */
+static Property quasar_properties[] = {
+    DEFINE_PROP_BOOL("fault-hang", QuasarState, dbg.prop_hang, false),
+    DEFINE_PROP_BOOL("fault-mmu", QuasarState, dbg.prop_mmu, false),
+    DEFINE_PROP_BOOL("fault-fw-crash", QuasarState, dbg.prop_fw_crash, false),
+    DEFINE_PROP_BOOL("fault-lost-irq", QuasarState, dbg.prop_lost_irq, false),
+    DEFINE_PROP_BOOL("fault-corrupt-cpl", QuasarState, dbg.prop_corrupt_cpl,
+                     false),
+    DEFINE_PROP_UINT32("fault-queues", QuasarState, dbg.prop_queues,
+                       (1u << QUASAR_NUM_QUEUES) - 1),
+    DEFINE_PROP_UINT64("fault-va", QuasarState, dbg.prop_va,
+                       QUASAR_VA_START),
+    DEFINE_PROP_END_OF_LIST(),
+};
 
 /* Jobs in flight and guest page tables are not worth migrating (yet). */
 static const VMStateDescription quasar_vmstate = {
@@ -189,6 +212,7 @@ static void quasar_class_init(ObjectClass *oc, void *data)
     dc->desc = "Quasar inference NPU";
     dc->vmsd = &quasar_vmstate;
     dc->reset = quasar_reset;
+    device_class_set_props(dc, quasar_properties);
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 }
 

@@ -88,6 +88,35 @@ typedef struct QuasarBoot {
     QuasarWorker worker;
 } QuasarBoot;
 
+/* The firmware log FIFO (spec 10.2): its own lock, taken by HAL log calls
+ * from the workers (which hold no other lock) and under QuasarState.lock
+ * by MMIO reads. */
+typedef struct QuasarFwLog {
+    QemuMutex lock;
+    char buf[QUASAR_FWLOG_SIZE];
+    uint32_t rd;                /* free-running byte indices */
+    uint32_t wr;
+    uint32_t dropped;           /* lines, saturating at 0xffff */
+} QuasarFwLog;
+
+/* Debug and health block (quasar_debug.c, spec section 11). */
+typedef struct QuasarDebug {
+    /* Properties: the faults armed at every device reset. */
+    bool prop_hang;
+    bool prop_mmu;
+    bool prop_fw_crash;
+    bool prop_lost_irq;
+    bool prop_corrupt_cpl;
+    uint32_t prop_queues;
+    uint64_t prop_va;
+
+    uint32_t armed;             /* DBG_INJECT */
+    uint32_t queues;            /* DBG_QUEUES */
+    uint64_t fault_va;          /* DBG_FAULT_VA */
+    uint32_t fired;             /* DBG_FIRED */
+    uint32_t progress[QUASAR_NUM_QUEUES];   /* atomic, not under the lock */
+} QuasarDebug;
+
 struct QuasarState {
     PCIDevice parent_obj;
 
@@ -109,6 +138,11 @@ struct QuasarState {
     QuasarCtx ctx[QUASAR_NUM_CTX];
     QuasarQueue queue[QUASAR_NUM_QUEUES];
     QuasarBoot boot;
+
+    uint32_t power;             /* QUASAR_POWER_D0 or QUASAR_POWER_D3 */
+    bool power_down;            /* D3 entry waits for the workers */
+    QuasarFwLog fwlog;
+    QuasarDebug dbg;
 };
 
 /* quasar.c */
@@ -142,6 +176,25 @@ bool quasar_boot_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);
 bool quasar_boot_write_locked(QuasarState *s, hwaddr addr, uint32_t val);
 void quasar_boot_reset_locked(QuasarState *s, bool full);
 void quasar_boot_start_worker(QuasarState *s);
+
+/* quasar_power.c */
+void quasar_power_init(QuasarState *s);
+void quasar_power_exit(QuasarState *s);
+bool quasar_power_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);
+bool quasar_power_write_locked(QuasarState *s, hwaddr addr, uint32_t val);
+bool quasar_power_blocks_write_locked(QuasarState *s, hwaddr addr,
+                                      uint32_t val);
+bool quasar_power_soft_reset_done_locked(QuasarState *s);
+void quasar_power_reset_locked(QuasarState *s);
+void quasar_fwlog_append(QuasarState *s, const char *who, const char *msg);
+
+/* quasar_debug.c */
+void quasar_debug_reset_locked(QuasarState *s);
+uint32_t quasar_debug_take_locked(QuasarState *s, unsigned int q);
+void quasar_debug_progress(QuasarState *s, unsigned int q);
+void quasar_debug_crash_locked(QuasarState *s);
+bool quasar_debug_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);
+bool quasar_debug_write_locked(QuasarState *s, hwaddr addr, uint32_t val);
 
 /* quasar_queue.c */
 bool quasar_queue_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);

@@ -118,6 +118,7 @@ static void quasar_hal_log(void *opaque, const char *msg)
     QuasarWorker *w = opaque;
 
     trace_quasar_fw_log(w->name, msg);
+    quasar_fwlog_append(w->dev, w->name, msg);
 }
 
 void quasar_hal_init(QuasarState *s, QuasarWorker *w, const char *name)

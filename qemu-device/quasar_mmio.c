@@ -32,9 +32,11 @@ static uint32_t quasar_reg_read_locked(QuasarState *s, hwaddr addr)
         return s->scratch;
     }
     if (quasar_boot_read_locked(s, addr, &val) ||
+        quasar_power_read_locked(s, addr, &val) ||
         quasar_irq_read_locked(s, addr, &val) ||
         quasar_ctx_read_locked(s, addr, &val) ||
-        quasar_queue_read_locked(s, addr, &val)) {
+        quasar_queue_read_locked(s, addr, &val) ||
+        quasar_debug_read_locked(s, addr, &val)) {
         return val;
     }
     QUASAR_GUEST_ERR("read of unknown register 0x%" HWADDR_PRIx, addr);
@@ -47,6 +49,9 @@ static void quasar_reg_write_locked(QuasarState *s, hwaddr addr,
     if (s->resetting) {
         QUASAR_GUEST_ERR("write 0x%x to 0x%" HWADDR_PRIx " during soft "
                          "reset; ignored", val, addr);
+        return;
+    }
+    if (quasar_power_blocks_write_locked(s, addr, val)) {
         return;
     }
     switch (addr) {
@@ -72,9 +77,11 @@ static void quasar_reg_write_locked(QuasarState *s, hwaddr addr,
         return;
     }
     if (quasar_boot_write_locked(s, addr, val) ||
+        quasar_power_write_locked(s, addr, val) ||
         quasar_irq_write_locked(s, addr, val) ||
         quasar_ctx_write_locked(s, addr, val) ||
-        quasar_queue_write_locked(s, addr, val)) {
+        quasar_queue_write_locked(s, addr, val) ||
+        quasar_debug_write_locked(s, addr, val)) {
         return;
     }
     QUASAR_GUEST_ERR("write 0x%x to unknown register 0x%" HWADDR_PRIx,

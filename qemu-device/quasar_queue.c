@@ -72,7 +72,8 @@ static void quasar_queue_load_locked(QuasarState *s, QuasarQueue *q)
 }
 
 static void quasar_queue_publish_locked(QuasarState *s, QuasarQueue *q,
-                                        int done, uint32_t ring_error)
+                                        int done, uint32_t ring_error,
+                                        bool lose_irq)
 {
     struct fw_device *fw = &q->worker.fw;
     unsigned int slot;
@@ -97,14 +98,34 @@ static void quasar_queue_publish_locked(QuasarState *s, QuasarQueue *q,
         }
     }
     q->head += done;
+    if (lose_irq) {
+        /* Injected (spec 11): HEAD moves, the cause is never set. */
+        return;
+    }
     quasar_irq_raise_locked(s, QUASAR_IRQ_QUEUE(q->index));
 }
 
+/* Polled per job, command and page: each poll is a unit of progress. */
 static bool quasar_queue_should_stop(void *opaque)
 {
     QuasarWorker *w = opaque;
+    QuasarQueue *q = container_of(w, QuasarQueue, worker);
 
+    quasar_debug_progress(w->dev, q->index);
     return qatomic_read(&w->epoch) != w->job_epoch;
+}
+
+/*
+ * An injected hang: the job makes no progress and writes nothing until it
+ * is abandoned (reset, queue disable, firmware crash, unplug) or a soft
+ * reset ends it. Polled, since those do not all signal the worker.
+ */
+static void quasar_queue_hang_locked(QuasarState *s, QuasarWorker *w)
+{
+    while (!s->stopping && !s->resetting &&
+           qatomic_read(&w->epoch) == w->job_epoch) {
+        qemu_cond_timedwait(&w->wake, &s->lock, 10);
+    }
 }
 
 static void *quasar_queue_thread(void *opaque)
@@ -116,7 +137,7 @@ static void *quasar_queue_thread(void *opaque)
     rcu_register_thread();
     qemu_mutex_lock(&s->lock);
     for (;;) {
-        uint32_t head, ring_error = DRM_QUASAR_STATUS_DMA_ERROR;
+        uint32_t head, ring_error = DRM_QUASAR_STATUS_DMA_ERROR, faults;
         int done;
 
         while (!s->stopping && !quasar_queue_runnable_locked(s, q)) {
@@ -127,6 +148,20 @@ static void *quasar_queue_thread(void *opaque)
         }
         quasar_queue_load_locked(s, q);
         head = q->head;
+        faults = quasar_debug_take_locked(s, q->index);
+        if (faults & QUASAR_DBG_FW_CRASH) {
+            quasar_debug_crash_locked(s);
+        } else if (faults & QUASAR_DBG_HANG) {
+            quasar_queue_hang_locked(s, w);
+        }
+        if (faults & (QUASAR_DBG_FW_CRASH | QUASAR_DBG_HANG)) {
+            quasar_worker_done_locked(s, w);
+            continue;
+        }
+        w->fw.inject = (struct fw_inject) {
+            .flags = faults & (QUASAR_DBG_MMU_FAULT | QUASAR_DBG_CORRUPT_CPL),
+            .fault_va = s->dbg.fault_va,
+        };
         qemu_mutex_unlock(&s->lock);
 
         trace_quasar_queue_job_start(q->index, head);
@@ -136,7 +171,8 @@ static void *quasar_queue_thread(void *opaque)
 
         qemu_mutex_lock(&s->lock);
         if (w->job_epoch == w->epoch) {
-            quasar_queue_publish_locked(s, q, done, ring_error);
+            quasar_queue_publish_locked(s, q, done, ring_error,
+                                        faults & QUASAR_DBG_LOST_IRQ);
         }
         quasar_worker_done_locked(s, w);
     }

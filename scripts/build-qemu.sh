@@ -50,16 +50,18 @@ if [ -f "$dest/trace-events" ] && ! grep -q "'hw/misc/quasar'" "$qsrc/meson.buil
 		{ echo "[qemu] cannot register hw/misc/quasar trace events"; exit 1; }
 fi
 
-# The device's qtest lives in QEMU's tests/qtest/, registered for x86_64.
-qtest_src="$top/tests/qtest/quasar-test.c"
-if [ -f "$qtest_src" ]; then
-	rsync -c "$qtest_src" "$qsrc/tests/qtest/quasar-test.c"
-	if ! grep -q "'quasar-test'" "$qsrc/tests/qtest/meson.build"; then
-		cat >"$stage/qtest-block" <<'MESON'
+# The device's qtests live in QEMU's tests/qtest/, registered for x86_64:
+# quasar-test (the device) and quasar-fuzz-test (register fuzzing).
+for qtest in quasar-test quasar-fuzz-test; do
+	qtest_src="$top/tests/qtest/$qtest.c"
+	[ -f "$qtest_src" ] || continue
+	rsync -c "$qtest_src" "$qsrc/tests/qtest/$qtest.c"
+	if ! grep -q "'$qtest'" "$qsrc/tests/qtest/meson.build"; then
+		cat >"$stage/qtest-block" <<MESON
 # Quasar NPU device test (added by Quasar's scripts/build-qemu.sh)
 if config_all_devices.has_key('CONFIG_QUASAR')
-  qtests_x86_64 += ['quasar-test']
-  qtests += {'quasar-test': [zlib,
+  qtests_x86_64 += ['$qtest']
+  qtests += {'$qtest': [zlib,
     dependency('libdrm', method: 'pkg-config').partial_dependency(compile_args: true),
     declare_dependency(include_directories:
       include_directories('../../hw/misc/quasar/include'))]}
@@ -70,10 +72,10 @@ MESON
 			'/^qtest_executables = \{\}/ { while ((getline l < f) > 0) print l } { print }' \
 			"$qsrc/tests/qtest/meson.build" >"$stage/qtest-meson.build"
 		cp "$stage/qtest-meson.build" "$qsrc/tests/qtest/meson.build"
-		grep -q "'quasar-test'" "$qsrc/tests/qtest/meson.build" ||
-			{ echo "[qemu] cannot register quasar-test"; exit 1; }
+		grep -q "'$qtest'" "$qsrc/tests/qtest/meson.build" ||
+			{ echo "[qemu] cannot register $qtest"; exit 1; }
 	fi
-fi
+done
 
 if [ ! -f "$qbuild/build.ninja" ]; then
 	echo "[qemu] configuring $QEMU_UPSTREAM in $qbuild"

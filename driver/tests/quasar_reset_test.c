@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: MIT
 /*
- * Device reset and recovery, driven by the scheduler's timeout. Run with
- * quasar.ko loaded with a job timeout far shorter than one long job
- * (quasar_reset_test.sh does the reload): the long job then "hangs" as far
- * as the driver can tell, the driver soft-resets the device, boots the
- * firmware again, restores the contexts and queues, and every job - the
- * one that timed out, the ones queued behind it, those on other queues and
- * those submitted later - still ends with its status known and, where it
- * ran, its results right.
+ * Device reset and recovery, driven by the progress watchdog. Run with
+ * quasar.ko loaded with a job timeout shorter than one long job
+ * (quasar_reset_test.sh does the reload). The "long" job is made to hang
+ * by the device's fault injection (hw-spec 11, through debugfs): a job
+ * that merely runs long makes progress and is not reset. The driver
+ * soft-resets the device, boots the firmware again, restores the contexts
+ * and queues, and every job - the one that hung, the ones queued behind
+ * it, those on other queues and those submitted later - still ends with
+ * its status known and, where it ran, its results right.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,6 +117,36 @@ static size_t rst_long_stream(void *p, const struct rst_bo *bo, int copies,
 	return n + rst_write_value((uint8_t *)p + n, mark_addr, mark);
 }
 
+/* Write @text to the debugfs file @name of the device. */
+static int rst_debugfs(const char *name, const char *text)
+{
+	char path[256];
+	glob_t g;
+	int fd, ok;
+
+	if (glob("/sys/kernel/debug/accel/*/fault_inject", 0, NULL, &g))
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%.*s%s",
+		 (int)(strrchr(g.gl_pathv[0], '/') + 1 - g.gl_pathv[0]),
+		 g.gl_pathv[0], name);
+	globfree(&g);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -EIO;
+}
+
+/* The next job on queue @q never ends (until the reset). */
+static int rst_arm_hang(int q)
+{
+	char mask[8];
+
+	snprintf(mask, sizeof(mask), "0x%x", 1 << q);
+	return rst_debugfs("fault_queues", mask) ?: rst_debugfs("fault_inject", "hang");
+}
+
 /* "device reset N done" lines in the kernel log. */
 static int rst_resets(void)
 {
@@ -155,19 +187,28 @@ FIXTURE_TEARDOWN(rst)
 	close(self->fd);
 }
 
-TEST_F(rst, a_job_past_the_timeout_resets_the_device_and_every_job_ends)
+TEST_F(rst, a_hung_job_resets_the_device_and_every_job_ends)
 {
 	uint64_t *out = self->data.map;
 	struct drm_quasar_bo_wait w;
+	struct rst_bo bad_big, bad_cmd;
 	int before = rst_resets();
+	int bad, q;
 	size_t n;
-	int q;
 
 	ASSERT_LE(0, before) TH_LOG("klogctl: %s", strerror(errno));
-	/* Queue 0: the long job, then a short one behind it. */
-	n = rst_long_stream(self->cmd[0].map, &self->big, LONG_COPIES,
-			    self->big.addr, 0xdead);
-	ASSERT_EQ(0, rst_submit(self->fd, 0, &self->cmd[0], n, &self->big));
+	/*
+	 * Queue 0: another file's long job, made to hang, then a short one of
+	 * this file behind it. The hung job's context gets banned, so the
+	 * innocent jobs come from this one.
+	 */
+	bad = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, bad);
+	ASSERT_EQ(0, rst_bo_new(bad, LONG_BO, &bad_big));
+	ASSERT_EQ(0, rst_bo_new(bad, PAGE, &bad_cmd));
+	ASSERT_EQ(0, rst_arm_hang(0));
+	n = rst_long_stream(bad_cmd.map, &bad_big, LONG_COPIES, bad_big.addr, 0xdead);
+	ASSERT_EQ(0, rst_submit(bad, 0, &bad_cmd, n, &bad_big));
 	n = rst_write_value(self->cmd[1].map, self->data.addr, 10);
 	ASSERT_EQ(0, rst_submit(self->fd, 0, &self->cmd[1], n, &self->data));
 	/* Queues 1..3: one short job each, not behind anything. */
@@ -176,11 +217,8 @@ TEST_F(rst, a_job_past_the_timeout_resets_the_device_and_every_job_ends)
 		ASSERT_EQ(0, rst_submit(self->fd, q, &self->cmd[1 + q], n, &self->data));
 	}
 
-	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[0], &w));
-	/* The long job either ran to its end during the reset or was aborted. */
-	EXPECT_TRUE(w.job_status == DRM_QUASAR_STATUS_OK ||
-		    w.job_status == DRM_QUASAR_STATUS_ABORTED)
-		TH_LOG("long job status %u", w.job_status);
+	ASSERT_EQ(0, rst_wait(bad, &bad_cmd, &w));
+	EXPECT_EQ(DRM_QUASAR_STATUS_ABORTED, w.job_status);
 	for (q = 0; q < 4; q++) {
 		ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[1 + q], &w));
 		EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status) TH_LOG("queue %d", q);
@@ -188,8 +226,12 @@ TEST_F(rst, a_job_past_the_timeout_resets_the_device_and_every_job_ends)
 	}
 	EXPECT_LT(before, rst_resets())
 		TH_LOG("no \"device reset N done\" line in dmesg: was the module loaded with a short tdr_timeout_ms?");
+	/* The hung job's context is banned (uapi: -EBADFD). */
+	n = rst_write_value(bad_cmd.map, bad_big.addr, 1);
+	EXPECT_EQ(-EBADFD, rst_submit(bad, 1, &bad_cmd, n, &bad_big));
+	close(bad);
 
-	/* After the reset, a new job on the same file works. */
+	/* After the reset, a new job on an innocent file works. */
 	n = rst_write_value(self->cmd[6].map, self->data.addr + 64, 99);
 	ASSERT_EQ(0, rst_submit(self->fd, 2, &self->cmd[6], n, &self->data));
 	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[6], &w));
@@ -213,6 +255,7 @@ TEST_F(rst, contexts_survive_a_reset)
 
 	n = rst_long_stream(self->cmd[0].map, &self->big, LONG_COPIES,
 			    self->big.addr, 1);
+	ASSERT_EQ(0, rst_arm_hang(0));
 	ASSERT_EQ(0, rst_submit(self->fd, 0, &self->cmd[0], n, &self->big));
 	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[0], &w));
 
@@ -222,25 +265,32 @@ TEST_F(rst, contexts_survive_a_reset)
 	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
 	EXPECT_EQ(1234, *(uint64_t *)other_data.map);
 
+	/* The hung job's file is banned; the other one keeps going. */
 	n = rst_write_value(self->cmd[7].map, self->data.addr, 4321);
-	ASSERT_EQ(0, rst_submit(self->fd, 3, &self->cmd[7], n, &self->data));
-	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[7], &w));
-	EXPECT_EQ(4321, out[0]);
+	EXPECT_EQ(-EBADFD, rst_submit(self->fd, 3, &self->cmd[7], n, &self->data));
+	n = rst_write_value(other_cmd.map, other_data.addr, 4321);
+	ASSERT_EQ(0, rst_submit(other, 3, &other_cmd, n, &other_data));
+	ASSERT_EQ(0, rst_wait(other, &other_cmd, &w));
+	EXPECT_EQ(4321, *(uint64_t *)other_data.map);
+	(void)out;
 	close(other);
 }
 
-TEST_F(rst, two_queues_past_the_timeout_need_one_reset_each_at_most)
+TEST_F(rst, a_hang_beside_a_long_job_needs_one_reset_at_most)
 {
 	uint64_t *out = self->data.map;
 	struct drm_quasar_bo_wait w;
 	struct rst_bo big2;
+	int before = rst_resets();
 	size_t n;
 
 	/*
-	 * Both long jobs run when queue 0's timeout resets the device; the
-	 * reset waits for both, so queue 1's own timeout finds its job done.
+	 * Queue 0's job hangs while queue 1's long job makes progress: the
+	 * reset for queue 0 waits for queue 1's job (or replays it), which
+	 * must not count as hung itself.
 	 */
 	ASSERT_EQ(0, rst_bo_new(self->fd, LONG_BO, &big2));
+	ASSERT_EQ(0, rst_arm_hang(0));
 	n = rst_long_stream(self->cmd[0].map, &self->big, LONG_COPIES,
 			    self->data.addr, 1);
 	ASSERT_EQ(0, rst_submit(self->fd, 0, &self->cmd[0], n, &self->big));
@@ -250,11 +300,9 @@ TEST_F(rst, two_queues_past_the_timeout_need_one_reset_each_at_most)
 	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[0], &w));
 	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[1], &w));
 
-	n = rst_write_value(self->cmd[2].map, self->data.addr + 16, 3);
-	ASSERT_EQ(0, rst_submit(self->fd, 1, &self->cmd[2], n, &self->data));
-	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[2], &w));
-	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
-	EXPECT_EQ(3, out[2]);
+	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status) TH_LOG("queue 1's long job");
+	EXPECT_EQ(2, out[1]);
+	EXPECT_EQ(before + 1, rst_resets());
 }
 
 /*

@@ -61,6 +61,19 @@
 #define   QUASAR_DEV_STATUS_RESETTING	(1u << 0)
 #define QUASAR_REG_SCRATCH		0x0018	/* RW, no side effects */
 
+/* Power state and firmware log (hw-spec 10), always on: usable in D3 */
+#define QUASAR_REG_POWER_CTRL		0x0030	/* RW: requested state */
+#define   QUASAR_POWER_D0		0x0	/* running */
+#define   QUASAR_POWER_D3		0x3	/* off: volatile state lost */
+#define QUASAR_REG_POWER_STATUS		0x0034	/* RO */
+#define   QUASAR_POWER_STATUS_STATE	0x3u		/* current D state */
+#define   QUASAR_POWER_STATUS_BUSY	(1u << 8)	/* entering D3 */
+#define QUASAR_REG_FWLOG_DATA		0x0038	/* RO: pops up to 4 log bytes */
+#define QUASAR_REG_FWLOG_STATUS		0x003c	/* RO */
+#define   QUASAR_FWLOG_STATUS_BYTES	0xffffu		/* bytes to read */
+#define   QUASAR_FWLOG_STATUS_DROPPED_SHIFT	16	/* lines lost, saturating */
+#define QUASAR_FWLOG_SIZE		4096	/* bytes the device keeps */
+
 /* Firmware boot */
 #define QUASAR_REG_FW_ADDR_LO		0x0100	/* RW: DMA address of the image */
 #define QUASAR_REG_FW_ADDR_HI		0x0104
@@ -103,6 +116,29 @@ enum quasar_fw_error {
 #define   QUASAR_IRQ_QUEUE(q)		(1u << (q))
 #define   QUASAR_IRQ_FW_BOOT		(1u << 16)
 #define   QUASAR_IRQ_ERROR		(1u << 17)
+
+/*
+ * Debug and health block, 0x0300-0x03ff (hw-spec section 11): one-shot
+ * fault injection for recovery tests, and the per-queue progress counters
+ * that a hang watchdog compares. Only a PCI or system reset resets it.
+ */
+#define QUASAR_REG_DBG_INJECT		0x0300	/* RW: arm QUASAR_DBG_* (read: armed) */
+#define   QUASAR_DBG_HANG		(1u << 0)	/* next job never ends */
+#define   QUASAR_DBG_MMU_FAULT		(1u << 1)	/* next job faults at DBG_FAULT_VA */
+#define   QUASAR_DBG_FW_CRASH		(1u << 2)	/* firmware crashes at next job */
+#define   QUASAR_DBG_LOST_IRQ		(1u << 3)	/* next completion raises no cause */
+#define   QUASAR_DBG_CORRUPT_CPL	(1u << 4)	/* next record has a wrong seqno */
+#define   QUASAR_DBG_ALL		0x1fu
+#define   QUASAR_DBG_CLEAR		(1u << 31)	/* write: disarm all first */
+#define QUASAR_REG_DBG_QUEUES		0x0304	/* RW: queues the faults fire on */
+#define QUASAR_REG_DBG_FAULT_VA_LO	0x0308	/* RW: VA of an injected MMU fault */
+#define QUASAR_REG_DBG_FAULT_VA_HI	0x030c
+#define QUASAR_REG_DBG_FIRED		0x0310	/* RO: faults fired since device reset */
+#define QUASAR_REG_Q_PROGRESS(q)	(0x0340 + 4 * (q))	/* RO: work units done */
+#define QUASAR_CPL_CORRUPT_SEQNO	0xbad0c0de5eed0000ull	/* XORed into seqno */
+/* FW_STATUS / FW_ERROR after a firmware crash (appended to the enums above). */
+#define QUASAR_FW_STATE_CRASHED		4
+#define QUASAR_FW_ERR_CRASH		11
 
 /* MMU context slots: QUASAR_NUM_CTX slots, 0x20 bytes apart */
 #define QUASAR_REG_CTX_BASE		0x1000

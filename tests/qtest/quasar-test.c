@@ -487,12 +487,18 @@ static void test_boot_good_image_reports_ready_and_its_identity(void)
     g_assert_cmphex(rd(t, QUASAR_REG_FW_CAPS), ==,
                     (uint32_t)ldl_le_p(img + caps_off +
                              offsetof(struct quasar_fw_caps, caps)));
+    /*
+     * The device has no compute engine wired in yet, so it reports the
+     * image's ops and formats limited to the control opcodes and U8.
+     */
     g_assert_cmphex(rd(t, QUASAR_REG_FW_OPS), ==,
                     (uint32_t)ldl_le_p(img + caps_off +
-                             offsetof(struct quasar_fw_caps, ops)));
+                             offsetof(struct quasar_fw_caps, ops)) &
+                    ((1u << (DRM_QUASAR_OP_BARRIER + 1)) - 1));
     g_assert_cmphex(rd(t, QUASAR_REG_FW_FORMATS), ==,
                     (uint32_t)ldl_le_p(img + caps_off +
-                             offsetof(struct quasar_fw_caps, formats)));
+                             offsetof(struct quasar_fw_caps, formats)) &
+                    (1u << DRM_QUASAR_FORMAT_U8));
     qt_stop(t);
 }
 
@@ -1120,12 +1126,147 @@ static void test_random_register_writes_leave_device_usable(void)
     }
     g_assert_cmphex(rd(t, QUASAR_REG_ID), ==, QUASAR_ID_VALUE);
 
+    /* A random POWER_CTRL = 3 powered it down: power it up (spec 10.1). */
+    qt_wait_reg(t, QUASAR_REG_POWER_STATUS, QUASAR_POWER_STATUS_BUSY, 0);
+    wr(t, QUASAR_REG_POWER_CTRL, QUASAR_POWER_D0);
     /* A soft reset still completes and the device boots again. */
     qt_wait_reg(t, QUASAR_REG_DEV_STATUS, QUASAR_DEV_STATUS_RESETTING, 0);
     wr(t, QUASAR_REG_DEV_CTRL, QUASAR_DEV_CTRL_RESET);
     qt_wait_reg(t, QUASAR_REG_DEV_STATUS, QUASAR_DEV_STATUS_RESETTING, 0);
     qt_wait_reg(t, QUASAR_REG_FW_STATUS, ~0u, QUASAR_FW_STATE_OFF);
     qt_boot_good(t);
+    qt_stop(t);
+}
+
+/* ---------------------------------------------------------------------- */
+/* Power state and firmware log (spec section 10)                          */
+/* ---------------------------------------------------------------------- */
+
+static void qt_power_set(QT *t, uint32_t state)
+{
+    wr(t, QUASAR_REG_POWER_CTRL, state);
+    qt_wait_reg(t, QUASAR_REG_POWER_STATUS,
+                QUASAR_POWER_STATUS_STATE | QUASAR_POWER_STATUS_BUSY, state);
+}
+
+/* Pops the whole firmware log into a NUL-terminated string. */
+static char *qt_fwlog_read(QT *t)
+{
+    uint32_t avail = rd(t, QUASAR_REG_FWLOG_STATUS) & QUASAR_FWLOG_STATUS_BYTES;
+    char *text = g_malloc0(avail + 1);
+    uint32_t i;
+
+    g_assert_cmpuint(avail, <=, QUASAR_FWLOG_SIZE);
+    for (i = 0; i < avail; i += 4) {
+        uint32_t word = rd(t, QUASAR_REG_FWLOG_DATA), k;
+
+        for (k = 0; k < 4 && i + k < avail; k++) {
+            text[i + k] = word >> (8 * k);
+        }
+    }
+    return text;
+}
+
+static void test_power_d3_loses_state_and_d0_boots_again(void)
+{
+    QT *t = qt_start();
+
+    g_assert_cmphex(rd(t, QUASAR_REG_POWER_STATUS), ==, QUASAR_POWER_D0);
+    qt_boot_good(t);
+    wr(t, QUASAR_REG_SCRATCH, 0x1234);
+    wr(t, QUASAR_REG_CTX(3, QUASAR_CTX_ROOT_LO), 0x10000);
+    wr(t, QUASAR_REG_CTX(3, QUASAR_CTX_CTRL), QUASAR_CTX_CTRL_VALID);
+    wr(t, QUASAR_REG_IRQ_MASK, QUASAR_IRQ_ERROR);
+
+    qt_power_set(t, QUASAR_POWER_D3);
+    g_assert_cmpuint(rd(t, QUASAR_REG_FW_STATUS), ==, QUASAR_FW_STATE_OFF);
+    g_assert_cmphex(rd(t, QUASAR_REG_FW_ADDR_LO), ==, 0);
+    g_assert_cmphex(rd(t, QUASAR_REG_FW_SIZE), ==, 0);
+    g_assert_cmphex(rd(t, QUASAR_REG_SCRATCH), ==, 0);
+    g_assert_cmphex(rd(t, QUASAR_REG_CTX(3, QUASAR_CTX_ROOT_LO)), ==, 0);
+    g_assert_cmphex(rd(t, QUASAR_REG_CTX(3, QUASAR_CTX_CTRL)), ==, 0);
+    g_assert_cmphex(rd(t, QUASAR_REG_IRQ_MASK), ==, 0);
+
+    qt_power_set(t, QUASAR_POWER_D0);
+    qt_boot_good(t);
+    qt_stop(t);
+}
+
+static void test_power_d3_refuses_writes_and_doorbells(void)
+{
+    QT *t = qt_start();
+
+    qt_power_set(t, QUASAR_POWER_D3);
+    wr(t, QUASAR_REG_SCRATCH, 0x5a5a5a5a);
+    g_assert_cmphex(rd(t, QUASAR_REG_SCRATCH), ==, 0);
+    wr(t, QUASAR_REG_QUEUE(0, QUASAR_Q_SIZE), 4);
+    wr(t, QUASAR_REG_QUEUE(0, QUASAR_Q_TAIL), 1);
+    g_assert_cmphex(rd(t, QUASAR_REG_QUEUE(0, QUASAR_Q_SIZE)), ==, 0);
+    g_assert_cmphex(rd(t, QUASAR_REG_QUEUE(0, QUASAR_Q_TAIL)), ==, 0);
+    wr(t, QUASAR_REG_FW_BOOT, QUASAR_FW_BOOT_GO);
+    g_assert_cmpuint(rd(t, QUASAR_REG_FW_STATUS), ==, QUASAR_FW_STATE_OFF);
+    /* Still D3: none of that woke it. */
+    g_assert_cmphex(rd(t, QUASAR_REG_POWER_STATUS), ==, QUASAR_POWER_D3);
+
+    qt_power_set(t, QUASAR_POWER_D0);
+    wr(t, QUASAR_REG_SCRATCH, 0x5a5a5a5a);
+    g_assert_cmphex(rd(t, QUASAR_REG_SCRATCH), ==, 0x5a5a5a5a);
+    qt_stop(t);
+}
+
+static void test_power_ctrl_rejects_other_states(void)
+{
+    QT *t = qt_start();
+
+    wr(t, QUASAR_REG_POWER_CTRL, 2);
+    wr(t, QUASAR_REG_POWER_CTRL, 0xffffffff);
+    g_assert_cmphex(rd(t, QUASAR_REG_POWER_STATUS), ==, QUASAR_POWER_D0);
+    wr(t, QUASAR_REG_POWER_STATUS, QUASAR_POWER_D3);
+    g_assert_cmphex(rd(t, QUASAR_REG_POWER_STATUS), ==, QUASAR_POWER_D0);
+    qt_boot_good(t);
+    qt_stop(t);
+}
+
+static void test_fwlog_has_boot_line_and_survives_d3(void)
+{
+    QT *t = qt_start();
+    g_autofree char *first = NULL, *after = NULL;
+
+    g_assert_cmphex(rd(t, QUASAR_REG_FWLOG_STATUS), ==, 0);
+    g_assert_cmphex(rd(t, QUASAR_REG_FWLOG_DATA), ==, 0);
+    qt_boot_good(t);
+    first = qt_fwlog_read(t);
+    g_assert_nonnull(strstr(first, "quasar-boot: fw: ready"));
+    g_assert_true(g_str_has_suffix(first, "\n"));
+    g_assert_cmphex(rd(t, QUASAR_REG_FWLOG_STATUS), ==, 0);
+
+    /* A line logged before D3 is still there in D3: the FIFO is always on. */
+    qt_power_set(t, QUASAR_POWER_D3);
+    qt_power_set(t, QUASAR_POWER_D0);
+    qt_boot_good(t);
+    qt_power_set(t, QUASAR_POWER_D3);
+    after = qt_fwlog_read(t);
+    g_assert_nonnull(strstr(after, "quasar-boot: fw: ready"));
+    qt_stop(t);
+}
+
+static void test_fwlog_overflow_drops_whole_lines(void)
+{
+    QT *t = qt_start();
+    g_autofree char *text = NULL;
+    uint32_t status;
+    int i;
+
+    /* Each good boot logs one ~100-byte line; 80 of them overflow 4 KiB. */
+    for (i = 0; i < 80; i++) {
+        qt_power_set(t, QUASAR_POWER_D3);
+        qt_power_set(t, QUASAR_POWER_D0);
+        qt_boot_good(t);
+    }
+    status = rd(t, QUASAR_REG_FWLOG_STATUS);
+    g_assert_cmpuint(status >> QUASAR_FWLOG_STATUS_DROPPED_SHIFT, >, 0);
+    text = qt_fwlog_read(t);
+    g_assert_true(g_str_has_prefix(text, "quasar-boot: fw: ready"));
     qt_stop(t);
 }
 
@@ -1227,6 +1368,205 @@ static void test_hot_plug_after_unplug_works(void)
     qt_stop(t);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Debug and health block: fault injection and progress (spec section 11)  */
+/* ---------------------------------------------------------------------- */
+
+static void qt_arm(QT *t, uint32_t faults)
+{
+    wr(t, QUASAR_REG_DBG_INJECT, QUASAR_DBG_CLEAR | faults);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_INJECT), ==, faults);
+}
+
+static void test_dbg_registers_reset_values_arm_and_clear(void)
+{
+    QT *t = qt_start();
+
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_INJECT), ==, 0);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_QUEUES), ==, 0xf);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_FAULT_VA_LO), ==,
+                    (uint32_t)QUASAR_VA_START);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_FAULT_VA_HI), ==,
+                    QUASAR_VA_START >> 32);
+    wr(t, QUASAR_REG_DBG_INJECT, QUASAR_DBG_HANG);
+    wr(t, QUASAR_REG_DBG_INJECT, QUASAR_DBG_LOST_IRQ | 0x40);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_INJECT), ==,
+                    QUASAR_DBG_HANG | QUASAR_DBG_LOST_IRQ);
+    wr(t, QUASAR_REG_DBG_QUEUES, 0xff);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_QUEUES), ==, 0xf);
+    /* A soft reset leaves the block alone. */
+    wr(t, QUASAR_REG_DEV_CTRL, QUASAR_DEV_CTRL_RESET);
+    qt_wait_reg(t, QUASAR_REG_DEV_STATUS, QUASAR_DEV_STATUS_RESETTING, 0);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_INJECT), ==,
+                    QUASAR_DBG_HANG | QUASAR_DBG_LOST_IRQ);
+    wr(t, QUASAR_REG_DBG_INJECT, QUASAR_DBG_CLEAR);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_INJECT), ==, 0);
+    wr(t, QUASAR_REG_Q_PROGRESS(0), 5);
+    g_assert_cmpuint(rd(t, QUASAR_REG_Q_PROGRESS(0)), ==, 0);
+    qt_stop(t);
+}
+
+static void test_dbg_progress_counts_commands_and_pages(void)
+{
+    QT *t = qt_start_jobs(true);
+    uint32_t len;
+
+    len = qt_cmd_fill(t, 0, QT_VA_A, QT_DATA_PAGES * QT_PAGE, 1);
+    qt_submit(t, QT_VA_CMD, len, 0, 1);
+    qt_wait_head(t, 0, 1);
+    /* At least the job, its command and each of its pages. */
+    g_assert_cmpuint(rd(t, QUASAR_REG_Q_PROGRESS(0)), >=, 2 + QT_DATA_PAGES);
+    g_assert_cmpuint(rd(t, QUASAR_REG_Q_PROGRESS(1)), ==, 0);
+    qt_stop(t);
+}
+
+static void test_dbg_hang_stalls_the_job_until_soft_reset(void)
+{
+    QT *t = qt_start_jobs(true);
+    uint32_t len, progress;
+
+    qt_arm(t, QUASAR_DBG_HANG);
+    len = qt_cmd_fill(t, 0, QT_VA_A, 64, 0x12345678);
+    qt_submit(t, QT_VA_CMD, len, 0, 1);
+    qt_wait_reg(t, QUASAR_REG_DBG_FIRED, ~0u, 1);
+    progress = rd(t, QUASAR_REG_Q_PROGRESS(0));
+    g_usleep(100 * 1000);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(0, QUASAR_Q_HEAD)), ==, 0);
+    g_assert_cmpuint(rd(t, QUASAR_REG_Q_PROGRESS(0)), ==, progress);
+    g_assert_cmphex(rd(t, QUASAR_REG_QUEUE(0, QUASAR_Q_STATUS)) &
+                    QUASAR_Q_STATUS_BUSY, ==, QUASAR_Q_STATUS_BUSY);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_INJECT), ==, 0);
+    qt_expect_words(t, t->a_pa, 64, 0);
+    wr(t, QUASAR_REG_DEV_CTRL, QUASAR_DEV_CTRL_RESET);
+    qt_wait_reg(t, QUASAR_REG_DEV_STATUS, QUASAR_DEV_STATUS_RESETTING, 0);
+    qt_expect_cpl(t, 0, 0, 0, 0, 0);
+    qt_stop(t);
+}
+
+static void test_dbg_mmu_fault_reports_the_chosen_address(void)
+{
+    QT *t = qt_start_jobs(true);
+    uint64_t va = QUASAR_VA_START + 0x123000;
+    uint32_t len;
+
+    wr64(t, QUASAR_REG_DBG_FAULT_VA_LO, QUASAR_REG_DBG_FAULT_VA_HI, va);
+    qt_arm(t, QUASAR_DBG_MMU_FAULT);
+    len = qt_cmd_fill(t, 0, QT_VA_A, 64, 0x12345678);
+    qt_submit(t, QT_VA_CMD, len, 0, 3);
+    qt_wait_head(t, 0, 1);
+    qt_expect_cpl(t, 0, 3, DRM_QUASAR_STATUS_MMU_FAULT, 0, va);
+    g_assert_cmphex(rd(t, QUASAR_REG_CTX(0, QUASAR_CTX_FAULT_ADDR_LO)), ==,
+                    (uint32_t)va);
+    qt_expect_words(t, t->a_pa, 64, 0);
+    /* One-shot: the next job runs. */
+    qt_submit(t, QT_VA_CMD, len, 0, 4);
+    qt_wait_head(t, 0, 2);
+    qt_expect_cpl(t, 1, 4, DRM_QUASAR_STATUS_OK, 1, 0);
+    qt_stop(t);
+}
+
+static void test_dbg_fw_crash_stops_queues_and_raises_error(void)
+{
+    QT *t = qt_start_jobs(true);
+    uint32_t len;
+
+    wr(t, QUASAR_REG_IRQ_MASK, QUASAR_IRQ_ERROR);
+    qt_arm(t, QUASAR_DBG_FW_CRASH);
+    len = qt_cmd_fill(t, 0, QT_VA_A, 64, 0x12345678);
+    qt_submit(t, QT_VA_CMD, len, 0, 1);
+    qt_wait_reg(t, QUASAR_REG_FW_STATUS, ~0u, QUASAR_FW_STATE_CRASHED);
+    g_assert_cmpuint(rd(t, QUASAR_REG_FW_ERROR), ==, QUASAR_FW_ERR_CRASH);
+    qt_wait_reg(t, QUASAR_REG_IRQ_STATUS, QUASAR_IRQ_ERROR, QUASAR_IRQ_ERROR);
+    qt_submit(t, QT_VA_CMD, len, 0, 2);
+    g_usleep(50 * 1000);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(0, QUASAR_Q_HEAD)), ==, 0);
+    qt_expect_words(t, t->a_pa, 64, 0);
+    /* Reset and boot again: the device works. */
+    wr(t, QUASAR_REG_DEV_CTRL, QUASAR_DEV_CTRL_RESET);
+    qt_wait_reg(t, QUASAR_REG_DEV_STATUS, QUASAR_DEV_STATUS_RESETTING, 0);
+    qt_boot_good(t);
+    wr(t, QUASAR_REG_CTX(0, QUASAR_CTX_CTRL), QUASAR_CTX_CTRL_VALID);
+    qt_queue_enable(t, 0, QT_RING_SIZE);
+    qt_submit(t, QT_VA_CMD, len, 0, 3);
+    qt_wait_head(t, 0, 1);
+    qt_expect_cpl(t, 0, 3, DRM_QUASAR_STATUS_OK, 1, 0);
+    qt_stop(t);
+}
+
+static void test_dbg_lost_irq_moves_head_without_a_cause(void)
+{
+    QT *t = qt_start_jobs(true);
+    uint32_t len;
+
+    wr(t, QUASAR_REG_IRQ_MASK, QUASAR_IRQ_QUEUE(0));
+    qt_arm(t, QUASAR_DBG_LOST_IRQ);
+    len = qt_cmd_fill(t, 0, QT_VA_A, 64, 7);
+    qt_submit(t, QT_VA_CMD, len, 0, 1);
+    qt_wait_head(t, 0, 1);
+    qt_expect_cpl(t, 0, 1, DRM_QUASAR_STATUS_OK, 1, 0);
+    g_assert_cmphex(rd(t, QUASAR_REG_IRQ_STATUS) & QUASAR_IRQ_QUEUE(0), ==, 0);
+    qt_submit(t, QT_VA_CMD, len, 0, 2);
+    qt_wait_head(t, 0, 2);
+    g_assert_cmphex(rd(t, QUASAR_REG_IRQ_STATUS) & QUASAR_IRQ_QUEUE(0), ==,
+                    QUASAR_IRQ_QUEUE(0));
+    qt_stop(t);
+}
+
+static void test_dbg_corrupt_cpl_changes_the_seqno_only(void)
+{
+    QT *t = qt_start_jobs(true);
+    uint32_t len;
+
+    qt_arm(t, QUASAR_DBG_CORRUPT_CPL);
+    len = qt_cmd_fill(t, 0, QT_VA_A, 64, 9);
+    qt_submit(t, QT_VA_CMD, len, 0, 5);
+    qt_wait_head(t, 0, 1);
+    qt_expect_cpl(t, 0, 5 ^ QUASAR_CPL_CORRUPT_SEQNO, DRM_QUASAR_STATUS_OK, 1,
+                  0);
+    qt_expect_words(t, t->a_pa, 64, 9);
+    qt_stop(t);
+}
+
+static void test_dbg_queue_mask_picks_the_queue(void)
+{
+    QT *t = qt_start_jobs(true);
+    uint32_t len;
+
+    wr(t, QUASAR_REG_DBG_QUEUES, 0x2);
+    qt_arm(t, QUASAR_DBG_CORRUPT_CPL);
+    len = qt_cmd_fill(t, 0, QT_VA_A, 64, 9);
+    qt_submit(t, QT_VA_CMD, len, 0, 5);
+    qt_wait_head(t, 0, 1);
+    qt_expect_cpl(t, 0, 5, DRM_QUASAR_STATUS_OK, 1, 0);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_INJECT), ==, QUASAR_DBG_CORRUPT_CPL);
+    g_assert_cmpuint(rd(t, QUASAR_REG_DBG_FIRED), ==, 0);
+    qt_stop(t);
+}
+
+static void test_dbg_properties_arm_faults_at_power_on(void)
+{
+    QT *t = g_new0(QT, 1);
+
+    t->qs = qtest_pc_boot("-M q35 -device quasar,id=npu0,addr=%02x.0,"
+                          "fault-hang=on,fault-corrupt-cpl=on,"
+                          "fault-queues=4,fault-va=0x200000000", QT_SLOT);
+    t->qts = t->qs->qts;
+    qt_map_device(t);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_INJECT), ==,
+                    QUASAR_DBG_HANG | QUASAR_DBG_CORRUPT_CPL);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_QUEUES), ==, 0x4);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_FAULT_VA_HI), ==, 2);
+    /* Disarmed by hand, armed again by a system reset. */
+    wr(t, QUASAR_REG_DBG_INJECT, QUASAR_DBG_CLEAR);
+    qtest_qmp_assert_success(t->qts, "{ 'execute': 'system_reset' }");
+    qtest_qmp_eventwait(t->qts, "RESET");
+    g_free(t->dev);
+    qt_map_device(t);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_INJECT), ==,
+                    QUASAR_DBG_HANG | QUASAR_DBG_CORRUPT_CPL);
+    qt_stop(t);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -1308,6 +1648,16 @@ int main(int argc, char **argv)
 
     qtest_add_func("/quasar/regs/random_register_writes_leave_device_usable",
                    test_random_register_writes_leave_device_usable);
+    qtest_add_func("/quasar/power/d3_loses_state_and_d0_boots_again",
+                   test_power_d3_loses_state_and_d0_boots_again);
+    qtest_add_func("/quasar/power/d3_refuses_writes_and_doorbells",
+                   test_power_d3_refuses_writes_and_doorbells);
+    qtest_add_func("/quasar/power/ctrl_rejects_other_states",
+                   test_power_ctrl_rejects_other_states);
+    qtest_add_func("/quasar/power/fwlog_has_boot_line_and_survives_d3",
+                   test_fwlog_has_boot_line_and_survives_d3);
+    qtest_add_func("/quasar/power/fwlog_overflow_drops_whole_lines",
+                   test_fwlog_overflow_drops_whole_lines);
     qtest_add_func("/quasar/reset/soft_reset_returns_device_to_initial_state",
                    test_soft_reset_returns_device_to_initial_state);
     qtest_add_func("/quasar/reset/soft_reset_during_jobs_finishes_cleanly",
@@ -1318,6 +1668,25 @@ int main(int argc, char **argv)
                    test_hot_unplug_during_jobs_stops_the_device);
     qtest_add_func("/quasar/reset/hot_plug_after_unplug_works",
                    test_hot_plug_after_unplug_works);
+
+    qtest_add_func("/quasar/dbg/registers_reset_values_arm_and_clear",
+                   test_dbg_registers_reset_values_arm_and_clear);
+    qtest_add_func("/quasar/dbg/progress_counts_commands_and_pages",
+                   test_dbg_progress_counts_commands_and_pages);
+    qtest_add_func("/quasar/dbg/hang_stalls_the_job_until_soft_reset",
+                   test_dbg_hang_stalls_the_job_until_soft_reset);
+    qtest_add_func("/quasar/dbg/mmu_fault_reports_the_chosen_address",
+                   test_dbg_mmu_fault_reports_the_chosen_address);
+    qtest_add_func("/quasar/dbg/fw_crash_stops_queues_and_raises_error",
+                   test_dbg_fw_crash_stops_queues_and_raises_error);
+    qtest_add_func("/quasar/dbg/lost_irq_moves_head_without_a_cause",
+                   test_dbg_lost_irq_moves_head_without_a_cause);
+    qtest_add_func("/quasar/dbg/corrupt_cpl_changes_the_seqno_only",
+                   test_dbg_corrupt_cpl_changes_the_seqno_only);
+    qtest_add_func("/quasar/dbg/queue_mask_picks_the_queue",
+                   test_dbg_queue_mask_picks_the_queue);
+    qtest_add_func("/quasar/dbg/properties_arm_faults_at_power_on",
+                   test_dbg_properties_arm_faults_at_power_on);
 
     return g_test_run();
 }

@@ -4,6 +4,9 @@
 #
 #   tests/qtest/run-qtest.sh [extra gtest args, e.g. -p /x86_64/quasar/boot/...]
 #
+# QUASAR_QTEST names another qtest of tests/qtest/ to run (default
+# quasar-test; run-qtest-fuzz.sh runs quasar-fuzz-test).
+#
 # The firmware image and the QEMU ROM must come from the same firmware
 # sources (their build ids must match), so this rebuilds both first: the
 # image with make, QEMU (with the device and the ROM) with build-qemu.sh.
@@ -15,13 +18,14 @@ qbuild="$qroot/build"
 roms="$QUASAR_CACHE/roms-$QEMU_PKG_VERSION"
 out="$top/build/qtest"
 image="${QUASAR_FW_IMAGE:-$top/build/fw/quasar-fw.bin}"
+qtest="${QUASAR_QTEST:-quasar-test}"
 
 # Progress goes to stderr so that stdout stays pure TAP.
 make -s -C "$top" "$top/build/fw/quasar-fw.bin" >&2
 bash "$top/scripts/build-qemu.sh" >&2
 (
 	flock 9
-	ninja -C "$qbuild" tests/qtest/quasar-test >"$qbuild/ninja-qtest.log.txt" 2>&1 ||
+	ninja -C "$qbuild" "tests/qtest/$qtest" >"$qbuild/ninja-qtest.log.txt" 2>&1 ||
 		{ grep -E 'error' "$qbuild/ninja-qtest.log.txt" | head -n 40 >&2; exit 1; }
 ) 9>"$qroot/.build.lock"
 
@@ -34,7 +38,7 @@ exec "$top/build/qemu/qemu-system-x86_64" -L "$roms" "\$@" -net none
 EOF
 chmod +x "$out/bin/qemu-system-x86_64.new"
 mv -f "$out/bin/qemu-system-x86_64.new" "$out/bin/qemu-system-x86_64"
-cp -p "$qbuild/tests/qtest/quasar-test" "$out/quasar-test"
+cp -p "$qbuild/tests/qtest/$qtest" "$out/$qtest"
 
 export QTEST_QEMU_BINARY="$out/bin/qemu-system-x86_64"
 export QUASAR_FW_IMAGE="$image"
@@ -43,7 +47,7 @@ export QUASAR_FW_IMAGE="$image"
 # other suites print. A failed assertion aborts the program ("Bail out!"),
 # so the tests it never reached count as failed.
 set +e
-"$out/quasar-test" --tap -k "$@" 2>&1 | awk '
+"$out/$qtest" --tap -k "$@" 2>&1 | awk '
 	{ print; fflush() }
 	/^1\.\.[0-9]+/ { plan = substr($0, 4) + 0 }
 	/^ok / { if ($0 ~ /# SKIP/) skip++; else pass++ }

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Quasar NPU: fault-injection knobs and recovery counters in debugfs
+ * (accel/<pci name>/), over the device's debug block (hw-spec 11).
+ *
+ *   fault_inject  write names to arm one-shot faults for the next job:
+ *                 "hang", "mmu", "fw_crash", "lost_irq", "corrupt_cpl";
+ *                 "clear" disarms; reads back what is still armed
+ *   fault_queues  queues the faults fire on (bit mask, hex)
+ *   fault_va      device address an injected MMU fault reports
+ *   recovery      what the watchdog and the fault paths counted, and the
+ *                 live contexts and jobs (for leak checks)
+ *
+ * The registers are written inside drm_dev_enter() and with the device
+ * awake: a suspended device ignores writes.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include <drm/drm_drv.h>
+
+#include "quasar_debugfs.h"
+#include "quasar_drv.h"
+#include "quasar_hw.h"
+#include "quasar_pm.h"
+
+static const char * const quasar_fault_names[] = {
+	"hang", "mmu", "fw_crash", "lost_irq", "corrupt_cpl",
+};
+
+static_assert(QUASAR_DBG_HANG == 1u << 0 && QUASAR_DBG_MMU_FAULT == 1u << 1 &&
+	      QUASAR_DBG_FW_CRASH == 1u << 2 && QUASAR_DBG_LOST_IRQ == 1u << 3 &&
+	      QUASAR_DBG_CORRUPT_CPL == 1u << 4);
+
+static int quasar_fault_reg_read(struct quasar_device *qdev, u32 reg, u32 *val)
+{
+	int idx, ret;
+
+	if (!drm_dev_enter(&qdev->drm, &idx))
+		return -ENODEV;
+	ret = quasar_pm_get(qdev);
+	if (!ret) {
+		*val = quasar_read(qdev, reg);
+		quasar_pm_put(qdev);
+	}
+	drm_dev_exit(idx);
+	return ret;
+}
+
+static int quasar_fault_reg_write(struct quasar_device *qdev, u32 reg, u32 val)
+{
+	int idx, ret;
+
+	if (!drm_dev_enter(&qdev->drm, &idx))
+		return -ENODEV;
+	ret = quasar_pm_get(qdev);
+	if (!ret) {
+		quasar_write(qdev, reg, val);
+		quasar_pm_put(qdev);
+	}
+	drm_dev_exit(idx);
+	return ret;
+}
+
+static int quasar_fault_inject_show(struct seq_file *m, void *data)
+{
+	struct quasar_device *qdev = m->private;
+	u32 armed, i;
+	int ret;
+
+	ret = quasar_fault_reg_read(qdev, QUASAR_REG_DBG_INJECT, &armed);
+	if (ret)
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(quasar_fault_names); i++)
+		if (armed & BIT(i))
+			seq_printf(m, "%s ", quasar_fault_names[i]);
+	seq_puts(m, "\n");
+	return 0;
+}
+
+static int quasar_fault_inject_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, quasar_fault_inject_show, inode->i_private);
+}
+
+static ssize_t quasar_fault_inject_write(struct file *file,
+					 const char __user *ubuf, size_t len,
+					 loff_t *off)
+{
+	struct quasar_device *qdev = file_inode(file)->i_private;
+	char buf[96], *p = buf, *word;
+	u32 val = 0, i;
+	int ret;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	while ((word = strsep(&p, " \t\n"))) {
+		if (!*word)
+			continue;
+		if (!strcmp(word, "clear")) {
+			val |= QUASAR_DBG_CLEAR;
+			continue;
+		}
+		i = match_string(quasar_fault_names,
+				 ARRAY_SIZE(quasar_fault_names), word);
+		if ((int)i < 0)
+			return -EINVAL;
+		val |= BIT(i);
+	}
+	if (!val)
+		return -EINVAL;
+	ret = quasar_fault_reg_write(qdev, QUASAR_REG_DBG_INJECT, val);
+	return ret ?: len;
+}
+
+static const struct file_operations quasar_fault_inject_fops = {
+	.owner = THIS_MODULE,
+	.open = quasar_fault_inject_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = quasar_fault_inject_write,
+};
+
+static int quasar_fault_queues_get(void *data, u64 *val)
+{
+	u32 v;
+	int ret = quasar_fault_reg_read(data, QUASAR_REG_DBG_QUEUES, &v);
+
+	*val = v;
+	return ret;
+}
+
+static int quasar_fault_queues_set(void *data, u64 val)
+{
+	if (val >= BIT(QUASAR_NUM_QUEUES))
+		return -EINVAL;
+	return quasar_fault_reg_write(data, QUASAR_REG_DBG_QUEUES, val);
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(quasar_fault_queues_fops, quasar_fault_queues_get,
+			 quasar_fault_queues_set, "0x%llx\n");
+
+static int quasar_fault_va_get(void *data, u64 *val)
+{
+	u32 lo = 0, hi = 0;
+	int ret;
+
+	ret = quasar_fault_reg_read(data, QUASAR_REG_DBG_FAULT_VA_LO, &lo);
+	if (!ret)
+		ret = quasar_fault_reg_read(data, QUASAR_REG_DBG_FAULT_VA_HI, &hi);
+	*val = (u64)hi << 32 | lo;
+	return ret;
+}
+
+static int quasar_fault_va_set(void *data, u64 val)
+{
+	int ret;
+
+	ret = quasar_fault_reg_write(data, QUASAR_REG_DBG_FAULT_VA_LO,
+				     lower_32_bits(val));
+	if (!ret)
+		ret = quasar_fault_reg_write(data, QUASAR_REG_DBG_FAULT_VA_HI,
+					     upper_32_bits(val));
+	return ret;
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(quasar_fault_va_fops, quasar_fault_va_get,
+			 quasar_fault_va_set, "0x%llx\n");
+
+static int quasar_recovery_show(struct seq_file *m, void *data)
+{
+	struct quasar_device *qdev = m->private;
+	unsigned long slot;
+	unsigned int ctxs = 0;
+	void *ctx;
+
+	scoped_guard(mutex, &qdev->ctx_lock)
+		xa_for_each(&qdev->ctx_xa, slot, ctx)
+			ctxs++;
+	scoped_guard(mutex, &qdev->reset_lock)
+		seq_printf(m, "resets: %u\nfw_crashes: %u\n", qdev->reset_count,
+			   qdev->fw_crash_count);
+	seq_printf(m, "hangs: %d\nlost_irqs: %d\nbad_records: %d\ncontexts: %u\njobs: %d\n",
+		   atomic_read(&qdev->tdr.hangs),
+		   atomic_read(&qdev->tdr.lost_irqs),
+		   atomic_read(&qdev->tdr.bad_records), ctxs,
+		   atomic_read(&qdev->job_count));
+	return 0;
+}
+
+DEFINE_SHOW_ATTRIBUTE(quasar_recovery);
+
+void quasar_debugfs_fault_init(struct quasar_device *qdev, struct dentry *dir)
+{
+	debugfs_create_file("fault_inject", 0600, dir, qdev,
+			    &quasar_fault_inject_fops);
+	debugfs_create_file_unsafe("fault_queues", 0600, dir, qdev,
+				   &quasar_fault_queues_fops);
+	debugfs_create_file_unsafe("fault_va", 0600, dir, qdev,
+				   &quasar_fault_va_fops);
+	debugfs_create_file("recovery", 0400, dir, qdev, &quasar_recovery_fops);
+}

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Quasar NPU: debug and health block (spec section 11).
+ *
+ * One-shot fault injection for the driver's recovery paths, armed through
+ * DBG_INJECT or, for the power-on state, through device properties:
+ *
+ *   -device quasar,fault-hang=on,fault-queues=0x1
+ *   -device quasar,fault-mmu=on,fault-va=0x100002000
+ *   -device quasar,fault-fw-crash=on | fault-lost-irq=on | fault-corrupt-cpl=on
+ *
+ * A fault fires at the start of the next job on a queue selected by
+ * DBG_QUEUES. The device carries out hangs, crashes and lost interrupts;
+ * MMU faults and corrupt records are decisions about the job, so they go
+ * to the firmware (struct fw_inject). A soft reset leaves the block alone,
+ * so a driver's reset at probe does not disarm what the properties armed.
+ *
+ * The per-queue progress counters count units of work (a job start, a
+ * command, a page of a bulk command): they are bumped where the firmware
+ * polls whether its job must stop, without the lock.
+ */
+#include "qemu/osdep.h"
+#include "qemu/atomic.h"
+#include "qemu/bitops.h"
+#include "quasar.h"
+#include "trace.h"
+
+#define QUASAR_DBG_QMASK    ((1u << QUASAR_NUM_QUEUES) - 1)
+
+/* Power-on state: what the properties armed. */
+void quasar_debug_reset_locked(QuasarState *s)
+{
+    QuasarDebug *d = &s->dbg;
+    unsigned int q;
+
+    d->armed = (d->prop_hang ? QUASAR_DBG_HANG : 0) |
+               (d->prop_mmu ? QUASAR_DBG_MMU_FAULT : 0) |
+               (d->prop_fw_crash ? QUASAR_DBG_FW_CRASH : 0) |
+               (d->prop_lost_irq ? QUASAR_DBG_LOST_IRQ : 0) |
+               (d->prop_corrupt_cpl ? QUASAR_DBG_CORRUPT_CPL : 0);
+    d->queues = d->prop_queues & QUASAR_DBG_QMASK;
+    d->fault_va = d->prop_va;
+    d->fired = 0;
+    for (q = 0; q < QUASAR_NUM_QUEUES; q++) {
+        qatomic_set(&d->progress[q], 0);
+    }
+}
+
+/* The faults armed for a job starting on queue @q; they are spent. */
+uint32_t quasar_debug_take_locked(QuasarState *s, unsigned int q)
+{
+    QuasarDebug *d = &s->dbg;
+    uint32_t faults;
+
+    if (!(d->queues & (1u << q)) || !d->armed) {
+        return 0;
+    }
+    faults = d->armed;
+    d->armed = 0;
+    d->fired += ctpop32(faults);
+    trace_quasar_debug_fire(q, faults);
+    return faults;
+}
+
+void quasar_debug_progress(QuasarState *s, unsigned int q)
+{
+    qatomic_inc(&s->dbg.progress[q]);
+}
+
+/*
+ * The firmware stops: FW_STATUS CRASHED with FW_ERROR CRASH, every running
+ * job is abandoned without a completion, no queue runs until a reset and a
+ * new boot, and the ERROR cause tells the driver.
+ */
+void quasar_debug_crash_locked(QuasarState *s)
+{
+    unsigned int q;
+
+    s->boot.state = QUASAR_FW_STATE_CRASHED;
+    s->boot.error = QUASAR_FW_ERR_CRASH;
+    memset(&s->boot.info, 0, sizeof(s->boot.info));
+    for (q = 0; q < QUASAR_NUM_QUEUES; q++) {
+        quasar_worker_abort_locked(&s->queue[q].worker);
+    }
+    trace_quasar_boot_done(s->boot.state, s->boot.error);
+    quasar_irq_raise_locked(s, QUASAR_IRQ_ERROR);
+}
+
+bool quasar_debug_read_locked(QuasarState *s, hwaddr addr, uint32_t *val)
+{
+    QuasarDebug *d = &s->dbg;
+
+    switch (addr) {
+    case QUASAR_REG_DBG_INJECT:
+        *val = d->armed;
+        return true;
+    case QUASAR_REG_DBG_QUEUES:
+        *val = d->queues;
+        return true;
+    case QUASAR_REG_DBG_FAULT_VA_LO:
+        *val = d->fault_va;
+        return true;
+    case QUASAR_REG_DBG_FAULT_VA_HI:
+        *val = d->fault_va >> 32;
+        return true;
+    case QUASAR_REG_DBG_FIRED:
+        *val = d->fired;
+        return true;
+    }
+    if (addr >= QUASAR_REG_Q_PROGRESS(0) &&
+        addr < QUASAR_REG_Q_PROGRESS(QUASAR_NUM_QUEUES)) {
+        *val = qatomic_read(&d->progress[(addr - QUASAR_REG_Q_PROGRESS(0)) / 4]);
+        return true;
+    }
+    return false;
+}
+
+bool quasar_debug_write_locked(QuasarState *s, hwaddr addr, uint32_t val)
+{
+    QuasarDebug *d = &s->dbg;
+
+    switch (addr) {
+    case QUASAR_REG_DBG_INJECT:
+        if (val & ~(QUASAR_DBG_ALL | QUASAR_DBG_CLEAR)) {
+            QUASAR_GUEST_ERR("DBG_INJECT reserved bits 0x%x",
+                             val & ~(QUASAR_DBG_ALL | QUASAR_DBG_CLEAR));
+        }
+        if (val & QUASAR_DBG_CLEAR) {
+            d->armed = 0;
+        }
+        d->armed |= val & QUASAR_DBG_ALL;
+        trace_quasar_debug_arm(d->armed, d->queues);
+        return true;
+    case QUASAR_REG_DBG_QUEUES:
+        if (val & ~QUASAR_DBG_QMASK) {
+            QUASAR_GUEST_ERR("DBG_QUEUES 0x%x names queues that do not exist",
+                             val);
+        }
+        d->queues = val & QUASAR_DBG_QMASK;
+        return true;
+    case QUASAR_REG_DBG_FAULT_VA_LO:
+        d->fault_va = deposit64(d->fault_va, 0, 32, val);
+        return true;
+    case QUASAR_REG_DBG_FAULT_VA_HI:
+        d->fault_va = deposit64(d->fault_va, 32, 32, val);
+        return true;
+    case QUASAR_REG_DBG_FIRED:
+        QUASAR_GUEST_ERR("DBG_FIRED is read-only");
+        return true;
+    }
+    if (addr >= QUASAR_REG_Q_PROGRESS(0) &&
+        addr < QUASAR_REG_Q_PROGRESS(QUASAR_NUM_QUEUES)) {
+        QUASAR_GUEST_ERR("Q_PROGRESS is read-only");
+        return true;
+    }
+    return false;
+}

@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: MIT
+# Fuzzing (docs/fuzzing.md): libFuzzer targets for the firmware's image
+# validator and command decoder/queue, their committed seed corpus, and the
+# in-guest ioctl fuzzer (tests/guest/test_ioctl_fuzz.c).
+#
+#   make fuzz              run each libFuzzer target for FUZZ_SECONDS
+#   make fuzz-replay       replay the committed corpus (also part of check)
+#   make fuzz-corpus       regenerate the seed corpus from fwimage
+
+FUZZ_DIR := $(TOP)/tests/fuzz
+FUZZ_OUT := $(BUILD)/fuzz
+FUZZ_TARGETS := image cmd
+FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
+FUZZ_REPLAY := $(FUZZ_OUT)/fuzz_replay
+FUZZ_SECONDS ?= 60
+FUZZ_CC := clang
+FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
+	-I$(TOP)/include -I$(TOP)/uapi -I/usr/include/libdrm -I$(FW_DIR)/include \
+	-I$(FW_BUILD) -I$(FW_TEST_DIR)
+FUZZ_FW_OBJS := $(patsubst $(FW_DIR)/%.c,$(FUZZ_OUT)/obj/%.o,$(FW_SRCS)) \
+	$(addprefix $(FUZZ_OUT)/obj/,fw_test_hal.o fw_test_image.o)
+
+# Instrumented for coverage and sanitizers, but without libFuzzer's main.
+$(FUZZ_OUT)/obj/%.o: $(FW_DIR)/%.c $(FW_BUILD_ID_H) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(subst fuzzer,fuzzer-no-link,$(FUZZ_SAN)) -MMD -MP -c $< -o $@
+
+$(FUZZ_OUT)/obj/%.o: $(FW_TEST_DIR)/%.c $(FW_BUILD_ID_H) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(subst fuzzer,fuzzer-no-link,$(FUZZ_SAN)) -MMD -MP -c $< -o $@
+
+$(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_FW_OBJS) $(FW_BUILD_ID_H)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_SAN) -o $@ $< $(FUZZ_FW_OBJS) -lz
+
+$(FUZZ_REPLAY): $(FUZZ_DIR)/fuzz-replay.sh $(FUZZ_BINS)
+	@mkdir -p $(@D)
+	sed -e 's|@FUZZ_OUT@|$(FUZZ_OUT)|' -e 's|@FUZZ_CORPUS@|$(FUZZ_DIR)/corpus|' \
+		-e 's|@FUZZ_TARGETS@|$(FUZZ_TARGETS)|' $< >$@.tmp
+	chmod 755 $@.tmp && mv -f $@.tmp $@
+
+.PHONY: fuzz fuzz-replay fuzz-corpus
+fuzz: $(FUZZ_BINS)
+	@mkdir -p $(FUZZ_OUT)/artifacts
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_OUT)/corpus-$$t; \
+		echo "== fuzz_$$t for $(FUZZ_SECONDS)s (new inputs: $(FUZZ_OUT)/corpus-$$t)"; \
+		$(FUZZ_OUT)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_OUT)/artifacts/$$t- \
+			$(FUZZ_OUT)/corpus-$$t $(FUZZ_DIR)/corpus/$$t || exit 1; \
+	done
+
+fuzz-replay: $(FUZZ_REPLAY)
+	@$(FUZZ_REPLAY)
+
+fuzz-corpus: $(FW_TOOL)
+	python3 $(FUZZ_DIR)/mkcorpus.py $(FW_TOOL) $(FUZZ_DIR)/corpus
+
+HOST_TESTS += $(FUZZ_REPLAY)
+ALL_TARGETS += $(FUZZ_BINS) $(FUZZ_REPLAY)
+
+# The in-guest ioctl fuzzer builds like the other guest tests.
+FUZZ_GUEST := $(BUILD)/tests/guest/test_ioctl_fuzz
+$(FUZZ_GUEST): $(TOP)/tests/guest/test_ioctl_fuzz.c $(TOP)/tests/guest/guest_util.c \
+		$(TOP)/tests/guest/guest_util.h $(LIBACCEL_DEPS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -isystem $(KSELFTEST_DIR) $$($(LIBACCEL_PKG) --cflags) \
+		-o $@ $< $(TOP)/tests/guest/guest_util.c $$($(LIBACCEL_PKG) --libs)
+
+GUEST_TESTS += $(FUZZ_GUEST)
+GUEST_BINS += $(FUZZ_GUEST)
+ALL_TARGETS += $(FUZZ_GUEST)
+
+# Kept, so that a rebuild of one target does not recompile the firmware.
+.SECONDARY: $(FUZZ_FW_OBJS)
+
+-include $(wildcard $(FUZZ_OUT)/obj/*.d)
+
+# The register-fuzzing qtest (tests/qtest/quasar-fuzz-test.c).
+QTEST_SCRIPTS += $(TOP)/tests/qtest/run-qtest-fuzz.sh

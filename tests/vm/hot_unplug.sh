@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# hot_unplug: device_del of the NPU through QMP while jobs run. The guest
+# (obs_unplug) keeps every queue busy and prints QUASAR-UNPLUG-READY; this
+# script then removes the device (pciehp takes ~5 s, the attention-button
+# delay). The guest checks -ENODEV on its open fd, errors on the fences of
+# unfinished jobs, no /dev/accel/accel0, then that nothing still holds the
+# module (every file, BO and job was freed: it unloads). vm.sh fails the
+# run on any WARNING/BUG/Oops in dmesg. TAP 13 with a Totals line.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/build/check
+mkdir -p "$out"
+work=$(mktemp -d)
+vmpid=
+cleanup() { [ -n "$vmpid" ] && kill "$vmpid" 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+sock=$work/qmp.sock
+log=$out/vm-hot_unplug-console.log
+READY_WAIT=240
+
+cat >"$work/guest.sh" <<'GUEST'
+cd /tmp
+obs_unplug
+echo "QUASAR-UNPLUG-GUEST-RC $?"
+sleep 1
+refs=$(cat /sys/module/quasar/refcnt 2>/dev/null)
+if [ "$refs" = 0 ] && rmmod quasar; then
+	echo "ok - module_unloads_after_unplug"
+else
+	echo "not ok - module_unloads_after_unplug"
+	echo "# /sys/module/quasar/refcnt: $refs"
+fi
+GUEST
+
+rm -f "$log"
+bash "$top/scripts/vm.sh" --qmp "$sock" --script "$work/guest.sh" --timeout 600 \
+	--log "$log" >/dev/null 2>&1 &
+vmpid=$!
+
+ready=0
+for _ in $(seq $((READY_WAIT * 5))); do
+	if grep -q 'QUASAR-UNPLUG-READY' "$log" 2>/dev/null; then ready=1; break; fi
+	kill -0 "$vmpid" 2>/dev/null || break
+	sleep 0.2
+done
+qmp_out=
+qmp_rc=1
+if [ $ready = 1 ]; then
+	qmp_out=$(python3 "$top/tests/vm/qmp.py" "$sock" \
+		'{"execute": "device_del", "arguments": {"id": "npu0"}}' 2>&1)
+	qmp_rc=$?
+fi
+wait "$vmpid"
+vmrc=$?
+vmpid=
+
+echo "TAP version 13"
+n=0 pass=0 fail=0
+result() { # ok name [diagnostics]
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then pass=$((pass + 1)); echo "ok $n - $2"
+	else fail=$((fail + 1)); echo "not ok $n - $2"; [ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/# /'; fi
+}
+result $((1 - ready)) "guest_started_jobs" "no QUASAR-UNPLUG-READY in $log"
+result $qmp_rc "device_del_accepted" "$qmp_out"
+# The guest's own checks, renumbered.
+while IFS= read -r line; do
+	case "$line" in
+	"ok "*) result 0 "$(echo "$line" | sed 's/^ok [0-9]* *- *//')" ;;
+	"not ok "*) result 1 "$(echo "$line" | sed 's/^not ok [0-9]* *- *//')" ;;
+	"# "*) echo "$line" ;;
+	esac
+done < <(tr -d '\r' <"$log" | sed -n '/^TAP version/,/^QUASAR-DMESG/p' | grep -E '^(ok|not ok|# )')
+grep -q '^QUASAR-DMESG: clean' "$log"
+result $? "dmesg_clean_after_unplug" "$(grep -A 12 '^QUASAR-DMESG: dirty' "$log")"
+[ $fail = 0 ] && [ $vmrc = 0 ] && grep -q '^QUASAR-UNPLUG-GUEST-RC 0' <(tr -d '\r' <"$log")
+result $? "hot_unplug" "vm.sh exit $vmrc; console: $log"
+echo "1..$n"
+echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
+[ $fail = 0 ]
