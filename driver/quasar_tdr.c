@@ -101,6 +101,13 @@ static bool quasar_tdr_check_queue(struct quasar_device *qdev,
 		drm_err_ratelimited(&qdev->drm, "queue %u: completions up to %u without an interrupt; taking them\n",
 				    i, hw_head);
 		atomic_inc(&tdr->lost_irqs);
+		/*
+		 * Ack the cause as the interrupt handler would: a cause left
+		 * set is never signalled again (the device sends on a 0->1
+		 * edge), so one lost message would silence the queue for good.
+		 * Ack before reading HEAD, so a later completion re-raises.
+		 */
+		quasar_write(qdev, QUASAR_REG_IRQ_STATUS, QUASAR_IRQ_QUEUE(i));
 		quasar_queue_process(q);
 	}
 	if (hw_head != tdr->seen_head[i] || progress != tdr->progress[i])

@@ -114,3 +114,46 @@ int obs_pci_dir(char *buf, size_t len)
 	free(real);
 	return 0;
 }
+
+static int obs_power_status_is(const char *pci, const char *want)
+{
+	char path[PATH_MAX + 32], *text;
+	int same;
+
+	snprintf(path, sizeof(path), "%s/power/runtime_status", pci);
+	text = obs_read(path);
+	same = text && !strncmp(text, want, strlen(want));
+	free(text);
+	return same;
+}
+
+int obs_power_wait(const char *pci, const char *want, int seconds)
+{
+	int i;
+
+	for (i = 0; i < seconds * 10; i++) {
+		if (obs_power_status_is(pci, want))
+			return 1;
+		usleep(100000);
+	}
+	return 0;
+}
+
+int obs_power_cycle(int seconds)
+{
+	char pci[PATH_MAX], path[PATH_MAX + 32], *old;
+	int suspended;
+
+	if (obs_pci_dir(pci, sizeof(pci)))
+		return -1;
+	snprintf(path, sizeof(path), "%s/power/autosuspend_delay_ms", pci);
+	old = obs_read(path);
+	if (!old || obs_write(path, "100")) {
+		free(old);
+		return -1;
+	}
+	suspended = obs_power_wait(pci, "suspended", seconds);
+	obs_write(path, old);
+	free(old);
+	return suspended ? 0 : -1;
+}

@@ -21,5 +21,13 @@ char *obs_debugfs(const char *name);
 long long obs_field(const char *text, const char *key);
 /* The accel0 PCI function's sysfs directory (…/devices/…/0000:01:00.0). */
 int obs_pci_dir(char *buf, size_t len);
+/* Poll @pci's power/runtime_status for up to @seconds until it reads @want. */
+int obs_power_wait(const char *pci, const char *want, int seconds);
+/*
+ * Let the idle device runtime-suspend (autosuspend delay shortened for the
+ * wait), so that the next job resumes it and the firmware boots again.
+ * Returns 0 once suspended.
+ */
+int obs_power_cycle(int seconds);
 
 #endif /* OBS_UTIL_H */

@@ -19,30 +19,6 @@
 #define POWER_WAIT_S	20
 
 /* runtime_status of the PCI function, e.g. "suspended". */
-static int power_status_is(const char *pci, const char *want)
-{
-	char path[PATH_MAX + 32], *text;
-	int same;
-
-	snprintf(path, sizeof(path), "%s/power/runtime_status", pci);
-	text = obs_read(path);
-	same = text && !strncmp(text, want, strlen(want));
-	free(text);
-	return same;
-}
-
-static int power_wait(const char *pci, const char *want)
-{
-	int i;
-
-	for (i = 0; i < POWER_WAIT_S * 10; i++) {
-		if (power_status_is(pci, want))
-			return 1;
-		usleep(100000);
-	}
-	return 0;
-}
-
 TEST(runtime_pm)
 {
 	char pci[PATH_MAX], path[PATH_MAX + 32], *old, *text;
@@ -57,7 +33,7 @@ TEST(runtime_pm)
 	ASSERT_EQ(0, accel_device_open(NULL, &dev));
 
 	/* An open file alone does not keep the device up; jobs do. */
-	ASSERT_TRUE(power_wait(pci, "suspended")) TH_LOG("idle device not suspended after %d s", POWER_WAIT_S);
+	ASSERT_TRUE(obs_power_wait(pci, "suspended", POWER_WAIT_S)) TH_LOG("idle device not suspended after %d s", POWER_WAIT_S);
 	text = obs_debugfs("power");
 	ASSERT_NE(NULL, text);
 	EXPECT_NE(NULL, strstr(text, "device_state: D3\n")) TH_LOG("device not in D3 while suspended:\n%s", text);
@@ -72,7 +48,7 @@ TEST(runtime_pm)
 	EXPECT_EQ(resumes + 1, obs_field(text, "resume_count")) TH_LOG("job did not resume the device:\n%s", text);
 	free(text);
 
-	EXPECT_TRUE(power_wait(pci, "suspended")) TH_LOG("device did not suspend again after the job");
+	EXPECT_TRUE(obs_power_wait(pci, "suspended", POWER_WAIT_S)) TH_LOG("device did not suspend again after the job");
 	text = obs_debugfs("power");
 	EXPECT_EQ(suspends + 1, obs_field(text, "suspend_count")) TH_LOG("%s", text);
 	EXPECT_NE(NULL, strstr(text, "device_state: D3\n")) TH_LOG("%s", text);
