@@ -52,12 +52,15 @@ DRV_T_OUT := $(DRV_BUILD)/tests
 DRV_T_PROGS := $(DRV_T_OUT)/quasar_drv_test $(DRV_T_OUT)/quasar_reset_test
 DRV_T_SCRIPT := $(DRV_T_OUT)/quasar_reset_test.sh
 # Raw ioctls only; "drm.h" is libdrm-dev's copy of the kernel uapi header.
-DRV_T_CFLAGS := $(HOST_CFLAGS) -I/usr/include/libdrm -isystem $(KSELFTEST_DIR)
+DRV_T_CFLAGS := $(HOST_CFLAGS) -I/usr/include/libdrm -isystem $(KSELFTEST_DIR) \
+	-I$(TOP)/tests/guest
+DRV_T_RAW := $(TOP)/tests/guest/raw_util.c
 
-$(DRV_T_PROGS): $(DRV_T_OUT)/%: $(DRV_T_DIR)/%.c $(TOP)/uapi/drm/quasar_accel.h \
+$(DRV_T_PROGS): $(DRV_T_OUT)/%: $(DRV_T_DIR)/%.c $(DRV_T_RAW) \
+		$(TOP)/tests/guest/raw_util.h $(TOP)/uapi/drm/quasar_accel.h \
 		| $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(DRV_T_CFLAGS) -o $@ $<
+	$(CC) $(DRV_T_CFLAGS) -o $@ $< $(DRV_T_RAW)
 
 $(DRV_T_SCRIPT): $(DRV_T_DIR)/quasar_reset_test.sh
 	@mkdir -p $(@D)

@@ -15,65 +15,13 @@
 
 #include "drm/quasar_accel.h"
 #include "kselftest_harness.h"
+#include "raw_util.h"
 
 #define PAGE		4096ull
 #define JOB_TIMEOUT_NS	(30ull * 1000000000ull)	/* TCG is slow */
 #define BAD_HANDLE	0x7fffffffu
 
-struct drv_bo {
-	uint32_t handle;
-	uint64_t size;
-	uint64_t addr;
-	void *map;
-};
-
-static int drv_ioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
-	return ret == -1 ? -errno : 0;
-}
-
-static int drv_open(void)
-{
-	return open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
-}
-
-static int64_t drv_deadline(uint64_t ns)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + (int64_t)ns;
-}
-
-static int drv_bo_new(int fd, uint64_t size, struct drv_bo *bo)
-{
-	struct drm_quasar_bo_create c = { .size = size };
-	int ret = drv_ioctl(fd, DRM_IOCTL_QUASAR_BO_CREATE, &c);
-
-	if (ret)
-		return ret;
-	bo->handle = c.handle;
-	bo->size = c.size;
-	bo->addr = c.device_addr;
-	bo->map = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		       c.mmap_offset);
-	return bo->map == MAP_FAILED ? -errno : 0;
-}
-
-static void drv_bo_del(int fd, struct drv_bo *bo)
-{
-	struct drm_gem_close cl = { .handle = bo->handle };
-
-	munmap(bo->map, bo->size);
-	drv_ioctl(fd, DRM_IOCTL_GEM_CLOSE, &cl);
-}
-
-static int drv_submit(int fd, uint32_t queue, const struct drv_bo *cmd,
+static int drv_submit(int fd, uint32_t queue, const struct raw_bo *cmd,
 		      uint32_t cmd_size, const uint32_t *bos, uint32_t nbos)
 {
 	struct drm_quasar_submit s = {
@@ -84,15 +32,7 @@ static int drv_submit(int fd, uint32_t queue, const struct drv_bo *cmd,
 		.bo_count = nbos,
 	};
 
-	return drv_ioctl(fd, DRM_IOCTL_QUASAR_SUBMIT, &s);
-}
-
-static int drv_wait(int fd, const struct drv_bo *bo, struct drm_quasar_bo_wait *w)
-{
-	memset(w, 0, sizeof(*w));
-	w->handle = bo->handle;
-	w->timeout_ns = drv_deadline(JOB_TIMEOUT_NS);
-	return drv_ioctl(fd, DRM_IOCTL_QUASAR_BO_WAIT, w);
+	return raw_ioctl(fd, DRM_IOCTL_QUASAR_SUBMIT, &s);
 }
 
 static size_t drv_fill(void *p, uint64_t dst, uint32_t size, uint32_t value)
@@ -131,8 +71,8 @@ static size_t drv_write_value(void *p, uint64_t addr, uint64_t value)
 FIXTURE(drv) {
 	int fd;
 	struct drm_quasar_device_info info;
-	struct drv_bo cmd;	/* 4 pages of commands */
-	struct drv_bo data;	/* 4 pages */
+	struct raw_bo cmd;	/* 4 pages of commands */
+	struct raw_bo data;	/* 4 pages */
 };
 
 FIXTURE_SETUP(drv)
@@ -143,11 +83,11 @@ FIXTURE_SETUP(drv)
 		.pointer = (uintptr_t)&self->info,
 	};
 
-	self->fd = drv_open();
+	self->fd = raw_open();
 	ASSERT_LE(0, self->fd) TH_LOG("open /dev/accel/accel0: %s", strerror(errno));
-	ASSERT_EQ(0, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_DEV_QUERY, &q));
-	ASSERT_EQ(0, drv_bo_new(self->fd, 4 * PAGE, &self->cmd));
-	ASSERT_EQ(0, drv_bo_new(self->fd, 4 * PAGE, &self->data));
+	ASSERT_EQ(0, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_DEV_QUERY, &q));
+	ASSERT_EQ(0, raw_bo_new(self->fd, 4 * PAGE, &self->cmd));
+	ASSERT_EQ(0, raw_bo_new(self->fd, 4 * PAGE, &self->data));
 }
 
 FIXTURE_TEARDOWN(drv)
@@ -159,7 +99,7 @@ TEST_F(drv, dev_query_without_pointer_reports_the_full_size)
 {
 	struct drm_quasar_dev_query q = { .type = DRM_QUASAR_QUERY_DEVICE_INFO };
 
-	ASSERT_EQ(0, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_DEV_QUERY, &q));
+	ASSERT_EQ(0, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_DEV_QUERY, &q));
 	EXPECT_EQ(sizeof(struct drm_quasar_device_info), q.size);
 }
 
@@ -185,7 +125,7 @@ TEST_F(drv, dev_query_copies_only_the_prefix_asked_for)
 	};
 
 	memset(buf, 0xee, sizeof(buf));
-	ASSERT_EQ(0, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_DEV_QUERY, &q));
+	ASSERT_EQ(0, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_DEV_QUERY, &q));
 	EXPECT_EQ(sizeof(buf), q.size);
 	EXPECT_EQ(0, memcmp(buf, &self->info, 4));
 	EXPECT_EQ(0xee, buf[4]);
@@ -195,7 +135,7 @@ TEST_F(drv, dev_query_rejects_unknown_type)
 {
 	struct drm_quasar_dev_query q = { .type = 1 };
 
-	EXPECT_EQ(-EINVAL, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_DEV_QUERY, &q));
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_DEV_QUERY, &q));
 }
 
 TEST_F(drv, the_context_slots_run_out_with_ebusy)
@@ -206,7 +146,7 @@ TEST_F(drv, the_context_slots_run_out_with_ebusy)
 	ASSERT_GE(256, slots);
 	/* The fixture holds one context already; no other file is open. */
 	for (n = 0; n < slots; n++) {
-		fds[n] = drv_open();
+		fds[n] = raw_open();
 		if (fds[n] < 0) {
 			ret = -errno;
 			break;
@@ -216,42 +156,42 @@ TEST_F(drv, the_context_slots_run_out_with_ebusy)
 	EXPECT_EQ(-EBUSY, ret);
 	while (n--)
 		close(fds[n]);
-	fds[0] = drv_open();
+	fds[0] = raw_open();
 	EXPECT_LE(0, fds[0]);
 	close(fds[0]);
 }
 
 TEST_F(drv, bo_create_rounds_to_pages_and_maps_inside_the_va_window)
 {
-	struct drv_bo bo;
+	struct raw_bo bo;
 
-	ASSERT_EQ(0, drv_bo_new(self->fd, 1, &bo));
+	ASSERT_EQ(0, raw_bo_new(self->fd, 1, &bo));
 	EXPECT_EQ(PAGE, bo.size);
 	EXPECT_EQ(0, bo.addr % PAGE);
 	EXPECT_LE(self->info.va_start, bo.addr);
 	EXPECT_GE(self->info.va_end, bo.addr + bo.size);
 	EXPECT_NE(self->data.addr, bo.addr);
-	drv_bo_del(self->fd, &bo);
+	raw_bo_del(self->fd, &bo);
 }
 
 TEST_F(drv, bo_create_rejects_zero_size_and_flags)
 {
 	struct drm_quasar_bo_create c = { .size = 0 };
 
-	EXPECT_EQ(-EINVAL, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_CREATE, &c));
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_CREATE, &c));
 	c.size = PAGE;
 	c.flags = 1;
-	EXPECT_EQ(-EINVAL, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_CREATE, &c));
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_CREATE, &c));
 }
 
 TEST_F(drv, bo_create_rejects_sizes_beyond_the_window_and_ram)
 {
 	struct drm_quasar_bo_create c = { .size = UINT64_MAX };
 
-	EXPECT_EQ(-E2BIG, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_CREATE, &c));
+	EXPECT_EQ(-E2BIG, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_CREATE, &c));
 	/* Inside the 508 GiB window, far beyond the guest's RAM. */
 	c.size = 256ull << 30;
-	EXPECT_EQ(-ENOMEM, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_CREATE, &c));
+	EXPECT_EQ(-ENOMEM, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_CREATE, &c));
 }
 
 TEST_F(drv, bo_is_zero_filled)
@@ -269,14 +209,14 @@ TEST_F(drv, bo_info_matches_bo_create)
 {
 	struct drm_quasar_bo_info i = { .handle = self->data.handle };
 
-	ASSERT_EQ(0, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_INFO, &i));
+	ASSERT_EQ(0, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_INFO, &i));
 	EXPECT_EQ(self->data.size, i.size);
 	EXPECT_EQ(self->data.addr, i.device_addr);
 	i.pad = 1;
-	EXPECT_EQ(-EINVAL, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_INFO, &i));
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_INFO, &i));
 	i.pad = 0;
 	i.handle = BAD_HANDLE;
-	EXPECT_EQ(-ENOENT, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_INFO, &i));
+	EXPECT_EQ(-ENOENT, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_INFO, &i));
 }
 
 TEST_F(drv, fill_then_copy_job_writes_the_pattern_through_the_mmu)
@@ -292,7 +232,7 @@ TEST_F(drv, fill_then_copy_job_writes_the_pattern_through_the_mmu)
 	n += drv_fill(cmds + n, self->data.addr + PAGE, PAGE, 0x12345678);
 	n += drv_copy(cmds + n, self->data.addr + 2 * PAGE, self->data.addr, 2 * PAGE);
 	ASSERT_EQ(0, drv_submit(self->fd, 0, &self->cmd, n, &self->data.handle, 1));
-	ASSERT_EQ(0, drv_wait(self->fd, &self->cmd, &w));
+	ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd, JOB_TIMEOUT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
 	EXPECT_EQ(3, w.job_cmd_index);
 	for (i = 0; i < PAGE / 4; i++) {
@@ -309,24 +249,24 @@ TEST_F(drv, every_queue_runs_jobs)
 	uint32_t q;
 
 	for (q = 0; q < self->info.num_queues; q++) {
-		struct drv_bo cmd;
+		struct raw_bo cmd;
 		struct drm_quasar_bo_wait w;
 		size_t n;
 
-		ASSERT_EQ(0, drv_bo_new(self->fd, PAGE, &cmd));
+		ASSERT_EQ(0, raw_bo_new(self->fd, PAGE, &cmd));
 		n = drv_write_value(cmd.map, self->data.addr + 8 * q, 100 + q);
 		ASSERT_EQ(0, drv_submit(self->fd, q, &cmd, n, &self->data.handle, 1));
-		ASSERT_EQ(0, drv_wait(self->fd, &cmd, &w));
+		ASSERT_EQ(0, raw_bo_wait(self->fd, &cmd, JOB_TIMEOUT_NS, &w));
 		EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
 		EXPECT_EQ(100 + q, out[q]);
-		drv_bo_del(self->fd, &cmd);
+		raw_bo_del(self->fd, &cmd);
 	}
 }
 
 TEST_F(drv, more_jobs_than_ring_entries_all_complete_in_order)
 {
 	enum { JOBS = 600 };	/* over two laps of a 256-entry ring */
-	static struct drv_bo cmds[JOBS];
+	static struct raw_bo cmds[JOBS];
 	uint64_t *out = self->data.map;
 	struct drm_quasar_bo_wait w;
 	uint32_t i;
@@ -340,7 +280,7 @@ TEST_F(drv, more_jobs_than_ring_entries_all_complete_in_order)
 	for (i = 0; i < JOBS; i++) {
 		size_t n;
 
-		ASSERT_EQ(0, drv_bo_new(self->fd, PAGE, &cmds[i]));
+		ASSERT_EQ(0, raw_bo_new(self->fd, PAGE, &cmds[i]));
 		n = drv_write_value(cmds[i].map, self->data.addr + 8 * (i % 511), i);
 		n += drv_write_value((uint8_t *)cmds[i].map + n,
 				     self->data.addr + 8 * 511, i);
@@ -348,7 +288,7 @@ TEST_F(drv, more_jobs_than_ring_entries_all_complete_in_order)
 	}
 	for (i = 0; i < JOBS; i++)
 		ASSERT_EQ(0, drv_submit(self->fd, 0, &cmds[i], cmds[i].size, NULL, 0));
-	ASSERT_EQ(0, drv_wait(self->fd, &cmds[JOBS - 1], &w));
+	ASSERT_EQ(0, raw_bo_wait(self->fd, &cmds[JOBS - 1], JOB_TIMEOUT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
 	EXPECT_EQ(JOBS - 1, out[511]);
 	for (i = JOBS - 511; i < JOBS; i++)
@@ -365,17 +305,17 @@ TEST_F(drv, out_syncobj_timeline_point_signals_when_the_job_ends)
 	};
 	size_t n = drv_write_value(self->cmd.map, self->data.addr, 77);
 
-	ASSERT_EQ(0, drv_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc));
+	ASSERT_EQ(0, raw_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc));
 	out.handle = sc.handle;
 	tw.handles = (uintptr_t)&sc.handle;
-	ASSERT_EQ(0, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT,
+	ASSERT_EQ(0, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT,
 			       &(struct drm_quasar_submit){
 				       .cmd_handle = self->cmd.handle, .cmd_size = n,
 				       .bo_handles = (uintptr_t)&self->data.handle,
 				       .bo_count = 1, .out_syncs = (uintptr_t)&out,
 				       .out_sync_count = 1 }));
-	tw.timeout_nsec = drv_deadline(JOB_TIMEOUT_NS);
-	ASSERT_EQ(0, drv_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &tw));
+	tw.timeout_nsec = raw_deadline(JOB_TIMEOUT_NS);
+	ASSERT_EQ(0, raw_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_TIMELINE_WAIT, &tw));
 	EXPECT_EQ(77, *(uint64_t *)self->data.map);
 }
 
@@ -385,28 +325,28 @@ TEST_F(drv, in_syncobj_orders_a_job_after_another_queue)
 	struct drm_quasar_sync sync = { 0 };
 	uint64_t *out = self->data.map;
 	struct drm_quasar_bo_wait w;
-	struct drv_bo cmd_b;
+	struct raw_bo cmd_b;
 	size_t a, b;
 
-	ASSERT_EQ(0, drv_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc));
+	ASSERT_EQ(0, raw_ioctl(self->fd, DRM_IOCTL_SYNCOBJ_CREATE, &sc));
 	sync.handle = sc.handle;
-	ASSERT_EQ(0, drv_bo_new(self->fd, PAGE, &cmd_b));
+	ASSERT_EQ(0, raw_bo_new(self->fd, PAGE, &cmd_b));
 	/* A (queue 1) fills two pages, then stores 1; B (queue 2) copies it. */
 	a = drv_fill(self->cmd.map, self->data.addr + PAGE, 2 * PAGE, 0x5a5a5a5a);
 	a += drv_write_value((uint8_t *)self->cmd.map + a, self->data.addr, 1);
 	b = drv_copy(cmd_b.map, self->data.addr + 3 * PAGE, self->data.addr, 8);
 	/* Separate command BOs and no BO list: only the syncobj orders them. */
-	ASSERT_EQ(0, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT,
+	ASSERT_EQ(0, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT,
 			       &(struct drm_quasar_submit){
 				       .cmd_handle = self->cmd.handle, .cmd_size = a,
 				       .queue = 1, .out_syncs = (uintptr_t)&sync,
 				       .out_sync_count = 1 }));
-	ASSERT_EQ(0, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT,
+	ASSERT_EQ(0, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT,
 			       &(struct drm_quasar_submit){
 				       .cmd_handle = cmd_b.handle, .cmd_size = b,
 				       .queue = 2, .in_syncs = (uintptr_t)&sync,
 				       .in_sync_count = 1 }));
-	ASSERT_EQ(0, drv_wait(self->fd, &cmd_b, &w));
+	ASSERT_EQ(0, raw_bo_wait(self->fd, &cmd_b, JOB_TIMEOUT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
 	EXPECT_EQ(1, out[3 * PAGE / 8]);
 }
@@ -420,37 +360,37 @@ TEST_F(drv, submit_rejects_bad_arguments)
 	uint32_t bad = BAD_HANDLE;
 
 	s.flags = 1;
-	EXPECT_EQ(-EINVAL, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
 	s.flags = 0;
 	s.queue = self->info.num_queues;
-	EXPECT_EQ(-EINVAL, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
 	s.queue = 0;
 	s.cmd_offset = self->cmd.size;
-	EXPECT_EQ(-EINVAL, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
 	s.cmd_offset = 4;
-	EXPECT_EQ(-EINVAL, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
 	s.cmd_offset = 0;
 	s.cmd_size = 12;
-	EXPECT_EQ(-EINVAL, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
 	s.cmd_size = 8;
 	s.bo_count = 257;
-	EXPECT_EQ(-EINVAL, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
 	s.bo_handles = (uintptr_t)&bad;
 	s.bo_count = 1;
-	EXPECT_EQ(-ENOENT, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
+	EXPECT_EQ(-ENOENT, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
 	s.bo_count = 0;
 	s.cmd_handle = BAD_HANDLE;
-	EXPECT_EQ(-ENOENT, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
+	EXPECT_EQ(-ENOENT, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
 	s.cmd_handle = self->cmd.handle;
 	s.in_syncs = (uintptr_t)&sync;
 	s.in_sync_count = 1;
-	EXPECT_EQ(-ENOENT, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
+	EXPECT_EQ(-ENOENT, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
 	s.in_sync_count = 0;
 	s.out_syncs = (uintptr_t)&sync;
 	s.out_sync_count = 1;
-	EXPECT_EQ(-ENOENT, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
+	EXPECT_EQ(-ENOENT, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
 	sync.flags = 1;
-	EXPECT_EQ(-EINVAL, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
 }
 
 TEST_F(drv, write_past_a_bo_faults_on_its_guard_page_and_bans_the_file)
@@ -462,22 +402,22 @@ TEST_F(drv, write_past_a_bo_faults_on_its_guard_page_and_bans_the_file)
 	/* One word past the end of data: the guard page, never a neighbour. */
 	n = drv_write_value(self->cmd.map, self->data.addr + self->data.size, 1);
 	ASSERT_EQ(0, drv_submit(self->fd, 0, &self->cmd, n, &self->data.handle, 1));
-	ASSERT_EQ(0, drv_wait(self->fd, &self->cmd, &w));
+	ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd, JOB_TIMEOUT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_MMU_FAULT, w.job_status);
 	EXPECT_EQ(self->data.addr + self->data.size, w.fault_addr);
 	EXPECT_EQ(-EBADFD, drv_submit(self->fd, 0, &self->cmd, n, NULL, 0));
 
 	/* Another file is not affected. */
-	fd2 = drv_open();
+	fd2 = raw_open();
 	ASSERT_LE(0, fd2);
 	{
-		struct drv_bo cmd, data;
+		struct raw_bo cmd, data;
 
-		ASSERT_EQ(0, drv_bo_new(fd2, PAGE, &cmd));
-		ASSERT_EQ(0, drv_bo_new(fd2, PAGE, &data));
+		ASSERT_EQ(0, raw_bo_new(fd2, PAGE, &cmd));
+		ASSERT_EQ(0, raw_bo_new(fd2, PAGE, &data));
 		n = drv_write_value(cmd.map, data.addr, 5);
 		ASSERT_EQ(0, drv_submit(fd2, 0, &cmd, n, &data.handle, 1));
-		ASSERT_EQ(0, drv_wait(fd2, &cmd, &w));
+		ASSERT_EQ(0, raw_bo_wait(fd2, &cmd, JOB_TIMEOUT_NS, &w));
 		EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
 		EXPECT_EQ(5, *(uint64_t *)data.map);
 	}
@@ -489,9 +429,9 @@ TEST_F(drv, bo_wait_with_a_past_deadline_polls)
 	struct drm_quasar_bo_wait w = { .handle = self->data.handle, .timeout_ns = 1 };
 
 	/* Idle BO: a poll succeeds. */
-	EXPECT_EQ(0, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_WAIT, &w));
+	EXPECT_EQ(0, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_WAIT, &w));
 	w.flags = 1;
-	EXPECT_EQ(-EINVAL, drv_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_WAIT, &w));
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_WAIT, &w));
 }
 
 TEST_F(drv, closing_the_file_with_jobs_in_flight_is_clean)
@@ -507,23 +447,23 @@ TEST_F(drv, closing_the_file_with_jobs_in_flight_is_clean)
 		ASSERT_EQ(0, drv_submit(self->fd, i % 4, &self->cmd, n,
 					&self->data.handle, 1));
 	/* The BOs die with the file while the jobs still use them. */
-	drv_bo_del(self->fd, &self->cmd);
-	drv_bo_del(self->fd, &self->data);
+	raw_bo_del(self->fd, &self->cmd);
+	raw_bo_del(self->fd, &self->data);
 	close(self->fd);
-	self->fd = drv_open();
+	self->fd = raw_open();
 	ASSERT_LE(0, self->fd);
 
-	fd2 = drv_open();
+	fd2 = raw_open();
 	ASSERT_LE(0, fd2);
 	{
 		struct drm_quasar_bo_wait w;
-		struct drv_bo cmd, data;
+		struct raw_bo cmd, data;
 
-		ASSERT_EQ(0, drv_bo_new(fd2, PAGE, &cmd));
-		ASSERT_EQ(0, drv_bo_new(fd2, PAGE, &data));
+		ASSERT_EQ(0, raw_bo_new(fd2, PAGE, &cmd));
+		ASSERT_EQ(0, raw_bo_new(fd2, PAGE, &data));
 		n = drv_write_value(cmd.map, data.addr, 9);
 		ASSERT_EQ(0, drv_submit(fd2, 3, &cmd, n, &data.handle, 1));
-		ASSERT_EQ(0, drv_wait(fd2, &cmd, &w));
+		ASSERT_EQ(0, raw_bo_wait(fd2, &cmd, JOB_TIMEOUT_NS, &w));
 		EXPECT_EQ(9, *(uint64_t *)data.map);
 	}
 	close(fd2);

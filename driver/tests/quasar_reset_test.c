@@ -24,6 +24,7 @@
 
 #include "drm/quasar_accel.h"
 #include "kselftest_harness.h"
+#include "raw_util.h"
 
 #define PAGE		4096ull
 #define MIB		(1ull << 20)
@@ -31,58 +32,15 @@
 #define LONG_BO		(32 * MIB)
 #define LONG_COPIES	64	/* 64 x 16 MiB: seconds under TCG */
 
-struct rst_bo {
-	uint32_t handle;
-	uint64_t size;
-	uint64_t addr;
-	void *map;
-};
-
-static int rst_ioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
-	return ret == -1 ? -errno : 0;
-}
-
-static int rst_bo_new(int fd, uint64_t size, struct rst_bo *bo)
-{
-	struct drm_quasar_bo_create c = { .size = size };
-	int ret = rst_ioctl(fd, DRM_IOCTL_QUASAR_BO_CREATE, &c);
-
-	if (ret)
-		return ret;
-	bo->handle = c.handle;
-	bo->size = c.size;
-	bo->addr = c.device_addr;
-	bo->map = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		       c.mmap_offset);
-	return bo->map == MAP_FAILED ? -errno : 0;
-}
-
-static int rst_submit(int fd, uint32_t queue, const struct rst_bo *cmd,
-		      uint32_t size, const struct rst_bo *data)
+static int rst_submit(int fd, uint32_t queue, const struct raw_bo *cmd,
+		      uint32_t size, const struct raw_bo *data)
 {
 	struct drm_quasar_submit s = {
 		.cmd_handle = cmd->handle, .cmd_size = size, .queue = queue,
 		.bo_handles = (uintptr_t)&data->handle, .bo_count = 1,
 	};
 
-	return rst_ioctl(fd, DRM_IOCTL_QUASAR_SUBMIT, &s);
-}
-
-static int rst_wait(int fd, const struct rst_bo *bo, struct drm_quasar_bo_wait *w)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	memset(w, 0, sizeof(*w));
-	w->handle = bo->handle;
-	w->timeout_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + WAIT_NS;
-	return rst_ioctl(fd, DRM_IOCTL_QUASAR_BO_WAIT, w);
+	return raw_ioctl(fd, DRM_IOCTL_QUASAR_SUBMIT, &s);
 }
 
 static size_t rst_write_value(void *p, uint64_t addr, uint64_t value)
@@ -97,7 +55,7 @@ static size_t rst_write_value(void *p, uint64_t addr, uint64_t value)
 }
 
 /* A stream of @copies 16 MiB copies between the halves of @bo, then a store. */
-static size_t rst_long_stream(void *p, const struct rst_bo *bo, int copies,
+static size_t rst_long_stream(void *p, const struct raw_bo *bo, int copies,
 			      uint64_t mark_addr, uint64_t mark)
 {
 	size_t n = 0;
@@ -165,9 +123,9 @@ static int rst_resets(void)
 
 FIXTURE(rst) {
 	int fd;
-	struct rst_bo big;	/* the long job's data */
-	struct rst_bo data;	/* short jobs' results, one u64 each */
-	struct rst_bo cmd[8];
+	struct raw_bo big;	/* the long job's data */
+	struct raw_bo data;	/* short jobs' results, one u64 each */
+	struct raw_bo cmd[8];
 };
 
 FIXTURE_SETUP(rst)
@@ -176,10 +134,10 @@ FIXTURE_SETUP(rst)
 
 	self->fd = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->fd) TH_LOG("open /dev/accel/accel0: %s", strerror(errno));
-	ASSERT_EQ(0, rst_bo_new(self->fd, LONG_BO, &self->big));
-	ASSERT_EQ(0, rst_bo_new(self->fd, PAGE, &self->data));
+	ASSERT_EQ(0, raw_bo_new(self->fd, LONG_BO, &self->big));
+	ASSERT_EQ(0, raw_bo_new(self->fd, PAGE, &self->data));
 	for (i = 0; i < 8; i++)
-		ASSERT_EQ(0, rst_bo_new(self->fd, PAGE, &self->cmd[i]));
+		ASSERT_EQ(0, raw_bo_new(self->fd, PAGE, &self->cmd[i]));
 }
 
 FIXTURE_TEARDOWN(rst)
@@ -191,7 +149,7 @@ TEST_F(rst, a_hung_job_resets_the_device_and_every_job_ends)
 {
 	uint64_t *out = self->data.map;
 	struct drm_quasar_bo_wait w;
-	struct rst_bo bad_big, bad_cmd;
+	struct raw_bo bad_big, bad_cmd;
 	int before = rst_resets();
 	int bad, q;
 	size_t n;
@@ -204,8 +162,8 @@ TEST_F(rst, a_hung_job_resets_the_device_and_every_job_ends)
 	 */
 	bad = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, bad);
-	ASSERT_EQ(0, rst_bo_new(bad, LONG_BO, &bad_big));
-	ASSERT_EQ(0, rst_bo_new(bad, PAGE, &bad_cmd));
+	ASSERT_EQ(0, raw_bo_new(bad, LONG_BO, &bad_big));
+	ASSERT_EQ(0, raw_bo_new(bad, PAGE, &bad_cmd));
 	ASSERT_EQ(0, rst_arm_hang(0));
 	n = rst_long_stream(bad_cmd.map, &bad_big, LONG_COPIES, bad_big.addr, 0xdead);
 	ASSERT_EQ(0, rst_submit(bad, 0, &bad_cmd, n, &bad_big));
@@ -217,10 +175,10 @@ TEST_F(rst, a_hung_job_resets_the_device_and_every_job_ends)
 		ASSERT_EQ(0, rst_submit(self->fd, q, &self->cmd[1 + q], n, &self->data));
 	}
 
-	ASSERT_EQ(0, rst_wait(bad, &bad_cmd, &w));
+	ASSERT_EQ(0, raw_bo_wait(bad, &bad_cmd, WAIT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_ABORTED, w.job_status);
 	for (q = 0; q < 4; q++) {
-		ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[1 + q], &w));
+		ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd[1 + q], WAIT_NS, &w));
 		EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status) TH_LOG("queue %d", q);
 		EXPECT_EQ(10 + q, out[q]) TH_LOG("queue %d", q);
 	}
@@ -234,7 +192,7 @@ TEST_F(rst, a_hung_job_resets_the_device_and_every_job_ends)
 	/* After the reset, a new job on an innocent file works. */
 	n = rst_write_value(self->cmd[6].map, self->data.addr + 64, 99);
 	ASSERT_EQ(0, rst_submit(self->fd, 2, &self->cmd[6], n, &self->data));
-	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[6], &w));
+	ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd[6], WAIT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
 	EXPECT_EQ(99, out[8]);
 }
@@ -243,25 +201,25 @@ TEST_F(rst, contexts_survive_a_reset)
 {
 	uint64_t *out = self->data.map;
 	struct drm_quasar_bo_wait w;
-	struct rst_bo other_cmd, other_data;
+	struct raw_bo other_cmd, other_data;
 	int other;
 	size_t n;
 
 	/* A second file: its context slot must be restored after the reset. */
 	other = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, other);
-	ASSERT_EQ(0, rst_bo_new(other, PAGE, &other_cmd));
-	ASSERT_EQ(0, rst_bo_new(other, PAGE, &other_data));
+	ASSERT_EQ(0, raw_bo_new(other, PAGE, &other_cmd));
+	ASSERT_EQ(0, raw_bo_new(other, PAGE, &other_data));
 
 	n = rst_long_stream(self->cmd[0].map, &self->big, LONG_COPIES,
 			    self->big.addr, 1);
 	ASSERT_EQ(0, rst_arm_hang(0));
 	ASSERT_EQ(0, rst_submit(self->fd, 0, &self->cmd[0], n, &self->big));
-	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[0], &w));
+	ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd[0], WAIT_NS, &w));
 
 	n = rst_write_value(other_cmd.map, other_data.addr, 1234);
 	ASSERT_EQ(0, rst_submit(other, 1, &other_cmd, n, &other_data));
-	ASSERT_EQ(0, rst_wait(other, &other_cmd, &w));
+	ASSERT_EQ(0, raw_bo_wait(other, &other_cmd, WAIT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
 	EXPECT_EQ(1234, *(uint64_t *)other_data.map);
 
@@ -270,7 +228,7 @@ TEST_F(rst, contexts_survive_a_reset)
 	EXPECT_EQ(-EBADFD, rst_submit(self->fd, 3, &self->cmd[7], n, &self->data));
 	n = rst_write_value(other_cmd.map, other_data.addr, 4321);
 	ASSERT_EQ(0, rst_submit(other, 3, &other_cmd, n, &other_data));
-	ASSERT_EQ(0, rst_wait(other, &other_cmd, &w));
+	ASSERT_EQ(0, raw_bo_wait(other, &other_cmd, WAIT_NS, &w));
 	EXPECT_EQ(4321, *(uint64_t *)other_data.map);
 	(void)out;
 	close(other);
@@ -280,7 +238,7 @@ TEST_F(rst, a_hang_beside_a_long_job_needs_one_reset_at_most)
 {
 	uint64_t *out = self->data.map;
 	struct drm_quasar_bo_wait w;
-	struct rst_bo big2;
+	struct raw_bo big2;
 	int before = rst_resets();
 	size_t n;
 
@@ -289,7 +247,7 @@ TEST_F(rst, a_hang_beside_a_long_job_needs_one_reset_at_most)
 	 * reset for queue 0 waits for queue 1's job (or replays it), which
 	 * must not count as hung itself.
 	 */
-	ASSERT_EQ(0, rst_bo_new(self->fd, LONG_BO, &big2));
+	ASSERT_EQ(0, raw_bo_new(self->fd, LONG_BO, &big2));
 	ASSERT_EQ(0, rst_arm_hang(0));
 	n = rst_long_stream(self->cmd[0].map, &self->big, LONG_COPIES,
 			    self->data.addr, 1);
@@ -297,8 +255,8 @@ TEST_F(rst, a_hang_beside_a_long_job_needs_one_reset_at_most)
 	n = rst_long_stream(self->cmd[1].map, &big2, LONG_COPIES,
 			    self->data.addr + 8, 2);
 	ASSERT_EQ(0, rst_submit(self->fd, 1, &self->cmd[1], n, &big2));
-	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[0], &w));
-	ASSERT_EQ(0, rst_wait(self->fd, &self->cmd[1], &w));
+	ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd[0], WAIT_NS, &w));
+	ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd[1], WAIT_NS, &w));
 
 	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status) TH_LOG("queue 1's long job");
 	EXPECT_EQ(2, out[1]);
@@ -311,15 +269,15 @@ TEST_F(rst, a_hang_beside_a_long_job_needs_one_reset_at_most)
  */
 static int rst_leave_jobs(void)
 {
-	struct rst_bo big, cmd;
+	struct raw_bo big, cmd;
 	int fd, q;
 	size_t n;
 
 	fd = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
-	if (fd < 0 || rst_bo_new(fd, LONG_BO, &big))
+	if (fd < 0 || raw_bo_new(fd, LONG_BO, &big))
 		return 1;
 	for (q = 0; q < 4; q++) {
-		if (rst_bo_new(fd, PAGE, &cmd))
+		if (raw_bo_new(fd, PAGE, &cmd))
 			return 1;
 		n = rst_long_stream(cmd.map, &big, LONG_COPIES, big.addr, q);
 		if (rst_submit(fd, q, &cmd, n, &big))

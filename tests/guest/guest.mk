@@ -8,8 +8,10 @@ GUEST_T_NAMES := test_probe test_bo test_jobs test_sync test_isolation \
 	test_negative
 GUEST_T_PROGS := $(addprefix $(GUEST_T_OUT)/,$(GUEST_T_NAMES))
 GUEST_T_SCRIPT := $(GUEST_T_OUT)/test_module.sh
-GUEST_T_COMMON := $(GUEST_T_DIR)/guest_util.c $(GUEST_T_DIR)/guest_gate.c
+GUEST_T_COMMON := $(GUEST_T_DIR)/guest_util.c $(GUEST_T_DIR)/guest_gate.c \
+	$(GUEST_T_DIR)/raw_util.c
 GUEST_T_HDRS := $(GUEST_T_DIR)/guest_util.h $(GUEST_T_DIR)/guest_gate.h \
+	$(GUEST_T_DIR)/raw_util.h \
 	$(LIBACCEL_HDRS)
 
 $(GUEST_T_OUT)/test_%: $(GUEST_T_DIR)/test_%.c $(GUEST_T_COMMON) \

@@ -28,6 +28,7 @@
 #include "drm.h"
 #include "drm/quasar_accel.h"
 #include "kselftest_harness.h"
+#include "raw_util.h"
 
 #define PAGE		4096ull
 #define MIB		(1ull << 20)
@@ -35,46 +36,9 @@
 #define TDR_PARAM	"/sys/module/quasar/parameters/tdr_timeout_ms"
 #define TEST_TDR_MS	1000
 
-struct rb_bo {
-	uint32_t handle;
-	uint64_t size;
-	uint64_t addr;
-	void *map;
-};
-
-static int rb_ioctl(int fd, unsigned long req, void *arg)
-{
-	int ret;
-
-	do {
-		ret = ioctl(fd, req, arg);
-	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
-	return ret == -1 ? -errno : 0;
-}
-
-static int rb_open(void)
-{
-	return open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
-}
-
-static int rb_bo_new(int fd, uint64_t size, struct rb_bo *bo)
-{
-	struct drm_quasar_bo_create c = { .size = size };
-	int ret = rb_ioctl(fd, DRM_IOCTL_QUASAR_BO_CREATE, &c);
-
-	if (ret)
-		return ret;
-	bo->handle = c.handle;
-	bo->size = c.size;
-	bo->addr = c.device_addr;
-	bo->map = mmap(NULL, c.size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-		       c.mmap_offset);
-	return bo->map == MAP_FAILED ? -errno : 0;
-}
-
 /* One job; with @syncobj, that syncobj receives its fence. */
-static int rb_submit(int fd, uint32_t queue, const struct rb_bo *cmd,
-		     uint32_t size, const struct rb_bo *data, uint32_t syncobj)
+static int rb_submit(int fd, uint32_t queue, const struct raw_bo *cmd,
+		     uint32_t size, const struct raw_bo *data, uint32_t syncobj)
 {
 	struct drm_quasar_sync out = { .handle = syncobj };
 	struct drm_quasar_submit s = {
@@ -83,18 +47,7 @@ static int rb_submit(int fd, uint32_t queue, const struct rb_bo *cmd,
 		.out_syncs = (uintptr_t)&out, .out_sync_count = syncobj ? 1 : 0,
 	};
 
-	return rb_ioctl(fd, DRM_IOCTL_QUASAR_SUBMIT, &s);
-}
-
-static int rb_wait(int fd, const struct rb_bo *bo, struct drm_quasar_bo_wait *w)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	memset(w, 0, sizeof(*w));
-	w->handle = bo->handle;
-	w->timeout_ns = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec + WAIT_NS;
-	return rb_ioctl(fd, DRM_IOCTL_QUASAR_BO_WAIT, w);
+	return raw_ioctl(fd, DRM_IOCTL_QUASAR_SUBMIT, &s);
 }
 
 static size_t rb_write_value(void *p, uint64_t addr, uint64_t value)
@@ -109,7 +62,7 @@ static size_t rb_write_value(void *p, uint64_t addr, uint64_t value)
 }
 
 /* @copies copies between the halves of @bo, then a store of @mark. */
-static size_t rb_long_stream(void *p, const struct rb_bo *bo, int copies,
+static size_t rb_long_stream(void *p, const struct raw_bo *bo, int copies,
 			     uint64_t mark_addr, uint64_t mark)
 {
 	size_t n = 0;
@@ -140,7 +93,7 @@ static int rb_fence_status(int fd, uint32_t syncobj)
 	struct sync_file_info info = { 0 };
 	int ret;
 
-	ret = rb_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h);
+	ret = raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_HANDLE_TO_FD, &h);
 	if (ret)
 		return 1000 + ret;
 	ret = ioctl(h.fd, SYNC_IOC_FILE_INFO, &info);
@@ -152,7 +105,7 @@ static uint32_t rb_syncobj(int fd)
 {
 	struct drm_syncobj_create c = { 0 };
 
-	return rb_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &c) ? 0 : c.handle;
+	return raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &c) ? 0 : c.handle;
 }
 
 /* --- debugfs and sysfs ------------------------------------------------- */
@@ -279,16 +232,16 @@ static long rb_meminfo(const char *key)
 /* A file with one command BO and one data page, and a short job on @q. */
 struct rb_client {
 	int fd;
-	struct rb_bo cmd;
-	struct rb_bo data;
+	struct raw_bo cmd;
+	struct raw_bo data;
 };
 
 static int rb_client_open(struct rb_client *c)
 {
-	c->fd = rb_open();
+	c->fd = raw_open();
 	if (c->fd < 0)
 		return -errno;
-	return rb_bo_new(c->fd, PAGE, &c->cmd) ?: rb_bo_new(c->fd, PAGE, &c->data);
+	return raw_bo_new(c->fd, PAGE, &c->cmd) ?: raw_bo_new(c->fd, PAGE, &c->data);
 }
 
 static int rb_client_job(struct rb_client *c, uint32_t q, uint64_t value,
@@ -306,7 +259,7 @@ static int rb_client_run(struct rb_client *c, uint32_t q, uint64_t value)
 	int ret = rb_client_job(c, q, value, 0);
 
 	if (!ret)
-		ret = rb_wait(c->fd, &c->cmd, &w);
+		ret = raw_bo_wait(c->fd, &c->cmd, WAIT_NS, &w);
 	if (!ret && w.job_status != DRM_QUASAR_STATUS_OK)
 		ret = 100 + w.job_status;
 	if (!ret && *(volatile uint64_t *)c->data.map != value)
@@ -334,11 +287,11 @@ TEST(recovery_hang)
 	ASSERT_EQ(0, rb_client_job(&a, 0, 1, sync));
 	ASSERT_EQ(0, rb_client_job(&b, 0, 2, 0));
 
-	ASSERT_EQ(0, rb_wait(a.fd, &a.cmd, &w));
+	ASSERT_EQ(0, raw_bo_wait(a.fd, &a.cmd, WAIT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_ABORTED, w.job_status);
 	EXPECT_EQ(-ETIMEDOUT, rb_fence_status(a.fd, sync));
 	EXPECT_EQ(0, *(uint64_t *)a.data.map) TH_LOG("the hung job wrote its value");
-	ASSERT_EQ(0, rb_wait(b.fd, &b.cmd, &w));
+	ASSERT_EQ(0, raw_bo_wait(b.fd, &b.cmd, WAIT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status) TH_LOG("the innocent job was not replayed");
 	EXPECT_EQ(2, *(uint64_t *)b.data.map);
 
@@ -357,7 +310,7 @@ TEST(recovery_hang)
 TEST(recovery_long_job_is_not_a_hang)
 {
 	struct rb_client a;
-	struct rb_bo big, cmd;
+	struct raw_bo big, cmd;
 	struct drm_quasar_bo_wait w;
 	long resets = rb_counter("resets"), ms;
 	struct timespec t0, t1;
@@ -365,12 +318,12 @@ TEST(recovery_long_job_is_not_a_hang)
 
 	/* Several times the 1 s timeout, but making progress all along. */
 	ASSERT_EQ(0, rb_client_open(&a));
-	ASSERT_EQ(0, rb_bo_new(a.fd, 32 * MIB, &big));
-	ASSERT_EQ(0, rb_bo_new(a.fd, 16 * 1024, &cmd));
+	ASSERT_EQ(0, raw_bo_new(a.fd, 32 * MIB, &big));
+	ASSERT_EQ(0, raw_bo_new(a.fd, 16 * 1024, &cmd));
 	n = rb_long_stream(cmd.map, &big, 480, big.addr, 77);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ASSERT_EQ(0, rb_submit(a.fd, 1, &cmd, n, &big, 0));
-	ASSERT_EQ(0, rb_wait(a.fd, &cmd, &w));
+	ASSERT_EQ(0, raw_bo_wait(a.fd, &cmd, WAIT_NS, &w));
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
@@ -395,7 +348,7 @@ TEST(recovery_fw_crash)
 	/* The firmware dies as A's job starts; B's job behind it is lost too. */
 	ASSERT_EQ(0, rb_arm("fw_crash", 0x4));
 	ASSERT_EQ(0, rb_client_job(&a, 2, 1, sync));
-	ASSERT_EQ(0, rb_wait(a.fd, &a.cmd, &w));
+	ASSERT_EQ(0, raw_bo_wait(a.fd, &a.cmd, WAIT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_ABORTED, w.job_status);
 	EXPECT_EQ(-EIO, rb_fence_status(a.fd, sync));
 	EXPECT_EQ(crashes + 1, rb_counter("fw_crashes"));
@@ -438,7 +391,7 @@ TEST(recovery_corrupt_completion)
 	ASSERT_NE(0, sync);
 	ASSERT_EQ(0, rb_arm("corrupt_cpl", 0x8));
 	ASSERT_EQ(0, rb_client_job(&a, 3, 21, sync));
-	ASSERT_EQ(0, rb_wait(a.fd, &a.cmd, &w));
+	ASSERT_EQ(0, raw_bo_wait(a.fd, &a.cmd, WAIT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_ABORTED, w.job_status);
 	EXPECT_EQ(-EIO, rb_fence_status(a.fd, sync));
 	EXPECT_EQ(bad + 1, rb_counter("bad_records"));
@@ -493,7 +446,7 @@ TEST(mmu_fault_isolation)
 	/* A store just past A's data BO: its guard page, never mapped. */
 	n = rb_write_value(a.cmd.map, a.data.addr + a.data.size, 1);
 	ASSERT_EQ(0, rb_submit(a.fd, 1, &a.cmd, n, &a.data, 0));
-	ASSERT_EQ(0, rb_wait(a.fd, &a.cmd, &w));
+	ASSERT_EQ(0, raw_bo_wait(a.fd, &a.cmd, WAIT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_MMU_FAULT, w.job_status);
 	EXPECT_EQ(a.data.addr + a.data.size, w.fault_addr);
 	snprintf(where, sizeof(where), "device address 0x%llx",
@@ -512,7 +465,7 @@ TEST(mmu_fault_isolation)
 TEST(bo_isolation)
 {
 	struct rb_client a;
-	struct rb_bo big;
+	struct raw_bo big;
 	uint64_t target;
 	int status;
 	pid_t b;
@@ -520,7 +473,7 @@ TEST(bo_isolation)
 
 	/* A: a 4 MiB buffer with a pattern, far above B's few pages. */
 	ASSERT_EQ(0, rb_client_open(&a));
-	ASSERT_EQ(0, rb_bo_new(a.fd, 4 * MIB, &big));
+	ASSERT_EQ(0, raw_bo_new(a.fd, 4 * MIB, &big));
 	for (i = 0; i < big.size / 8; i++)
 		((uint64_t *)big.map)[i] = 0x5151515151515151ull ^ i;
 	target = big.addr + 2 * MIB;
@@ -538,7 +491,7 @@ TEST(bo_isolation)
 			_exit(10);
 		memcpy(c.cmd.map, &f, sizeof(f));
 		if (rb_submit(c.fd, 0, &c.cmd, sizeof(f), &c.data, 0) ||
-		    rb_wait(c.fd, &c.cmd, &w))
+		    raw_bo_wait(c.fd, &c.cmd, WAIT_NS, &w))
 			_exit(11);
 		if (w.job_status != DRM_QUASAR_STATUS_MMU_FAULT || w.fault_addr != target)
 			_exit(12);
@@ -590,11 +543,11 @@ TEST(kill_during_job)
 		child = fork();
 		if (child == 0) {
 			struct rb_client c;
-			struct rb_bo big;
+			struct raw_bo big;
 			int q;
 
 			close(p[0]);
-			if (rb_client_open(&c) || rb_bo_new(c.fd, 4 * MIB, &big))
+			if (rb_client_open(&c) || raw_bo_new(c.fd, 4 * MIB, &big))
 				_exit(1);
 			for (q = 0; q < 4; q++) {
 				size_t n = rb_long_stream((uint8_t *)c.cmd.map + q * 1024,
@@ -605,7 +558,7 @@ TEST(kill_during_job)
 					.bo_handles = (uintptr_t)&big.handle, .bo_count = 1,
 				};
 
-				if (rb_ioctl(c.fd, DRM_IOCTL_QUASAR_SUBMIT, &s))
+				if (raw_ioctl(c.fd, DRM_IOCTL_QUASAR_SUBMIT, &s))
 					_exit(2);
 			}
 			if (write(p[1], "x", 1) != 1)

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Raw-ioctl helpers for the guest tests that exercise the Quasar ioctls
+ * themselves, without libaccel in between.
+ */
+#ifndef RAW_UTIL_H
+#define RAW_UTIL_H
+
+#include <stdint.h>
+
+#include "drm/quasar_accel.h"
+
+/* A BO with its device address and a CPU mapping. */
+struct raw_bo {
+	uint32_t handle;
+	uint64_t size;
+	uint64_t addr;
+	void *map;
+};
+
+/* ioctl() retried on EINTR/EAGAIN; 0 or -errno. */
+int raw_ioctl(int fd, unsigned long req, void *arg);
+/* The first accel node, read-write; -1 with errno on failure. */
+int raw_open(void);
+/* CLOCK_MONOTONIC now + @ns, as BO_WAIT and syncobj waits take it. */
+int64_t raw_deadline(uint64_t ns);
+/* BO_CREATE of @size bytes, then mmap; 0 or -errno. */
+int raw_bo_new(int fd, uint64_t size, struct raw_bo *bo);
+/* munmap and GEM_CLOSE. */
+void raw_bo_del(int fd, struct raw_bo *bo);
+/* BO_WAIT on @bo for at most @ns; *w holds the job status outputs. */
+int raw_bo_wait(int fd, const struct raw_bo *bo, uint64_t ns,
+		struct drm_quasar_bo_wait *w);
+
+#endif /* RAW_UTIL_H */
