@@ -40,15 +40,21 @@ void quasar_irq_update(QuasarState *s)
 {
     PCIDevice *pdev = PCI_DEVICE(s);
     uint32_t asserted, fresh, vectors = 0;
+    bool msix = msix_enabled(pdev);
     unsigned int v;
 
+    /*
+     * irq_sent remembers MSI-X edges only: a cause raised while the guest
+     * uses INTx (or nothing) must still produce a message once MSI-X is
+     * enabled, or it would never be signalled again.
+     */
     qemu_mutex_lock(&s->lock);
     asserted = s->irq_status & s->irq_mask;
-    fresh = asserted & ~s->irq_sent;
-    s->irq_sent = asserted;
+    fresh = msix ? asserted & ~s->irq_sent : 0;
+    s->irq_sent = msix ? asserted : 0;
     qemu_mutex_unlock(&s->lock);
 
-    if (!msix_enabled(pdev)) {
+    if (!msix) {
         quasar_irq_set_intx(s, asserted != 0);
         return;
     }

@@ -652,6 +652,31 @@ static void test_boot_completion_signals_msix_vector_0(void)
     qt_stop(t);
 }
 
+/*
+ * A cause delivered as INTx (MSI-X off) and not yet cleared must still
+ * produce a message once the guest switches to MSI-X: the device signals
+ * MSI-X on a cause's 0->1 edge, so forgetting it would silence it for good.
+ */
+static void test_cause_raised_under_intx_is_messaged_after_msix_enable(void)
+{
+    QT *t = qt_start();
+    size_t len;
+    g_autofree uint8_t *img = qt_good_image(&len);
+
+    g_assert_cmpuint(qt_boot_image(t, img, len, len), ==,
+                     QUASAR_FW_STATE_READY);
+    wr(t, QUASAR_REG_IRQ_MASK, QUASAR_IRQ_FW_BOOT);
+    g_assert_true(qt_intx_raised(t));
+    qpci_msix_enable(t->dev);
+    g_assert_false(qpci_msix_pending(t->dev, QUASAR_MSIX_DEVICE));
+    /* The next register write lets the device notice the change. */
+    wr(t, QUASAR_REG_IRQ_MASK, QUASAR_IRQ_FW_BOOT);
+    qt_wait_msix_pending(t, QUASAR_MSIX_DEVICE);
+    g_assert_false(qt_intx_raised(t));
+    qpci_msix_disable(t->dev);
+    qt_stop(t);
+}
+
 /* ---------------------------------------------------------------------- */
 /* Queues: page tables, rings and jobs                                     */
 /* ---------------------------------------------------------------------- */
@@ -1620,6 +1645,8 @@ int main(int argc, char **argv)
                    test_boot_while_ready_is_state_error);
     qtest_add_func("/quasar/boot/completion_signals_msix_vector_0",
                    test_boot_completion_signals_msix_vector_0);
+    qtest_add_func("/quasar/boot/cause_raised_under_intx_is_messaged_after_msix_enable",
+                   test_cause_raised_under_intx_is_messaged_after_msix_enable);
 
     qtest_add_func("/quasar/queue/fill_and_copy_write_memory_and_completion",
                    test_queue_fill_and_copy_write_memory_and_completion);
