@@ -43,38 +43,6 @@ static int rst_submit(int fd, uint32_t queue, const struct raw_bo *cmd,
 	return raw_ioctl(fd, DRM_IOCTL_QUASAR_SUBMIT, &s);
 }
 
-static size_t rst_write_value(void *p, uint64_t addr, uint64_t value)
-{
-	struct drm_quasar_cmd_write_value c = {
-		.hdr = { .opcode = DRM_QUASAR_OP_WRITE_VALUE, .length = sizeof(c) },
-		.addr = addr, .value = value,
-	};
-
-	memcpy(p, &c, sizeof(c));
-	return sizeof(c);
-}
-
-/* A stream of @copies 16 MiB copies between the halves of @bo, then a store. */
-static size_t rst_long_stream(void *p, const struct raw_bo *bo, int copies,
-			      uint64_t mark_addr, uint64_t mark)
-{
-	size_t n = 0;
-	int i;
-
-	for (i = 0; i < copies; i++) {
-		struct drm_quasar_cmd_copy c = {
-			.hdr = { .opcode = DRM_QUASAR_OP_COPY, .length = sizeof(c) },
-			.dst = bo->addr + (i % 2 ? 0 : LONG_BO / 2),
-			.src = bo->addr + (i % 2 ? LONG_BO / 2 : 0),
-			.size = LONG_BO / 2,
-		};
-
-		memcpy((uint8_t *)p + n, &c, sizeof(c));
-		n += sizeof(c);
-	}
-	return n + rst_write_value((uint8_t *)p + n, mark_addr, mark);
-}
-
 /* Write @text to the debugfs file @name of the device. */
 static int rst_debugfs(const char *name, const char *text)
 {
@@ -165,13 +133,13 @@ TEST_F(rst, a_hung_job_resets_the_device_and_every_job_ends)
 	ASSERT_EQ(0, raw_bo_new(bad, LONG_BO, &bad_big));
 	ASSERT_EQ(0, raw_bo_new(bad, PAGE, &bad_cmd));
 	ASSERT_EQ(0, rst_arm_hang(0));
-	n = rst_long_stream(bad_cmd.map, &bad_big, LONG_COPIES, bad_big.addr, 0xdead);
+	n = raw_put_copy_stream(bad_cmd.map, &bad_big, LONG_COPIES, bad_big.addr, 0xdead);
 	ASSERT_EQ(0, rst_submit(bad, 0, &bad_cmd, n, &bad_big));
-	n = rst_write_value(self->cmd[1].map, self->data.addr, 10);
+	n = raw_put_write_value(self->cmd[1].map, self->data.addr, 10);
 	ASSERT_EQ(0, rst_submit(self->fd, 0, &self->cmd[1], n, &self->data));
 	/* Queues 1..3: one short job each, not behind anything. */
 	for (q = 1; q < 4; q++) {
-		n = rst_write_value(self->cmd[1 + q].map, self->data.addr + 8 * q, 10 + q);
+		n = raw_put_write_value(self->cmd[1 + q].map, self->data.addr + 8 * q, 10 + q);
 		ASSERT_EQ(0, rst_submit(self->fd, q, &self->cmd[1 + q], n, &self->data));
 	}
 
@@ -185,12 +153,12 @@ TEST_F(rst, a_hung_job_resets_the_device_and_every_job_ends)
 	EXPECT_LT(before, rst_resets())
 		TH_LOG("no \"device reset N done\" line in dmesg: was the module loaded with a short tdr_timeout_ms?");
 	/* The hung job's context is banned (uapi: -EBADFD). */
-	n = rst_write_value(bad_cmd.map, bad_big.addr, 1);
+	n = raw_put_write_value(bad_cmd.map, bad_big.addr, 1);
 	EXPECT_EQ(-EBADFD, rst_submit(bad, 1, &bad_cmd, n, &bad_big));
 	close(bad);
 
 	/* After the reset, a new job on an innocent file works. */
-	n = rst_write_value(self->cmd[6].map, self->data.addr + 64, 99);
+	n = raw_put_write_value(self->cmd[6].map, self->data.addr + 64, 99);
 	ASSERT_EQ(0, rst_submit(self->fd, 2, &self->cmd[6], n, &self->data));
 	ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd[6], WAIT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
@@ -211,22 +179,22 @@ TEST_F(rst, contexts_survive_a_reset)
 	ASSERT_EQ(0, raw_bo_new(other, PAGE, &other_cmd));
 	ASSERT_EQ(0, raw_bo_new(other, PAGE, &other_data));
 
-	n = rst_long_stream(self->cmd[0].map, &self->big, LONG_COPIES,
+	n = raw_put_copy_stream(self->cmd[0].map, &self->big, LONG_COPIES,
 			    self->big.addr, 1);
 	ASSERT_EQ(0, rst_arm_hang(0));
 	ASSERT_EQ(0, rst_submit(self->fd, 0, &self->cmd[0], n, &self->big));
 	ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd[0], WAIT_NS, &w));
 
-	n = rst_write_value(other_cmd.map, other_data.addr, 1234);
+	n = raw_put_write_value(other_cmd.map, other_data.addr, 1234);
 	ASSERT_EQ(0, rst_submit(other, 1, &other_cmd, n, &other_data));
 	ASSERT_EQ(0, raw_bo_wait(other, &other_cmd, WAIT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
 	EXPECT_EQ(1234, *(uint64_t *)other_data.map);
 
 	/* The hung job's file is banned; the other one keeps going. */
-	n = rst_write_value(self->cmd[7].map, self->data.addr, 4321);
+	n = raw_put_write_value(self->cmd[7].map, self->data.addr, 4321);
 	EXPECT_EQ(-EBADFD, rst_submit(self->fd, 3, &self->cmd[7], n, &self->data));
-	n = rst_write_value(other_cmd.map, other_data.addr, 4321);
+	n = raw_put_write_value(other_cmd.map, other_data.addr, 4321);
 	ASSERT_EQ(0, rst_submit(other, 3, &other_cmd, n, &other_data));
 	ASSERT_EQ(0, raw_bo_wait(other, &other_cmd, WAIT_NS, &w));
 	EXPECT_EQ(4321, *(uint64_t *)other_data.map);
@@ -249,10 +217,10 @@ TEST_F(rst, a_hang_beside_a_long_job_needs_one_reset_at_most)
 	 */
 	ASSERT_EQ(0, raw_bo_new(self->fd, LONG_BO, &big2));
 	ASSERT_EQ(0, rst_arm_hang(0));
-	n = rst_long_stream(self->cmd[0].map, &self->big, LONG_COPIES,
+	n = raw_put_copy_stream(self->cmd[0].map, &self->big, LONG_COPIES,
 			    self->data.addr, 1);
 	ASSERT_EQ(0, rst_submit(self->fd, 0, &self->cmd[0], n, &self->big));
-	n = rst_long_stream(self->cmd[1].map, &big2, LONG_COPIES,
+	n = raw_put_copy_stream(self->cmd[1].map, &big2, LONG_COPIES,
 			    self->data.addr + 8, 2);
 	ASSERT_EQ(0, rst_submit(self->fd, 1, &self->cmd[1], n, &big2));
 	ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd[0], WAIT_NS, &w));
@@ -279,7 +247,7 @@ static int rst_leave_jobs(void)
 	for (q = 0; q < 4; q++) {
 		if (raw_bo_new(fd, PAGE, &cmd))
 			return 1;
-		n = rst_long_stream(cmd.map, &big, LONG_COPIES, big.addr, q);
+		n = raw_put_copy_stream(cmd.map, &big, LONG_COPIES, big.addr, q);
 		if (rst_submit(fd, q, &cmd, n, &big))
 			return 1;
 	}

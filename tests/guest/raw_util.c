@@ -64,3 +64,34 @@ int raw_bo_wait(int fd, const struct raw_bo *bo, uint64_t ns,
 	w->timeout_ns = raw_deadline(ns);
 	return raw_ioctl(fd, DRM_IOCTL_QUASAR_BO_WAIT, w);
 }
+
+size_t raw_put_write_value(void *p, uint64_t addr, uint64_t value)
+{
+	struct drm_quasar_cmd_write_value c = {
+		.hdr = { .opcode = DRM_QUASAR_OP_WRITE_VALUE, .length = sizeof(c) },
+		.addr = addr, .value = value,
+	};
+
+	memcpy(p, &c, sizeof(c));
+	return sizeof(c);
+}
+
+size_t raw_put_copy_stream(void *p, const struct raw_bo *bo, int copies,
+			   uint64_t mark_addr, uint64_t mark)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < copies; i++) {
+		struct drm_quasar_cmd_copy c = {
+			.hdr = { .opcode = DRM_QUASAR_OP_COPY, .length = sizeof(c) },
+			.dst = bo->addr + (i % 2 ? 0 : bo->size / 2),
+			.src = bo->addr + (i % 2 ? bo->size / 2 : 0),
+			.size = bo->size / 2,
+		};
+
+		memcpy((uint8_t *)p + n, &c, sizeof(c));
+		n += sizeof(c);
+	}
+	return n + raw_put_write_value((uint8_t *)p + n, mark_addr, mark);
+}

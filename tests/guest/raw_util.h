@@ -6,6 +6,7 @@
 #ifndef RAW_UTIL_H
 #define RAW_UTIL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "drm/quasar_accel.h"
@@ -31,5 +32,15 @@ void raw_bo_del(int fd, struct raw_bo *bo);
 /* BO_WAIT on @bo for at most @ns; *w holds the job status outputs. */
 int raw_bo_wait(int fd, const struct raw_bo *bo, uint64_t ns,
 		struct drm_quasar_bo_wait *w);
+
+/* Command writers: store the command at @p and return its length. */
+size_t raw_put_write_value(void *p, uint64_t addr, uint64_t value);
+/*
+ * @copies COPY commands alternating between the two halves of @bo (a long
+ * job that keeps making progress), then a WRITE_VALUE of @mark at
+ * @mark_addr that tells whether the job ran to its end.
+ */
+size_t raw_put_copy_stream(void *p, const struct raw_bo *bo, int copies,
+			   uint64_t mark_addr, uint64_t mark);
 
 #endif /* RAW_UTIL_H */

@@ -50,38 +50,6 @@ static int rb_submit(int fd, uint32_t queue, const struct raw_bo *cmd,
 	return raw_ioctl(fd, DRM_IOCTL_QUASAR_SUBMIT, &s);
 }
 
-static size_t rb_write_value(void *p, uint64_t addr, uint64_t value)
-{
-	struct drm_quasar_cmd_write_value c = {
-		.hdr = { .opcode = DRM_QUASAR_OP_WRITE_VALUE, .length = sizeof(c) },
-		.addr = addr, .value = value,
-	};
-
-	memcpy(p, &c, sizeof(c));
-	return sizeof(c);
-}
-
-/* @copies copies between the halves of @bo, then a store of @mark. */
-static size_t rb_long_stream(void *p, const struct raw_bo *bo, int copies,
-			     uint64_t mark_addr, uint64_t mark)
-{
-	size_t n = 0;
-	int i;
-
-	for (i = 0; i < copies; i++) {
-		struct drm_quasar_cmd_copy c = {
-			.hdr = { .opcode = DRM_QUASAR_OP_COPY, .length = sizeof(c) },
-			.dst = bo->addr + (i % 2 ? 0 : bo->size / 2),
-			.src = bo->addr + (i % 2 ? bo->size / 2 : 0),
-			.size = bo->size / 2,
-		};
-
-		memcpy((uint8_t *)p + n, &c, sizeof(c));
-		n += sizeof(c);
-	}
-	return n + rb_write_value((uint8_t *)p + n, mark_addr, mark);
-}
-
 /* The fence error a job's out-syncobj carries (0, or a negative errno). */
 static int rb_fence_status(int fd, uint32_t syncobj)
 {
@@ -247,7 +215,7 @@ static int rb_client_open(struct rb_client *c)
 static int rb_client_job(struct rb_client *c, uint32_t q, uint64_t value,
 			 uint32_t syncobj)
 {
-	size_t n = rb_write_value(c->cmd.map, c->data.addr, value);
+	size_t n = raw_put_write_value(c->cmd.map, c->data.addr, value);
 
 	return rb_submit(c->fd, q, &c->cmd, n, &c->data, syncobj);
 }
@@ -320,7 +288,7 @@ TEST(recovery_long_job_is_not_a_hang)
 	ASSERT_EQ(0, rb_client_open(&a));
 	ASSERT_EQ(0, raw_bo_new(a.fd, 32 * MIB, &big));
 	ASSERT_EQ(0, raw_bo_new(a.fd, 16 * 1024, &cmd));
-	n = rb_long_stream(cmd.map, &big, 480, big.addr, 77);
+	n = raw_put_copy_stream(cmd.map, &big, 480, big.addr, 77);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	ASSERT_EQ(0, rb_submit(a.fd, 1, &cmd, n, &big, 0));
 	ASSERT_EQ(0, raw_bo_wait(a.fd, &cmd, WAIT_NS, &w));
@@ -444,7 +412,7 @@ TEST(mmu_fault_isolation)
 	usleep(200 * 1000);
 
 	/* A store just past A's data BO: its guard page, never mapped. */
-	n = rb_write_value(a.cmd.map, a.data.addr + a.data.size, 1);
+	n = raw_put_write_value(a.cmd.map, a.data.addr + a.data.size, 1);
 	ASSERT_EQ(0, rb_submit(a.fd, 1, &a.cmd, n, &a.data, 0));
 	ASSERT_EQ(0, raw_bo_wait(a.fd, &a.cmd, WAIT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_MMU_FAULT, w.job_status);
@@ -550,7 +518,7 @@ TEST(kill_during_job)
 			if (rb_client_open(&c) || raw_bo_new(c.fd, 4 * MIB, &big))
 				_exit(1);
 			for (q = 0; q < 4; q++) {
-				size_t n = rb_long_stream((uint8_t *)c.cmd.map + q * 1024,
+				size_t n = raw_put_copy_stream((uint8_t *)c.cmd.map + q * 1024,
 							  &big, 16, c.data.addr, q);
 				struct drm_quasar_submit s = {
 					.cmd_handle = c.cmd.handle, .cmd_offset = q * 1024,
