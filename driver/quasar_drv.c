@@ -122,6 +122,7 @@ static const struct drm_ioctl_desc quasar_ioctls[] = {
 	QUASAR_IOCTL(BO_INFO, bo_info),
 	QUASAR_IOCTL(SUBMIT, submit),
 	QUASAR_IOCTL(BO_WAIT, bo_wait),
+	QUASAR_IOCTL(JOB_STATS, job_stats),
 };
 
 /* DEFINE_DRM_ACCEL_FOPS() plus fdinfo, which 6.12's macro leaves out. */

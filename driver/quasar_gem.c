@@ -103,6 +103,7 @@ void quasar_bo_set_result(struct quasar_bo *bo,
 {
 	spin_lock(&bo->result_lock);
 	bo->result = *result;
+	bo->result.ended = true;
 	spin_unlock(&bo->result_lock);
 }
 
@@ -217,4 +218,51 @@ int quasar_ioctl_bo_wait(struct drm_device *drm, void *data,
 	}
 	drm_gem_object_put(obj);
 	return ret;
+}
+
+int quasar_ioctl_job_stats(struct drm_device *drm, void *data,
+			   struct drm_file *file)
+{
+	struct drm_quasar_job_stats *args = data;
+	const struct quasar_hw_stats *st;
+	struct quasar_job_result res;
+	struct drm_gem_object *obj;
+	struct quasar_bo *bo;
+
+	if (args->flags)
+		return -EINVAL;
+	obj = drm_gem_object_lookup(file, args->handle);
+	if (!obj)
+		return -ENOENT;
+	bo = to_quasar_bo(obj);
+	scoped_guard(spinlock, &bo->result_lock)
+		res = bo->result;
+	drm_gem_object_put(obj);
+	if (!res.ended)
+		return -ENODATA;
+
+	st = &res.stats;
+	*args = (struct drm_quasar_job_stats) {
+		.handle = args->handle,
+		.status = res.status,
+		.cmd_index = res.cmd_index,
+		.seqno = res.seqno,
+		.queue = res.queue,
+		.device_ns = res.device_ns,
+		.rd_weight_bytes = st->rd_weights,
+		.rd_meta_bytes = st->rd_wmeta,
+		.rd_act_bytes = st->rd_act,
+		.wr_bytes = st->wr_bytes,
+		.sram_bytes = st->sram_bytes,
+		.macs_dense = st->macs_dense,
+		.macs_exec = st->macs_exec,
+		.vec_elems = st->vec_elems,
+		.tiles = st->tiles,
+		.cycles_compute = st->cycles_compute,
+		.cycles_memory = st->cycles_memory,
+		.cycles = st->cycles,
+		.energy_fj = st->energy_fj,
+		.clock_mhz = st->clock_mhz,
+	};
+	return 0;
 }

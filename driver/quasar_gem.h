@@ -23,11 +23,21 @@ struct quasar_ctx;
  * @status: &enum drm_quasar_status
  * @cmd_index: failing command, or commands run
  * @fault_addr: device VA of an MMU fault, else 0
+ * @ended: a job has ended with this command buffer (JOB_STATS has data)
+ * @queue: hardware queue of the job
+ * @seqno: its descriptor seqno, 0 if it never reached the ring
+ * @device_ns: device time, doorbell (or previous completion) to completion
+ * @stats: the device's cost record; zero when the device did not complete it
  */
 struct quasar_job_result {
 	u32 status;
 	u32 cmd_index;
 	u64 fault_addr;
+	bool ended;
+	u32 queue;
+	u64 seqno;
+	u64 device_ns;
+	struct quasar_hw_stats stats;
 };
 
 /**
@@ -73,5 +83,7 @@ int quasar_ioctl_bo_info(struct drm_device *drm, void *data,
 			 struct drm_file *file);
 int quasar_ioctl_bo_wait(struct drm_device *drm, void *data,
 			 struct drm_file *file);
+int quasar_ioctl_job_stats(struct drm_device *drm, void *data,
+			   struct drm_file *file);
 
 #endif /* __QUASAR_GEM_H__ */

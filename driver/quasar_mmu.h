@@ -44,6 +44,11 @@ struct quasar_pt {
  * @last_fence: per queue, the finished fence of the context's newest job;
  *		a buffer's pages outlive its mapping until these signal
  * @busy_ns: per queue, device time spent on this context's jobs (fdinfo)
+ * @cycles: per queue, modeled device cycles of its completed jobs (fdinfo)
+ * @macs: executed multiply-accumulates of its completed jobs (fdinfo)
+ * @rd_bytes: bytes its completed jobs read from memory (fdinfo)
+ * @wr_bytes: bytes its completed jobs wrote (fdinfo)
+ * @energy_fj: modeled energy of its completed jobs, femtojoules (fdinfo)
  */
 struct quasar_ctx {
 	struct kref ref;
@@ -56,6 +61,11 @@ struct quasar_ctx {
 	spinlock_t fence_lock;		/* @last_fence */
 	struct dma_fence *last_fence[QUASAR_NUM_QUEUES];
 	atomic64_t busy_ns[QUASAR_NUM_QUEUES];
+	atomic64_t cycles[QUASAR_NUM_QUEUES];
+	atomic64_t macs;
+	atomic64_t rd_bytes;
+	atomic64_t wr_bytes;
+	atomic64_t energy_fj;
 };
 
 struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev);

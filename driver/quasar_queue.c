@@ -94,11 +94,13 @@ int quasar_queue_init(struct quasar_device *qdev, struct quasar_queue *q,
 				      &q->ring_dma, GFP_KERNEL);
 	q->cpl = dmam_alloc_coherent(dev, q->size * sizeof(*q->cpl),
 				     &q->cpl_dma, GFP_KERNEL);
+	q->stats = dmam_alloc_coherent(dev, q->size * sizeof(*q->stats),
+				       &q->stats_dma, GFP_KERNEL);
 	q->slots = drmm_kcalloc(&qdev->drm, q->size, sizeof(*q->slots),
 				GFP_KERNEL);
 	q->replay = drmm_kcalloc(&qdev->drm, q->size, sizeof(*q->replay),
 				 GFP_KERNEL);
-	if (!q->ring || !q->cpl || !q->slots || !q->replay)
+	if (!q->ring || !q->cpl || !q->stats || !q->slots || !q->replay)
 		return -ENOMEM;
 	return 0;
 }
@@ -140,6 +142,7 @@ static void quasar_queue_write_desc(struct quasar_queue *q,
 	desc->ctx_slot = job->ctx->slot;
 	desc->flags = 0;
 	desc->seqno = job->seqno;
+	desc->stats_addr = q->stats_dma + idx * sizeof(*q->stats);
 	memset(desc->reserved, 0, sizeof(desc->reserved));
 	q->slots[idx] = job;
 	q->tail++;
@@ -183,13 +186,31 @@ static u64 quasar_queue_account(struct quasar_queue *q, struct quasar_job *job)
 	return busy;
 }
 
+/* The cost model's figures of @job, for the file's fdinfo. */
+static void quasar_queue_account_cost(struct quasar_queue *q,
+				      struct quasar_job *job,
+				      const struct quasar_hw_stats *st)
+{
+	struct quasar_ctx *ctx = job->ctx;
+
+	atomic64_add(st->cycles, &ctx->cycles[q->index]);
+	atomic64_add(st->macs_exec, &ctx->macs);
+	atomic64_add(st->rd_weights + st->rd_wmeta + st->rd_act, &ctx->rd_bytes);
+	atomic64_add(st->wr_bytes, &ctx->wr_bytes);
+	atomic64_add(st->energy_fj, &ctx->energy_fj);
+}
+
 static void quasar_queue_complete(struct quasar_queue *q,
 				  struct quasar_job *job,
-				  const struct quasar_job_result *res, int err)
+				  struct quasar_job_result *res, int err)
 {
 	struct dma_fence *fence = &job->hw_fence->base;
 	u64 busy = quasar_queue_account(q, job);
 
+	res->queue = q->index;
+	res->seqno = job->seqno;
+	res->device_ns = busy;
+	quasar_queue_account_cost(q, job, &res->stats);
 	quasar_bo_set_result(job->cmd_bo, res);
 	trace_quasar_job_complete(q->index, job->ctx->slot, job->seqno,
 				  res->status, res->cmd_index, err, busy);
@@ -227,14 +248,16 @@ static void quasar_queue_abort(struct quasar_queue *q, struct quasar_job *job,
 
 static void quasar_queue_complete_record(struct quasar_queue *q,
 					 struct quasar_job *job,
-					 const struct quasar_hw_cpl *cpl)
+					 const struct quasar_hw_cpl *cpl,
+					 const struct quasar_hw_stats *stats)
 {
-	/* One snapshot of the record the device wrote. */
+	/* One snapshot of the records the device wrote. */
 	const struct quasar_hw_cpl rec = *cpl;
 	struct quasar_job_result res = {
 		.status = rec.status,
 		.cmd_index = rec.cmd_index,
 		.fault_addr = rec.fault_addr,
+		.stats = *stats,
 	};
 
 	if (rec.seqno != job->seqno) {
@@ -279,7 +302,7 @@ static void quasar_queue_process_locked(struct quasar_queue *q)
 		}
 		q->slots[idx] = NULL;
 		q->head++;
-		quasar_queue_complete_record(q, job, &q->cpl[idx]);
+		quasar_queue_complete_record(q, job, &q->cpl[idx], &q->stats[idx]);
 	}
 }
 
@@ -398,7 +421,7 @@ void quasar_queue_restart(struct quasar_queue *q, struct quasar_job *bad,
 
 		q->slots[idx] = NULL;
 		if (!q->bad_record && q->cpl[idx].seqno == job->seqno) {
-			quasar_queue_complete_record(q, job, &q->cpl[idx]);
+			quasar_queue_complete_record(q, job, &q->cpl[idx], &q->stats[idx]);
 		} else if (err) {
 			quasar_queue_abort(q, job, DRM_QUASAR_STATUS_ABORTED, err);
 		} else if (!blamed && (job == bad || q->hung)) {

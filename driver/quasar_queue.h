@@ -48,6 +48,8 @@ struct quasar_fence {
  * @ring_dma: its DMA address
  * @cpl: completion ring
  * @cpl_dma: its DMA address
+ * @stats: job statistics records, one per ring entry
+ * @stats_dma: their DMA address
  * @slots: the job whose descriptor is in each ring entry
  * @replay: scratch array for recovery, so that it needs no allocation
  * @head: next completion to process (free-running)
@@ -77,6 +79,8 @@ struct quasar_queue {
 	dma_addr_t ring_dma;
 	struct quasar_hw_cpl *cpl;
 	dma_addr_t cpl_dma;
+	struct quasar_hw_stats *stats;
+	dma_addr_t stats_dma;
 	struct quasar_job **slots;
 	struct quasar_job **replay;
 	u32 head;

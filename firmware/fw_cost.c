@@ -17,27 +17,34 @@
  */
 void fw_cost_defaults(struct fw_cost_params *p)
 {
+	static const uint8_t w4[] = {
+		DRM_QUASAR_FORMAT_W_INT4, DRM_QUASAR_FORMAT_W_SP_INT4,
+		DRM_QUASAR_FORMAT_W_MXFP4, DRM_QUASAR_FORMAT_W_NVFP4,
+	};
+	static const uint8_t w8[] = {
+		DRM_QUASAR_FORMAT_W_INT8, DRM_QUASAR_FORMAT_W_SP_INT8,
+		DRM_QUASAR_FORMAT_W_MXINT8,
+	};
+
 	fw_memset(p, 0, sizeof(*p));
-	p->clock_mhz = 1000;
+	p->clock_mhz = FW_COST_CLOCK_MHZ;
 	for (uint32_t f = DRM_QUASAR_FORMAT_W_BF16; f < FW_COST_NUM_FMT; f++) {
-		p->macs_a16[f] = 512;
-		p->fj_mac_a16[f] = 400;
+		p->macs_a16[f] = FW_COST_MACS_A16;
+		p->fj_mac_a16[f] = FW_COST_FJ_MAC_A16;
+		p->fj_mac_a8[f] = FW_COST_FJ_MAC_A8_W8;
 	}
-	p->macs_a8[DRM_QUASAR_FORMAT_W_INT8] = 2048;
-	p->macs_a8[DRM_QUASAR_FORMAT_W_SP_INT8] = 2048;
-	p->macs_a8[DRM_QUASAR_FORMAT_W_MXINT8] = 2048;
-	p->macs_a8[DRM_QUASAR_FORMAT_W_INT4] = 4096;
-	p->macs_a8[DRM_QUASAR_FORMAT_W_SP_INT4] = 4096;
-	p->macs_a8[DRM_QUASAR_FORMAT_W_MXFP4] = 4096;
-	p->macs_a8[DRM_QUASAR_FORMAT_W_NVFP4] = 4096;
-	for (uint32_t f = DRM_QUASAR_FORMAT_W_BF16; f < FW_COST_NUM_FMT; f++)
-		p->fj_mac_a8[f] = p->macs_a8[f] == 4096 ? 60 : 100;
-	p->vec_per_cycle = 32;
-	p->fj_vec = 500;
-	p->dram_bpc = 16;
-	p->sram_bpc = 128;
-	p->fj_dram_byte = 20000;
-	p->fj_sram_byte = 1000;
+	for (uint32_t i = 0; i < FW_ARRAY_SIZE(w8); i++)
+		p->macs_a8[w8[i]] = FW_COST_MACS_A8_W8;
+	for (uint32_t i = 0; i < FW_ARRAY_SIZE(w4); i++) {
+		p->macs_a8[w4[i]] = FW_COST_MACS_A8_W4;
+		p->fj_mac_a8[w4[i]] = FW_COST_FJ_MAC_A8_W4;
+	}
+	p->vec_per_cycle = FW_COST_VEC_PER_CYCLE;
+	p->fj_vec = FW_COST_FJ_VEC;
+	p->dram_bpc = FW_COST_DRAM_BPC;
+	p->sram_bpc = FW_COST_SRAM_BPC;
+	p->fj_dram_byte = FW_COST_FJ_DRAM_BYTE;
+	p->fj_sram_byte = FW_COST_FJ_SRAM_BYTE;
 }
 
 void fw_cost_macs(struct fw_xctx *x, uint64_t dense, uint64_t exec,

@@ -17,12 +17,15 @@
 #define FW_STREAM_WINDOW	256u
 #define FW_DESC(f)		offsetof(struct quasar_hw_desc, f)
 #define FW_CPL(f)		offsetof(struct quasar_hw_cpl, f)
+#define FW_STATS(f)		offsetof(struct quasar_hw_stats, f)
+#define FW_STATS_SIZE		((uint32_t)sizeof(struct quasar_hw_stats))
 #define FW_DESC_SIZE		((uint32_t)sizeof(struct quasar_hw_desc))
 #define FW_CPL_SIZE		((uint32_t)sizeof(struct quasar_hw_cpl))
 #define FW_DESC_RESERVED	(sizeof(((struct quasar_hw_desc *)0)->reserved) / 8)
 
 _Static_assert(sizeof(struct quasar_hw_desc) == 64, "hw-spec 5 descriptor");
 _Static_assert(sizeof(struct quasar_hw_cpl) == 32, "hw-spec 5 completion");
+_Static_assert(sizeof(struct quasar_hw_stats) == 128, "hw-spec 5 statistics");
 _Static_assert(FW_STREAM_WINDOW >= FW_CMD_MAX_LEN, "a command fits a window");
 
 /* The part of a stream currently held in local memory. */
@@ -74,7 +77,8 @@ static int fw_job_check_desc(const struct quasar_hw_desc *desc)
 		if (desc->reserved[i])
 			return DRM_QUASAR_STATUS_BAD_DESC;
 	if (!desc->cmd_size || desc->cmd_size % 8 ||
-	    desc->cmd_size > QUASAR_CMD_STREAM_MAX_SIZE || desc->cmd_addr % 8)
+	    desc->cmd_size > QUASAR_CMD_STREAM_MAX_SIZE || desc->cmd_addr % 8 ||
+	    desc->stats_addr % 8)
 		return DRM_QUASAR_STATUS_BAD_DESC;
 	if (desc->ctx_slot >= QUASAR_NUM_CTX)
 		return DRM_QUASAR_STATUS_BAD_CONTEXT;
@@ -230,6 +234,7 @@ static void fw_desc_decode(const uint8_t *raw, struct quasar_hw_desc *d)
 	d->ctx_slot = fw_le16(raw + FW_DESC(ctx_slot));
 	d->flags = fw_le16(raw + FW_DESC(flags));
 	d->seqno = fw_le64(raw + FW_DESC(seqno));
+	d->stats_addr = fw_le64(raw + FW_DESC(stats_addr));
 	for (uint32_t i = 0; i < FW_DESC_RESERVED; i++)
 		d->reserved[i] = fw_le64(raw + FW_DESC(reserved) + 8 * i);
 }
@@ -242,6 +247,24 @@ static void fw_cpl_encode(uint8_t *raw, uint64_t seqno,
 	fw_put_le32(raw + FW_CPL(status), res->status);
 	fw_put_le32(raw + FW_CPL(cmd_index), res->cmd_index);
 	fw_put_le64(raw + FW_CPL(fault_addr), res->fault_addr);
+}
+
+static void fw_stats_encode(uint8_t *raw, const struct fw_device *fw,
+			    const struct fw_job_stats *st)
+{
+	const uint64_t v[] = {
+		st->rd_weights, st->rd_wmeta, st->rd_act, st->wr_bytes,
+		st->sram_bytes, st->macs_dense, st->macs_exec, st->vec_elems,
+		st->tiles, st->cycles_compute, st->cycles_memory, st->cycles,
+		st->energy_fj,
+	};
+
+	_Static_assert(sizeof(v) == FW_STATS(clock_mhz), "stats record order");
+	fw_memset(raw, 0, FW_STATS_SIZE);
+	for (uint32_t i = 0; i < FW_ARRAY_SIZE(v); i++)
+		fw_put_le64(raw + 8 * i, v[i]);
+	if (fw->engine)
+		fw_put_le32(raw + FW_STATS(clock_mhz), fw->engine->cost.clock_mhz);
 }
 
 static bool fw_queue_config_ok(const struct fw_queue *queue)
@@ -295,6 +318,17 @@ int fw_queue_process(struct fw_device *fw, unsigned int q, uint32_t tail,
 			break;
 		if (res.status)
 			fw_queue_log(fw, q, ": job seqno ", desc.seqno, &res);
+		/* A bad stats_addr already failed the job with BAD_DESC. */
+		if (desc.stats_addr && !(desc.stats_addr % 8)) {
+			uint8_t stats[sizeof(struct quasar_hw_stats)];
+
+			fw_stats_encode(stats, fw, &res.stats);
+			if (fw->hal.dma_write(fw->hal.opaque, desc.stats_addr, stats,
+					      FW_STATS_SIZE))
+				return fw_queue_error(fw, q, "statistics record not writable",
+						      DRM_QUASAR_STATUS_DMA_ERROR,
+						      ring_error);
+		}
 		fw_cpl_encode(cpl, desc.seqno, &res);
 		if (fw->inject.flags & QUASAR_DBG_CORRUPT_CPL) {
 			fw->inject.flags &= ~QUASAR_DBG_CORRUPT_CPL;

@@ -142,6 +142,9 @@ static void quasar_realize(PCIDevice *pdev, Error **errp)
 {
     QuasarState *s = QUASAR(pdev);
 
+    if (!quasar_engine_check(s, errp)) {
+        return;
+    }
     quasar_init_state(s);
     if (!quasar_init_pci(s, pdev, errp)) {
         quasar_power_exit(s);
@@ -167,9 +170,11 @@ static void quasar_exit(PCIDevice *pdev)
 
     qemu_thread_join(&s->boot.worker.thread);
     qemu_cond_destroy(&s->boot.worker.wake);
+    quasar_engine_detach(&s->boot.worker);
     for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
         qemu_thread_join(&s->queue[qi].worker.thread);
         qemu_cond_destroy(&s->queue[qi].worker.wake);
+        quasar_engine_detach(&s->queue[qi].worker);
     }
     quasar_irq_exit(s);
     quasar_power_exit(s);
@@ -177,7 +182,22 @@ static void quasar_exit(PCIDevice *pdev)
     qemu_mutex_destroy(&s->lock);
 }
 
-/* Fault injection at power-on (spec section 11); see quasar_debug.c. */
+/* The rates and energies of one weight format (spec section 12). */
+#define QUASAR_FMT_PROPS(name, f, a8_macs, a8_fj) \
+    DEFINE_PROP_UINT32("macs-a16-" name, QuasarState, cost.macs_a16[f], \
+                       FW_COST_MACS_A16), \
+    DEFINE_PROP_UINT32("macs-a8-" name, QuasarState, cost.macs_a8[f], \
+                       a8_macs), \
+    DEFINE_PROP_UINT32("fj-mac-a16-" name, QuasarState, cost.fj_mac_a16[f], \
+                       FW_COST_FJ_MAC_A16), \
+    DEFINE_PROP_UINT32("fj-mac-a8-" name, QuasarState, cost.fj_mac_a8[f], \
+                       a8_fj)
+
+/*
+ * Fault injection at power-on (spec section 11), see quasar_debug.c; the
+ * modeled hardware (spec section 12), see quasar_engine.c. The defaults
+ * are the firmware's own (fw_cost_defaults()).
+ */
 static Property quasar_properties[] = {
     DEFINE_PROP_BOOL("fault-hang", QuasarState, dbg.prop_hang, false),
     DEFINE_PROP_BOOL("fault-mmu", QuasarState, dbg.prop_mmu, false),
@@ -189,6 +209,41 @@ static Property quasar_properties[] = {
                        (1u << QUASAR_NUM_QUEUES) - 1),
     DEFINE_PROP_UINT64("fault-va", QuasarState, dbg.prop_va,
                        QUASAR_VA_START),
+    DEFINE_PROP_SIZE("sram-size", QuasarState, sram_size, 4 * MiB),
+    DEFINE_PROP_UINT32("clock-mhz", QuasarState, cost.clock_mhz,
+                       FW_COST_CLOCK_MHZ),
+    DEFINE_PROP_UINT32("dram-bytes-per-cycle", QuasarState, cost.dram_bpc,
+                       FW_COST_DRAM_BPC),
+    DEFINE_PROP_UINT32("sram-bytes-per-cycle", QuasarState, cost.sram_bpc,
+                       FW_COST_SRAM_BPC),
+    DEFINE_PROP_UINT32("vector-elems-per-cycle", QuasarState,
+                       cost.vec_per_cycle, FW_COST_VEC_PER_CYCLE),
+    DEFINE_PROP_UINT32("fj-vector-elem", QuasarState, cost.fj_vec,
+                       FW_COST_FJ_VEC),
+    DEFINE_PROP_UINT32("fj-dram-byte", QuasarState, cost.fj_dram_byte,
+                       FW_COST_FJ_DRAM_BYTE),
+    DEFINE_PROP_UINT32("fj-sram-byte", QuasarState, cost.fj_sram_byte,
+                       FW_COST_FJ_SRAM_BYTE),
+    QUASAR_FMT_PROPS("bf16", DRM_QUASAR_FORMAT_W_BF16, 0,
+                     FW_COST_FJ_MAC_A8_W8),
+    QUASAR_FMT_PROPS("int8", DRM_QUASAR_FORMAT_W_INT8, FW_COST_MACS_A8_W8,
+                     FW_COST_FJ_MAC_A8_W8),
+    QUASAR_FMT_PROPS("int4", DRM_QUASAR_FORMAT_W_INT4, FW_COST_MACS_A8_W4,
+                     FW_COST_FJ_MAC_A8_W4),
+    QUASAR_FMT_PROPS("mxint8", DRM_QUASAR_FORMAT_W_MXINT8,
+                     FW_COST_MACS_A8_W8, FW_COST_FJ_MAC_A8_W8),
+    QUASAR_FMT_PROPS("mxfp8", DRM_QUASAR_FORMAT_W_MXFP8, 0,
+                     FW_COST_FJ_MAC_A8_W8),
+    QUASAR_FMT_PROPS("mxfp4", DRM_QUASAR_FORMAT_W_MXFP4, FW_COST_MACS_A8_W4,
+                     FW_COST_FJ_MAC_A8_W4),
+    QUASAR_FMT_PROPS("nvfp4", DRM_QUASAR_FORMAT_W_NVFP4, FW_COST_MACS_A8_W4,
+                     FW_COST_FJ_MAC_A8_W4),
+    QUASAR_FMT_PROPS("sp-bf16", DRM_QUASAR_FORMAT_W_SP_BF16, 0,
+                     FW_COST_FJ_MAC_A8_W8),
+    QUASAR_FMT_PROPS("sp-int8", DRM_QUASAR_FORMAT_W_SP_INT8,
+                     FW_COST_MACS_A8_W8, FW_COST_FJ_MAC_A8_W8),
+    QUASAR_FMT_PROPS("sp-int4", DRM_QUASAR_FORMAT_W_SP_INT4,
+                     FW_COST_MACS_A8_W4, FW_COST_FJ_MAC_A8_W4),
     DEFINE_PROP_END_OF_LIST(),
 };
 

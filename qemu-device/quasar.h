@@ -28,6 +28,7 @@
 
 #include "hw/pci/pci.h"
 #include "qemu/log.h"
+#include "qemu/units.h"
 #include "qemu/thread.h"
 #include "hw/quasar_hw.h"
 #include "drm/quasar_accel.h"
@@ -56,6 +57,8 @@ typedef struct QuasarWorker {
     uint32_t epoch;             /* written under lock, read atomically */
     uint32_t job_epoch;         /* epoch when the current job started */
     struct fw_device fw;        /* worker-private while busy */
+    struct fw_engine engine;    /* worker-private; quasar_engine.c */
+    void *sram;                 /* the engine's emulated SRAM */
 } QuasarWorker;
 
 typedef struct QuasarCtx {
@@ -143,6 +146,10 @@ struct QuasarState {
     bool power_down;            /* D3 entry waits for the workers */
     QuasarFwLog fwlog;
     QuasarDebug dbg;
+
+    /* Properties: the modeled hardware (spec section 12), fixed at realize. */
+    uint64_t sram_size;
+    struct fw_cost_params cost;
 };
 
 /* quasar.c */
@@ -195,6 +202,12 @@ void quasar_debug_progress(QuasarState *s, unsigned int q);
 void quasar_debug_crash_locked(QuasarState *s);
 bool quasar_debug_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);
 bool quasar_debug_write_locked(QuasarState *s, hwaddr addr, uint32_t val);
+
+/* quasar_engine.c */
+bool quasar_engine_check(QuasarState *s, Error **errp);
+void quasar_engine_attach(QuasarState *s, QuasarWorker *w, bool runs_jobs);
+void quasar_engine_detach(QuasarWorker *w);
+void quasar_engine_bind(QuasarWorker *w);
 
 /* quasar_queue.c */
 bool quasar_queue_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);

@@ -30,6 +30,7 @@ static uint32_t quasar_boot_run(QuasarWorker *w, uint64_t addr, uint32_t size)
         return QUASAR_FW_ERR_DMA;
     }
     fw_reset(&w->fw);
+    quasar_engine_bind(w);
     err = fw_boot(&w->fw, image, size);
     if (err) {
         QUASAR_GUEST_ERR("firmware image at 0x%" PRIx64 " rejected: "
@@ -224,6 +225,7 @@ void quasar_boot_start_worker(QuasarState *s)
     QuasarWorker *w = &s->boot.worker;
 
     quasar_hal_init(s, w, "quasar-boot");
+    quasar_engine_attach(s, w, false);
     qemu_cond_init(&w->wake);
     qemu_thread_create(&w->thread, w->name, quasar_boot_thread, s,
                        QEMU_THREAD_JOINABLE);

@@ -54,6 +54,7 @@ static void quasar_queue_load_locked(QuasarState *s, QuasarQueue *q)
     unsigned int slot;
 
     fw_reset(fw);
+    quasar_engine_bind(w);
     fw->booted = true;
     fw->info = s->boot.info;
     for (slot = 0; slot < QUASAR_NUM_CTX; slot++) {
@@ -395,6 +396,7 @@ void quasar_queue_start_workers(QuasarState *s)
         q->index = qi;
         snprintf(name, sizeof(name), "quasar-q%u", qi);
         quasar_hal_init(s, &q->worker, name);
+        quasar_engine_attach(s, &q->worker, true);
         qemu_cond_init(&q->worker.wake);
         qemu_thread_create(&q->worker.thread, q->worker.name,
                            quasar_queue_thread, q, QEMU_THREAD_JOINABLE);

@@ -116,6 +116,27 @@ struct fw_inject {
  */
 #define FW_COST_NUM_FMT	14
 
+/*
+ * The documented edge-NPU defaults (docs/cost-model.md section 2), named
+ * so that the device's properties default to exactly what
+ * fw_cost_defaults() sets. A8_W4 rates apply to the 4-bit weight formats
+ * (INT4, SP_INT4, MXFP4, NVFP4), A8_W8 to INT8, SP_INT8 and MXINT8; BF16
+ * and MXFP8 weights have no int8-activation path (rate 0: not modeled).
+ */
+#define FW_COST_CLOCK_MHZ	1000
+#define FW_COST_MACS_A16	512
+#define FW_COST_MACS_A8_W8	2048
+#define FW_COST_MACS_A8_W4	4096
+#define FW_COST_FJ_MAC_A16	400
+#define FW_COST_FJ_MAC_A8_W8	100
+#define FW_COST_FJ_MAC_A8_W4	60
+#define FW_COST_VEC_PER_CYCLE	32
+#define FW_COST_FJ_VEC		500
+#define FW_COST_DRAM_BPC	16
+#define FW_COST_SRAM_BPC	128
+#define FW_COST_FJ_DRAM_BYTE	20000
+#define FW_COST_FJ_SRAM_BYTE	1000
+
 struct fw_cost_params {
 	uint32_t clock_mhz;
 	uint32_t macs_a16[FW_COST_NUM_FMT];	/* MACs/cycle, BF16 activations */

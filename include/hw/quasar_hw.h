@@ -203,7 +203,32 @@ struct quasar_hw_desc {
 	uint16_t ctx_slot;	/* MMU context slot */
 	uint16_t flags;		/* must be 0 */
 	uint64_t seqno;		/* echoed in the completion record */
-	uint64_t reserved[5];	/* must be 0 */
+	uint64_t stats_addr;	/* DMA address of a quasar_hw_stats, 0: none */
+	uint64_t reserved[4];	/* must be 0 */
+};
+
+/*
+ * Job statistics: 128 bytes, written by the device at the descriptor's
+ * stats_addr (8-byte aligned) before the completion record, when
+ * stats_addr is not 0. The cost model of docs/cost-model.md.
+ */
+struct quasar_hw_stats {
+	uint64_t rd_weights;	/* packed weight element codes read */
+	uint64_t rd_wmeta;	/* scales, zero points, 2:4 index codes read */
+	uint64_t rd_act;	/* activations and every other input read */
+	uint64_t wr_bytes;	/* outputs written */
+	uint64_t sram_bytes;	/* SRAM traffic, both directions */
+	uint64_t macs_dense;	/* dense-equivalent multiply-accumulates */
+	uint64_t macs_exec;	/* executed (2:4 formats: half) */
+	uint64_t vec_elems;	/* vector-unit element operations */
+	uint64_t tiles;
+	uint64_t cycles_compute;	/* sum over tiles of the compute bound */
+	uint64_t cycles_memory;		/* sum over tiles of the memory bound */
+	uint64_t cycles;		/* sum over tiles of the larger */
+	uint64_t energy_fj;		/* femtojoules */
+	uint32_t clock_mhz;		/* the modeled clock */
+	uint32_t reserved0;
+	uint64_t reserved[2];
 };
 
 /* Completion record: 32 bytes, written by the device at cpl[head % size]. */

@@ -170,6 +170,7 @@ static void fuzz_fix_desc(uint8_t *d)
 		 d[offsetof(struct quasar_hw_desc, ctx_slot)] % 8 == 0 ?
 		 FUZZ_WILD_SLOT : FUZZ_SLOT, 2);
 	fuzz_put(d + offsetof(struct quasar_hw_desc, flags), 0, 2);
+	memset(d + offsetof(struct quasar_hw_desc, stats_addr), 0, 8);
 	memset(d + offsetof(struct quasar_hw_desc, reserved), 0,
 	       sizeof(((struct quasar_hw_desc *)0)->reserved));
 }
@@ -255,7 +256,8 @@ static void fuzz_job(const uint8_t *c, const uint8_t *p, size_t n)
 	d.ctx_slot = (uint16_t)fuzz_le(raw + offsetof(struct quasar_hw_desc, ctx_slot), 2);
 	d.flags = (uint16_t)fuzz_le(raw + offsetof(struct quasar_hw_desc, flags), 2);
 	d.seqno = fuzz_le(raw + offsetof(struct quasar_hw_desc, seqno), 8);
-	for (unsigned int i = 0; i < 5; i++)
+	d.stats_addr = fuzz_le(raw + offsetof(struct quasar_hw_desc, stats_addr), 8);
+	for (unsigned int i = 0; i < 4; i++)
 		d.reserved[i] = fuzz_le(raw + offsetof(struct quasar_hw_desc, reserved) + 8 * i, 8);
 	fw_job_run(&env.fw, &d, &stop, &res);
 	fuzz_check_result(&res);

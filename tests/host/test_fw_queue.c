@@ -118,8 +118,9 @@ static void put_desc(FIXTURE_DATA(queue) *self, uint32_t index,
 	put_le(p + 12, d->ctx_slot, 2);
 	put_le(p + 14, d->flags, 2);
 	put_le(p + 16, d->seqno, 8);
-	for (int i = 0; i < 5; i++)
-		put_le(p + 24 + 8 * i, d->reserved[i], 8);
+	put_le(p + 24, d->stats_addr, 8);
+	for (int i = 0; i < 4; i++)
+		put_le(p + 32 + 8 * i, d->reserved[i], 8);
 }
 
 static struct quasar_hw_cpl get_cpl(FIXTURE_DATA(queue) *self, uint32_t index)
@@ -173,7 +174,7 @@ TEST_F(queue, descriptor_reserved_word_is_bad_desc)
 {
 	struct quasar_hw_desc d = desc(STREAM_VA, put_nops(self, STREAM_VA, 1), SLOT, 1);
 
-	d.reserved[4] = 1ull << 63;
+	d.reserved[3] = 1ull << 63;
 	run_job(self, d);
 	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_BAD_DESC, self->res.status);
 }
@@ -417,6 +418,60 @@ TEST_F(queue, unwritable_completion_ring_is_dma_error)
 
 	put_desc(self, 0, &d);
 	self->fw.queue[Q].cpl = FW_TEST_MEM_BASE + FW_TEST_MEM_SIZE;
+	EXPECT_EQ(-1, process(self, 1));
+	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_DMA_ERROR, self->ring_error);
+	EXPECT_EQ(0u, self->fw.queue[Q].head);
+}
+
+TEST_F(queue, misaligned_stats_address_is_bad_desc)
+{
+	struct quasar_hw_desc d = desc(STREAM_VA, put_nops(self, STREAM_VA, 1), SLOT, 1);
+
+	d.stats_addr = fw_test_alloc(&self->mem, 128) + 4;
+	run_job(self, d);
+	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_BAD_DESC, self->res.status);
+}
+
+TEST_F(queue, stats_record_is_written_with_the_completion)
+{
+	uint64_t stats = fw_test_alloc(&self->mem, 128);
+	uint8_t *p = fw_test_ptr(&self->mem, stats, 128);
+	struct quasar_hw_desc d = desc(STREAM_VA, put_nops(self, STREAM_VA, 2), SLOT, 5);
+
+	/* No compute engine: a control-only job moves nothing the model counts. */
+	memset(p, 0xaa, 128);
+	d.stats_addr = stats;
+	put_desc(self, 0, &d);
+	ASSERT_EQ(1, process(self, 1));
+	EXPECT_EQ(5u, get_cpl(self, 0).seqno);
+	int i;
+
+	for (i = 0; i < 128; i++)
+		ASSERT_EQ(0, p[i]) TH_LOG("stats byte %d", i);
+}
+
+TEST_F(queue, no_stats_address_writes_no_record)
+{
+	uint64_t stats = fw_test_alloc(&self->mem, 128);
+	uint8_t *p = fw_test_ptr(&self->mem, stats, 128);
+	struct quasar_hw_desc d = desc(STREAM_VA, put_nops(self, STREAM_VA, 1), SLOT, 6);
+
+	memset(p, 0xaa, 128);
+	put_desc(self, 0, &d);
+	ASSERT_EQ(1, process(self, 1));
+	int i;
+
+	for (i = 0; i < 128; i++)
+		ASSERT_EQ(0xaa, p[i]) TH_LOG("stats byte %d", i);
+}
+
+TEST_F(queue, unwritable_stats_record_is_dma_error)
+{
+	uint32_t n = put_nops(self, STREAM_VA, 1);
+	struct quasar_hw_desc d = desc(STREAM_VA, n, SLOT, 7);
+
+	d.stats_addr = FW_TEST_MEM_BASE + FW_TEST_MEM_SIZE;
+	put_desc(self, 0, &d);
 	EXPECT_EQ(-1, process(self, 1));
 	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_DMA_ERROR, self->ring_error);
 	EXPECT_EQ(0u, self->fw.queue[Q].head);

@@ -33,6 +33,8 @@ enum drm_quasar_ioctl_id {
 	DRM_QUASAR_SUBMIT,
 	/** @DRM_QUASAR_BO_WAIT: wait for the jobs using a buffer object */
 	DRM_QUASAR_BO_WAIT,
+	/** @DRM_QUASAR_JOB_STATS: cost report of the last job of a command BO */
+	DRM_QUASAR_JOB_STATS,
 };
 
 /**
@@ -218,6 +220,68 @@ struct drm_quasar_bo_wait {
 	__u32 job_cmd_index;
 	/** @fault_addr: out: faulting device address for MMU faults */
 	__u64 fault_addr;
+};
+
+/**
+ * struct drm_quasar_job_stats - arguments of DRM_IOCTL_QUASAR_JOB_STATS
+ *
+ * The cost report of the last job that ended using BO @handle as its
+ * command buffer (the same job BO_WAIT describes), as the device's cost
+ * model computed it (docs/cost-model.md). Call it after the job's fence
+ * signalled. Jobs that ran only ISA v0 or control commands report zero
+ * bytes, MACs and cycles. A job the device never completed (aborted by a
+ * reset, cancelled, lost) reports zeros with its status.
+ *
+ * Errors: -EINVAL for a non-zero @flags or @pad; -ENOENT for an unknown
+ * handle; -ENODATA when no job has ended with this command BO yet.
+ */
+struct drm_quasar_job_stats {
+	/** @handle: in: GEM handle of the job's command BO */
+	__u32 handle;
+	/** @flags: in: must be 0 */
+	__u32 flags;
+	/** @status: out: &enum drm_quasar_status of the job */
+	__u32 status;
+	/** @cmd_index: out: failing command index, or commands run */
+	__u32 cmd_index;
+	/** @seqno: out: the job's sequence number on its hardware queue */
+	__u64 seqno;
+	/** @queue: out: hardware queue the job ran on */
+	__u32 queue;
+	/** @pad: out: zero */
+	__u32 pad;
+	/** @device_ns: out: device time, from start to completion interrupt */
+	__u64 device_ns;
+	/** @rd_weight_bytes: out: packed weight element codes read */
+	__u64 rd_weight_bytes;
+	/** @rd_meta_bytes: out: scales, zero points and 2:4 metadata read */
+	__u64 rd_meta_bytes;
+	/** @rd_act_bytes: out: activations and every other input read */
+	__u64 rd_act_bytes;
+	/** @wr_bytes: out: bytes written */
+	__u64 wr_bytes;
+	/** @sram_bytes: out: SRAM traffic, both directions */
+	__u64 sram_bytes;
+	/** @macs_dense: out: dense-equivalent multiply-accumulates */
+	__u64 macs_dense;
+	/** @macs_exec: out: executed multiply-accumulates (2:4: half) */
+	__u64 macs_exec;
+	/** @vec_elems: out: vector-unit element operations */
+	__u64 vec_elems;
+	/** @tiles: out: tiles the job was split into */
+	__u64 tiles;
+	/** @cycles_compute: out: sum over tiles of the compute-bound cycles */
+	__u64 cycles_compute;
+	/** @cycles_memory: out: sum over tiles of the memory-bound cycles */
+	__u64 cycles_memory;
+	/** @cycles: out: modeled cycles, sum over tiles of the larger bound */
+	__u64 cycles;
+	/** @energy_fj: out: modeled energy in femtojoules */
+	__u64 energy_fj;
+	/** @clock_mhz: out: modeled clock, to turn @cycles into time */
+	__u32 clock_mhz;
+	/** @pad2: out: zero */
+	__u32 pad2;
 };
 
 /**
@@ -685,6 +749,8 @@ struct drm_quasar_cmd_conv2d {
 	DRM_IOW(DRM_COMMAND_BASE + DRM_QUASAR_SUBMIT, struct drm_quasar_submit)
 #define DRM_IOCTL_QUASAR_BO_WAIT \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_QUASAR_BO_WAIT, struct drm_quasar_bo_wait)
+#define DRM_IOCTL_QUASAR_JOB_STATS \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_QUASAR_JOB_STATS, struct drm_quasar_job_stats)
 
 #if defined(__cplusplus)
 }
