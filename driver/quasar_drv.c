@@ -27,6 +27,7 @@
 #include "quasar_pm.h"
 #include "quasar_queue.h"
 #include "quasar_reset.h"
+#include "quasar_uqueue.h"
 
 /*
  * Generous: TCG runs the device many times slower than hardware would. A
@@ -62,7 +63,12 @@ static int quasar_ioctl_dev_query(struct drm_device *drm, void *data,
 		.va_end = QUASAR_VA_END,
 		.page_size = QUASAR_PAGE_SIZE,
 		.max_cmd_size = QUASAR_CMD_STREAM_MAX_SIZE,
+		.num_engines = qdev->num_engines,
 	};
+	u32 q;
+
+	for (q = 0; q < qdev->num_queues; q++)
+		info.queue_priorities |= BIT(quasar_hwq_priority(q));
 
 	if (args->type != DRM_QUASAR_QUERY_DEVICE_INFO)
 		return -EINVAL;
@@ -93,6 +99,7 @@ static int quasar_open(struct drm_device *drm, struct drm_file *file)
 	ret = quasar_job_open(qfile);
 	if (ret)
 		goto err_put_ctx;
+	quasar_uqueue_open(qfile);
 	file->driver_priv = qfile;
 	return 0;
 
@@ -108,6 +115,7 @@ static void quasar_postclose(struct drm_device *drm, struct drm_file *file)
 	struct quasar_file *qfile = to_quasar_file(file);
 
 	/* Jobs and BOs hold their own context references. */
+	quasar_uqueue_close(qfile);
 	quasar_job_close(qfile);
 	quasar_ctx_put(qfile->ctx);
 	kfree(qfile);
@@ -123,6 +131,8 @@ static const struct drm_ioctl_desc quasar_ioctls[] = {
 	QUASAR_IOCTL(SUBMIT, submit),
 	QUASAR_IOCTL(BO_WAIT, bo_wait),
 	QUASAR_IOCTL(JOB_STATS, job_stats),
+	QUASAR_IOCTL(QUEUE_CREATE, queue_create),
+	QUASAR_IOCTL(QUEUE_DESTROY, queue_destroy),
 };
 
 /* DEFINE_DRM_ACCEL_FOPS() plus fdinfo, which 6.12's macro leaves out. */

@@ -71,6 +71,7 @@ struct quasar_irq_vector {
  * @hw_version: HW_VERSION register, major << 16 | minor
  * @num_queues: hardware queues in use (the device's count, capped)
  * @num_ctx: MMU context slots (the device's count, capped)
+ * @num_engines: compute engines the hardware queues share (hw-spec 12.1)
  * @fw: firmware image (kept for re-boots after a reset) and boot result
  * @fw.image: DMA-coherent copy of quasar-fw.bin
  * @fw.image_dma: its DMA address
@@ -109,6 +110,7 @@ struct quasar_device {
 	u32 hw_version;
 	u32 num_queues;
 	u32 num_ctx;
+	u32 num_engines;
 
 	struct {
 		void *image;
@@ -156,11 +158,15 @@ struct quasar_device {
  * @qdev: device
  * @ctx: the file's MMU context (device address space)
  * @entities: one scheduler entity per hardware queue
+ * @uqueue_lock: SUBMIT to a queue of @uqueues reads, QUEUE_DESTROY writes
+ * @uqueues: queues of QUEUE_CREATE by id (quasar_uqueue.c)
  */
 struct quasar_file {
 	struct quasar_device *qdev;
 	struct quasar_ctx *ctx;
 	struct drm_sched_entity entities[QUASAR_NUM_QUEUES];
+	struct rw_semaphore uqueue_lock;	/* @uqueues entries' lifetime */
+	struct xarray uqueues;
 };
 
 static inline struct quasar_device *to_quasar_device(struct drm_device *drm)

@@ -72,6 +72,7 @@ int quasar_hw_init(struct quasar_device *qdev)
 	/* A newer device may offer more; use what this driver knows. */
 	qdev->num_queues = min_t(u32, nq, QUASAR_NUM_QUEUES);
 	qdev->num_ctx = min_t(u32, nctx, QUASAR_NUM_CTX);
+	qdev->num_engines = quasar_read(qdev, QUASAR_REG_NUM_ENGINES);
 
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(QUASAR_DMA_BITS));
 	if (ret)

@@ -32,6 +32,7 @@
 #include "quasar_queue.h"
 #include "quasar_reset.h"
 #include "quasar_trace.h"
+#include "quasar_uqueue.h"
 
 /* How long teardown waits for jobs of closed files to be freed. */
 #define QUASAR_JOB_DRAIN_MS	30000
@@ -243,7 +244,10 @@ void quasar_job_close(struct quasar_file *qfile)
 static int quasar_submit_check(struct quasar_device *qdev,
 			       const struct drm_quasar_submit *args)
 {
-	if (args->flags || args->queue >= qdev->num_queues)
+	if (args->flags & ~DRM_QUASAR_SUBMIT_QUEUE_ID)
+		return -EINVAL;
+	if (!(args->flags & DRM_QUASAR_SUBMIT_QUEUE_ID) &&
+	    args->queue >= qdev->num_queues)
 		return -EINVAL;
 	if (!args->cmd_size || !IS_ALIGNED(args->cmd_size, 8) ||
 	    args->cmd_size > QUASAR_CMD_STREAM_MAX_SIZE ||
@@ -490,7 +494,10 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 	struct drm_quasar_submit *args = data;
 	struct drm_quasar_sync *in_syncs, *out_syncs = NULL;
 	struct quasar_out_sync *outs = NULL;
+	struct drm_sched_entity *entity;
+	struct quasar_uqueue *uq = NULL;
 	struct quasar_job *job;
+	u32 hwq = args->queue;
 	int ret;
 
 	ret = quasar_submit_check(qdev, args);
@@ -500,6 +507,16 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 		return -EIO;
 	if (READ_ONCE(qfile->ctx->banned))
 		return -EBADFD;
+	if (args->flags & DRM_QUASAR_SUBMIT_QUEUE_ID) {
+		/* Held until the job is pushed: QUEUE_DESTROY waits. */
+		uq = quasar_uqueue_get(qfile, args->queue);
+		if (!uq)
+			return -ENOENT;
+		hwq = uq->hwq->index;
+		entity = &uq->entity;
+	} else {
+		entity = &qfile->entities[hwq];
+	}
 
 	in_syncs = quasar_syncs_copy(args->in_syncs, args->in_sync_count);
 	if (IS_ERR(in_syncs))
@@ -511,7 +528,7 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 		goto out_free_syncs;
 	}
 
-	job = quasar_job_alloc(qdev, qfile, args->queue);
+	job = quasar_job_alloc(qdev, qfile, hwq);
 	if (IS_ERR(job)) {
 		ret = PTR_ERR(job);
 		goto out_free_syncs;
@@ -526,8 +543,7 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 		goto out_release_job;
 	}
 
-	ret = drm_sched_job_init(&job->base, &qfile->entities[args->queue], 1,
-				 qfile, file->client_id);
+	ret = drm_sched_job_init(&job->base, entity, 1, qfile, file->client_id);
 	if (ret)
 		goto out_release_job;
 	ret = quasar_job_add_in_syncs(job, file, in_syncs, args->in_sync_count);
@@ -547,5 +563,7 @@ out_put_outs:
 out_free_syncs:
 	kfree(in_syncs);
 	kfree(out_syncs);
+	if (uq)
+		quasar_uqueue_put(qfile);
 	return ret;
 }

@@ -27,6 +27,7 @@
 #include "quasar_queue.h"
 #include "quasar_tdr.h"
 #include "quasar_trace.h"
+#include "quasar_uqueue.h"
 
 /* The shared ring structs are in host byte order; the device is little-endian. */
 #if defined(__BIG_ENDIAN)
@@ -116,6 +117,8 @@ static void quasar_queue_hw_enable(struct quasar_queue *q)
 	quasar_write64(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_RING_LO), q->ring_dma);
 	quasar_write64(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_CPL_LO), q->cpl_dma);
 	quasar_write(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_SIZE), q->size);
+	quasar_write(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_PRIORITY),
+		     quasar_hwq_priority(i));
 	quasar_write(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_CTRL),
 		     QUASAR_Q_CTRL_ENABLE);
 	q->stopped = false;

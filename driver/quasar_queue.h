@@ -60,6 +60,7 @@ struct quasar_fence {
  *	  at the head
  * @bad_record: the completion at the head carries another seqno; nothing
  *		more is processed until a reset, which fails that job
+ * @uqueues: queues of QUEUE_CREATE bound to this one (quasar_uqueue.c)
  * @last_end_ns: when the queue's previous job completed; the device runs a
  *		 queue's jobs one after another, so a job's device time starts
  *		 at its doorbell or at this, whichever is later
@@ -89,6 +90,7 @@ struct quasar_queue {
 	u32 error;
 	bool hung;
 	bool bad_record;
+	atomic_t uqueues;
 	u64 last_end_ns;
 };
 

@@ -92,6 +92,13 @@ static bool quasar_tdr_check_queue(struct quasar_device *qdev,
 	}
 	hw_head = quasar_read(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_HEAD));
 	progress = quasar_read(qdev, QUASAR_REG_Q_PROGRESS(i));
+	/*
+	 * Waiting for a compute engine that other queues' jobs hold is not a
+	 * hang of this queue; if one of those hangs, its own queue says so.
+	 */
+	if (quasar_read(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_STATUS)) &
+	    QUASAR_Q_STATUS_WAITING)
+		tdr->stamp[i] = jiffies;
 
 	/*
 	 * HEAD was already past our head one check ago and we still have not

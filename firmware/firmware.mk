@@ -17,7 +17,8 @@ FW_IMAGE := $(FW_BUILD)/quasar-fw.bin
 FW_EXTRA_IMAGES += $(FW_BUILD)/quasar-fw-bad-crc.bin
 FW_TEST_DIR := $(TOP)/tests/host
 
-FW_SRCS := $(addprefix $(FW_DIR)/,fw_device.c fw_image.c fw_mmu.c fw_cmd.c fw_queue.c)
+FW_SRCS := $(addprefix $(FW_DIR)/,fw_device.c fw_image.c fw_mmu.c fw_cmd.c fw_queue.c \
+	fw_sched.c)
 # The ISA v1 compute engine: it calls the datapath (firmware/datapath), so
 # whoever links it also links libquasar_dp.a. Kept apart from FW_SRCS, which
 # the QEMU device and the fuzzers link object by object without the
@@ -51,7 +52,7 @@ FW_TEST_CFLAGS := $(HOST_CFLAGS) $(FW_DRM_INC) -std=gnu11 -I$(FW_DIR)/include -I
 FW_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 
-FW_TEST_NAMES := test_fw_image test_fw_tool test_fw_mmu test_fw_cmd test_fw_queue \
+FW_TEST_NAMES := test_fw_image test_fw_tool test_fw_mmu test_fw_cmd test_fw_queue test_fw_sched \
 	test_fw_tensor test_fw_ops test_fw_cost
 FW_TEST_SUPPORT_OBJS := $(addprefix $(FW_BUILD)/tests/obj/,fw_test_hal.o fw_test_image.o)
 FW_TEST_ASAN_SUPPORT_OBJS := $(addprefix $(FW_BUILD)/asan/tests/obj/,fw_test_hal.o \

@@ -44,6 +44,9 @@ static void quasar_abort_all_locked(QuasarState *s)
 static void quasar_state_reset_locked(QuasarState *s, bool full)
 {
     quasar_queue_reset_locked(s, full);
+    if (full) {
+        quasar_sched_reset_locked(s);
+    }
     quasar_ctx_reset_locked(s, full);
     quasar_boot_reset_locked(s, full);
     quasar_irq_reset_locked(s);
@@ -118,6 +121,7 @@ static void quasar_init_state(QuasarState *s)
     qemu_mutex_init(&s->lock);
     qemu_cond_init(&s->idle);
     s->stopping = false;
+    s->engines_free = s->engines;
     quasar_power_init(s);
     quasar_state_reset_locked(s, true);
     quasar_debug_reset_locked(s);
@@ -209,6 +213,7 @@ static Property quasar_properties[] = {
                        (1u << QUASAR_NUM_QUEUES) - 1),
     DEFINE_PROP_UINT64("fault-va", QuasarState, dbg.prop_va,
                        QUASAR_VA_START),
+    DEFINE_PROP_UINT32("engines", QuasarState, engines, 2),
     DEFINE_PROP_SIZE("sram-size", QuasarState, sram_size, 4 * MiB),
     DEFINE_PROP_UINT32("clock-mhz", QuasarState, cost.clock_mhz,
                        FW_COST_CLOCK_MHZ),

@@ -78,6 +78,10 @@ typedef struct QuasarQueue {
     uint32_t head;
     bool error;
     uint32_t error_status;      /* enum drm_quasar_status */
+    uint32_t priority;          /* QUASAR_Q_PRIORITY_* */
+    bool waiting;               /* job ready, asking for an engine */
+    bool granted;               /* holds an engine (quasar_sched.c) */
+    uint64_t last_grant;        /* QuasarState.grant_seq at the grant */
     QuasarWorker worker;
 } QuasarQueue;
 
@@ -150,6 +154,10 @@ struct QuasarState {
     /* Properties: the modeled hardware (spec section 12), fixed at realize. */
     uint64_t sram_size;
     struct fw_cost_params cost;
+    uint32_t engines;
+
+    uint32_t engines_free;      /* quasar_sched.c */
+    uint64_t grant_seq;         /* engine grants since power-on */
 };
 
 /* quasar.c */
@@ -209,7 +217,13 @@ void quasar_engine_attach(QuasarState *s, QuasarWorker *w, bool runs_jobs);
 void quasar_engine_detach(QuasarWorker *w);
 void quasar_engine_bind(QuasarWorker *w);
 
+/* quasar_sched.c */
+bool quasar_sched_acquire_locked(QuasarState *s, QuasarQueue *q);
+void quasar_sched_release_locked(QuasarState *s, QuasarQueue *q);
+void quasar_sched_reset_locked(QuasarState *s);
+
 /* quasar_queue.c */
+bool quasar_queue_runnable_locked(QuasarState *s, QuasarQueue *q);
 bool quasar_queue_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);
 bool quasar_queue_write_locked(QuasarState *s, hwaddr addr, uint32_t val);
 void quasar_queue_reset_locked(QuasarState *s, bool full);

@@ -30,6 +30,11 @@ bool quasar_engine_check(QuasarState *s, Error **errp)
                    (uint64_t)QUASAR_SRAM_MIN, (uint64_t)QUASAR_SRAM_MAX);
         return false;
     }
+    if (s->engines < 1 || s->engines > QUASAR_NUM_QUEUES) {
+        error_setg(errp, "quasar: engines %u must be in 1..%u", s->engines,
+                   QUASAR_NUM_QUEUES);
+        return false;
+    }
     /* The rest may be 0 ("not modeled"), except what turns cycles to time. */
     if (!c->clock_mhz) {
         error_setg(errp, "quasar: clock-mhz must be at least 1");

@@ -24,6 +24,8 @@ static uint32_t quasar_reg_read_locked(QuasarState *s, hwaddr addr)
         return QUASAR_NUM_QUEUES;
     case QUASAR_REG_NUM_CTX:
         return QUASAR_NUM_CTX;
+    case QUASAR_REG_NUM_ENGINES:
+        return s->engines;
     case QUASAR_REG_DEV_CTRL:
         return 0;
     case QUASAR_REG_DEV_STATUS:
@@ -71,6 +73,7 @@ static void quasar_reg_write_locked(QuasarState *s, hwaddr addr,
     case QUASAR_REG_HW_VERSION:
     case QUASAR_REG_NUM_QUEUES:
     case QUASAR_REG_NUM_CTX:
+    case QUASAR_REG_NUM_ENGINES:
     case QUASAR_REG_DEV_STATUS:
         QUASAR_GUEST_ERR("write to read-only register 0x%" HWADDR_PRIx,
                          addr);

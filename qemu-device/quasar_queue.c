@@ -39,7 +39,7 @@ static void quasar_queue_fail_locked(QuasarState *s, QuasarQueue *q,
     quasar_irq_raise_locked(s, QUASAR_IRQ_ERROR);
 }
 
-static bool quasar_queue_runnable_locked(QuasarState *s, QuasarQueue *q)
+bool quasar_queue_runnable_locked(QuasarState *s, QuasarQueue *q)
 {
     return !s->halted && !s->resetting &&
            s->boot.state == QUASAR_FW_STATE_READY &&
@@ -147,6 +147,9 @@ static void *quasar_queue_thread(void *opaque)
         if (s->stopping) {
             break;
         }
+        if (!quasar_sched_acquire_locked(s, q)) {
+            continue;
+        }
         quasar_queue_load_locked(s, q);
         head = q->head;
         faults = quasar_debug_take_locked(s, q->index);
@@ -156,6 +159,7 @@ static void *quasar_queue_thread(void *opaque)
             quasar_queue_hang_locked(s, w);
         }
         if (faults & (QUASAR_DBG_FW_CRASH | QUASAR_DBG_HANG)) {
+            quasar_sched_release_locked(s, q);
             quasar_worker_done_locked(s, w);
             continue;
         }
@@ -175,6 +179,7 @@ static void *quasar_queue_thread(void *opaque)
             quasar_queue_publish_locked(s, q, done, ring_error,
                                         faults & QUASAR_DBG_LOST_IRQ);
         }
+        quasar_sched_release_locked(s, q);
         quasar_worker_done_locked(s, w);
     }
     qemu_mutex_unlock(&s->lock);
@@ -286,10 +291,17 @@ bool quasar_queue_read_locked(QuasarState *s, hwaddr addr, uint32_t *val)
     case QUASAR_Q_STATUS:
         *val = (q->enabled ? QUASAR_Q_STATUS_ENABLED : 0) |
                (q->worker.busy ? QUASAR_Q_STATUS_BUSY : 0) |
-               (q->error ? QUASAR_Q_STATUS_ERROR : 0);
+               (q->error ? QUASAR_Q_STATUS_ERROR : 0) |
+               (q->waiting ? QUASAR_Q_STATUS_WAITING : 0);
         return true;
     case QUASAR_Q_ERROR:
         *val = q->error_status;
+        return true;
+    case QUASAR_Q_PRIORITY:
+        *val = q->priority;
+        return true;
+    case QUASAR_Q_START_SEQ:
+        *val = q->last_grant;
         return true;
     }
     return false;
@@ -344,9 +356,19 @@ bool quasar_queue_write_locked(QuasarState *s, hwaddr addr, uint32_t val)
     case QUASAR_Q_TAIL:
         quasar_queue_doorbell_locked(s, q, val);
         return true;
+    case QUASAR_Q_PRIORITY:
+        if (val > QUASAR_Q_PRIORITY_HIGH) {
+            QUASAR_GUEST_ERR("queue %u: PRIORITY %u above %u; ignored", qi,
+                             val, QUASAR_Q_PRIORITY_HIGH);
+            return true;
+        }
+        /* Takes effect at the next engine grant. */
+        q->priority = val;
+        return true;
     case QUASAR_Q_HEAD:
     case QUASAR_Q_STATUS:
     case QUASAR_Q_ERROR:
+    case QUASAR_Q_START_SEQ:
         QUASAR_GUEST_ERR("queue %u: write to read-only register 0x%"
                          HWADDR_PRIx, qi, reg);
         return true;

@@ -211,6 +211,21 @@ struct fw_device {
 	struct fw_engine *engine;
 };
 
+/*
+ * Engine scheduling (fw_sched.c, hw-spec 12.1). The device has fewer
+ * compute engines than queues; a queue with a job ready waits for one.
+ * @priority is QUASAR_Q_PRIORITY_* (higher runs first); @last_grant the
+ * device-wide sequence number of the queue's previous grant (0: never).
+ */
+struct fw_sched_queue {
+	bool waiting;
+	uint32_t priority;
+	uint64_t last_grant;
+};
+
+/* The waiting queue that gets the next free engine, or -1 if none waits. */
+int fw_sched_pick(const struct fw_sched_queue *q, unsigned int n);
+
 /* The build id of this firmware build (the ROM). */
 uint32_t fw_build_id(void);
 

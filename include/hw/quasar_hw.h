@@ -60,6 +60,7 @@
 #define QUASAR_REG_DEV_STATUS		0x0014	/* RO */
 #define   QUASAR_DEV_STATUS_RESETTING	(1u << 0)
 #define QUASAR_REG_SCRATCH		0x0018	/* RW, no side effects */
+#define QUASAR_REG_NUM_ENGINES		0x001c	/* RO: compute engines (12.1) */
 
 /* Power state and firmware log (hw-spec 10), always on: usable in D3 */
 #define QUASAR_REG_POWER_CTRL		0x0030	/* RW: requested state */
@@ -171,7 +172,13 @@ enum quasar_fw_error {
 #define   QUASAR_Q_STATUS_ENABLED	(1u << 0)
 #define   QUASAR_Q_STATUS_BUSY		(1u << 1)
 #define   QUASAR_Q_STATUS_ERROR		(1u << 2)	/* bad ring config */
+#define   QUASAR_Q_STATUS_WAITING	(1u << 3)	/* job ready, no engine yet */
 #define QUASAR_Q_ERROR			0x24	/* RO: enum quasar_status of ring error */
+#define QUASAR_Q_PRIORITY		0x28	/* RW: QUASAR_Q_PRIORITY_* (12.1) */
+#define   QUASAR_Q_PRIORITY_LOW		0
+#define   QUASAR_Q_PRIORITY_NORMAL	1
+#define   QUASAR_Q_PRIORITY_HIGH	2
+#define QUASAR_Q_START_SEQ		0x2c	/* RO: engine grant of the latest job */
 
 /* ---------------------------------------------------------------------- */
 /* Device MMU: per-context 3-level page tables, 4 KiB pages, 39-bit VA      */

@@ -74,16 +74,24 @@ static void qt_map_device(QT *t)
     t->bar = qpci_iomap(t->dev, QUASAR_BAR_REGS, NULL);
 }
 
-/* q35 by default; "pc" for the tests that need ACPI PCI hot-unplug. */
-static QT *qt_start_on(const char *machine)
+/*
+ * q35 by default; "pc" for the tests that need ACPI PCI hot-unplug.
+ * @props: more device properties (",name=value..."), or "".
+ */
+static QT *qt_start_with(const char *machine, const char *props)
 {
     QT *t = g_new0(QT, 1);
 
-    t->qs = qtest_pc_boot("-M %s -device quasar,id=npu0,addr=%02x.0",
-                          machine, QT_SLOT);
+    t->qs = qtest_pc_boot("-M %s -device quasar,id=npu0,addr=%02x.0%s",
+                          machine, QT_SLOT, props);
     t->qts = t->qs->qts;
     qt_map_device(t);
     return t;
+}
+
+static QT *qt_start_on(const char *machine)
+{
+    return qt_start_with(machine, "");
 }
 
 static QT *qt_start(void)
@@ -393,7 +401,7 @@ static void test_bad_accesses_read_zero_and_are_ignored(void)
     /* Unknown offsets, including holes inside the context/queue arrays. */
     g_assert_cmphex(rd(t, 0x3000), ==, 0);
     g_assert_cmphex(rd(t, QUASAR_REG_CTX(0, 0x18)), ==, 0);
-    g_assert_cmphex(rd(t, QUASAR_REG_QUEUE(0, 0x28)), ==, 0);
+    g_assert_cmphex(rd(t, QUASAR_REG_QUEUE(0, 0x30)), ==, 0);
     g_assert_cmphex(rd(t, QUASAR_BAR0_SIZE - 4), ==, 0);
     wr(t, 0x3000, 0xffffffff);
     /* Other widths and misaligned accesses. */
@@ -719,9 +727,10 @@ static void qt_queue_enable(QT *t, unsigned int q, uint32_t size)
  * Context 0 maps: one command page (read-only), QT_DATA_PAGES pages each
  * at A and B (writable) and one read-only data page; queue 0 is enabled.
  */
-static QT *qt_start_jobs_on(const char *machine, bool boot)
+static QT *qt_start_jobs_with(const char *machine, const char *props,
+                              bool boot)
 {
-    QT *t = qt_start_on(machine);
+    QT *t = qt_start_with(machine, props);
 
     if (boot) {
         qt_boot_good(t);
@@ -742,6 +751,11 @@ static QT *qt_start_jobs_on(const char *machine, bool boot)
     t->cpl = qt_alloc_pages(t, 1);
     qt_queue_enable(t, 0, QT_RING_SIZE);
     return t;
+}
+
+static QT *qt_start_jobs_on(const char *machine, bool boot)
+{
+    return qt_start_jobs_with(machine, "", boot);
 }
 
 static QT *qt_start_jobs(bool boot)
@@ -891,6 +905,99 @@ static void qt_expect_last_job_not_run(QT *t)
     g_assert_cmpuint(c.seqno, ==, 0);
     g_assert_cmpuint(c.status, ==, 0);
     g_assert_cmpuint(c.cmd_index, ==, 0);
+}
+
+/* Engine scheduling (spec 12.1) */
+
+/* A queue of its own: rings on fresh pages, enabled at @priority. */
+static void qt_sched_queue(QT *t, unsigned int q, uint32_t priority,
+                           uint64_t *ring, uint64_t *cpl)
+{
+    *ring = qt_alloc_pages(t, 1);
+    *cpl = qt_alloc_pages(t, 1);
+    wr64(t, QUASAR_REG_QUEUE(q, QUASAR_Q_RING_LO),
+         QUASAR_REG_QUEUE(q, QUASAR_Q_RING_HI), *ring);
+    wr64(t, QUASAR_REG_QUEUE(q, QUASAR_Q_CPL_LO),
+         QUASAR_REG_QUEUE(q, QUASAR_Q_CPL_HI), *cpl);
+    wr(t, QUASAR_REG_QUEUE(q, QUASAR_Q_SIZE), QT_RING_SIZE);
+    wr(t, QUASAR_REG_QUEUE(q, QUASAR_Q_PRIORITY), priority);
+    wr(t, QUASAR_REG_QUEUE(q, QUASAR_Q_CTRL), QUASAR_Q_CTRL_ENABLE);
+}
+
+/* Job @index (from 0) of a queue set up by qt_sched_queue(). */
+static void qt_sched_submit(QT *t, unsigned int q, uint64_t ring,
+                            uint32_t index, uint32_t cmd_size)
+{
+    struct quasar_hw_desc d = {
+        .cmd_addr = cpu_to_le64(QT_VA_CMD),
+        .cmd_size = cpu_to_le32(cmd_size),
+        .seqno = cpu_to_le64(100 * q + index),
+    };
+
+    qtest_memwrite(t->qts, ring + (index % QT_RING_SIZE) * sizeof(d), &d,
+                   sizeof(d));
+    wr(t, QUASAR_REG_QUEUE(q, QUASAR_Q_TAIL), index + 1);
+}
+
+static void test_sched_registers(void)
+{
+    QT *t = qt_start_with("q35", ",engines=3");
+
+    g_assert_cmpuint(rd(t, QUASAR_REG_NUM_ENGINES), ==, 3);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(1, QUASAR_Q_PRIORITY)), ==,
+                     QUASAR_Q_PRIORITY_NORMAL);
+    wr(t, QUASAR_REG_QUEUE(1, QUASAR_Q_PRIORITY), QUASAR_Q_PRIORITY_HIGH);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(1, QUASAR_Q_PRIORITY)), ==,
+                     QUASAR_Q_PRIORITY_HIGH);
+    /* Out of range: ignored, the old value stays. */
+    wr(t, QUASAR_REG_QUEUE(1, QUASAR_Q_PRIORITY), 3);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(1, QUASAR_Q_PRIORITY)), ==,
+                     QUASAR_Q_PRIORITY_HIGH);
+    wr(t, QUASAR_REG_QUEUE(1, QUASAR_Q_START_SEQ), 7);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(1, QUASAR_Q_START_SEQ)), ==, 0);
+    qt_stop(t);
+}
+
+/*
+ * One engine, held by a hung LOW job; a NORMAL job and then a HIGH job
+ * wait for it. When the hung job is abandoned, the HIGH queue gets the
+ * engine first although the NORMAL one waited longer.
+ */
+static void test_sched_high_priority_waiter_gets_the_freed_engine(void)
+{
+    QT *t = qt_start_jobs_with("q35", ",engines=1", true);
+    uint64_t ring1, cpl1, ring2, cpl2;
+    uint32_t len = qt_cmd_fill(t, 0, QT_VA_A, 64, 0x11223344);
+    uint32_t waiting = QUASAR_Q_STATUS_WAITING;
+
+    g_assert_cmpuint(rd(t, QUASAR_REG_NUM_ENGINES), ==, 1);
+    wr(t, QUASAR_REG_QUEUE(0, QUASAR_Q_PRIORITY), QUASAR_Q_PRIORITY_LOW);
+    qt_sched_queue(t, 1, QUASAR_Q_PRIORITY_NORMAL, &ring1, &cpl1);
+    qt_sched_queue(t, 2, QUASAR_Q_PRIORITY_HIGH, &ring2, &cpl2);
+
+    wr(t, QUASAR_REG_DBG_QUEUES, 1u << 0);
+    wr(t, QUASAR_REG_DBG_INJECT, QUASAR_DBG_HANG);
+    qt_submit(t, QT_VA_CMD, len, 0, 1);
+    qt_wait_reg(t, QUASAR_REG_QUEUE(0, QUASAR_Q_STATUS), QUASAR_Q_STATUS_BUSY,
+                QUASAR_Q_STATUS_BUSY);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(0, QUASAR_Q_START_SEQ)), ==, 1);
+
+    qt_sched_submit(t, 1, ring1, 0, len);
+    qt_wait_reg(t, QUASAR_REG_QUEUE(1, QUASAR_Q_STATUS), waiting, waiting);
+    qt_sched_submit(t, 2, ring2, 0, len);
+    qt_wait_reg(t, QUASAR_REG_QUEUE(2, QUASAR_Q_STATUS), waiting, waiting);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(1, QUASAR_Q_HEAD)), ==, 0);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(2, QUASAR_Q_HEAD)), ==, 0);
+
+    /* Disabling queue 0 abandons the hung job and frees the engine. */
+    wr(t, QUASAR_REG_QUEUE(0, QUASAR_Q_CTRL), 0);
+    qt_wait_head(t, 1, 1);
+    qt_wait_head(t, 2, 1);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(2, QUASAR_Q_START_SEQ)), ==, 2);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(1, QUASAR_Q_START_SEQ)), ==, 3);
+    g_assert_cmphex(rd(t, QUASAR_REG_QUEUE(1, QUASAR_Q_STATUS)) & waiting,
+                    ==, 0);
+    qt_stop(t);
 }
 
 static void test_queue_fill_and_copy_write_memory_and_completion(void)
@@ -1645,6 +1752,9 @@ int main(int argc, char **argv)
 
     qtest_add_func("/quasar/queue/fill_and_copy_write_memory_and_completion",
                    test_queue_fill_and_copy_write_memory_and_completion);
+    qtest_add_func("/quasar/sched/registers", test_sched_registers);
+    qtest_add_func("/quasar/sched/high_priority_waiter_gets_the_freed_engine",
+                   test_sched_high_priority_waiter_gets_the_freed_engine);
     qtest_add_func("/quasar/queue/bad_descriptor_fails_and_next_job_runs",
                    test_queue_bad_descriptor_fails_and_next_job_runs);
     qtest_add_func("/quasar/queue/mmu_fault_records_address_in_cpl_and_ctx",

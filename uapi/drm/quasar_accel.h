@@ -35,6 +35,10 @@ enum drm_quasar_ioctl_id {
 	DRM_QUASAR_BO_WAIT,
 	/** @DRM_QUASAR_JOB_STATS: cost report of the last job of a command BO */
 	DRM_QUASAR_JOB_STATS,
+	/** @DRM_QUASAR_QUEUE_CREATE: create a queue with a priority */
+	DRM_QUASAR_QUEUE_CREATE,
+	/** @DRM_QUASAR_QUEUE_DESTROY: destroy a queue */
+	DRM_QUASAR_QUEUE_DESTROY,
 };
 
 /**
@@ -96,6 +100,16 @@ struct drm_quasar_device_info {
 	__u32 page_size;
 	/** @max_cmd_size: largest command stream in bytes */
 	__u32 max_cmd_size;
+	/**
+	 * @num_engines: compute engines the hardware queues share; a job
+	 * holds one from start to end
+	 */
+	__u32 num_engines;
+	/**
+	 * @queue_priorities: bit p set when some hardware queue has
+	 * &enum drm_quasar_priority p, so that QUEUE_CREATE accepts p
+	 */
+	__u32 queue_priorities;
 };
 
 /**
@@ -151,6 +165,65 @@ struct drm_quasar_sync {
 };
 
 /**
+ * enum drm_quasar_priority - scheduling priority of a queue
+ *
+ * The device's engine scheduler gives a free compute engine to the
+ * waiting hardware queue of highest priority, and within a level to the
+ * one served longest ago; jobs are not preempted, so a high-priority job
+ * overtakes queued lower-priority work at the next job boundary.
+ */
+enum drm_quasar_priority {
+	/** @DRM_QUASAR_PRIORITY_LOW: background work */
+	DRM_QUASAR_PRIORITY_LOW = 0,
+	/** @DRM_QUASAR_PRIORITY_NORMAL: the default */
+	DRM_QUASAR_PRIORITY_NORMAL = 1,
+	/** @DRM_QUASAR_PRIORITY_HIGH: latency-sensitive work */
+	DRM_QUASAR_PRIORITY_HIGH = 2,
+};
+
+/**
+ * struct drm_quasar_queue_create - arguments of DRM_IOCTL_QUASAR_QUEUE_CREATE
+ *
+ * Creates a queue of the calling file: an ordered stream of jobs at
+ * @priority, bound for its whole life to one hardware queue of that
+ * priority (the one with the fewest queues bound to it). Jobs submitted
+ * to it with DRM_QUASAR_SUBMIT_QUEUE_ID run in submission order once
+ * their dependencies are met; queues of one file are independent.
+ *
+ * Errors: -EINVAL for an unknown priority or a non-zero @flags or @pad;
+ * -ENOSPC when the file already has 64 queues; -ENOMEM.
+ */
+struct drm_quasar_queue_create {
+	/** @priority: in: &enum drm_quasar_priority */
+	__u32 priority;
+	/** @flags: in: must be 0 */
+	__u32 flags;
+	/** @queue_id: out: id for SUBMIT and QUEUE_DESTROY, never 0 */
+	__u32 queue_id;
+	/** @hw_queue: out: the hardware queue it is bound to */
+	__u32 hw_queue;
+};
+
+/**
+ * struct drm_quasar_queue_destroy - arguments of DRM_IOCTL_QUASAR_QUEUE_DESTROY
+ *
+ * Destroys a queue of the calling file. Jobs already submitted to it
+ * still run, and their fences signal; closing the file destroys its
+ * remaining queues the same way.
+ *
+ * Errors: -EINVAL for a non-zero @pad; -ENOENT for an unknown id.
+ */
+struct drm_quasar_queue_destroy {
+	/** @queue_id: in: id from QUEUE_CREATE */
+	__u32 queue_id;
+	/** @pad: must be 0 */
+	__u32 pad;
+};
+
+/* SUBMIT flag: &drm_quasar_submit.queue is a QUEUE_CREATE id. */
+#define DRM_QUASAR_SUBMIT_QUEUE_ID	(1u << 0)
+
+/**
  * struct drm_quasar_submit - arguments of DRM_IOCTL_QUASAR_SUBMIT
  *
  * Queues one job: the device runs the command stream at
@@ -169,9 +242,9 @@ struct drm_quasar_sync {
  * when the device went away. Jobs of other contexts that were queued
  * behind a hung job run again after the reset, keeping their fences.
  *
- * Errors: -EINVAL for a non-zero flag or pad, a misaligned or out-of-BO
- * command range, a bad queue index or too many BOs or syncs; -ENOENT for an
- * unknown BO or syncobj handle; -EBADFD once a job of this file has hit an
+ * Errors: -EINVAL for an unknown flag or a non-zero pad, a misaligned or
+ * out-of-BO command range, a bad hardware queue index or too many BOs or
+ * syncs; -ENOENT for an unknown BO, syncobj or queue id; -EBADFD once a job of this file has hit an
  * MMU fault or hung (the context is banned: open a new file); -EIO when
  * the device could not be recovered; -ENODEV after the device is gone.
  */
@@ -182,13 +255,16 @@ struct drm_quasar_submit {
 	__u32 cmd_offset;
 	/** @cmd_size: bytes of the stream, multiple of 8, > 0 */
 	__u32 cmd_size;
-	/** @queue: hardware queue index, < num_queues */
+	/**
+	 * @queue: with DRM_QUASAR_SUBMIT_QUEUE_ID in @flags, a queue id from
+	 * QUEUE_CREATE; otherwise a hardware queue index, < num_queues
+	 */
 	__u32 queue;
 	/** @bo_handles: user pointer to an array of __u32 GEM handles */
 	__u64 bo_handles;
 	/** @bo_count: entries of @bo_handles, at most 256 */
 	__u32 bo_count;
-	/** @flags: must be 0 */
+	/** @flags: 0 or DRM_QUASAR_SUBMIT_QUEUE_ID */
 	__u32 flags;
 	/** @in_syncs: user pointer to an array of &struct drm_quasar_sync */
 	__u64 in_syncs;
@@ -751,6 +827,10 @@ struct drm_quasar_cmd_conv2d {
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_QUASAR_BO_WAIT, struct drm_quasar_bo_wait)
 #define DRM_IOCTL_QUASAR_JOB_STATS \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_QUASAR_JOB_STATS, struct drm_quasar_job_stats)
+#define DRM_IOCTL_QUASAR_QUEUE_CREATE \
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_QUASAR_QUEUE_CREATE, struct drm_quasar_queue_create)
+#define DRM_IOCTL_QUASAR_QUEUE_DESTROY \
+	DRM_IOW(DRM_COMMAND_BASE + DRM_QUASAR_QUEUE_DESTROY, struct drm_quasar_queue_destroy)
 
 #if defined(__cplusplus)
 }

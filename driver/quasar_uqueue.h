@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Quasar NPU: queues of QUEUE_CREATE, each a scheduler entity bound to a
+ * hardware queue of its priority.
+ */
+#ifndef __QUASAR_UQUEUE_H__
+#define __QUASAR_UQUEUE_H__
+
+#include <linux/types.h>
+
+#include <drm/gpu_scheduler.h>
+
+struct drm_device;
+struct drm_file;
+struct quasar_device;
+struct quasar_file;
+struct quasar_queue;
+
+/* Queues one file may have at once (the uapi documents it). */
+#define QUASAR_UQUEUES_PER_FILE	64
+
+/**
+ * struct quasar_uqueue - a queue created by QUEUE_CREATE
+ * @entity: its jobs, in submission order
+ * @hwq: the hardware queue it is bound to
+ * @priority: &enum drm_quasar_priority, that of @hwq
+ */
+struct quasar_uqueue {
+	struct drm_sched_entity entity;
+	struct quasar_queue *hwq;
+	u32 priority;
+};
+
+u32 quasar_hwq_priority(u32 index);
+void quasar_uqueue_open(struct quasar_file *qfile);
+void quasar_uqueue_close(struct quasar_file *qfile);
+struct quasar_uqueue *quasar_uqueue_get(struct quasar_file *qfile, u32 id);
+void quasar_uqueue_put(struct quasar_file *qfile);
+int quasar_ioctl_queue_create(struct drm_device *drm, void *data,
+			      struct drm_file *file);
+int quasar_ioctl_queue_destroy(struct drm_device *drm, void *data,
+			       struct drm_file *file);
+
+#endif /* __QUASAR_UQUEUE_H__ */
