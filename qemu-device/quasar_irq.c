@@ -114,6 +114,14 @@ bool quasar_irq_write_locked(QuasarState *s, hwaddr addr, uint32_t val)
     } else {
         s->irq_mask = val & QUASAR_IRQ_ALL;
     }
+    /*
+     * Forget the edges of causes no longer asserted here, under the same
+     * lock as the write: quasar_irq_update() runs only after this lock is
+     * dropped, and a worker may raise the cause again in between. Had the
+     * old edge still been recorded then, the new one would look already
+     * sent and the guest would never hear of it (a lost interrupt).
+     */
+    s->irq_sent &= s->irq_status & s->irq_mask;
     return true;
 }
 

@@ -23,6 +23,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,8 @@ struct qfz {
 	unsigned int nsyncs;
 	uint8_t *scratch;
 	uint8_t *noaccess;	/* PROT_NONE: faults in copy_{from,to}_user */
+	uint32_t queues[8];	/* ids from QUEUE_CREATE */
+	unsigned int nqueues;
 	unsigned long ioctls, since_open, reopens, jobs, jobs_ok, banned;
 	unsigned long oracle_failures;
 	unsigned long per_op[32];
@@ -157,7 +160,7 @@ static bool qfz_errno_ok(int ret)
 	case 0: case -EINVAL: case -EFAULT: case -ENOENT: case -E2BIG:
 	case -ENOMEM: case -EBADFD: case -ETIME: case -ETIMEDOUT: case -EINTR:
 	case -ENOTTY: case -ENOSPC: case -EBUSY: case -EOPNOTSUPP:
-	case -EPERM: case -EACCES: case -EBADF:
+	case -EPERM: case -EACCES: case -EBADF: case -ENODATA:
 		return true;
 	default:
 		return false;
@@ -193,7 +196,7 @@ static void qfz_close(struct qfz *z)
 	if (z->fd >= 0)
 		close(z->fd);
 	z->fd = -1;
-	z->nbos = z->nsyncs = 0;
+	z->nbos = z->nsyncs = z->nqueues = 0;
 }
 
 static int qfz_open(struct qfz *z)
@@ -451,6 +454,10 @@ static void qfz_submit(struct qfz *z)
 
 	a.cmd_size = qfz_stream(z, &a.cmd_offset);
 	a.queue = qfz_below(z, z->num_queues);
+	if (z->nqueues && qfz_chance(z, 30)) {
+		a.flags = DRM_QUASAR_SUBMIT_QUEUE_ID;
+		a.queue = z->queues[qfz_below(z, z->nqueues)];
+	}
 	for (uint32_t i = 0; i < nh; i++)
 		handles[i] = qfz_some_bo(z)->handle;
 	a.bo_handles = (uint64_t)(uintptr_t)handles;
@@ -718,6 +725,50 @@ static void qfz_prime(struct qfz *z)
 	}
 }
 
+/* QUEUE_CREATE and QUEUE_DESTROY, sane or not; created ids feed SUBMIT. */
+static void qfz_queue_ops(struct qfz *z)
+{
+	int ret;
+
+	if (qfz_chance(z, 50)) {
+		struct drm_quasar_queue_create a = { .priority = qfz_below(z, 3) };
+
+		if (qfz_chance(z, 20))
+			a.priority = (uint32_t)qfz_u64(z);
+		if (qfz_chance(z, 10))
+			a.flags = (uint32_t)qfz_u64(z);
+		ret = qfz_ioctl(z, 19, DRM_IOCTL_QUASAR_QUEUE_CREATE, &a);
+		qfz_check_errno(z, "QUEUE_CREATE", ret);
+		if (!ret && z->nqueues < 8)
+			z->queues[z->nqueues++] = a.queue_id;
+	} else {
+		struct drm_quasar_queue_destroy a = { .queue_id = (uint32_t)qfz_u64(z) };
+		unsigned int i = z->nqueues ? qfz_below(z, z->nqueues) : 0;
+
+		if (z->nqueues && qfz_chance(z, 80))
+			a.queue_id = z->queues[i];
+		if (qfz_chance(z, 10))
+			a.pad = (uint32_t)qfz_u64(z);
+		ret = qfz_ioctl(z, 19, DRM_IOCTL_QUASAR_QUEUE_DESTROY, &a);
+		qfz_check_errno(z, "QUEUE_DESTROY", ret);
+		if (!ret && z->nqueues && a.queue_id == z->queues[i])
+			z->queues[i] = z->queues[--z->nqueues];
+	}
+}
+
+static void qfz_job_stats(struct qfz *z)
+{
+	struct drm_quasar_job_stats a = {
+		.handle = qfz_chance(z, 60) ? z->cmd.handle : qfz_handle(z),
+	};
+	int ret;
+
+	if (qfz_chance(z, 10))
+		a.flags = (uint32_t)qfz_u64(z);
+	ret = qfz_ioctl(z, 20, DRM_IOCTL_QUASAR_JOB_STATS, &a);
+	qfz_check_errno(z, "JOB_STATS", ret);
+}
+
 /* Any Quasar ioctl number with a random size, direction and payload. */
 static void qfz_raw(struct qfz *z)
 {
@@ -764,8 +815,34 @@ static void qfz_step(struct qfz *z)
 		qfz_syncobj_ops(z);
 	else if (r < 90)
 		qfz_prime(z);
+	else if (r < 93)
+		qfz_queue_ops(z);
+	else if (r < 96)
+		qfz_job_stats(z);
 	else
 		qfz_raw(z);
+}
+
+/* A counter of the driver's debugfs "recovery" file, or -1. */
+static long qfz_recovery_counter(const char *name)
+{
+	char line[128];
+	size_t len = strlen(name);
+	long val = -1;
+	glob_t g;
+	FILE *f;
+
+	if (glob("/sys/kernel/debug/accel/*/recovery", 0, NULL, &g))
+		return -1;
+	f = g.gl_pathc == 1 ? fopen(g.gl_pathv[0], "r") : NULL;
+	globfree(&g);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ':')
+			val = strtol(line + len + 1, NULL, 10);
+	fclose(f);
+	return val;
 }
 
 static unsigned long qfz_env(const char *name, unsigned long def)
@@ -811,11 +888,13 @@ TEST_F_TIMEOUT(fuzz, ioctl_fuzz, 900)
 		"SYNCOBJ_TIMELINE_SIGNAL/QUERY", "SYNCOBJ_TRANSFER",
 		"SYNCOBJ_HANDLE_TO_FD", "SYNCOBJ_FD_TO_HANDLE",
 		"PRIME_HANDLE_TO_FD", "PRIME_FD_TO_HANDLE", "raw",
+		"QUEUE_CREATE/DESTROY", "JOB_STATS",
 	};
 	unsigned long want = qfz_env("QUASAR_FUZZ_IOCTLS", QFZ_DEFAULT_IOCTLS);
 	struct accel_device *dev;
 	struct qfz *z = calloc(1, sizeof(*z));
 	int64_t t0 = guest_now_ns();
+	long lost_irqs = qfz_recovery_counter("lost_irqs");
 	uint8_t *region;
 
 	ASSERT_NE(NULL, z);
@@ -855,6 +934,15 @@ TEST_F_TIMEOUT(fuzz, ioctl_fuzz, 900)
 	EXPECT_EQ(0, z->oracle_failures) TH_LOG("see the '# oracle:' lines above");
 	EXPECT_LT(0, z->jobs_ok) TH_LOG("no well-formed job ever completed");
 	EXPECT_EQ(0, qfz_dmesg_clean()) TH_LOG("dmesg has a WARNING, BUG or Oops");
+	/*
+	 * No interrupt may go missing under this load (none is injected
+	 * here): the watchdog would recover it, but it is a device or driver
+	 * bug all the same.
+	 */
+	ksft_print_msg("interrupts the watchdog had to recover: %ld\n",
+		       qfz_recovery_counter("lost_irqs") - lost_irqs);
+	EXPECT_LE(0, lost_irqs) TH_LOG("no recovery file in debugfs");
+	EXPECT_EQ(lost_irqs, qfz_recovery_counter("lost_irqs"));
 	munmap(region, QFZ_SCRATCH + QFZ_PAGE);
 	free(z);
 }
