@@ -519,8 +519,11 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 	}
 
 	in_syncs = quasar_syncs_copy(args->in_syncs, args->in_sync_count);
-	if (IS_ERR(in_syncs))
-		return PTR_ERR(in_syncs);
+	if (IS_ERR(in_syncs)) {
+		ret = PTR_ERR(in_syncs);
+		in_syncs = NULL;
+		goto out_free_syncs;
+	}
 	out_syncs = quasar_syncs_copy(args->out_syncs, args->out_sync_count);
 	if (IS_ERR(out_syncs)) {
 		ret = PTR_ERR(out_syncs);

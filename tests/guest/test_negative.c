@@ -151,8 +151,19 @@ TEST_F(neg, submit_rejects_unknown_bo_handle)
 
 TEST_F(neg, submit_rejects_unknown_flag)
 {
-	self->s.flags = 1;
-	EXPECT_EQ(-EINVAL, neg_submit(self->fd, &self->s));
+	for (uint32_t bit = 1; bit < 32; bit++) {
+		self->s.flags = 1u << bit;
+		EXPECT_EQ(-EINVAL, neg_submit(self->fd, &self->s));
+	}
+	EXPECT_EQ(0, guest_device_works(self->dev, 0));
+}
+
+TEST_F(neg, submit_rejects_unknown_queue_id)
+{
+	/* Queue ids come from QUEUE_CREATE; this file has none. */
+	self->s.flags = DRM_QUASAR_SUBMIT_QUEUE_ID;
+	self->s.queue = 1;
+	EXPECT_EQ(-ENOENT, neg_submit(self->fd, &self->s));
 	EXPECT_EQ(0, guest_device_works(self->dev, 0));
 }
 

@@ -261,7 +261,8 @@ TEST_F(queue, jobs_on_one_queue_run_in_submission_order)
  * hardware queue: LOW, two NORMAL, HIGH), submitting at once; each
  * checks every byte its jobs wrote.
  */
-static int q_child(uint32_t priority, uint32_t salt, uint32_t *hwq_out)
+static int q_child(uint32_t priority, uint32_t salt, uint32_t *hwq_out,
+		   int *created)
 {
 	struct raw_bo cmd, data;
 	uint32_t id, tl, *w;
@@ -272,6 +273,13 @@ static int q_child(uint32_t priority, uint32_t salt, uint32_t *hwq_out)
 	    raw_bo_new(fd, 1 << 20, &data) || q_syncobj(fd, &tl) ||
 	    q_create(fd, priority, &id, hwq_out))
 		return 10;
+	/*
+	 * Queues spread by how many are bound to each hardware queue now:
+	 * all four exist before any process may finish and close its own.
+	 */
+	__atomic_add_fetch(created, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(created, __ATOMIC_SEQ_CST) < 4)
+		usleep(1000);
 	for (uint32_t i = 0; i < 32; i++) {
 		struct q_job j = {
 			.queue = id, .cmd = &cmd, .off = (uint32_t)off,
@@ -305,6 +313,7 @@ TEST(four_processes_on_four_queues_verify_their_results)
 	};
 	uint32_t *hwq = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 			     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int *created = (int *)(hwq + 8);
 	pid_t pid[4];
 	int status, a, b, c;
 
@@ -314,7 +323,8 @@ TEST(four_processes_on_four_queues_verify_their_results)
 		pid[c] = fork();
 		ASSERT_LE(0, pid[c]);
 		if (!pid[c])
-			_exit(q_child(prio[c], 0x5a000000u + (uint32_t)c, &hwq[c]));
+			_exit(q_child(prio[c], 0x5a000000u + (uint32_t)c, &hwq[c],
+				      created));
 	}
 	for (c = 0; c < 4; c++) {
 		ASSERT_EQ(pid[c], waitpid(pid[c], &status, 0));
@@ -322,9 +332,11 @@ TEST(four_processes_on_four_queues_verify_their_results)
 		EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("process %d", c);
 	}
 	/* Queues of one level spread over that level's hardware queues. */
+	ksft_print_msg("hardware queues: %u %u %u %u\n", hwq[0], hwq[1], hwq[2],
+		       hwq[3]);
 	for (a = 0; a < 4; a++)
 		for (b = a + 1; b < 4; b++)
-			EXPECT_NE(hwq[a], hwq[b]) TH_LOG("processes %d and %d", a, b);
+			EXPECT_NE(hwq[a], hwq[b]);
 	munmap(hwq, 4096);
 }
 
