@@ -153,6 +153,8 @@ static int fw_gemm_tile(struct fw_xctx *x, const struct fw_gemm_plan *p,
 {
 	uint32_t nn = view->n, k = p->w.k;
 	uint64_t obytes = (uint64_t)nn * p->osz, dense;
+	uint32_t isa = DP_ISA_SCALAR;
+	const void *ws = NULL;
 	struct dp_gemm g;
 	int st;
 
@@ -181,7 +183,12 @@ static int fw_gemm_tile(struct fw_xctx *x, const struct fw_gemm_plan *p,
 		.ofmt = p->osz == 4 ? DP_O_FP32 : DP_O_BF16,
 		.res = b->rb, .y = b->yb, .ldy = nn,
 	};
-	if (dp_gemm_tile(&g, 0, DP_ISA_SCALAR, 0, nn, 0, mm))
+	if (x->e->isa != DP_ISA_SCALAR && dp_gemm_ws_size(&g) <= x->e->ws_size &&
+	    !dp_gemm_prepare(&g, x->e->ws, x->e->ws_size)) {
+		isa = x->e->isa;
+		ws = x->e->ws;
+	}
+	if (dp_gemm_tile(&g, ws, isa, 0, nn, 0, mm))
 		return DRM_QUASAR_STATUS_BAD_OPERAND;	/* validated: cannot happen */
 	dense = (uint64_t)mm * nn * k;
 	fw_cost_macs(x, dense, p->w.sparse ? (uint64_t)mm * nn * ((k + 1) / 2) : dense,

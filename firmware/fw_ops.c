@@ -10,6 +10,7 @@
  * stage packed weights panel by panel.
  */
 #include "dp_format.h"
+#include "dp_kern.h"
 #include "dp_num.h"
 #include "dp_ops.h"
 #include "fw_bytes.h"
@@ -490,5 +491,26 @@ int fw_engine_init(struct fw_engine *e, void *sram, uint64_t size)
 	e->sram = sram;
 	e->sram_size = size & ~(uint64_t)(FW_SRAM_ALIGN - 1);
 	fw_cost_defaults(&e->cost);
+	e->isa = DP_ISA_SCALAR;
 	return 0;
+}
+
+/*
+ * A tile's activations take at most the whole SRAM as BF16; the kernels
+ * keep them as FP32 (twice that) plus padding to the format's block, which
+ * only a few tiny-K tiles exceed (they fall back to the golden model).
+ */
+uint64_t fw_engine_ws_size(uint64_t sram)
+{
+	return 2 * sram + (256u << 10);
+}
+
+uint32_t fw_engine_use_simd(struct fw_engine *e, void *ws, uint64_t size)
+{
+	if (!ws || (uintptr_t)ws % DP_WS_ALIGN)
+		return DP_ISA_SCALAR;
+	e->ws = ws;
+	e->ws_size = size;
+	e->isa = dp_isa_best();
+	return e->isa;
 }

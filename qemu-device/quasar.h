@@ -59,6 +59,7 @@ typedef struct QuasarWorker {
     struct fw_device fw;        /* worker-private while busy */
     struct fw_engine engine;    /* worker-private; quasar_engine.c */
     void *sram;                 /* the engine's emulated SRAM */
+    void *ws;                   /* the engine's SIMD kernel scratch */
 } QuasarWorker;
 
 typedef struct QuasarCtx {

@@ -53,12 +53,21 @@ void quasar_engine_attach(QuasarState *s, QuasarWorker *w, bool runs_jobs)
         g_assert_not_reached();
     }
     w->engine.cost = s->cost;
+    if (runs_jobs) {
+        uint64_t ws_size = fw_engine_ws_size(size);
+
+        /* Host scratch for the SIMD GEMM kernels; not modeled memory. */
+        w->ws = qemu_memalign(64, ws_size);
+        fw_engine_use_simd(&w->engine, w->ws, ws_size);
+    }
 }
 
 void quasar_engine_detach(QuasarWorker *w)
 {
     qemu_vfree(w->sram);
+    qemu_vfree(w->ws);
     w->sram = NULL;
+    w->ws = NULL;
 }
 
 /* After every fw_reset(), which clears fw->engine with the rest. */

@@ -189,13 +189,31 @@ struct fw_engine {
 	uint64_t sram_size;	/* bytes, the modeled SRAM capacity */
 	struct fw_cost_params cost;
 	struct fw_job_stats stats;
+	/*
+	 * GEMM kernels (enum dp_isa): 0 runs the golden model; a SIMD ISA
+	 * (bit-exact with it) needs @ws, scratch outside the modeled SRAM
+	 * where the kernels keep converted activations. Not part of the
+	 * model: results and statistics are the same either way.
+	 */
+	uint32_t isa;
+	void *ws;
+	uint64_t ws_size;
 };
 
 /*
  * Set up @e over @sram (@size bytes, 64-byte aligned) with the default
- * cost parameters. Returns 0, or -1 if the buffer is unusable.
+ * cost parameters and the golden-model kernels. Returns 0, or -1 if the
+ * buffer is unusable.
  */
 int fw_engine_init(struct fw_engine *e, void *sram, uint64_t size);
+/* Scratch enough for the SIMD kernels of any tile an SRAM of @sram holds. */
+uint64_t fw_engine_ws_size(uint64_t sram);
+/*
+ * Run GEMM tiles on the best SIMD kernels this CPU has, with @ws (@size
+ * bytes, 64-byte aligned) as their scratch; a tile whose scratch would not
+ * fit runs the golden model. Returns the ISA chosen (0: none usable).
+ */
+uint32_t fw_engine_use_simd(struct fw_engine *e, void *ws, uint64_t size);
 
 /* The documented edge-NPU defaults (docs/cost-model.md section 2). */
 void fw_cost_defaults(struct fw_cost_params *p);

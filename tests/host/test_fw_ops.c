@@ -41,7 +41,23 @@ static int v1_job_ok(struct v1_env *e, uint32_t cmds)
 
 /* ---- GEMM and CONV2D ---- */
 
-static int gemm_case(uint32_t fmt, bool a8, uint64_t sram)
+/* The device runs GEMM tiles on SIMD kernels: they must agree too. */
+static void *ops_simd_ws;
+
+static int ops_init(struct v1_env *e, uint64_t sram, bool simd)
+{
+	uint64_t size = fw_engine_ws_size(sram);
+
+	if (v1_init(e, sram))
+		return 1;
+	if (!simd)
+		return 0;
+	free(ops_simd_ws);
+	ops_simd_ws = aligned_alloc(64, size);
+	return !ops_simd_ws || !fw_engine_use_simd(&e->eng, ops_simd_ws, size);
+}
+
+static int gemm_case(uint32_t fmt, bool a8, uint64_t sram, bool simd)
 {
 	struct v1_env e;
 	struct v1_weights w;
@@ -53,7 +69,7 @@ static int gemm_case(uint32_t fmt, bool a8, uint64_t sram)
 	struct drm_quasar_cmd_gemm c = { .hdr = { DRM_QUASAR_OP_GEMM, sizeof(c), 0 } };
 	int bad;
 
-	if (v1_init(&e, sram) || v1_weights(&e, &w, fmt, GN, GK, 7 + fmt,
+	if (ops_init(&e, sram, simd) || v1_weights(&e, &w, fmt, GN, GK, 7 + fmt,
 					     fmt == DRM_QUASAR_FORMAT_W_INT4))
 		return 1;
 	v1_rand_bf16(x, GM * GK, 11);
@@ -92,7 +108,7 @@ static int gemm_case(uint32_t fmt, bool a8, uint64_t sram)
 	return bad;
 }
 
-static int conv_case(uint32_t fmt, bool a8, uint64_t sram)
+static int conv_case(uint32_t fmt, bool a8, uint64_t sram, bool simd)
 {
 	const struct dp_conv2d cv = { .b = 2, .h = 5, .w = 4, .cin = 8, .kh = 3, .kw = 3,
 				      .stride = 2, .pad = 1 };
@@ -107,7 +123,7 @@ static int conv_case(uint32_t fmt, bool a8, uint64_t sram)
 	uint32_t oh, ow;
 	int bad;
 
-	if (v1_init(&e, sram) || v1_weights(&e, &w, fmt, COUT, K, 3 + fmt, false))
+	if (ops_init(&e, sram, simd) || v1_weights(&e, &w, fmt, COUT, K, 3 + fmt, false))
 		return 1;
 	if (dp_conv2d_out(&cv, &oh, &ow) || oh * ow * 2 != M)
 		return 1;
@@ -154,14 +170,18 @@ FIXTURE_TEARDOWN(conv2d) {}
 #define GEMM_TEST(name, fmt, a8)						\
 	TEST_F(gemm, name)							\
 	{									\
-		EXPECT_EQ(0, gemm_case(fmt, a8, BIG_SRAM));			\
-		EXPECT_EQ(0, gemm_case(fmt, a8, 4096));				\
+		EXPECT_EQ(0, gemm_case(fmt, a8, BIG_SRAM, false));		\
+		EXPECT_EQ(0, gemm_case(fmt, a8, 4096, false));			\
+		EXPECT_EQ(0, gemm_case(fmt, a8, BIG_SRAM, true));		\
+		EXPECT_EQ(0, gemm_case(fmt, a8, 4096, true));			\
 	}
 #define CONV_TEST(name, fmt, a8)						\
 	TEST_F(conv2d, name)							\
 	{									\
-		EXPECT_EQ(0, conv_case(fmt, a8, BIG_SRAM));			\
-		EXPECT_EQ(0, conv_case(fmt, a8, 4096));				\
+		EXPECT_EQ(0, conv_case(fmt, a8, BIG_SRAM, false));		\
+		EXPECT_EQ(0, conv_case(fmt, a8, 4096, false));			\
+		EXPECT_EQ(0, conv_case(fmt, a8, BIG_SRAM, true));		\
+		EXPECT_EQ(0, conv_case(fmt, a8, 4096, true));			\
 	}
 
 GEMM_TEST(w_bf16, DRM_QUASAR_FORMAT_W_BF16, false)

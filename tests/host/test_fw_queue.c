@@ -477,6 +477,60 @@ TEST_F(queue, unwritable_stats_record_is_dma_error)
 	EXPECT_EQ(0u, self->fw.queue[Q].head);
 }
 
+/* ---- fault injection (hw-spec 11), as the device arms it ---- */
+
+TEST_F(queue, injected_mmu_fault_fails_the_next_job_once)
+{
+	uint32_t n = put_write_value(self, STREAM_VA, DATA_VA, 0x77);
+	struct quasar_hw_desc d = desc(STREAM_VA, n, SLOT, 1);
+
+	self->fw.inject.flags = QUASAR_DBG_MMU_FAULT;
+	self->fw.inject.fault_va = 0x123456000ull;
+	run_job(self, d);
+	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_MMU_FAULT, self->res.status);
+	EXPECT_EQ(0u, self->res.cmd_index);
+	EXPECT_EQ(0x123456000ull, self->res.fault_addr);
+	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_MMU_FAULT, self->fw.ctx[SLOT].fault_status);
+	EXPECT_EQ(0x123456000ull, self->fw.ctx[SLOT].fault_addr);
+	/* It fired before the first command, and only once. */
+	EXPECT_EQ(0, data_at(self, DATA_VA));
+	EXPECT_EQ(0u, self->fw.inject.flags);
+	run_job(self, d);
+	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_OK, self->res.status);
+	EXPECT_EQ(0x77, data_at(self, DATA_VA));
+}
+
+TEST_F(queue, descriptor_error_wins_over_an_injected_fault)
+{
+	struct quasar_hw_desc d = desc(STREAM_VA, put_nops(self, STREAM_VA, 1), SLOT, 1);
+
+	d.flags = 1;
+	self->fw.inject.flags = QUASAR_DBG_MMU_FAULT;
+	run_job(self, d);
+	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_BAD_DESC, self->res.status);
+	EXPECT_EQ(0u, self->fw.ctx[SLOT].fault_status);
+}
+
+TEST_F(queue, injected_corrupt_completion_flips_one_record_seqno)
+{
+	for (uint32_t i = 0; i < 2; i++) {
+		uint64_t at = STREAM_VA + 64 * i;
+		uint32_t n = put_write_value(self, at, DATA_VA + 8 * i, 0x40 + i);
+		struct quasar_hw_desc d = desc(at, n, SLOT, 500 + i);
+
+		put_desc(self, i, &d);
+	}
+	self->fw.inject.flags = QUASAR_DBG_CORRUPT_CPL;
+	ASSERT_EQ(2, process(self, 2));
+	/* The job ran; only its record lies about which job it is. */
+	EXPECT_EQ(500u ^ QUASAR_CPL_CORRUPT_SEQNO, get_cpl(self, 0).seqno);
+	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_OK, get_cpl(self, 0).status);
+	EXPECT_EQ(0x40, data_at(self, DATA_VA));
+	EXPECT_EQ(501u, get_cpl(self, 1).seqno);
+	EXPECT_EQ(0x41, data_at(self, DATA_VA + 8));
+	EXPECT_EQ(0u, self->fw.inject.flags);
+}
+
 TEST_F(queue, doorbell_more_than_size_ahead_is_bad_desc)
 {
 	EXPECT_EQ(-1, process(self, RING_SIZE + 1));
