@@ -45,6 +45,9 @@ static void accel_info_print(struct accel_device *dev)
 	accel_info_bits("ops:", i->ops, accel_op_name);
 	accel_info_bits("formats:", i->formats, accel_format_name);
 	printf("%-12s %u\n", "queues:", i->num_queues);
+	/* Both are 0 from a driver older than queues with priorities. */
+	printf("%-12s %u\n", "engines:", i->num_engines);
+	accel_info_bits("priorities:", i->queue_priorities, accel_priority_name);
 	printf("%-12s %u\n", "contexts:", i->num_contexts);
 	printf("%-12s 0x%llx..0x%llx (%llu GiB)\n", "va window:",
 	       (unsigned long long)i->va_start, (unsigned long long)i->va_end,

@@ -3,13 +3,24 @@
 # file, as any outside program would be.
 
 TOOLS_OUT := $(BUILD)/tools
-TOOLS_NAMES := accel-info accel-demo
+TOOLS_NAMES := accel-info accel-demo accel-stats
 TOOLS_BINS := $(addprefix $(TOOLS_OUT)/,$(TOOLS_NAMES))
 
 $(TOOLS_OUT)/%: $(TOP)/tools/%.c $(LIBACCEL_DEPS) $(LIBACCEL_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $$($(LIBACCEL_PKG) --cflags) -o $@ $< \
 		$$($(LIBACCEL_PKG) --libs)
+
+# accel-stats also quantizes (libaccel_compress) and checks the device
+# against the golden model: the datapath's scalar reference objects only,
+# never the SIMD kernels, since it runs in the guest (TCG).
+TOOLS_DP_REF := $(addprefix $(DP_OUT)/,dp_format.o dp_num.o dp_math.o dp_quant.o \
+	dp_gemm_ref.o dp_ops_ref.o)
+$(TOOLS_OUT)/accel-stats: $(TOP)/tools/accel-stats.c $(LIBACCEL_DEPS) $(LIBACCEL_HDRS) \
+		$(CMP_LIB) $(TOOLS_DP_REF)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $$($(LIBACCEL_PKG) --cflags) -I$(DP_DIR) -I$(CMP_DIR) -o $@ $< \
+		$(CMP_LIB) $(TOOLS_DP_REF) $$($(LIBACCEL_PKG) --libs) -lm
 
 .PHONY: tools
 tools: $(TOOLS_BINS)

@@ -28,9 +28,15 @@ DP_OBJS := $(addprefix $(DP_OUT)/,$(DP_SRCS:.c=.o)) \
 DP_LIB := $(DP_OUT)/libquasar_dp.a
 DP_HDRS := $(wildcard $(DP_DIR)/*.h)
 
-CMP_SRCS := accel_qtensor.c accel_pack.c accel_prune.c accel_qerr.c
+CMP_SRCS := accel_qtensor.c accel_pack.c accel_prune.c accel_qerr.c \
+	accel_calib.c accel_linalg.c accel_qf.c accel_obs.c accel_gptq.c accel_sparsegpt.c \
+	accel_awq.c accel_smooth.c accel_wanda.c accel_qmask.c accel_oerr.c
 CMP_LIB := $(CMP_OUT)/libaccel_compress.a
 CMP_CFLAGS := $(HOST_CFLAGS) -I$(DP_DIR) -I$(CMP_DIR)
+# accel_tensor_from_qtensor() uploads a qtensor into a libaccel tensor: a
+# program that calls it also links libaccel (accel_tensor_q.h).
+CMP_SRCS += accel_tensor_q.c
+CMP_CFLAGS += -I$(TOP)/libaccel/include
 
 DPT_NAMES := dp_golden_test dp_pack_test dp_edge_test dp_simd_test dp_ops_test dp_conv_test
 DPT_BINS := $(addprefix $(DPT_OUT)/,$(DPT_NAMES))

@@ -127,6 +127,8 @@ const char *accel_compress_strerror(int err)
 		return "unsupported format or combination";
 	case -ENOMEM:
 		return "out of memory";
+	case -EDOM:
+		return "calibration Hessian not positive definite (more calibration rows or damping)";
 	default:
 		return "unknown error";
 	}

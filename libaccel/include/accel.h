@@ -11,6 +11,9 @@
  *	accel_cmdbuf_submit(cb, &(struct accel_submit){ .bos = &bo, .bo_count = 1 });
  *	accel_cmdbuf_wait(cb, ACCEL_TIMEOUT_INFINITE, &result);
  *
+ * Tensors, one builder call per ISA v1 op, graphs of jobs and cost
+ * reports are in accel_ops.h.
+ *
  * Errors: every function that can fail returns 0 or a negative errno.
  * accel_strerror() describes a code; accel_device_last_error() gives the
  * text of the last failure on a device, with the call and its arguments.
@@ -25,6 +28,8 @@
  *    for the CPU mapping, which accel_bo_map() sets up under the device's
  *    lock; waits may run concurrently. Freeing needs exclusive use.
  *  - struct accel_cmdbuf: one thread at a time.
+ *  - struct accel_queue: immutable after creation; jobs may be submitted
+ *    to it from several threads at once. Destroying needs exclusive use.
  * No function keeps global state; several devices may be open at once.
  */
 #ifndef ACCEL_H
@@ -53,6 +58,7 @@ struct accel_device;
 struct accel_bo;
 struct accel_cmdbuf;
 struct accel_syncobj;
+struct accel_queue;
 
 /* ---- device ---------------------------------------------------------- */
 
@@ -109,6 +115,16 @@ ACCEL_API const char *accel_status_message(uint32_t status);
 ACCEL_API const char *accel_cap_name(uint32_t bit);
 ACCEL_API const char *accel_op_name(uint32_t op);
 ACCEL_API const char *accel_format_name(uint32_t format);
+/*
+ * "LOW", "NORMAL", "HIGH" for &enum drm_quasar_priority (the bits of
+ * @queue_priorities); NULL for values this library does not know.
+ */
+ACCEL_API const char *accel_priority_name(uint32_t priority);
+/*
+ * The priority named @name, in any case ("low", "NORMAL", ...) or as its
+ * number; -EINVAL for anything else.
+ */
+ACCEL_API int accel_priority_parse(const char *name, uint32_t *priority);
 
 /* How the last job that used a command BO ended (from BO_WAIT). */
 struct accel_job_result {
@@ -162,6 +178,33 @@ ACCEL_API int accel_syncobj_query(struct accel_syncobj *s, uint64_t *point);
 /* Drops the binary fence, so it can be waited on for a new job. */
 ACCEL_API int accel_syncobj_reset(struct accel_syncobj *s);
 
+/* ---- queues -------------------------------------------------------------- */
+
+/*
+ * A queue of the device file at @priority (&enum drm_quasar_priority;
+ * docs/driver.md "Queues and priorities"): an ordered stream of jobs,
+ * bound for its life to one hardware queue of that priority, which the
+ * device's engine scheduler serves ahead of lower priorities (a HIGH job
+ * overtakes queued NORMAL and LOW work at the next job boundary; there is
+ * no preemption). Jobs go to it through &struct accel_submit's @uqueue.
+ *
+ * Errors: -EINVAL for a priority that is unknown or that no hardware
+ * queue of the device has (@queue_priorities of the device info);
+ * -ENOTTY when the kernel driver has no queues (an older driver);
+ * -ENOSPC when the file already has the driver's 64 queues.
+ */
+ACCEL_API int accel_queue_create(struct accel_device *dev, uint32_t priority,
+				 struct accel_queue **out);
+/*
+ * Destroys the queue; jobs already submitted to it still run and signal
+ * their fences. NULL is a no-op. Destroy every queue before closing its
+ * device (closing the file would destroy the kernel's side only).
+ */
+ACCEL_API void accel_queue_destroy(struct accel_queue *q);
+/* The hardware queue the kernel bound @q to (as JOB_STATS reports it). */
+ACCEL_API uint32_t accel_queue_hw_index(const struct accel_queue *q);
+ACCEL_API uint32_t accel_queue_priority(const struct accel_queue *q);
+
 /* ---- command buffers ------------------------------------------------------ */
 
 /*
@@ -202,18 +245,30 @@ struct accel_sync {
 	uint64_t point;
 };
 
-/* What a job uses besides its command stream. */
+/*
+ * What a job uses besides its command stream, and where it runs: on the
+ * queue @uqueue when it is set (then @queue must be 0), else on hardware
+ * queue @queue, at the priority the driver gave that hardware queue
+ * (docs/driver.md "Queues and priorities").
+ */
 struct accel_submit {
-	uint32_t queue;			/* < num_queues */
+	uint32_t queue;			/* hardware queue, < num_queues */
 	struct accel_bo *const *bos;	/* every BO the job touches */
 	uint32_t bo_count;
 	const struct accel_sync *in;	/* waited for before the job runs */
 	uint32_t in_count;
 	const struct accel_sync *out;	/* signalled when the job ends */
 	uint32_t out_count;
+	const struct accel_queue *uqueue; /* from accel_queue_create(), or NULL */
 };
 
-/* Submits the whole stream of @cb as one job. */
+/*
+ * Submits the whole stream of @cb as one job. @args may be NULL (queue 0,
+ * no syncs). The BOs that accel_ops.h's builder calls named are added to
+ * @args' list, so a stream built only from those needs no list of its own.
+ * -EINVAL when @args sets both @queue and @uqueue, or @uqueue is another
+ * device's.
+ */
 ACCEL_API int accel_cmdbuf_submit(struct accel_cmdbuf *cb,
 				  const struct accel_submit *args);
 /* accel_bo_wait() on the stream's BO. */

@@ -3,7 +3,8 @@
  * Command-stream builder. Commands are written straight into a mapped BO;
  * when it is full the stream moves to a BO twice as large. A submitted
  * stream is frozen (appends fail with -EBUSY) until accel_cmdbuf_reset(),
- * so that a wait always reports the job that ran this stream.
+ * so that a wait always reports the job that ran this stream. The BOs the
+ * op builder names are kept here too, and added to every submit.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,15 +13,8 @@
 #include "accel_internal.h"
 
 #define ACCEL_CMDBUF_INITIAL 4096u
-
-struct accel_cmdbuf {
-	struct accel_device *dev;
-	struct accel_bo *bo;
-	uint8_t *map;
-	uint32_t used;
-	uint32_t count;
-	bool submitted;
-};
+/* SUBMIT's limit on BOs per job (uapi). */
+#define ACCEL_CMDBUF_MAX_BOS 256u
 
 static int accel_cmdbuf_bo_new(struct accel_cmdbuf *cb, uint64_t size,
 			       struct accel_bo **bo, uint8_t **map)
@@ -63,6 +57,8 @@ void accel_cmdbuf_destroy(struct accel_cmdbuf *cb)
 	if (!cb)
 		return;
 	accel_bo_free(cb->bo);
+	accel_hazard_free(&cb->hazard);
+	free(cb->bos);
 	free(cb);
 }
 
@@ -79,6 +75,34 @@ int accel_cmdbuf_reset(struct accel_cmdbuf *cb)
 	cb->used = 0;
 	cb->count = 0;
 	cb->submitted = false;
+	cb->isa_v1 = false;
+	cb->nbos = 0;
+	accel_hazard_clear(&cb->hazard);
+	return 0;
+}
+
+int accel_cmdbuf_use_bo(struct accel_cmdbuf *cb, struct accel_bo *bo)
+{
+	struct accel_bo **nb;
+	uint32_t i;
+
+	for (i = 0; i < cb->nbos; i++)
+		if (cb->bos[i] == bo)
+			return 0;
+	if (cb->nbos == ACCEL_CMDBUF_MAX_BOS)
+		return accel_fail(cb->dev, -E2BIG,
+				  "command buffer names more than %u BOs (SUBMIT's limit)",
+				  ACCEL_CMDBUF_MAX_BOS);
+	if (cb->nbos == cb->cap_bos) {
+		uint32_t cap = cb->cap_bos ? cb->cap_bos * 2 : 16;
+
+		nb = realloc(cb->bos, cap * sizeof(*nb));
+		if (!nb)
+			return accel_fail(cb->dev, -ENOMEM, "command buffer BO list");
+		cb->bos = nb;
+		cb->cap_bos = cap;
+	}
+	cb->bos[cb->nbos++] = bo;
 	return 0;
 }
 
@@ -135,6 +159,19 @@ int accel_cmdbuf_emit(struct accel_cmdbuf *cb, const void *cmd, size_t len)
 	return 0;
 }
 
+/*
+ * Records what a v0 command reads and writes, so that a later ISA v1 op
+ * that depends on it gets its barrier. v0 commands themselves are appended
+ * as given: a barrier is a v1 command, and a v0 stream must stay v0.
+ */
+static int accel_cmdbuf_track(struct accel_cmdbuf *cb, const struct accel_range *rd,
+			      uint32_t nrd, const struct accel_range *wr, uint32_t nwr)
+{
+	if (accel_hazard_add(&cb->hazard, rd, nrd, wr, nwr))
+		return accel_fail(cb->dev, -ENOMEM, "command buffer hazard ranges");
+	return 0;
+}
+
 int accel_cmdbuf_nop(struct accel_cmdbuf *cb)
 {
 	struct drm_quasar_cmd_header cmd = {
@@ -154,8 +191,10 @@ int accel_cmdbuf_fill(struct accel_cmdbuf *cb, uint64_t dst, uint32_t size,
 		.size = size,
 		.value = value,
 	};
+	struct accel_range wr = { dst, dst + size };
+	int err = accel_cmdbuf_track(cb, NULL, 0, &wr, 1);
 
-	return accel_cmdbuf_emit(cb, &cmd, sizeof(cmd));
+	return err ? err : accel_cmdbuf_emit(cb, &cmd, sizeof(cmd));
 }
 
 int accel_cmdbuf_copy(struct accel_cmdbuf *cb, uint64_t dst, uint64_t src,
@@ -167,8 +206,10 @@ int accel_cmdbuf_copy(struct accel_cmdbuf *cb, uint64_t dst, uint64_t src,
 		.src = src,
 		.size = size,
 	};
+	struct accel_range rd = { src, src + size }, wr = { dst, dst + size };
+	int err = accel_cmdbuf_track(cb, &rd, 1, &wr, 1);
 
-	return accel_cmdbuf_emit(cb, &cmd, sizeof(cmd));
+	return err ? err : accel_cmdbuf_emit(cb, &cmd, sizeof(cmd));
 }
 
 int accel_cmdbuf_write_value(struct accel_cmdbuf *cb, uint64_t addr,
@@ -179,8 +220,14 @@ int accel_cmdbuf_write_value(struct accel_cmdbuf *cb, uint64_t addr,
 		.addr = addr,
 		.value = value,
 	};
+	struct accel_range wr = { addr, addr + sizeof(value) };
+	int err = accel_cmdbuf_emit(cb, &cmd, sizeof(cmd));
 
-	return accel_cmdbuf_emit(cb, &cmd, sizeof(cmd));
+	if (err)
+		return err;
+	/* Every earlier command completes before it: an ordering point. */
+	accel_hazard_clear(&cb->hazard);
+	return accel_cmdbuf_track(cb, NULL, 0, &wr, 1);
 }
 
 uint32_t accel_cmdbuf_size(const struct accel_cmdbuf *cb)
@@ -198,14 +245,54 @@ struct accel_bo *accel_cmdbuf_bo(const struct accel_cmdbuf *cb)
 	return cb->bo;
 }
 
+/*
+ * @args' BOs followed by the ones the op builder recorded that @args does
+ * not list. Returns a malloc'ed array (or NULL with *@n = 0 when there are
+ * none), NULL with *@n = UINT32_MAX when out of memory.
+ */
+static struct accel_bo **accel_cmdbuf_bo_list(const struct accel_cmdbuf *cb,
+					      const struct accel_submit *args,
+					      uint32_t *n)
+{
+	uint32_t given = args ? args->bo_count : 0, i, j;
+	struct accel_bo **v;
+
+	*n = 0;
+	if (!given && !cb->nbos)
+		return NULL;
+	v = malloc((given + cb->nbos) * sizeof(*v));
+	if (!v) {
+		*n = UINT32_MAX;
+		return NULL;
+	}
+	for (i = 0; i < given; i++)
+		v[(*n)++] = args->bos[i];
+	for (i = 0; i < cb->nbos; i++) {
+		for (j = 0; j < given && args->bos[j] != cb->bos[i]; j++)
+			;
+		if (j == given)
+			v[(*n)++] = cb->bos[i];
+	}
+	return v;
+}
+
 int accel_cmdbuf_submit(struct accel_cmdbuf *cb,
 			const struct accel_submit *args)
 {
+	struct accel_submit s = args ? *args : (struct accel_submit){ 0 };
+	struct accel_bo **bos;
+	uint32_t n;
 	int err;
 
 	if (cb->used == 0)
 		return accel_fail(cb->dev, -ENODATA, "submit of an empty stream");
-	err = accel_job_submit(cb->bo, 0, cb->used, args);
+	bos = accel_cmdbuf_bo_list(cb, args, &n);
+	if (!bos && n)
+		return accel_fail(cb->dev, -ENOMEM, "submit BO list");
+	s.bos = bos;
+	s.bo_count = n;
+	err = accel_job_submit(cb->bo, 0, cb->used, &s);
+	free(bos);
 	if (!err)
 		cb->submitted = true;
 	return err;

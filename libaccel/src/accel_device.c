@@ -18,7 +18,7 @@
 
 int accel_fail(struct accel_device *dev, int err, const char *fmt, ...)
 {
-	char what[192];
+	char what[320];
 	va_list ap;
 
 	if (!dev)

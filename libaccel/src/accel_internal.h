@@ -7,6 +7,8 @@
 #include <stdbool.h>
 
 #include "accel.h"
+#include "accel_enc.h"
+#include "accel_ops.h"
 
 struct accel_device {
 	int fd;
@@ -15,7 +17,7 @@ struct accel_device {
 	struct accel_driver_version driver;
 	/* Guards last_error and the lazy CPU mappings of BOs. */
 	pthread_mutex_t lock;
-	char last_error[256];
+	char last_error[384];
 };
 
 struct accel_bo {
@@ -32,6 +34,48 @@ struct accel_syncobj {
 	uint32_t handle;
 };
 
+/* enum drm_quasar_priority runs 0..HIGH. */
+#define ACCEL_NUM_PRIORITIES (DRM_QUASAR_PRIORITY_HIGH + 1)
+
+/* A queue of QUEUE_CREATE: its id for SUBMIT and where the kernel bound it. */
+struct accel_queue {
+	struct accel_device *dev;
+	uint32_t id;
+	uint32_t hw_queue;
+	uint32_t priority;
+};
+
+/*
+ * A command buffer: the stream in a mapped BO, plus what the op builder
+ * keeps for it (accel_ops.c): the BOs its commands name, whether the
+ * stream has declared ISA v1 yet, and the ranges since the last barrier.
+ */
+struct accel_cmdbuf {
+	struct accel_device *dev;
+	struct accel_bo *bo;
+	uint8_t *map;
+	uint32_t used;
+	uint32_t count;
+	bool submitted;
+	bool isa_v1;
+	struct accel_bo **bos;
+	uint32_t nbos, cap_bos;
+	struct accel_hazard hazard;
+};
+
+/*
+ * A tensor: its descriptor as commands carry it, and the BO holding it.
+ * @offset is where element 0 (or a packed tensor's element codes) lies in
+ * the BO; a view shares its base's BO and does not own it.
+ */
+struct accel_tensor {
+	struct accel_device *dev;
+	struct accel_bo *bo;
+	bool owns_bo;
+	uint64_t offset;
+	struct accel_operand op;
+};
+
 /*
  * Records "<what>: <errno text>" as @dev's last error and returns @err, so
  * that a failure path is one line: return accel_fail(dev, -errno, ...).
@@ -44,5 +88,14 @@ int accel_ioctl(int fd, unsigned long request, void *arg);
 
 /* CLOCK_MONOTONIC deadline @timeout_ns from now, saturating. */
 int64_t accel_deadline(int64_t timeout_ns);
+
+/*
+ * "HIGH queue 3 (hardware queue 2)" or "hardware queue 1": where a job of
+ * @args goes, for error texts.
+ */
+const char *accel_submit_where(const struct accel_submit *args, char *buf, size_t len);
+
+/* Remembers @bo as used by @cb's stream (for its submit's BO list). */
+int accel_cmdbuf_use_bo(struct accel_cmdbuf *cb, struct accel_bo *bo);
 
 #endif /* ACCEL_INTERNAL_H */

@@ -1,5 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* Names for the capability, opcode and format bits of the device info. */
+/*
+ * Names for the capability, opcode, format and queue-priority bits of the
+ * device info.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
 #include <hw/quasar_hw.h>
 
 #include "accel_internal.h"
@@ -64,4 +72,36 @@ const char *accel_format_name(uint32_t format)
 {
 	return format < ACCEL_ARRAY_SIZE(accel_format_names) ?
 	       accel_format_names[format] : NULL;
+}
+
+static const char *const accel_priority_names[] = {
+	[DRM_QUASAR_PRIORITY_LOW] = "LOW",
+	[DRM_QUASAR_PRIORITY_NORMAL] = "NORMAL",
+	[DRM_QUASAR_PRIORITY_HIGH] = "HIGH",
+};
+_Static_assert(ACCEL_ARRAY_SIZE(accel_priority_names) == ACCEL_NUM_PRIORITIES,
+	       "a name for every priority");
+
+const char *accel_priority_name(uint32_t priority)
+{
+	return priority < ACCEL_ARRAY_SIZE(accel_priority_names) ?
+	       accel_priority_names[priority] : NULL;
+}
+
+int accel_priority_parse(const char *name, uint32_t *priority)
+{
+	uint32_t p;
+
+	if (!name)
+		return -EINVAL;
+	for (p = 0; p < ACCEL_ARRAY_SIZE(accel_priority_names); p++) {
+		char num[4];
+
+		snprintf(num, sizeof(num), "%u", p);
+		if (!strcasecmp(name, accel_priority_names[p]) || !strcmp(name, num)) {
+			*priority = p;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }

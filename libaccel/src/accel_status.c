@@ -36,6 +36,18 @@ static const struct accel_status_text accel_status_texts[] = {
 	[DRM_QUASAR_STATUS_BAD_DESC] = { "BAD_DESC",
 		"descriptor fields invalid" },
 	[DRM_QUASAR_STATUS_ABORTED] = { "ABORTED", "job aborted by a reset" },
+	[DRM_QUASAR_STATUS_BAD_VERSION] = { "BAD_VERSION",
+		"ISA_VERSION newer than the firmware's" },
+	[DRM_QUASAR_STATUS_BAD_SHAPE] = { "BAD_SHAPE",
+		"tensor extents or strides invalid or mismatched" },
+	[DRM_QUASAR_STATUS_BAD_FORMAT] = { "BAD_FORMAT",
+		"format unknown or not supported by the op" },
+	[DRM_QUASAR_STATUS_BAD_OPERAND] = { "BAD_OPERAND",
+		"an op parameter or operand address invalid" },
+	[DRM_QUASAR_STATUS_BAD_INDEX] = { "BAD_INDEX",
+		"an embedding id not below the table's rows" },
+	[DRM_QUASAR_STATUS_TOO_LARGE] = { "TOO_LARGE",
+		"the op's smallest tile does not fit the device SRAM" },
 };
 
 #define ACCEL_NUM_STATUS \

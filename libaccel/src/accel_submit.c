@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Job submission: translate the library's objects into SUBMIT's arrays. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "accel_internal.h"
@@ -24,6 +25,43 @@ static struct drm_quasar_sync *accel_syncs_pack(const struct accel_sync *in,
 	return out;
 }
 
+const char *accel_submit_where(const struct accel_submit *args, char *buf, size_t len)
+{
+	if (args->uqueue)
+		snprintf(buf, len, "%s queue %u (hardware queue %u)",
+			 accel_priority_name(args->uqueue->priority), args->uqueue->id,
+			 args->uqueue->hw_queue);
+	else
+		snprintf(buf, len, "hardware queue %u", args->queue);
+	return buf;
+}
+
+/*
+ * A queue of QUEUE_CREATE goes in @queue with the flag that says so; a
+ * job naming both a queue and a hardware index is a caller's mistake that
+ * the kernel could not see (the index would just be ignored).
+ */
+static int accel_submit_queue(struct accel_device *dev, const struct accel_submit *args,
+			      struct drm_quasar_submit *s)
+{
+	if (!args->uqueue) {
+		s->queue = args->queue;
+		return 0;
+	}
+	if (args->queue)
+		return accel_fail(dev, -EINVAL,
+				  "submit names both hardware queue %u and %s queue %u: set one",
+				  args->queue, accel_priority_name(args->uqueue->priority),
+				  args->uqueue->id);
+	if (args->uqueue->dev != dev)
+		return accel_fail(dev, -EINVAL,
+				  "submit to a queue of another device (%s) than the command BO's",
+				  accel_device_path(args->uqueue->dev));
+	s->queue = args->uqueue->id;
+	s->flags = DRM_QUASAR_SUBMIT_QUEUE_ID;
+	return 0;
+}
+
 int accel_job_submit(struct accel_bo *cmd_bo, uint32_t offset, uint32_t size,
 		     const struct accel_submit *args)
 {
@@ -36,10 +74,14 @@ int accel_job_submit(struct accel_bo *cmd_bo, uint32_t offset, uint32_t size,
 	};
 	struct drm_quasar_sync *in = NULL, *out = NULL;
 	uint32_t *handles = NULL, i;
+	char where[64];
 	int err;
 
 	if (!args)
 		args = &none;
+	err = accel_submit_queue(dev, args, &s);
+	if (err)
+		return err;
 	if (args->bo_count > ACCEL_MAX_BOS || args->in_count > ACCEL_MAX_SYNCS ||
 	    args->out_count > ACCEL_MAX_SYNCS)
 		return accel_fail(dev, -E2BIG, "submit with %u BOs, %u+%u syncs",
@@ -54,7 +96,6 @@ int accel_job_submit(struct accel_bo *cmd_bo, uint32_t offset, uint32_t size,
 	}
 	for (i = 0; i < args->bo_count; i++)
 		handles[i] = args->bos[i]->handle;
-	s.queue = args->queue;
 	s.bo_handles = (uintptr_t)handles;
 	s.bo_count = args->bo_count;
 	s.in_syncs = (uintptr_t)in;
@@ -64,8 +105,9 @@ int accel_job_submit(struct accel_bo *cmd_bo, uint32_t offset, uint32_t size,
 	err = accel_ioctl(dev->fd, DRM_IOCTL_QUASAR_SUBMIT, &s);
 	if (err)
 		err = accel_fail(dev, err,
-				 "SUBMIT(cmd BO %u [%u, +%u), queue %u, %u BOs)",
-				 cmd_bo->handle, offset, size, args->queue,
+				 "SUBMIT(cmd BO %u [%u, +%u), %s, %u BOs)",
+				 cmd_bo->handle, offset, size,
+				 accel_submit_where(args, where, sizeof(where)),
 				 args->bo_count);
 out:
 	free(handles);

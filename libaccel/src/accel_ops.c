@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The op builder: one call per ISA v1 command. Each call encodes and
+ * checks its command (accel_encode.c), refuses an output that overlaps an
+ * input, records the BOs for the submit, and appends the command after
+ * the ISA_VERSION and BARRIER the stream needs (see accel_ops.h).
+ */
+#include <errno.h>
+
+#include "accel_internal.h"
+
+#define ACCEL_OP_MAX_IN 6
+
+/* The tensors of one command: inputs (NULL entries skipped) and output. */
+struct accel_op_args {
+	const char *name;
+	const struct accel_tensor *in[ACCEL_OP_MAX_IN];
+	const char *in_name[ACCEL_OP_MAX_IN];
+	const struct accel_tensor *out;
+};
+
+static int accel_op_refuse(struct accel_cmdbuf *cb, const char *name, uint32_t st,
+			   const struct accel_why *why)
+{
+	return accel_fail(cb->dev, -EINVAL, "%s refused on the host: %s (device status %s)",
+			  name, why->text, accel_status_name(st));
+}
+
+/* Required operands present and on this command buffer's device. */
+static int accel_op_operands(struct accel_cmdbuf *cb, const struct accel_op_args *a,
+			     uint32_t required)
+{
+	uint32_t i;
+
+	if (!a->out)
+		return accel_fail(cb->dev, -EINVAL, "%s: output tensor is NULL", a->name);
+	if (a->out->dev != cb->dev)
+		return accel_fail(cb->dev, -EINVAL, "%s: output tensor of another device",
+				  a->name);
+	for (i = 0; i < ACCEL_OP_MAX_IN; i++) {
+		if (!a->in[i] && i < required)
+			return accel_fail(cb->dev, -EINVAL, "%s: %s is NULL", a->name,
+					  a->in_name[i]);
+		if (a->in[i] && a->in[i]->dev != cb->dev)
+			return accel_fail(cb->dev, -EINVAL, "%s: %s is a tensor of another device",
+					  a->name, a->in_name[i]);
+	}
+	return 0;
+}
+
+/* An output sharing a byte with an input is undefined (docs/isa.md 6.2). */
+static int accel_op_overlap(struct accel_cmdbuf *cb, const struct accel_op_args *a)
+{
+	uint64_t at;
+
+	for (uint32_t i = 0; i < ACCEL_OP_MAX_IN; i++)
+		if (a->in[i] && accel_operand_overlap(&a->out->op, &a->in[i]->op, &at))
+			return accel_fail(cb->dev, -EINVAL,
+					  "%s: output overlaps %s at 0x%llx (undefined on the device)",
+					  a->name, a->in_name[i], (unsigned long long)at);
+	return 0;
+}
+
+static int accel_op_version(struct accel_cmdbuf *cb)
+{
+	struct drm_quasar_cmd_isa_version v = {
+		.hdr = { .opcode = DRM_QUASAR_OP_ISA_VERSION, .length = sizeof(v) },
+		.version = DRM_QUASAR_ISA_VERSION,
+	};
+	int err;
+
+	if (cb->isa_v1)
+		return 0;
+	err = accel_cmdbuf_emit(cb, &v, sizeof(v));
+	if (!err)
+		cb->isa_v1 = true;
+	return err;
+}
+
+static int accel_op_emit_barrier(struct accel_cmdbuf *cb)
+{
+	struct drm_quasar_cmd_header b = { .opcode = DRM_QUASAR_OP_BARRIER, .length = sizeof(b) };
+	int err = accel_cmdbuf_emit(cb, &b, sizeof(b));
+
+	if (!err)
+		accel_hazard_clear(&cb->hazard);
+	return err;
+}
+
+/* Checks what the builder adds, records the BOs, and appends @cmd. */
+static int accel_op_append(struct accel_cmdbuf *cb, const struct accel_op_args *a,
+			   const void *cmd, size_t len)
+{
+	struct accel_range rd[ACCEL_OP_MAX_IN * 4], wr[4];
+	uint32_t nrd = 0, nwr, i, limit = cb->dev->info.max_cmd_size;
+	uint64_t need = len + sizeof(struct drm_quasar_cmd_header) +
+			(cb->isa_v1 ? 0 : sizeof(struct drm_quasar_cmd_isa_version));
+	int err;
+
+	err = accel_op_overlap(cb, a);
+	if (err)
+		return err;
+	if (cb->submitted)
+		return accel_fail(cb->dev, -EBUSY, "%s: append to a submitted command buffer",
+				  a->name);
+	/* Refuse before the version or a barrier goes in without the command. */
+	if (limit && cb->used + need > limit)
+		return accel_fail(cb->dev, -E2BIG, "%s: stream would pass %u bytes", a->name,
+				  limit);
+	nwr = accel_operand_ranges(&a->out->op, wr);
+	for (i = 0; i < ACCEL_OP_MAX_IN; i++)
+		if (a->in[i])
+			nrd += accel_operand_ranges(&a->in[i]->op, rd + nrd);
+	for (i = 0; !err && i < ACCEL_OP_MAX_IN; i++)
+		if (a->in[i])
+			err = accel_cmdbuf_use_bo(cb, a->in[i]->bo);
+	if (!err)
+		err = accel_cmdbuf_use_bo(cb, a->out->bo);
+	if (!err)
+		err = accel_op_version(cb);
+	if (!err && accel_hazard_conflicts(&cb->hazard, rd, nrd, wr, nwr))
+		err = accel_op_emit_barrier(cb);
+	if (!err && accel_hazard_add(&cb->hazard, rd, nrd, wr, nwr))
+		err = accel_fail(cb->dev, -ENOMEM, "%s: hazard ranges", a->name);
+	return err ? err : accel_cmdbuf_emit(cb, cmd, len);
+}
+
+static const struct accel_operand *accel_opnd(const struct accel_tensor *t)
+{
+	return t ? &t->op : NULL;
+}
+
+/* Epilogue from the public form; NULL: alpha 1 and nothing else. */
+static struct accel_enc_epi accel_epi(const struct accel_epilogue *epi)
+{
+	if (!epi)
+		return (struct accel_enc_epi){ .alpha = 1.0f };
+	return (struct accel_enc_epi){
+		.alpha = epi->alpha, .act = epi->act, .flags = epi->flags,
+		.bias = accel_opnd(epi->bias), .residual = accel_opnd(epi->residual),
+	};
+}
+
+int accel_op_gemm(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+		  const struct accel_tensor *x, const struct accel_tensor *w,
+		  const struct accel_epilogue *epi)
+{
+	struct accel_op_args a = {
+		"GEMM", { x, w, epi ? epi->bias : NULL, epi ? epi->residual : NULL },
+		{ "x", "w", "bias", "residual" }, y,
+	};
+	struct accel_enc_epi e = accel_epi(epi);
+	struct drm_quasar_cmd_gemm c;
+	struct accel_why why;
+	uint32_t st;
+	int err = accel_op_operands(cb, &a, 2);
+
+	if (err)
+		return err;
+	st = accel_enc_gemm(&c, &y->op, &x->op, &w->op, &e, &why);
+	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+}
+
+int accel_op_conv2d(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+		    const struct accel_tensor *x, const struct accel_tensor *w,
+		    const struct accel_conv2d *geom, const struct accel_epilogue *epi)
+{
+	struct accel_op_args a = {
+		"CONV2D", { x, w, epi ? epi->bias : NULL, epi ? epi->residual : NULL },
+		{ "x", "w", "bias", "residual" }, y,
+	};
+	struct accel_enc_epi e = accel_epi(epi);
+	struct drm_quasar_cmd_conv2d c;
+	struct accel_why why;
+	uint32_t st;
+	int err = accel_op_operands(cb, &a, 2);
+
+	if (err)
+		return err;
+	if (!geom)
+		return accel_fail(cb->dev, -EINVAL, "CONV2D: filter geometry is NULL");
+	st = accel_enc_conv2d(&c, &y->op, &x->op, &w->op, geom->kh, geom->kw, geom->stride,
+			      geom->pad, &e, &why);
+	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+}
+
+static int accel_op_norm(struct accel_cmdbuf *cb, uint16_t op, const struct accel_tensor *y,
+			 const struct accel_tensor *x, const struct accel_tensor *gain,
+			 const struct accel_tensor *bias, float eps)
+{
+	bool ln = op == DRM_QUASAR_OP_LAYERNORM;
+	struct accel_op_args a = {
+		ln ? "LAYERNORM" : "RMSNORM", { x, gain, bias }, { "x", "gain", "bias" }, y,
+	};
+	struct drm_quasar_cmd_norm c;
+	struct accel_why why;
+	uint32_t st;
+	int err = accel_op_operands(cb, &a, ln ? 3 : 2);
+
+	if (err)
+		return err;
+	st = accel_enc_norm(&c, op, &y->op, &x->op, accel_opnd(gain), accel_opnd(bias), eps,
+			    &why);
+	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+}
+
+int accel_op_rmsnorm(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+		     const struct accel_tensor *x, const struct accel_tensor *gain, float eps)
+{
+	return accel_op_norm(cb, DRM_QUASAR_OP_RMSNORM, y, x, gain, NULL, eps);
+}
+
+int accel_op_layernorm(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+		       const struct accel_tensor *x, const struct accel_tensor *gain,
+		       const struct accel_tensor *bias, float eps)
+{
+	return accel_op_norm(cb, DRM_QUASAR_OP_LAYERNORM, y, x, gain, bias, eps);
+}
+
+int accel_op_softmax(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+		     const struct accel_tensor *x)
+{
+	struct accel_op_args a = { "SOFTMAX", { x }, { "x" }, y };
+	struct drm_quasar_cmd_softmax c;
+	struct accel_why why;
+	uint32_t st;
+	int err = accel_op_operands(cb, &a, 1);
+
+	if (err)
+		return err;
+	st = accel_enc_softmax(&c, &y->op, &x->op, &why);
+	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+}
+
+int accel_op_rope(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+		  const struct accel_tensor *x, const struct accel_tensor *cos,
+		  const struct accel_tensor *sin)
+{
+	struct accel_op_args a = { "ROPE", { x, cos, sin }, { "x", "cos", "sin" }, y };
+	struct drm_quasar_cmd_rope c;
+	struct accel_why why;
+	uint32_t st;
+	int err = accel_op_operands(cb, &a, 3);
+
+	if (err)
+		return err;
+	st = accel_enc_rope(&c, &y->op, &x->op, &cos->op, &sin->op, &why);
+	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+}
+
+static int accel_op_eltwise(struct accel_cmdbuf *cb, uint16_t op, const struct accel_tensor *y,
+			    const struct accel_tensor *x0, const struct accel_tensor *x1)
+{
+	struct accel_op_args a = {
+		op == DRM_QUASAR_OP_ADD ? "ADD" : "MUL", { x0, x1 }, { "a", "b" }, y,
+	};
+	struct drm_quasar_cmd_eltwise c;
+	struct accel_why why;
+	uint32_t st;
+	int err = accel_op_operands(cb, &a, 2);
+
+	if (err)
+		return err;
+	st = accel_enc_eltwise(&c, op, &y->op, &x0->op, &x1->op, &why);
+	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+}
+
+int accel_op_add(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+		 const struct accel_tensor *a, const struct accel_tensor *b)
+{
+	return accel_op_eltwise(cb, DRM_QUASAR_OP_ADD, y, a, b);
+}
+
+int accel_op_mul(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+		 const struct accel_tensor *a, const struct accel_tensor *b)
+{
+	return accel_op_eltwise(cb, DRM_QUASAR_OP_MUL, y, a, b);
+}
+
+int accel_op_gather(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+		    const struct accel_tensor *table, const struct accel_tensor *ids)
+{
+	struct accel_op_args a = { "GATHER", { table, ids }, { "table", "ids" }, y };
+	struct drm_quasar_cmd_gather c;
+	struct accel_why why;
+	uint32_t st;
+	int err = accel_op_operands(cb, &a, 2);
+
+	if (err)
+		return err;
+	st = accel_enc_gather(&c, &y->op, &table->op, &ids->op, &why);
+	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+}
+
+int accel_op_convert(struct accel_cmdbuf *cb, const struct accel_tensor *dst,
+		     const struct accel_tensor *src)
+{
+	struct accel_op_args a = { "CONVERT", { src }, { "src" }, dst };
+	struct drm_quasar_cmd_convert c;
+	struct accel_why why;
+	uint32_t st;
+	int err = accel_op_operands(cb, &a, 1);
+
+	if (err)
+		return err;
+	st = accel_enc_convert(&c, &dst->op, &src->op, &why);
+	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+}
+
+int accel_op_barrier(struct accel_cmdbuf *cb)
+{
+	int err = accel_op_version(cb);
+
+	return err ? err : accel_op_emit_barrier(cb);
+}
