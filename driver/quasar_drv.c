@@ -22,6 +22,7 @@
 #include "quasar_fw.h"
 #include "quasar_gem.h"
 #include "quasar_hw.h"
+#include "quasar_live.h"
 #include "quasar_job.h"
 #include "quasar_mmu.h"
 #include "quasar_pm.h"
@@ -281,7 +282,20 @@ static struct pci_driver quasar_pci_driver = {
 	.remove = quasar_remove,
 	.driver.pm = pm_ptr(&quasar_pm_ops),
 };
-module_pci_driver(quasar_pci_driver);
+
+static int __init quasar_init(void)
+{
+	return pci_register_driver(&quasar_pci_driver);
+}
+
+static void __exit quasar_exit(void)
+{
+	pci_unregister_driver(&quasar_pci_driver);
+	quasar_live_check();
+}
+
+module_init(quasar_init);
+module_exit(quasar_exit);
 
 MODULE_DESCRIPTION(QUASAR_DRIVER_DESC);
 MODULE_LICENSE("GPL");

@@ -25,6 +25,7 @@
 
 #include "drm/quasar_accel.h"
 #include "quasar_drv.h"
+#include "quasar_live.h"
 #include "quasar_gem.h"
 #include "quasar_job.h"
 #include "quasar_mmu.h"
@@ -117,6 +118,7 @@ static void quasar_job_release(struct quasar_job *job)
 		kfree(job->hw_fence);
 	quasar_ctx_put(job->ctx);
 	kfree(job);
+	quasar_live_dec(QUASAR_LIVE_JOB);
 	/* The job's wake-up reference of quasar_job_alloc(). */
 	quasar_pm_put(qdev);
 
@@ -388,6 +390,7 @@ static struct quasar_job *quasar_job_alloc(struct quasar_device *qdev,
 		quasar_pm_put(qdev);
 		return ERR_PTR(-ENOMEM);
 	}
+	quasar_live_inc(QUASAR_LIVE_JOB);
 	job->qdev = qdev;
 	job->queue = &qdev->queues[queue];
 	job->ctx = quasar_ctx_get(qfile->ctx);

@@ -17,6 +17,7 @@
 #include <drm/drm_print.h>
 
 #include "quasar_drv.h"
+#include "quasar_live.h"
 #include "quasar_hw.h"
 #include "quasar_mmu.h"
 
@@ -203,6 +204,7 @@ static void quasar_ctx_free(struct quasar_ctx *ctx)
 	drm_mm_takedown(&ctx->mm);
 	mutex_destroy(&ctx->lock);
 	kfree(ctx);
+	quasar_live_dec(QUASAR_LIVE_CTX);
 }
 
 struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev)
@@ -213,6 +215,7 @@ struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
+	quasar_live_inc(QUASAR_LIVE_CTX);
 	kref_init(&ctx->ref);
 	ctx->qdev = qdev;
 	mutex_init(&ctx->lock);

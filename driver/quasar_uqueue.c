@@ -23,6 +23,7 @@
 
 #include "drm/quasar_accel.h"
 #include "quasar_drv.h"
+#include "quasar_live.h"
 #include "quasar_queue.h"
 #include "quasar_uqueue.h"
 
@@ -52,6 +53,7 @@ static void quasar_uqueue_free(struct quasar_uqueue *uq)
 	drm_sched_entity_destroy(&uq->entity);
 	atomic_dec(&uq->hwq->uqueues);
 	kfree(uq);
+	quasar_live_dec(QUASAR_LIVE_UQUEUE);
 }
 
 void quasar_uqueue_close(struct quasar_file *qfile)
@@ -135,6 +137,7 @@ int quasar_ioctl_queue_create(struct drm_device *drm, void *data,
 		kfree(uq);
 		return ret;
 	}
+	quasar_live_inc(QUASAR_LIVE_UQUEUE);
 
 	scoped_guard(rwsem_write, &qfile->uqueue_lock)
 		ret = xa_alloc(&qfile->uqueues, &id, uq,

@@ -359,8 +359,10 @@ TEST_F(drv, submit_rejects_bad_arguments)
 	struct drm_quasar_sync sync = { .handle = BAD_HANDLE };
 	uint32_t bad = BAD_HANDLE;
 
-	s.flags = 1;
+	s.flags = 1u << 1;	/* bit 0 is DRM_QUASAR_SUBMIT_QUEUE_ID */
 	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
+	s.flags = DRM_QUASAR_SUBMIT_QUEUE_ID;	/* no such queue id */
+	EXPECT_EQ(-ENOENT, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
 	s.flags = 0;
 	s.queue = self->info.num_queues;
 	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_SUBMIT, &s));
