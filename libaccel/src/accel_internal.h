@@ -90,7 +90,7 @@ int accel_ioctl(int fd, unsigned long request, void *arg);
 int64_t accel_deadline(int64_t timeout_ns);
 
 /*
- * "HIGH queue 3 (hardware queue 2)" or "hardware queue 1": where a job of
+ * "HIGH queue 3 on hardware queue 2" or "hardware queue 1": where a job of
  * @args goes, for error texts.
  */
 const char *accel_submit_where(const struct accel_submit *args, char *buf, size_t len);

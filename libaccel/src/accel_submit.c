@@ -28,7 +28,7 @@ static struct drm_quasar_sync *accel_syncs_pack(const struct accel_sync *in,
 const char *accel_submit_where(const struct accel_submit *args, char *buf, size_t len)
 {
 	if (args->uqueue)
-		snprintf(buf, len, "%s queue %u (hardware queue %u)",
+		snprintf(buf, len, "%s queue %u on hardware queue %u",
 			 accel_priority_name(args->uqueue->priority), args->uqueue->id,
 			 args->uqueue->hw_queue);
 	else
@@ -55,7 +55,7 @@ static int accel_submit_queue(struct accel_device *dev, const struct accel_submi
 				  args->uqueue->id);
 	if (args->uqueue->dev != dev)
 		return accel_fail(dev, -EINVAL,
-				  "submit to a queue of another device (%s) than the command BO's",
+				  "submit to a queue of another device handle (%s) than the command BO's: queue ids are per open file",
 				  accel_device_path(args->uqueue->dev));
 	s->queue = args->uqueue->id;
 	s->flags = DRM_QUASAR_SUBMIT_QUEUE_ID;

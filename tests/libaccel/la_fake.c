@@ -42,6 +42,7 @@ static int la_fake_queue_create(struct drm_quasar_queue_create *a)
 {
 	uint32_t best = LA_FAKE_HWQ, id;
 
+	la_fake.create_calls++;
 	la_fake.last_create = *a;
 	if (a->flags || a->priority > DRM_QUASAR_PRIORITY_HIGH)
 		return -EINVAL;
@@ -57,7 +58,6 @@ static int la_fake_queue_create(struct drm_quasar_queue_create *a)
 		return -ENOSPC;
 	la_fake.queue_hw[id] = best + 1;
 	la_fake.hwq_bound[best]++;
-	la_fake.queue_creates++;
 	a->queue_id = id;
 	a->hw_queue = la_fake.bogus_hw_queue ? la_fake.bogus_hw_queue : best;
 	return 0;
@@ -67,13 +67,13 @@ static int la_fake_queue_destroy(struct drm_quasar_queue_destroy *a)
 {
 	uint32_t id = a->queue_id;
 
+	la_fake.destroy_calls++;
 	if (a->pad)
 		return -EINVAL;
 	if (!id || id > LA_FAKE_MAX_QUEUES || !la_fake.queue_hw[id])
 		return -ENOENT;
 	la_fake.hwq_bound[la_fake.queue_hw[id] - 1]--;
 	la_fake.queue_hw[id] = 0;
-	la_fake.queue_destroys++;
 	la_fake.last_destroyed = id;
 	return 0;
 }

@@ -32,7 +32,8 @@ struct la_fake {
 	uint32_t hwq_bound[LA_FAKE_HWQ];
 	/* Queue id i is live when queue_hw[i] is its hardware queue + 1. */
 	uint32_t queue_hw[LA_FAKE_MAX_QUEUES + 1];
-	uint32_t queue_creates, queue_destroys, submits_seen;
+	/* Calls made, refused ones included. */
+	uint32_t create_calls, destroy_calls, submits_seen;
 	struct drm_quasar_queue_create last_create;
 	uint32_t last_destroyed;
 	struct la_fake_submit submit[LA_FAKE_LOG];

@@ -19,12 +19,24 @@ $(LAT_BINS): $(LAT_OUT)/%: $(LAT_DIR)/%.c $(LAT_DIR)/la_env.h $(FW_TEST_DIR)/fw_
 	$(CC) $(LAT_CFLAGS) $< -o $@ $(LAT_LIBS) $(shell pkg-config --libs libdrm) \
 		-pthread -lz -lm
 
-.PHONY: check-libaccel
-check-libaccel: $(LAT_BINS)
-	@fail=0; for t in $(LAT_BINS); do $$t || fail=1; done; exit $$fail
+# test_accel_queue runs libaccel.a against a fake kernel (la_fake.c defines
+# ioctl() for the program, libdrm.so included): queues, submits, graphs.
+LAT_QUEUE := $(LAT_OUT)/test_accel_queue
 
-HOST_TESTS += $(LAT_BINS)
-ALL_TARGETS += $(LAT_BINS)
+$(LAT_QUEUE): $(LAT_DIR)/test_accel_queue.c $(LAT_DIR)/la_fake.c $(LAT_DIR)/la_fake.h \
+		$(LIBACCEL_HDRS) $(LIBACCEL_A) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -D_GNU_SOURCE -isystem $(KSELFTEST_DIR) -I$(LIBACCEL_DIR)/include \
+		-I$(LIBACCEL_DIR)/src -I$(TOP)/firmware/datapath -o $@ \
+		$(LAT_DIR)/test_accel_queue.c $(LAT_DIR)/la_fake.c $(LIBACCEL_A) \
+		$(shell pkg-config --libs libdrm) -pthread
+
+.PHONY: check-libaccel
+check-libaccel: $(LAT_BINS) $(LAT_QUEUE)
+	@fail=0; for t in $(LAT_BINS) $(LAT_QUEUE); do $$t || fail=1; done; exit $$fail
+
+HOST_TESTS += $(LAT_BINS) $(LAT_QUEUE)
+ALL_TARGETS += $(LAT_BINS) $(LAT_QUEUE)
 
 # test_accel_dev runs in the guest against the device; its golden model is
 # the datapath's scalar reference (as accel-stats and test_conform use).

@@ -3,8 +3,10 @@
  * libaccel's ISA v1 layer on the device (runs in the guest): tensors in
  * BOs, the op builder's automatic ISA_VERSION and BARRIER and its host
  * refusals, the graph runner over two queues with one timeline, and
- * JOB_STATS against docs/cost-model.md's worked example A. Outputs are
- * compared bit for bit with the datapath's scalar golden model, run here.
+ * JOB_STATS against docs/cost-model.md's worked example A; queues with
+ * priorities: create and destroy, a job on each priority, a graph over
+ * three priorities, refusals. Outputs are compared bit for bit with the
+ * datapath's scalar golden model, run here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -483,6 +485,265 @@ TEST_F(dev, failed_graph_node_is_reported_with_its_dependents)
 	accel_tensor_free(ids);
 	accel_tensor_free(w);
 	accel_qtensor_free(qt);
+}
+
+/* ---- queues with priorities ---- */
+
+static const uint32_t dev_prios[] = {
+	DRM_QUASAR_PRIORITY_LOW, DRM_QUASAR_PRIORITY_NORMAL, DRM_QUASAR_PRIORITY_HIGH,
+};
+
+/* A W8 GEMM job (M 4, N 32, K 64) and its golden output. */
+struct dev_gemm {
+	struct accel_qtensor *qt;
+	struct accel_tensor *x, *w, *y;
+	struct accel_cmdbuf *cb;
+	float want[4 * 32];
+};
+
+static int dev_gemm_make(struct accel_device *dev, uint32_t seed, struct dev_gemm *j)
+{
+	uint16_t x[4 * 64];
+	float xf[4 * 64];
+	struct dp_gemm g;
+	int err;
+
+	memset(j, 0, sizeof(*j));
+	dev_fill(xf, 4 * 64, seed);
+	for (int i = 0; i < 4 * 64; i++)
+		x[i] = dp_f32_to_bf16(xf[i]);
+	if ((err = dev_weights(dev, DP_W_INT8, 0, 32, 64, seed + 1, &j->qt, &j->w)))
+		return err;
+	g = (struct dp_gemm){ .w = accel_qtensor_wt(j->qt), .m = 4, .afmt = DP_A_BF16, .x = x,
+			      .ldx = 64, .alpha = 1.0f, .ofmt = DP_O_FP32, .y = j->want,
+			      .ldy = 32 };
+	if (dp_gemm_ref(&g))
+		return -EINVAL;
+	if ((err = accel_tensor_create(dev, DRM_QUASAR_FORMAT_BF16, 2, (uint32_t[]){ 4, 64 },
+				       &j->x)) ||
+	    (err = accel_tensor_write(j->x, x, 4 * 64)) ||
+	    (err = accel_tensor_create(dev, DRM_QUASAR_FORMAT_FP32, 2, (uint32_t[]){ 4, 32 },
+				       &j->y)) ||
+	    (err = accel_cmdbuf_create(dev, &j->cb)))
+		return err;
+	return accel_op_gemm(j->cb, j->y, j->x, j->w, NULL);
+}
+
+/* 0 when the job's output is the golden one. */
+static int dev_gemm_check(struct dev_gemm *j, const char *what)
+{
+	float got[4 * 32];
+
+	if (accel_tensor_read_f32(j->y, got, 4 * 32))
+		return -1;
+	return dev_same(got, j->want, sizeof(got), what);
+}
+
+static void dev_gemm_free(struct dev_gemm *j)
+{
+	accel_cmdbuf_destroy(j->cb);
+	accel_tensor_free(j->y);
+	accel_tensor_free(j->x);
+	accel_tensor_free(j->w);
+	accel_qtensor_free(j->qt);
+}
+
+TEST_F(dev, queues_of_every_priority_are_created_and_destroyed)
+{
+	const struct drm_quasar_device_info *info = accel_device_info(self->dev);
+	struct accel_queue *q[3], *n2;
+
+	EXPECT_LE(1u, info->num_engines);
+	EXPECT_GE(4u, info->num_engines);
+	EXPECT_EQ(0x7u, info->queue_priorities);
+	for (int i = 0; i < 3; i++) {
+		ASSERT_EQ(0, accel_queue_create(self->dev, dev_prios[i], &q[i]))
+			TH_LOG("%s", dev_err(self->dev));
+		EXPECT_EQ(dev_prios[i], accel_queue_priority(q[i]));
+		EXPECT_GT(info->num_queues, accel_queue_hw_index(q[i]));
+	}
+	/* Priorities live on different hardware queues. */
+	EXPECT_NE(accel_queue_hw_index(q[0]), accel_queue_hw_index(q[1]));
+	EXPECT_NE(accel_queue_hw_index(q[1]), accel_queue_hw_index(q[2]));
+	EXPECT_NE(accel_queue_hw_index(q[0]), accel_queue_hw_index(q[2]));
+	/* The driver spreads a second NORMAL queue to the other NORMAL hw queue. */
+	ASSERT_EQ(0, accel_queue_create(self->dev, DRM_QUASAR_PRIORITY_NORMAL, &n2));
+	EXPECT_NE(accel_queue_hw_index(q[1]), accel_queue_hw_index(n2));
+	accel_queue_destroy(n2);
+	for (int i = 0; i < 3; i++)
+		accel_queue_destroy(q[i]);
+}
+
+/*
+ * One GEMM on a queue of each priority, all submitted before any is
+ * waited for: each output is its golden one and each report names the
+ * hardware queue its queue is bound to.
+ */
+TEST_F(dev, job_on_each_priority_matches_the_golden_model)
+{
+	struct accel_queue *q[3];
+	struct dev_gemm j[3];
+	struct accel_job_result r;
+	struct accel_job_stats s;
+
+	for (int i = 0; i < 3; i++) {
+		ASSERT_EQ(0, dev_gemm_make(self->dev, 20 + 2 * i, &j[i]))
+			TH_LOG("%s", dev_err(self->dev));
+		ASSERT_EQ(0, accel_queue_create(self->dev, dev_prios[i], &q[i]))
+			TH_LOG("%s", dev_err(self->dev));
+	}
+	for (int i = 0; i < 3; i++) {
+		ASSERT_EQ(0, accel_cmdbuf_submit(j[i].cb, &(struct accel_submit){
+			.uqueue = q[i] })) TH_LOG("%s", dev_err(self->dev));
+	}
+	for (int i = 0; i < 3; i++) {
+		ASSERT_EQ(0, accel_cmdbuf_wait(j[i].cb, DEV_TIMEOUT_NS, &r))
+			TH_LOG("%s: %s", accel_priority_name(dev_prios[i]), dev_err(self->dev));
+		EXPECT_EQ(0, dev_gemm_check(&j[i], accel_priority_name(dev_prios[i])));
+		ASSERT_EQ(0, accel_cmdbuf_stats(j[i].cb, &s)) TH_LOG("%s", dev_err(self->dev));
+		EXPECT_EQ(accel_queue_hw_index(q[i]), s.queue);
+		EXPECT_EQ(4u * 32 * 64, s.macs_dense);
+	}
+	for (int i = 0; i < 3; i++) {
+		accel_queue_destroy(q[i]);
+		dev_gemm_free(&j[i]);
+	}
+}
+
+TEST_F(dev, destroying_a_queue_lets_its_submitted_job_finish)
+{
+	struct accel_queue *q;
+	struct accel_job_result r;
+	struct dev_gemm j;
+
+	ASSERT_EQ(0, dev_gemm_make(self->dev, 30, &j)) TH_LOG("%s", dev_err(self->dev));
+	ASSERT_EQ(0, accel_queue_create(self->dev, DRM_QUASAR_PRIORITY_HIGH, &q));
+	ASSERT_EQ(0, accel_cmdbuf_submit(j.cb, &(struct accel_submit){ .uqueue = q }));
+	accel_queue_destroy(q);
+	ASSERT_EQ(0, accel_cmdbuf_wait(j.cb, DEV_TIMEOUT_NS, &r)) TH_LOG("%s", dev_err(self->dev));
+	EXPECT_EQ(0, dev_gemm_check(&j, "job of a destroyed queue"));
+	dev_gemm_free(&j);
+}
+
+/*
+ * The diamond of diamond_graph_on_two_queues over priorities: y1 on HIGH
+ * and y2 on LOW (the caller's queue), their sum on NORMAL, the softmax on
+ * hardware queue 0. The graph's own queues are reused by the second run.
+ */
+TEST_F(dev, graph_on_three_priorities_matches_the_golden_model)
+{
+	struct dev_gemm j1, j2;
+	static float sum[4 * 32], want[4 * 32], got[4 * 32];
+	struct accel_tensor *ts, *tp;
+	struct accel_cmdbuf *cb_add, *cb_soft;
+	const struct accel_queue *seen[4] = { 0 };
+	struct accel_graph_node node;
+	struct accel_queue *low;
+	struct accel_graph *g;
+	uint32_t id[4];
+
+	ASSERT_EQ(0, dev_gemm_make(self->dev, 40, &j1)) TH_LOG("%s", dev_err(self->dev));
+	ASSERT_EQ(0, dev_gemm_make(self->dev, 50, &j2)) TH_LOG("%s", dev_err(self->dev));
+	ASSERT_EQ(0, dp_add_ref(j1.want, j2.want, 4 * 32, sum));
+	for (int r = 0; r < 4; r++) {
+		ASSERT_EQ(0, dp_softmax_ref(sum + r * 32, 32, want + r * 32));
+	}
+	ASSERT_EQ(0, accel_tensor_create(self->dev, DRM_QUASAR_FORMAT_FP32, 2,
+					 (uint32_t[]){ 4, 32 }, &ts));
+	ASSERT_EQ(0, accel_tensor_create(self->dev, DRM_QUASAR_FORMAT_FP32, 2,
+					 (uint32_t[]){ 4, 32 }, &tp));
+	ASSERT_EQ(0, accel_cmdbuf_create(self->dev, &cb_add));
+	ASSERT_EQ(0, accel_cmdbuf_create(self->dev, &cb_soft));
+	ASSERT_EQ(0, accel_op_add(cb_add, ts, j1.y, j2.y));
+	ASSERT_EQ(0, accel_op_softmax(cb_soft, tp, ts));
+	ASSERT_EQ(0, accel_queue_create(self->dev, DRM_QUASAR_PRIORITY_LOW, &low));
+
+	ASSERT_EQ(0, accel_graph_create(self->dev, &g));
+	ASSERT_EQ(0, accel_graph_add_priority(g, j1.cb, DRM_QUASAR_PRIORITY_HIGH, NULL, 0,
+					      &id[0])) TH_LOG("%s", dev_err(self->dev));
+	ASSERT_EQ(0, accel_graph_add_queue(g, j2.cb, low, NULL, 0, &id[1]));
+	ASSERT_EQ(0, accel_graph_add_priority(g, cb_add, DRM_QUASAR_PRIORITY_NORMAL,
+					      (uint32_t[]){ id[0], id[1] }, 2, &id[2]));
+	ASSERT_EQ(0, accel_graph_add(g, cb_soft, 0, &id[2], 1, &id[3]));
+
+	for (int run = 0; run < 2; run++) {
+		memset(got, 0, sizeof(got));
+		ASSERT_EQ(0, accel_tensor_write_f32(tp, got, 4 * 32));
+		ASSERT_EQ(0, accel_graph_run(g, DEV_TIMEOUT_NS)) TH_LOG("%s", dev_err(self->dev));
+		ASSERT_EQ(0, accel_tensor_read_f32(tp, got, 4 * 32));
+		EXPECT_EQ(0, dev_same(got, want, sizeof(got), "graph output"));
+		EXPECT_EQ(0, dev_gemm_check(&j1, "HIGH node"));
+		EXPECT_EQ(0, dev_gemm_check(&j2, "LOW node"));
+		for (uint32_t i = 0; i < 4; i++) {
+			ASSERT_EQ(0, accel_graph_node(g, id[i], &node));
+			EXPECT_EQ(0u, node.result.status);
+			EXPECT_EQ(0, node.stats_err);
+			if (run) {
+				EXPECT_EQ(seen[i], node.queue);
+			}
+			seen[i] = node.queue;
+			if (i == 3) {
+				EXPECT_EQ(NULL, node.queue);
+				EXPECT_EQ(0u, node.stats.queue);
+				continue;
+			}
+			ASSERT_NE(NULL, node.queue);
+			EXPECT_EQ(accel_queue_hw_index(node.queue), node.stats.queue);
+			EXPECT_EQ(i == 0 ? (uint32_t)DRM_QUASAR_PRIORITY_HIGH :
+				  i == 1 ? (uint32_t)DRM_QUASAR_PRIORITY_LOW :
+				  (uint32_t)DRM_QUASAR_PRIORITY_NORMAL,
+				  accel_queue_priority(node.queue));
+		}
+	}
+	EXPECT_EQ(low, seen[1]);
+	accel_graph_destroy(g);
+	accel_queue_destroy(low);
+	accel_cmdbuf_destroy(cb_soft);
+	accel_cmdbuf_destroy(cb_add);
+	accel_tensor_free(tp);
+	accel_tensor_free(ts);
+	dev_gemm_free(&j2);
+	dev_gemm_free(&j1);
+}
+
+TEST_F(dev, bad_priority_and_mixed_queues_are_refused_with_a_reason)
+{
+	struct accel_queue *q = (void *)1, *other_q;
+	struct accel_device *other;
+	struct accel_graph *g;
+
+	EXPECT_EQ(-EINVAL, accel_queue_create(self->dev, 3, &q));
+	EXPECT_EQ(NULL, q);
+	EXPECT_NE(NULL, strstr(dev_err(self->dev), "queue priority 3")) {
+		TH_LOG("%s", dev_err(self->dev));
+	}
+	ASSERT_EQ(0, accel_graph_create(self->dev, &g));
+	ASSERT_EQ(0, accel_cmdbuf_nop(self->cb));
+	EXPECT_EQ(-EINVAL, accel_graph_add_priority(g, self->cb, 7, NULL, 0, NULL));
+	EXPECT_NE(NULL, strstr(dev_err(self->dev), "queue priority 7"));
+	EXPECT_EQ(0u, accel_graph_count(g));
+	accel_graph_destroy(g);
+
+	ASSERT_EQ(0, accel_queue_create(self->dev, DRM_QUASAR_PRIORITY_HIGH, &q));
+	EXPECT_EQ(-EINVAL, accel_cmdbuf_submit(self->cb, &(struct accel_submit){
+		.queue = 1, .uqueue = q }));
+	EXPECT_NE(NULL, strstr(dev_err(self->dev), "both hardware queue 1")) {
+		TH_LOG("%s", dev_err(self->dev));
+	}
+	/* A queue of another open file of the same device is not this file's. */
+	ASSERT_EQ(0, accel_device_open(NULL, &other));
+	ASSERT_EQ(0, accel_queue_create(other, DRM_QUASAR_PRIORITY_LOW, &other_q));
+	EXPECT_EQ(-EINVAL, accel_cmdbuf_submit(self->cb, &(struct accel_submit){
+		.uqueue = other_q }));
+	EXPECT_NE(NULL, strstr(dev_err(self->dev), "another device handle")) {
+		TH_LOG("%s", dev_err(self->dev));
+	}
+	/* Nothing was submitted: the stream still takes a good submit. */
+	ASSERT_EQ(0, accel_cmdbuf_submit(self->cb, &(struct accel_submit){ .uqueue = q }));
+	EXPECT_EQ(0, accel_cmdbuf_wait(self->cb, DEV_TIMEOUT_NS, NULL));
+	accel_queue_destroy(other_q);
+	accel_device_close(other);
+	accel_queue_destroy(q);
 }
 
 TEST_HARNESS_MAIN
