@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Helpers shared by the in-guest tests; see guest_util.h. */
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <time.h>
@@ -112,4 +114,25 @@ int guest_device_works(struct accel_device *dev, uint32_t queue)
 	accel_cmdbuf_destroy(cb);
 	accel_bo_free(bo);
 	return err;
+}
+
+long guest_recovery_counter(const char *name)
+{
+	char line[128];
+	size_t len = strlen(name);
+	long val = -1;
+	glob_t g;
+	FILE *f;
+
+	if (glob("/sys/kernel/debug/accel/*/recovery", 0, NULL, &g))
+		return -1;
+	f = g.gl_pathc == 1 ? fopen(g.gl_pathv[0], "r") : NULL;
+	globfree(&g);
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ':')
+			val = strtol(line + len + 1, NULL, 10);
+	fclose(f);
+	return val;
 }

@@ -46,4 +46,10 @@ int guest_bo_new(struct accel_device *dev, uint64_t size, struct accel_bo **bo,
 int guest_run(struct accel_cmdbuf *cb, uint32_t queue, struct accel_bo *const *bos,
 	      uint32_t bo_count, struct accel_job_result *result);
 
+/*
+ * A counter of the driver's debugfs "recovery" file (resets, hangs,
+ * fw_crashes, lost_irqs, ...), or -1 when there is no such file or line.
+ */
+long guest_recovery_counter(const char *name);
+
 #endif /* GUEST_UTIL_H */

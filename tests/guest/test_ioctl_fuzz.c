@@ -23,7 +23,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -823,28 +822,6 @@ static void qfz_step(struct qfz *z)
 		qfz_raw(z);
 }
 
-/* A counter of the driver's debugfs "recovery" file, or -1. */
-static long qfz_recovery_counter(const char *name)
-{
-	char line[128];
-	size_t len = strlen(name);
-	long val = -1;
-	glob_t g;
-	FILE *f;
-
-	if (glob("/sys/kernel/debug/accel/*/recovery", 0, NULL, &g))
-		return -1;
-	f = g.gl_pathc == 1 ? fopen(g.gl_pathv[0], "r") : NULL;
-	globfree(&g);
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, len) && line[len] == ':')
-			val = strtol(line + len + 1, NULL, 10);
-	fclose(f);
-	return val;
-}
-
 static unsigned long qfz_env(const char *name, unsigned long def)
 {
 	const char *v = getenv(name);
@@ -894,7 +871,7 @@ TEST_F_TIMEOUT(fuzz, ioctl_fuzz, 900)
 	struct accel_device *dev;
 	struct qfz *z = calloc(1, sizeof(*z));
 	int64_t t0 = guest_now_ns();
-	long lost_irqs = qfz_recovery_counter("lost_irqs");
+	long lost_irqs = guest_recovery_counter("lost_irqs");
 	uint8_t *region;
 
 	ASSERT_NE(NULL, z);
@@ -940,9 +917,9 @@ TEST_F_TIMEOUT(fuzz, ioctl_fuzz, 900)
 	 * bug all the same.
 	 */
 	ksft_print_msg("interrupts the watchdog had to recover: %ld\n",
-		       qfz_recovery_counter("lost_irqs") - lost_irqs);
+		       guest_recovery_counter("lost_irqs") - lost_irqs);
 	EXPECT_LE(0, lost_irqs) TH_LOG("no recovery file in debugfs");
-	EXPECT_EQ(lost_irqs, qfz_recovery_counter("lost_irqs"));
+	EXPECT_EQ(lost_irqs, guest_recovery_counter("lost_irqs"));
 	munmap(region, QFZ_SCRATCH + QFZ_PAGE);
 	free(z);
 }

@@ -27,6 +27,7 @@
 
 #include "drm.h"
 #include "drm/quasar_accel.h"
+#include "guest_util.h"
 #include "kselftest_harness.h"
 #include "raw_util.h"
 
@@ -126,24 +127,6 @@ static int rb_arm(const char *faults, unsigned int qmask)
 }
 
 /* A counter of the driver's "recovery" file, or -1. */
-static long rb_counter(const char *name)
-{
-	char path[256], line[128];
-	size_t len = strlen(name);
-	long val = -1;
-	FILE *f;
-
-	if (rb_dbg_path("recovery", path, sizeof(path)))
-		return -1;
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, len) && line[len] == ':')
-			val = strtol(line + len + 1, NULL, 10);
-	fclose(f);
-	return val;
-}
 
 static char rb_saved_tdr[32];
 
@@ -241,7 +224,8 @@ TEST(recovery_hang)
 {
 	struct rb_client a, b, c;
 	struct drm_quasar_bo_wait w;
-	long resets = rb_counter("resets"), hangs = rb_counter("hangs");
+	long resets = guest_recovery_counter("resets");
+	long hangs = guest_recovery_counter("hangs");
 	uint32_t sync;
 
 	ASSERT_LE(0, hangs) TH_LOG("no recovery file in /sys/kernel/debug/accel/*/");
@@ -263,8 +247,8 @@ TEST(recovery_hang)
 	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status) TH_LOG("the innocent job was not replayed");
 	EXPECT_EQ(2, *(uint64_t *)b.data.map);
 
-	EXPECT_EQ(hangs + 1, rb_counter("hangs"));
-	EXPECT_EQ(resets + 1, rb_counter("resets"));
+	EXPECT_EQ(hangs + 1, guest_recovery_counter("hangs"));
+	EXPECT_EQ(resets + 1, guest_recovery_counter("resets"));
 	/* The guilty context is banned; the others, and new ones, work. */
 	EXPECT_EQ(-EBADFD, rb_client_job(&a, 1, 3, 0));
 	EXPECT_EQ(0, rb_client_run(&b, 0, 4));
@@ -280,7 +264,7 @@ TEST(recovery_long_job_is_not_a_hang)
 	struct rb_client a;
 	struct raw_bo big, cmd;
 	struct drm_quasar_bo_wait w;
-	long resets = rb_counter("resets"), ms;
+	long resets = guest_recovery_counter("resets"), ms;
 	struct timespec t0, t1;
 	size_t n;
 
@@ -295,7 +279,7 @@ TEST(recovery_long_job_is_not_a_hang)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
-	EXPECT_EQ(resets, rb_counter("resets"));
+	EXPECT_EQ(resets, guest_recovery_counter("resets"));
 	EXPECT_LT(TEST_TDR_MS, ms) TH_LOG("the job took %ld ms: too short to tell", ms);
 	close(a.fd);
 }
@@ -304,7 +288,8 @@ TEST(recovery_fw_crash)
 {
 	struct rb_client a, b;
 	struct drm_quasar_bo_wait w;
-	long crashes = rb_counter("fw_crashes"), resets = rb_counter("resets");
+	long crashes = guest_recovery_counter("fw_crashes");
+	long resets = guest_recovery_counter("resets");
 	uint32_t sync;
 
 	ASSERT_LE(0, crashes);
@@ -319,8 +304,8 @@ TEST(recovery_fw_crash)
 	ASSERT_EQ(0, raw_bo_wait(a.fd, &a.cmd, WAIT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_ABORTED, w.job_status);
 	EXPECT_EQ(-EIO, rb_fence_status(a.fd, sync));
-	EXPECT_EQ(crashes + 1, rb_counter("fw_crashes"));
-	EXPECT_LT(resets, rb_counter("resets"));
+	EXPECT_EQ(crashes + 1, guest_recovery_counter("fw_crashes"));
+	EXPECT_LT(resets, guest_recovery_counter("resets"));
 	EXPECT_TRUE(rb_dmesg_has("firmware stopped"));
 
 	/* Nobody is banned for it: the rebooted firmware runs both. */
@@ -333,15 +318,16 @@ TEST(recovery_fw_crash)
 TEST(recovery_lost_irq)
 {
 	struct rb_client a;
-	long lost = rb_counter("lost_irqs"), resets = rb_counter("resets");
+	long lost = guest_recovery_counter("lost_irqs");
+	long resets = guest_recovery_counter("resets");
 
 	ASSERT_LE(0, lost);
 	ASSERT_EQ(0, rb_client_open(&a));
 	ASSERT_EQ(0, rb_arm("lost_irq", 0x2));
 	/* Only the watchdog can find this completion. */
 	EXPECT_EQ(0, rb_client_run(&a, 1, 11));
-	EXPECT_EQ(lost + 1, rb_counter("lost_irqs"));
-	EXPECT_EQ(resets, rb_counter("resets")) TH_LOG("a lost interrupt needs no reset");
+	EXPECT_EQ(lost + 1, guest_recovery_counter("lost_irqs"));
+	EXPECT_EQ(resets, guest_recovery_counter("resets")) TH_LOG("a lost interrupt needs no reset");
 	EXPECT_EQ(0, rb_client_run(&a, 1, 12));
 	close(a.fd);
 }
@@ -350,7 +336,7 @@ TEST(recovery_corrupt_completion)
 {
 	struct rb_client a;
 	struct drm_quasar_bo_wait w;
-	long bad = rb_counter("bad_records"), resets = rb_counter("resets");
+	long bad = guest_recovery_counter("bad_records"), resets = guest_recovery_counter("resets");
 	uint32_t sync;
 
 	ASSERT_LE(0, bad);
@@ -362,8 +348,8 @@ TEST(recovery_corrupt_completion)
 	ASSERT_EQ(0, raw_bo_wait(a.fd, &a.cmd, WAIT_NS, &w));
 	EXPECT_EQ(DRM_QUASAR_STATUS_ABORTED, w.job_status);
 	EXPECT_EQ(-EIO, rb_fence_status(a.fd, sync));
-	EXPECT_EQ(bad + 1, rb_counter("bad_records"));
-	EXPECT_EQ(resets + 1, rb_counter("resets"));
+	EXPECT_EQ(bad + 1, guest_recovery_counter("bad_records"));
+	EXPECT_EQ(resets + 1, guest_recovery_counter("resets"));
 	/* A device error, not the context's: it keeps working. */
 	EXPECT_EQ(0, rb_client_run(&a, 3, 22));
 	close(a.fd);
@@ -486,7 +472,7 @@ static int rb_wait_idle(long ctxs)
 	int i;
 
 	for (i = 0; i < 600; i++) {
-		if (rb_counter("jobs") == 0 && rb_counter("contexts") == ctxs)
+		if (guest_recovery_counter("jobs") == 0 && guest_recovery_counter("contexts") == ctxs)
 			return 0;
 		usleep(100 * 1000);
 	}
@@ -495,7 +481,7 @@ static int rb_wait_idle(long ctxs)
 
 TEST(kill_during_job)
 {
-	long ctxs = rb_counter("contexts"), shmem0, shmem1;
+	long ctxs = guest_recovery_counter("contexts"), shmem0, shmem1;
 	struct rb_client a;
 	int round;
 
@@ -545,7 +531,7 @@ TEST(kill_during_job)
 	}
 	EXPECT_EQ(0, rb_wait_idle(ctxs))
 		TH_LOG("after %d killed clients: %ld contexts (was %ld), %ld jobs",
-		       KILL_ROUNDS, rb_counter("contexts"), ctxs, rb_counter("jobs"));
+		       KILL_ROUNDS, guest_recovery_counter("contexts"), ctxs, guest_recovery_counter("jobs"));
 	shmem1 = rb_meminfo("Shmem");
 	/* 20 rounds x 4 MiB would leak 80 MiB of shmem-backed BOs. */
 	EXPECT_GT(16 * 1024, shmem1 - shmem0)
