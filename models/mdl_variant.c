@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+/* Quasar models: variant specs, the algorithm registry, variant construction. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mdl_util.h"
+#include "mdl_variant.h"
+
+/* Round to nearest with the datapath's own scale rules (docs/numerics.md §3). */
+static int mdl_rtn(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
+		   const struct accel_qparams *p, struct accel_qtensor **out, float *s)
+{
+	(void)cal;
+	(void)s;
+	return accel_quantize(w, n, k, k, p, out);
+}
+
+static const struct mdl_algo mdl_algo_rtn = {
+	.name = "rtn",
+	.desc = "round to nearest, absmax scales",
+	.quantize = mdl_rtn,
+};
+
+/*
+ * Magnitude 2:4: the sparse quantizers keep the two largest |w| of every
+ * four along K, then round the kept values to nearest (dp_quantize).
+ */
+static const struct mdl_algo mdl_algo_mag24 = {
+	.name = "mag24",
+	.desc = "2:4 magnitude pruning, kept values round to nearest",
+	.sparse = 1,
+	.quantize = mdl_rtn,
+};
+
+static const struct mdl_algo *mdl_algos[MDL_ALGOS_MAX] = { &mdl_algo_rtn, &mdl_algo_mag24 };
+static uint32_t mdl_nalgos = 2;
+
+int mdl_algo_register(const struct mdl_algo *a)
+{
+	if (!a || !a->name || !a->quantize)
+		return -EINVAL;
+	if (mdl_algo_find(a->name))
+		return -EEXIST;
+	if (mdl_nalgos == MDL_ALGOS_MAX)
+		return -ENOSPC;
+	mdl_algos[mdl_nalgos++] = a;
+	return 0;
+}
+
+const struct mdl_algo *mdl_algo_find(const char *name)
+{
+	uint32_t i;
+
+	for (i = 0; i < mdl_nalgos; i++)
+		if (!strcmp(mdl_algos[i]->name, name))
+			return mdl_algos[i];
+	return NULL;
+}
+
+const struct mdl_algo *mdl_algo_at(uint32_t i)
+{
+	return i < mdl_nalgos ? mdl_algos[i] : NULL;
+}
+
+/* Format names of the spec grammar. */
+static int mdl_fmt_parse(const char *s, struct accel_qparams *qp)
+{
+	static const struct { const char *name; uint32_t fmt; uint32_t one_level; } plain[] = {
+		{ "bf16", DP_W_BF16, 0 }, { "int8", DP_W_INT8, 0 }, { "mxint8", DP_W_MXINT8, 0 },
+		{ "mxfp8", DP_W_MXFP8, 0 }, { "mxfp4", DP_W_MXFP4, 0 },
+		{ "nvfp4", DP_W_NVFP4, 0 }, { "nvfp4-1l", DP_W_NVFP4, 1 },
+		{ "sp-bf16", DP_W_SP_BF16, 0 }, { "sp-int8", DP_W_SP_INT8, 0 },
+	};
+	const char *rest;
+	char *end;
+	unsigned long g;
+	uint32_t i;
+
+	memset(qp, 0, sizeof(*qp));
+	for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (!strcmp(s, plain[i].name)) {
+			qp->fmt = plain[i].fmt;
+			qp->nvfp4_1level = plain[i].one_level;
+			return 0;
+		}
+	if (!strncmp(s, "int4-g", 6)) {
+		qp->fmt = DP_W_INT4;
+		rest = s + 6;
+	} else if (!strncmp(s, "sp-int4-g", 9)) {
+		qp->fmt = DP_W_SP_INT4;
+		rest = s + 9;
+	} else {
+		return -EINVAL;
+	}
+	g = strtoul(rest, &end, 10);
+	if (end == rest || (g != 32 && g != 64 && g != 128))
+		return -EINVAL;
+	qp->group = (uint32_t)g;
+	if (!strcmp(end, "-asym"))
+		qp->asym = 1;
+	else if (*end)
+		return -EINVAL;
+	return 0;
+}
+
+int mdl_variant_parse(const char *spec, struct mdl_variant *v, char *err, size_t errlen)
+{
+	char buf[MDL_VARIANT_NAME], *act, *algo;
+	const struct dp_fmt_info *fi;
+
+	memset(v, 0, sizeof(*v));
+	if (strlen(spec) >= sizeof(buf))
+		return mdl_err(err, errlen, -EINVAL, "variant '%s': too long", spec);
+	strcpy(buf, spec);
+	act = strchr(buf, '/');
+	if (!act)
+		return mdl_err(err, errlen, -EINVAL,
+			       "variant '%s': expected FORMAT/ACT[/ALGO], e.g. int4-g128/a16",
+			       spec);
+	*act++ = 0;
+	algo = strchr(act, '/');
+	if (algo)
+		*algo++ = 0;
+	if (mdl_fmt_parse(buf, &v->qp))
+		return mdl_err(err, errlen, -EINVAL,
+			       "variant '%s': unknown format '%s' (bf16 int8 int4-gG[-asym] mxint8 "
+			       "mxfp8 mxfp4 nvfp4 nvfp4-1l sp-bf16 sp-int8 sp-int4-gG[-asym])",
+			       spec, buf);
+	snprintf(v->fmt_name, sizeof(v->fmt_name), "%s", buf);
+	fi = dp_fmt_info(v->qp.fmt);
+	if (!strcmp(act, "a16"))
+		v->afmt = DP_A_BF16;
+	else if (!strcmp(act, "a8"))
+		v->afmt = DP_A_INT8;
+	else
+		return mdl_err(err, errlen, -EINVAL, "variant '%s': activations '%s' (a16 or a8)",
+			       spec, act);
+	if (v->afmt == DP_A_INT8 && !fi->a8)
+		return mdl_err(err, errlen, -ENOTSUP,
+			       "variant '%s': the datapath has no int8-activation path for %s",
+			       spec, fi->name);
+	v->algo = mdl_algo_find(algo ? algo : fi->sparse ? "mag24" : "rtn");
+	if (!v->algo)
+		return mdl_err(err, errlen, -EINVAL, "variant '%s': unknown algorithm '%s'", spec,
+			       algo);
+	if (v->algo->sparse != fi->sparse)
+		return mdl_err(err, errlen, -ENOTSUP, "variant '%s': %s packs %s formats", spec,
+			       v->algo->name, v->algo->sparse ? "2:4 (sp-)" : "dense");
+	snprintf(v->name, sizeof(v->name), "%s/%s/%s", buf, act, v->algo->name);
+	return 0;
+}
+
+uint32_t mdl_variant_defaults(struct mdl_variant *out, uint32_t max)
+{
+	static const char *const fmts[] = {
+		"bf16", "int8", "int4-g32", "int4-g32-asym", "int4-g128", "int4-g128-asym",
+		"mxint8", "mxfp8", "mxfp4", "nvfp4", "sp-bf16", "sp-int8", "sp-int4-g32",
+		"sp-int4-g128",
+	};
+	static const char *const acts[] = { "a16", "a8" };
+	uint32_t n = 0, a, f;
+	char spec[MDL_VARIANT_NAME];
+
+	for (a = 0; a < 2; a++)
+		for (f = 0; f < sizeof(fmts) / sizeof(fmts[0]) && n < max; f++) {
+			snprintf(spec, sizeof(spec), "%s/%s", fmts[f], acts[a]);
+			/* formats without an A8 path are skipped, not errors */
+			if (!mdl_variant_parse(spec, &out[n], NULL, 0))
+				n++;
+		}
+	return n;
+}
+
+int mdl_variant_build(const struct mdl_variant *v, const struct mdl_linset *fp32,
+		      const struct mdl_calib_set *cal, struct mdl_linset *out, char *err,
+		      size_t errlen)
+{
+	uint32_t i, j;
+	float *s = NULL;
+	int ret;
+
+	if (v->algo->needs_calib && (!cal || cal->count != fp32->count))
+		return mdl_err(err, errlen, -EINVAL,
+			       "%s: algorithm %s needs calibration data", v->name, v->algo->name);
+	ret = mdl_linset_clone(fp32, out);
+	if (ret)
+		return mdl_err(err, errlen, ret, "out of memory");
+	for (i = 0; i < out->count; i++) {
+		struct mdl_lin *l = &out->l[i];
+		const struct mdl_calib *c = v->algo->needs_calib ? &cal->c[i] : NULL;
+
+		if (c && (c->k != l->k || c->rows == 0)) {
+			mdl_linset_free(out, 0);
+			return mdl_err(err, errlen, -EINVAL, "%s: no calibration rows for layer %s",
+				       v->name, l->name);
+		}
+		s = malloc(sizeof(float) * l->k);
+		if (!s) {
+			mdl_linset_free(out, 0);
+			return mdl_err(err, errlen, -ENOMEM, "out of memory");
+		}
+		for (j = 0; j < l->k; j++)
+			s[j] = 1.0f;
+		ret = v->algo->quantize(l->w, l->n, l->k, c, &v->qp, &l->qt, s);
+		if (!ret && (!l->qt || accel_qtensor_wt(l->qt)->fmt != v->qp.fmt ||
+			     accel_qtensor_wt(l->qt)->n != l->n ||
+			     accel_qtensor_wt(l->qt)->k != l->k))
+			ret = -EPROTO;	/* an algorithm returned a tensor of another shape */
+		for (j = 0; !ret && j < l->k; j++)
+			if (!(s[j] > 0.0f) || !isfinite(1.0f / s[j]))
+				ret = -EDOM;
+		for (j = 0; !ret && j < l->k && s[j] == 1.0f; j++)
+			;
+		if (!ret && j < l->k) {
+			/* the layer keeps 1/s (s itself is not needed any more) */
+			for (j = 0; j < l->k; j++)
+				s[j] = 1.0f / s[j];
+			l->in_inv = s;
+			s = NULL;
+		}
+		free(s);
+		if (ret) {
+			mdl_linset_free(out, 0);
+			return mdl_err(err, errlen, ret, "%s: layer %s (%u x %u): %s", v->name,
+				       l->name, l->n, l->k,
+				       ret == -EPROTO ? "algorithm returned a wrong tensor" :
+				       ret == -EDOM ? "algorithm returned a scale that is not > 0" :
+				       accel_compress_strerror(ret));
+		}
+		l->afmt = v->afmt;
+	}
+	return 0;
+}

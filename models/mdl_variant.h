@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Quasar models: compressed variants of a model.
+ *
+ * A variant applies one recipe to every linear layer: an algorithm packs
+ * the layer's FP32 weights into a weight format (struct accel_qparams), and
+ * the layer then runs with BF16 (A16) or int8 (A8) activations.
+ *
+ * The plug-in point for compression algorithms is struct mdl_algo: a
+ * function "pack this linear layer, given its calibration inputs". RTN and
+ * 2:4 magnitude pruning are built in; GPTQ, AWQ, SmoothQuant, Wanda and
+ * SparseGPT register the same way (mdl_algo_register) and are then
+ * selectable by name in a variant spec.
+ *
+ * Spec syntax: FORMAT/ACT[/ALGO], e.g. "int4-g128-asym/a8/rtn".
+ *   FORMAT  bf16 int8 int4-gG[-asym] mxint8 mxfp8 mxfp4 nvfp4 nvfp4-1l
+ *           sp-bf16 sp-int8 sp-int4-gG[-asym]       (G = 32, 64, 128; sp- = 2:4)
+ *   ACT     a16 (BF16 activations) | a8 (int8 per row, formats that allow it)
+ *   ALGO    defaults to rtn for dense formats, mag24 for 2:4 ones
+ */
+#ifndef MDL_VARIANT_H
+#define MDL_VARIANT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "accel_compress.h"
+#include "mdl_calib.h"
+#include "mdl_lin.h"
+
+struct mdl_algo {
+	const char *name;
+	const char *desc;
+	uint32_t needs_calib;	/* 1: quantize() gets the layer's calibration inputs */
+	uint32_t sparse;	/* 1: packs the 2:4 formats (SP_*), 0: the dense ones */
+	/*
+	 * Packs w (n rows of k floats, row stride k) into p's format.
+	 * cal: the layer's calibration inputs (rows x k), NULL unless needs_calib.
+	 * s: k input-channel scales, all 1 on entry; an algorithm that packs
+	 * Q(W diag(s)) (AWQ, SmoothQuant) writes its s and the layer then
+	 * multiplies its input by 1/s. Others leave it alone.
+	 */
+	int (*quantize)(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
+			const struct accel_qparams *p, struct accel_qtensor **out, float *s);
+};
+
+#define MDL_ALGOS_MAX 32
+
+/*
+ * Adds an algorithm to the registry (names must be unique). Not
+ * thread-safe: register at start-up, before any lookup.
+ */
+int mdl_algo_register(const struct mdl_algo *a);
+const struct mdl_algo *mdl_algo_find(const char *name);
+/* The i-th registered algorithm, NULL past the end. */
+const struct mdl_algo *mdl_algo_at(uint32_t i);
+
+#define MDL_VARIANT_NAME 48
+
+struct mdl_variant {
+	char name[MDL_VARIANT_NAME];	/* canonical spec */
+	char fmt_name[24];
+	const struct mdl_algo *algo;
+	struct accel_qparams qp;
+	uint32_t afmt;			/* DP_A_BF16 or DP_A_INT8 */
+};
+
+int mdl_variant_parse(const char *spec, struct mdl_variant *v, char *err, size_t errlen);
+
+/* The standard sweep: every format with A16, and with A8 where allowed. */
+uint32_t mdl_variant_defaults(struct mdl_variant *out, uint32_t max);
+
+/*
+ * Packs every layer of @fp32 with the variant's recipe into @out (which
+ * shares fp32's FP32 arrays; free with mdl_linset_free(out, 0)). @cal may
+ * be NULL when the algorithm needs no calibration.
+ */
+int mdl_variant_build(const struct mdl_variant *v, const struct mdl_linset *fp32,
+		      const struct mdl_calib_set *cal, struct mdl_linset *out, char *err,
+		      size_t errlen);
+
+#endif /* MDL_VARIANT_H */

@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: MIT
+# Quasar models (models/): small models trained in C on public data, their
+# committed FP32 checkpoints (models/ckpt/), accel-eval, and a host test that
+# checks the checkpoints' held-out figures. docs/models.md has the details.
+#
+#   make models   retrain both models (minutes; rewrites models/ckpt/)
+#   make eval     accel-eval of every variant: build/models/eval-{lm,cls}.{txt,csv}
+#   make data     fetch and verify the data sets (scripts/fetch-data.sh)
+
+MDL_DIR := $(TOP)/models
+MDL_OUT := $(BUILD)/models
+MDL_CKPT := $(MDL_DIR)/ckpt
+MDL_LM_CKPT := $(MDL_CKPT)/moby-lm.bin
+MDL_CLS_CKPT := $(MDL_CKPT)/fmnist-mlp.bin
+MDL_MOBY_DIR := $(QUASAR_CACHE)/data/moby-dick-$(MOBY_DICK_VERSION)/data
+MDL_FMNIST_DIR := /usr/share/datasets/fashion-mnist
+MDL_DATA_STAMP := $(MDL_OUT)/.data-ok
+MDLT_OUT := $(BUILD)/tests/models
+
+# No FMA contraction: the FP32 reference sums give the same bits on every
+# x86-64 machine and for every thread count (models/mdl_mm.h).
+MDL_CFLAGS := $(HOST_CFLAGS) -O3 -march=native -ffp-contract=off -pthread \
+	-I$(DP_DIR) -I$(CMP_DIR) -I$(MDL_DIR) \
+	-DMDL_MOBY_DIR='"$(MDL_MOBY_DIR)"' -DMDL_FMNIST_DIR='"$(MDL_FMNIST_DIR)"'
+MDL_LIBS := $(CMP_LIB) $(DP_LIB) -lz -lm -lpthread
+
+MDL_SRCS := mdl_par.c mdl_mm.c mdl_util.c mdl_data.c mdl_llama.c mdl_lm_run.c mdl_lin.c \
+	mdl_cls.c mdl_eval_lm.c mdl_eval_cls.c mdl_calib.c mdl_variant.c mdl_lm_train.c \
+	mdl_adamw.c
+MDL_LIB := $(MDL_OUT)/libquasar_models.a
+MDL_HDRS := $(wildcard $(MDL_DIR)/*.h)
+MDL_BINS := $(MDL_OUT)/accel-eval $(MDL_OUT)/mdl-train-lm $(MDL_OUT)/mdl-train-cls
+MDL_TESTS := $(MDLT_OUT)/mdl_models_test
+
+# The test needs the data sets, so plain `make` does not build it (`make check` does).
+HOST_TESTS += $(MDL_TESTS)
+ALL_TARGETS += $(MDL_BINS)
+
+$(MDL_OUT)/obj/%.o: $(MDL_DIR)/%.c $(MDL_HDRS) $(DP_HDRS) $(wildcard $(CMP_DIR)/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(MDL_CFLAGS) -c $< -o $@
+
+$(MDL_LIB): $(addprefix $(MDL_OUT)/obj/,$(MDL_SRCS:.c=.o))
+	@rm -f $@
+	ar rcs $@ $^
+
+$(MDL_OUT)/accel-eval: $(MDL_OUT)/obj/accel_eval.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
+	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
+
+$(MDL_OUT)/mdl-train-lm: $(MDL_OUT)/obj/mdl_train_lm.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
+	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
+
+$(MDL_OUT)/mdl-train-cls: $(MDL_OUT)/obj/mdl_train_cls.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
+	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
+
+# The data sets: installed/fetched once, re-verified when the script or pins change.
+$(MDL_DATA_STAMP): $(TOP)/scripts/fetch-data.sh $(TOP)/versions.mk
+	@mkdir -p $(dir $@)
+	@bash $(TOP)/scripts/fetch-data.sh
+	@touch $@
+
+# The test reads the committed checkpoints and both data sets.
+$(MDLT_OUT)/mdl_models_test: $(TOP)/tests/models/mdl_models_test.c $(MDL_LIB) $(CMP_LIB) \
+		$(DP_LIB) $(MDL_HDRS) $(DEPS_STAMP) $(MDL_DATA_STAMP) $(MDL_LM_CKPT) $(MDL_CLS_CKPT)
+	@mkdir -p $(dir $@)
+	$(CC) $(MDL_CFLAGS) -I$(KSELFTEST_DIR) -Wno-unused-parameter \
+		-DMDL_CKPT_DIR='"$(MDL_CKPT)"' $< -o $@ $(MDL_LIB) $(MDL_LIBS)
+
+.PHONY: models eval data
+data: $(MDL_DATA_STAMP)
+
+# Two threads: the results do not depend on it, the shared machine does.
+models: $(MDL_OUT)/mdl-train-lm $(MDL_OUT)/mdl-train-cls $(MDL_DATA_STAMP)
+	@mkdir -p $(MDL_CKPT)
+	$(MDL_OUT)/mdl-train-cls --data $(MDL_FMNIST_DIR) --out $(MDL_CLS_CKPT) --threads 2 \
+		--figures $(MDL_CKPT)/fmnist-mlp.figures 2>&1 | tee $(MDL_CKPT)/fmnist-mlp.log
+	$(MDL_OUT)/mdl-train-lm --data $(MDL_MOBY_DIR) --out $(MDL_LM_CKPT) --threads 2 \
+		--figures $(MDL_CKPT)/moby-lm.figures 2>&1 | tee $(MDL_CKPT)/moby-lm.log
+
+eval: $(MDL_OUT)/accel-eval $(MDL_DATA_STAMP)
+	$(MDL_OUT)/accel-eval --data $(MDL_FMNIST_DIR) --csv $(MDL_OUT)/eval-cls.csv \
+		$(MDL_CLS_CKPT) | tee $(MDL_OUT)/eval-cls.txt
+	$(MDL_OUT)/accel-eval --data $(MDL_MOBY_DIR) --csv $(MDL_OUT)/eval-lm.csv \
+		$(MDL_LM_CKPT) | tee $(MDL_OUT)/eval-lm.txt

@@ -1,0 +1,627 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Quasar models: the committed checkpoints still give their recorded
+ * held-out figures, compressed variants behave, the fast datapath kernels
+ * equal the golden model on a real model, calibration reaches algorithms
+ * from the training split, the trainer's gradients are right, and bad
+ * files and specs are refused with a reason.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "dp_kern.h"
+#include "dp_ops.h"
+#include "mdl_calib.h"
+#include "mdl_eval.h"
+#include "mdl_lm_run.h"
+#include "mdl_lm_train.h"
+#include "mdl_rng.h"
+#include "mdl_util.h"
+#include "mdl_variant.h"
+
+#define MDLT_LM		MDL_CKPT_DIR "/moby-lm.bin"
+#define MDLT_LM_FIG	MDL_CKPT_DIR "/moby-lm.figures"
+#define MDLT_CLS	MDL_CKPT_DIR "/fmnist-mlp.bin"
+#define MDLT_CLS_FIG	MDL_CKPT_DIR "/fmnist-mlp.figures"
+
+/* "key value" line of a figures file written by the trainers; NAN if absent. */
+static double mdlt_figure(const char *path, const char *key)
+{
+	char k[64];
+	double v;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return NAN;
+	while (fscanf(f, "%63s %lf", k, &v) == 2)
+		if (!strcmp(k, key)) {
+			fclose(f);
+			return v;
+		}
+	fclose(f);
+	return NAN;
+}
+
+/* Logits of @nw held-out windows for a variant spec ("fp32" = none). */
+static int mdlt_lm_logits(const struct mdl_llama *m, const struct mdl_text *held,
+			  const char *spec, uint32_t threads, uint32_t isa, uint32_t nw,
+			  float *logits)
+{
+	struct mdl_linset fp32, ls, *use = &fp32;
+	struct mdl_variant v;
+	struct mdl_lm_state *st;
+	struct mdl_exec *ex;
+	struct mdl_pool *pool;
+	uint32_t *tok, T = m->seq_len, i;
+	int ret;
+
+	if (mdl_pool_create(threads, &pool) || mdl_exec_create(pool, isa, &ex) ||
+	    mdl_lm_linset(m, &fp32) || mdl_lm_state_create(m, nw, T, &st))
+		return -ENOMEM;
+	ls.l = NULL;
+	if (strcmp(spec, "fp32")) {
+		if (mdl_variant_parse(spec, &v, NULL, 0) ||
+		    mdl_variant_build(&v, &fp32, NULL, &ls, NULL, 0))
+			return -EINVAL;
+		use = &ls;
+	}
+	tok = malloc(sizeof(uint32_t) * nw * T);
+	for (i = 0; i < nw * T; i++)
+		tok[i] = held->bytes[i];
+	ret = mdl_lm_forward(ex, use, st, nw, 0, T, tok, logits);
+	free(tok);
+	if (ls.l)
+		mdl_linset_free(&ls, 0);
+	mdl_linset_free(&fp32, 1);
+	mdl_lm_state_free(st);
+	mdl_exec_free(ex);
+	mdl_pool_destroy(pool);
+	return ret;
+}
+
+TEST(lm_checkpoint_is_llama2c_layout_and_rewrites_identically)
+{
+	char err[256], tmp[] = "/tmp/mdlt-lm-XXXXXX";
+	uint8_t *a, *b;
+	size_t la, lb;
+	struct mdl_llama *m;
+	int fd = mkstemp(tmp);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, mdl_llama_load(MDLT_LM, &m, err, sizeof(err))) TH_LOG("%s", err);
+	/* the architecture docs/models.md describes */
+	EXPECT_EQ(128, m->cfg.dim);
+	EXPECT_EQ(384, m->cfg.hidden_dim);
+	EXPECT_EQ(4, m->cfg.n_layers);
+	EXPECT_EQ(4, m->cfg.n_heads);
+	EXPECT_EQ(4, m->cfg.n_kv_heads);
+	EXPECT_EQ(-256, m->cfg.vocab_size);
+	EXPECT_EQ(256, m->cfg.seq_len);
+	EXPECT_EQ(mdlt_figure(MDLT_LM_FIG, "params"), (double)m->n_params);
+	/* header + weights + 2 RoPE tables of seq_len * head_size / 2 */
+	ASSERT_EQ(0, mdl_read_file(MDLT_LM, &a, &la, err, sizeof(err)));
+	EXPECT_EQ(28 + 4 * (m->n_params + 256 * 32), la);
+	ASSERT_EQ(0, mdl_llama_save(m, tmp, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_read_file(tmp, &b, &lb, err, sizeof(err)));
+	ASSERT_EQ(la, lb);
+	EXPECT_EQ(0, memcmp(a, b, la)) TH_LOG("save(load(%s)) differs from the file", MDLT_LM);
+	unlink(tmp);
+	free(a);
+	free(b);
+	mdl_llama_free(m);
+}
+
+TEST(lm_loader_rejects_truncated_and_inconsistent_files)
+{
+	char err[256], tmp[] = "/tmp/mdlt-bad-XXXXXX";
+	/* 3 heads do not divide dim 128 */
+	struct mdl_llama_cfg bad = { 128, 384, 4, 3, 3, 256, 256 };
+	struct mdl_llama *m;
+	uint8_t *buf;
+	size_t len;
+	FILE *f;
+	int fd = mkstemp(tmp);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, mdl_read_file(MDLT_LM, &buf, &len, err, sizeof(err)));
+	f = fopen(tmp, "wb");
+	fwrite(buf, 1, len - 4, f);
+	fclose(f);
+	EXPECT_EQ(-EINVAL, mdl_llama_load(tmp, &m, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "needs")) TH_LOG("message: %s", err);
+	f = fopen(tmp, "wb");
+	fwrite(&bad, sizeof(bad), 1, f);
+	fwrite(buf + sizeof(bad), 1, len - sizeof(bad), f);
+	fclose(f);
+	EXPECT_EQ(-EINVAL, mdl_llama_load(tmp, &m, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "n_heads")) TH_LOG("message: %s", err);
+	EXPECT_EQ(-ENOENT, mdl_llama_load("/nonexistent/x.bin", &m, err, sizeof(err)));
+	unlink(tmp);
+	free(buf);
+}
+
+TEST(lm_heldout_bits_per_byte_matches_training_log)
+{
+	double want = mdlt_figure(MDLT_LM_FIG, "heldout_bits_per_byte");
+	struct mdl_text held;
+	struct mdl_lm_figures f;
+	struct mdl_llama *m;
+	struct mdl_pool *pool;
+	char err[256];
+
+	ASSERT_FALSE(isnan(want)) TH_LOG("no heldout_bits_per_byte in %s", MDLT_LM_FIG);
+	ASSERT_EQ(0, mdl_llama_load(MDLT_LM, &m, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_heldout(MDL_MOBY_DIR, &held, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_pool_create(2, &pool));
+	ASSERT_EQ(0, mdl_lm_eval_fp32(m, pool, &held, &f, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_EQ(mdlt_figure(MDLT_LM_FIG, "heldout_positions"), (double)f.tokens);
+	/* same code and data as the trainer's final evaluation: only libm may differ */
+	EXPECT_GT(1e-4, fabs(f.bits_per_byte - want))
+		TH_LOG("held-out %.6f bits/byte, training log says %.6f", f.bits_per_byte, want);
+	/* far better than the 4.5 bits/byte of a byte-frequency model */
+	EXPECT_GT(2.5, f.bits_per_byte);
+	mdl_pool_destroy(pool);
+	mdl_text_free(&held);
+	mdl_llama_free(m);
+}
+
+TEST(lm_w8_variants_stay_close_and_2to4_pruning_does_not)
+{
+	struct mdl_lm_eval_opts o = { .windows = 48, .batch = 16, .prompts = 16,
+				      .prompt_len = 64, .gen_len = 32 };
+	static const char *const specs[] = { "int8/a16", "int8/a8", "int4-g32/a16", "sp-int8/a8" };
+	struct mdl_lm_figures ref_f, f[4];
+	struct mdl_linset fp32, ls;
+	struct mdl_lm_ref ref;
+	struct mdl_text held;
+	struct mdl_variant v;
+	struct mdl_llama *m;
+	struct mdl_pool *pool;
+	struct mdl_exec *ex;
+	char err[256];
+	int i;
+
+	ASSERT_EQ(0, mdl_llama_load(MDLT_LM, &m, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_heldout(MDL_MOBY_DIR, &held, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_pool_create(2, &pool));
+	ASSERT_EQ(0, mdl_exec_create(pool, dp_isa_best(), &ex));
+	ASSERT_EQ(0, mdl_lm_linset(m, &fp32));
+	ASSERT_EQ(0, mdl_lm_evaluate(ex, m, &fp32, &held, &o, NULL, &ref, &ref_f, err,
+				     sizeof(err))) TH_LOG("%s", err);
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, mdl_variant_parse(specs[i], &v, err, sizeof(err))) TH_LOG("%s", err);
+		ASSERT_EQ(0, mdl_variant_build(&v, &fp32, NULL, &ls, err, sizeof(err)))
+			TH_LOG("%s", err);
+		ASSERT_EQ(0, mdl_lm_evaluate(ex, m, &ls, &held, &o, &ref, NULL, &f[i], err,
+					     sizeof(err))) TH_LOG("%s", err);
+		TH_LOG("%s: %.4f bits/byte (fp32 %.4f), KL %.5f, top-1 agreement %.4f, greedy %.4f",
+		       v.name, f[i].bits_per_byte, ref_f.bits_per_byte, f[i].kl, f[i].top1_agree,
+		       f[i].gen_agree);
+		mdl_linset_free(&ls, 0);
+	}
+	/* W8A16 only rounds weights; W8A8 also rounds every activation row to int8 */
+	for (i = 0; i < 2; i++) {
+		EXPECT_GT(0.01, fabs(f[i].bits_per_byte - ref_f.bits_per_byte));
+		EXPECT_GT(i ? 0.01 : 0.002, f[i].kl);
+		EXPECT_LT(i ? 0.95 : 0.98, f[i].top1_agree);
+		EXPECT_LT(0.5, f[i].gen_agree);
+	}
+	/* 4-bit costs more than 8-bit, and 2:4 magnitude pruning far more */
+	EXPECT_LT(f[0].kl, f[2].kl);
+	EXPECT_LT(5 * f[2].kl, f[3].kl);
+	EXPECT_LT(ref_f.bits_per_byte + 0.05, f[3].bits_per_byte);
+	mdl_lm_ref_free(&ref);
+	mdl_linset_free(&fp32, 1);
+	mdl_exec_free(ex);
+	mdl_pool_destroy(pool);
+	mdl_text_free(&held);
+	mdl_llama_free(m);
+}
+
+TEST(lm_fast_kernels_give_the_golden_models_logits)
+{
+	static const char *const specs[] = { "int4-g32-asym/a8", "mxfp4/a16", "sp-int4-g32/a8" };
+	struct mdl_text held;
+	struct mdl_llama *m;
+	char err[256];
+	float *a, *b;
+	size_t n;
+	int i;
+
+	ASSERT_EQ(0, mdl_llama_load(MDLT_LM, &m, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_heldout(MDL_MOBY_DIR, &held, err, sizeof(err))) TH_LOG("%s", err);
+	n = (size_t)m->seq_len * m->vocab;
+	a = malloc(sizeof(float) * n);
+	b = malloc(sizeof(float) * n);
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, mdlt_lm_logits(m, &held, specs[i], 2, dp_isa_best(), 1, a));
+		ASSERT_EQ(0, mdlt_lm_logits(m, &held, specs[i], 2, DP_ISA_SCALAR, 1, b));
+		EXPECT_EQ(0, memcmp(a, b, sizeof(float) * n))
+			TH_LOG("%s: %s kernels differ from the golden model", specs[i],
+			       dp_isa_name(dp_isa_best()));
+	}
+	free(a);
+	free(b);
+	mdl_text_free(&held);
+	mdl_llama_free(m);
+}
+
+TEST(lm_logits_do_not_depend_on_the_thread_count)
+{
+	static const char *const specs[] = { "fp32", "int8/a8" };
+	struct mdl_text held;
+	struct mdl_llama *m;
+	char err[256];
+	float *a, *b;
+	size_t n;
+	int i;
+
+	ASSERT_EQ(0, mdl_llama_load(MDLT_LM, &m, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_heldout(MDL_MOBY_DIR, &held, err, sizeof(err))) TH_LOG("%s", err);
+	n = 3 * (size_t)m->seq_len * m->vocab;
+	a = malloc(sizeof(float) * n);
+	b = malloc(sizeof(float) * n);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, mdlt_lm_logits(m, &held, specs[i], 1, dp_isa_best(), 3, a));
+		ASSERT_EQ(0, mdlt_lm_logits(m, &held, specs[i], 3, dp_isa_best(), 3, b));
+		EXPECT_EQ(0, memcmp(a, b, sizeof(float) * n))
+			TH_LOG("%s: 1 vs 3 threads", specs[i]);
+	}
+	free(a);
+	free(b);
+	mdl_text_free(&held);
+	mdl_llama_free(m);
+}
+
+/* Loss of a tiny model for the gradient check. */
+static double mdlt_tiny_loss(struct mdl_lm_train *tr, const uint8_t *in, const uint8_t *tgt)
+{
+	return mdl_lm_train_loss(tr, in, tgt);
+}
+
+TEST(lm_trainer_gradients_match_finite_differences_for_any_thread_count)
+{
+	struct mdl_llama_cfg c = { 16, 32, 2, 2, 2, -256, 8 };
+	struct mdl_lm_train t1, t3;
+	struct mdl_pool *p1, *p3;
+	struct mdl_llama *m;
+	struct mdl_rng r;
+	uint8_t in[16], tgt[16];
+	double l1, l3, worst = 0;
+	size_t i;
+	int k;
+
+	ASSERT_EQ(0, mdl_llama_alloc(&c, &m, NULL, 0));
+	mdl_rng_seed(&r, 7);
+	for (i = 0; i < m->n_params; i++)
+		m->params[i] = mdl_rng_normal(&r) * 0.3f;
+	for (k = 0; k < 16; k++) {
+		in[k] = (uint8_t)mdl_rng_below(&r, 256);
+		tgt[k] = (uint8_t)mdl_rng_below(&r, 256);
+	}
+	ASSERT_EQ(0, mdl_pool_create(1, &p1));
+	ASSERT_EQ(0, mdl_pool_create(3, &p3));
+	ASSERT_EQ(0, mdl_lm_train_init(&t1, m, p1, 2, 8));
+	ASSERT_EQ(0, mdl_lm_train_init(&t3, m, p3, 2, 8));
+	l1 = mdl_lm_train_step(&t1, in, tgt);
+	l3 = mdl_lm_train_step(&t3, in, tgt);
+	EXPECT_EQ(l1, l3);
+	EXPECT_EQ(0, memcmp(t1.grad, t3.grad, sizeof(float) * m->n_params))
+		TH_LOG("gradients differ between 1 and 3 threads");
+	/* central differences on parameters of every kind (embedding rows in use, all matrices) */
+	for (k = 0; k < 200; k++) {
+		size_t idx = k % 4 == 0 ? (size_t)in[k % 16] * 16 + k % 16 :
+			     256 * 16 + mdl_rng_below(&r, (uint32_t)(m->n_params - 256 * 16));
+		float o = m->params[idx], h = 1e-2f;
+		double up, down, num, an = t1.grad[idx], rel;
+
+		m->params[idx] = o + h;
+		up = mdlt_tiny_loss(&t3, in, tgt);
+		m->params[idx] = o - h;
+		down = mdlt_tiny_loss(&t3, in, tgt);
+		m->params[idx] = o;
+		num = (up - down) / (2 * h);
+		rel = fabs(num - an) / fmax(1e-3, fabs(num) + fabs(an));
+		if (rel > worst)
+			worst = rel;
+		EXPECT_GT(0.05, rel) TH_LOG("param %zu: analytic %g, numeric %g", idx, an, num);
+	}
+	TH_LOG("worst relative gradient error %.4f", worst);
+	mdl_lm_train_free(&t1);
+	mdl_lm_train_free(&t3);
+	mdl_pool_destroy(p1);
+	mdl_pool_destroy(p3);
+	mdl_llama_free(m);
+}
+
+TEST(cls_t10k_top1_matches_training_log)
+{
+	double want = mdlt_figure(MDLT_CLS_FIG, "t10k_correct");
+	struct mdl_cls_figures f;
+	struct mdl_images test;
+	struct mdl_linset ls;
+	struct mdl_pool *pool;
+	struct mdl_exec *ex;
+	struct mdl_cls *c;
+	char err[256];
+
+	ASSERT_FALSE(isnan(want)) TH_LOG("no t10k_correct in %s", MDLT_CLS_FIG);
+	ASSERT_EQ(0, mdl_cls_load(MDLT_CLS, &c, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_fmnist_load(MDL_FMNIST_DIR, "t10k", &test, err, sizeof(err)))
+		TH_LOG("%s", err);
+	ASSERT_EQ(10000u, test.n);
+	ASSERT_EQ(0, mdl_pool_create(2, &pool));
+	ASSERT_EQ(0, mdl_exec_create(pool, dp_isa_best(), &ex));
+	ASSERT_EQ(0, mdl_cls_linset(c, &ls));
+	ASSERT_EQ(0, mdl_cls_evaluate(ex, c, &ls, &test, 0, NULL, NULL, &f));
+	/* within 0.05 % (5 images) of the log; the issue asks for at least 88 % */
+	EXPECT_GE(5.0, fabs(f.top1 * f.n - want))
+		TH_LOG("%.0f correct, training log says %.0f", f.top1 * f.n, want);
+	EXPECT_LE(0.88, f.top1);
+	mdl_linset_free(&ls, 1);
+	mdl_exec_free(ex);
+	mdl_pool_destroy(pool);
+	mdl_images_free(&test);
+	mdl_cls_free(c);
+}
+
+TEST(cls_every_default_variant_runs_and_w8_stays_close)
+{
+	struct mdl_variant v[64];
+	uint32_t nv = mdl_variant_defaults(v, 64), i;
+	struct mdl_cls_figures f32, f;
+	struct mdl_images test;
+	struct mdl_linset fp32, ls;
+	struct mdl_pool *pool;
+	struct mdl_exec *ex;
+	struct mdl_cls *c;
+	uint8_t *ref;
+	char err[256];
+
+	ASSERT_EQ(0, mdl_cls_load(MDLT_CLS, &c, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_fmnist_load(MDL_FMNIST_DIR, "t10k", &test, err, sizeof(err)))
+		TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_pool_create(2, &pool));
+	ASSERT_EQ(0, mdl_exec_create(pool, dp_isa_best(), &ex));
+	ASSERT_EQ(0, mdl_cls_linset(c, &fp32));
+	ref = malloc(test.n);
+	ASSERT_EQ(0, mdl_cls_evaluate(ex, c, &fp32, &test, 0, NULL, ref, &f32));
+	/* every format with A16, and A8 where the datapath has it */
+	ASSERT_EQ(25u, nv);
+	for (i = 0; i < nv; i++) {
+		ASSERT_EQ(0, mdl_variant_build(&v[i], &fp32, NULL, &ls, err, sizeof(err)))
+			TH_LOG("%s", err);
+		ASSERT_EQ(0, mdl_cls_evaluate(ex, c, &ls, &test, 0, ref, NULL, &f));
+		/* BF16 is half of FP32 plus the padding of K to 32 and N to 16 rows */
+		EXPECT_GT(mdl_linset_bytes(&fp32) * 6 / 10, mdl_linset_bytes(&ls))
+			TH_LOG("%s", v[i].name);
+		EXPECT_LT(0.5, f.top1) TH_LOG("%s: top-1 %.4f", v[i].name, f.top1);
+		if (v[i].qp.fmt == DP_W_INT8) {
+			EXPECT_GE(0.005, fabs(f.top1 - f32.top1)) TH_LOG("%s", v[i].name);
+			EXPECT_LE(0.99, f.agree) TH_LOG("%s: agreement %.4f", v[i].name, f.agree);
+		}
+		mdl_linset_free(&ls, 0);
+	}
+	free(ref);
+	mdl_linset_free(&fp32, 1);
+	mdl_exec_free(ex);
+	mdl_pool_destroy(pool);
+	mdl_images_free(&test);
+	mdl_cls_free(c);
+}
+
+/* A calibrated algorithm for the test: checks what it is given, then packs as RTN. */
+static const struct mdl_calib *mdlt_seen[64];
+static uint32_t mdlt_nseen;
+
+static int mdlt_calib_quant(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
+			    const struct accel_qparams *p, struct accel_qtensor **out, float *s)
+{
+	if (!cal || cal->k != k || mdlt_nseen == 64)
+		return -EINVAL;
+	mdlt_seen[mdlt_nseen++] = cal;
+	return accel_quantize(w, n, k, k, p, out);
+}
+
+static const struct mdl_algo mdlt_algo = {
+	.name = "test-calib", .desc = "test", .needs_calib = 1, .quantize = mdlt_calib_quant,
+};
+
+TEST(calibration_from_the_training_split_reaches_the_algorithm_hook)
+{
+	struct mdl_text train, held;
+	struct mdl_calib_set cal;
+	struct mdl_linset fp32, a, b;
+	struct mdl_variant va, vb;
+	struct mdl_pool *pool;
+	struct mdl_exec *ex;
+	struct mdl_llama *m;
+	const struct mdl_calib *c0;
+	uint8_t window[256];
+	float *xn;
+	char err[256];
+	uint32_t i, t, tok;
+
+	ASSERT_EQ(0, mdl_algo_register(&mdlt_algo));
+	EXPECT_EQ(-EEXIST, mdl_algo_register(&mdlt_algo));
+	ASSERT_EQ(0, mdl_llama_load(MDLT_LM, &m, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_train(MDL_MOBY_DIR, &train, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_heldout(MDL_MOBY_DIR, &held, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_pool_create(2, &pool));
+	ASSERT_EQ(0, mdl_exec_create(pool, dp_isa_best(), &ex));
+	ASSERT_EQ(0, mdl_lm_linset(m, &fp32));
+	ASSERT_EQ(0, mdl_variant_parse("int8/a16/test-calib", &va, err, sizeof(err)))
+		TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_variant_parse("int8/a16/rtn", &vb, err, sizeof(err)));
+	/* a calibrated algorithm without calibration data is an error, not a silent RTN */
+	EXPECT_EQ(-EINVAL, mdl_variant_build(&va, &fp32, NULL, &a, err, sizeof(err)));
+	ASSERT_EQ(0, mdl_calib_lm(ex, m, &fp32, &train, 2, 11, &cal));
+	ASSERT_EQ(fp32.count, cal.count);
+	ASSERT_EQ(0, mdl_variant_build(&va, &fp32, &cal, &a, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_variant_build(&vb, &fp32, NULL, &b, err, sizeof(err)));
+	ASSERT_EQ(fp32.count, mdlt_nseen);
+	for (i = 0; i < fp32.count; i++) {
+		const struct dp_wt *wa = accel_qtensor_wt(a.l[i].qt);
+		const struct dp_wt *wb = accel_qtensor_wt(b.l[i].qt);
+		struct dp_geom g;
+
+		EXPECT_EQ(&cal.c[i], mdlt_seen[i]);
+		EXPECT_EQ(2 * m->seq_len, mdlt_seen[i]->rows);
+		ASSERT_EQ(0, dp_wt_check(wa, &g));
+		EXPECT_EQ(0, memcmp(wa->data, wb->data, g.data_bytes)) TH_LOG("%s", a.l[i].name);
+	}
+	/*
+	 * Layer 0's wq sees rmsnorm(embedding(byte)): recover the bytes of the
+	 * first calibration window and find them in the training text.
+	 */
+	c0 = &cal.c[mdl_lm_lin_id(0, MDL_LM_WQ)];
+	xn = malloc(sizeof(float) * m->dim);
+	for (t = 0; t < m->seq_len; t++) {
+		for (tok = 0; tok < 256; tok++) {
+			ASSERT_EQ(0, dp_rmsnorm_fast(m->w.tok_emb + (size_t)tok * m->dim,
+						     m->w.rms_att, m->dim, MDL_LLAMA_EPS, xn,
+						     dp_isa_best()));
+			if (!memcmp(xn, c0->x + (size_t)t * m->dim, sizeof(float) * m->dim))
+				break;
+		}
+		ASSERT_GT(256u, tok) TH_LOG("calibration row %u is no embedded byte", t);
+		window[t] = (uint8_t)tok;
+	}
+	EXPECT_NE(NULL, memmem(train.bytes, train.len, window, sizeof(window)))
+		TH_LOG("the calibration window is not training text");
+	EXPECT_EQ(NULL, memmem(held.bytes, held.len, window, sizeof(window)));
+	free(xn);
+	mdl_linset_free(&a, 0);
+	mdl_linset_free(&b, 0);
+	mdl_calib_free(&cal);
+	mdl_linset_free(&fp32, 1);
+	mdl_exec_free(ex);
+	mdl_pool_destroy(pool);
+	mdl_text_free(&train);
+	mdl_text_free(&held);
+	mdl_llama_free(m);
+}
+
+/* Packs W diag(s) with s = 2 (or 0 for the refusal case), as AWQ/SmoothQuant would. */
+static float mdlt_s_value = 2.0f;
+
+static int mdlt_scale_quant(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
+			    const struct accel_qparams *p, struct accel_qtensor **out, float *s)
+{
+	float *ws = malloc(sizeof(float) * n * k);
+	size_t i;
+	int ret;
+
+	for (i = 0; i < (size_t)n * k; i++)
+		ws[i] = w[i] * mdlt_s_value;
+	for (i = 0; i < k; i++)
+		s[i] = mdlt_s_value;
+	ret = accel_quantize(ws, n, k, k, p, out);
+	free(ws);
+	return ret;
+}
+
+static const struct mdl_algo mdlt_scale_algo = {
+	.name = "test-scale", .desc = "test", .quantize = mdlt_scale_quant,
+};
+
+TEST(input_scales_of_an_algorithm_divide_the_layer_input)
+{
+	struct mdl_text held;
+	struct mdl_llama *m;
+	struct mdl_linset fp32, ls;
+	struct mdl_variant v;
+	char err[256];
+	float *a, *b;
+	size_t n;
+
+	ASSERT_EQ(0, mdl_algo_register(&mdlt_scale_algo));
+	ASSERT_EQ(0, mdl_llama_load(MDLT_LM, &m, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_heldout(MDL_MOBY_DIR, &held, err, sizeof(err))) TH_LOG("%s", err);
+	n = (size_t)m->seq_len * m->vocab;
+	a = malloc(sizeof(float) * n);
+	b = malloc(sizeof(float) * n);
+	/* x/2 times 2w: powers of two scale exactly, so the logits must not move a bit */
+	ASSERT_EQ(0, mdlt_lm_logits(m, &held, "int8/a8/test-scale", 2, dp_isa_best(), 1, a));
+	ASSERT_EQ(0, mdlt_lm_logits(m, &held, "int8/a8/rtn", 2, dp_isa_best(), 1, b));
+	EXPECT_EQ(0, memcmp(a, b, sizeof(float) * n));
+	ASSERT_EQ(0, mdlt_lm_logits(m, &held, "bf16/a16/test-scale", 2, dp_isa_best(), 1, a));
+	ASSERT_EQ(0, mdlt_lm_logits(m, &held, "bf16/a16/rtn", 2, dp_isa_best(), 1, b));
+	EXPECT_EQ(0, memcmp(a, b, sizeof(float) * n));
+	/* and the input really was scaled: without it the logits would differ */
+	ASSERT_EQ(0, mdl_lm_linset(m, &fp32));
+	ASSERT_EQ(0, mdl_variant_parse("bf16/a16/test-scale", &v, err, sizeof(err)));
+	ASSERT_EQ(0, mdl_variant_build(&v, &fp32, NULL, &ls, err, sizeof(err)));
+	ASSERT_NE(NULL, ls.l[0].in_inv);
+	EXPECT_EQ(0.5f, ls.l[0].in_inv[0]);
+	mdl_linset_free(&ls, 0);
+	mdlt_s_value = 0.0f;
+	EXPECT_EQ(-EDOM, mdl_variant_build(&v, &fp32, NULL, &ls, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "scale")) TH_LOG("%s", err);
+	mdl_linset_free(&fp32, 1);
+	free(a);
+	free(b);
+	mdl_text_free(&held);
+	mdl_llama_free(m);
+}
+
+TEST(variant_specs_are_parsed_or_refused_with_a_reason)
+{
+	struct mdl_variant v;
+	char err[256];
+
+	ASSERT_EQ(0, mdl_variant_parse("int4-g128-asym/a8", &v, err, sizeof(err)));
+	EXPECT_STREQ("int4-g128-asym/a8/rtn", v.name);
+	EXPECT_EQ((uint32_t)DP_W_INT4, v.qp.fmt);
+	EXPECT_EQ(128u, v.qp.group);
+	EXPECT_EQ(1u, v.qp.asym);
+	EXPECT_EQ((uint32_t)DP_A_INT8, v.afmt);
+	ASSERT_EQ(0, mdl_variant_parse("sp-int4-g32/a16", &v, err, sizeof(err)));
+	EXPECT_STREQ("sp-int4-g32/a16/mag24", v.name);
+	EXPECT_EQ(-ENOTSUP, mdl_variant_parse("bf16/a8", &v, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "int8-activation")) TH_LOG("%s", err);
+	EXPECT_EQ(-ENOTSUP, mdl_variant_parse("mxfp8/a8", &v, err, sizeof(err)));
+	EXPECT_EQ(-ENOTSUP, mdl_variant_parse("sp-int8/a16/rtn", &v, err, sizeof(err)));
+	EXPECT_EQ(-ENOTSUP, mdl_variant_parse("int8/a16/mag24", &v, err, sizeof(err)));
+	EXPECT_EQ(-EINVAL, mdl_variant_parse("int4-g48/a16", &v, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "unknown format")) TH_LOG("%s", err);
+	EXPECT_EQ(-EINVAL, mdl_variant_parse("int8/a4", &v, err, sizeof(err)));
+	EXPECT_EQ(-EINVAL, mdl_variant_parse("int8", &v, err, sizeof(err)));
+	EXPECT_EQ(-EINVAL, mdl_variant_parse("int8/a16/gptq-unregistered", &v, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "unknown algorithm")) TH_LOG("%s", err);
+}
+
+TEST(cls_loader_rejects_foreign_and_truncated_files)
+{
+	char err[256], tmp[] = "/tmp/mdlt-cls-XXXXXX";
+	struct mdl_cls *c;
+	uint8_t *buf;
+	size_t len;
+	FILE *f;
+	int fd = mkstemp(tmp);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(0, mdl_cls_sniff(MDLT_LM));
+	EXPECT_EQ(1, mdl_cls_sniff(MDLT_CLS));
+	EXPECT_EQ(-EINVAL, mdl_cls_load(MDLT_LM, &c, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "QCLS")) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_read_file(MDLT_CLS, &buf, &len, err, sizeof(err)));
+	f = fopen(tmp, "wb");
+	fwrite(buf, 1, len - 1, f);
+	fclose(f);
+	EXPECT_EQ(-EINVAL, mdl_cls_load(tmp, &c, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "needs")) TH_LOG("%s", err);
+	unlink(tmp);
+	free(buf);
+}
+
+TEST_HARNESS_MAIN
