@@ -420,8 +420,18 @@ TEST(high_priority_job_overtakes_queued_low_work)
 	TH_LOG("LOW jobs done when HIGH ended: %llu, when NORMAL ended: %llu (of %d)",
 	       (unsigned long long)low_at_high,
 	       (unsigned long long)low_at_normal_end, JOBS);
-	EXPECT_GE(2u, low_at_high);
-	EXPECT_GE(2u, low_at_normal_end);
+	/*
+	 * Measured 0-1 and 0-2: the LOW queue wins an engine only when it
+	 * gets one at the gate, or when a NORMAL ring runs dry for a moment
+	 * because the scheduler has not pushed its next job yet. Served in
+	 * turn regardless of priority (fw_sched_pick changed to ignore it)
+	 * the LOW queue had done 9 of 10 when the NORMAL work ended: half is
+	 * a wide margin both ways. The HIGH job would overtake even then
+	 * (never served, it is first in turn), so the NORMAL-end count is
+	 * the one that tells priority from round robin.
+	 */
+	EXPECT_GE(3u, low_at_high);
+	EXPECT_GE((uint64_t)JOBS / 2, low_at_normal_end);
 
 	/* Every job ran to its end. */
 	mark = marks.map;
