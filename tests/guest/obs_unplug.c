@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * The guest side of tests/vm/hot_unplug.sh. Keeps every queue busy with
- * long FILL jobs, each with an out-syncobj exported as a sync_file (which
+ * long FILL jobs (on the four hardware queues by index, and on a HIGH and a
+ * LOW queue of QUEUE_CREATE that stay open across the unplug, so their
+ * teardown after the device is gone is covered too), each with an
+ * out-syncobj exported as a sync_file (which
  * outlives the DRM device), prints QUASAR-UNPLUG-READY for the host to send
  * device_del, and keeps submitting until the device goes. Then it checks
  * what a client must see (TAP lines; the host script names the whole test):
@@ -68,6 +71,7 @@ int main(void)
 	struct accel_cmdbuf *cb;
 	struct accel_bo *bo;
 	struct accel_syncobj *sync;
+	struct accel_queue *uq[2];
 	int fences[UNPLUG_WINDOW];
 	unsigned int submitted = 0, i, errored = 0, pending = 0;
 	int err = 0, first_err = 0, query_err;
@@ -79,7 +83,9 @@ int main(void)
 	printf("TAP version 13\n");
 	if (accel_device_open(NULL, &dev) || accel_bo_create(dev, UNPLUG_BO_SIZE, &bo) ||
 	    accel_cmdbuf_create(dev, &cb) || accel_syncobj_create(dev, 0, &sync) ||
-	    accel_cmdbuf_fill(cb, accel_bo_addr(bo), UNPLUG_BO_SIZE, 0x5eed5eed)) {
+	    accel_cmdbuf_fill(cb, accel_bo_addr(bo), UNPLUG_BO_SIZE, 0x5eed5eed) ||
+	    accel_queue_create(dev, DRM_QUASAR_PRIORITY_HIGH, &uq[0]) ||
+	    accel_queue_create(dev, DRM_QUASAR_PRIORITY_LOW, &uq[1])) {
 		printf("Bail out! cannot set up jobs on the device\n");
 		return 1;
 	}
@@ -89,10 +95,14 @@ int main(void)
 	while (time(NULL) - start < UNPLUG_MAX_S) {
 		struct accel_sync out = { .syncobj = sync };
 		struct accel_submit args = {
-			.queue = submitted % 4, .bos = &bo, .bo_count = 1,
-			.out = &out, .out_count = 1,
+			.bos = &bo, .bo_count = 1, .out = &out, .out_count = 1,
 		};
 		int slot = submitted % UNPLUG_WINDOW;
+
+		if (submitted % 6 < 4)
+			args.queue = submitted % 6;
+		else
+			args.uqueue = uq[submitted % 6 - 4];
 
 		/* Window full: wait for the oldest before reusing its slot. */
 		if (fences[slot] >= 0) {
@@ -147,6 +157,9 @@ int main(void)
 	unplug_report(access("/dev/accel/accel0", F_OK) != 0, "accel_node_is_gone",
 		      "/dev/accel/accel0 still exists 20 s after the unplug");
 
+	/* The device is gone: destroying them cannot reach it, only free. */
+	accel_queue_destroy(uq[0]);
+	accel_queue_destroy(uq[1]);
 	accel_syncobj_destroy(sync);
 	accel_cmdbuf_destroy(cb);
 	accel_bo_free(bo);
