@@ -20,19 +20,33 @@
 #include <drm/drm_gem.h>
 #include <drm/drm_managed.h>
 
+#include "drm/quasar_accel.h"
 #include "quasar_debugfs.h"
 #include "quasar_drv.h"
 #include "quasar_gem.h"
 #include "quasar_hw.h"
+#include "quasar_live.h"
 #include "quasar_mmu.h"
 #include "quasar_pm.h"
 #include "quasar_queue.h"
+#include "quasar_uqueue.h"
 
 static struct quasar_device *quasar_debugfs_qdev(struct seq_file *m)
 {
 	struct drm_debugfs_entry *entry = m->private;
 
 	return to_quasar_device(entry->dev);
+}
+
+static const char *quasar_debugfs_priority(u32 priority)
+{
+	static const char *const names[] = {
+		[DRM_QUASAR_PRIORITY_LOW] = "low",
+		[DRM_QUASAR_PRIORITY_NORMAL] = "normal",
+		[DRM_QUASAR_PRIORITY_HIGH] = "high",
+	};
+
+	return priority < ARRAY_SIZE(names) ? names[priority] : "?";
 }
 
 static int quasar_debugfs_queues(struct seq_file *m, void *data)
@@ -44,11 +58,19 @@ static int quasar_debugfs_queues(struct seq_file *m, void *data)
 		struct quasar_queue *q = &qdev->queues[i];
 
 		guard(mutex)(&q->lock);
-		seq_printf(m, "queue %u: state=%s head=%u tail=%u in_flight=%u last_seqno=%llu error=%u scheduled=%u\n",
+		seq_printf(m, "queue %u: state=%s priority=%s created_queues=%d head=%u tail=%u in_flight=%u last_seqno=%llu error=%u scheduled=%u\n",
 			   q->index, q->stopped ? "stopped" : "running",
-			   q->head, q->tail, q->tail - q->head, q->seqno,
-			   q->error, atomic_read(&q->sched.credit_count));
+			   quasar_debugfs_priority(quasar_hwq_priority(i)),
+			   atomic_read(&q->uqueues), q->head, q->tail,
+			   q->tail - q->head, q->seqno, q->error,
+			   atomic_read(&q->sched.credit_count));
 	}
+	seq_printf(m, "engines: %u\n", qdev->num_engines);
+	seq_printf(m, "live (module-wide): contexts=%d bos=%d jobs=%d queues=%d\n",
+		   quasar_live_read(QUASAR_LIVE_CTX),
+		   quasar_live_read(QUASAR_LIVE_BO),
+		   quasar_live_read(QUASAR_LIVE_JOB),
+		   quasar_live_read(QUASAR_LIVE_UQUEUE));
 	return 0;
 }
 

@@ -103,8 +103,12 @@ TEST(observability_debugfs)
 	text = obs_debugfs("queues");
 	seq_after = obs_field(obs_line_with(text, "queue 1:", NULL), "last_seqno");
 	EXPECT_EQ(seq_before + 1, seq_after) TH_LOG("queue 1 did not count our job:\n%s", text);
-	EXPECT_NE(NULL, strstr(text, "queue 1: state=running")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "queue 1: state=running priority=normal")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "queue 2: state=running priority=high")) TH_LOG("%s", text);
 	EXPECT_EQ(0, obs_field(obs_line_with(text, "queue 1:", NULL), "in_flight"));
+	/* This test's own device file and its BOs are alive. */
+	EXPECT_LE(1, obs_field(obs_line_with(text, "live", NULL), "contexts")) TH_LOG("%s", text);
+	EXPECT_LE(1, obs_field(obs_line_with(text, "live", NULL), "bos")) TH_LOG("%s", text);
 	free(text);
 
 	/*
