@@ -28,7 +28,7 @@
 #define MDL_VARIANTS_MAX 128
 
 struct mdl_eval_opts {
-	const char *ckpt, *data, *variants, *csv;
+	const char *ckpt, *data, *variants, *csv, *ref, *tag;
 	uint32_t threads, golden, calib, limit;
 	uint64_t seed;
 	struct mdl_lm_eval_opts lm;
@@ -51,6 +51,9 @@ static void mdl_usage(void)
 		"  --calib N        calibration samples from the training split for algorithms\n"
 		"                   that need them (LM windows, default 16; images, default 1024)\n"
 		"  --seed N         calibration sample seed (default 1)\n"
+		"  --ref CKPT       the FP32 model the metrics compare with (default CHECKPOINT),\n"
+		"                   e.g. the original of a QAT or distilled CHECKPOINT\n"
+		"  --tag NAME       name the algorithm column NAME (what produced CHECKPOINT)\n"
 		"  --list           list formats, activation modes and algorithms\n"
 		"FORMAT: bf16 int8 int4-gG[-asym] mxint8 mxfp8 mxfp4 nvfp4 nvfp4-1l sp-bf16\n"
 		"        sp-int8 sp-int4-gG[-asym] (G = 32, 64, 128); ACT: a16 a8\n",
@@ -79,7 +82,8 @@ static int mdl_parse(int argc, char **argv, struct mdl_eval_opts *o)
 		{ "threads", 1, 0, 'j' }, { "golden", 0, 0, 'G' }, { "windows", 1, 0, 'w' },
 		{ "prompts", 1, 0, 'p' }, { "prompt-len", 1, 0, 'P' }, { "gen", 1, 0, 'g' },
 		{ "limit", 1, 0, 'n' }, { "calib", 1, 0, 'C' }, { "seed", 1, 0, 'S' },
-		{ "list", 0, 0, 'l' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+		{ "ref", 1, 0, 'R' }, { "tag", 1, 0, 'T' }, { "list", 0, 0, 'l' },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	int c;
 
@@ -102,6 +106,8 @@ static int mdl_parse(int argc, char **argv, struct mdl_eval_opts *o)
 		case 'n': o->limit = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'C': o->calib = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
+		case 'R': o->ref = optarg; break;
+		case 'T': o->tag = optarg; break;
 		case 'l': mdl_list(); exit(0);
 		case 'h': mdl_usage(); exit(0);
 		default: return -EINVAL;
@@ -155,6 +161,18 @@ struct mdl_run {
 	FILE *csv;
 };
 
+/* The variant as shown: with --tag, the algorithm that produced the checkpoint. */
+static const char *mdl_shown(const struct mdl_eval_opts *o, const struct mdl_variant *v)
+{
+	static char buf[MDL_VARIANT_NAME + 32];
+
+	if (!o->tag)
+		return v->name;
+	snprintf(buf, sizeof(buf), "%s/%s/%s", v->fmt_name,
+		 v->afmt == DP_A_INT8 ? "a8" : "a16", o->tag);
+	return buf;
+}
+
 /* Device bytes of the linear layers' weights (FP32: 4 per weight) and bits per weight. */
 static void mdl_row_size(const struct mdl_linset *ls, size_t *bytes, double *bpw)
 {
@@ -168,22 +186,29 @@ static int mdl_run_lm(struct mdl_run *r)
 	const char *dir = o->data ? o->data : MDL_MOBY_DIR;
 	struct mdl_text train = { 0 }, held = { 0 };
 	struct mdl_calib_set cal = { 0 };
-	struct mdl_linset fp32, ls;
+	struct mdl_linset fp32, ls, rls;
 	struct mdl_lm_figures f, f32;
 	struct mdl_lm_ref ref;
-	struct mdl_llama *m;
+	struct mdl_llama *m, *rm = NULL;
 	char err[512];
 	size_t bytes;
 	double bpw, t0;
 	int i, ret;
 
 	if ((ret = mdl_llama_load(o->ckpt, &m, err, sizeof(err))) ||
+	    (o->ref && (ret = mdl_llama_load(o->ref, &rm, err, sizeof(err)))) ||
 	    (ret = mdl_moby_heldout(dir, &held, err, sizeof(err))) ||
 	    (ret = mdl_moby_train(dir, &train, err, sizeof(err)))) {
 		fprintf(stderr, "accel-eval: %s\n", err);
 		return 1;
 	}
-	if (mdl_lm_linset(m, &fp32)) {
+	if (rm && (rm->vocab != m->vocab || rm->seq_len != m->seq_len)) {
+		fprintf(stderr, "accel-eval: --ref %s: another vocabulary or context\n", o->ref);
+		return 1;
+	}
+	if (!rm)
+		rm = m;
+	if (mdl_lm_linset(m, &fp32) || (rm != m && mdl_lm_linset(rm, &rls))) {
 		fprintf(stderr, "accel-eval: out of memory\n");
 		return 1;
 	}
@@ -192,7 +217,8 @@ static int mdl_run_lm(struct mdl_run *r)
 	       m->layers, m->heads, m->kv_heads, m->vocab, m->tied ? "tied" : "untied", m->seq_len,
 	       mdl_linset_params(&fp32), fp32.count);
 	t0 = mdl_now();
-	ret = mdl_lm_evaluate(r->ex, m, &fp32, &held, &o->lm, NULL, &ref, &f32, err, sizeof(err));
+	ret = mdl_lm_evaluate(r->ex, rm, rm == m ? &fp32 : &rls, &held, &o->lm, NULL, &ref, &f32,
+			      err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "accel-eval: %s\n", err);
 		return 1;
@@ -230,19 +256,24 @@ static int mdl_run_lm(struct mdl_run *r)
 			return 1;
 		}
 		mdl_row_size(&ls, &bytes, &bpw);
-		printf("%-26s %9zu %6.2f %10.4f %+8.4f %9.5f %8.4f %8.4f %6.1f\n", v->name, bytes,
+		printf("%-26s %9zu %6.2f %10.4f %+8.4f %9.5f %8.4f %8.4f %6.1f\n", mdl_shown(o, v), bytes,
 		       bpw, f.bits_per_byte, f.bits_per_byte - f32.bits_per_byte, f.kl,
 		       f.top1_agree, f.gen_agree, mdl_now() - t0);
 		fflush(stdout);
 		if (r->csv)
-			fprintf(r->csv, "lm,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f,%.6f,%.6f\n", v->name,
-				v->fmt_name, v->afmt == DP_A_INT8 ? "a8" : "a16", v->algo->name,
-				bytes, bpw, f.bits_per_byte, f.kl, f.top1_agree, f.gen_agree);
+			fprintf(r->csv, "lm,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f,%.6f,%.6f\n", mdl_shown(o, v),
+				v->fmt_name, v->afmt == DP_A_INT8 ? "a8" : "a16",
+				o->tag ? o->tag : v->algo->name, bytes, bpw, f.bits_per_byte, f.kl,
+				f.top1_agree, f.gen_agree);
 		mdl_linset_free(&ls, 0);
 	}
 	mdl_calib_free(&cal);
 	mdl_lm_ref_free(&ref);
 	mdl_linset_free(&fp32, 1);
+	if (rm != m) {
+		mdl_linset_free(&rls, 1);
+		mdl_llama_free(rm);
+	}
 	mdl_llama_free(m);
 	mdl_text_free(&train);
 	mdl_text_free(&held);
@@ -256,8 +287,8 @@ static int mdl_run_cls(struct mdl_run *r)
 	struct mdl_images train = { 0 }, test = { 0 };
 	struct mdl_calib_set cal = { 0 };
 	struct mdl_cls_figures f, f32;
-	struct mdl_linset fp32, ls;
-	struct mdl_cls *c;
+	struct mdl_linset fp32, ls, rls;
+	struct mdl_cls *c, *rc = NULL;
 	uint8_t *ref;
 	char err[512];
 	size_t bytes;
@@ -266,6 +297,7 @@ static int mdl_run_cls(struct mdl_run *r)
 	uint32_t l;
 
 	if ((ret = mdl_cls_load(o->ckpt, &c, err, sizeof(err))) ||
+	    (o->ref && (ret = mdl_cls_load(o->ref, &rc, err, sizeof(err)))) ||
 	    (ret = mdl_fmnist_load(dir, "t10k", &test, err, sizeof(err))) ||
 	    (mdl_any_calib(r->v, r->nv) &&
 	     (ret = mdl_fmnist_load(dir, "train", &train, err, sizeof(err))))) {
@@ -273,7 +305,9 @@ static int mdl_run_cls(struct mdl_run *r)
 		return 1;
 	}
 	ref = malloc(test.n);
-	if (!ref || mdl_cls_linset(c, &fp32)) {
+	if (!rc)
+		rc = c;
+	if (!ref || mdl_cls_linset(c, &fp32) || (rc != c && mdl_cls_linset(rc, &rls))) {
 		fprintf(stderr, "accel-eval: out of memory\n");
 		return 1;
 	}
@@ -282,7 +316,8 @@ static int mdl_run_cls(struct mdl_run *r)
 		printf("%s%u", l ? "-" : " ", c->dims[l]);
 	printf(", %zu parameters\n", c->n_params);
 	t0 = mdl_now();
-	ret = mdl_cls_evaluate(r->ex, c, &fp32, &test, o->limit, NULL, ref, &f32);
+	ret = mdl_cls_evaluate(r->ex, rc, rc == c ? &fp32 : &rls, &test, o->limit, NULL, ref,
+			       &f32);
 	if (ret) {
 		fprintf(stderr, "accel-eval: forward pass failed (%d)\n", ret);
 		return 1;
@@ -319,16 +354,20 @@ static int mdl_run_cls(struct mdl_run *r)
 			return 1;
 		}
 		mdl_row_size(&ls, &bytes, &bpw);
-		printf("%-26s %9zu %6.2f %8.4f %+8.4f %8.4f %6.1f\n", v->name, bytes, bpw, f.top1,
+		printf("%-26s %9zu %6.2f %8.4f %+8.4f %8.4f %6.1f\n", mdl_shown(o, v), bytes, bpw, f.top1,
 		       f.top1 - f32.top1, f.agree, mdl_now() - t0);
 		if (r->csv)
-			fprintf(r->csv, "cls,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f\n", v->name,
-				v->fmt_name, v->afmt == DP_A_INT8 ? "a8" : "a16", v->algo->name,
-				bytes, bpw, f.top1, f.agree);
+			fprintf(r->csv, "cls,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f\n", mdl_shown(o, v),
+				v->fmt_name, v->afmt == DP_A_INT8 ? "a8" : "a16",
+				o->tag ? o->tag : v->algo->name, bytes, bpw, f.top1, f.agree);
 		mdl_linset_free(&ls, 0);
 	}
 	mdl_calib_free(&cal);
 	mdl_linset_free(&fp32, 1);
+	if (rc != c) {
+		mdl_linset_free(&rls, 1);
+		mdl_cls_free(rc);
+	}
 	mdl_cls_free(c);
 	mdl_images_free(&train);
 	mdl_images_free(&test);
@@ -344,6 +383,10 @@ int main(int argc, char **argv)
 	struct mdl_pool *pool;
 	int ret;
 
+	if (mdl_algos_register_all()) {
+		fprintf(stderr, "accel-eval: cannot register the algorithms\n");
+		return 1;
+	}
 	if (mdl_parse(argc, argv, &o)) {
 		mdl_usage();
 		return 2;

@@ -243,11 +243,20 @@ int mdl_linset_add(struct mdl_linset *ls, const char *name, const float *w, uint
 	l->w = w;
 	l->bias = bias;
 	l->act = act;
+	l->in_group = ls->count;
 	l->wt = malloc(sizeof(float) * n * k);
 	if (!l->wt)
 		return -ENOMEM;
 	mdl_transpose(w, n, k, k, l->wt, n);
 	return (int)ls->count++;
+}
+
+int mdl_linset_share_input(struct mdl_linset *ls, uint32_t id, uint32_t with)
+{
+	if (id >= ls->count || with >= id || ls->l[id].k != ls->l[with].k)
+		return -EINVAL;
+	ls->l[id].in_group = ls->l[with].in_group;
+	return 0;
 }
 
 int mdl_linset_clone(const struct mdl_linset *src, struct mdl_linset *dst)

@@ -38,6 +38,12 @@ struct mdl_lin {
 	 * X diag(1/s) (on a device, folded into the previous operation).
 	 */
 	float *in_inv;
+	/*
+	 * Id of the first layer that reads the same input (its own id when it
+	 * is alone): such layers share one set of input scales (AWQ,
+	 * SmoothQuant), because one preceding op can be divided by only one s.
+	 */
+	uint32_t in_group;
 };
 
 /* Every linear layer of a model, in a fixed order (ids index calibration data). */
@@ -66,6 +72,8 @@ int mdl_lin_run(struct mdl_exec *ex, const struct mdl_linset *ls, uint32_t id, c
 /* Adds an FP32 layer (wt is computed); returns its id or a negative errno. */
 int mdl_linset_add(struct mdl_linset *ls, const char *name, const float *w, uint32_t n,
 		   uint32_t k, const float *bias, uint32_t act);
+/* Layer @id reads the same input as layer @with (an earlier one); -EINVAL otherwise. */
+int mdl_linset_share_input(struct mdl_linset *ls, uint32_t id, uint32_t with);
 /* Copies the FP32 layers (sharing w/wt) without packed weights. */
 int mdl_linset_clone(const struct mdl_linset *src, struct mdl_linset *dst);
 /* Frees the packed tensors and input scales and, if @owner, the transposed FP32 copies. */

@@ -48,6 +48,16 @@ int mdl_lm_linset(const struct mdl_llama *m, struct mdl_linset *ls)
 			ret = mdl_linset_add(ls, name, t[i].p, t[i].rows, t[i].cols, NULL,
 					     i == MDL_LM_W1 ? DP_ACT_SILU : DP_ACT_NONE);
 		}
+		/* q, k, v read one normed input; so do the FFN's gate w1 and up w3 */
+		if (ret >= 0) {
+			uint32_t b = l * MDL_LM_LIN_PER_LAYER;
+
+			ret = mdl_linset_share_input(ls, b + MDL_LM_WK, b + MDL_LM_WQ);
+			if (!ret)
+				ret = mdl_linset_share_input(ls, b + MDL_LM_WV, b + MDL_LM_WQ);
+			if (!ret)
+				ret = mdl_linset_share_input(ls, b + MDL_LM_W3, b + MDL_LM_W1);
+		}
 	}
 	if (ret >= 0)
 		ret = mdl_linset_add(ls, "wcls", w->wcls, m->vocab, m->dim, NULL, DP_ACT_NONE);

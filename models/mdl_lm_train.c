@@ -291,33 +291,74 @@ static void mdl_loss_rows(void *ctx, uint32_t r0, uint32_t r1)
 {
 	struct mdl_lm_train *tr = ((struct mdl_rows_job *)ctx)->tr;
 	uint32_t V = tr->m->vocab, r, i;
-	float inv_n = 1.0f / (float)tr->n;
+	float inv_n = 1.0f / (float)tr->n, sw = tr->soft ? tr->soft_w : 0.0f;
 
 	for (r = r0; r < r1; r++) {
-		float *lg = tr->logits + (size_t)r * V, mx = lg[0], sum = 0;
-		uint32_t y = tr->tgt[r];
+		float *lg = tr->logits + (size_t)r * V, mx = lg[0], sum = 0, lse;
+		const float *pt = tr->soft ? tr->soft + (size_t)r * V : NULL;
+		uint32_t y = tr->tgt ? tr->tgt[r] : 0;
+		double kl = 0.0;
 
 		for (i = 1; i < V; i++)
 			if (lg[i] > mx)
 				mx = lg[i];
 		for (i = 0; i < V; i++)
 			sum += expf(lg[i] - mx);
-		tr->row_loss[r] = (double)logf(sum) + mx - lg[y];
-		/* logits become d(mean loss)/d(logits) */
+		if (!tr->tgt) {	/* teacher: probabilities only */
+			for (i = 0; i < V; i++)
+				lg[i] = expf(lg[i] - mx) / sum;
+			tr->row_loss[r] = 0.0;
+			continue;
+		}
+		lse = logf(sum) + mx;
+		for (i = 0; pt && i < V; i++)
+			if (pt[i] > 0.0f)
+				kl += (double)pt[i] * ((double)logf(pt[i]) - (lg[i] - lse));
+		tr->row_loss[r] = (1.0 - sw) * ((double)lse - lg[y]) + sw * kl;
+		/* logits become d(mean loss)/d(logits): p - ((1 - w) onehot + w teacher) */
 		for (i = 0; i < V; i++)
-			lg[i] = expf(lg[i] - mx) / sum * inv_n;
-		lg[y] -= inv_n;
+			lg[i] = (expf(lg[i] - mx) / sum - (pt ? sw * pt[i] : 0.0f)) * inv_n;
+		lg[y] -= (1.0f - sw) * inv_n;
 	}
 }
 
 /* ---- the step ---- */
 
-static void mdl_refresh_wt(struct mdl_lm_train *tr)
+/* QAT: the forward weights of every linear layer, in mdl_lm_linset's order. */
+static void mdl_fake_quant(struct mdl_lm_train *tr)
 {
 	const struct mdl_llama *m = tr->m;
 	const struct mdl_llama_w *w = &m->w;
+	struct mdl_llama_w *f = &tr->wf;
+	uint32_t D = m->dim, H = m->hidden, l, i, id = 0;
+	int ret = 0;
+
+	for (l = 0; l < m->layers; l++) {
+		size_t dd = (size_t)l * D * D, dh = (size_t)l * D * H;
+		struct { const float *w; float *q; uint32_t n, k; } t[] = {
+			{ w->wq + dd, f->wq + dd, D, D }, { w->wk + dd, f->wk + dd, D, D },
+			{ w->wv + dd, f->wv + dd, D, D }, { w->wo + dd, f->wo + dd, D, D },
+			{ w->w1 + dh, f->w1 + dh, H, D }, { w->w2 + dh, f->w2 + dh, D, H },
+			{ w->w3 + dh, f->w3 + dh, H, D },
+		};
+
+		for (i = 0; i < 7 && !ret; i++)
+			ret = tr->fq(tr->fq_arg, id++, t[i].w, t[i].n, t[i].k, t[i].q);
+	}
+	if (!ret)
+		ret = tr->fq(tr->fq_arg, id, w->wcls, m->vocab, D, f->wcls);
+	if (ret && !tr->fq_ret)
+		tr->fq_ret = ret;
+}
+
+static void mdl_refresh_wt(struct mdl_lm_train *tr)
+{
+	const struct mdl_llama *m = tr->m;
+	const struct mdl_llama_w *w = &tr->wf;
 	uint32_t D = m->dim, H = m->hidden, l;
 
+	if (tr->fq)
+		mdl_fake_quant(tr);
 	for (l = 0; l < m->layers; l++) {
 		size_t dd = (size_t)l * D * D, dh = (size_t)l * D * H;
 
@@ -330,6 +371,32 @@ static void mdl_refresh_wt(struct mdl_lm_train *tr)
 		mdl_transpose_par(tr->pool, w->w3 + dh, H, D, tr->wtm.w3 + dh);
 	}
 	mdl_transpose_par(tr->pool, w->wcls, m->vocab, D, tr->wtm.wcls);
+}
+
+int mdl_lm_train_set_fq(struct mdl_lm_train *tr, mdl_lm_fq_fn fn, void *arg)
+{
+	if (!fn) {
+		tr->wf = tr->m->w;
+		tr->fq = NULL;
+		return 0;
+	}
+	if (tr->m->tied)
+		return -ENOTSUP;	/* wcls is the embedding: it cannot be quantized alone */
+	if (!tr->fq_buf) {
+		tr->fq_buf = mdl_zalloc(tr->m->n_params * sizeof(float));
+		if (!tr->fq_buf)
+			return -ENOMEM;
+	}
+	/* the non-linear parameters stay m's; the linear ones come from fq_buf */
+	mdl_llama_map(&tr->m->cfg, tr->fq_buf, &tr->wf);
+	tr->wf.tok_emb = tr->m->w.tok_emb;
+	tr->wf.rms_att = tr->m->w.rms_att;
+	tr->wf.rms_ffn = tr->m->w.rms_ffn;
+	tr->wf.rms_final = tr->m->w.rms_final;
+	tr->fq = fn;
+	tr->fq_arg = arg;
+	tr->fq_ret = 0;
+	return 0;
 }
 
 double mdl_lm_train_loss(struct mdl_lm_train *tr, const uint8_t *in, const uint8_t *tgt)
@@ -392,7 +459,7 @@ static void mdl_lm_backward(struct mdl_lm_train *tr, const uint8_t *in)
 	uint32_t l, r;
 
 	/* tr->logits holds d loss / d logits */
-	mdl_lin_bwd(tr, tr->xn_final, w->wcls, tr->logits, D, V, tr->g.wcls, tr->d_xn, false);
+	mdl_lin_bwd(tr, tr->xn_final, tr->wf.wcls, tr->logits, D, V, tr->g.wcls, tr->d_xn, false);
 	memset(tr->d_tmp, 0, (size_t)n * D * sizeof(float));
 	mdl_rmsnorm_bwd(tr, tr->x_final, w->rms_final, tr->rs_final, tr->d_xn, tr->d_tmp,
 			tr->d_x, tr->g.rms_final);
@@ -402,7 +469,7 @@ static void mdl_lm_backward(struct mdl_lm_train *tr, const uint8_t *in)
 		struct mdl_att_job aj = { tr, a };
 
 		/* feed-forward branch; d_x is d loss / d (layer output) */
-		mdl_lin_bwd(tr, a->g, w->w2 + dh, tr->d_x, H, D, tr->g.w2 + dh, tr->d_g, false);
+		mdl_lin_bwd(tr, a->g, tr->wf.w2 + dh, tr->d_x, H, D, tr->g.w2 + dh, tr->d_g, false);
 		rj.a = a->h1;
 		rj.b = a->h3;
 		rj.dy = tr->d_g;
@@ -410,18 +477,18 @@ static void mdl_lm_backward(struct mdl_lm_train *tr, const uint8_t *in)
 		rj.db = tr->d_h3;
 		rj.d = H;
 		mdl_par_for(tr->pool, n, 16, mdl_swiglu_bwd_rows, &rj);
-		mdl_lin_bwd(tr, a->xn2, w->w1 + dh, tr->d_h1, D, H, tr->g.w1 + dh, tr->d_xn, false);
-		mdl_lin_bwd(tr, a->xn2, w->w3 + dh, tr->d_h3, D, H, tr->g.w3 + dh, tr->d_xn, true);
+		mdl_lin_bwd(tr, a->xn2, tr->wf.w1 + dh, tr->d_h1, D, H, tr->g.w1 + dh, tr->d_xn, false);
+		mdl_lin_bwd(tr, a->xn2, tr->wf.w3 + dh, tr->d_h3, D, H, tr->g.w3 + dh, tr->d_xn, true);
 		mdl_rmsnorm_bwd(tr, a->xm, w->rms_ffn + (size_t)l * D, a->rs2, tr->d_xn, tr->d_x,
 				tr->d_xm, tr->g.rms_ffn + (size_t)l * D);
 		/* attention branch */
-		mdl_lin_bwd(tr, a->att, w->wo + dd, tr->d_xm, D, D, tr->g.wo + dd, tr->d_att,
+		mdl_lin_bwd(tr, a->att, tr->wf.wo + dd, tr->d_xm, D, D, tr->g.wo + dd, tr->d_att,
 			    false);
 		mdl_par_for(tr->pool, items, 1, mdl_att_bwd_items, &aj);
 		mdl_rope(tr, tr->d_q, tr->d_k, 1);
-		mdl_lin_bwd(tr, a->xn1, w->wq + dd, tr->d_q, D, D, tr->g.wq + dd, tr->d_xn, false);
-		mdl_lin_bwd(tr, a->xn1, w->wk + dd, tr->d_k, D, D, tr->g.wk + dd, tr->d_xn, true);
-		mdl_lin_bwd(tr, a->xn1, w->wv + dd, tr->d_v, D, D, tr->g.wv + dd, tr->d_xn, true);
+		mdl_lin_bwd(tr, a->xn1, tr->wf.wq + dd, tr->d_q, D, D, tr->g.wq + dd, tr->d_xn, false);
+		mdl_lin_bwd(tr, a->xn1, tr->wf.wk + dd, tr->d_k, D, D, tr->g.wk + dd, tr->d_xn, true);
+		mdl_lin_bwd(tr, a->xn1, tr->wf.wv + dd, tr->d_v, D, D, tr->g.wv + dd, tr->d_xn, true);
 		mdl_rmsnorm_bwd(tr, a->x, w->rms_att + (size_t)l * D, a->rs1, tr->d_xn, tr->d_xm,
 				tr->d_x, tr->g.rms_att + (size_t)l * D);
 	}
@@ -516,6 +583,7 @@ int mdl_lm_train_init(struct mdl_lm_train *tr, struct mdl_llama *m, struct mdl_p
 	}
 	mdl_llama_map(&m->cfg, tr->grad, &tr->g);
 	mdl_llama_map(&m->cfg, tr->wt, &tr->wtm);
+	tr->wf = m->w;
 	/*
 	 * Tied: the map points wcls at tok_emb's slot, which the forward never
 	 * transposes otherwise, and V x D has room for the D x V transpose.
@@ -548,6 +616,6 @@ void mdl_lm_train_free(struct mdl_lm_train *tr)
 	free(tr->rs_final); free(tr->logits); free(tr->d_x); free(tr->d_xm); free(tr->d_xn);
 	free(tr->d_q); free(tr->d_k); free(tr->d_v); free(tr->d_att); free(tr->d_tmp);
 	free(tr->d_h1); free(tr->d_h3); free(tr->d_g); free(tr->att_scratch);
-	free(tr->rope_c); free(tr->rope_s);
+	free(tr->rope_c); free(tr->rope_s); free(tr->fq_buf);
 	memset(tr, 0, sizeof(*tr));
 }

@@ -16,6 +16,15 @@
 
 struct mdl_lm_layer_acts;
 
+/*
+ * Quantization-aware training: writes into wq (n x k) the weights the
+ * forward pass should use for linear layer @id (mdl_lm_linset order), e.g.
+ * the device's quantize-dequantize of w. The gradient then flows to the
+ * FP32 w unchanged (straight-through estimator).
+ */
+typedef int (*mdl_lm_fq_fn)(void *arg, uint32_t id, const float *w, uint32_t n, uint32_t k,
+			    float *wq);
+
 struct mdl_lm_train {
 	struct mdl_llama *m;
 	struct mdl_pool *pool;
@@ -31,6 +40,18 @@ struct mdl_lm_train {
 	float *rope_c, *rope_s;		/* [t][head_size / 2] */
 	const uint8_t *in, *tgt;
 	double *row_loss;
+	/* the linear weights the passes use: m->w's, or fq's copies in fq_buf */
+	struct mdl_llama_w wf;
+	mdl_lm_fq_fn fq;
+	void *fq_arg;
+	float *fq_buf;
+	int fq_ret;
+	/*
+	 * Distillation: n x vocab teacher probabilities; the loss is then
+	 * (1 - soft_w) CE(target) + soft_w KL(teacher || model).
+	 */
+	const float *soft;
+	float soft_w;
 };
 
 int mdl_lm_train_init(struct mdl_lm_train *tr, struct mdl_llama *m, struct mdl_pool *pool,
@@ -43,7 +64,14 @@ void mdl_lm_train_free(struct mdl_lm_train *tr);
  */
 double mdl_lm_train_step(struct mdl_lm_train *tr, const uint8_t *in, const uint8_t *tgt);
 
-/* The forward pass alone: mean loss in nats (tr->grad is left alone). */
+/*
+ * The forward pass alone: mean loss in nats (tr->grad is left alone).
+ * tgt NULL: no loss; tr->logits become the next-byte probabilities (a
+ * distillation teacher's targets).
+ */
 double mdl_lm_train_loss(struct mdl_lm_train *tr, const uint8_t *in, const uint8_t *tgt);
+
+/* Installs a QAT weight hook (NULL: plain FP32 weights). Errors of fn end up in fq_ret. */
+int mdl_lm_train_set_fq(struct mdl_lm_train *tr, mdl_lm_fq_fn fn, void *arg);
 
 #endif /* MDL_LM_TRAIN_H */

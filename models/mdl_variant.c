@@ -146,6 +146,10 @@ int mdl_variant_parse(const char *spec, struct mdl_variant *v, char *err, size_t
 	if (!v->algo)
 		return mdl_err(err, errlen, -EINVAL, "variant '%s': unknown algorithm '%s'", spec,
 			       algo);
+	if (v->algo->a8_only && v->afmt != DP_A_INT8)
+		return mdl_err(err, errlen, -ENOTSUP,
+			       "variant '%s': %s only pays with int8 activations (a8)", spec,
+			       v->algo->name);
 	if (v->algo->sparse != fi->sparse)
 		return mdl_err(err, errlen, -ENOTSUP, "variant '%s': %s packs %s formats", spec,
 			       v->algo->name, v->algo->sparse ? "2:4 (sp-)" : "dense");
@@ -174,41 +178,110 @@ uint32_t mdl_variant_defaults(struct mdl_variant *out, uint32_t max)
 	return n;
 }
 
+/*
+ * The shared input scales of every group of layers reading one input:
+ * gs[i] for each group leader i (NULL for the other layers).
+ */
+static int mdl_group_scales(const struct mdl_algo *a, const struct mdl_linset *ls,
+			    const struct mdl_calib_set *cal, const struct accel_qparams *p,
+			    float **gs, uint32_t *bad)
+{
+	uint32_t i, j, rows;
+	float *w;
+	int ret;
+
+	for (i = 0; i < ls->count; i++) {
+		const struct mdl_lin *l = &ls->l[i];
+
+		if (l->in_group != i)
+			continue;
+		for (rows = 0, j = i; j < ls->count; j++)
+			if (ls->l[j].in_group == i)
+				rows += ls->l[j].n;
+		w = malloc(sizeof(float) * (size_t)rows * l->k);
+		gs[i] = malloc(sizeof(float) * l->k);
+		if (!w || !gs[i]) {
+			free(w);
+			return -ENOMEM;
+		}
+		for (rows = 0, j = i; j < ls->count; j++)
+			if (ls->l[j].in_group == i) {
+				memcpy(w + (size_t)rows * l->k, ls->l[j].w,
+				       sizeof(float) * ls->l[j].n * l->k);
+				rows += ls->l[j].n;
+			}
+		ret = a->group_scales(w, rows, l->k, &cal->c[i], p, gs[i]);
+		free(w);
+		if (ret) {
+			*bad = i;
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void mdl_group_scales_free(float **gs, uint32_t count)
+{
+	uint32_t i;
+
+	for (i = 0; gs && i < count; i++)
+		free(gs[i]);
+	free(gs);
+}
+
 int mdl_variant_build(const struct mdl_variant *v, const struct mdl_linset *fp32,
 		      const struct mdl_calib_set *cal, struct mdl_linset *out, char *err,
 		      size_t errlen)
 {
-	uint32_t i, j;
-	float *s = NULL;
+	uint32_t i, j, bad = 0;
+	float *s = NULL, **gs = NULL;
 	int ret;
 
 	if (v->algo->needs_calib && (!cal || cal->count != fp32->count))
 		return mdl_err(err, errlen, -EINVAL,
 			       "%s: algorithm %s needs calibration data", v->name, v->algo->name);
+	for (i = 0; v->algo->needs_calib && i < fp32->count; i++)
+		if (cal->c[i].k != fp32->l[i].k || cal->c[i].rows == 0)
+			return mdl_err(err, errlen, -EINVAL,
+				       "%s: no calibration rows for layer %s", v->name,
+				       fp32->l[i].name);
+	if (v->algo->group_scales) {
+		if (!v->algo->needs_calib)
+			return mdl_err(err, errlen, -EINVAL, "%s: group scales need calibration",
+				       v->name);
+		gs = calloc(fp32->count, sizeof(*gs));
+		ret = gs ? mdl_group_scales(v->algo, fp32, cal, &v->qp, gs, &bad) : -ENOMEM;
+		if (ret) {
+			mdl_group_scales_free(gs, fp32->count);
+			return mdl_err(err, errlen, ret, "%s: input scales of layer %s: %s",
+				       v->name, fp32->l[bad].name, accel_compress_strerror(ret));
+		}
+	}
 	ret = mdl_linset_clone(fp32, out);
-	if (ret)
+	if (ret) {
+		mdl_group_scales_free(gs, fp32->count);
 		return mdl_err(err, errlen, ret, "out of memory");
+	}
 	for (i = 0; i < out->count; i++) {
 		struct mdl_lin *l = &out->l[i];
 		const struct mdl_calib *c = v->algo->needs_calib ? &cal->c[i] : NULL;
 
-		if (c && (c->k != l->k || c->rows == 0)) {
-			mdl_linset_free(out, 0);
-			return mdl_err(err, errlen, -EINVAL, "%s: no calibration rows for layer %s",
-				       v->name, l->name);
-		}
 		s = malloc(sizeof(float) * l->k);
 		if (!s) {
+			mdl_group_scales_free(gs, fp32->count);
 			mdl_linset_free(out, 0);
 			return mdl_err(err, errlen, -ENOMEM, "out of memory");
 		}
 		for (j = 0; j < l->k; j++)
-			s[j] = 1.0f;
+			s[j] = gs ? gs[l->in_group][j] : 1.0f;
 		ret = v->algo->quantize(l->w, l->n, l->k, c, &v->qp, &l->qt, s);
 		if (!ret && (!l->qt || accel_qtensor_wt(l->qt)->fmt != v->qp.fmt ||
 			     accel_qtensor_wt(l->qt)->n != l->n ||
 			     accel_qtensor_wt(l->qt)->k != l->k))
 			ret = -EPROTO;	/* an algorithm returned a tensor of another shape */
+		for (j = 0; !ret && gs && j < l->k; j++)
+			if (s[j] != gs[l->in_group][j])
+				ret = -EPROTO;	/* the group's layers must keep one s */
 		for (j = 0; !ret && j < l->k; j++)
 			if (!(s[j] > 0.0f) || !isfinite(1.0f / s[j]))
 				ret = -EDOM;
@@ -223,14 +296,17 @@ int mdl_variant_build(const struct mdl_variant *v, const struct mdl_linset *fp32
 		}
 		free(s);
 		if (ret) {
+			mdl_group_scales_free(gs, fp32->count);
 			mdl_linset_free(out, 0);
 			return mdl_err(err, errlen, ret, "%s: layer %s (%u x %u): %s", v->name,
 				       l->name, l->n, l->k,
-				       ret == -EPROTO ? "algorithm returned a wrong tensor" :
+				       ret == -EPROTO ? "algorithm returned a wrong tensor or "
+							"changed its group's scales" :
 				       ret == -EDOM ? "algorithm returned a scale that is not > 0" :
 				       accel_compress_strerror(ret));
 		}
 		l->afmt = v->afmt;
 	}
+	mdl_group_scales_free(gs, fp32->count);
 	return 0;
 }

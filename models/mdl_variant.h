@@ -33,15 +33,26 @@ struct mdl_algo {
 	const char *desc;
 	uint32_t needs_calib;	/* 1: quantize() gets the layer's calibration inputs */
 	uint32_t sparse;	/* 1: packs the 2:4 formats (SP_*), 0: the dense ones */
+	uint32_t a8_only;	/* 1: only with int8 activations (SmoothQuant) */
 	/*
 	 * Packs w (n rows of k floats, row stride k) into p's format.
 	 * cal: the layer's calibration inputs (rows x k), NULL unless needs_calib.
-	 * s: k input-channel scales, all 1 on entry; an algorithm that packs
-	 * Q(W diag(s)) (AWQ, SmoothQuant) writes its s and the layer then
-	 * multiplies its input by 1/s. Others leave it alone.
+	 * s: k input-channel scales. Without group_scales they are all 1 on
+	 * entry and an algorithm that packs Q(W diag(s)) may write its own s;
+	 * with group_scales they are the group's s and must be used as given.
+	 * Either way the layer then multiplies its input by 1/s.
 	 */
 	int (*quantize)(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
 			const struct accel_qparams *p, struct accel_qtensor **out, float *s);
+	/*
+	 * Optional (AWQ, SmoothQuant): one s (k floats) for every layer that
+	 * reads the same input (mdl_lin.in_group: q/k/v, the FFN's w1/w3),
+	 * computed from their rows stacked into w (n = all their rows) and the
+	 * group's calibration inputs. One s because a device folds 1/s into
+	 * the single op that produces the shared input (RMSNorm's gain).
+	 */
+	int (*group_scales)(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
+			    const struct accel_qparams *p, float *s);
 };
 
 #define MDL_ALGOS_MAX 32
@@ -51,6 +62,8 @@ struct mdl_algo {
  * thread-safe: register at start-up, before any lookup.
  */
 int mdl_algo_register(const struct mdl_algo *a);
+/* Registers GPTQ, AWQ, SmoothQuant, Wanda and SparseGPT (mdl_algos.c); idempotent. */
+int mdl_algos_register_all(void);
 const struct mdl_algo *mdl_algo_find(const char *name);
 /* The i-th registered algorithm, NULL past the end. */
 const struct mdl_algo *mdl_algo_at(uint32_t i);

@@ -25,11 +25,12 @@ MDL_CFLAGS := $(HOST_CFLAGS) -O3 -march=native -ffp-contract=off -pthread \
 MDL_LIBS := $(CMP_LIB) $(DP_LIB) -lz -lm -lpthread
 
 MDL_SRCS := mdl_par.c mdl_mm.c mdl_util.c mdl_data.c mdl_llama.c mdl_lm_run.c mdl_lin.c \
-	mdl_cls.c mdl_eval_lm.c mdl_eval_cls.c mdl_calib.c mdl_variant.c mdl_lm_train.c \
+	mdl_cls.c mdl_eval_lm.c mdl_eval_cls.c mdl_calib.c mdl_variant.c mdl_algos.c mdl_lm_train.c \
 	mdl_adamw.c
 MDL_LIB := $(MDL_OUT)/libquasar_models.a
 MDL_HDRS := $(wildcard $(MDL_DIR)/*.h)
-MDL_BINS := $(MDL_OUT)/accel-eval $(MDL_OUT)/mdl-train-lm $(MDL_OUT)/mdl-train-cls
+MDL_BINS := $(MDL_OUT)/accel-eval $(MDL_OUT)/mdl-train-lm $(MDL_OUT)/mdl-train-cls \
+	$(MDL_OUT)/mdl-qat
 MDL_TESTS := $(MDLT_OUT)/mdl_models_test
 
 # The test needs the data sets, so plain `make` does not build it (`make check` does).
@@ -48,6 +49,9 @@ $(MDL_OUT)/accel-eval: $(MDL_OUT)/obj/accel_eval.o $(MDL_LIB) $(CMP_LIB) $(DP_LI
 	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
 
 $(MDL_OUT)/mdl-train-lm: $(MDL_OUT)/obj/mdl_train_lm.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
+	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
+
+$(MDL_OUT)/mdl-qat: $(MDL_OUT)/obj/mdl_qat.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
 	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
 
 $(MDL_OUT)/mdl-train-cls: $(MDL_OUT)/obj/mdl_train_cls.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
@@ -82,3 +86,13 @@ eval: $(MDL_OUT)/accel-eval $(MDL_DATA_STAMP)
 		$(MDL_CLS_CKPT) | tee $(MDL_OUT)/eval-cls.txt
 	$(MDL_OUT)/accel-eval --data $(MDL_MOBY_DIR) --csv $(MDL_OUT)/eval-lm.csv \
 		$(MDL_LM_CKPT) | tee $(MDL_OUT)/eval-lm.txt
+
+# The compression report (docs/models.md "Compression report"): every
+# variant of both models, QAT and distillation included, on two processes.
+REPORT_OUT := $(BUILD)/report
+.PHONY: compress-report
+compress-report: $(MDL_OUT)/accel-eval $(MDL_OUT)/mdl-qat $(MDL_DATA_STAMP)
+	@command -v gnuplot >/dev/null || apt-get install -y -q gnuplot-nox >/dev/null || \
+		{ apt-get update -q >/dev/null && apt-get install -y -q gnuplot-nox >/dev/null; }
+	nice -n 10 bash $(MDL_DIR)/compress_report.sh $(MDL_OUT) $(MDL_CKPT) $(MDL_MOBY_DIR) \
+		$(MDL_FMNIST_DIR) $(REPORT_OUT)

@@ -435,6 +435,83 @@ static const struct mdl_algo mdlt_algo = {
 	.name = "test-calib", .desc = "test", .needs_calib = 1, .quantize = mdlt_calib_quant,
 };
 
+/*
+ * The registered algorithms on the real LM (a small case: 4 calibration
+ * windows of training text, 32 held-out windows): AWQ/SmoothQuant keep one
+ * s per shared input, GPTQ beats RTN at 4 bits and SparseGPT and Wanda beat
+ * magnitude at 2:4, as the literature says they should.
+ */
+TEST(lm_registered_algorithms_share_scales_and_beat_rtn_and_magnitude)
+{
+	struct mdl_lm_eval_opts o = { .windows = 32, .batch = 16, .prompts = 0,
+				      .prompt_len = 64, .gen_len = 0 };
+	static const char *const specs[] = { "int4-g32/a16/rtn", "int4-g32/a16/gptq",
+		"sp-bf16/a16/mag24", "sp-bf16/a16/wanda", "sp-bf16/a16/sparsegpt",
+		"int8/a8/smooth", "int4-g32/a16/awq" };
+	struct mdl_lm_figures ref_f, f[7];
+	struct mdl_text train, held;
+	struct mdl_calib_set cal;
+	struct mdl_linset fp32, ls;
+	struct mdl_lm_ref ref;
+	struct mdl_variant v;
+	struct mdl_llama *m;
+	struct mdl_pool *pool;
+	struct mdl_exec *ex;
+	char err[256];
+	uint32_t i, j;
+
+	ASSERT_EQ(0, mdl_algos_register_all());
+	ASSERT_EQ(0, mdl_algos_register_all());	/* idempotent */
+	EXPECT_EQ(-ENOTSUP, mdl_variant_parse("int8/a16/smooth", &v, err, sizeof(err)));
+	ASSERT_EQ(0, mdl_llama_load(MDLT_LM, &m, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_train(MDL_MOBY_DIR, &train, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_heldout(MDL_MOBY_DIR, &held, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_pool_create(2, &pool));
+	ASSERT_EQ(0, mdl_exec_create(pool, dp_isa_best(), &ex));
+	ASSERT_EQ(0, mdl_lm_linset(m, &fp32));
+	ASSERT_EQ(0, mdl_calib_lm(ex, m, &fp32, &train, 4, 3, &cal));
+	ASSERT_EQ(0, mdl_lm_evaluate(ex, m, &fp32, &held, &o, NULL, &ref, &ref_f, err,
+				     sizeof(err))) TH_LOG("%s", err);
+	for (i = 0; i < 7; i++) {
+		ASSERT_EQ(0, mdl_variant_parse(specs[i], &v, err, sizeof(err))) TH_LOG("%s", err);
+		ASSERT_EQ(0, mdl_variant_build(&v, &fp32, &cal, &ls, err, sizeof(err)))
+			TH_LOG("%s", err);
+		ASSERT_EQ(0, mdl_lm_evaluate(ex, m, &ls, &held, &o, &ref, NULL, &f[i], err,
+					     sizeof(err))) TH_LOG("%s", err);
+		TH_LOG("%s: %.4f bits/byte (fp32 %.4f), KL %.5f", v.name, f[i].bits_per_byte,
+		       ref_f.bits_per_byte, f[i].kl);
+		if (i >= 5) {
+			/* l0: wq wk wv share the normed input, w1 w3 theirs; wo its own */
+			const struct mdl_lin *l = ls.l;
+
+			ASSERT_NE(NULL, l[0].in_inv);
+			ASSERT_NE(NULL, l[3].in_inv);
+			for (j = 0; j < l[0].k; j++) {
+				ASSERT_EQ(l[0].in_inv[j], l[1].in_inv[j]);
+				ASSERT_EQ(l[0].in_inv[j], l[2].in_inv[j]);
+				ASSERT_EQ(l[4].in_inv[j], l[6].in_inv[j]);
+			}
+			for (j = 0; j < l[0].k && l[0].in_inv[j] == l[3].in_inv[j]; j++)
+				;
+			EXPECT_GT(l[0].k, j) TH_LOG("wo got q/k/v's scales");
+		}
+		mdl_linset_free(&ls, 0);
+	}
+	EXPECT_LT(f[1].kl, 0.8 * f[0].kl);		/* GPTQ < RTN */
+	EXPECT_LT(f[1].bits_per_byte, f[0].bits_per_byte);
+	EXPECT_LT(f[3].kl, 0.9 * f[2].kl);		/* Wanda < magnitude */
+	EXPECT_LT(f[4].kl, 0.7 * f[2].kl);		/* SparseGPT < magnitude */
+	EXPECT_LT(f[4].bits_per_byte, f[2].bits_per_byte - 0.1);
+	mdl_calib_free(&cal);
+	mdl_lm_ref_free(&ref);
+	mdl_linset_free(&fp32, 1);
+	mdl_exec_free(ex);
+	mdl_pool_destroy(pool);
+	mdl_text_free(&train);
+	mdl_text_free(&held);
+	mdl_llama_free(m);
+}
+
 TEST(calibration_from_the_training_split_reaches_the_algorithm_hook)
 {
 	struct mdl_text train, held;

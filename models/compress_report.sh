@@ -1,0 +1,175 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# make compress-report: every compression variant of both models through
+# accel-eval, on two processes of one thread each (the machine has two
+# cores; results do not depend on the thread count), merged into
+#   build/report/compression.csv   one line per variant (columns below)
+#   build/report/compression.md    the same as a table
+#   build/report/compression.png   metric against bits per weight (gnuplot)
+# QAT / distillation checkpoints come from mdl-qat and are cached in
+# build/report/qat/ (keyed by the FP32 checkpoint and the trainer binary).
+#
+# usage: compress_report.sh BUILD_MODELS_DIR CKPT_DIR MOBY_DIR FMNIST_DIR OUT_DIR
+set -euo pipefail
+
+bin=$1; ckpt=$2; moby=$3; fmnist=$4; out=$5
+lm=$ckpt/moby-lm.bin; cls=$ckpt/fmnist-mlp.bin
+mkdir -p "$out/raw" "$out/qat"
+
+dense4() {	# FORMAT ACT ALGOS...
+	local f=$1 a=$2; shift 2
+	for g in "$@"; do echo "$f/$a/$g"; done
+}
+variants() {
+	echo bf16/a16/rtn int8/a16/rtn int8/a8/rtn int8/a8/smooth mxint8/a16/rtn mxint8/a8/rtn
+	echo mxint8/a8/smooth mxfp8/a16/rtn
+	for f in int4-g32 int4-g128; do
+		dense4 $f a16 rtn gptq gptq-ao awq
+		dense4 $f a8 rtn gptq gptq-ao awq smooth
+	done
+	for f in mxfp4 nvfp4; do
+		dense4 $f a16 rtn gptq gptq-ao awq
+		dense4 $f a8 rtn gptq awq
+	done
+	for f in sp-bf16/a16 sp-int8/a16 sp-int8/a8 sp-int4-g32/a16 sp-int4-g32/a8; do
+		dense4 $f "" mag24 wanda sparsegpt | sed 's,//,/,'
+	done
+}
+# Two lists of about equal work: alternate lines. The report keeps this order.
+all=$(variants | tr ' ' '\n' | grep .)
+echo "$all" > "$out/raw/order.txt"
+half0=$(echo "$all" | awk 'NR % 2 == 1' | paste -sd,)
+half1=$(echo "$all" | awk 'NR % 2 == 0' | paste -sd,)
+n=$(echo "$all" | wc -l)
+echo "compress-report: $n variants x 2 models + QAT/KD, 2 processes of 1 thread"
+
+# Progress: accel-eval prints one row per finished variant.
+run() {	# TAG ARGS...
+	local tag=$1; shift
+	"$bin/accel-eval" --threads 1 "$@" | while IFS= read -r l; do
+		case "$l" in
+		[a-z]*/a8/*|[a-z]*/a16/*) echo "[$tag] $l";;
+		esac
+	done
+}
+if [ -z "${REPORT_MERGE_ONLY:-}" ]; then
+(
+	run lm-a --data "$moby" --variants "$half0" --csv "$out/raw/lm-a.csv" "$lm"
+	run cls-a --data "$fmnist" --variants "$half0" --csv "$out/raw/cls-a.csv" "$cls"
+) &
+pa=$!
+(
+	run lm-b --data "$moby" --variants "$half1" --csv "$out/raw/lm-b.csv" "$lm"
+	run cls-b --data "$fmnist" --variants "$half1" --csv "$out/raw/cls-b.csv" "$cls"
+) &
+pb=$!
+fail=0
+wait $pa || fail=1
+wait $pb || fail=1
+[ $fail -eq 0 ] || { echo "compress-report: accel-eval failed" >&2; exit 1; }
+
+# QAT and distillation (cached): train, then evaluate against the original FP32.
+bash "$(dirname "$0")/qat_report.sh" "$bin" "$ckpt" "$moby" "$fmnist" "$out"
+fi
+
+# Merge: one header, FP32 rows from the first file of each model.
+python_free_merge() {
+	awk -F, -v OFS=, '
+	FILENAME ~ /order.txt$/ { rank[$0] = FNR; next }
+	FNR == 1 { next }
+	{
+		model = $1; variant = $2
+		if (variant == "fp32") { if (model in ref) next }
+		key = model SUBSEP variant
+		if (key in seen) next
+		seen[key] = 1
+		if (model == "lm") {
+			metric = "bits_per_byte"; val = $8; kl = $9; agree = $10; gen = $11
+		} else {
+			metric = "top1"; val = $8; kl = ""; agree = $9; gen = ""
+		}
+		if (variant == "fp32") ref[model] = val
+		n++
+		ord[n] = (model == "lm" ? 0 : 100000) + (variant == "fp32" ? 0 : \
+			 variant in rank ? rank[variant] : 1000 + n)
+		row[n] = model OFS variant OFS $3 OFS $4 OFS $5 OFS $7 OFS metric OFS val
+		rm[n] = model; rv[n] = val; rk[n] = kl; ra[n] = agree; rg[n] = gen
+	}
+	END {
+		print "model,variant,format,act,algorithm,bits_per_weight,metric,value," \
+		      "delta_vs_fp32,kl_nats,top1_agree,gen_agree"
+		for (i = 1; i <= n; i++) {
+			best = 0
+			for (j = 1; j <= n; j++)
+				if (!(j in done) && (best == 0 || ord[j] < ord[best]))
+					best = j
+			done[best] = 1
+			printf "%s,%+.6f,%s,%s,%s\n", row[best], rv[best] - ref[rm[best]], \
+				rk[best], ra[best], rg[best]
+		}
+	}' "$@"
+}
+shopt -s nullglob
+python_free_merge "$out/raw/order.txt" "$out"/raw/lm-*.csv "$out"/raw/cls-*.csv > "$out/compression.csv"
+
+# Markdown table.
+awk -F, '
+NR == 1 { next }
+$1 != cur {
+	cur = $1
+	if ($1 == "lm")
+		printf "\n### language model (held-out bits/byte, lower is better)\n\n" \
+		       "| variant | bits/w | bits/byte | delta | KL (nats) | top-1 agree | greedy agree |\n" \
+		       "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+	else
+		printf "\n### classifier (t10k top-1, higher is better)\n\n" \
+		       "| variant | bits/w | top-1 | delta | agree |\n| --- | ---: | ---: | ---: | ---: |\n"
+}
+$1 == "lm" { printf "| %s | %.2f | %.4f | %+.4f | %.5f | %.4f | %.4f |\n", $2, $6, $8, $9, $10, $11, $12 }
+$1 == "cls" { printf "| %s | %.2f | %.4f | %+.4f | %.4f |\n", $2, $6, $8, $9, $11 }
+' "$out/compression.csv" > "$out/compression.md"
+
+# Plot: one panel per model, one colour per algorithm.
+if ! command -v gnuplot >/dev/null; then
+	echo "compress-report: installing gnuplot-nox (apt)"
+	apt-get install -y -q gnuplot-nox >/dev/null 2>&1 ||
+		{ apt-get update -q >/dev/null && apt-get install -y -q gnuplot-nox >/dev/null; }
+fi
+algos=$(awk -F, 'NR > 1 { print $5 }' "$out/compression.csv" | sort -u)
+for m in lm cls; do
+	for a in $algos; do
+		awk -F, -v m=$m -v a=$a 'NR > 1 && $1 == m && $5 == a { print $6, $8, $2 }' \
+			"$out/compression.csv" > "$out/raw/plot-$m-$a.dat"
+	done
+done
+plots() {	# MODEL
+	local sep="" i=0
+	# colour and point type both vary: gnuplot has only 8 default colours
+	for a in $algos; do
+		i=$((i + 1))
+		[ -s "$out/raw/plot-$1-$a.dat" ] || continue
+		printf '%s"%s" using 1:2 with points lc %d pt %d ps 1.4 title "%s"' "$sep" \
+			"$out/raw/plot-$1-$a.dat" $i $((4 + 2 * (i % 4) + i / 4)) "$a"
+		sep=", "
+	done
+}
+gnuplot <<GP
+set terminal pngcairo size 1600,700 noenhanced font ",10"
+set output "$out/compression.png"
+set multiplot layout 1,2
+set grid
+set key outside right
+set logscale x 2
+set xlabel "bits per weight (incl. scales, zero points, 2:4 metadata)"
+set title "language model: held-out bits/byte (lower is better)"
+set ylabel "bits/byte"
+plot $(plots lm)
+set title "classifier: Fashion-MNIST t10k top-1 (higher is better)"
+set ylabel "top-1"
+plot $(plots cls)
+unset multiplot
+GP
+echo "compress-report: $(($(wc -l < "$out/compression.csv") - 1)) rows"
+echo "  $out/compression.csv"
+echo "  $out/compression.md"
+echo "  $out/compression.png"

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: MIT
+/*
+ * mdl-qat: quantization-aware training and knowledge distillation, from a
+ * committed FP32 checkpoint, for one weight format.
+ *
+ *   mdl-qat --format FMT --out FILE [--kd W] [--steps N | --epochs N] CKPT
+ *
+ * Every step the forward pass runs with each linear layer's weights
+ * quantized and dequantized by the device's own quantizer (accel_quantize,
+ * the RTN rule the datapath uses; accel_qtensor_dequant gives the exact
+ * values the GEMM multiplies) and the gradient passes straight through to
+ * the FP32 master weights (STE). --kd W > 0 makes it distillation: the
+ * FP32 checkpoint is the teacher and the loss is (1 - W) CE(label) +
+ * W KL(teacher || student). Data: the training split only.
+ *
+ * Output: an FP32 checkpoint of the master weights (same layout as the
+ * input). Packing it with FMT by RTN (accel-eval FMT/ACT/rtn) gives exactly
+ * the weights the last forward pass used, i.e. the compressed model.
+ * Activations are BF16/int8-rounded on the device but not in training:
+ * the QAT here is weight-only (W4A16-style).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mdl_adamw.h"
+#include "mdl_cls.h"
+#include "mdl_data.h"
+#include "mdl_lm_train.h"
+#include "mdl_mm.h"
+#include "mdl_rng.h"
+#include "mdl_util.h"
+#include "mdl_variant.h"
+
+struct mdl_qat_opts {
+	const char *ckpt, *data, *out, *format;
+	uint32_t steps, epochs, batch, threads;
+	float lr, kd;
+	uint64_t seed;
+	struct accel_qparams qp;
+};
+
+static void mdl_usage(void)
+{
+	fprintf(stderr,
+		"usage: mdl-qat --format FMT --out FILE [--data DIR] [--kd W] [--steps N]\n"
+		"       [--epochs N] [--batch N] [--lr F] [--seed N] [--threads N] CKPT\n"
+		"  FMT: a weight format of accel-eval (int4-g32, mxfp4, nvfp4, ...)\n"
+		"  --kd W   distillation weight in [0, 1] (0: QAT with the labels only)\n"
+		"  LM: --steps (default 400), batch 16 windows; classifier: --epochs (default 2)\n");
+}
+
+static int mdl_parse(int argc, char **argv, struct mdl_qat_opts *o)
+{
+	static const struct option opts[] = {
+		{ "format", 1, 0, 'f' }, { "out", 1, 0, 'o' }, { "data", 1, 0, 'd' },
+		{ "kd", 1, 0, 'k' }, { "steps", 1, 0, 's' }, { "epochs", 1, 0, 'e' },
+		{ "batch", 1, 0, 'b' }, { "lr", 1, 0, 'l' }, { "seed", 1, 0, 'S' },
+		{ "threads", 1, 0, 'j' }, { 0, 0, 0, 0 }
+	};
+	struct mdl_variant v;
+	char spec[64], err[256];
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->steps = 400;
+	o->epochs = 2;
+	o->threads = mdl_threads_default(2);
+	o->seed = 7;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': o->format = optarg; break;
+		case 'o': o->out = optarg; break;
+		case 'd': o->data = optarg; break;
+		case 'k': o->kd = strtof(optarg, NULL); break;
+		case 's': o->steps = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'e': o->epochs = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'b': o->batch = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'l': o->lr = strtof(optarg, NULL); break;
+		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
+		case 'j': o->threads = (uint32_t)strtoul(optarg, NULL, 10); break;
+		default: return -EINVAL;
+		}
+	}
+	if (optind + 1 != argc || !o->format || !o->out || !(o->kd >= 0.0f && o->kd <= 1.0f) ||
+	    o->threads == 0 || o->threads > MDL_THREADS_MAX || o->steps == 0 || o->epochs == 0)
+		return -EINVAL;
+	o->ckpt = argv[optind];
+	snprintf(spec, sizeof(spec), "%s/a16", o->format);
+	if (mdl_variant_parse(spec, &v, err, sizeof(err))) {
+		fprintf(stderr, "mdl-qat: %s\n", err);
+		return -EINVAL;
+	}
+	if (dp_fmt_info(v.qp.fmt)->sparse) {
+		fprintf(stderr, "mdl-qat: 2:4 formats are not supported (the mask would move)\n");
+		return -EINVAL;
+	}
+	o->qp = v.qp;
+	return 0;
+}
+
+/* The device's quantize-dequantize of one weight matrix (the STE forward). */
+static int mdl_qdq(void *arg, uint32_t id, const float *w, uint32_t n, uint32_t k, float *wq)
+{
+	const struct accel_qparams *qp = arg;
+	struct accel_qtensor *qt;
+	int ret;
+
+	(void)id;
+	ret = accel_quantize(w, n, k, k, qp, &qt);
+	if (ret)
+		return ret;
+	ret = accel_qtensor_dequant(qt, wq, k);
+	accel_qtensor_free(qt);
+	return ret;
+}
+
+/* ---- language model: the Llama trainer with a fake-quant hook ---- */
+
+static int mdl_qat_lm(const struct mdl_qat_opts *o, struct mdl_pool *pool)
+{
+	const char *dir = o->data ? o->data : MDL_MOBY_DIR;
+	uint32_t batch = o->batch ? o->batch : 16, step, b, T;
+	float lr0 = o->lr > 0.0f ? o->lr : 1e-4f;
+	struct mdl_llama *m, *teach = NULL;
+	struct mdl_lm_train tr, tt;
+	struct mdl_text train;
+	struct mdl_adamw opt;
+	struct mdl_rng r;
+	uint8_t *in, *tgt, *decay;
+	double ema = 0, t0 = mdl_now();
+	char err[512];
+
+	if (mdl_moby_train(dir, &train, err, sizeof(err)) ||
+	    mdl_llama_load(o->ckpt, &m, err, sizeof(err)) ||
+	    (o->kd > 0.0f && mdl_llama_load(o->ckpt, &teach, err, sizeof(err)))) {
+		fprintf(stderr, "mdl-qat: %s\n", err);
+		return 1;
+	}
+	T = m->seq_len;
+	in = malloc((size_t)batch * T);
+	tgt = malloc((size_t)batch * T);
+	decay = calloc(m->n_params, 1);	/* no weight decay: a short fine-tune */
+	if (!in || !tgt || !decay || mdl_lm_train_init(&tr, m, pool, batch, T) ||
+	    (teach && mdl_lm_train_init(&tt, teach, pool, batch, T)) ||
+	    mdl_adamw_init(&opt, m->n_params, decay, 0.0f) ||
+	    mdl_lm_train_set_fq(&tr, mdl_qdq, (void *)&o->qp)) {
+		fprintf(stderr, "mdl-qat: cannot set up training (needs an untied model, "
+			"n_kv_heads == n_heads)\n");
+		return 1;
+	}
+	if (teach) {
+		tr.soft = tt.logits;	/* the teacher's probabilities, refreshed per step */
+		tr.soft_w = o->kd;
+	}
+	mdl_rng_seed(&r, o->seed);
+	fprintf(stderr, "mdl-qat: LM %s, %s, %u steps x %u windows, lr %.1e\n", o->format,
+		teach ? "distillation" : "QAT", o->steps, batch, lr0);
+	for (step = 0; step < o->steps; step++) {
+		/* cosine from lr0 to lr0 / 10 */
+		float lr = lr0 * (0.1f + 0.45f * (1.0f + cosf((float)M_PI * step / o->steps)));
+		double loss, gn;
+
+		for (b = 0; b < batch; b++) {
+			size_t off = mdl_rng_below(&r, (uint32_t)(train.len - T - 1));
+
+			memcpy(in + (size_t)b * T, train.bytes + off, T);
+			memcpy(tgt + (size_t)b * T, train.bytes + off + 1, T);
+		}
+		if (teach)
+			mdl_lm_train_loss(&tt, in, NULL);
+		loss = mdl_lm_train_step(&tr, in, tgt);
+		if (tr.fq_ret) {
+			fprintf(stderr, "mdl-qat: quantizer: %s\n",
+				accel_compress_strerror(tr.fq_ret));
+			return 1;
+		}
+		gn = mdl_grad_norm(pool, tr.grad, m->n_params);
+		mdl_adamw_step(&opt, pool, m->params, tr.grad, lr, gn > 1.0 ? (float)(1.0 / gn) : 1.0f);
+		ema = step ? 0.95 * ema + 0.05 * loss : loss;
+		if ((step + 1) % 50 == 0 || step + 1 == o->steps)
+			fprintf(stderr, "step %4u/%u  loss %.4f  %.0f s\n", step + 1, o->steps, ema,
+				mdl_now() - t0);
+	}
+	if (mdl_llama_save(m, o->out, err, sizeof(err))) {
+		fprintf(stderr, "mdl-qat: %s\n", err);
+		return 1;
+	}
+	mdl_adamw_free(&opt);
+	mdl_lm_train_free(&tr);
+	if (teach) {
+		mdl_lm_train_free(&tt);
+		mdl_llama_free(teach);
+	}
+	mdl_llama_free(m);
+	mdl_text_free(&train);
+	free(in);
+	free(tgt);
+	free(decay);
+	return 0;
+}
+
+/* ---- classifier: the MLP's forward and backward with fake-quantized weights ---- */
+
+struct mdl_qat_cls {
+	struct mdl_cls *c, *grad, *teach;
+	struct mdl_pool *pool;
+	const struct accel_qparams *qp;
+	float kd;
+	float *wq[MDL_CLS_LAYERS_MAX], *wt[MDL_CLS_LAYERS_MAX];
+	float *a[MDL_CLS_LAYERS_MAX + 1], *d[MDL_CLS_LAYERS_MAX + 1], *ta[MDL_CLS_LAYERS_MAX + 1];
+};
+
+/* Forward of @c with weights w[] (FP32 [out][in]) into acts a[]. */
+static void mdl_cls_fwd(struct mdl_pool *pool, const struct mdl_cls *c, float *const *w,
+			float *const *wt, float **a, uint32_t nb)
+{
+	uint32_t L = c->layers, i, r, k;
+
+	for (i = 0; i < L; i++) {
+		uint32_t in = c->dims[i], out = c->dims[i + 1];
+		float *y = a[i + 1];
+
+		mdl_transpose(w[i], out, in, in, wt[i], out);
+		mdl_mm_par(pool, nb, out, in, a[i], in, wt[i], out, y, out, false);
+		for (r = 0; r < nb; r++)
+			for (k = 0; k < out; k++) {
+				float v = y[(size_t)r * out + k] + c->b[i][k];
+
+				y[(size_t)r * out + k] = i + 1 < L && v < 0.0f ? 0.0f : v;
+			}
+	}
+}
+
+static void mdl_softmax(const float *lg, uint32_t n, float *p)
+{
+	float mx = lg[0], s = 0;
+	uint32_t k;
+
+	for (k = 1; k < n; k++)
+		mx = lg[k] > mx ? lg[k] : mx;
+	for (k = 0; k < n; k++)
+		s += (p[k] = expf(lg[k] - mx));
+	for (k = 0; k < n; k++)
+		p[k] /= s;
+}
+
+static int mdl_qat_cls_step(struct mdl_qat_cls *t, const uint8_t *labels, uint32_t nb,
+			    double *loss)
+{
+	struct mdl_cls *c = t->c;
+	uint32_t L = c->layers, C = MDL_FMNIST_CLASSES, i, r, k;
+	float ps[MDL_FMNIST_CLASSES], pt[MDL_FMNIST_CLASSES];
+	int ret;
+
+	for (i = 0; i < L; i++) {
+		ret = mdl_qdq((void *)t->qp, i, c->w[i], c->dims[i + 1], c->dims[i], t->wq[i]);
+		if (ret)
+			return ret;
+	}
+	mdl_cls_fwd(t->pool, c, t->wq, t->wt, t->a, nb);
+	if (t->teach) {
+		t->ta[0] = t->a[0];
+		mdl_cls_fwd(t->pool, t->teach, t->teach->w, t->wt, t->ta, nb);
+	}
+	*loss = 0;
+	for (r = 0; r < nb; r++) {
+		float *dl = t->d[L] + (size_t)r * C;
+
+		mdl_softmax(t->a[L] + (size_t)r * C, C, ps);
+		if (t->teach)
+			mdl_softmax(t->ta[L] + (size_t)r * C, C, pt);
+		*loss -= (1.0f - t->kd) * logf(ps[labels[r]] > 1e-30f ? ps[labels[r]] : 1e-30f);
+		for (k = 0; k < C; k++) {
+			float tgt = (1.0f - t->kd) * (k == labels[r]) + (t->teach ? t->kd * pt[k] : 0);
+
+			if (t->teach && pt[k] > 0.0f)
+				*loss += t->kd * pt[k] * (logf(pt[k]) - logf(ps[k] > 1e-30f ? ps[k] : 1e-30f));
+			dl[k] = (ps[k] - tgt) / (float)nb;
+		}
+	}
+	*loss /= nb;
+	for (i = L; i-- > 0;) {
+		uint32_t in = c->dims[i], out = c->dims[i + 1];
+		const float *dz = t->d[i + 1];
+
+		mdl_mm_at_par(t->pool, out, in, nb, dz, out, t->a[i], in, t->grad->w[i], in, false);
+		for (k = 0; k < out; k++) {
+			float s = 0;
+
+			for (r = 0; r < nb; r++)
+				s += dz[(size_t)r * out + k];
+			t->grad->b[i][k] = s;
+		}
+		if (i == 0)
+			break;
+		/* straight through: dX from the quantized weights the forward used */
+		mdl_mm_par(t->pool, nb, in, out, dz, out, t->wq[i], in, t->d[i], in, false);
+		for (r = 0; r < (size_t)nb * in; r++)
+			if (t->a[i][r] <= 0.0f)
+				t->d[i][r] = 0.0f;
+	}
+	return 0;
+}
+
+static int mdl_qat_cls(const struct mdl_qat_opts *o, struct mdl_pool *pool)
+{
+	const char *dir = o->data ? o->data : MDL_FMNIST_DIR;
+	uint32_t batch = o->batch ? o->batch : 100, i, ep, b, steps, step = 0, nbatch;
+	float lr0 = o->lr > 0.0f ? o->lr : 2e-4f;
+	struct mdl_qat_cls t = { .pool = pool, .qp = &o->qp, .kd = o->kd };
+	struct mdl_images train;
+	struct mdl_adamw opt;
+	struct mdl_rng r;
+	uint32_t *perm;
+	uint8_t *labels, *decay;
+	double loss, sum, t0 = mdl_now();
+	char err[512];
+	size_t j;
+
+	if (mdl_fmnist_load(dir, "train", &train, err, sizeof(err)) ||
+	    mdl_cls_load(o->ckpt, &t.c, err, sizeof(err)) ||
+	    mdl_cls_alloc(t.c->layers, t.c->dims, &t.grad, err, sizeof(err)) ||
+	    (o->kd > 0.0f && mdl_cls_load(o->ckpt, &t.teach, err, sizeof(err)))) {
+		fprintf(stderr, "mdl-qat: %s\n", err);
+		return 1;
+	}
+	perm = malloc(sizeof(uint32_t) * train.n);
+	labels = malloc(batch);
+	decay = calloc(t.c->n_params, 1);
+	if (!perm || !labels || !decay || mdl_adamw_init(&opt, t.c->n_params, decay, 0.0f))
+		goto nomem;
+	for (i = 0; i <= t.c->layers; i++) {
+		t.a[i] = mdl_zalloc(sizeof(float) * batch * t.c->dims[i]);
+		t.d[i] = mdl_zalloc(sizeof(float) * batch * t.c->dims[i]);
+		t.ta[i] = mdl_zalloc(sizeof(float) * batch * t.c->dims[i]);
+		if (!t.a[i] || !t.d[i] || !t.ta[i])
+			goto nomem;
+		if (i < t.c->layers) {
+			t.wq[i] = mdl_zalloc(sizeof(float) * t.c->dims[i] * t.c->dims[i + 1]);
+			t.wt[i] = mdl_zalloc(sizeof(float) * t.c->dims[i] * t.c->dims[i + 1]);
+			if (!t.wq[i] || !t.wt[i])
+				goto nomem;
+		}
+	}
+	free(t.ta[0]);	/* the teacher reads the student's input rows */
+	for (i = 0; i < train.n; i++)
+		perm[i] = i;
+	mdl_rng_seed(&r, o->seed);
+	nbatch = train.n / batch;
+	steps = o->epochs * nbatch;
+	fprintf(stderr, "mdl-qat: classifier %s, %s, %u epochs, lr %.1e\n", o->format,
+		t.teach ? "distillation" : "QAT", o->epochs, lr0);
+	for (ep = 0; ep < o->epochs; ep++) {
+		for (i = train.n - 1; i > 0; i--) {
+			uint32_t k = mdl_rng_below(&r, i + 1), tmp = perm[i];
+
+			perm[i] = perm[k];
+			perm[k] = tmp;
+		}
+		for (sum = 0, b = 0; b < nbatch; b++, step++) {
+			float lr = lr0 * (0.1f + 0.45f * (1.0f + cosf((float)M_PI * step / steps)));
+			double gn;
+			int ret;
+
+			for (i = 0; i < batch; i++) {
+				uint32_t idx = perm[b * batch + i];
+				const uint8_t *px = train.pixels + (size_t)idx * MDL_FMNIST_PIXELS;
+
+				for (j = 0; j < MDL_FMNIST_PIXELS; j++)
+					t.a[0][(size_t)i * MDL_FMNIST_PIXELS + j] = px[j] / 255.0f;
+				labels[i] = train.labels[idx];
+			}
+			ret = mdl_qat_cls_step(&t, labels, batch, &loss);
+			if (ret) {
+				fprintf(stderr, "mdl-qat: quantizer: %s\n",
+					accel_compress_strerror(ret));
+				return 1;
+			}
+			sum += loss;
+			gn = mdl_grad_norm(pool, t.grad->params, t.c->n_params);
+			mdl_adamw_step(&opt, pool, t.c->params, t.grad->params, lr,
+				       gn > 5.0 ? (float)(5.0 / gn) : 1.0f);
+		}
+		fprintf(stderr, "epoch %u/%u  loss %.4f  %.0f s\n", ep + 1, o->epochs,
+			sum / nbatch, mdl_now() - t0);
+	}
+	if (mdl_cls_save(t.c, o->out, err, sizeof(err))) {
+		fprintf(stderr, "mdl-qat: %s\n", err);
+		return 1;
+	}
+	return 0;	/* process exit frees the rest */
+nomem:
+	fprintf(stderr, "mdl-qat: out of memory\n");
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct mdl_qat_opts o;
+	struct mdl_pool *pool;
+	int ret;
+
+	if (mdl_parse(argc, argv, &o)) {
+		mdl_usage();
+		return 2;
+	}
+	if (mdl_pool_create(o.threads, &pool)) {
+		fprintf(stderr, "mdl-qat: cannot start %u threads\n", o.threads);
+		return 1;
+	}
+	ret = mdl_cls_sniff(o.ckpt) ? mdl_qat_cls(&o, pool) : mdl_qat_lm(&o, pool);
+	mdl_pool_destroy(pool);
+	return ret;
+}

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The QAT and distillation rows of make compress-report: fine-tunes each
+# model for a 4-bit weight format with mdl-qat (two trainings at a time, one
+# thread each), caches the checkpoints in OUT/qat/ (retrained when the FP32
+# checkpoint or mdl-qat is newer), and evaluates them with accel-eval
+# against the original FP32 model (--ref), packed by the device's RTN rule,
+# which gives exactly the weights the QAT forward pass used.
+#
+# usage: qat_report.sh BUILD_MODELS_DIR CKPT_DIR MOBY_DIR FMNIST_DIR OUT_DIR
+set -euo pipefail
+
+bin=$1; ckpt=$2; moby=$3; fmnist=$4; out=$5
+q=$out/qat
+mkdir -p "$q" "$out/raw"
+
+train() {	# NAME CKPT DATA FORMAT KD ARGS...
+	local name=$1 src=$2 data=$3 fmt=$4 kd=$5; shift 5
+	local dst=$q/$name.bin
+	if [ -s "$dst" ] && [ "$dst" -nt "$src" ] && [ "$dst" -nt "$bin/mdl-qat" ]; then
+		echo "[qat] $name: cached ($dst)"
+		return 0
+	fi
+	"$bin/mdl-qat" --threads 1 --data "$data" --format "$fmt" --kd "$kd" "$@" \
+		--out "$dst.tmp" "$src" 2> "$q/$name.log" ||
+		{ echo "[qat] $name failed:"; tail -5 "$q/$name.log"; return 1; }
+	mv "$dst.tmp" "$dst"
+	echo "[qat] $name: $(tail -1 "$q/$name.log")"
+}
+evaluate() {	# NAME REF DATA TAG VARIANTS
+	"$bin/accel-eval" --threads 1 --data "$3" --ref "$2" --tag "$4" --variants "$5" \
+		--csv "$out/raw/$1.csv" "$q/$1.bin" |
+		grep -E "^[a-z0-9-]+/a(8|16)/" | sed "s/^/[qat] /"
+}
+lm=$ckpt/moby-lm.bin; cls=$ckpt/fmnist-mlp.bin
+echo "[qat] training (LM: 400 steps of 16 x 256 bytes; classifier: 2 epochs)"
+fail=0
+train lm-int4-g32-qat "$lm" "$moby" int4-g32 0 --steps 400 & p1=$!
+train lm-int4-g32-kd "$lm" "$moby" int4-g32 1 --steps 400 & p2=$!
+wait $p1 || fail=1
+wait $p2 || fail=1
+for f in int4-g32 mxfp4; do
+	train cls-$f-qat "$cls" "$fmnist" $f 0 --epochs 2 & p1=$!
+	train cls-$f-kd "$cls" "$fmnist" $f 0.5 --epochs 2 & p2=$!
+	wait $p1 || fail=1
+	wait $p2 || fail=1
+done
+[ $fail -eq 0 ] || exit 1
+evaluate lm-int4-g32-qat "$lm" "$moby" qat int4-g32/a16,int4-g32/a8 &
+p1=$!
+evaluate lm-int4-g32-kd "$lm" "$moby" kd int4-g32/a16,int4-g32/a8 &
+p2=$!
+wait $p1 || fail=1
+wait $p2 || fail=1
+for f in int4-g32 mxfp4; do
+	evaluate cls-$f-qat "$cls" "$fmnist" qat $f/a16,$f/a8 || fail=1
+	evaluate cls-$f-kd "$cls" "$fmnist" kd $f/a16,$f/a8 || fail=1
+done
+exit $fail
