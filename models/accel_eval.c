@@ -16,6 +16,7 @@
 #include "mdl_calib.h"
 #include "mdl_eval.h"
 #include "mdl_lm_run.h"
+#include "mdl_packed.h"
 #include "mdl_util.h"
 #include "mdl_variant.h"
 
@@ -28,7 +29,7 @@
 #define MDL_VARIANTS_MAX 128
 
 struct mdl_eval_opts {
-	const char *ckpt, *data, *variants, *csv, *ref, *tag;
+	const char *ckpt, *data, *variants, *csv, *ref, *tag, *save_packed, *packed;
 	uint32_t threads, golden, calib, limit;
 	uint64_t seed;
 	struct mdl_lm_eval_opts lm;
@@ -38,6 +39,7 @@ static void mdl_usage(void)
 {
 	fprintf(stderr,
 		"usage: accel-eval [options] CHECKPOINT\n"
+		"       accel-eval [options] --packed FILE.qpk --ref CHECKPOINT\n"
 		"  --variants LIST  comma-separated FORMAT/ACT[/ALGO] specs, or 'all' (default)\n"
 		"  --csv FILE       write one CSV line per variant\n"
 		"  --data DIR       Moby Dick data/ (LM, default %s)\n"
@@ -54,6 +56,10 @@ static void mdl_usage(void)
 		"  --ref CKPT       the FP32 model the metrics compare with (default CHECKPOINT),\n"
 		"                   e.g. the original of a QAT or distilled CHECKPOINT\n"
 		"  --tag NAME       name the algorithm column NAME (what produced CHECKPOINT)\n"
+		"  --save-packed DIR  write each variant as DIR/<model>-<variant>.qpk (packed\n"
+		"                   device formats, docs/models.md)\n"
+		"  --packed FILE    evaluate a packed checkpoint instead of variants; --ref is the\n"
+		"                   FP32 model the metrics compare with\n"
 		"  --list           list formats, activation modes and algorithms\n"
 		"FORMAT: bf16 int8 int4-gG[-asym] mxint8 mxfp8 mxfp4 nvfp4 nvfp4-1l sp-bf16\n"
 		"        sp-int8 sp-int4-gG[-asym] (G = 32, 64, 128); ACT: a16 a8\n",
@@ -83,6 +89,7 @@ static int mdl_parse(int argc, char **argv, struct mdl_eval_opts *o)
 		{ "prompts", 1, 0, 'p' }, { "prompt-len", 1, 0, 'P' }, { "gen", 1, 0, 'g' },
 		{ "limit", 1, 0, 'n' }, { "calib", 1, 0, 'C' }, { "seed", 1, 0, 'S' },
 		{ "ref", 1, 0, 'R' }, { "tag", 1, 0, 'T' }, { "list", 0, 0, 'l' },
+		{ "save-packed", 1, 0, 'D' }, { "packed", 1, 0, 'K' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	int c;
@@ -108,12 +115,26 @@ static int mdl_parse(int argc, char **argv, struct mdl_eval_opts *o)
 		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
 		case 'R': o->ref = optarg; break;
 		case 'T': o->tag = optarg; break;
+		case 'D': o->save_packed = optarg; break;
+		case 'K': o->packed = optarg; break;
 		case 'l': mdl_list(); exit(0);
 		case 'h': mdl_usage(); exit(0);
 		default: return -EINVAL;
 		}
 	}
-	if (optind + 1 != argc || o->threads == 0 || o->threads > MDL_THREADS_MAX)
+	if (o->threads == 0 || o->threads > MDL_THREADS_MAX)
+		return -EINVAL;
+	if (o->packed) {
+		/* the packed file is the model; the FP32 one only gives the reference */
+		if (optind != argc || !o->ref || o->save_packed || o->tag) {
+			fprintf(stderr, "accel-eval: --packed FILE needs --ref CKPT and no "
+				"CHECKPOINT, --save-packed or --tag\n");
+			return -EINVAL;
+		}
+		o->ckpt = o->packed;
+		return 0;
+	}
+	if (optind + 1 != argc)
 		return -EINVAL;
 	o->ckpt = argv[optind];
 	return 0;
@@ -159,6 +180,9 @@ struct mdl_run {
 	struct mdl_variant *v;
 	int nv;
 	FILE *csv;
+	struct mdl_packed pk;		/* --packed: the model */
+	struct mdl_packed_src src;	/* --save-packed: identity of CHECKPOINT */
+	char model[64];			/* --save-packed: CHECKPOINT's base name */
 };
 
 /* The variant as shown: with --tag, the algorithm that produced the checkpoint. */
@@ -180,22 +204,104 @@ static void mdl_row_size(const struct mdl_linset *ls, size_t *bytes, double *bpw
 	*bpw = 8.0 * (double)*bytes / (double)mdl_linset_params(ls);
 }
 
+/* A result row's name and CSV columns. */
+struct mdl_row {
+	char shown[MDL_VARIANT_NAME + 32];
+	char fmt[MDL_VARIANT_NAME], act[8], algo[MDL_VARIANT_NAME];
+};
+
+/* For a variant (with --tag, the algorithm that produced CHECKPOINT) or, v NULL, the packed file. */
+static void mdl_row_names(const struct mdl_run *r, const struct mdl_variant *v,
+			  struct mdl_row *row)
+{
+	char buf[MDL_PACKED_NAME], *act, *algo;
+
+	if (v) {
+		snprintf(row->shown, sizeof(row->shown), "%s", mdl_shown(r->o, v));
+		snprintf(row->fmt, sizeof(row->fmt), "%s", v->fmt_name);
+		snprintf(row->act, sizeof(row->act), "%s", v->afmt == DP_A_INT8 ? "a8" : "a16");
+		snprintf(row->algo, sizeof(row->algo), "%s", r->o->tag ? r->o->tag : v->algo->name);
+		return;
+	}
+	/* the packed file names its recipe FORMAT/ACT/ALGO */
+	snprintf(row->shown, sizeof(row->shown), "%s", r->pk.variant);
+	snprintf(buf, sizeof(buf), "%s", r->pk.variant);
+	act = strchr(buf, '/');
+	if (act)
+		*act++ = 0;
+	algo = act ? strchr(act, '/') : NULL;
+	if (algo)
+		*algo++ = 0;
+	snprintf(row->fmt, sizeof(row->fmt), "%s", buf);
+	snprintf(row->act, sizeof(row->act), "%s", act ? act : "?");
+	snprintf(row->algo, sizeof(row->algo), "%s", algo ? algo : "?");
+}
+
+/* --save-packed: DIR/<model>-<variant with '-' for '/'>.qpk */
+static int mdl_save_row(const struct mdl_run *r, const struct mdl_row *row,
+			const struct mdl_llama *m, const struct mdl_cls *c,
+			const struct mdl_linset *ls)
+{
+	char path[4096], name[sizeof(row->shown)], err[512], *p;
+	int ret;
+
+	if (!r->o->save_packed)
+		return 0;
+	snprintf(name, sizeof(name), "%s", row->shown);
+	for (p = name; *p; p++)
+		if (*p == '/')
+			*p = '-';
+	snprintf(path, sizeof(path), "%s/%s-%s.qpk", r->o->save_packed, r->model, name);
+	ret = m ? mdl_packed_save_lm(path, m, ls, row->shown, &r->src, err, sizeof(err)) :
+		  mdl_packed_save_cls(path, c, ls, row->shown, &r->src, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "accel-eval: %s\n", err);
+	return ret;
+}
+
+/* Metrics of one compressed layer set (@m holds its non-linear parameters). */
+static int mdl_row_lm(struct mdl_run *r, const struct mdl_row *row, const struct mdl_llama *m,
+		      const struct mdl_linset *ls, const struct mdl_text *held,
+		      const struct mdl_lm_ref *ref, const struct mdl_lm_figures *f32, double t0)
+{
+	struct mdl_lm_figures f;
+	char err[512];
+	size_t bytes;
+	double bpw;
+
+	if (mdl_lm_evaluate(r->ex, m, ls, held, &r->o->lm, ref, NULL, &f, err, sizeof(err))) {
+		fprintf(stderr, "accel-eval: %s\n", err);
+		return 1;
+	}
+	mdl_row_size(ls, &bytes, &bpw);
+	printf("%-26s %9zu %6.2f %10.4f %+8.4f %9.5f %8.4f %8.4f %6.1f\n", row->shown, bytes, bpw,
+	       f.bits_per_byte, f.bits_per_byte - f32->bits_per_byte, f.kl, f.top1_agree,
+	       f.gen_agree, mdl_now() - t0);
+	fflush(stdout);
+	if (r->csv)
+		fprintf(r->csv, "lm,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f,%.6f,%.6f\n", row->shown,
+			row->fmt, row->act, row->algo, bytes, bpw, f.bits_per_byte, f.kl,
+			f.top1_agree, f.gen_agree);
+	return 0;
+}
+
 static int mdl_run_lm(struct mdl_run *r)
 {
 	struct mdl_eval_opts *o = r->o;
 	const char *dir = o->data ? o->data : MDL_MOBY_DIR;
 	struct mdl_text train = { 0 }, held = { 0 };
 	struct mdl_calib_set cal = { 0 };
-	struct mdl_linset fp32, ls, rls;
-	struct mdl_lm_figures f, f32;
+	struct mdl_linset fp32 = { 0 }, ls, rls;
+	struct mdl_lm_figures f32;
 	struct mdl_lm_ref ref;
-	struct mdl_llama *m, *rm = NULL;
+	struct mdl_llama *m = NULL, *rm = NULL;
+	struct mdl_row row;
 	char err[512];
 	size_t bytes;
 	double bpw, t0;
 	int i, ret;
 
-	if ((ret = mdl_llama_load(o->ckpt, &m, err, sizeof(err))) ||
+	if ((o->packed ? (m = r->pk.lm, 0) : (ret = mdl_llama_load(o->ckpt, &m, err, sizeof(err)))) ||
 	    (o->ref && (ret = mdl_llama_load(o->ref, &rm, err, sizeof(err)))) ||
 	    (ret = mdl_moby_heldout(dir, &held, err, sizeof(err))) ||
 	    (ret = mdl_moby_train(dir, &train, err, sizeof(err)))) {
@@ -208,14 +314,15 @@ static int mdl_run_lm(struct mdl_run *r)
 	}
 	if (!rm)
 		rm = m;
-	if (mdl_lm_linset(m, &fp32) || (rm != m && mdl_lm_linset(rm, &rls))) {
+	if ((!o->packed && mdl_lm_linset(m, &fp32)) || (rm != m && mdl_lm_linset(rm, &rls))) {
 		fprintf(stderr, "accel-eval: out of memory\n");
 		return 1;
 	}
 	printf("model %s: llama2.c layout, dim %u, hidden %u, %u layers, %u/%u heads, vocab %u "
 	       "(%s), seq %u; %zu linear weights in %u layers\n", o->ckpt, m->dim, m->hidden,
 	       m->layers, m->heads, m->kv_heads, m->vocab, m->tied ? "tied" : "untied", m->seq_len,
-	       mdl_linset_params(&fp32), fp32.count);
+	       mdl_linset_params(o->packed ? &r->pk.ls : &fp32),
+	       (o->packed ? &r->pk.ls : &fp32)->count);
 	t0 = mdl_now();
 	ret = mdl_lm_evaluate(r->ex, rm, rm == m ? &fp32 : &rls, &held, &o->lm, NULL, &ref, &f32,
 			      err, sizeof(err));
@@ -228,7 +335,7 @@ static int mdl_run_lm(struct mdl_run *r)
 	       f32.tokens, m->seq_len, o->lm.prompts, o->lm.gen_len, o->lm.prompt_len);
 	printf("%-26s %9s %6s %10s %8s %9s %8s %8s %6s\n", "variant", "bytes", "bits/w",
 	       "bits/byte", "delta", "KL nats", "top1=", "gen=", "s");
-	mdl_row_size(&fp32, &bytes, &bpw);
+	mdl_row_size(rm == m ? &fp32 : &rls, &bytes, &bpw);
 	printf("%-26s %9zu %6.2f %10.4f %8s %9s %8s %8s %6.1f\n", "fp32", bytes, bpw,
 	       f32.bits_per_byte, "-", "-", "-", "-", mdl_now() - t0);
 	if (r->csv) {
@@ -237,46 +344,67 @@ static int mdl_run_lm(struct mdl_run *r)
 		fprintf(r->csv, "lm,fp32,fp32,fp32,none,%zu,%.4f,%.6f,0,1,1\n", bytes, bpw,
 			f32.bits_per_byte);
 	}
+	if (o->packed) {
+		mdl_row_names(r, NULL, &row);
+		ret = mdl_row_lm(r, &row, m, &r->pk.ls, &held, &ref, &f32, mdl_now());
+		m = NULL;	/* r->pk owns it */
+		goto out;
+	}
 	if (mdl_any_calib(r->v, r->nv) &&
 	    (ret = mdl_calib_lm(r->ex, m, &fp32, &train, o->calib ? o->calib : 16, o->seed,
 				&cal))) {
 		fprintf(stderr, "accel-eval: calibration capture failed (%d)\n", ret);
 		return 1;
 	}
-	for (i = 0; i < r->nv; i++) {
+	for (i = 0; i < r->nv && !ret; i++) {
 		const struct mdl_variant *v = &r->v[i];
 
 		t0 = mdl_now();
 		ret = mdl_variant_build(v, &fp32, cal.c ? &cal : NULL, &ls, err, sizeof(err));
-		if (!ret)
-			ret = mdl_lm_evaluate(r->ex, m, &ls, &held, &o->lm, &ref, NULL, &f, err,
-					      sizeof(err));
 		if (ret) {
 			fprintf(stderr, "accel-eval: %s\n", err);
 			return 1;
 		}
-		mdl_row_size(&ls, &bytes, &bpw);
-		printf("%-26s %9zu %6.2f %10.4f %+8.4f %9.5f %8.4f %8.4f %6.1f\n", mdl_shown(o, v), bytes,
-		       bpw, f.bits_per_byte, f.bits_per_byte - f32.bits_per_byte, f.kl,
-		       f.top1_agree, f.gen_agree, mdl_now() - t0);
-		fflush(stdout);
-		if (r->csv)
-			fprintf(r->csv, "lm,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f,%.6f,%.6f\n", mdl_shown(o, v),
-				v->fmt_name, v->afmt == DP_A_INT8 ? "a8" : "a16",
-				o->tag ? o->tag : v->algo->name, bytes, bpw, f.bits_per_byte, f.kl,
-				f.top1_agree, f.gen_agree);
+		mdl_row_names(r, v, &row);
+		ret = mdl_save_row(r, &row, m, NULL, &ls);
+		if (!ret)
+			ret = mdl_row_lm(r, &row, m, &ls, &held, &ref, &f32, t0);
 		mdl_linset_free(&ls, 0);
 	}
+out:
 	mdl_calib_free(&cal);
 	mdl_lm_ref_free(&ref);
 	mdl_linset_free(&fp32, 1);
-	if (rm != m) {
+	if (rm != m && rm != r->pk.lm) {
 		mdl_linset_free(&rls, 1);
 		mdl_llama_free(rm);
 	}
 	mdl_llama_free(m);
 	mdl_text_free(&train);
 	mdl_text_free(&held);
+	return ret ? 1 : 0;
+}
+
+static int mdl_row_cls(struct mdl_run *r, const struct mdl_row *row, const struct mdl_cls *c,
+		       const struct mdl_linset *ls, const struct mdl_images *test,
+		       const uint8_t *ref, const struct mdl_cls_figures *f32, double t0)
+{
+	struct mdl_cls_figures f;
+	size_t bytes;
+	double bpw;
+	int ret;
+
+	ret = mdl_cls_evaluate(r->ex, c, ls, test, r->o->limit, ref, NULL, &f);
+	if (ret) {
+		fprintf(stderr, "accel-eval: %s: forward pass failed (%d)\n", row->shown, ret);
+		return 1;
+	}
+	mdl_row_size(ls, &bytes, &bpw);
+	printf("%-26s %9zu %6.2f %8.4f %+8.4f %8.4f %6.1f\n", row->shown, bytes, bpw, f.top1,
+	       f.top1 - f32->top1, f.agree, mdl_now() - t0);
+	if (r->csv)
+		fprintf(r->csv, "cls,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f\n", row->shown, row->fmt,
+			row->act, row->algo, bytes, bpw, f.top1, f.agree);
 	return 0;
 }
 
@@ -286,9 +414,10 @@ static int mdl_run_cls(struct mdl_run *r)
 	const char *dir = o->data ? o->data : MDL_FMNIST_DIR;
 	struct mdl_images train = { 0 }, test = { 0 };
 	struct mdl_calib_set cal = { 0 };
-	struct mdl_cls_figures f, f32;
-	struct mdl_linset fp32, ls, rls;
-	struct mdl_cls *c, *rc = NULL;
+	struct mdl_cls_figures f32;
+	struct mdl_linset fp32 = { 0 }, ls, rls;
+	struct mdl_cls *c = NULL, *rc = NULL;
+	struct mdl_row row;
 	uint8_t *ref;
 	char err[512];
 	size_t bytes;
@@ -296,18 +425,24 @@ static int mdl_run_cls(struct mdl_run *r)
 	int i, ret;
 	uint32_t l;
 
-	if ((ret = mdl_cls_load(o->ckpt, &c, err, sizeof(err))) ||
+	if ((o->packed ? (c = r->pk.cls, 0) : (ret = mdl_cls_load(o->ckpt, &c, err, sizeof(err)))) ||
 	    (o->ref && (ret = mdl_cls_load(o->ref, &rc, err, sizeof(err)))) ||
 	    (ret = mdl_fmnist_load(dir, "t10k", &test, err, sizeof(err))) ||
-	    (mdl_any_calib(r->v, r->nv) &&
+	    (mdl_any_calib(r->v, r->nv) && !o->packed &&
 	     (ret = mdl_fmnist_load(dir, "train", &train, err, sizeof(err))))) {
 		fprintf(stderr, "accel-eval: %s\n", err);
+		return 1;
+	}
+	if (rc && (rc->layers != c->layers ||
+		   memcmp(rc->dims, c->dims, sizeof(c->dims[0]) * (c->layers + 1)))) {
+		fprintf(stderr, "accel-eval: --ref %s: another architecture\n", o->ref);
 		return 1;
 	}
 	ref = malloc(test.n);
 	if (!rc)
 		rc = c;
-	if (!ref || mdl_cls_linset(c, &fp32) || (rc != c && mdl_cls_linset(rc, &rls))) {
+	if (!ref || (!o->packed && mdl_cls_linset(c, &fp32)) ||
+	    (rc != c && mdl_cls_linset(rc, &rls))) {
 		fprintf(stderr, "accel-eval: out of memory\n");
 		return 1;
 	}
@@ -325,7 +460,7 @@ static int mdl_run_cls(struct mdl_run *r)
 	printf("test: Fashion-MNIST t10k, %u images\n\n", f32.n);
 	printf("%-26s %9s %6s %8s %8s %8s %6s\n", "variant", "bytes", "bits/w", "top1", "delta",
 	       "agree", "s");
-	mdl_row_size(&fp32, &bytes, &bpw);
+	mdl_row_size(rc == c ? &fp32 : &rls, &bytes, &bpw);
 	printf("%-26s %9zu %6.2f %8.4f %8s %8s %6.1f\n", "fp32", bytes, bpw, f32.top1, "-", "-",
 	       mdl_now() - t0);
 	if (r->csv) {
@@ -333,13 +468,19 @@ static int mdl_run_cls(struct mdl_run *r)
 			"agree\n");
 		fprintf(r->csv, "cls,fp32,fp32,fp32,none,%zu,%.4f,%.6f,1\n", bytes, bpw, f32.top1);
 	}
+	if (o->packed) {
+		mdl_row_names(r, NULL, &row);
+		ret = mdl_row_cls(r, &row, c, &r->pk.ls, &test, ref, &f32, mdl_now());
+		c = NULL;	/* r->pk owns it */
+		goto out;
+	}
 	if (mdl_any_calib(r->v, r->nv) &&
 	    (ret = mdl_calib_cls(r->ex, c, &fp32, &train, o->calib ? o->calib : 1024, o->seed,
 				 &cal))) {
 		fprintf(stderr, "accel-eval: calibration capture failed (%d)\n", ret);
 		return 1;
 	}
-	for (i = 0; i < r->nv; i++) {
+	for (i = 0; i < r->nv && !ret; i++) {
 		const struct mdl_variant *v = &r->v[i];
 
 		t0 = mdl_now();
@@ -348,23 +489,16 @@ static int mdl_run_cls(struct mdl_run *r)
 			fprintf(stderr, "accel-eval: %s\n", err);
 			return 1;
 		}
-		ret = mdl_cls_evaluate(r->ex, c, &ls, &test, o->limit, ref, NULL, &f);
-		if (ret) {
-			fprintf(stderr, "accel-eval: %s: forward pass failed (%d)\n", v->name, ret);
-			return 1;
-		}
-		mdl_row_size(&ls, &bytes, &bpw);
-		printf("%-26s %9zu %6.2f %8.4f %+8.4f %8.4f %6.1f\n", mdl_shown(o, v), bytes, bpw, f.top1,
-		       f.top1 - f32.top1, f.agree, mdl_now() - t0);
-		if (r->csv)
-			fprintf(r->csv, "cls,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f\n", mdl_shown(o, v),
-				v->fmt_name, v->afmt == DP_A_INT8 ? "a8" : "a16",
-				o->tag ? o->tag : v->algo->name, bytes, bpw, f.top1, f.agree);
+		mdl_row_names(r, v, &row);
+		ret = mdl_save_row(r, &row, NULL, c, &ls);
+		if (!ret)
+			ret = mdl_row_cls(r, &row, c, &ls, &test, ref, &f32, t0);
 		mdl_linset_free(&ls, 0);
 	}
+out:
 	mdl_calib_free(&cal);
 	mdl_linset_free(&fp32, 1);
-	if (rc != c) {
+	if (rc != c && rc != r->pk.cls) {
 		mdl_linset_free(&rls, 1);
 		mdl_cls_free(rc);
 	}
@@ -372,6 +506,44 @@ static int mdl_run_cls(struct mdl_run *r)
 	mdl_images_free(&train);
 	mdl_images_free(&test);
 	free(ref);
+	return ret ? 1 : 0;
+}
+
+/*
+ * --packed: loads the file and says whether --ref is the checkpoint it was
+ * derived from (for QAT it is not: the reference is the original model).
+ * --save-packed: the identity and base name of CHECKPOINT.
+ */
+static int mdl_prepare_packed(struct mdl_run *r)
+{
+	const struct mdl_eval_opts *o = r->o;
+	struct mdl_packed_src src;
+	const char *base;
+	char err[512];
+	size_t n;
+
+	if (o->packed) {
+		if (mdl_packed_load(o->packed, &r->pk, err, sizeof(err)) ||
+		    mdl_packed_src_file(o->ref, &src, err, sizeof(err))) {
+			fprintf(stderr, "accel-eval: %s\n", err);
+			return 1;
+		}
+		printf("packed %s: %s, derived from a checkpoint of %llu bytes, crc32 %08x (%s)\n",
+		       o->packed, r->pk.variant, (unsigned long long)r->pk.src.size, r->pk.src.crc,
+		       src.crc == r->pk.src.crc && src.size == r->pk.src.size ?
+		       "the --ref file" : "not the --ref file");
+		return 0;
+	}
+	if (!o->save_packed)
+		return 0;
+	if (mdl_packed_src_file(o->ckpt, &r->src, err, sizeof(err))) {
+		fprintf(stderr, "accel-eval: %s\n", err);
+		return 1;
+	}
+	base = strrchr(o->ckpt, '/');
+	base = base ? base + 1 : o->ckpt;
+	n = strcspn(base, ".");
+	snprintf(r->model, sizeof(r->model), "%.*s", (int)(n ? n : strlen(base)), base);
 	return 0;
 }
 
@@ -391,9 +563,11 @@ int main(int argc, char **argv)
 		mdl_usage();
 		return 2;
 	}
-	r.nv = mdl_variants(o.variants, v, MDL_VARIANTS_MAX);
+	r.nv = o.packed ? 0 : mdl_variants(o.variants, v, MDL_VARIANTS_MAX);
 	if (r.nv < 0)
 		return 2;
+	if (mdl_prepare_packed(&r))
+		return 1;
 	if (mdl_pool_create(o.threads, &pool) ||
 	    mdl_exec_create(pool, o.golden ? DP_ISA_SCALAR : dp_isa_best(), &r.ex)) {
 		fprintf(stderr, "accel-eval: cannot start %u threads\n", o.threads);
@@ -406,7 +580,11 @@ int main(int argc, char **argv)
 	printf("datapath: %s%s, %u threads\n", dp_isa_name(mdl_exec_isa(r.ex)),
 	       o.golden ? " (golden model)" : " kernels, bit-exact with the golden model",
 	       o.threads);
-	ret = mdl_cls_sniff(o.ckpt) ? mdl_run_cls(&r) : mdl_run_lm(&r);
+	if (o.packed)
+		ret = r.pk.kind == MDL_PACKED_CLS ? mdl_run_cls(&r) : mdl_run_lm(&r);
+	else
+		ret = mdl_cls_sniff(o.ckpt) ? mdl_run_cls(&r) : mdl_run_lm(&r);
+	mdl_packed_free(&r.pk);
 	if (r.csv && fclose(r.csv)) {
 		fprintf(stderr, "accel-eval: %s: write failed\n", o.csv);
 		ret = 1;

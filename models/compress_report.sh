@@ -6,6 +6,7 @@
 #   build/report/compression.csv   one line per variant (columns below)
 #   build/report/compression.md    the same as a table
 #   build/report/compression.png   metric against bits per weight (gnuplot)
+#   build/report/packed/*.qpk      packed checkpoints of the 4-bit variants (QAT/KD too)
 # QAT / distillation checkpoints come from mdl-qat and are cached in
 # build/report/qat/ (keyed by the FP32 checkpoint and the trainer binary).
 #
@@ -14,7 +15,7 @@ set -euo pipefail
 
 bin=$1; ckpt=$2; moby=$3; fmnist=$4; out=$5
 lm=$ckpt/moby-lm.bin; cls=$ckpt/fmnist-mlp.bin
-mkdir -p "$out/raw" "$out/qat"
+mkdir -p "$out/raw" "$out/qat" "$out/packed"
 
 dense4() {	# FORMAT ACT ALGOS...
 	local f=$1 a=$2; shift 2
@@ -46,7 +47,7 @@ echo "compress-report: $n variants x 2 models + QAT/KD, 2 processes of 1 thread"
 # Progress: accel-eval prints one row per finished variant.
 run() {	# TAG ARGS...
 	local tag=$1; shift
-	"$bin/accel-eval" --threads 1 "$@" | while IFS= read -r l; do
+	"$bin/accel-eval" --threads 1 --save-packed "$out/packed" "$@" | while IFS= read -r l; do
 		case "$l" in
 		[a-z]*/a8/*|[a-z]*/a16/*) echo "[$tag] $l";;
 		esac
@@ -67,6 +68,9 @@ fail=0
 wait $pa || fail=1
 wait $pb || fail=1
 [ $fail -eq 0 ] || { echo "compress-report: accel-eval failed" >&2; exit 1; }
+# accel-eval packs every variant; the 4-bit ones are kept (a few hundred kB each)
+find "$out/packed" -name '*.qpk' ! -name '*int4-g*' ! -name '*-mxfp4-*' ! -name '*-nvfp4-*' \
+	-delete
 
 # QAT and distillation (cached): train, then evaluate against the original FP32.
 bash "$(dirname "$0")/qat_report.sh" "$bin" "$ckpt" "$moby" "$fmnist" "$out"

@@ -15,7 +15,9 @@
  *
  * Output: an FP32 checkpoint of the master weights (same layout as the
  * input). Packing it with FMT by RTN (accel-eval FMT/ACT/rtn) gives exactly
- * the weights the last forward pass used, i.e. the compressed model.
+ * the weights the last forward pass used, i.e. the compressed model, which
+ * is also written as a packed checkpoint (--packed, default OUT with .qpk
+ * for .bin; variant FMT/a16/qat or FMT/a16/kd; mdl_packed.h).
  * Activations are BF16/int8-rounded on the device but not in training:
  * the QAT here is weight-only (W4A16-style).
  */
@@ -30,13 +32,16 @@
 #include "mdl_cls.h"
 #include "mdl_data.h"
 #include "mdl_lm_train.h"
+#include "mdl_lm_run.h"
 #include "mdl_mm.h"
+#include "mdl_packed.h"
 #include "mdl_rng.h"
 #include "mdl_util.h"
 #include "mdl_variant.h"
 
 struct mdl_qat_opts {
 	const char *ckpt, *data, *out, *format;
+	char packed[4096];
 	uint32_t steps, epochs, batch, threads;
 	float lr, kd;
 	uint64_t seed;
@@ -46,10 +51,11 @@ struct mdl_qat_opts {
 static void mdl_usage(void)
 {
 	fprintf(stderr,
-		"usage: mdl-qat --format FMT --out FILE [--data DIR] [--kd W] [--steps N]\n"
+		"usage: mdl-qat --format FMT --out FILE [--packed FILE] [--data DIR] [--kd W] [--steps N]\n"
 		"       [--epochs N] [--batch N] [--lr F] [--seed N] [--threads N] CKPT\n"
 		"  FMT: a weight format of accel-eval (int4-g32, mxfp4, nvfp4, ...)\n"
 		"  --kd W   distillation weight in [0, 1] (0: QAT with the labels only)\n"
+		"  --packed FILE  the packed checkpoint (default: OUT with .qpk for .bin)\n"
 		"  LM: --steps (default 400), batch 16 windows; classifier: --epochs (default 2)\n");
 }
 
@@ -59,7 +65,7 @@ static int mdl_parse(int argc, char **argv, struct mdl_qat_opts *o)
 		{ "format", 1, 0, 'f' }, { "out", 1, 0, 'o' }, { "data", 1, 0, 'd' },
 		{ "kd", 1, 0, 'k' }, { "steps", 1, 0, 's' }, { "epochs", 1, 0, 'e' },
 		{ "batch", 1, 0, 'b' }, { "lr", 1, 0, 'l' }, { "seed", 1, 0, 'S' },
-		{ "threads", 1, 0, 'j' }, { 0, 0, 0, 0 }
+		{ "threads", 1, 0, 'j' }, { "packed", 1, 0, 'K' }, { 0, 0, 0, 0 }
 	};
 	struct mdl_variant v;
 	char spec[64], err[256];
@@ -82,6 +88,7 @@ static int mdl_parse(int argc, char **argv, struct mdl_qat_opts *o)
 		case 'l': o->lr = strtof(optarg, NULL); break;
 		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
 		case 'j': o->threads = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'K': snprintf(o->packed, sizeof(o->packed), "%s", optarg); break;
 		default: return -EINVAL;
 		}
 	}
@@ -89,6 +96,13 @@ static int mdl_parse(int argc, char **argv, struct mdl_qat_opts *o)
 	    o->threads == 0 || o->threads > MDL_THREADS_MAX || o->steps == 0 || o->epochs == 0)
 		return -EINVAL;
 	o->ckpt = argv[optind];
+	if (!o->packed[0]) {
+		size_t n = strlen(o->out);
+
+		if (n > 4 && !strcmp(o->out + n - 4, ".bin"))
+			n -= 4;
+		snprintf(o->packed, sizeof(o->packed), "%.*s.qpk", (int)n, o->out);
+	}
 	snprintf(spec, sizeof(spec), "%s/a16", o->format);
 	if (mdl_variant_parse(spec, &v, err, sizeof(err))) {
 		fprintf(stderr, "mdl-qat: %s\n", err);
@@ -116,6 +130,50 @@ static int mdl_qdq(void *arg, uint32_t id, const float *w, uint32_t n, uint32_t 
 	ret = accel_qtensor_dequant(qt, wq, k);
 	accel_qtensor_free(qt);
 	return ret;
+}
+
+/*
+ * The packed checkpoint of the trained model (m or c): RTN of the master
+ * weights in the trained format, the weights of the last forward pass. A16:
+ * the training did not see int8 activations. Derived from the FP32 master
+ * checkpoint just written to --out.
+ */
+static int mdl_qat_pack(const struct mdl_qat_opts *o, const struct mdl_llama *m,
+			const struct mdl_cls *c)
+{
+	struct mdl_linset fp32, ls;
+	struct mdl_packed_src src;
+	struct mdl_variant v;
+	char spec[64], name[MDL_PACKED_NAME], err[512];
+	int ret;
+
+	snprintf(spec, sizeof(spec), "%s/a16", o->format);
+	ret = mdl_variant_parse(spec, &v, err, sizeof(err));
+	if (ret)
+		goto fail;
+	ret = m ? mdl_lm_linset(m, &fp32) : mdl_cls_linset(c, &fp32);
+	if (ret) {
+		fprintf(stderr, "mdl-qat: out of memory\n");
+		return 1;
+	}
+	ret = mdl_variant_build(&v, &fp32, NULL, &ls, err, sizeof(err));
+	if (!ret) {
+		snprintf(name, sizeof(name), "%s/a16/%s", v.fmt_name, o->kd > 0.0f ? "kd" : "qat");
+		ret = mdl_packed_src_file(o->out, &src, err, sizeof(err));
+		if (!ret)
+			ret = m ? mdl_packed_save_lm(o->packed, m, &ls, name, &src, err, sizeof(err)) :
+				  mdl_packed_save_cls(o->packed, c, &ls, name, &src, err,
+						      sizeof(err));
+		mdl_linset_free(&ls, 0);
+	}
+	mdl_linset_free(&fp32, 1);
+	if (!ret) {
+		fprintf(stderr, "mdl-qat: packed %s -> %s\n", name, o->packed);
+		return 0;
+	}
+fail:
+	fprintf(stderr, "mdl-qat: %s\n", err);
+	return 1;
 }
 
 /* ---- language model: the Llama trainer with a fake-quant hook ---- */
@@ -189,6 +247,8 @@ static int mdl_qat_lm(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 		fprintf(stderr, "mdl-qat: %s\n", err);
 		return 1;
 	}
+	if (mdl_qat_pack(o, m, NULL))
+		return 1;
 	mdl_adamw_free(&opt);
 	mdl_lm_train_free(&tr);
 	if (teach) {
@@ -392,6 +452,8 @@ static int mdl_qat_cls(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 		fprintf(stderr, "mdl-qat: %s\n", err);
 		return 1;
 	}
+	if (mdl_qat_pack(o, NULL, t.c))
+		return 1;
 	return 0;	/* process exit frees the rest */
 nomem:
 	fprintf(stderr, "mdl-qat: out of memory\n");

@@ -5,27 +5,32 @@
 # thread each), caches the checkpoints in OUT/qat/ (retrained when the FP32
 # checkpoint or mdl-qat is newer), and evaluates them with accel-eval
 # against the original FP32 model (--ref), packed by the device's RTN rule,
-# which gives exactly the weights the QAT forward pass used.
+# which gives exactly the weights the QAT forward pass used. mdl-qat's packed
+# checkpoints (that RTN pack, A16) are copied to OUT/packed/.
 #
 # usage: qat_report.sh BUILD_MODELS_DIR CKPT_DIR MOBY_DIR FMNIST_DIR OUT_DIR
 set -euo pipefail
 
 bin=$1; ckpt=$2; moby=$3; fmnist=$4; out=$5
 q=$out/qat
-mkdir -p "$q" "$out/raw"
+mkdir -p "$q" "$out/raw" "$out/packed"
 
 train() {	# NAME CKPT DATA FORMAT KD ARGS...
 	local name=$1 src=$2 data=$3 fmt=$4 kd=$5; shift 5
 	local dst=$q/$name.bin
-	if [ -s "$dst" ] && [ "$dst" -nt "$src" ] && [ "$dst" -nt "$bin/mdl-qat" ]; then
+	local pk=$q/$name.qpk
+	if [ -s "$dst" ] && [ -s "$pk" ] && [ "$dst" -nt "$src" ] && [ "$dst" -nt "$bin/mdl-qat" ]; then
 		echo "[qat] $name: cached ($dst)"
+		cp "$pk" "$out/packed/"
 		return 0
 	fi
 	"$bin/mdl-qat" --threads 1 --data "$data" --format "$fmt" --kd "$kd" "$@" \
-		--out "$dst.tmp" "$src" 2> "$q/$name.log" ||
+		--out "$dst.tmp" --packed "$pk.tmp" "$src" 2> "$q/$name.log" ||
 		{ echo "[qat] $name failed:"; tail -5 "$q/$name.log"; return 1; }
+	mv "$pk.tmp" "$pk"
 	mv "$dst.tmp" "$dst"
-	echo "[qat] $name: $(tail -1 "$q/$name.log")"
+	cp "$pk" "$out/packed/"
+	echo "[qat] $name: $(grep -v '^mdl-qat: packed' "$q/$name.log" | tail -1)"
 }
 evaluate() {	# NAME REF DATA TAG VARIANTS
 	"$bin/accel-eval" --threads 1 --data "$3" --ref "$2" --tag "$4" --variants "$5" \

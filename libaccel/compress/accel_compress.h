@@ -32,6 +32,12 @@ int accel_quantize(const float *w, uint32_t n, uint32_t k, uint32_t ldw,
 		   const struct accel_qparams *p, struct accel_qtensor **out);
 void accel_qtensor_free(struct accel_qtensor *qt);
 const struct dp_wt *accel_qtensor_wt(const struct accel_qtensor *qt);
+/*
+ * Copies a packed view (buffers in the device layout, e.g. read from a file)
+ * into a new qtensor. The shape and every buffer the format needs are
+ * checked (dp_wt_check); the codes are taken as they are.
+ */
+int accel_qtensor_import(const struct dp_wt *w, struct accel_qtensor **out);
 /* Bytes of weights+scales+zeros+index codes the device reads. */
 size_t accel_qtensor_bytes(const struct accel_qtensor *qt);
 int accel_qtensor_dequant(const struct accel_qtensor *qt, float *y, uint32_t ldy);

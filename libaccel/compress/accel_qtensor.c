@@ -59,6 +59,35 @@ void accel_qtensor_free(struct accel_qtensor *qt)
 	free(qt);
 }
 
+int accel_qtensor_import(const struct dp_wt *w, struct accel_qtensor **out)
+{
+	struct accel_qtensor *qt;
+	struct dp_geom g;
+	int ret;
+
+	if (!out)
+		return -EINVAL;
+	*out = NULL;
+	if (!w)
+		return -EINVAL;
+	ret = dp_wt_check(w, &g);
+	if (ret)
+		return ret;
+	ret = accel_qtensor_alloc(w->fmt, w->n, w->k, w->group, w->flags, &qt);
+	if (ret)
+		return ret;
+	memcpy(qt->data, w->data, g.data_bytes);
+	if (g.scale_bytes)
+		memcpy(qt->scales, w->scales, g.scale_bytes);
+	if (g.zero_bytes)
+		memcpy(qt->zeros, w->zeros, g.zero_bytes);
+	if (g.meta_bytes)
+		memcpy(qt->meta, w->meta, g.meta_bytes);
+	qt->wt.tensor_scale = w->tensor_scale;
+	*out = qt;
+	return 0;
+}
+
 const struct dp_wt *accel_qtensor_wt(const struct accel_qtensor *qt)
 {
 	return qt ? &qt->wt : NULL;

@@ -3,8 +3,9 @@
  * Quasar models: the committed checkpoints still give their recorded
  * held-out figures, compressed variants behave, the fast datapath kernels
  * equal the golden model on a real model, calibration reaches algorithms
- * from the training split, the trainer's gradients are right, and bad
- * files and specs are refused with a reason.
+ * from the training split, the trainer's gradients are right, packed
+ * checkpoints give their variant's logits bit for bit, and bad files
+ * (packed ones too) and specs are refused with a reason.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "kselftest_harness.h"
 #include "dp_kern.h"
@@ -21,6 +23,8 @@
 #include "mdl_eval.h"
 #include "mdl_lm_run.h"
 #include "mdl_lm_train.h"
+#include "mdl_packed.h"
+#include "mdl_packed_fmt.h"
 #include "mdl_rng.h"
 #include "mdl_util.h"
 #include "mdl_variant.h"
@@ -699,6 +703,309 @@ TEST(cls_loader_rejects_foreign_and_truncated_files)
 	EXPECT_NE(NULL, strstr(err, "needs")) TH_LOG("%s", err);
 	unlink(tmp);
 	free(buf);
+}
+
+/* ---- packed checkpoints (mdl_packed.h) ---- */
+
+/* Logits of the first @nw held-out windows through layer set @ls. */
+static int mdlt_lm_run(struct mdl_exec *ex, const struct mdl_llama *m,
+		       const struct mdl_linset *ls, const struct mdl_text *held, uint32_t nw,
+		       float *logits)
+{
+	uint32_t *tok, T = m->seq_len, i;
+	struct mdl_lm_state *st;
+	int ret;
+
+	tok = malloc(sizeof(uint32_t) * nw * T);
+	if (!tok || mdl_lm_state_create(m, nw, T, &st)) {
+		free(tok);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nw * T; i++)
+		tok[i] = held->bytes[i];
+	ret = mdl_lm_forward(ex, ls, st, nw, 0, T, tok, logits);
+	mdl_lm_state_free(st);
+	free(tok);
+	return ret;
+}
+
+/* Every buffer of every layer equal, as the device would read them. */
+static int mdlt_same_tensors(const struct mdl_linset *a, const struct mdl_linset *b)
+{
+	uint32_t i;
+
+	if (a->count != b->count)
+		return 0;
+	for (i = 0; i < a->count; i++) {
+		const struct dp_wt *x = accel_qtensor_wt(a->l[i].qt), *y = accel_qtensor_wt(b->l[i].qt);
+		struct dp_geom g;
+
+		if (!x || !y || dp_wt_check(x, &g) || x->fmt != y->fmt || x->n != y->n ||
+		    x->k != y->k || x->group != y->group || x->flags != y->flags ||
+		    memcmp(&x->tensor_scale, &y->tensor_scale, 4) ||
+		    memcmp(x->data, y->data, g.data_bytes) ||
+		    (g.scale_bytes && memcmp(x->scales, y->scales, g.scale_bytes)) ||
+		    (g.zero_bytes && memcmp(x->zeros, y->zeros, g.zero_bytes)) ||
+		    (g.meta_bytes && memcmp(x->meta, y->meta, g.meta_bytes)) ||
+		    a->l[i].afmt != b->l[i].afmt || !a->l[i].in_inv != !b->l[i].in_inv ||
+		    (a->l[i].in_inv &&
+		     memcmp(a->l[i].in_inv, b->l[i].in_inv, sizeof(float) * a->l[i].k)))
+			return 0;
+	}
+	return 1;
+}
+
+TEST(lm_packed_checkpoint_gives_the_variants_logits_bit_for_bit)
+{
+	/* GPTQ at A8; AWQ brings input factors 1/s the file must carry */
+	static const char *const specs[] = { "int4-g32/a8/gptq", "int4-g32/a16/awq" };
+	const uint32_t nw = 2, V = 256, T = 256;
+	char err[512], tmp[] = "/tmp/mdlt-qpk-XXXXXX";
+	struct mdl_packed_src src;
+	struct mdl_text train, held;
+	struct mdl_calib_set cal;
+	struct mdl_linset fp32, ls;
+	struct mdl_packed pk;
+	struct mdl_variant v;
+	struct mdl_llama *m;
+	struct mdl_pool *pool;
+	struct mdl_exec *ex;
+	float *a, *b;
+	uint32_t i;
+	int fd = mkstemp(tmp);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, mdl_algos_register_all());
+	ASSERT_EQ(0, mdl_llama_load(MDLT_LM, &m, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_packed_src_file(MDLT_LM, &src, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_train(MDL_MOBY_DIR, &train, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_heldout(MDL_MOBY_DIR, &held, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_pool_create(2, &pool));
+	ASSERT_EQ(0, mdl_exec_create(pool, dp_isa_best(), &ex));
+	ASSERT_EQ(0, mdl_lm_linset(m, &fp32));
+	ASSERT_EQ(0, mdl_calib_lm(ex, m, &fp32, &train, 4, 3, &cal));
+	a = malloc(sizeof(float) * nw * T * V);
+	b = malloc(sizeof(float) * nw * T * V);
+	ASSERT_TRUE(a && b);
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, mdl_variant_parse(specs[i], &v, err, sizeof(err))) TH_LOG("%s", err);
+		ASSERT_EQ(0, mdl_variant_build(&v, &fp32, &cal, &ls, err, sizeof(err)))
+			TH_LOG("%s", err);
+		ASSERT_EQ(0, mdl_packed_save_lm(tmp, m, &ls, v.name, &src, err, sizeof(err)))
+			TH_LOG("%s", err);
+		ASSERT_EQ(0, mdl_packed_load(tmp, &pk, err, sizeof(err))) TH_LOG("%s", err);
+		EXPECT_EQ((uint32_t)MDL_PACKED_LM, pk.kind);
+		EXPECT_STREQ(v.name, pk.variant);
+		EXPECT_EQ(src.crc, pk.src.crc);
+		EXPECT_EQ(src.size, pk.src.size);
+		EXPECT_EQ(0, memcmp(&m->cfg, &pk.lm->cfg, sizeof(m->cfg)));
+		EXPECT_EQ(i == 1, ls.l[0].in_inv != NULL);
+		EXPECT_TRUE(mdlt_same_tensors(&ls, &pk.ls)) TH_LOG("%s: buffers differ", v.name);
+		ASSERT_EQ(0, mdlt_lm_run(ex, m, &ls, &held, nw, a));
+		ASSERT_EQ(0, mdlt_lm_run(ex, pk.lm, &pk.ls, &held, nw, b));
+		EXPECT_EQ(0, memcmp(a, b, sizeof(float) * nw * T * V))
+			TH_LOG("%s: logits of the loaded file differ", v.name);
+		mdl_packed_free(&pk);
+		mdl_linset_free(&ls, 0);
+	}
+	unlink(tmp);
+	free(a);
+	free(b);
+	mdl_calib_free(&cal);
+	mdl_linset_free(&fp32, 1);
+	mdl_exec_free(ex);
+	mdl_pool_destroy(pool);
+	mdl_text_free(&train);
+	mdl_text_free(&held);
+	mdl_llama_free(m);
+}
+
+/* Saves classifier variant @spec to @path (calibrated with @train when it needs it). */
+static int mdlt_cls_pack(struct mdl_exec *ex, const struct mdl_cls *c,
+			 const struct mdl_linset *fp32, const struct mdl_calib_set *cal,
+			 const char *spec, const char *path, struct mdl_linset *ls)
+{
+	struct mdl_packed_src src = { 0x12345678u, 940000 };
+	struct mdl_variant v;
+	char err[512];
+	int ret;
+
+	(void)ex;
+	ret = mdl_variant_parse(spec, &v, err, sizeof(err));
+	if (!ret)
+		ret = mdl_variant_build(&v, fp32, cal, ls, err, sizeof(err));
+	if (!ret)
+		ret = mdl_packed_save_cls(path, c, ls, v.name, &src, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "# %s: %s\n", spec, err);
+	return ret;
+}
+
+TEST(cls_packed_checkpoint_gives_the_variants_logits_bit_for_bit)
+{
+	static const char *const specs[] = { "int4-g32/a8/gptq", "sp-int4-g32/a16/sparsegpt",
+					     "nvfp4/a8/rtn", "int8/a8/smooth" };
+	const uint32_t count = 256;
+	char err[512], tmp[] = "/tmp/mdlt-qpk-XXXXXX";
+	struct mdl_images train, test;
+	struct mdl_calib_set cal;
+	struct mdl_linset fp32, ls;
+	struct mdl_packed pk;
+	struct mdl_cls *c;
+	struct mdl_pool *pool;
+	struct mdl_exec *ex;
+	float a[256 * 10], b[256 * 10];
+	uint32_t i;
+	int fd = mkstemp(tmp);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, mdl_algos_register_all());
+	ASSERT_EQ(0, mdl_cls_load(MDLT_CLS, &c, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_fmnist_load(MDL_FMNIST_DIR, "train", &train, err, sizeof(err)))
+		TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_fmnist_load(MDL_FMNIST_DIR, "t10k", &test, err, sizeof(err)))
+		TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_pool_create(2, &pool));
+	ASSERT_EQ(0, mdl_exec_create(pool, dp_isa_best(), &ex));
+	ASSERT_EQ(0, mdl_cls_linset(c, &fp32));
+	ASSERT_EQ(0, mdl_calib_cls(ex, c, &fp32, &train, 256, 3, &cal));
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, mdlt_cls_pack(ex, c, &fp32, &cal, specs[i], tmp, &ls));
+		ASSERT_EQ(0, mdl_packed_load(tmp, &pk, err, sizeof(err))) TH_LOG("%s", err);
+		EXPECT_EQ((uint32_t)MDL_PACKED_CLS, pk.kind);
+		EXPECT_EQ(0x12345678u, pk.src.crc);
+		EXPECT_TRUE(mdlt_same_tensors(&ls, &pk.ls)) TH_LOG("%s: buffers differ", specs[i]);
+		ASSERT_EQ(0, mdl_cls_forward(ex, &ls, c, test.pixels, count, a));
+		ASSERT_EQ(0, mdl_cls_forward(ex, &pk.ls, pk.cls, test.pixels, count, b));
+		EXPECT_EQ(0, memcmp(a, b, sizeof(a))) TH_LOG("%s: logits differ", specs[i]);
+		mdl_packed_free(&pk);
+		mdl_linset_free(&ls, 0);
+	}
+	unlink(tmp);
+	mdl_calib_free(&cal);
+	mdl_linset_free(&fp32, 1);
+	mdl_exec_free(ex);
+	mdl_pool_destroy(pool);
+	mdl_images_free(&train);
+	mdl_images_free(&test);
+	mdl_cls_free(c);
+}
+
+/* Rewrites the size and CRC fields so that only the field under test is wrong. */
+static void mdlt_pk_reseal(uint8_t *buf, size_t len)
+{
+	mdl_pk_put64(buf + MDL_PK_OFF_SIZE, len);
+	mdl_pk_put32(buf + MDL_PK_OFF_CRC,
+		     (uint32_t)crc32_z(0, buf + MDL_PK_CRC_FROM, len - MDL_PK_CRC_FROM));
+}
+
+static int mdlt_pk_refused(const uint8_t *buf, size_t len, const char *why)
+{
+	struct mdl_packed pk;
+	char err[512] = "";
+
+	if (mdl_packed_parse(buf, len, &pk, err, sizeof(err)) != -EINVAL) {
+		fprintf(stderr, "# accepted (%s)\n", why);
+		mdl_packed_free(&pk);
+		return 0;
+	}
+	if (!err[0]) {
+		fprintf(stderr, "# refused without a reason (%s)\n", why);
+		return 0;
+	}
+	return 1;
+}
+
+TEST(packed_files_that_are_truncated_or_corrupt_are_refused)
+{
+	char err[512], tmp[] = "/tmp/mdlt-qpk-XXXXXX";
+	struct mdl_linset fp32, ls;
+	struct mdl_packed pk;
+	struct mdl_cls *c;
+	struct mdl_pool *pool;
+	struct mdl_exec *ex;
+	uint8_t *buf, *bad;
+	size_t len, cut, at;
+	FILE *f;
+	int fd = mkstemp(tmp);
+
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, mdl_cls_load(MDLT_CLS, &c, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_pool_create(1, &pool));
+	ASSERT_EQ(0, mdl_exec_create(pool, dp_isa_best(), &ex));
+	ASSERT_EQ(0, mdl_cls_linset(c, &fp32));
+	ASSERT_EQ(0, mdlt_cls_pack(ex, c, &fp32, NULL, "int4-g32-asym/a8", tmp, &ls));
+	ASSERT_EQ(0, mdl_read_file(tmp, &buf, &len, err, sizeof(err)));
+	EXPECT_EQ(1, mdl_packed_sniff(tmp));
+	EXPECT_EQ(0, mdl_packed_sniff(MDLT_CLS));
+	/* the intact image parses: the refusals below are the damage's doing */
+	ASSERT_EQ(0, mdl_packed_parse(buf, len, &pk, err, sizeof(err))) TH_LOG("%s", err);
+	mdl_packed_free(&pk);
+	bad = malloc(len);
+	ASSERT_NE(NULL, bad);
+
+	/* a flipped bit anywhere after the CRC field: the CRC */
+	for (at = MDL_PK_CRC_FROM; at < len; at += len / 61) {
+		memcpy(bad, buf, len);
+		bad[at] ^= 0x10;
+		EXPECT_TRUE(mdlt_pk_refused(bad, len, "flipped bit")) TH_LOG("byte %zu", at);
+	}
+	f = fopen(tmp, "r+b");
+	ASSERT_NE(NULL, f);
+	fseek(f, (long)(len / 2), SEEK_SET);
+	fputc(buf[len / 2] ^ 0xff, f);
+	fclose(f);
+	EXPECT_EQ(-EINVAL, mdl_packed_load(tmp, &pk, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "CRC")) TH_LOG("message: %s", err);
+
+	/* truncated: the header's size, then with size and CRC patched the parser's bounds */
+	f = fopen(tmp, "wb");
+	fwrite(buf, 1, len - 1, f);
+	fclose(f);
+	EXPECT_EQ(-EINVAL, mdl_packed_load(tmp, &pk, err, sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "truncated")) TH_LOG("message: %s", err);
+	for (cut = 0; cut < len; cut += cut < 4096 ? 13 : 997) {
+		memcpy(bad, buf, cut);
+		if (cut >= MDL_PK_HDR_BYTES)
+			mdlt_pk_reseal(bad, cut);
+		EXPECT_TRUE(mdlt_pk_refused(bad, cut, "truncated")) TH_LOG("at %zu", cut);
+	}
+
+	/* consistent CRC, inconsistent content */
+	memcpy(bad, buf, len);
+	mdl_pk_put32(bad + MDL_PK_OFF_VERSION, 2);
+	EXPECT_TRUE(mdlt_pk_refused(bad, len, "version"));
+	memcpy(bad, buf, len);
+	mdl_pk_put32(bad + MDL_PK_OFF_CONFIG + 4, 785);	/* input width */
+	mdlt_pk_reseal(bad, len);
+	EXPECT_TRUE(mdlt_pk_refused(bad, len, "input width"));
+	at = MDL_PK_HDR_BYTES + 4 * (1 + 256) + 4 * (1 + 128) + 4 * (1 + 10);
+	ASSERT_EQ(0, strcmp((const char *)buf + at, "fc0"));
+	memcpy(bad, buf, len);
+	mdl_pk_put32(bad + at + MDL_PK_LIN_NAME + 4 * 6, 64);	/* group 32 -> 64 */
+	mdlt_pk_reseal(bad, len);
+	EXPECT_TRUE(mdlt_pk_refused(bad, len, "group"));
+	memcpy(bad, buf, len);
+	mdl_pk_put32(bad + at + MDL_PK_LIN_NAME + 4 * 3, 7);	/* activation mode */
+	mdlt_pk_reseal(bad, len);
+	EXPECT_TRUE(mdlt_pk_refused(bad, len, "activation mode"));
+	memcpy(bad, buf, len);
+	mdl_pk_put32(bad + at + MDL_PK_LIN_NAME + 4 * 9, 5);	/* 5 input factors */
+	mdlt_pk_reseal(bad, len);
+	EXPECT_TRUE(mdlt_pk_refused(bad, len, "input factors"));
+	EXPECT_EQ(-ENOENT, mdl_packed_load("/nonexistent/x.qpk", &pk, err, sizeof(err)));
+
+	unlink(tmp);
+	free(bad);
+	free(buf);
+	mdl_linset_free(&ls, 0);
+	mdl_linset_free(&fp32, 1);
+	mdl_exec_free(ex);
+	mdl_pool_destroy(pool);
+	mdl_cls_free(c);
 }
 
 TEST_HARNESS_MAIN
