@@ -186,16 +186,10 @@ static void quasar_exit(PCIDevice *pdev)
     qemu_mutex_destroy(&s->lock);
 }
 
-/* The rates and energies of one weight format (spec section 12). */
-#define QUASAR_FMT_PROPS(name, f, a8_macs, a8_fj) \
-    DEFINE_PROP_UINT32("macs-a16-" name, QuasarState, cost.macs_a16[f], \
-                       FW_COST_MACS_A16), \
-    DEFINE_PROP_UINT32("macs-a8-" name, QuasarState, cost.macs_a8[f], \
-                       a8_macs), \
-    DEFINE_PROP_UINT32("fj-mac-a16-" name, QuasarState, cost.fj_mac_a16[f], \
-                       FW_COST_FJ_MAC_A16), \
-    DEFINE_PROP_UINT32("fj-mac-a8-" name, QuasarState, cost.fj_mac_a8[f], \
-                       a8_fj)
+/* One rate or energy of one weight format (spec section 12). */
+#define QUASAR_PROP_FMT(name, field, fmt, def) \
+    DEFINE_PROP_UINT32(name, QuasarState, \
+                       cost.field[DRM_QUASAR_FORMAT_##fmt], def)
 
 /*
  * Fault injection at power-on (spec section 11), see quasar_debug.c; the
@@ -229,26 +223,61 @@ static Property quasar_properties[] = {
                        FW_COST_FJ_DRAM_BYTE),
     DEFINE_PROP_UINT32("fj-sram-byte", QuasarState, cost.fj_sram_byte,
                        FW_COST_FJ_SRAM_BYTE),
-    QUASAR_FMT_PROPS("bf16", DRM_QUASAR_FORMAT_W_BF16, 0,
-                     FW_COST_FJ_MAC_A8_W8),
-    QUASAR_FMT_PROPS("int8", DRM_QUASAR_FORMAT_W_INT8, FW_COST_MACS_A8_W8,
-                     FW_COST_FJ_MAC_A8_W8),
-    QUASAR_FMT_PROPS("int4", DRM_QUASAR_FORMAT_W_INT4, FW_COST_MACS_A8_W4,
-                     FW_COST_FJ_MAC_A8_W4),
-    QUASAR_FMT_PROPS("mxint8", DRM_QUASAR_FORMAT_W_MXINT8,
-                     FW_COST_MACS_A8_W8, FW_COST_FJ_MAC_A8_W8),
-    QUASAR_FMT_PROPS("mxfp8", DRM_QUASAR_FORMAT_W_MXFP8, 0,
-                     FW_COST_FJ_MAC_A8_W8),
-    QUASAR_FMT_PROPS("mxfp4", DRM_QUASAR_FORMAT_W_MXFP4, FW_COST_MACS_A8_W4,
-                     FW_COST_FJ_MAC_A8_W4),
-    QUASAR_FMT_PROPS("nvfp4", DRM_QUASAR_FORMAT_W_NVFP4, FW_COST_MACS_A8_W4,
-                     FW_COST_FJ_MAC_A8_W4),
-    QUASAR_FMT_PROPS("sp-bf16", DRM_QUASAR_FORMAT_W_SP_BF16, 0,
-                     FW_COST_FJ_MAC_A8_W8),
-    QUASAR_FMT_PROPS("sp-int8", DRM_QUASAR_FORMAT_W_SP_INT8,
-                     FW_COST_MACS_A8_W8, FW_COST_FJ_MAC_A8_W8),
-    QUASAR_FMT_PROPS("sp-int4", DRM_QUASAR_FORMAT_W_SP_INT4,
-                     FW_COST_MACS_A8_W4, FW_COST_FJ_MAC_A8_W4),
+    /* Per weight format: MACs/cycle and fJ/MAC, BF16 or int8 activations. */
+    QUASAR_PROP_FMT("macs-a16-bf16", macs_a16, W_BF16, FW_COST_MACS_A16),
+    QUASAR_PROP_FMT("macs-a8-bf16", macs_a8, W_BF16, 0),
+    QUASAR_PROP_FMT("fj-mac-a16-bf16", fj_mac_a16, W_BF16, FW_COST_FJ_MAC_A16),
+    QUASAR_PROP_FMT("fj-mac-a8-bf16", fj_mac_a8, W_BF16, FW_COST_FJ_MAC_A8_W8),
+    QUASAR_PROP_FMT("macs-a16-int8", macs_a16, W_INT8, FW_COST_MACS_A16),
+    QUASAR_PROP_FMT("macs-a8-int8", macs_a8, W_INT8, FW_COST_MACS_A8_W8),
+    QUASAR_PROP_FMT("fj-mac-a16-int8", fj_mac_a16, W_INT8, FW_COST_FJ_MAC_A16),
+    QUASAR_PROP_FMT("fj-mac-a8-int8", fj_mac_a8, W_INT8, FW_COST_FJ_MAC_A8_W8),
+    QUASAR_PROP_FMT("macs-a16-int4", macs_a16, W_INT4, FW_COST_MACS_A16),
+    QUASAR_PROP_FMT("macs-a8-int4", macs_a8, W_INT4, FW_COST_MACS_A8_W4),
+    QUASAR_PROP_FMT("fj-mac-a16-int4", fj_mac_a16, W_INT4, FW_COST_FJ_MAC_A16),
+    QUASAR_PROP_FMT("fj-mac-a8-int4", fj_mac_a8, W_INT4, FW_COST_FJ_MAC_A8_W4),
+    QUASAR_PROP_FMT("macs-a16-mxint8", macs_a16, W_MXINT8, FW_COST_MACS_A16),
+    QUASAR_PROP_FMT("macs-a8-mxint8", macs_a8, W_MXINT8, FW_COST_MACS_A8_W8),
+    QUASAR_PROP_FMT("fj-mac-a16-mxint8", fj_mac_a16, W_MXINT8,
+                    FW_COST_FJ_MAC_A16),
+    QUASAR_PROP_FMT("fj-mac-a8-mxint8", fj_mac_a8, W_MXINT8,
+                    FW_COST_FJ_MAC_A8_W8),
+    QUASAR_PROP_FMT("macs-a16-mxfp8", macs_a16, W_MXFP8, FW_COST_MACS_A16),
+    QUASAR_PROP_FMT("macs-a8-mxfp8", macs_a8, W_MXFP8, 0),
+    QUASAR_PROP_FMT("fj-mac-a16-mxfp8", fj_mac_a16, W_MXFP8,
+                    FW_COST_FJ_MAC_A16),
+    QUASAR_PROP_FMT("fj-mac-a8-mxfp8", fj_mac_a8, W_MXFP8,
+                    FW_COST_FJ_MAC_A8_W8),
+    QUASAR_PROP_FMT("macs-a16-mxfp4", macs_a16, W_MXFP4, FW_COST_MACS_A16),
+    QUASAR_PROP_FMT("macs-a8-mxfp4", macs_a8, W_MXFP4, FW_COST_MACS_A8_W4),
+    QUASAR_PROP_FMT("fj-mac-a16-mxfp4", fj_mac_a16, W_MXFP4,
+                    FW_COST_FJ_MAC_A16),
+    QUASAR_PROP_FMT("fj-mac-a8-mxfp4", fj_mac_a8, W_MXFP4,
+                    FW_COST_FJ_MAC_A8_W4),
+    QUASAR_PROP_FMT("macs-a16-nvfp4", macs_a16, W_NVFP4, FW_COST_MACS_A16),
+    QUASAR_PROP_FMT("macs-a8-nvfp4", macs_a8, W_NVFP4, FW_COST_MACS_A8_W4),
+    QUASAR_PROP_FMT("fj-mac-a16-nvfp4", fj_mac_a16, W_NVFP4,
+                    FW_COST_FJ_MAC_A16),
+    QUASAR_PROP_FMT("fj-mac-a8-nvfp4", fj_mac_a8, W_NVFP4,
+                    FW_COST_FJ_MAC_A8_W4),
+    QUASAR_PROP_FMT("macs-a16-sp-bf16", macs_a16, W_SP_BF16, FW_COST_MACS_A16),
+    QUASAR_PROP_FMT("macs-a8-sp-bf16", macs_a8, W_SP_BF16, 0),
+    QUASAR_PROP_FMT("fj-mac-a16-sp-bf16", fj_mac_a16, W_SP_BF16,
+                    FW_COST_FJ_MAC_A16),
+    QUASAR_PROP_FMT("fj-mac-a8-sp-bf16", fj_mac_a8, W_SP_BF16,
+                    FW_COST_FJ_MAC_A8_W8),
+    QUASAR_PROP_FMT("macs-a16-sp-int8", macs_a16, W_SP_INT8, FW_COST_MACS_A16),
+    QUASAR_PROP_FMT("macs-a8-sp-int8", macs_a8, W_SP_INT8, FW_COST_MACS_A8_W8),
+    QUASAR_PROP_FMT("fj-mac-a16-sp-int8", fj_mac_a16, W_SP_INT8,
+                    FW_COST_FJ_MAC_A16),
+    QUASAR_PROP_FMT("fj-mac-a8-sp-int8", fj_mac_a8, W_SP_INT8,
+                    FW_COST_FJ_MAC_A8_W8),
+    QUASAR_PROP_FMT("macs-a16-sp-int4", macs_a16, W_SP_INT4, FW_COST_MACS_A16),
+    QUASAR_PROP_FMT("macs-a8-sp-int4", macs_a8, W_SP_INT4, FW_COST_MACS_A8_W4),
+    QUASAR_PROP_FMT("fj-mac-a16-sp-int4", fj_mac_a16, W_SP_INT4,
+                    FW_COST_FJ_MAC_A16),
+    QUASAR_PROP_FMT("fj-mac-a8-sp-int4", fj_mac_a8, W_SP_INT4,
+                    FW_COST_FJ_MAC_A8_W4),
     DEFINE_PROP_END_OF_LIST(),
 };
 

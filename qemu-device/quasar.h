@@ -96,9 +96,11 @@ typedef struct QuasarBoot {
     QuasarWorker worker;
 } QuasarBoot;
 
-/* The firmware log FIFO (spec 10.2): its own lock, taken by HAL log calls
+/*
+ * The firmware log FIFO (spec 10.2): its own lock, taken by HAL log calls
  * from the workers (which hold no other lock) and under QuasarState.lock
- * by MMIO reads. */
+ * by MMIO reads.
+ */
 typedef struct QuasarFwLog {
     QemuMutex lock;
     char buf[QUASAR_FWLOG_SIZE];

@@ -109,7 +109,9 @@ bool quasar_debug_read_locked(QuasarState *s, hwaddr addr, uint32_t *val)
     }
     if (addr >= QUASAR_REG_Q_PROGRESS(0) &&
         addr < QUASAR_REG_Q_PROGRESS(QUASAR_NUM_QUEUES)) {
-        *val = qatomic_read(&d->progress[(addr - QUASAR_REG_Q_PROGRESS(0)) / 4]);
+        unsigned int q = (addr - QUASAR_REG_Q_PROGRESS(0)) / 4;
+
+        *val = qatomic_read(&d->progress[q]);
         return true;
     }
     return false;
