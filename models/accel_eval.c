@@ -31,6 +31,7 @@
 struct mdl_eval_opts {
 	const char *ckpt, *data, *variants, *csv, *ref, *tag, *save_packed, *packed;
 	uint32_t threads, golden, calib, limit;
+	uint32_t calib_seq;	/* --calib-mode sequential: mdl_variant_build_seq */
 	uint64_t seed;
 	struct mdl_lm_eval_opts lm;
 };
@@ -53,6 +54,9 @@ static void mdl_usage(void)
 		"  --calib N        calibration samples from the training split for algorithms\n"
 		"                   that need them (LM windows, default 16; images, default 1024)\n"
 		"  --seed N         calibration sample seed (default 1)\n"
+		"  --calib-mode M   fp32 (default): every layer calibrated on the FP32 model's\n"
+		"                   inputs; sequential: on the outputs of the already-compressed\n"
+		"                   layers before it (docs/models.md: no better here)\n"
 		"  --ref CKPT       the FP32 model the metrics compare with (default CHECKPOINT),\n"
 		"                   e.g. the original of a QAT or distilled CHECKPOINT\n"
 		"  --tag NAME       name the algorithm column NAME (what produced CHECKPOINT)\n"
@@ -89,7 +93,7 @@ static int mdl_parse(int argc, char **argv, struct mdl_eval_opts *o)
 		{ "prompts", 1, 0, 'p' }, { "prompt-len", 1, 0, 'P' }, { "gen", 1, 0, 'g' },
 		{ "limit", 1, 0, 'n' }, { "calib", 1, 0, 'C' }, { "seed", 1, 0, 'S' },
 		{ "ref", 1, 0, 'R' }, { "tag", 1, 0, 'T' }, { "list", 0, 0, 'l' },
-		{ "save-packed", 1, 0, 'D' }, { "packed", 1, 0, 'K' },
+		{ "save-packed", 1, 0, 'D' }, { "packed", 1, 0, 'K' }, { "calib-mode", 1, 0, 'M' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	int c;
@@ -117,6 +121,14 @@ static int mdl_parse(int argc, char **argv, struct mdl_eval_opts *o)
 		case 'T': o->tag = optarg; break;
 		case 'D': o->save_packed = optarg; break;
 		case 'K': o->packed = optarg; break;
+		case 'M':
+			if (strcmp(optarg, "fp32") && strcmp(optarg, "sequential")) {
+				fprintf(stderr, "accel-eval: --calib-mode %s: fp32 or sequential\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->calib_seq = !strcmp(optarg, "sequential");
+			break;
 		case 'l': mdl_list(); exit(0);
 		case 'h': mdl_usage(); exit(0);
 		default: return -EINVAL;
@@ -259,6 +271,17 @@ static int mdl_save_row(const struct mdl_run *r, const struct mdl_row *row,
 	return ret;
 }
 
+/* A variant's layer set, calibrated as --calib-mode says. */
+static int mdl_build(const struct mdl_run *r, const struct mdl_variant *v,
+		     const struct mdl_linset *fp32, const struct mdl_calib_src *src,
+		     const struct mdl_calib_set *cal, struct mdl_linset *ls, char *err,
+		     size_t errlen)
+{
+	if (!r->o->calib_seq || !v->algo->needs_calib)
+		return mdl_variant_build(v, fp32, cal->c ? cal : NULL, ls, err, errlen);
+	return mdl_variant_build_seq(v, fp32, src, ls, err, errlen);
+}
+
 /* Metrics of one compressed layer set (@m holds its non-linear parameters). */
 static int mdl_row_lm(struct mdl_run *r, const struct mdl_row *row, const struct mdl_llama *m,
 		      const struct mdl_linset *ls, const struct mdl_text *held,
@@ -291,6 +314,7 @@ static int mdl_run_lm(struct mdl_run *r)
 	const char *dir = o->data ? o->data : MDL_MOBY_DIR;
 	struct mdl_text train = { 0 }, held = { 0 };
 	struct mdl_calib_set cal = { 0 };
+	struct mdl_calib_src src;
 	struct mdl_linset fp32 = { 0 }, ls, rls;
 	struct mdl_lm_figures f32;
 	struct mdl_lm_ref ref;
@@ -350,9 +374,10 @@ static int mdl_run_lm(struct mdl_run *r)
 		m = NULL;	/* r->pk owns it */
 		goto out;
 	}
-	if (mdl_any_calib(r->v, r->nv) &&
-	    (ret = mdl_calib_lm(r->ex, m, &fp32, &train, o->calib ? o->calib : 16, o->seed,
-				&cal))) {
+	src = (struct mdl_calib_src){ .ex = r->ex, .lm = m, .text = &train,
+				      .n = o->calib ? o->calib : 16, .seed = o->seed };
+	if (mdl_any_calib(r->v, r->nv) && !o->calib_seq &&
+	    (ret = mdl_calib_capture(&src, &fp32, MDL_CALIB_ALL, &cal))) {
 		fprintf(stderr, "accel-eval: calibration capture failed (%d)\n", ret);
 		return 1;
 	}
@@ -360,7 +385,7 @@ static int mdl_run_lm(struct mdl_run *r)
 		const struct mdl_variant *v = &r->v[i];
 
 		t0 = mdl_now();
-		ret = mdl_variant_build(v, &fp32, cal.c ? &cal : NULL, &ls, err, sizeof(err));
+		ret = mdl_build(r, v, &fp32, &src, &cal, &ls, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "accel-eval: %s\n", err);
 			return 1;
@@ -414,6 +439,7 @@ static int mdl_run_cls(struct mdl_run *r)
 	const char *dir = o->data ? o->data : MDL_FMNIST_DIR;
 	struct mdl_images train = { 0 }, test = { 0 };
 	struct mdl_calib_set cal = { 0 };
+	struct mdl_calib_src src;
 	struct mdl_cls_figures f32;
 	struct mdl_linset fp32 = { 0 }, ls, rls;
 	struct mdl_cls *c = NULL, *rc = NULL;
@@ -474,9 +500,10 @@ static int mdl_run_cls(struct mdl_run *r)
 		c = NULL;	/* r->pk owns it */
 		goto out;
 	}
-	if (mdl_any_calib(r->v, r->nv) &&
-	    (ret = mdl_calib_cls(r->ex, c, &fp32, &train, o->calib ? o->calib : 1024, o->seed,
-				 &cal))) {
+	src = (struct mdl_calib_src){ .ex = r->ex, .cls = c, .images = &train,
+				      .n = o->calib ? o->calib : 1024, .seed = o->seed };
+	if (mdl_any_calib(r->v, r->nv) && !o->calib_seq &&
+	    (ret = mdl_calib_capture(&src, &fp32, MDL_CALIB_ALL, &cal))) {
 		fprintf(stderr, "accel-eval: calibration capture failed (%d)\n", ret);
 		return 1;
 	}
@@ -484,7 +511,7 @@ static int mdl_run_cls(struct mdl_run *r)
 		const struct mdl_variant *v = &r->v[i];
 
 		t0 = mdl_now();
-		ret = mdl_variant_build(v, &fp32, cal.c ? &cal : NULL, &ls, err, sizeof(err));
+		ret = mdl_build(r, v, &fp32, &src, &cal, &ls, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "accel-eval: %s\n", err);
 			return 1;
@@ -580,6 +607,10 @@ int main(int argc, char **argv)
 	printf("datapath: %s%s, %u threads\n", dp_isa_name(mdl_exec_isa(r.ex)),
 	       o.golden ? " (golden model)" : " kernels, bit-exact with the golden model",
 	       o.threads);
+	if (mdl_any_calib(v, r.nv))
+		printf("calibration: %s\n", !o.calib_seq ? "every layer on the FP32 model's inputs "
+		       "(--calib-mode fp32)" : "sequential, each layer on the compressed layers' "
+		       "outputs");
 	if (o.packed)
 		ret = r.pk.kind == MDL_PACKED_CLS ? mdl_run_cls(&r) : mdl_run_lm(&r);
 	else

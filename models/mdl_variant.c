@@ -178,40 +178,48 @@ uint32_t mdl_variant_defaults(struct mdl_variant *out, uint32_t max)
 	return n;
 }
 
+int mdl_variant_group_scale(const struct mdl_variant *v, const struct mdl_linset *ls,
+			    uint32_t leader, const struct mdl_calib *cal, float *s)
+{
+	const struct mdl_lin *l = &ls->l[leader];
+	uint32_t j, rows;
+	float *w;
+	int ret;
+
+	for (rows = 0, j = leader; j < ls->count; j++)
+		if (ls->l[j].in_group == leader)
+			rows += ls->l[j].n;
+	w = malloc(sizeof(float) * (size_t)rows * l->k);
+	if (!w)
+		return -ENOMEM;
+	for (rows = 0, j = leader; j < ls->count; j++)
+		if (ls->l[j].in_group == leader) {
+			memcpy(w + (size_t)rows * l->k, ls->l[j].w,
+			       sizeof(float) * ls->l[j].n * l->k);
+			rows += ls->l[j].n;
+		}
+	ret = v->algo->group_scales(w, rows, l->k, cal, &v->qp, s);
+	free(w);
+	return ret;
+}
+
 /*
  * The shared input scales of every group of layers reading one input:
  * gs[i] for each group leader i (NULL for the other layers).
  */
-static int mdl_group_scales(const struct mdl_algo *a, const struct mdl_linset *ls,
-			    const struct mdl_calib_set *cal, const struct accel_qparams *p,
-			    float **gs, uint32_t *bad)
+static int mdl_group_scales(const struct mdl_variant *v, const struct mdl_linset *ls,
+			    const struct mdl_calib_set *cal, float **gs, uint32_t *bad)
 {
-	uint32_t i, j, rows;
-	float *w;
+	uint32_t i;
 	int ret;
 
 	for (i = 0; i < ls->count; i++) {
-		const struct mdl_lin *l = &ls->l[i];
-
-		if (l->in_group != i)
+		if (ls->l[i].in_group != i)
 			continue;
-		for (rows = 0, j = i; j < ls->count; j++)
-			if (ls->l[j].in_group == i)
-				rows += ls->l[j].n;
-		w = malloc(sizeof(float) * (size_t)rows * l->k);
-		gs[i] = malloc(sizeof(float) * l->k);
-		if (!w || !gs[i]) {
-			free(w);
+		gs[i] = malloc(sizeof(float) * ls->l[i].k);
+		if (!gs[i])
 			return -ENOMEM;
-		}
-		for (rows = 0, j = i; j < ls->count; j++)
-			if (ls->l[j].in_group == i) {
-				memcpy(w + (size_t)rows * l->k, ls->l[j].w,
-				       sizeof(float) * ls->l[j].n * l->k);
-				rows += ls->l[j].n;
-			}
-		ret = a->group_scales(w, rows, l->k, &cal->c[i], p, gs[i]);
-		free(w);
+		ret = mdl_variant_group_scale(v, ls, i, &cal->c[i], gs[i]);
 		if (ret) {
 			*bad = i;
 			return ret;
@@ -229,12 +237,56 @@ static void mdl_group_scales_free(float **gs, uint32_t count)
 	free(gs);
 }
 
+int mdl_variant_pack(const struct mdl_variant *v, struct mdl_lin *l, const struct mdl_calib *c,
+		     const float *gs, char *err, size_t errlen)
+{
+	float *s;
+	uint32_t j;
+	int ret;
+
+	s = malloc(sizeof(float) * l->k);
+	if (!s)
+		return mdl_err(err, errlen, -ENOMEM, "out of memory");
+	for (j = 0; j < l->k; j++)
+		s[j] = gs ? gs[j] : 1.0f;
+	ret = v->algo->quantize(l->w, l->n, l->k, c, &v->qp, &l->qt, s);
+	if (!ret && (!l->qt || accel_qtensor_wt(l->qt)->fmt != v->qp.fmt ||
+		     accel_qtensor_wt(l->qt)->n != l->n ||
+		     accel_qtensor_wt(l->qt)->k != l->k))
+		ret = -EPROTO;	/* an algorithm returned a tensor of another shape */
+	for (j = 0; !ret && gs && j < l->k; j++)
+		if (s[j] != gs[j])
+			ret = -EPROTO;	/* the group's layers must keep one s */
+	for (j = 0; !ret && j < l->k; j++)
+		if (!(s[j] > 0.0f) || !isfinite(1.0f / s[j]))
+			ret = -EDOM;
+	for (j = 0; !ret && j < l->k && s[j] == 1.0f; j++)
+		;
+	if (!ret && j < l->k) {
+		/* the layer keeps 1/s (s itself is not needed any more) */
+		for (j = 0; j < l->k; j++)
+			s[j] = 1.0f / s[j];
+		l->in_inv = s;
+		s = NULL;
+	}
+	free(s);
+	if (ret)
+		return mdl_err(err, errlen, ret, "%s: layer %s (%u x %u): %s", v->name,
+			       l->name, l->n, l->k,
+			       ret == -EPROTO ? "algorithm returned a wrong tensor or "
+						"changed its group's scales" :
+			       ret == -EDOM ? "algorithm returned a scale that is not > 0" :
+			       accel_compress_strerror(ret));
+	l->afmt = v->afmt;
+	return 0;
+}
+
 int mdl_variant_build(const struct mdl_variant *v, const struct mdl_linset *fp32,
 		      const struct mdl_calib_set *cal, struct mdl_linset *out, char *err,
 		      size_t errlen)
 {
-	uint32_t i, j, bad = 0;
-	float *s = NULL, **gs = NULL;
+	uint32_t i, bad = 0;
+	float **gs = NULL;
 	int ret;
 
 	if (v->algo->needs_calib && (!cal || cal->count != fp32->count))
@@ -250,7 +302,7 @@ int mdl_variant_build(const struct mdl_variant *v, const struct mdl_linset *fp32
 			return mdl_err(err, errlen, -EINVAL, "%s: group scales need calibration",
 				       v->name);
 		gs = calloc(fp32->count, sizeof(*gs));
-		ret = gs ? mdl_group_scales(v->algo, fp32, cal, &v->qp, gs, &bad) : -ENOMEM;
+		ret = gs ? mdl_group_scales(v, fp32, cal, gs, &bad) : -ENOMEM;
 		if (ret) {
 			mdl_group_scales_free(gs, fp32->count);
 			return mdl_err(err, errlen, ret, "%s: input scales of layer %s: %s",
@@ -262,51 +314,11 @@ int mdl_variant_build(const struct mdl_variant *v, const struct mdl_linset *fp32
 		mdl_group_scales_free(gs, fp32->count);
 		return mdl_err(err, errlen, ret, "out of memory");
 	}
-	for (i = 0; i < out->count; i++) {
-		struct mdl_lin *l = &out->l[i];
-		const struct mdl_calib *c = v->algo->needs_calib ? &cal->c[i] : NULL;
-
-		s = malloc(sizeof(float) * l->k);
-		if (!s) {
-			mdl_group_scales_free(gs, fp32->count);
-			mdl_linset_free(out, 0);
-			return mdl_err(err, errlen, -ENOMEM, "out of memory");
-		}
-		for (j = 0; j < l->k; j++)
-			s[j] = gs ? gs[l->in_group][j] : 1.0f;
-		ret = v->algo->quantize(l->w, l->n, l->k, c, &v->qp, &l->qt, s);
-		if (!ret && (!l->qt || accel_qtensor_wt(l->qt)->fmt != v->qp.fmt ||
-			     accel_qtensor_wt(l->qt)->n != l->n ||
-			     accel_qtensor_wt(l->qt)->k != l->k))
-			ret = -EPROTO;	/* an algorithm returned a tensor of another shape */
-		for (j = 0; !ret && gs && j < l->k; j++)
-			if (s[j] != gs[l->in_group][j])
-				ret = -EPROTO;	/* the group's layers must keep one s */
-		for (j = 0; !ret && j < l->k; j++)
-			if (!(s[j] > 0.0f) || !isfinite(1.0f / s[j]))
-				ret = -EDOM;
-		for (j = 0; !ret && j < l->k && s[j] == 1.0f; j++)
-			;
-		if (!ret && j < l->k) {
-			/* the layer keeps 1/s (s itself is not needed any more) */
-			for (j = 0; j < l->k; j++)
-				s[j] = 1.0f / s[j];
-			l->in_inv = s;
-			s = NULL;
-		}
-		free(s);
-		if (ret) {
-			mdl_group_scales_free(gs, fp32->count);
-			mdl_linset_free(out, 0);
-			return mdl_err(err, errlen, ret, "%s: layer %s (%u x %u): %s", v->name,
-				       l->name, l->n, l->k,
-				       ret == -EPROTO ? "algorithm returned a wrong tensor or "
-							"changed its group's scales" :
-				       ret == -EDOM ? "algorithm returned a scale that is not > 0" :
-				       accel_compress_strerror(ret));
-		}
-		l->afmt = v->afmt;
-	}
+	for (i = 0; i < out->count && !ret; i++)
+		ret = mdl_variant_pack(v, &out->l[i], v->algo->needs_calib ? &cal->c[i] : NULL,
+				       gs ? gs[out->l[i].in_group] : NULL, err, errlen);
 	mdl_group_scales_free(gs, fp32->count);
-	return 0;
+	if (ret)
+		mdl_linset_free(out, 0);
+	return ret;
 }

@@ -92,4 +92,25 @@ int mdl_variant_build(const struct mdl_variant *v, const struct mdl_linset *fp32
 		      const struct mdl_calib_set *cal, struct mdl_linset *out, char *err,
 		      size_t errlen);
 
+/*
+ * Sequential calibration: packs the layers in execution order, a stage at
+ * a time (layers reading one input together: q/k/v, w1/w3), each stage
+ * calibrated on the inputs @src's sample produces when run through the
+ * layers packed so far. So every layer sees the error of the compressed
+ * layers before it, as GPTQ is published; the first stage gets the FP32
+ * model's inputs. Costs about (stages / 2) forward passes of the sample.
+ * For algorithms without calibration it is mdl_variant_build.
+ */
+int mdl_variant_build_seq(const struct mdl_variant *v, const struct mdl_linset *fp32,
+			  const struct mdl_calib_src *src, struct mdl_linset *out, char *err,
+			  size_t errlen);
+
+/* Building blocks of both builds (mdl_variant.c). */
+/* The one s of the layers reading layer @leader's input, from @cal (its inputs). */
+int mdl_variant_group_scale(const struct mdl_variant *v, const struct mdl_linset *ls,
+			    uint32_t leader, const struct mdl_calib *cal, float *s);
+/* Packs @l in place; @gs is its group's s (group_scales algorithms) or NULL. */
+int mdl_variant_pack(const struct mdl_variant *v, struct mdl_lin *l, const struct mdl_calib *c,
+		     const float *gs, char *err, size_t errlen);
+
 #endif /* MDL_VARIANT_H */

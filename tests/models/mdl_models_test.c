@@ -3,7 +3,8 @@
  * Quasar models: the committed checkpoints still give their recorded
  * held-out figures, compressed variants behave, the fast datapath kernels
  * equal the golden model on a real model, calibration reaches algorithms
- * from the training split, the trainer's gradients are right, packed
+ * from the training split (sequential calibration: on the compressed
+ * layers' outputs), the trainer's gradients are right, packed
  * checkpoints give their variant's logits bit for bit, and bad files
  * (packed ones too) and specs are refused with a reason.
  */
@@ -588,6 +589,121 @@ TEST(calibration_from_the_training_split_reaches_the_algorithm_hook)
 	mdl_pool_destroy(pool);
 	mdl_text_free(&train);
 	mdl_text_free(&held);
+	mdl_llama_free(m);
+}
+
+/*
+ * A calibrated algorithm that records, per layer (found by its weights in
+ * mdlt_seq_fp32), the order it was packed in and a CRC of its calibration
+ * inputs, then packs INT4 by RTN so later layers do see an error.
+ */
+static const struct mdl_linset *mdlt_seq_fp32;
+static uint32_t mdlt_seq_pos[64], mdlt_seq_rows[64], mdlt_seq_n;
+static uLong mdlt_seq_crc[64];
+
+static int mdlt_seq_quant(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
+			  const struct accel_qparams *p, struct accel_qtensor **out, float *s)
+{
+	uint32_t i;
+
+	(void)s;
+	for (i = 0; i < mdlt_seq_fp32->count && mdlt_seq_fp32->l[i].w != w; i++)
+		;
+	if (i == mdlt_seq_fp32->count || i >= 64 || !cal || cal->k != k)
+		return -EINVAL;
+	mdlt_seq_pos[i] = mdlt_seq_n++;
+	mdlt_seq_rows[i] = cal->rows;
+	mdlt_seq_crc[i] = crc32(0, (const Bytef *)cal->x, sizeof(float) * cal->rows * k);
+	return accel_quantize(w, n, k, k, p, out);
+}
+
+static const struct mdl_algo mdlt_seq_algo = {
+	.name = "test-seq", .desc = "test", .needs_calib = 1, .quantize = mdlt_seq_quant,
+};
+
+/*
+ * Sequential calibration: the first stage (l0 q/k/v) gets the FP32 model's
+ * inputs, every later layer other ones (those of the packed layers before
+ * it), layers are packed in execution order (w3 before w2), and the inputs
+ * do not depend on the thread count.
+ */
+TEST(lm_sequential_calibration_feeds_later_layers_the_compressed_outputs)
+{
+	struct mdl_text train;
+	struct mdl_calib_set cal;
+	struct mdl_calib_src src;
+	struct mdl_linset fp32, ls;
+	struct mdl_variant v;
+	struct mdl_pool *pool[2];
+	struct mdl_exec *ex[2];
+	struct mdl_llama *m;
+	uLong crc[2][64];
+	char err[256];
+	uint32_t i, t;
+
+	ASSERT_EQ(0, mdl_algo_register(&mdlt_seq_algo));
+	ASSERT_EQ(0, mdl_llama_load(MDLT_LM, &m, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_train(MDL_MOBY_DIR, &train, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_lm_linset(m, &fp32));
+	ASSERT_GE(64u, fp32.count);
+	mdlt_seq_fp32 = &fp32;
+	ASSERT_EQ(0, mdl_variant_parse("int4-g32/a16/test-seq", &v, err, sizeof(err)))
+		TH_LOG("%s", err);
+	EXPECT_EQ(-EINVAL, mdl_variant_build_seq(&v, &fp32, NULL, &ls, err, sizeof(err)));
+	for (t = 0; t < 2; t++) {
+		ASSERT_EQ(0, mdl_pool_create(t + 1, &pool[t]));
+		ASSERT_EQ(0, mdl_exec_create(pool[t], dp_isa_best(), &ex[t]));
+		src = (struct mdl_calib_src){ .ex = ex[t], .lm = m, .text = &train, .n = 2,
+					      .seed = 5 };
+		mdlt_seq_n = 0;
+		ASSERT_EQ(0, mdl_variant_build_seq(&v, &fp32, &src, &ls, err, sizeof(err)))
+			TH_LOG("%s", err);
+		ASSERT_EQ(fp32.count, mdlt_seq_n);
+		for (i = 0; i < fp32.count; i++) {
+			EXPECT_NE(NULL, ls.l[i].qt);
+			EXPECT_EQ(2 * m->seq_len, mdlt_seq_rows[i]) TH_LOG("%s", fp32.l[i].name);
+		}
+		memcpy(crc[t], mdlt_seq_crc, sizeof(crc[t]));
+		mdl_linset_free(&ls, 0);
+	}
+	/* execution order: q k v wo w1 w3 w2 per block, the classifier last */
+	for (i = 0; i < m->layers; i++) {
+		EXPECT_LT(mdlt_seq_pos[mdl_lm_lin_id(i, MDL_LM_WO)],
+			  mdlt_seq_pos[mdl_lm_lin_id(i, MDL_LM_W1)]);
+		EXPECT_LT(mdlt_seq_pos[mdl_lm_lin_id(i, MDL_LM_W3)],
+			  mdlt_seq_pos[mdl_lm_lin_id(i, MDL_LM_W2)]);
+	}
+	EXPECT_EQ(fp32.count - 1, mdlt_seq_pos[fp32.count - 1]);
+	/* the FP32 capture of the same sample */
+	src.ex = ex[1];
+	ASSERT_EQ(0, mdl_calib_capture(&src, &fp32, MDL_CALIB_ALL, &cal));
+	ASSERT_EQ(fp32.count, cal.seen);
+	for (i = 0; i < fp32.count; i++) {
+		uLong f = crc32(0, (const Bytef *)cal.c[i].x,
+				sizeof(float) * cal.c[i].rows * cal.c[i].k);
+
+		EXPECT_EQ(crc[0][i], crc[1][i]) TH_LOG("%s: thread count", fp32.l[i].name);
+		if (i <= MDL_LM_WV) {
+			EXPECT_EQ(f, crc[0][i]) TH_LOG("%s: not the FP32 inputs", fp32.l[i].name);
+		} else {
+			EXPECT_NE(f, crc[0][i]) TH_LOG("%s: the FP32 inputs", fp32.l[i].name);
+		}
+	}
+	mdl_calib_free(&cal);
+	/* a capture that stops at a layer has the layers before it and none after */
+	ASSERT_EQ(0, mdl_calib_capture(&src, &fp32, mdl_lm_lin_id(0, MDL_LM_W3), &cal));
+	EXPECT_EQ(6u, cal.seen);
+	EXPECT_EQ(2 * m->seq_len, cal.c[mdl_lm_lin_id(0, MDL_LM_W3)].rows);
+	EXPECT_EQ(0u, cal.c[mdl_lm_lin_id(0, MDL_LM_W2)].rows);
+	EXPECT_EQ(0u, cal.c[mdl_lm_lin_id(1, MDL_LM_WQ)].rows);
+	mdl_calib_free(&cal);
+	EXPECT_EQ(-EINVAL, mdl_calib_capture(&src, &fp32, fp32.count, &cal));
+	for (t = 0; t < 2; t++) {
+		mdl_exec_free(ex[t]);
+		mdl_pool_destroy(pool[t]);
+	}
+	mdl_linset_free(&fp32, 1);
+	mdl_text_free(&train);
 	mdl_llama_free(m);
 }
 
