@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mdl_actq.h"
 #include "mdl_lm_train.h"
 #include "mdl_mm.h"
 #include "mdl_util.h"
@@ -324,6 +325,18 @@ static void mdl_loss_rows(void *ctx, uint32_t r0, uint32_t r1)
 
 /* ---- the step ---- */
 
+/* A8 QAT: a linear layer's input rows (n x k) as the device quantizes them, in place */
+static void mdl_act_fq(struct mdl_lm_train *tr, float *x, uint32_t k)
+{
+	int ret;
+
+	if (!tr->aq_a8)
+		return;
+	ret = mdl_actq_a8(tr->pool, x, tr->n, k, x);
+	if (ret && !tr->fq_ret)
+		tr->fq_ret = ret;
+}
+
 /* QAT: the forward weights of every linear layer, in mdl_lm_linset's order. */
 static void mdl_fake_quant(struct mdl_lm_train *tr)
 {
@@ -422,15 +435,18 @@ double mdl_lm_train_loss(struct mdl_lm_train *tr, const uint8_t *in, const uint8
 		struct mdl_att_job aj = { tr, a };
 
 		mdl_rmsnorm_fwd(tr, a->x, w->rms_att + (size_t)l * D, a->rs1, a->xn1);
+		mdl_act_fq(tr, a->xn1, D);
 		mdl_lin_fwd(tr, a->xn1, tr->wtm.wq + dd, D, D, a->q);
 		mdl_lin_fwd(tr, a->xn1, tr->wtm.wk + dd, D, D, a->k);
 		mdl_lin_fwd(tr, a->xn1, tr->wtm.wv + dd, D, D, a->v);
 		mdl_rope(tr, a->q, a->k, 0);
 		mdl_par_for(tr->pool, items, 1, mdl_att_fwd_items, &aj);
+		mdl_act_fq(tr, a->att, D);
 		mdl_lin_fwd(tr, a->att, tr->wtm.wo + dd, D, D, a->xm);
 		for (r = 0; r < n * D; r++)
 			a->xm[r] += a->x[r];
 		mdl_rmsnorm_fwd(tr, a->xm, w->rms_ffn + (size_t)l * D, a->rs2, a->xn2);
+		mdl_act_fq(tr, a->xn2, D);
 		mdl_lin_fwd(tr, a->xn2, tr->wtm.w1 + dh, D, H, a->h1);
 		mdl_lin_fwd(tr, a->xn2, tr->wtm.w3 + dh, D, H, a->h3);
 		rj.a = a->h1;
@@ -438,11 +454,13 @@ double mdl_lm_train_loss(struct mdl_lm_train *tr, const uint8_t *in, const uint8
 		rj.y = a->g;
 		rj.d = H;
 		mdl_par_for(tr->pool, n, 16, mdl_swiglu_rows, &rj);
+		mdl_act_fq(tr, a->g, H);
 		mdl_lin_fwd(tr, a->g, tr->wtm.w2 + dh, H, D, x_next);
 		for (r = 0; r < n * D; r++)
 			x_next[r] += a->xm[r];
 	}
 	mdl_rmsnorm_fwd(tr, tr->x_final, w->rms_final, tr->rs_final, tr->xn_final);
+	mdl_act_fq(tr, tr->xn_final, D);
 	mdl_lin_fwd(tr, tr->xn_final, tr->wtm.wcls, D, V, tr->logits);
 	mdl_par_for(tr->pool, n, 16, mdl_loss_rows, &rj);
 	for (r = 0; r < n; r++)

@@ -47,6 +47,12 @@ struct mdl_lm_train {
 	float *fq_buf;
 	int fq_ret;
 	/*
+	 * A8 QAT: the forward input of every linear layer is the device's int8
+	 * quantize-dequantize of it (mdl_actq_a8); the gradient passes straight
+	 * through, weight gradients see the quantized input. Errors: fq_ret.
+	 */
+	int aq_a8;
+	/*
 	 * Distillation: n x vocab teacher probabilities; the loss is then
 	 * (1 - soft_w) CE(target) + soft_w KL(teacher || model).
 	 */

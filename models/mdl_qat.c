@@ -3,7 +3,7 @@
  * mdl-qat: quantization-aware training and knowledge distillation, from a
  * committed FP32 checkpoint, for one weight format.
  *
- *   mdl-qat --format FMT --out FILE [--kd W] [--steps N | --epochs N] CKPT
+ *   mdl-qat --format FMT --out FILE [--act a16|a8] [--kd W] [--steps N | --epochs N] CKPT
  *
  * Every step the forward pass runs with each linear layer's weights
  * quantized and dequantized by the device's own quantizer (accel_quantize,
@@ -17,9 +17,12 @@
  * input). Packing it with FMT by RTN (accel-eval FMT/ACT/rtn) gives exactly
  * the weights the last forward pass used, i.e. the compressed model, which
  * is also written as a packed checkpoint (--packed, default OUT with .qpk
- * for .bin; variant FMT/a16/qat or FMT/a16/kd; mdl_packed.h).
- * Activations are BF16/int8-rounded on the device but not in training:
- * the QAT here is weight-only (W4A16-style).
+ * for .bin; variant FMT/ACT/qat or FMT/ACT/kd; mdl_packed.h).
+ * --act a16 (default) trains weight-only: the device's BF16 rounding of
+ * activations is not modelled (it is far below the weights' 4-bit noise).
+ * --act a8 also fake-quantizes every linear layer's input as the device's
+ * A8 path does (BF16, then dynamic per-row int8, mdl_actq.h), gradient
+ * straight through, so the model is trained for the W4A8 GEMM.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -28,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mdl_actq.h"
 #include "mdl_adamw.h"
 #include "mdl_cls.h"
 #include "mdl_data.h"
@@ -45,15 +49,18 @@ struct mdl_qat_opts {
 	uint32_t steps, epochs, batch, threads;
 	float lr, kd;
 	uint64_t seed;
+	const char *act;	/* "a16" or "a8" */
+	int a8;
 	struct accel_qparams qp;
 };
 
 static void mdl_usage(void)
 {
 	fprintf(stderr,
-		"usage: mdl-qat --format FMT --out FILE [--packed FILE] [--data DIR] [--kd W] [--steps N]\n"
-		"       [--epochs N] [--batch N] [--lr F] [--seed N] [--threads N] CKPT\n"
+		"usage: mdl-qat --format FMT --out FILE [--act a16|a8] [--packed FILE] [--data DIR] [--kd W]\n"
+		"       [--steps N] [--epochs N] [--batch N] [--lr F] [--seed N] [--threads N] CKPT\n"
 		"  FMT: a weight format of accel-eval (int4-g32, mxfp4, nvfp4, ...)\n"
+		"  --act A  a16: weights only (default); a8: also the device's int8 activations\n"
 		"  --kd W   distillation weight in [0, 1] (0: QAT with the labels only)\n"
 		"  --packed FILE  the packed checkpoint (default: OUT with .qpk for .bin)\n"
 		"  LM: --steps (default 400), batch 16 windows; classifier: --epochs (default 2)\n");
@@ -65,7 +72,8 @@ static int mdl_parse(int argc, char **argv, struct mdl_qat_opts *o)
 		{ "format", 1, 0, 'f' }, { "out", 1, 0, 'o' }, { "data", 1, 0, 'd' },
 		{ "kd", 1, 0, 'k' }, { "steps", 1, 0, 's' }, { "epochs", 1, 0, 'e' },
 		{ "batch", 1, 0, 'b' }, { "lr", 1, 0, 'l' }, { "seed", 1, 0, 'S' },
-		{ "threads", 1, 0, 'j' }, { "packed", 1, 0, 'K' }, { 0, 0, 0, 0 }
+		{ "threads", 1, 0, 'j' }, { "packed", 1, 0, 'K' }, { "act", 1, 0, 'a' },
+		{ 0, 0, 0, 0 }
 	};
 	struct mdl_variant v;
 	char spec[64], err[256];
@@ -76,6 +84,7 @@ static int mdl_parse(int argc, char **argv, struct mdl_qat_opts *o)
 	o->epochs = 2;
 	o->threads = mdl_threads_default(2);
 	o->seed = 7;
+	o->act = "a16";
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': o->format = optarg; break;
@@ -89,6 +98,7 @@ static int mdl_parse(int argc, char **argv, struct mdl_qat_opts *o)
 		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
 		case 'j': o->threads = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'K': snprintf(o->packed, sizeof(o->packed), "%s", optarg); break;
+		case 'a': o->act = optarg; break;
 		default: return -EINVAL;
 		}
 	}
@@ -103,7 +113,13 @@ static int mdl_parse(int argc, char **argv, struct mdl_qat_opts *o)
 			n -= 4;
 		snprintf(o->packed, sizeof(o->packed), "%.*s.qpk", (int)n, o->out);
 	}
-	snprintf(spec, sizeof(spec), "%s/a16", o->format);
+	if (strcmp(o->act, "a16") && strcmp(o->act, "a8")) {
+		fprintf(stderr, "mdl-qat: --act '%s': a16 or a8\n", o->act);
+		return -EINVAL;
+	}
+	o->a8 = !strcmp(o->act, "a8");
+	/* the variant parser refuses a8 for formats without an int8-activation path */
+	snprintf(spec, sizeof(spec), "%s/%s", o->format, o->act);
 	if (mdl_variant_parse(spec, &v, err, sizeof(err))) {
 		fprintf(stderr, "mdl-qat: %s\n", err);
 		return -EINVAL;
@@ -134,8 +150,8 @@ static int mdl_qdq(void *arg, uint32_t id, const float *w, uint32_t n, uint32_t 
 
 /*
  * The packed checkpoint of the trained model (m or c): RTN of the master
- * weights in the trained format, the weights of the last forward pass. A16:
- * the training did not see int8 activations. Derived from the FP32 master
+ * weights in the trained format, the weights of the last forward pass, with
+ * the activations it was trained for (--act). Derived from the FP32 master
  * checkpoint just written to --out.
  */
 static int mdl_qat_pack(const struct mdl_qat_opts *o, const struct mdl_llama *m,
@@ -147,7 +163,7 @@ static int mdl_qat_pack(const struct mdl_qat_opts *o, const struct mdl_llama *m,
 	char spec[64], name[MDL_PACKED_NAME], err[512];
 	int ret;
 
-	snprintf(spec, sizeof(spec), "%s/a16", o->format);
+	snprintf(spec, sizeof(spec), "%s/%s", o->format, o->act);
 	ret = mdl_variant_parse(spec, &v, err, sizeof(err));
 	if (ret)
 		goto fail;
@@ -158,7 +174,8 @@ static int mdl_qat_pack(const struct mdl_qat_opts *o, const struct mdl_llama *m,
 	}
 	ret = mdl_variant_build(&v, &fp32, NULL, &ls, err, sizeof(err));
 	if (!ret) {
-		snprintf(name, sizeof(name), "%s/a16/%s", v.fmt_name, o->kd > 0.0f ? "kd" : "qat");
+		snprintf(name, sizeof(name), "%s/%s/%s", v.fmt_name, o->act,
+			 o->kd > 0.0f ? "kd" : "qat");
 		ret = mdl_packed_src_file(o->out, &src, err, sizeof(err));
 		if (!ret)
 			ret = m ? mdl_packed_save_lm(o->packed, m, &ls, name, &src, err, sizeof(err)) :
@@ -210,13 +227,14 @@ static int mdl_qat_lm(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 			"n_kv_heads == n_heads)\n");
 		return 1;
 	}
+	tr.aq_a8 = o->a8;
 	if (teach) {
 		tr.soft = tt.logits;	/* the teacher's probabilities, refreshed per step */
 		tr.soft_w = o->kd;
 	}
 	mdl_rng_seed(&r, o->seed);
-	fprintf(stderr, "mdl-qat: LM %s, %s, %u steps x %u windows, lr %.1e\n", o->format,
-		teach ? "distillation" : "QAT", o->steps, batch, lr0);
+	fprintf(stderr, "mdl-qat: LM %s/%s, %s, %u steps x %u windows, lr %.1e\n", o->format,
+		o->act, teach ? "distillation" : "QAT", o->steps, batch, lr0);
 	for (step = 0; step < o->steps; step++) {
 		/* cosine from lr0 to lr0 / 10 */
 		float lr = lr0 * (0.1f + 0.45f * (1.0f + cosf((float)M_PI * step / o->steps)));
@@ -270,22 +288,36 @@ struct mdl_qat_cls {
 	struct mdl_pool *pool;
 	const struct accel_qparams *qp;
 	float kd;
+	int a8;
 	float *wq[MDL_CLS_LAYERS_MAX], *wt[MDL_CLS_LAYERS_MAX];
 	float *a[MDL_CLS_LAYERS_MAX + 1], *d[MDL_CLS_LAYERS_MAX + 1], *ta[MDL_CLS_LAYERS_MAX + 1];
+	/* A8: each layer's input as the device quantizes it (a[] keeps the ReLU mask) */
+	float *aq[MDL_CLS_LAYERS_MAX];
 };
 
-/* Forward of @c with weights w[] (FP32 [out][in]) into acts a[]. */
-static void mdl_cls_fwd(struct mdl_pool *pool, const struct mdl_cls *c, float *const *w,
-			float *const *wt, float **a, uint32_t nb)
+/*
+ * Forward of @c with weights w[] (FP32 [out][in]) into acts a[]. With aq,
+ * layer i multiplies aq[i], the A8 fake quant of a[i], instead of a[i].
+ */
+static int mdl_cls_fwd(struct mdl_pool *pool, const struct mdl_cls *c, float *const *w,
+		       float *const *wt, float **a, float *const *aq, uint32_t nb)
 {
 	uint32_t L = c->layers, i, r, k;
 
 	for (i = 0; i < L; i++) {
 		uint32_t in = c->dims[i], out = c->dims[i + 1];
+		const float *x = a[i];
 		float *y = a[i + 1];
 
+		if (aq) {
+			int ret = mdl_actq_a8(pool, a[i], nb, in, aq[i]);
+
+			if (ret)
+				return ret;
+			x = aq[i];
+		}
 		mdl_transpose(w[i], out, in, in, wt[i], out);
-		mdl_mm_par(pool, nb, out, in, a[i], in, wt[i], out, y, out, false);
+		mdl_mm_par(pool, nb, out, in, x, in, wt[i], out, y, out, false);
 		for (r = 0; r < nb; r++)
 			for (k = 0; k < out; k++) {
 				float v = y[(size_t)r * out + k] + c->b[i][k];
@@ -293,6 +325,7 @@ static void mdl_cls_fwd(struct mdl_pool *pool, const struct mdl_cls *c, float *c
 				y[(size_t)r * out + k] = i + 1 < L && v < 0.0f ? 0.0f : v;
 			}
 	}
+	return 0;
 }
 
 static void mdl_softmax(const float *lg, uint32_t n, float *p)
@@ -321,10 +354,12 @@ static int mdl_qat_cls_step(struct mdl_qat_cls *t, const uint8_t *labels, uint32
 		if (ret)
 			return ret;
 	}
-	mdl_cls_fwd(t->pool, c, t->wq, t->wt, t->a, nb);
-	if (t->teach) {
+	ret = mdl_cls_fwd(t->pool, c, t->wq, t->wt, t->a, t->a8 ? t->aq : NULL, nb);
+	if (ret)
+		return ret;
+	if (t->teach) {	/* the FP32 teacher: neither weights nor activations quantized */
 		t->ta[0] = t->a[0];
-		mdl_cls_fwd(t->pool, t->teach, t->teach->w, t->wt, t->ta, nb);
+		mdl_cls_fwd(t->pool, t->teach, t->teach->w, t->wt, t->ta, NULL, nb);
 	}
 	*loss = 0;
 	for (r = 0; r < nb; r++) {
@@ -347,7 +382,9 @@ static int mdl_qat_cls_step(struct mdl_qat_cls *t, const uint8_t *labels, uint32
 		uint32_t in = c->dims[i], out = c->dims[i + 1];
 		const float *dz = t->d[i + 1];
 
-		mdl_mm_at_par(t->pool, out, in, nb, dz, out, t->a[i], in, t->grad->w[i], in, false);
+		/* dW from the input the forward multiplied */
+		mdl_mm_at_par(t->pool, out, in, nb, dz, out, t->a8 ? t->aq[i] : t->a[i], in,
+			      t->grad->w[i], in, false);
 		for (k = 0; k < out; k++) {
 			float s = 0;
 
@@ -371,7 +408,7 @@ static int mdl_qat_cls(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 	const char *dir = o->data ? o->data : MDL_FMNIST_DIR;
 	uint32_t batch = o->batch ? o->batch : 100, i, ep, b, steps, step = 0, nbatch;
 	float lr0 = o->lr > 0.0f ? o->lr : 2e-4f;
-	struct mdl_qat_cls t = { .pool = pool, .qp = &o->qp, .kd = o->kd };
+	struct mdl_qat_cls t = { .pool = pool, .qp = &o->qp, .kd = o->kd, .a8 = o->a8 };
 	struct mdl_images train;
 	struct mdl_adamw opt;
 	struct mdl_rng r;
@@ -402,7 +439,8 @@ static int mdl_qat_cls(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 		if (i < t.c->layers) {
 			t.wq[i] = mdl_zalloc(sizeof(float) * t.c->dims[i] * t.c->dims[i + 1]);
 			t.wt[i] = mdl_zalloc(sizeof(float) * t.c->dims[i] * t.c->dims[i + 1]);
-			if (!t.wq[i] || !t.wt[i])
+			t.aq[i] = mdl_zalloc(sizeof(float) * batch * t.c->dims[i]);
+			if (!t.wq[i] || !t.wt[i] || !t.aq[i])
 				goto nomem;
 		}
 	}
@@ -412,8 +450,8 @@ static int mdl_qat_cls(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 	mdl_rng_seed(&r, o->seed);
 	nbatch = train.n / batch;
 	steps = o->epochs * nbatch;
-	fprintf(stderr, "mdl-qat: classifier %s, %s, %u epochs, lr %.1e\n", o->format,
-		t.teach ? "distillation" : "QAT", o->epochs, lr0);
+	fprintf(stderr, "mdl-qat: classifier %s/%s, %s, %u epochs, lr %.1e\n", o->format,
+		o->act, t.teach ? "distillation" : "QAT", o->epochs, lr0);
 	for (ep = 0; ep < o->epochs; ep++) {
 		for (i = train.n - 1; i > 0; i--) {
 			uint32_t k = mdl_rng_below(&r, i + 1), tmp = perm[i];

@@ -26,7 +26,7 @@ MDL_LIBS := $(CMP_LIB) $(DP_LIB) -lz -lm -lpthread
 
 MDL_SRCS := mdl_par.c mdl_mm.c mdl_util.c mdl_data.c mdl_llama.c mdl_lm_run.c mdl_lin.c \
 	mdl_cls.c mdl_eval_lm.c mdl_eval_cls.c mdl_calib.c mdl_variant.c mdl_algos.c mdl_lm_train.c \
-	mdl_adamw.c mdl_packed.c mdl_packed_load.c mdl_seq.c
+	mdl_adamw.c mdl_packed.c mdl_packed_load.c mdl_seq.c mdl_actq.c
 MDL_LIB := $(MDL_OUT)/libquasar_models.a
 MDL_HDRS := $(wildcard $(MDL_DIR)/*.h)
 MDL_BINS := $(MDL_OUT)/accel-eval $(MDL_OUT)/mdl-train-lm $(MDL_OUT)/mdl-train-cls \

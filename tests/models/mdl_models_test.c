@@ -5,8 +5,9 @@
  * equal the golden model on a real model, calibration reaches algorithms
  * from the training split (sequential calibration: on the compressed
  * layers' outputs), the trainer's gradients are right, packed
- * checkpoints give their variant's logits bit for bit, and bad files
- * (packed ones too) and specs are refused with a reason.
+ * checkpoints give their variant's logits bit for bit, A8 QAT's fake quant
+ * is the device's activation quantization, and bad files (packed ones too)
+ * and specs are refused with a reason.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,8 +19,11 @@
 #include <zlib.h>
 
 #include "kselftest_harness.h"
+#include "dp_gemm.h"
 #include "dp_kern.h"
+#include "dp_num.h"
 #include "dp_ops.h"
+#include "mdl_actq.h"
 #include "mdl_calib.h"
 #include "mdl_eval.h"
 #include "mdl_lm_run.h"
@@ -345,6 +349,85 @@ TEST(lm_trainer_gradients_match_finite_differences_for_any_thread_count)
 	mdl_pool_destroy(p1);
 	mdl_pool_destroy(p3);
 	mdl_llama_free(m);
+}
+
+/* dequantize(dp_act_quant_ref(bf16(row))): the device's A8 operand, spelled out */
+static void mdlt_a8_row(const float *x, uint32_t k, float *y)
+{
+	uint16_t xb[300];
+	int8_t q[300];
+	float sx;
+	uint32_t i;
+
+	for (i = 0; i < k; i++)
+		xb[i] = dp_f32_to_bf16(x[i]);
+	dp_act_quant_ref(xb, k, q, &sx);
+	for (i = 0; i < k; i++)
+		y[i] = (float)q[i] * sx;
+}
+
+TEST(a8_fake_quant_is_the_devices_activation_quantization_bit_for_bit)
+{
+	enum { R = 37, K = 300 };
+	static float x[R * K], want[R * K], got[R * K], one[K];
+	struct mdl_llama_cfg c = { 16, 32, 2, 2, 2, -256, 8 };
+	struct mdl_lm_train tr;
+	struct mdl_llama *m;
+	struct mdl_pool *pool;
+	struct mdl_rng r;
+	uint8_t in[16], tgt[16];
+	uint32_t i, k, moved = 0;
+	double l16, l8;
+
+	mdl_rng_seed(&r, 11);
+	for (i = 0; i < R * K; i++)	/* rows of very different ranges; row 5 all zero */
+		x[i] = i / K == 5 ? 0.0f : mdl_rng_normal(&r) * ldexpf(1.0f, (int)(i / K) - 18);
+	x[3 * K + 7] = 1e3f;		/* one outlier sets row 3's scale */
+	for (i = 0; i < R; i++)
+		mdlt_a8_row(x + i * K, K, want + i * K);
+	ASSERT_EQ(0, mdl_pool_create(3, &pool));
+	ASSERT_EQ(0, mdl_actq_a8(pool, x, R, K, got));
+	EXPECT_EQ(0, memcmp(want, got, sizeof(want)));
+	for (i = 0; i < R; i++) {
+		uint16_t xb[K];
+		int8_t q[K];
+
+		memcpy(one, x + i * K, sizeof(one));
+		mdl_actq_a8_row(one, K, one, xb, q);	/* in place */
+		EXPECT_EQ(0, memcmp(want + i * K, one, sizeof(one))) TH_LOG("row %u", i);
+	}
+	for (i = 0; i < R * K; i++)
+		moved += want[i] != x[i];
+	EXPECT_LT((uint32_t)(R * K / 2), moved) TH_LOG("the quantization left most values alone");
+	for (k = 0; k < K; k++)
+		EXPECT_EQ(0.0f, got[5 * K + k]);
+
+	/* the trainer's A8 forward: the classifier head reads the quantized RMSNorm rows */
+	ASSERT_EQ(0, mdl_llama_alloc(&c, &m, NULL, 0));
+	for (i = 0; i < m->n_params; i++)
+		m->params[i] = mdl_rng_normal(&r) * 0.3f;
+	for (k = 0; k < 16; k++) {
+		in[k] = (uint8_t)mdl_rng_below(&r, 256);
+		tgt[k] = (uint8_t)mdl_rng_below(&r, 256);
+	}
+	ASSERT_EQ(0, mdl_lm_train_init(&tr, m, pool, 2, 8));
+	l16 = mdl_lm_train_loss(&tr, in, tgt);
+	tr.aq_a8 = 1;
+	l8 = mdl_lm_train_loss(&tr, in, tgt);
+	EXPECT_EQ(0, tr.fq_ret);
+	EXPECT_NE(l16, l8);
+	EXPECT_GT(0.05, fabs(l8 - l16)) TH_LOG("A8 loss %g vs FP32 %g", l8, l16);
+	for (i = 0; i < tr.n; i++) {
+		float row[16];
+
+		for (k = 0; k < 16; k++)
+			row[k] = tr.x_final[i * 16 + k] * tr.rs_final[i] * m->w.rms_final[k];
+		mdlt_a8_row(row, 16, row);
+		EXPECT_EQ(0, memcmp(row, tr.xn_final + i * 16, sizeof(row))) TH_LOG("row %u", i);
+	}
+	mdl_lm_train_free(&tr);
+	mdl_llama_free(m);
+	mdl_pool_destroy(pool);
 }
 
 TEST(cls_t10k_top1_matches_training_log)
