@@ -7,8 +7,9 @@
 #   make run      the main job: boot the VM and run the demo
 #   make check    every test suite; ends with "N passed, N failed"
 #
-# Each layer adds its rules in its own fragment (*/*.mk) and registers what
-# it builds in these lists:
+# Each layer adds its rules in its own fragment (<folder>/<folder>.mk),
+# included below in dependency order, and registers what it builds in
+# these lists:
 #   HOST_TESTS   host test programs (TAP output, kselftest harness)
 #   GUEST_BINS   programs copied to the guest image's /usr/bin
 #   GUEST_TESTS  guest test programs (TAP output), also in GUEST_BINS
@@ -28,9 +29,14 @@ KSELFTEST_DIR := $(KTOOLS)/tools/testing/selftests
 CHECKPATCH := $(KTOOLS)/scripts/checkpatch.pl
 
 CC := gcc
+# The contracts: "drm/quasar_isa.h" and "hw/quasar_hw_interface.h" need no
+# other header, so the datapath, the firmware and the runner build with
+# these alone.
 COMMON_CFLAGS := -O2 -g -Wall -Wextra -Werror=implicit-function-declaration \
-	-I$(TOP)/include -I$(TOP)/uapi -I$(TOP)/uapi/drm -I/usr/include/libdrm
-HOST_CFLAGS := $(COMMON_CFLAGS)
+	-I$(TOP)/include -I$(TOP)/uapi
+# User-space programs of the ioctl header, "drm/quasar_accel.h": its
+# "drm.h" is libdrm-dev's copy of the kernel's uapi header.
+HOST_CFLAGS := $(COMMON_CFLAGS) -I/usr/include/libdrm
 
 HOST_TESTS :=
 GUEST_BINS :=
@@ -45,7 +51,25 @@ ALL_TARGETS :=
 	help FORCE
 .DEFAULT_GOAL := all
 
--include $(sort $(wildcard $(TOP)/*/*.mk $(TOP)/*/*/*.mk))
+# $(call RUN_SUITES,name,programs): runs each test program, then prints one
+# line "name: N passed, N failed"; fails when any program failed.
+RUN_SUITES = pass=0; fail=0; for t in $(2); do \
+	if $$t; then pass=$$((pass+1)); else fail=$$((fail+1)); fi; \
+	done; echo "$(1): $$pass passed, $$fail failed"; [ $$fail -eq 0 ]
+
+# Contracts and shared cores first, consumers after them: a fragment may
+# use the variables of every fragment above it.
+include $(TOP)/datapath/datapath.mk
+include $(TOP)/firmware/firmware.mk
+include $(TOP)/fwrun/fwrun.mk
+include $(TOP)/libaccel/libaccel.mk
+include $(TOP)/compress/compress.mk
+include $(TOP)/driver/driver.mk
+include $(TOP)/qemu-device/qemu-device.mk
+include $(TOP)/tools/tools.mk
+include $(TOP)/models/models.mk
+include $(TOP)/tests/tests.mk
+include $(TOP)/bench/bench.mk
 
 help:
 	@sed -n '2,12p' $(TOP)/Makefile
@@ -57,9 +81,6 @@ deps:
 $(DEPS_STAMP): $(TOP)/scripts/deps.sh $(TOP)/versions.mk
 	@bash $(TOP)/scripts/deps.sh
 	@touch $@
-
-qemu: $(DEPS_STAMP) $(FW_BUILD_ID_H) FORCE
-	@bash $(TOP)/scripts/build-qemu.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -2,8 +2,8 @@
 /*
  * cost-sweep: what one linear layer costs on the modeled NPU in every
  * weight format, for a decode step (M = 1) and a prefill block (M = 64):
- * the device firmware runs each GEMM in-process (the host tests' memory
- * HAL, the default edge-NPU cost parameters, a 4 MiB SRAM), its output is
+ * the device firmware runs each GEMM in-process (the firmware runner,
+ * fwrun/, with the default edge-NPU cost parameters and a 4 MiB SRAM), its output is
  * checked bit for bit against the golden model, and its statistics go to
  * a CSV (and, with gnuplot, a plot of modeled time and energy against bits
  * per weight). The accuracy half of the trade-off is docs/models.md's
@@ -15,7 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fw_test_v1.h"
+#include "dp_gemm.h"
+#include "dp_num.h"
+#include "fwrun.h"
 
 #define CS_N		1024
 #define CS_K		1024
@@ -46,30 +48,43 @@ static bool cs_a8_ok(uint32_t fmt)
 	       fmt != DRM_QUASAR_FORMAT_W_SP_BF16;
 }
 
+/* Deterministic pseudo-random values in [-1, 1). */
+static float cs_rand(uint32_t *s)
+{
+	*s = *s * 1664525u + 1013904223u;
+	return (float)(int32_t)(*s >> 8 & 0xffffff) / 8388608.0f - 1.0f;
+}
+
 /* Runs one GEMM; 0 and *st on success with the output verified. */
 static int cs_run(const struct cs_fmt *f, bool a8, uint32_t m, struct fw_job_stats *st,
 		  double *bits_per_weight)
 {
 	uint32_t osz = 4, n = CS_N, k = CS_K;
 	uint16_t *x = malloc((size_t)m * k * 2);
+	float *wsrc = malloc((size_t)n * k * sizeof(float));
 	float *want = malloc((size_t)m * n * 4), *got = malloc((size_t)m * n * 4);
 	float *sx = malloc(m * sizeof(float));
 	int8_t *qx = malloc((size_t)m * k);
 	void *ws = aligned_alloc(64, fw_engine_ws_size(CS_SRAM));
 	struct drm_quasar_cmd_gemm c = { .hdr = { DRM_QUASAR_OP_GEMM, sizeof(c), 0 } };
-	struct v1_weights w;
+	struct fwrun_weights w;
 	struct dp_gemm g;
-	struct v1_env e;
+	struct fwrun e;
+	uint32_t seed = 17 + f->fmt;
 	int bad = 1;
 
-	if (!x || !want || !got || !sx || !qx || !ws || v1_init(&e, CS_SRAM))
+	if (!x || !wsrc || !want || !got || !sx || !qx || !ws || fwrun_init(&e, CS_SRAM))
 		goto out;
 	fw_engine_use_simd(&e.eng, ws, fw_engine_ws_size(CS_SRAM));
-	if (v1_weights(&e, &w, f->fmt, n, k, 17 + f->fmt, false))
+	for (size_t i = 0; i < (size_t)n * k; i++)
+		wsrc[i] = cs_rand(&seed) * (1.0f + (float)(i % 7));
+	if (fwrun_weights_quantize(&e, &w, f->fmt, n, k, wsrc, false))
 		goto out_env;
 	*bits_per_weight = 8.0 * (double)(w.g.data_bytes + w.g.scale_bytes + w.g.zero_bytes +
 					  w.g.meta_bytes) / ((double)n * k);
-	v1_rand_bf16(x, (size_t)m * k, 5);
+	seed = 5;
+	for (size_t i = 0; i < (size_t)m * k; i++)
+		x[i] = dp_f32_to_bf16(cs_rand(&seed) * 3.0f);
 	for (uint32_t r = 0; r < m; r++)
 		dp_act_quant_ref(x + (size_t)r * k, k, qx + (size_t)r * k, &sx[r]);
 	g = (struct dp_gemm){ .w = &w.w, .m = m, .afmt = a8 ? DP_A_INT8 : DP_A_BF16,
@@ -77,21 +92,21 @@ static int cs_run(const struct cs_fmt *f, bool a8, uint32_t m, struct fw_job_sta
 			      .act = DP_ACT_NONE, .ofmt = DP_O_FP32, .y = want, .ldy = n };
 	if (dp_gemm_ref(&g))
 		goto out_w;
-	c.x = v1_tensor(v1_upload(&e, x, (size_t)m * k * 2), DRM_QUASAR_FORMAT_BF16, 1, 1, m, k);
+	c.x = fwrun_tensor(fwrun_upload(&e, x, (size_t)m * k * 2), DRM_QUASAR_FORMAT_BF16, 1, 1, m, k);
 	c.w = w.t;
 	c.wp = w.wp;
-	c.y = v1_tensor(v1_alloc(&e, (size_t)m * n * osz), DRM_QUASAR_FORMAT_FP32, 1, 1, m, n);
-	c.alpha = v1_f2u(1.0f);
+	c.y = fwrun_tensor(fwrun_alloc(&e, (size_t)m * n * osz), DRM_QUASAR_FORMAT_FP32, 1, 1, m, n);
+	c.alpha = dp_f2u(1.0f);
 	c.flags = a8 ? DRM_QUASAR_GEMM_A8 : 0;
-	v1_emit_version(&e, DRM_QUASAR_ISA_VERSION);
-	v1_emit(&e, &c, sizeof(c));
-	v1_run(&e);
+	fwrun_emit_isa_version(&e, DRM_QUASAR_ISA_VERSION);
+	fwrun_emit(&e, &c, sizeof(c));
+	fwrun_run(&e);
 	if (e.res.status) {
 		fprintf(stderr, "cost-sweep: %s %s M=%u: device status %u at command %u\n",
 			f->name, a8 ? "a8" : "a16", m, e.res.status, e.res.cmd_index);
 		goto out_w;
 	}
-	v1_get(&e, c.y.addr, got, (size_t)m * n * osz);
+	fwrun_read(&e, c.y.addr, got, (size_t)m * n * osz);
 	if (memcmp(got, want, (size_t)m * n * osz)) {
 		fprintf(stderr, "cost-sweep: %s %s M=%u: output differs from the golden model\n",
 			f->name, a8 ? "a8" : "a16", m);
@@ -100,11 +115,12 @@ static int cs_run(const struct cs_fmt *f, bool a8, uint32_t m, struct fw_job_sta
 	*st = e.res.stats;
 	bad = 0;
 out_w:
-	v1_weights_free(&w);
+	fwrun_weights_free(&w);
 out_env:
-	v1_fini(&e);
+	fwrun_fini(&e);
 out:
 	free(x);
+	free(wsrc);
 	free(want);
 	free(got);
 	free(sx);

@@ -22,7 +22,7 @@
 
 #include "accel_compress.h"
 #include "dp_gemm.h"
-#include "dp_kern.h"
+#include "dp_gemm.h"
 #include "dp_num.h"
 
 #define BENCH_K 4096

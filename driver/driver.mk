@@ -4,10 +4,9 @@
 #   make driver        build $(BUILD)/driver/quasar.ko (part of `make`)
 #   make checkpatch    checkpatch --strict on driver/*.c, driver/*.h
 #   make sparse        the driver through sparse (C=2: every file)
-#   make driver-tests  the driver's own guest tests (driver/tests/), which
-#                      `make check` runs in the VM: quasar_drv_test (each
-#                      ioctl, raw), quasar_reset_test.sh (timeout recovery,
-#                      unload under running jobs)
+#
+# The top-level Kbuild builds the same module with the kernel's own build:
+#   make -C /lib/modules/$(uname -r)/build M=$PWD
 
 DRV_DIR := $(TOP)/driver
 DRV_BUILD := $(BUILD)/driver
@@ -46,30 +45,3 @@ sparse: $(DEPS_STAMP)
 	grep -E 'warning:|error:' $(DRV_BUILD)/sparse.log; \
 	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
 	if grep -qE 'warning:|error:' $(DRV_BUILD)/sparse.log; then exit 1; fi
-
-DRV_T_DIR := $(DRV_DIR)/tests
-DRV_T_OUT := $(DRV_BUILD)/tests
-DRV_T_PROGS := $(DRV_T_OUT)/quasar_drv_test $(DRV_T_OUT)/quasar_reset_test
-DRV_T_SCRIPT := $(DRV_T_OUT)/quasar_reset_test.sh
-# Raw ioctls only; "drm.h" is libdrm-dev's copy of the kernel uapi header.
-DRV_T_CFLAGS := $(HOST_CFLAGS) -I/usr/include/libdrm -isystem $(KSELFTEST_DIR) \
-	-I$(TOP)/tests/guest
-DRV_T_RAW := $(TOP)/tests/guest/raw_util.c
-
-$(DRV_T_PROGS): $(DRV_T_OUT)/%: $(DRV_T_DIR)/%.c $(DRV_T_RAW) \
-		$(TOP)/tests/guest/raw_util.h $(TOP)/uapi/drm/quasar_accel.h \
-		| $(DEPS_STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(DRV_T_CFLAGS) -o $@ $< $(DRV_T_RAW)
-
-$(DRV_T_SCRIPT): $(DRV_T_DIR)/quasar_reset_test.sh
-	@mkdir -p $(@D)
-	install -m 755 $< $@
-
-.PHONY: driver-tests
-driver-tests: $(DRV_T_PROGS) $(DRV_T_SCRIPT)
-
-GUEST_TESTS += $(DRV_T_OUT)/quasar_drv_test
-GUEST_SCRIPTS += $(DRV_T_SCRIPT)
-GUEST_BINS += $(DRV_T_PROGS) $(DRV_T_SCRIPT)
-ALL_TARGETS += $(DRV_T_PROGS) $(DRV_T_SCRIPT)

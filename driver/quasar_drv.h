@@ -17,7 +17,7 @@
 #include <drm/drm_file.h>
 #include <drm/gpu_scheduler.h>
 
-#include "hw/quasar_hw.h"
+#include "hw/quasar_hw_interface.h"
 #include "quasar_queue.h"
 #include "quasar_tdr.h"
 

@@ -12,7 +12,7 @@
 #include <drm/drm_gem_shmem_helper.h>
 #include <drm/drm_mm.h>
 
-#include "hw/quasar_hw.h"
+#include "hw/quasar_hw_interface.h"
 
 struct drm_device;
 struct drm_file;

@@ -13,7 +13,7 @@
 
 #include <drm/drm_mm.h>
 
-#include "hw/quasar_hw.h"
+#include "hw/quasar_hw_interface.h"
 
 struct dma_fence;
 struct sg_table;

@@ -13,7 +13,7 @@
 
 #include <drm/gpu_scheduler.h>
 
-#include "hw/quasar_hw.h"
+#include "hw/quasar_hw_interface.h"
 
 struct quasar_device;
 struct quasar_job;

@@ -9,7 +9,7 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
-#include "hw/quasar_hw.h"
+#include "hw/quasar_hw_interface.h"
 
 struct quasar_device;
 

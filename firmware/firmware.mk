@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: MIT
-# Firmware: build id header, host library, image tool, image, host tests.
+# Firmware: build id header, host library, image tool, image.
 #
 #   make $(BUILD)/fw/quasar-fw.bin    the firmware image (part of `make`)
 #   make fw                           image, bad-CRC image, tool, host library
-#   make check-fw                     run the firmware's host unit tests
-#   make check-fw-asan                the same, built with ASan and UBSan
+#
+# FW_SRCS and FW_ENGINE_SRCS are the only lists of the firmware's sources:
+# the QEMU device's meson.build reads them through scripts/build-qemu.sh.
 
 FW_DIR := $(TOP)/firmware
 FW_BUILD := $(BUILD)/fw
@@ -15,55 +16,37 @@ FW_IMAGE := $(FW_BUILD)/quasar-fw.bin
 # The top Makefile copies these next to quasar-fw.bin into the guest's
 # /lib/firmware/quasar/ (tests/guest/test_module.sh boots the bad-CRC one).
 FW_EXTRA_IMAGES += $(FW_BUILD)/quasar-fw-bad-crc.bin
-FW_TEST_DIR := $(TOP)/tests/host
 
-FW_SRCS := $(addprefix $(FW_DIR)/,fw_device.c fw_image.c fw_mmu.c fw_cmd.c fw_queue.c \
-	fw_sched.c)
-# The ISA v1 compute engine: it calls the datapath (firmware/datapath), so
-# whoever links it also links libquasar_dp.a. Kept apart from FW_SRCS, which
-# the QEMU device and the fuzzers link object by object without the
-# datapath; fw_cmd.c reaches the engine only through fw->engine.
-FW_ENGINE_SRCS := $(addprefix $(FW_DIR)/,fw_ops.c fw_gemm.c fw_tensor.c fw_sram.c \
-	fw_cost.c)
-FW_DP_LIB := $(BUILD)/datapath/libquasar_dp.a
+FW_SRCS := fw_device.c fw_image.c fw_mmu.c fw_cmd.c fw_queue.c fw_sched.c
+# The ISA v1 compute engine: it calls the datapath (datapath/), so whoever
+# links it also links libquasar_dp.a. Kept apart from FW_SRCS, which the
+# fuzzers link object by object without the datapath; fw_cmd.c reaches the
+# engine only through fw->engine.
+FW_ENGINE_SRCS := fw_ops.c fw_gemm.c fw_tensor.c fw_sram.c fw_cost.c
 
 # The build id hashes what the device ROM is built from, by path relative
 # to the top, so that every checkout of the same sources agrees on it.
 FW_ID_INPUTS = $(sort $(patsubst $(TOP)/%,%,$(wildcard $(FW_DIR)/*.c \
-	$(FW_DIR)/*.h $(FW_DIR)/include/*.h))) include/hw/quasar_hw.h \
-	uapi/drm/quasar_accel.h
+	$(FW_DIR)/*.h $(FW_DIR)/include/*.h))) include/hw/quasar_hw_interface.h \
+	uapi/drm/quasar_isa.h
 
 # Freestanding, and warning-clean under QEMU's own warning set.
 FW_WARN := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wundef \
 	-Wwrite-strings -Wshadow -Wredundant-decls -Wold-style-definition \
 	-Wimplicit-fallthrough=2 -Wtype-limits -Wvla -Wconversion
-# The uapi header includes "drm.h", which Debian ships in libdrm-dev's
-# /usr/include/libdrm (there is no /usr/include/drm).
-FW_DRM_INC := -I/usr/include/libdrm
-# The datapath's headers for the engine; its floating point (none of the
-# engine's own) must be what the source says, as in datapath.mk.
-FW_CFLAGS := $(HOST_CFLAGS) $(FW_DRM_INC) -std=gnu11 -ffreestanding $(FW_WARN) \
-	-fno-math-errno -ffp-contract=off -I$(FW_DIR)/include -I$(FW_BUILD) \
-	-I$(FW_DIR)/datapath
-FW_TEST_CFLAGS := $(HOST_CFLAGS) $(FW_DRM_INC) -std=gnu11 -I$(FW_DIR)/include -I$(FW_BUILD) \
-	-I$(FW_TEST_DIR) -I$(KSELFTEST_DIR) -I$(FW_DIR)/datapath -ffp-contract=off \
-	-DFW_TEST_FWIMAGE='"$(FW_TOOL)"' -DFW_TEST_IMAGE='"$(FW_IMAGE)"' \
-	-Wno-unused-parameter
+# Headers: the ISA and the hardware interface (fixed-width types only, no
+# libdrm), the datapath's for the engine. The datapath's floating point
+# (none of the engine's own) must be what the source says, as in datapath.mk.
+FW_INCLUDES := -I$(FW_DIR)/include -I$(FW_BUILD) -I$(DP_DIR)
+FW_CFLAGS := $(COMMON_CFLAGS) -std=gnu11 -ffreestanding $(FW_WARN) \
+	-fno-math-errno -ffp-contract=off $(FW_INCLUDES)
 FW_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
+FW_OBJS := $(patsubst %.c,$(FW_BUILD)/obj/%.o,$(FW_SRCS) $(FW_ENGINE_SRCS))
 
-FW_TEST_NAMES := test_fw_image test_fw_tool test_fw_mmu test_fw_cmd test_fw_queue test_fw_sched \
-	test_fw_tensor test_fw_ops test_fw_cost
-FW_TEST_SUPPORT_OBJS := $(addprefix $(FW_BUILD)/tests/obj/,fw_test_hal.o fw_test_image.o)
-FW_TEST_ASAN_SUPPORT_OBJS := $(addprefix $(FW_BUILD)/asan/tests/obj/,fw_test_hal.o \
-	fw_test_image.o)
-FW_TESTS := $(addprefix $(FW_BUILD)/tests/,$(FW_TEST_NAMES))
-FW_ASAN_TESTS := $(addprefix $(FW_BUILD)/asan/tests/,$(FW_TEST_NAMES))
+ALL_TARGETS += $(FW_IMAGE) $(FW_EXTRA_IMAGES) $(FW_LIB) $(FW_TOOL)
 
-HOST_TESTS += $(FW_TESTS)
-ALL_TARGETS += $(FW_IMAGE) $(FW_EXTRA_IMAGES) $(FW_LIB) $(FW_TOOL) $(FW_TESTS)
-
-.PHONY: fw check-fw check-fw-asan
+.PHONY: fw
 fw: $(FW_IMAGE) $(FW_EXTRA_IMAGES) $(FW_LIB) $(FW_TOOL)
 
 # Rewritten only when the hash changes, so QEMU's rebuilds stay incremental.
@@ -81,17 +64,16 @@ $(FW_BUILD)/asan/obj/%.o: $(FW_DIR)/%.c $(FW_BUILD_ID_H)
 	@mkdir -p $(@D)
 	$(CC) $(FW_CFLAGS) $(FW_ASAN) -MMD -MP -c $< -o $@
 
-$(FW_LIB): $(patsubst $(FW_DIR)/%.c,$(FW_BUILD)/obj/%.o,$(FW_SRCS) $(FW_ENGINE_SRCS))
+$(FW_LIB): $(FW_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(FW_BUILD)/asan/libquasarfw.a: $(patsubst $(FW_DIR)/%.c,$(FW_BUILD)/asan/obj/%.o,$(FW_SRCS) \
-		$(FW_ENGINE_SRCS))
+$(FW_BUILD)/asan/libquasarfw.a: $(subst $(FW_BUILD)/obj/,$(FW_BUILD)/asan/obj/,$(FW_OBJS))
 	@rm -f $@
 	ar rcs $@ $^
 
-$(FW_TOOL): $(FW_DIR)/tools/fwimage.c $(FW_BUILD_ID_H) $(FW_DIR)/include/quasar_fw.h \
-		$(TOP)/include/hw/quasar_hw.h
+$(FW_TOOL): $(FW_DIR)/tools/fwimage.c $(FW_BUILD_ID_H) $(FW_DIR)/include/fw_api.h \
+		$(TOP)/include/hw/quasar_hw_interface.h
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -std=gnu11 -I$(FW_DIR)/include -I$(FW_BUILD) $< -o $@ -lz
 
@@ -103,30 +85,4 @@ $(FW_IMAGE): $(FW_TOOL)
 $(FW_BUILD)/quasar-fw-bad-%.bin: $(FW_TOOL)
 	$(FW_TOOL) -o $@ --corrupt=$*
 
-$(FW_BUILD)/tests/obj/%.o: $(FW_TEST_DIR)/%.c $(FW_BUILD_ID_H)
-	@mkdir -p $(@D)
-	$(CC) $(FW_TEST_CFLAGS) -MMD -MP -c $< -o $@
-
-$(FW_BUILD)/asan/tests/obj/%.o: $(FW_TEST_DIR)/%.c $(FW_BUILD_ID_H)
-	@mkdir -p $(@D)
-	$(CC) $(FW_TEST_CFLAGS) $(FW_ASAN) -MMD -MP -c $< -o $@
-
-$(FW_TESTS): $(FW_BUILD)/tests/%: $(FW_BUILD)/tests/obj/%.o $(FW_TEST_SUPPORT_OBJS) $(FW_LIB) \
-		$(FW_DP_LIB)
-	$(CC) $^ -o $@ -lz -lm
-
-$(FW_ASAN_TESTS): $(FW_BUILD)/asan/tests/%: $(FW_BUILD)/asan/tests/obj/%.o $(FW_TEST_ASAN_SUPPORT_OBJS) \
-		$(FW_BUILD)/asan/libquasarfw.a $(FW_DP_LIB)
-	$(CC) $(FW_ASAN) $^ -o $@ -lz -lm
-
-# test_fw_tool also reads the real image.
-$(FW_BUILD)/tests/test_fw_tool $(FW_BUILD)/asan/tests/test_fw_tool: | $(FW_IMAGE)
-
-check-fw: $(FW_TESTS) $(FW_IMAGE)
-	@fail=0; for t in $(FW_TESTS); do $$t || fail=1; done; exit $$fail
-
-check-fw-asan: $(FW_ASAN_TESTS) $(FW_IMAGE)
-	@fail=0; for t in $(FW_ASAN_TESTS); do $$t || fail=1; done; exit $$fail
-
--include $(wildcard $(FW_BUILD)/obj/*.d $(FW_BUILD)/asan/obj/*.d \
-	$(FW_BUILD)/tests/obj/*.d $(FW_BUILD)/asan/tests/obj/*.d)
+-include $(wildcard $(FW_BUILD)/obj/*.d $(FW_BUILD)/asan/obj/*.d)

@@ -12,8 +12,8 @@
  * one-page bounce buffer on the stack, so firmware memory never grows with a
  * guest-chosen size.
  */
-#include "drm/quasar_accel.h"
-#include "quasar_fw.h"
+#include "drm/quasar_isa.h"
+#include "fw_api.h"
 #include "fw_bytes.h"
 #include "fw_cmd.h"
 

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "quasar_fw.h"
+#include "fw_api.h"
 
 /* Longest command of the ISA; a fetch window must hold one whole command. */
 #define FW_CMD_MAX_LEN		256u

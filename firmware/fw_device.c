@@ -6,7 +6,7 @@
  * ERROR); the firmware's side of it is fw->booted, which is true exactly
  * while FW_STATUS is READY.
  */
-#include "quasar_fw.h"
+#include "fw_api.h"
 #include "fw_build_id.h"
 #include "fw_bytes.h"
 #include "fw_log.h"

@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "drm/quasar_accel.h"
-#include "quasar_fw.h"
+#include "drm/quasar_isa.h"
+#include "fw_api.h"
 
 #define FW_SRAM_ALIGN	64u
 
@@ -75,7 +75,6 @@ struct fw_tensor {
 /* A packed weight tensor: geometry of its buffers per 16-row panel. */
 struct fw_wtensor {
 	struct fw_tensor t;
-	uint32_t dpfmt;		/* enum dp_wfmt */
 	uint32_t n, k, group, dpflags;
 	float tensor_scale;
 	uint64_t scales, zeros, meta;

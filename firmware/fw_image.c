@@ -7,7 +7,7 @@
  * guest data: every field is read byte-wise, and every offset/size sum is
  * formed in 64 bits so that nothing wraps.
  */
-#include "quasar_fw.h"
+#include "fw_api.h"
 #include "fw_bytes.h"
 #include "fw_log.h"
 

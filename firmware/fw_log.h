@@ -11,7 +11,7 @@
 
 #include <stdint.h>
 
-#include "quasar_fw.h"
+#include "fw_api.h"
 
 #define FW_LOG_LINE_MAX	160
 

@@ -4,8 +4,8 @@
  * tables, read from guest memory by DMA on every translation (the device
  * keeps no TLB across jobs, so the driver never has to invalidate).
  */
-#include "drm/quasar_accel.h"
-#include "quasar_fw.h"
+#include "drm/quasar_isa.h"
+#include "fw_api.h"
 #include "fw_bytes.h"
 
 #define FW_PAGE_OFFSET_MASK	(QUASAR_PAGE_SIZE - 1)

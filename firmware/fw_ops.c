@@ -10,7 +10,7 @@
  * stage packed weights panel by panel.
  */
 #include "dp_format.h"
-#include "dp_kern.h"
+#include "dp_gemm.h"
 #include "dp_num.h"
 #include "dp_ops.h"
 #include "fw_bytes.h"

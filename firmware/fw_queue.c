@@ -8,8 +8,8 @@
  * a fault on the stream is charged to the command that lies on the faulting
  * page, and the firmware's memory stays fixed however long the stream is.
  */
-#include "drm/quasar_accel.h"
-#include "quasar_fw.h"
+#include "drm/quasar_isa.h"
+#include "fw_api.h"
 #include "fw_bytes.h"
 #include "fw_cmd.h"
 #include "fw_log.h"

@@ -10,7 +10,7 @@
  * queue served longest ago goes first, so queues of one level share the
  * engines job by job, whatever their ring depth.
  */
-#include "quasar_fw.h"
+#include "fw_api.h"
 
 int fw_sched_pick(const struct fw_sched_queue *q, unsigned int n)
 {

@@ -17,12 +17,9 @@
 
 #define FW_T(f)		offsetof(struct drm_quasar_tensor, f)
 #define FW_WP(f)	offsetof(struct drm_quasar_wparams, f)
-#define FW_FMT_DP_BASE	(DRM_QUASAR_FORMAT_W_BF16 - DP_W_BF16)
 
 _Static_assert(sizeof(struct drm_quasar_tensor) == 48, "ISA v1 tensor");
 _Static_assert(sizeof(struct drm_quasar_wparams) == 32, "ISA v1 wparams");
-_Static_assert(DRM_QUASAR_FORMAT_W_SP_INT4 - FW_FMT_DP_BASE == DP_W_SP_INT4,
-	       "packed formats map onto enum dp_wfmt");
 _Static_assert(FW_COST_NUM_FMT == DRM_QUASAR_FORMAT_W_SP_INT4 + 1, "cost table");
 
 bool fw_fmt_plain(uint32_t format)
@@ -123,7 +120,6 @@ int fw_tensor_weights(const uint8_t *raw, const uint8_t *wp, struct fw_wtensor *
 		return st;
 	if (!fw_fmt_packed(w->t.format))
 		return DRM_QUASAR_STATUS_BAD_FORMAT;
-	w->dpfmt = w->t.format - FW_FMT_DP_BASE;
 	w->n = w->t.dims[2];
 	w->k = w->t.dims[3];
 	w->group = fw_le32(wp + FW_WP(group));
@@ -134,11 +130,11 @@ int fw_tensor_weights(const uint8_t *raw, const uint8_t *wp, struct fw_wtensor *
 	ts_bits = fw_le32(wp + FW_WP(tensor_scale));
 	w->tensor_scale = dp_u2f(ts_bits);
 	/* DP_EINVAL: a group/flag the format does not take; DP_ENOTSUP: zeros. */
-	if (dp_geom_get(w->dpfmt, w->n, w->k, w->group, w->dpflags, &g))
+	if (dp_geom_get(w->t.format, w->n, w->k, w->group, w->dpflags, &g))
 		return DRM_QUASAR_STATUS_BAD_FORMAT;
-	if (w->dpfmt != DP_W_NVFP4 && ts_bits)
+	if (w->t.format != DP_W_NVFP4 && ts_bits)
 		return DRM_QUASAR_STATUS_BAD_OPERAND;
-	fi = dp_fmt_info(w->dpfmt);
+	fi = dp_fmt_info(w->t.format);
 	w->sparse = fi->sparse;
 	w->a8_ok = fi->a8;
 	w->panels = g.panels;
@@ -221,7 +217,7 @@ void fw_weights_view(const struct fw_wtensor *w, uint32_t p0, uint32_t np,
 {
 	uint32_t n0 = p0 * DP_PANEL, n1 = (p0 + np) * DP_PANEL;
 
-	view->fmt = w->dpfmt;
+	view->fmt = w->t.format;
 	view->n = (n1 < w->n ? n1 : w->n) - n0;
 	view->k = w->k;
 	view->group = w->group;

@@ -10,8 +10,8 @@ LIBACCEL_OUT := $(BUILD)/libaccel
 LIBACCEL_SRCS := $(wildcard $(LIBACCEL_DIR)/src/*.c)
 LIBACCEL_HDRS := $(wildcard $(LIBACCEL_DIR)/src/*.h) \
 	$(LIBACCEL_DIR)/include/accel.h $(LIBACCEL_DIR)/include/accel_ops.h \
-	$(TOP)/uapi/drm/quasar_accel.h $(TOP)/include/hw/quasar_hw.h \
-	$(TOP)/firmware/datapath/dp_format.h
+	$(TOP)/uapi/drm/quasar_accel.h $(TOP)/uapi/drm/quasar_isa.h \
+	$(TOP)/include/hw/quasar_hw_interface.h $(DP_DIR)/dp_format.h
 # The packed-weight geometry is the datapath's own table (dp_format.c,
 # freestanding, no libm): built again -fPIC with hidden symbols, so the
 # library's packed buffer sizes are the device's by construction and
@@ -20,7 +20,7 @@ LIBACCEL_DP_SRCS := dp_format.c
 LIBACCEL_OBJS := $(patsubst $(LIBACCEL_DIR)/src/%.c,$(LIBACCEL_OUT)/obj/%.o,$(LIBACCEL_SRCS)) \
 	$(addprefix $(LIBACCEL_OUT)/obj/dp/,$(LIBACCEL_DP_SRCS:.c=.o))
 LIBACCEL_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -fPIC -fvisibility=hidden \
-	-pthread -I$(LIBACCEL_DIR)/include -I$(TOP)/firmware/datapath \
+	-pthread -I$(LIBACCEL_DIR)/include -I$(DP_DIR) \
 	$(shell pkg-config --cflags libdrm)
 
 LIBACCEL_SO := $(LIBACCEL_OUT)/$(LIBACCEL_SONAME)
@@ -35,7 +35,7 @@ $(LIBACCEL_OUT)/obj/%.o: $(LIBACCEL_DIR)/src/%.c $(LIBACCEL_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LIBACCEL_CFLAGS) -c $< -o $@
 
-$(LIBACCEL_OUT)/obj/dp/%.o: $(TOP)/firmware/datapath/%.c $(TOP)/firmware/datapath/dp_format.h
+$(LIBACCEL_OUT)/obj/dp/%.o: $(DP_DIR)/%.c $(DP_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(DP_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dp_kern.h"
+#include "dp_gemm.h"
 #include "mdl_calib.h"
 #include "mdl_eval.h"
 #include "mdl_lm_run.h"

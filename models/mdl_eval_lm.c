@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dp_kern.h"
+#include "dp_gemm.h"
 #include "mdl_eval.h"
 #include "mdl_lm_run.h"
 #include "mdl_util.h"

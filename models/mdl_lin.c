@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "dp_gemm.h"
-#include "dp_kern.h"
+#include "dp_gemm.h"
 #include "dp_math.h"
 #include "dp_ops.h"
 #include "mdl_lin.h"

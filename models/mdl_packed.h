@@ -28,7 +28,7 @@
 #include "mdl_llama.h"
 
 #define MDL_PACKED_MAGIC	0x4d4b5051u	/* "QPKM" */
-#define MDL_PACKED_VERSION	1u
+#define MDL_PACKED_VERSION	2u	/* 2: formats in the ISA's numbering (1: the datapath's old one) */
 #define MDL_PACKED_NAME		48		/* variant name field, NUL-padded */
 #define MDL_PACKED_MAX_BYTES	(1ull << 32)	/* refused above: not a model of this scale */
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dp_kern.h"
+#include "dp_gemm.h"
 #include "mdl_adamw.h"
 #include "mdl_cls.h"
 #include "mdl_data.h"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Quasar models (models/): small models trained in C on public data, their
-# committed FP32 checkpoints (models/ckpt/), accel-eval, and a host test that
-# checks the checkpoints' held-out figures. docs/models.md has the details.
+# committed FP32 checkpoints (models/ckpt/), accel-eval and the compression
+# report. docs/models.md has the details.
 #
 #   make models   retrain both models (minutes; rewrites models/ckpt/)
 #   make eval     accel-eval of every variant: build/models/eval-{lm,cls}.{txt,csv}
@@ -15,7 +15,6 @@ MDL_CLS_CKPT := $(MDL_CKPT)/fmnist-mlp.bin
 MDL_MOBY_DIR := $(QUASAR_CACHE)/data/moby-dick-$(MOBY_DICK_VERSION)/data
 MDL_FMNIST_DIR := /usr/share/datasets/fashion-mnist
 MDL_DATA_STAMP := $(MDL_OUT)/.data-ok
-MDLT_OUT := $(BUILD)/tests/models
 
 # No FMA contraction: the FP32 reference sums give the same bits on every
 # x86-64 machine and for every thread count (models/mdl_mm.h).
@@ -31,10 +30,6 @@ MDL_LIB := $(MDL_OUT)/libquasar_models.a
 MDL_HDRS := $(wildcard $(MDL_DIR)/*.h)
 MDL_BINS := $(MDL_OUT)/accel-eval $(MDL_OUT)/mdl-train-lm $(MDL_OUT)/mdl-train-cls \
 	$(MDL_OUT)/mdl-qat
-MDL_TESTS := $(MDLT_OUT)/mdl_models_test
-
-# The test needs the data sets, so plain `make` does not build it (`make check` does).
-HOST_TESTS += $(MDL_TESTS)
 ALL_TARGETS += $(MDL_BINS)
 
 $(MDL_OUT)/obj/%.o: $(MDL_DIR)/%.c $(MDL_HDRS) $(DP_HDRS) $(wildcard $(CMP_DIR)/*.h)
@@ -63,13 +58,6 @@ $(MDL_DATA_STAMP): $(TOP)/scripts/fetch-data.sh $(TOP)/versions.mk
 	@bash $(TOP)/scripts/fetch-data.sh
 	@touch $@
 
-# The test reads the committed checkpoints and both data sets.
-$(MDLT_OUT)/mdl_models_test: $(TOP)/tests/models/mdl_models_test.c $(MDL_LIB) $(CMP_LIB) \
-		$(DP_LIB) $(MDL_HDRS) $(DEPS_STAMP) $(MDL_DATA_STAMP) $(MDL_LM_CKPT) $(MDL_CLS_CKPT)
-	@mkdir -p $(dir $@)
-	$(CC) $(MDL_CFLAGS) -I$(KSELFTEST_DIR) -Wno-unused-parameter \
-		-DMDL_CKPT_DIR='"$(MDL_CKPT)"' $< -o $@ $(MDL_LIB) $(MDL_LIBS)
-
 .PHONY: models eval data
 data: $(MDL_DATA_STAMP)
 
@@ -91,8 +79,6 @@ eval: $(MDL_OUT)/accel-eval $(MDL_DATA_STAMP)
 # variant of both models, QAT and distillation included, on two processes.
 REPORT_OUT := $(BUILD)/report
 .PHONY: compress-report
-compress-report: $(MDL_OUT)/accel-eval $(MDL_OUT)/mdl-qat $(MDL_DATA_STAMP)
-	@command -v gnuplot >/dev/null || apt-get install -y -q gnuplot-nox >/dev/null || \
-		{ apt-get update -q >/dev/null && apt-get install -y -q gnuplot-nox >/dev/null; }
+compress-report: $(MDL_OUT)/accel-eval $(MDL_OUT)/mdl-qat $(MDL_DATA_STAMP) $(DEPS_STAMP)
 	nice -n 10 bash $(MDL_DIR)/compress_report.sh $(MDL_OUT) $(MDL_CKPT) $(MDL_MOBY_DIR) \
 		$(MDL_FMNIST_DIR) $(REPORT_OUT)

@@ -30,9 +30,9 @@
 #include "qemu/log.h"
 #include "qemu/units.h"
 #include "qemu/thread.h"
-#include "hw/quasar_hw.h"
-#include "drm/quasar_accel.h"
-#include "quasar_fw.h"
+#include "hw/quasar_hw_interface.h"
+#include "drm/quasar_isa.h"
+#include "fw_api.h"
 
 #define TYPE_QUASAR "quasar"
 OBJECT_DECLARE_SIMPLE_TYPE(QuasarState, QUASAR)

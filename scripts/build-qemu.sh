@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Build QEMU (Debian's 7.2 source, in the cache) with the Quasar device.
-# The device and firmware sources are copied into hw/misc/quasar/ only when
-# their content changed, so ninja rebuilds exactly what changed, whichever
-# checkout of Quasar the build comes from.
+# The device, firmware and datapath sources are copied into hw/misc/quasar/
+# only when their content changed, so ninja rebuilds exactly what changed,
+# whichever checkout of Quasar the build comes from. Run by `make qemu`
+# (qemu-device/qemu-device.mk), which hands over the source lists of
+# firmware.mk and datapath.mk in the environment; meson.build reads them
+# from hw/misc/quasar/lists/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 eval "$(sed -n 's/^\([A-Z_]*\) [:?]= \(.*\)$/\1="${\1:-\2}"/p' "$top/versions.mk")"
@@ -22,14 +25,28 @@ trap 'rm -rf "$stage"' EXIT
 if [ -d "$top/qemu-device" ]; then
 	cp -a "$top/qemu-device/." "$stage/"
 fi
-mkdir -p "$stage/firmware" "$stage/include/hw" "$stage/include/drm"
-cp -a "$top/firmware/." "$stage/firmware/" 2>/dev/null || true
-cp "$top/include/hw/quasar_hw.h" "$stage/include/hw/"
-cp "$top/uapi/drm/quasar_accel.h" "$stage/include/drm/"
+mkdir -p "$stage/firmware" "$stage/datapath" "$stage/include/hw" "$stage/include/drm" \
+	"$stage/lists"
+cp -a "$top/firmware/." "$stage/firmware/"
+cp -a "$top/datapath/." "$stage/datapath/"
+# The contracts the device and the firmware build with: no ioctl header,
+# no libdrm.
+cp "$top/include/hw/quasar_hw_interface.h" "$stage/include/hw/"
+cp "$top/uapi/drm/quasar_isa.h" "$stage/include/drm/"
 if [ -f "$top/build/fw/fw_build_id.h" ]; then
 	cp "$top/build/fw/fw_build_id.h" "$stage/firmware/include/"
 fi
-rm -rf "$stage/firmware/tests" "$stage/firmware/tools"
+rm -rf "$stage/firmware/tools" "$stage/firmware"/*.mk "$stage/datapath"/*.mk
+for list in DP_REF_SRCS DP_FAST_SRCS DP_SIMD_SRCS DP_SIMD_ISAS DP_FP_FLAGS FW_SRCS \
+	FW_ENGINE_SRCS; do
+	[ -n "${!list:-}" ] || { echo "[qemu] $list is not set: run 'make qemu'"; exit 1; }
+	printf '%s\n' "${!list}" >"$stage/lists/$list"
+done
+for isa in $DP_SIMD_ISAS; do
+	list=DP_ISA_FLAGS_$isa
+	[ -n "${!list:-}" ] || { echo "[qemu] $list is not set: run 'make qemu'"; exit 1; }
+	printf '%s\n' "${!list}" >"$stage/lists/$list"
+done
 # -c: compare content, so unchanged files keep their mtime.
 rsync -rc --delete "$stage/" "$dest/"
 
@@ -56,13 +73,22 @@ for qtest in quasar-test quasar-fuzz-test; do
 	qtest_src="$top/tests/qtest/$qtest.c"
 	[ -f "$qtest_src" ] || continue
 	rsync -c "$qtest_src" "$qsrc/tests/qtest/$qtest.c"
+	# An older registration (one that still asked for libdrm) is replaced.
+	if grep -q "^# Quasar NPU device test (added by Quasar's scripts/build-qemu.sh)$" \
+		"$qsrc/tests/qtest/meson.build"; then
+		awk -v old="# Quasar NPU device test (added by Quasar's scripts/build-qemu.sh)" '
+			$0 == old { skip = 1; next }
+			skip == 1 { if ($0 == "endif") skip = 2; next }
+			skip == 2 { skip = 0; if ($0 == "") next }
+			{ print }' "$qsrc/tests/qtest/meson.build" >"$stage/qtest-meson.build"
+		cp "$stage/qtest-meson.build" "$qsrc/tests/qtest/meson.build"
+	fi
 	if ! grep -q "'$qtest'" "$qsrc/tests/qtest/meson.build"; then
 		cat >"$stage/qtest-block" <<MESON
-# Quasar NPU device test (added by Quasar's scripts/build-qemu.sh)
+# Quasar NPU device test $qtest (added by Quasar's scripts/build-qemu.sh)
 if config_all_devices.has_key('CONFIG_QUASAR')
   qtests_x86_64 += ['$qtest']
   qtests += {'$qtest': [zlib,
-    dependency('libdrm', method: 'pkg-config').partial_dependency(compile_args: true),
     declare_dependency(include_directories:
       include_directories('../../hw/misc/quasar/include'))]}
 endif

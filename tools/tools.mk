@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# accel-info and accel-demo, built against libaccel through its pkg-config
+# accel-info, accel-demo and accel-stats, built against libaccel through its pkg-config
 # file, as any outside program would be.
 
 TOOLS_OUT := $(BUILD)/tools
@@ -14,13 +14,11 @@ $(TOOLS_OUT)/%: $(TOP)/tools/%.c $(LIBACCEL_DEPS) $(LIBACCEL_HDRS)
 # accel-stats also quantizes (libaccel_compress) and checks the device
 # against the golden model: the datapath's scalar reference objects only,
 # never the SIMD kernels, since it runs in the guest (TCG).
-TOOLS_DP_REF := $(addprefix $(DP_OUT)/,dp_format.o dp_num.o dp_math.o dp_quant.o \
-	dp_gemm_ref.o dp_ops_ref.o)
 $(TOOLS_OUT)/accel-stats: $(TOP)/tools/accel-stats.c $(LIBACCEL_DEPS) $(LIBACCEL_HDRS) \
-		$(CMP_LIB) $(TOOLS_DP_REF)
+		$(CMP_LIB) $(DP_REF_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) $$($(LIBACCEL_PKG) --cflags) -I$(DP_DIR) -I$(CMP_DIR) -o $@ $< \
-		$(CMP_LIB) $(TOOLS_DP_REF) $$($(LIBACCEL_PKG) --libs) -lm
+		$(CMP_LIB) $(DP_REF_LIB) $$($(LIBACCEL_PKG) --libs) -lm
 
 .PHONY: tools
 tools: $(TOOLS_BINS)

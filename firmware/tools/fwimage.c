@@ -19,7 +19,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "quasar_fw.h"
+#include "fw_api.h"
 #include "fw_build_id.h"
 
 #define FWIMAGE_SECTIONS	2

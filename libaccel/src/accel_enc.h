@@ -16,9 +16,6 @@
 
 #include <drm/quasar_accel.h>
 
-/* Packed formats are the datapath's enum dp_wfmt shifted by this. */
-#define ACCEL_FMT_DP_BASE (DRM_QUASAR_FORMAT_W_BF16 - 1)
-
 /* A tensor operand exactly as a command carries it. */
 struct accel_operand {
 	struct drm_quasar_tensor t;

@@ -14,9 +14,6 @@
 #include "accel_ops.h"
 #include "dp_format.h"
 
-_Static_assert(DRM_QUASAR_FORMAT_W_SP_INT4 - ACCEL_FMT_DP_BASE == DP_W_SP_INT4,
-	       "packed formats map onto enum dp_wfmt");
-_Static_assert(DRM_QUASAR_TENSOR_ZERO_POINTS == DP_WT_ZERO, "zero-point flag");
 
 uint32_t accel_why_set(struct accel_why *why, uint32_t status, const char *fmt, ...)
 {
@@ -67,7 +64,7 @@ int accel_wgeom_get(uint32_t format, uint32_t n, uint32_t k, uint32_t group,
 
 	if (!accel_fmt_packed(format))
 		return DP_ENOTSUP;
-	ret = dp_geom_get(format - ACCEL_FMT_DP_BASE, n, k, group, tflags, &dg);
+	ret = dp_geom_get(format, n, k, group, tflags, &dg);
 	if (ret)
 		return ret;
 	*g = (struct accel_wgeom){
@@ -139,14 +136,14 @@ void accel_weights_operand(const struct accel_weights *w, const struct accel_wge
 
 uint32_t accel_wscale_bytes(uint32_t format)
 {
-	const struct dp_fmt_info *fi = dp_fmt_info(format - ACCEL_FMT_DP_BASE);
+	const struct dp_fmt_info *fi = dp_fmt_info(format);
 
 	return accel_fmt_packed(format) && fi ? fi->scale_bytes : 0;
 }
 
 bool accel_wfmt_a8(uint32_t format)
 {
-	const struct dp_fmt_info *fi = dp_fmt_info(format - ACCEL_FMT_DP_BASE);
+	const struct dp_fmt_info *fi = dp_fmt_info(format);
 
 	return accel_fmt_packed(format) && fi && fi->a8;
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include <hw/quasar_hw.h>
+#include <hw/quasar_hw_interface.h>
 
 #include "accel_internal.h"
 
@@ -20,7 +20,7 @@ static const char *const accel_cap_names[] = {
 	[1] = "FENCE_WRITE",	/* QUASAR_CAP_FENCE_WRITE */
 };
 _Static_assert(QUASAR_CAP_MMU == 1u << 0 && QUASAR_CAP_FENCE_WRITE == 1u << 1,
-	       "accel_cap_names follows quasar_hw.h");
+	       "accel_cap_names follows quasar_hw_interface.h");
 
 static const char *const accel_op_names[] = {
 	[DRM_QUASAR_OP_NOP] = "NOP",

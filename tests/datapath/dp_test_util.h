@@ -11,7 +11,7 @@
 
 #include "dp_format.h"
 #include "dp_gemm.h"
-#include "dp_kern.h"
+#include "dp_gemm.h"
 #include "dp_num.h"
 
 struct dpt_rng {

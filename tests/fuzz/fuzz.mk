@@ -16,18 +16,18 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC := clang
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
+# The firmware's control part and the runner's memory and images only: the
+# ISA and hardware headers, no libdrm, no compute engine.
 FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
-	-I$(TOP)/include -I$(TOP)/uapi -I/usr/include/libdrm -I$(FW_DIR)/include \
-	-I$(FW_BUILD) -I$(FW_TEST_DIR)
-FUZZ_FW_OBJS := $(patsubst $(FW_DIR)/%.c,$(FUZZ_OUT)/obj/%.o,$(FW_SRCS)) \
-	$(addprefix $(FUZZ_OUT)/obj/,fw_test_hal.o fw_test_image.o)
+	-I$(TOP)/include -I$(TOP)/uapi $(FW_INCLUDES) -I$(FWRUN_DIR)
+FUZZ_FW_OBJS := $(addprefix $(FUZZ_OUT)/obj/,$(FW_SRCS:.c=.o) $(FWRUN_MEM_SRCS:.c=.o))
 
 # Instrumented for coverage and sanitizers, but without libFuzzer's main.
 $(FUZZ_OUT)/obj/%.o: $(FW_DIR)/%.c $(FW_BUILD_ID_H) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(subst fuzzer,fuzzer-no-link,$(FUZZ_SAN)) -MMD -MP -c $< -o $@
 
-$(FUZZ_OUT)/obj/%.o: $(FW_TEST_DIR)/%.c $(FW_BUILD_ID_H) | $(DEPS_STAMP)
+$(FUZZ_OUT)/obj/%.o: $(FWRUN_DIR)/%.c $(FW_BUILD_ID_H) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(subst fuzzer,fuzzer-no-link,$(FUZZ_SAN)) -MMD -MP -c $< -o $@
 

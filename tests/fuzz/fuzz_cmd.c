@@ -30,8 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "drm/quasar_accel.h"
-#include "fw_test_hal.h"
+#include "drm/quasar_isa.h"
+#include "fwrun.h"
 
 #define FUZZ_SLOT	1
 #define FUZZ_WILD_SLOT	3
@@ -41,7 +41,7 @@
 #define RO_VA		0x300000000ull
 #define STREAM_VA	0x100000000ull
 #define STREAM_PAGES	4
-#define STREAM_BYTES	(STREAM_PAGES * FW_TEST_PAGE)
+#define STREAM_BYTES	(STREAM_PAGES * FWRUN_PAGE)
 #define RING_MAX	256u
 
 #define FUZZ_DMA_FAIL	0x08
@@ -54,7 +54,7 @@ struct fuzz_span {
 };
 
 struct fuzz_env {
-	struct fw_test_mem mem;
+	struct fwrun_mem mem;
 	struct fw_device fw;
 	uint64_t root;
 	uint64_t ring, cpl, wild_root;
@@ -78,12 +78,12 @@ static void fuzz_check(int cond)
 static void fuzz_env_reset(void)
 {
 	if (!env.mem.bytes) {
-		fuzz_check(!fw_test_mem_init(&env.mem));
-		env.snapshot = malloc(FW_TEST_MEM_SIZE);
+		fuzz_check(!fwrun_mem_init(&env.mem));
+		env.snapshot = malloc(FWRUN_MEM_SIZE);
 		fuzz_check(env.snapshot != NULL);
 	}
-	memset(env.mem.bytes, 0, env.mem.next - FW_TEST_MEM_BASE);
-	env.mem.next = FW_TEST_MEM_BASE;
+	memset(env.mem.bytes, 0, env.mem.next - FWRUN_MEM_BASE);
+	env.mem.next = FWRUN_MEM_BASE;
 	env.mem.fail_lo = env.mem.fail_hi = 0;
 	env.mem.log_count = 0;
 	env.polls = 0;
@@ -96,11 +96,11 @@ static struct fuzz_span fuzz_map(uint64_t va, uint64_t pages)
 {
 	struct fuzz_span s;
 
-	fw_test_map_range(&env.mem, env.root, va, pages * FW_TEST_PAGE, true);
-	/* fw_test_map_range allocated the data just before any new tables. */
-	s.lo = fw_test_va_ptr(&env.mem, env.root, va + (pages - 1) * FW_TEST_PAGE) -
-	       env.mem.bytes + FW_TEST_MEM_BASE;
-	s.hi = s.lo + pages * FW_TEST_PAGE;
+	fwrun_map_range(&env.mem, env.root, va, pages * FWRUN_PAGE, true);
+	/* fwrun_map_range allocated the data just before any new tables. */
+	s.lo = fwrun_va_ptr(&env.mem, env.root, va + (pages - 1) * FWRUN_PAGE) -
+	       env.mem.bytes + FWRUN_MEM_BASE;
+	s.hi = s.lo + pages * FWRUN_PAGE;
 	return s;
 }
 
@@ -126,7 +126,7 @@ static void fuzz_check_untouched(void)
 	for (uint64_t off = 0; off < env.used; off++) {
 		if (env.mem.bytes[off] == env.snapshot[off])
 			continue;
-		fuzz_check(fuzz_allowed(FW_TEST_MEM_BASE + off));
+		fuzz_check(fuzz_allowed(FWRUN_MEM_BASE + off));
 	}
 }
 
@@ -186,39 +186,39 @@ static void fuzz_setup(const uint8_t *c, const uint8_t *stream, size_t stream_le
 	uint32_t ops = (c[0] & FUZZ_OPS) ? (c[1] & 0xfu) : FW_ROM_OPS;
 	uint8_t *ro;
 
-	fuzz_check(fw_test_device_boot(&env.fw, &env.mem, ops) == QUASAR_FW_OK);
-	env.root = fw_test_new_root(&env.mem);
+	fuzz_check(fwrun_boot(&env.fw, &env.mem, ops) == QUASAR_FW_OK);
+	env.root = fwrun_new_root(&env.mem);
 	env.allowed[0] = fuzz_map(BUF_VA, BUF_PAGES);
 	env.allowed[1] = fuzz_map(STREAM_VA, STREAM_PAGES);
-	fw_test_map_range(&env.mem, env.root, RO_VA, FW_TEST_PAGE, false);
-	ro = fw_test_va_ptr(&env.mem, env.root, RO_VA);
-	memset(ro, 0x5a, FW_TEST_PAGE);
-	fw_test_ctx(&env.fw, FUZZ_SLOT, env.root);
+	fwrun_map_range(&env.mem, env.root, RO_VA, FWRUN_PAGE, false);
+	ro = fwrun_va_ptr(&env.mem, env.root, RO_VA);
+	memset(ro, 0x5a, FWRUN_PAGE);
+	fwrun_ctx_bind(&env.fw, FUZZ_SLOT, env.root);
 
 	/* The stream, in VA order across the scattered pages. */
 	if (stream_len > STREAM_BYTES)
 		stream_len = STREAM_BYTES;
 	for (size_t i = 0; i < stream_len; i++)
-		*fw_test_va_ptr(&env.mem, env.root, STREAM_VA + i) = stream[i];
+		*fwrun_va_ptr(&env.mem, env.root, STREAM_VA + i) = stream[i];
 
 	/* The wild context's table: the stream's first page, fuzzer bytes. */
-	env.wild_root = env.allowed[1].hi - FW_TEST_PAGE;
-	fw_test_ctx(&env.fw, FUZZ_WILD_SLOT, env.wild_root);
+	env.wild_root = env.allowed[1].hi - FWRUN_PAGE;
+	fwrun_ctx_bind(&env.fw, FUZZ_WILD_SLOT, env.wild_root);
 
-	env.ring = fw_test_alloc(&env.mem, RING_MAX * sizeof(struct quasar_hw_desc));
-	env.cpl = fw_test_alloc(&env.mem, RING_MAX * sizeof(struct quasar_hw_cpl));
+	env.ring = fwrun_mem_alloc(&env.mem, RING_MAX * sizeof(struct quasar_hw_desc));
+	env.cpl = fwrun_mem_alloc(&env.mem, RING_MAX * sizeof(struct quasar_hw_cpl));
 	env.allowed[2].lo = env.cpl;
 	env.allowed[2].hi = env.cpl + RING_MAX * sizeof(struct quasar_hw_cpl);
 
 	if (c[0] & FUZZ_DMA_FAIL) {
-		env.mem.fail_lo = FW_TEST_MEM_BASE + (uint64_t)c[2] * FW_TEST_PAGE;
-		env.mem.fail_hi = env.mem.fail_lo + (uint64_t)(c[3] % 8) * FW_TEST_PAGE;
+		env.mem.fail_lo = FWRUN_MEM_BASE + (uint64_t)c[2] * FWRUN_PAGE;
+		env.mem.fail_hi = env.mem.fail_lo + (uint64_t)(c[3] % 8) * FWRUN_PAGE;
 	}
 	if (c[0] & FUZZ_STOP) {
 		env.stop_armed = true;
 		env.stop_after = c[4];
 	}
-	env.used = env.mem.next - FW_TEST_MEM_BASE;
+	env.used = env.mem.next - FWRUN_MEM_BASE;
 	memcpy(env.snapshot, env.mem.bytes, env.used);
 }
 
@@ -279,7 +279,7 @@ static void fuzz_queue(const uint8_t *c, const uint8_t *p, size_t n)
 	fuzz_setup(c, p + ndesc * sizeof(struct quasar_hw_desc),
 		   n - ndesc * sizeof(struct quasar_hw_desc));
 	/* Descriptor i sits where the queue will look for it. */
-	ring = fw_test_ptr(&env.mem, env.ring, RING_MAX * sizeof(struct quasar_hw_desc));
+	ring = fwrun_mem_ptr(&env.mem, env.ring, RING_MAX * sizeof(struct quasar_hw_desc));
 	head = (c[7] & 1) ? 0xffffffffu - (c[7] >> 1) : c[7];
 	for (unsigned int i = 0; i < ndesc; i++) {
 		uint32_t slot = (head + i) % (size < RING_MAX ? size : RING_MAX);
@@ -291,7 +291,7 @@ static void fuzz_queue(const uint8_t *c, const uint8_t *p, size_t n)
 	}
 	for (unsigned int i = 0; i < RING_MAX; i++)
 		env.wild |= fuzz_desc_wild(ring + i * sizeof(struct quasar_hw_desc));
-	memcpy(env.snapshot + (env.ring - FW_TEST_MEM_BASE), ring,
+	memcpy(env.snapshot + (env.ring - FWRUN_MEM_BASE), ring,
 	       RING_MAX * sizeof(struct quasar_hw_desc));
 	/* A ring larger than the allocation reads (and completes) beyond it. */
 	if (size > RING_MAX)
@@ -315,7 +315,7 @@ static void fuzz_queue(const uint8_t *c, const uint8_t *p, size_t n)
 	}
 	/* Every record written carries a status in range. */
 	for (int i = 0; i < done; i++) {
-		const uint8_t *r = fw_test_ptr(&env.mem, env.cpl +
+		const uint8_t *r = fwrun_mem_ptr(&env.mem, env.cpl +
 			((head + (uint32_t)i) & (size - 1)) * sizeof(struct quasar_hw_cpl),
 			sizeof(struct quasar_hw_cpl));
 

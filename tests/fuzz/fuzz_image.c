@@ -17,7 +17,7 @@
 #include <zlib.h>
 
 #include "fw_build_id.h"
-#include "fw_test_hal.h"
+#include "fwrun.h"
 
 #define FUZZ_FIX_BUILD_ID	0x01
 #define FUZZ_FIX_CRC		0x02
@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fw_test_mem mem = { 0 };
+	struct fwrun_mem mem = { 0 };
 	struct fw_boot_info info;
 	struct fw_device fw;
 	uint8_t ctl, *img;
@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* No backing memory: the validator must not need any DMA. */
 	memset(&fw, 0, sizeof(fw));
-	fw_test_hal_init(&fw.hal, &mem);
+	fwrun_hal_init(&fw.hal, &mem);
 	memset(&info, 0xa5, sizeof(info));
 	err = fw_image_validate(&fw.hal, img, len, &info);
 	fuzz_image_check_info(err, &info);

@@ -8,7 +8,7 @@
 
 #include <xf86drm.h>
 
-#include <hw/quasar_hw.h>
+#include <hw/quasar_hw_interface.h>
 
 #include "guest_util.h"
 #include "kselftest_harness.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Helpers for libaccel's host tests: the firmware test environment of
- * tests/host/fw_test_v1.h (a booted firmware with the compute engine, a
+ * fwrun/fwrun.h (a booted firmware with the compute engine, a
  * context with a 3 MiB VA window), with operands made the way libaccel
  * makes them: packed weights quantized by libaccel_compress, described by
  * accel_weights_from_qtensor() and laid out by accel_weights_place(), as
@@ -16,17 +16,17 @@
 #include "accel_enc.h"
 #include "accel_ops.h"
 #include "accel_tensor_q.h"
-#include "fw_test_v1.h"
+#include "fw_test_data.h"
 
 /* A plain dense operand at a fresh VA, filled from @src when given. */
-static inline struct accel_operand la_plain(struct v1_env *e, uint32_t fmt, uint32_t d0,
+static inline struct accel_operand la_plain(struct fwrun *e, uint32_t fmt, uint32_t d0,
 					    uint32_t d1, uint32_t d2, uint32_t d3,
 					    const void *src)
 {
 	uint64_t bytes = (uint64_t)d0 * d1 * d2 * d3 * accel_format_elem_size(fmt);
 	struct accel_operand o = { 0 };
 
-	o.t = v1_tensor(src ? v1_upload(e, src, bytes) : v1_alloc(e, bytes), fmt, d0, d1,
+	o.t = fwrun_tensor(src ? fwrun_upload(e, src, bytes) : fwrun_alloc(e, bytes), fmt, d0, d1,
 			d2, d3);
 	return o;
 }
@@ -38,11 +38,11 @@ struct la_weights {
 };
 
 /* Random N x K weights in uapi format @fmt, quantized and uploaded. */
-static inline int la_weights(struct v1_env *e, struct la_weights *w, uint32_t fmt,
+static inline int la_weights(struct fwrun *e, struct la_weights *w, uint32_t fmt,
 			     uint32_t n, uint32_t k, uint32_t group, bool asym, uint32_t seed)
 {
 	struct accel_qparams p = {
-		.fmt = fmt - ACCEL_FMT_DP_BASE, .group = group, .asym = asym,
+		.fmt = fmt, .group = group, .asym = asym,
 	};
 	float *src = malloc((size_t)n * k * sizeof(float));
 	struct accel_weights aw;
@@ -63,24 +63,24 @@ static inline int la_weights(struct v1_env *e, struct la_weights *w, uint32_t fm
 		fprintf(stderr, "# weights %u: %d %s\n", fmt, ret, why.text);
 		return -1;
 	}
-	va = v1_alloc(e, pl.total);
-	v1_put(e, va, aw.data, g.data_bytes);
+	va = fwrun_alloc(e, pl.total);
+	fwrun_write(e, va, aw.data, g.data_bytes);
 	if (g.scale_bytes)
-		v1_put(e, va + pl.scales, aw.scales, g.scale_bytes);
+		fwrun_write(e, va + pl.scales, aw.scales, g.scale_bytes);
 	if (g.zero_bytes)
-		v1_put(e, va + pl.zeros, aw.zeros, g.zero_bytes);
+		fwrun_write(e, va + pl.zeros, aw.zeros, g.zero_bytes);
 	if (g.meta_bytes)
-		v1_put(e, va + pl.meta, aw.meta, g.meta_bytes);
+		fwrun_write(e, va + pl.meta, aw.meta, g.meta_bytes);
 	accel_weights_operand(&aw, &g, &pl, va, &w->op);
 	return 0;
 }
 
 /* Runs ISA_VERSION 1 then @cmd as one job; returns the job's status. */
-static inline uint32_t la_run(struct v1_env *e, const void *cmd, size_t len)
+static inline uint32_t la_run(struct fwrun *e, const void *cmd, size_t len)
 {
-	v1_emit_version(e, DRM_QUASAR_ISA_VERSION);
-	v1_emit(e, cmd, len);
-	v1_run(e);
+	fwrun_emit_isa_version(e, DRM_QUASAR_ISA_VERSION);
+	fwrun_emit(e, cmd, len);
+	fwrun_run(e);
 	return e->res.status;
 }
 

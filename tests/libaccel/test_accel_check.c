@@ -29,7 +29,7 @@ static const char *const ck_names[CK_KINDS] = {
 
 /* One valid command of every kind, over operands in one environment. */
 struct ck_set {
-	struct v1_env e;
+	struct fwrun e;
 	struct la_weights w, wconv;
 	uint8_t cmd[CK_KINDS][256];
 	uint16_t len[CK_KINDS];
@@ -40,14 +40,14 @@ static int ck_build(struct ck_set *s)
 	static uint16_t xb[CK_M * CK_K], xc[2 * 4 * 4 * 4];
 	static float f[CK_M * CK_K], g[CK_D], cs[CK_M * CK_D / 2];
 	static const uint32_t ids[3] = { 1, 22, 5 };
-	struct v1_env *e = &s->e;
+	struct fwrun *e = &s->e;
 	struct accel_operand x, y, bias, res, a, b, yr, gain, lbias, cosv, sinv, io, yg,
 			     yd, xconv, yconv, src, dst;
 	struct accel_enc_epi epi;
 	struct accel_why why;
 	uint32_t st = 0;
 
-	if (v1_init(e, SRAM) ||
+	if (fwrun_init(e, SRAM) ||
 	    la_weights(e, &s->w, DRM_QUASAR_FORMAT_W_INT4, CK_N, CK_K, 32, true, 3) ||
 	    la_weights(e, &s->wconv, DRM_QUASAR_FORMAT_W_INT8, 8, 36, 0, false, 4))
 		return -1;
@@ -134,7 +134,7 @@ FIXTURE_TEARDOWN(check)
 {
 	accel_qtensor_free(self->s->w.qt);
 	accel_qtensor_free(self->s->wconv.qt);
-	v1_fini(&self->s->e);
+	fwrun_fini(&self->s->e);
 	free(self->s);
 }
 
@@ -189,7 +189,7 @@ CK_SET(f_add_bf16, struct drm_quasar_cmd_eltwise, c->b.format = DRM_QUASAR_FORMA
 CK_SET(f_mul_overlap, struct drm_quasar_cmd_eltwise, c->y.strides[1] = CK_D - 1)
 CK_SET(f_gather_2rows, struct drm_quasar_cmd_gather, { c->ids.dims[2] = 3; c->ids.dims[3] = 1; })
 CK_SET(f_gather_plain, struct drm_quasar_cmd_gather,
-       { c->table = v1_tensor(c->table.addr, DRM_QUASAR_FORMAT_FP32, 1, 1, CK_N, CK_K); })
+       { c->table = fwrun_tensor(c->table.addr, DRM_QUASAR_FORMAT_FP32, 1, 1, CK_N, CK_K); })
 CK_SET(f_deq_u32, struct drm_quasar_cmd_convert, c->dst.format = DRM_QUASAR_FORMAT_U32)
 CK_SET(f_cvt_same, struct drm_quasar_cmd_convert, c->dst.format = DRM_QUASAR_FORMAT_BF16)
 CK_SET(f_cvt_sp, struct drm_quasar_cmd_convert, c->sp.group = 32)
@@ -347,7 +347,7 @@ TEST_F(check, random_mutations_get_the_same_verdict_on_host_and_device)
 
 TEST_F(check, bias_of_the_wrong_length_is_refused)
 {
-	struct v1_env *e = &self->s->e;
+	struct fwrun *e = &self->s->e;
 	struct accel_operand x = la_plain(e, DRM_QUASAR_FORMAT_BF16, 1, 1, CK_M, CK_K, NULL);
 	struct accel_operand y = la_plain(e, DRM_QUASAR_FORMAT_FP32, 1, 1, CK_M, CK_N, NULL);
 	struct accel_operand b = la_plain(e, DRM_QUASAR_FORMAT_FP32, 1, 1, 1, CK_N - 1, NULL);
@@ -362,7 +362,7 @@ TEST_F(check, bias_of_the_wrong_length_is_refused)
 
 TEST_F(check, residual_strided_unlike_y_is_refused)
 {
-	struct v1_env *e = &self->s->e;
+	struct fwrun *e = &self->s->e;
 	struct accel_operand x = la_plain(e, DRM_QUASAR_FORMAT_BF16, 1, 1, CK_M, CK_K, NULL);
 	struct accel_operand y = la_plain(e, DRM_QUASAR_FORMAT_FP32, 1, 1, CK_M, CK_N, NULL);
 	struct accel_operand r = la_plain(e, DRM_QUASAR_FORMAT_FP32, 1, 1, CK_M, CK_N + 8, NULL);
@@ -389,7 +389,7 @@ TEST_F(check, conv2d_has_no_residual)
 
 TEST_F(check, gain_not_fp32_is_refused)
 {
-	struct v1_env *e = &self->s->e;
+	struct fwrun *e = &self->s->e;
 	struct accel_operand x = la_plain(e, DRM_QUASAR_FORMAT_FP32, 1, 1, 2, CK_D, NULL);
 	struct accel_operand y = la_plain(e, DRM_QUASAR_FORMAT_FP32, 1, 1, 2, CK_D, NULL);
 	struct accel_operand g = la_plain(e, DRM_QUASAR_FORMAT_BF16, 1, 1, 1, CK_D, NULL);

@@ -36,12 +36,12 @@ static int gemm_run(const struct gemm_case *gc)
 	struct accel_enc_epi epi;
 	struct la_weights w;
 	struct accel_why why;
-	struct v1_env e;
+	struct fwrun e;
 	struct dp_gemm g;
 	uint32_t st;
 	int bad;
 
-	if (v1_init(&e, SRAM) || la_weights(&e, &w, gc->fmt, GN, GK, gc->group, gc->asym,
+	if (fwrun_init(&e, SRAM) || la_weights(&e, &w, gc->fmt, GN, GK, gc->group, gc->asym,
 					    gc->fmt * 7 + gc->group))
 		return 1;
 	v1_rand_bf16(x, GM * XPITCH, 11);
@@ -77,13 +77,13 @@ static int gemm_run(const struct gemm_case *gc)
 		return 1;
 	}
 	st = la_run(&e, &c, sizeof(c));
-	v1_get(&e, yo.t.addr, got, ybytes);
+	fwrun_read(&e, yo.t.addr, got, ybytes);
 	bad = st != DRM_QUASAR_STATUS_OK || e.res.cmd_index != 2 ||
 	      la_same(got, want, ybytes, "gemm y");
 	if (st)
 		fprintf(stderr, "# job ended %u at command %u\n", st, e.res.cmd_index);
 	accel_qtensor_free(w.qt);
-	v1_fini(&e);
+	fwrun_fini(&e);
 	return bad;
 }
 
@@ -143,11 +143,11 @@ TEST_F(conv2d, w8a8_stride2_pad1)
 	struct accel_enc_epi epi;
 	struct la_weights w;
 	struct accel_why why;
-	struct v1_env e;
+	struct fwrun e;
 	struct dp_gemm g;
 	uint32_t oh, ow;
 
-	ASSERT_EQ(0, v1_init(&e, SRAM));
+	ASSERT_EQ(0, fwrun_init(&e, SRAM));
 	ASSERT_EQ(0, la_weights(&e, &w, DRM_QUASAR_FORMAT_W_INT8, COUT, K, 0, false, 5));
 	ASSERT_EQ(0, dp_conv2d_out(&cv, &oh, &ow));
 	v1_rand_bf16(x, XN, 21);
@@ -168,10 +168,10 @@ TEST_F(conv2d, w8a8_stride2_pad1)
 		TH_LOG("%s", why.text);
 	}
 	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_OK, la_run(&e, &c, sizeof(c)));
-	v1_get(&e, yo.t.addr, got, sizeof(got));
+	fwrun_read(&e, yo.t.addr, got, sizeof(got));
 	EXPECT_EQ(0, la_same(got, want, sizeof(got), "conv2d y"));
 	accel_qtensor_free(w.qt);
-	v1_fini(&e);
+	fwrun_fini(&e);
 }
 
 /* ---- row operations ---- */
@@ -190,12 +190,12 @@ static int row_run(uint16_t op)
 	struct accel_operand a, b, y, gain, bias, cosv, sinv;
 	uint8_t cmd[256];
 	struct accel_why why;
-	struct v1_env e;
+	struct fwrun e;
 	size_t len = 0;
 	uint32_t st = 0;
 	int bad;
 
-	if (v1_init(&e, SRAM))
+	if (fwrun_init(&e, SRAM))
 		return 1;
 	v1_rand_f32(d.a, RR * RD, 31);
 	v1_rand_f32(d.b, RR * RD, 32);
@@ -252,9 +252,9 @@ static int row_run(uint16_t op)
 		return 1;
 	}
 	st = la_run(&e, cmd, len);
-	v1_get(&e, y.t.addr, d.got, sizeof(d.got));
+	fwrun_read(&e, y.t.addr, d.got, sizeof(d.got));
 	bad = st != DRM_QUASAR_STATUS_OK || la_same(d.got, d.want, sizeof(d.got), "row op y");
-	v1_fini(&e);
+	fwrun_fini(&e);
 	return bad;
 }
 
@@ -275,9 +275,9 @@ TEST_F(gather, w4_g64_zeros)
 	struct drm_quasar_cmd_gather c;
 	struct la_weights w;
 	struct accel_why why;
-	struct v1_env e;
+	struct fwrun e;
 
-	ASSERT_EQ(0, v1_init(&e, SRAM));
+	ASSERT_EQ(0, fwrun_init(&e, SRAM));
 	ASSERT_EQ(0, la_weights(&e, &w, DRM_QUASAR_FORMAT_W_INT4, GN, GK, 64, true, 41));
 	ASSERT_EQ(0, dp_gather_ref(accel_qtensor_wt(w.qt), ids, 6, want, GK));
 	io = la_plain(&e, DRM_QUASAR_FORMAT_U32, 1, 1, 1, 6, ids);
@@ -286,10 +286,10 @@ TEST_F(gather, w4_g64_zeros)
 		TH_LOG("%s", why.text);
 	}
 	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_OK, la_run(&e, &c, sizeof(c)));
-	v1_get(&e, yo.t.addr, got, sizeof(got));
+	fwrun_read(&e, yo.t.addr, got, sizeof(got));
 	EXPECT_EQ(0, la_same(got, want, sizeof(got), "gather y"));
 	accel_qtensor_free(w.qt);
-	v1_fini(&e);
+	fwrun_fini(&e);
 }
 
 TEST_F(convert, nvfp4_to_bf16)
@@ -299,9 +299,9 @@ TEST_F(convert, nvfp4_to_bf16)
 	struct accel_operand yo;
 	struct la_weights w;
 	struct accel_why why;
-	struct v1_env e;
+	struct fwrun e;
 
-	ASSERT_EQ(0, v1_init(&e, SRAM));
+	ASSERT_EQ(0, fwrun_init(&e, SRAM));
 	ASSERT_EQ(0, la_weights(&e, &w, DRM_QUASAR_FORMAT_W_NVFP4, GN, GK, 0, false, 43));
 	ASSERT_EQ(0, dp_dequant_bf16_ref(accel_qtensor_wt(w.qt), 0, GN, want, GK));
 	yo = la_plain(&e, DRM_QUASAR_FORMAT_BF16, 1, 1, GN, GK, NULL);
@@ -309,10 +309,10 @@ TEST_F(convert, nvfp4_to_bf16)
 		TH_LOG("%s", why.text);
 	}
 	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_OK, la_run(&e, &c, sizeof(c)));
-	v1_get(&e, yo.t.addr, got, sizeof(got));
+	fwrun_read(&e, yo.t.addr, got, sizeof(got));
 	EXPECT_EQ(0, la_same(got, want, sizeof(got), "convert dst"));
 	accel_qtensor_free(w.qt);
-	v1_fini(&e);
+	fwrun_fini(&e);
 }
 
 TEST_F(convert, bf16_to_fp32)
@@ -323,9 +323,9 @@ TEST_F(convert, bf16_to_fp32)
 	struct drm_quasar_cmd_convert c;
 	struct accel_operand src, dst;
 	struct accel_why why;
-	struct v1_env e;
+	struct fwrun e;
 
-	ASSERT_EQ(0, v1_init(&e, SRAM));
+	ASSERT_EQ(0, fwrun_init(&e, SRAM));
 	v1_rand_bf16(h, N, 45);
 	dp_bf16_to_f32_ref(h, N, want);
 	src = la_plain(&e, DRM_QUASAR_FORMAT_BF16, 1, 1, 3, 40, h);
@@ -334,9 +334,9 @@ TEST_F(convert, bf16_to_fp32)
 		TH_LOG("%s", why.text);
 	}
 	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_OK, la_run(&e, &c, sizeof(c)));
-	v1_get(&e, dst.t.addr, got, sizeof(got));
+	fwrun_read(&e, dst.t.addr, got, sizeof(got));
 	EXPECT_EQ(0, la_same(got, want, sizeof(got), "convert dst"));
-	v1_fini(&e);
+	fwrun_fini(&e);
 }
 
 TEST_HARNESS_MAIN

@@ -40,11 +40,11 @@ TEST(report_of_a_w8a8_gemm_run_on_the_firmware)
 	struct accel_job_cost cost;
 	struct la_weights w;
 	struct accel_why why;
-	struct v1_env e;
+	struct fwrun e;
 	char text[2048];
 	int n;
 
-	ASSERT_EQ(0, v1_init(&e, 1u << 20));
+	ASSERT_EQ(0, fwrun_init(&e, 1u << 20));
 	ASSERT_EQ(0, la_weights(&e, &w, DRM_QUASAR_FORMAT_W_INT8, 32, 64, 0, false, 1));
 	v1_rand_bf16(x, 4 * 64, 2);
 	xo = la_plain(&e, DRM_QUASAR_FORMAT_BF16, 1, 1, 4, 64, x);
@@ -73,7 +73,7 @@ TEST(report_of_a_w8a8_gemm_run_on_the_firmware)
 	HAS(text, "5.12 ops/byte");
 	HAS(text, "0.0819 effective TOPS");
 	accel_qtensor_free(w.qt);
-	v1_fini(&e);
+	fwrun_fini(&e);
 }
 
 TEST(report_names_the_compute_bound_and_a_failed_status)
@@ -174,7 +174,7 @@ static struct accel_operand rp_plain(uint64_t addr, uint32_t rows, uint32_t d, u
 {
 	struct accel_operand o = { 0 };
 
-	o.t = v1_tensor(addr, DRM_QUASAR_FORMAT_FP32, 1, 1, rows, pitch);
+	o.t = fwrun_tensor(addr, DRM_QUASAR_FORMAT_FP32, 1, 1, rows, pitch);
 	o.t.dims[3] = d;
 	return o;
 }

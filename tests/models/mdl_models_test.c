@@ -20,7 +20,7 @@
 
 #include "kselftest_harness.h"
 #include "dp_gemm.h"
-#include "dp_kern.h"
+#include "dp_gemm.h"
 #include "dp_num.h"
 #include "dp_ops.h"
 #include "mdl_actq.h"
@@ -1175,7 +1175,10 @@ TEST(packed_files_that_are_truncated_or_corrupt_are_refused)
 
 	/* consistent CRC, inconsistent content */
 	memcpy(bad, buf, len);
-	mdl_pk_put32(bad + MDL_PK_OFF_VERSION, 2);
+	mdl_pk_put32(bad + MDL_PK_OFF_VERSION, MDL_PACKED_VERSION + 1);
+	EXPECT_TRUE(mdlt_pk_refused(bad, len, "version"));
+	/* version 1 numbered the formats the datapath's old way */
+	mdl_pk_put32(bad + MDL_PK_OFF_VERSION, 1);
 	EXPECT_TRUE(mdlt_pk_refused(bad, len, "version"));
 	memcpy(bad, buf, len);
 	mdl_pk_put32(bad + MDL_PK_OFF_CONFIG + 4, 785);	/* input width */

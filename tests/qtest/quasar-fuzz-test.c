@@ -15,8 +15,8 @@
 #include "libqos/libqos-pc.h"
 #include "libqos/pci-pc.h"
 #include "qemu/bswap.h"
-#include "hw/quasar_hw.h"
-#include "drm/quasar_accel.h"
+#include "hw/quasar_hw_interface.h"
+#include "drm/quasar_isa.h"
 
 #define QF_SLOT         4
 #define QF_DEVFN        QPCI_DEVFN(QF_SLOT, 0)

@@ -22,8 +22,8 @@
 #include "libqos/pci-pc.h"
 #include "hw/pci/pci_regs.h"
 #include "qemu/bswap.h"
-#include "hw/quasar_hw.h"
-#include "drm/quasar_accel.h"
+#include "hw/quasar_hw_interface.h"
+#include "drm/quasar_isa.h"
 
 #define QT_SLOT             4
 #define QT_DEVFN            QPCI_DEVFN(QT_SLOT, 0)

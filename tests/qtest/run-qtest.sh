@@ -9,7 +9,7 @@
 #
 # The firmware image and the QEMU ROM must come from the same firmware
 # sources (their build ids must match), so this rebuilds both first: the
-# image with make, QEMU (with the device and the ROM) with build-qemu.sh.
+# image and QEMU (with the device and the ROM), both with make.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 eval "$(sed -n 's/^\([A-Z_]*\) [:?]= \(.*\)$/\1="${\1:-\2}"/p' "$top/versions.mk")"
@@ -22,7 +22,7 @@ qtest="${QUASAR_QTEST:-quasar-test}"
 
 # Progress goes to stderr so that stdout stays pure TAP.
 make -s -C "$top" "$top/build/fw/quasar-fw.bin" >&2
-bash "$top/scripts/build-qemu.sh" >&2
+make -s -C "$top" qemu >&2
 (
 	flock 9
 	ninja -C "$qbuild" "tests/qtest/$qtest" >"$qbuild/ninja-qtest.log.txt" 2>&1 ||

@@ -1,0 +1,485 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Quasar datapath fast GEMM, one source for AVX2 and AVX-512 (dp_simd_vec.h).
+ *
+ * Bit-exactness with dp_gemm_ref() comes from doing the same IEEE
+ * operations in the same order per output: lanes are 16 output channels of
+ * one weight panel, each lane walks K sequentially exactly as the golden
+ * model does. Integer block sums are exact, so their internal order is free
+ * (dot-product instructions); see docs/numerics.md "GEMM".
+ */
+#include "dp_simd_dec.h"
+
+#if defined(DP_ISA_avx512)
+#define DP_K(name) name##_avx512
+#define DP_MR 8
+#else
+#define DP_K(name) name##_avx2
+#define DP_MR 4
+#endif
+
+/* ---- BF16-activation path ---- */
+
+/*
+ * p + e * x, rounded twice as the specification says. When the caller has
+ * proved e * x exact (dp_kc.fma: narrow element times BF16, no overflow
+ * possible), a fused multiply-add gives the identical result in one step.
+ */
+DP_AI vf dp_madd(vf p, vf e, vf x, const bool fused)
+{
+	return fused ? vf_fmadd(e, x, p) : vf_add(p, vf_mul(e, x));
+}
+
+/*
+ * The dense kernels keep T independent accumulator sets ("lanes sets") in
+ * flight: T rows of M sharing one weight panel (np == 1, GEMM), or, for a
+ * single row, T consecutive panels (np == T, GEMV). The second form gives a
+ * GEMV several independent FP dependency chains and several weight streams,
+ * which is what a DRAM-bound single row needs. Each output's own sequence of
+ * operations is the same either way.
+ */
+#define DP_PANEL_BYTES(c, bits) ((size_t)(c)->geom->kstore * DP_PANEL * (bits) / 8)
+
+DP_AI void dp_a16_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
+			const uint32_t T, const bool np, const uint32_t fmt, const bool fused)
+{
+	static const float int4_sym[16] = { -8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7 };
+	const struct dp_geom *geom = c->geom;
+	const uint32_t bits = dp_fmt_info(fmt)->elem_bits;
+	const uint8_t *d[DP_MR];
+	const float *x[DP_MR];
+	/* 4-bit code -> element value, shared by all lanes: E2M1, or INT4 minus 8 */
+	vf lut = fmt == DP_W_INT4 ? vf_load(int4_sym) : dp_v_e2m1_table();
+	bool lanez = fmt == DP_W_INT4 && (c->w->flags & DP_WT_ZERO);
+	uint32_t K = c->w->k, b, k, t;
+
+	for (t = 0; t < T; t++) {
+		x[t] = c->v->xf + (size_t)(m + (np ? 0 : t)) * c->v->kpad;
+		d[t] = (const uint8_t *)c->w->data + (p + (np ? t : 0)) * DP_PANEL_BYTES(c, bits);
+	}
+	for (b = 0; b < c->nb; b++) {
+		uint32_t k0 = b * geom->block, k1 = k0 + geom->block > K ? K : k0 + geom->block;
+		vf pb[DP_MR];
+		vi zv[DP_MR];
+
+		for (t = 0; t < T; t++) {
+			pb[t] = vf_zero();
+			zv[t] = lanez && (np || t == 0) ? dp_v_zero(c, p + (np ? t : 0), b) : vi_zero();
+		}
+		if (fmt == DP_W_BF16) {
+			for (k = k0; k < k1; k++) {
+				vf e = dp_v_bf16(vi_u16x16(d[0] + (size_t)k * 32));
+
+				for (t = 0; t < T; t++) {
+					if (np && t)
+						e = dp_v_bf16(vi_u16x16(d[t] + (size_t)k * 32));
+					pb[t] = dp_madd(pb[t], e, vf_set1(x[t][k]), false);
+				}
+			}
+		} else if (bits == 8) {
+			for (k = k0; k < k1; k += 4) {
+				vi line[DP_MR];
+				unsigned i;
+
+				for (t = 0; t < (np ? T : 1); t++) {
+					dp_prefetch(d[t] + (size_t)k * 16);
+					line[t] = vi_load(d[t] + (size_t)k * 16);
+				}
+#pragma GCC unroll 4
+				for (i = 0; i < 4; i++) {
+					if (k + i >= k1)
+						break;
+					for (t = 0; t < T; t++) {
+						vf e = dp_v_elem8(line[np ? t : 0], i, fmt);
+
+						pb[t] = dp_madd(pb[t], e, vf_set1(x[t][k + i]), fused);
+					}
+				}
+			}
+		} else {	/* 4-bit: INT4, MXFP4, NVFP4 */
+			for (k = k0; k < k1; k += 8) {
+				vi line[DP_MR];
+				unsigned i;
+
+				for (t = 0; t < (np ? T : 1); t++) {
+					dp_prefetch(d[t] + (size_t)k * 8);
+					line[t] = vi_load(d[t] + (size_t)k * 8);
+				}
+#pragma GCC unroll 8
+				for (i = 0; i < 8; i++) {
+					if (k + i >= k1)
+						break;
+					for (t = 0; t < T; t++) {
+						uint32_t u = np ? t : 0;
+						vf e = lanez ? vf_from_i(vi_sub(dp_v_nib(line[u], i), zv[u])) :
+							       vf_lut16(dp_v_nib(line[u], i), lut);
+
+						pb[t] = dp_madd(pb[t], e, vf_set1(x[t][k + i]), fused);
+					}
+				}
+			}
+		}
+		for (t = 0; t < T; t++) {
+			if (fmt != DP_W_BF16)
+				pb[t] = vf_mul(pb[t], dp_v_factor(c, p + (np ? t : 0), b, false, fmt));
+			acc[t] = vf_add(acc[t], pb[t]);
+		}
+	}
+}
+
+DP_AI void dp_a16_sparse(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
+			 const uint32_t mr, const uint32_t fmt, const bool fused)
+{
+	const struct dp_geom *geom = c->geom;
+	const float *x[DP_MR];
+	uint32_t K = c->w->k, b, q, r, s;
+
+	for (r = 0; r < mr; r++)
+		x[r] = c->v->xf + (size_t)(m + r) * c->v->kpad;
+	for (b = 0; b < c->nb; b++) {
+		uint32_t k0 = b * geom->block, k1 = k0 + geom->block > K ? K : k0 + geom->block;
+		vi zv = fmt == DP_W_SP_INT4 ? dp_v_zero(c, p, b) : vi_zero();
+		vf pb[DP_MR];
+
+		for (r = 0; r < mr; r++)
+			pb[r] = vf_zero();
+		for (q = k0 / 4; q * 4 < k1; q++) {
+			vi code = dp_v_meta(c, p, q);
+
+			for (s = 0; s < 2; s++) {
+				vi idx = vi_and(vi_srli(code, 2 * s), vi_set1(3));
+				vf e = dp_v_sp_elem(c, p, 2 * q + s, zv, fmt);
+
+				if (4 * q + 4 <= K) {
+					for (r = 0; r < mr; r++)
+						pb[r] = dp_madd(pb[r], e, vf_pick4(idx, x[r] + 4 * q),
+								fused && fmt != DP_W_SP_BF16);
+				} else {
+					/* tail group: positions at or past K do not contribute */
+					vm in = vi_lt(vi_add(idx, vi_set1((int32_t)(4 * q))),
+						      vi_set1((int32_t)K));
+
+					for (r = 0; r < mr; r++)
+						pb[r] = vf_mask_add(pb[r], in,
+								    vf_mul(e, vf_pick4(idx, x[r] + 4 * q)));
+				}
+			}
+		}
+		if (fmt != DP_W_SP_BF16) {
+			vf f = dp_v_factor(c, p, b, false, fmt);
+
+			for (r = 0; r < mr; r++)
+				pb[r] = vf_mul(pb[r], f);
+		}
+		for (r = 0; r < mr; r++)
+			acc[r] = vf_add(acc[r], pb[r]);
+	}
+}
+
+/* ---- int8-activation path ---- */
+
+DP_AI void dp_a8_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
+		       const uint32_t T, const bool np, const uint32_t fmt)
+{
+	/* twice E2M1 plus 12: unsigned bytes for the u8 x s8 dot product */
+	static const uint8_t fp4u[16] = { 12, 13, 14, 15, 16, 18, 20, 24,
+					  12, 11, 10, 9, 8, 6, 4, 0 };
+	const struct dp_geom *geom = c->geom;
+	const uint32_t bits = dp_fmt_info(fmt)->elem_bits;
+	const uint8_t *d[DP_MR];
+	const int8_t *qx[DP_MR];
+	const int32_t *bs[DP_MR];
+	bool fp4 = fmt == DP_W_MXFP4 || fmt == DP_W_NVFP4;
+	/* the offset added to make weights unsigned, when it is the same for every lane */
+	int32_t offc = bits == 8 ? 128 : fp4 ? 12 : (c->w->flags & DP_WT_ZERO) ? 0 : 8;
+	uint32_t b, k, t;
+	vi lut = vi_table16(fp4u);
+
+	for (t = 0; t < T; t++) {
+		qx[t] = c->v->qx + (size_t)(m + (np ? 0 : t)) * c->v->kpad;
+		bs[t] = c->v->bsum + (size_t)(m + (np ? 0 : t)) * c->v->blocks;
+		d[t] = (const uint8_t *)c->w->data + (p + (np ? t : 0)) * DP_PANEL_BYTES(c, bits);
+	}
+	for (b = 0; b < c->nb; b++) {
+		uint32_t k0 = b * geom->block, k1 = k0 + geom->block;
+		vi ia[DP_MR];
+
+		for (t = 0; t < T; t++)
+			ia[t] = vi_zero();
+		if (bits == 8) {
+			for (k = k0; k < k1; k += 4) {
+				vi u[DP_MR];
+
+				/* w + 128 as u8: then sum (w + 128) * x - 128 * sum x = sum w * x */
+				for (t = 0; t < (np ? T : 1); t++) {
+					dp_prefetch(d[t] + (size_t)k * 16);
+					u[t] = vi_xor(vi_load(d[t] + (size_t)k * 16),
+						      vi_set1((int32_t)0x80808080u));
+				}
+				for (t = 0; t < T; t++)
+					ia[t] = vi_dpbusd(ia[t], u[np ? t : 0], vi_bcast32(qx[t] + k));
+			}
+		} else {
+			for (k = k0; k < k1; k += 8) {
+				vi lo[DP_MR], hi[DP_MR];
+
+				for (t = 0; t < (np ? T : 1); t++) {
+					vi line;
+
+					dp_prefetch(d[t] + (size_t)k * 8);
+					line = vi_load(d[t] + (size_t)k * 8);
+					lo[t] = vi_and(line, vi_set1(0x0f0f0f0f));
+					hi[t] = vi_and(vi_srli(line, 4), vi_set1(0x0f0f0f0f));
+					if (fp4) {
+						lo[t] = vi_pshufb(lut, lo[t]);
+						hi[t] = vi_pshufb(lut, hi[t]);
+					}
+				}
+				for (t = 0; t < T; t++) {
+					ia[t] = vi_dpbusd(ia[t], lo[np ? t : 0], vi_bcast32(qx[t] + k));
+					ia[t] = vi_dpbusd(ia[t], hi[np ? t : 0], vi_bcast32(qx[t] + k + 4));
+				}
+			}
+		}
+		for (t = 0; t < T; t++) {
+			uint32_t pt = p + (np ? t : 0);
+			vi corr = offc ? vi_set1(offc * bs[t][b]) :
+					 vi_mullo(dp_v_zero(c, pt, b), vi_set1(bs[t][b]));
+			vf f = dp_v_factor(c, pt, b, true, fmt);
+
+			acc[t] = vf_add(acc[t], vf_mul(vf_from_i(vi_sub(ia[t], corr)), f));
+		}
+	}
+}
+
+DP_AI void dp_a8_sparse(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
+			const uint32_t mr, const uint32_t fmt)
+{
+	const struct dp_geom *geom = c->geom;
+	const int8_t *qx[DP_MR];
+	uint32_t b, q, r, s;
+
+	for (r = 0; r < mr; r++)
+		qx[r] = c->v->qx + (size_t)(m + r) * c->v->kpad;
+	for (b = 0; b < c->nb; b++) {
+		uint32_t k0 = b * geom->block, k1 = k0 + geom->block;
+		vi zv = fmt == DP_W_SP_INT4 ? dp_v_zero(c, p, b) : vi_zero();
+		vi ia[DP_MR];
+		vf f = dp_v_factor(c, p, b, true, fmt);
+
+		for (r = 0; r < mr; r++)
+			ia[r] = vi_zero();
+		/* groups past K meet zero activations: exact zeros, no mask needed */
+		for (q = k0 / 4; q * 4 < k1; q++) {
+			vi code = dp_v_meta(c, p, q);
+
+			for (s = 0; s < 2; s++) {
+				vi idx = vi_and(vi_srli(code, 2 * s), vi_set1(3));
+				vi e = dp_v_sp_ielem(c, p, 2 * q + s, zv, fmt);
+
+				for (r = 0; r < mr; r++)
+					ia[r] = vi_add(ia[r], vi_mullo(e, vi_pick4(idx, vi_s8x4(qx[r] + 4 * q))));
+			}
+		}
+		for (r = 0; r < mr; r++)
+			acc[r] = vf_add(acc[r], vf_mul(vf_from_i(ia[r]), f));
+	}
+}
+
+/* ---- epilogue: the dp_epilogue_ref() sequence on 16 lanes ---- */
+
+DP_AI vf dp_v_act(vf x, uint32_t act)
+{
+	switch (act) {
+	case DP_ACT_RELU:
+		return vf_max(x, vf_zero());
+	case DP_ACT_GELU: {
+		vf x3 = vf_mul(vf_mul(x, x), x);
+		vf u = vf_mul(vf_set1(DP_GELU_C0), vf_add(x, vf_mul(vf_set1(DP_GELU_C1), x3)));
+
+		return vf_mul(vf_mul(vf_set1(0.5f), x), vf_add(vf_set1(1.0f), dp_v_tanh(u)));
+	}
+	case DP_ACT_SILU:
+		return vf_div(x, vf_add(vf_set1(1.0f), dp_v_exp(vf_sub(vf_zero(), x))));
+	default:
+		return x;
+	}
+}
+
+static void dp_epilogue(const struct dp_kc *c, uint32_t m, uint32_t n0, vf acc)
+{
+	const struct dp_gemm *g = c->g;
+	uint32_t cnt = g->w->n - n0 < 16 ? g->w->n - n0 : 16, i;
+	size_t at = (size_t)m * g->ldy + n0;
+	float t[16];
+
+	if (g->afmt == DP_A_INT8)
+		acc = vf_mul(acc, vf_set1(g->sx[m]));
+	if (g->w->fmt == DP_W_NVFP4)
+		acc = vf_mul(acc, vf_set1(g->w->tensor_scale));
+	acc = vf_mul(acc, vf_set1(g->alpha));
+	if (g->bias) {
+		for (i = 0; i < 16; i++)
+			t[i] = i < cnt ? g->bias[n0 + i] : 0.0f;
+		acc = vf_add(acc, vf_load(t));
+	}
+	acc = dp_v_act(acc, g->act);
+	if (g->res) {
+		for (i = 0; i < 16; i++)
+			t[i] = i >= cnt ? 0.0f : g->ofmt == DP_O_FP32 ?
+				((const float *)g->res)[at + i] :
+				dp_bf16_to_f32(((const uint16_t *)g->res)[at + i]);
+		acc = vf_add(acc, vf_load(t));
+	}
+	if (g->ofmt == DP_O_FP32) {
+		if (cnt == 16) {
+			vf_store((float *)g->y + at, acc);
+			return;
+		}
+		vf_store(t, acc);
+		for (i = 0; i < cnt; i++)
+			((float *)g->y)[at + i] = t[i];
+	} else {
+		uint16_t h[16];
+
+		vi_store_u16(cnt == 16 ? (uint16_t *)g->y + at : h, dp_v_to_bf16(acc));
+		for (i = 0; cnt < 16 && i < cnt; i++)
+			((uint16_t *)g->y)[at + i] = h[i];
+	}
+}
+
+/* ---- tile driver ---- */
+
+/* T rows from m on panel p, or (np) row m on T panels from p. */
+DP_AI void dp_rows(const struct dp_kc *c, uint32_t p, uint32_t m, const uint32_t T,
+		   const bool np, const uint32_t fmt, const bool a8)
+{
+	bool fused = true;
+	vf acc[DP_MR];
+	uint32_t t;
+
+	for (t = 0; t < T; t++) {
+		acc[t] = vf_zero();
+		fused = fused && c->v->xsafe[m + (np ? 0 : t)];
+	}
+	if (a8 || fmt == DP_W_BF16 || fmt == DP_W_SP_BF16)
+		fused = false;
+	if (dp_fmt_info(fmt)->sparse) {
+		if (a8)
+			dp_a8_sparse(c, p, m, acc, T, fmt);
+		else if (fused)
+			dp_a16_sparse(c, p, m, acc, T, fmt, true);
+		else
+			dp_a16_sparse(c, p, m, acc, T, fmt, false);
+	} else {
+		if (a8)
+			dp_a8_dense(c, p, m, acc, T, np, fmt);
+		else if (fused)
+			dp_a16_dense(c, p, m, acc, T, np, fmt, true);
+		else
+			dp_a16_dense(c, p, m, acc, T, np, fmt, false);
+	}
+	for (t = 0; t < T; t++)
+		dp_epilogue(c, m + (np ? 0 : t), (p + (np ? t : 0)) * DP_PANEL, acc[t]);
+}
+
+#define DP_NP 4		/* panels in flight for a lone row */
+
+DP_AI void dp_tile_fmt(const struct dp_kc *c, uint32_t n0, uint32_t n1, uint32_t m0,
+		       uint32_t m1, const uint32_t fmt, const bool a8)
+{
+	uint32_t p = n0 / DP_PANEL, pend = (n1 + DP_PANEL - 1) / DP_PANEL, m;
+	bool sparse = dp_fmt_info(fmt)->sparse;
+
+	if (m1 - m0 < DP_MR && !sparse) {
+		/* few rows (GEMV): row by row, DP_NP panels at a time */
+		for (; p + DP_NP <= pend; p += DP_NP)
+			for (m = m0; m < m1; m++)
+				dp_rows(c, p, m, DP_NP, true, fmt, a8);
+	}
+	for (; p < pend; p++) {
+		for (m = m0; m + DP_MR <= m1; m += DP_MR)
+			dp_rows(c, p, m, DP_MR, false, fmt, a8);
+		for (; m < m1; m++)
+			dp_rows(c, p, m, 1, false, fmt, a8);
+	}
+}
+
+#define DP_CASE_A16(f) case f: dp_tile_fmt(&c, n0, n1, m0, m1, f, false); break
+#define DP_CASE_A8(f) case f: dp_tile_fmt(&c, n0, n1, m0, m1, f, true); break
+
+void DP_K(dp_gemm_tile)(const struct dp_gemm *g, const struct dp_geom *geom,
+			const struct dp_ws_view *v, uint32_t n0, uint32_t n1,
+			uint32_t m0, uint32_t m1)
+{
+	struct dp_kc c = { g, g->w, geom, v, (g->w->k + geom->block - 1) / geom->block };
+
+	if (g->afmt == DP_A_INT8) {
+		switch (g->w->fmt) {
+		DP_CASE_A8(DP_W_INT8);
+		DP_CASE_A8(DP_W_INT4);
+		DP_CASE_A8(DP_W_MXINT8);
+		DP_CASE_A8(DP_W_MXFP4);
+		DP_CASE_A8(DP_W_NVFP4);
+		DP_CASE_A8(DP_W_SP_INT8);
+		DP_CASE_A8(DP_W_SP_INT4);
+		}
+		return;
+	}
+	switch (g->w->fmt) {
+	DP_CASE_A16(DP_W_BF16);
+	DP_CASE_A16(DP_W_INT8);
+	DP_CASE_A16(DP_W_INT4);
+	DP_CASE_A16(DP_W_MXINT8);
+	DP_CASE_A16(DP_W_MXFP8);
+	DP_CASE_A16(DP_W_MXFP4);
+	DP_CASE_A16(DP_W_NVFP4);
+	DP_CASE_A16(DP_W_SP_BF16);
+	DP_CASE_A16(DP_W_SP_INT8);
+	DP_CASE_A16(DP_W_SP_INT4);
+	}
+}
+
+void DP_K(dp_act_quant)(const uint16_t *x, uint32_t k, int8_t *q, float *sx)
+{
+	vf vmax = vf_zero();
+	float amax, inv = 0.0f, t[16];
+	uint16_t h[16];
+	uint32_t i, j;
+
+	for (i = 0; i + 16 <= k; i += 16) {
+		vf a = vf_bits(vi_and(vi_bits(dp_v_bf16(vi_u16x16(x + i))), vi_set1(0x7fffffff)));
+
+		vmax = vf_max(a, vmax);	/* a NaN lane keeps the running max */
+	}
+	amax = vf_hmax(vmax);
+	for (; i < k; i++) {
+		float a = __builtin_fabsf(dp_bf16_to_f32(x[i]));
+
+		if (a > amax)
+			amax = a;
+	}
+	if (amax > 0.0f)
+		inv = 127.0f / amax;
+	for (i = 0; i < k; i += 16) {
+		uint32_t cnt = k - i < 16 ? k - i : 16;
+		vf v;
+
+		for (j = 0; j < 16; j++)
+			h[j] = j < cnt ? x[i + j] : 0;
+		v = vf_mul(dp_v_bf16(vi_u16x16(h)), vf_set1(inv));
+		v = vf_blend(vf_isnan(v), v, vf_zero());
+		v = vf_min(vf_max(v, vf_set1(-127.0f)), vf_set1(127.0f));
+		if (cnt == 16) {
+			vi_store_s8(q + i, vi_from_f(v));
+		} else {
+			int8_t tmp[16];
+
+			vi_store_s8(tmp, vi_from_f(v));
+			for (j = 0; j < cnt; j++)
+				q[i + j] = tmp[j];
+		}
+	}
+	(void)t;
+	*sx = amax / 127.0f;
+}

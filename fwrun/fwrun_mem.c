@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: MIT
+/* The runner's guest memory: a byte array behind the HAL, page tables, boot. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "fwrun.h"
+
+static bool fwrun_dma_ok(const struct fwrun_mem *m, uint64_t addr, uint32_t len)
+{
+	if (addr < FWRUN_MEM_BASE || addr - FWRUN_MEM_BASE > FWRUN_MEM_SIZE ||
+	    len > FWRUN_MEM_SIZE - (addr - FWRUN_MEM_BASE))
+		return false;
+	if (m->fail_hi > m->fail_lo && addr < m->fail_hi && addr + len > m->fail_lo)
+		return false;
+	return true;
+}
+
+static int fwrun_dma_read(void *opaque, uint64_t addr, void *buf, uint32_t len)
+{
+	struct fwrun_mem *m = opaque;
+
+	if (!fwrun_dma_ok(m, addr, len))
+		return -1;
+	memcpy(buf, m->bytes + (addr - FWRUN_MEM_BASE), len);
+	return 0;
+}
+
+static int fwrun_dma_write(void *opaque, uint64_t addr, const void *buf, uint32_t len)
+{
+	struct fwrun_mem *m = opaque;
+
+	if (!fwrun_dma_ok(m, addr, len))
+		return -1;
+	memcpy(m->bytes + (addr - FWRUN_MEM_BASE), buf, len);
+	return 0;
+}
+
+static uint32_t fwrun_crc32(uint32_t crc, const void *buf, size_t len)
+{
+	return (uint32_t)crc32(crc, buf, (uInt)len);
+}
+
+static void fwrun_log(void *opaque, const char *msg)
+{
+	struct fwrun_mem *m = opaque;
+
+	m->log_count++;
+	snprintf(m->last_log, sizeof(m->last_log), "%s", msg);
+}
+
+int fwrun_mem_init(struct fwrun_mem *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->bytes = calloc(1, FWRUN_MEM_SIZE);
+	m->next = FWRUN_MEM_BASE;
+	return m->bytes ? 0 : -1;
+}
+
+void fwrun_mem_fini(struct fwrun_mem *m)
+{
+	free(m->bytes);
+	m->bytes = NULL;
+}
+
+void fwrun_hal_init(struct fw_hal *hal, struct fwrun_mem *m)
+{
+	hal->dma_read = fwrun_dma_read;
+	hal->dma_write = fwrun_dma_write;
+	hal->crc32 = fwrun_crc32;
+	hal->log = fwrun_log;
+	hal->opaque = m;
+}
+
+uint64_t fwrun_mem_alloc(struct fwrun_mem *m, uint64_t size)
+{
+	uint64_t addr = m->next;
+
+	size = (size + FWRUN_PAGE - 1) & ~(FWRUN_PAGE - 1);
+	if (size > FWRUN_MEM_BASE + FWRUN_MEM_SIZE - addr) {
+		fprintf(stderr, "fwrun_mem_alloc: guest memory exhausted\n");
+		abort();
+	}
+	m->next += size;
+	memset(m->bytes + (addr - FWRUN_MEM_BASE), 0, size);
+	return addr;
+}
+
+uint8_t *fwrun_mem_ptr(struct fwrun_mem *m, uint64_t addr, uint64_t len)
+{
+	if (addr < FWRUN_MEM_BASE || addr - FWRUN_MEM_BASE > FWRUN_MEM_SIZE ||
+	    len > FWRUN_MEM_SIZE - (addr - FWRUN_MEM_BASE)) {
+		fprintf(stderr, "fwrun_mem_ptr: 0x%llx+0x%llx outside guest memory\n",
+			(unsigned long long)addr, (unsigned long long)len);
+		abort();
+	}
+	return m->bytes + (addr - FWRUN_MEM_BASE);
+}
+
+static uint64_t fwrun_mem_get64(struct fwrun_mem *m, uint64_t addr)
+{
+	uint8_t *p = fwrun_mem_ptr(m, addr, 8);
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+static void fwrun_mem_put64(struct fwrun_mem *m, uint64_t addr, uint64_t v)
+{
+	uint8_t *p = fwrun_mem_ptr(m, addr, 8);
+
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+uint64_t fwrun_new_root(struct fwrun_mem *m)
+{
+	return fwrun_mem_alloc(m, FWRUN_PAGE);
+}
+
+uint64_t fwrun_pte_addr(struct fwrun_mem *m, uint64_t root, uint64_t va,
+			  int level)
+{
+	uint64_t table = root;
+
+	for (int l = QUASAR_PT_LEVELS - 1; l > level; l--) {
+		uint64_t pte = fwrun_mem_get64(m, table + 8 * QUASAR_PT_INDEX(va, l));
+
+		if (!(pte & QUASAR_PTE_VALID)) {
+			fprintf(stderr, "fwrun_pte_addr: level %d not mapped\n", l);
+			abort();
+		}
+		table = pte & QUASAR_PTE_ADDR_MASK;
+	}
+	return table + 8 * QUASAR_PT_INDEX(va, level);
+}
+
+void fwrun_map(struct fwrun_mem *m, uint64_t root, uint64_t va, uint64_t pa,
+		 uint64_t flags)
+{
+	uint64_t table = root;
+
+	for (int l = QUASAR_PT_LEVELS - 1; l > 0; l--) {
+		uint64_t at = table + 8 * QUASAR_PT_INDEX(va, l);
+		uint64_t pte = fwrun_mem_get64(m, at);
+
+		if (!(pte & QUASAR_PTE_VALID)) {
+			pte = fwrun_mem_alloc(m, FWRUN_PAGE) | QUASAR_PTE_VALID;
+			fwrun_mem_put64(m, at, pte);
+		}
+		table = pte & QUASAR_PTE_ADDR_MASK;
+	}
+	fwrun_mem_put64(m, table + 8 * QUASAR_PT_INDEX(va, 0), pa | flags);
+}
+
+void fwrun_map_range(struct fwrun_mem *m, uint64_t root, uint64_t va,
+		       uint64_t len, bool writable)
+{
+	uint64_t pages = (len + FWRUN_PAGE - 1) / FWRUN_PAGE;
+	uint64_t pa = fwrun_mem_alloc(m, pages * FWRUN_PAGE);
+	uint64_t flags = QUASAR_PTE_VALID | (writable ? QUASAR_PTE_WRITE : 0);
+
+	for (uint64_t i = 0; i < pages; i++)
+		fwrun_map(m, root, va + i * FWRUN_PAGE,
+			    pa + (pages - 1 - i) * FWRUN_PAGE, flags);
+}
+
+uint8_t *fwrun_va_ptr(struct fwrun_mem *m, uint64_t root, uint64_t va)
+{
+	uint64_t pte = fwrun_mem_get64(m, fwrun_pte_addr(m, root, va, 0));
+
+	return fwrun_mem_ptr(m, (pte & QUASAR_PTE_ADDR_MASK) | (va & (FWRUN_PAGE - 1)), 1);
+}
+
+int fwrun_boot(struct fw_device *fw, struct fwrun_mem *m, uint32_t ops)
+{
+	return fwrun_boot_engine(fw, m, ops, NULL);
+}
+
+int fwrun_boot_engine(struct fw_device *fw, struct fwrun_mem *m,
+			       uint32_t ops, struct fw_engine *engine)
+{
+	struct fwrun_image img;
+
+	memset(fw, 0, sizeof(*fw));
+	fwrun_hal_init(&fw->hal, m);
+	fw_reset(fw);
+	fw->engine = engine;
+	fwrun_image_make(&img);
+	fwrun_image_put32(&img, img.caps_off + offsetof(struct quasar_fw_caps, ops), ops);
+	fwrun_image_seal(&img);
+	return fw_boot(fw, img.bytes, img.size);
+}
+
+void fwrun_ctx_bind(struct fw_device *fw, unsigned int slot, uint64_t root)
+{
+	fw->ctx[slot].root = root;
+	fw->ctx[slot].valid = true;
+}

@@ -1,0 +1,17 @@
+# SPDX-License-Identifier: MIT
+# The QEMU device (qemu-device/), built inside Debian's QEMU 7.2 tree in
+# the cache by scripts/build-qemu.sh together with the firmware and the
+# datapath it links. Their source lists are the ones of firmware.mk and
+# datapath.mk, handed over here and read by meson.build.
+#
+#   make qemu   build/qemu/qemu-system-x86_64 (part of `make`)
+
+QEMU_SOURCE_LISTS := \
+	DP_REF_SRCS="$(DP_REF_SRCS)" DP_FAST_SRCS="$(DP_FAST_SRCS)" \
+	DP_SIMD_SRCS="$(DP_SIMD_SRCS)" DP_SIMD_ISAS="$(DP_SIMD_ISAS)" \
+	$(foreach i,$(DP_SIMD_ISAS),DP_ISA_FLAGS_$(i)="$(DP_ISA_FLAGS_$(i))") \
+	DP_FP_FLAGS="$(DP_FP_FLAGS)" FW_SRCS="$(FW_SRCS)" FW_ENGINE_SRCS="$(FW_ENGINE_SRCS)"
+
+.PHONY: qemu
+qemu: $(DEPS_STAMP) $(FW_BUILD_ID_H) FORCE
+	@$(QEMU_SOURCE_LISTS) bash $(TOP)/scripts/build-qemu.sh
