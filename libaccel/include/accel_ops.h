@@ -16,7 +16,8 @@
  *	accel_cmdbuf_stats(cb, &stats);
  *	accel_job_report(&stats, "gemm", text, sizeof(text));
  *
- * Builder rules (what accel_op_* add to a command buffer on their own):
+ * Stream rules (what the command buffer adds around each accel_op_*
+ * command, as it appends it):
  *  - ISA_VERSION 1 before the first ISA v1 command of a stream, so that an
  *    older firmware refuses the stream before anything has run.
  *  - A BARRIER before a command that reads or writes memory an earlier
@@ -207,7 +208,7 @@ struct accel_conv2d {
 
 /*
  * Each call appends one command (after the ISA_VERSION and BARRIER the
- * builder rules above call for). Outputs come first, as in memcpy. Returns
+ * stream rules above call for). Outputs come first, as in memcpy. Returns
  * 0, -EINVAL for an argument the device would refuse (see the last error),
  * -EBUSY on a submitted command buffer, -E2BIG past max_cmd_size.
  */
@@ -246,7 +247,7 @@ ACCEL_API int accel_op_gather(struct accel_cmdbuf *cb, const struct accel_tensor
 /* BF16 <-> FP32 (same extents), or packed -> FP32/BF16 (rows N, K wide). */
 ACCEL_API int accel_op_convert(struct accel_cmdbuf *cb, const struct accel_tensor *dst,
 			       const struct accel_tensor *src);
-/* An explicit ordering point (the builder adds the ones data needs). */
+/* An explicit ordering point (the command buffer adds the ones data needs). */
 ACCEL_API int accel_op_barrier(struct accel_cmdbuf *cb);
 
 /* ---- job statistics --------------------------------------------------------- */

@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * Command-stream builder. Commands are written straight into a mapped BO;
- * when it is full the stream moves to a BO twice as large. A submitted
- * stream is frozen (appends fail with -EBUSY) until accel_cmdbuf_reset(),
- * so that a wait always reports the job that ran this stream. The BOs the
- * op builder names are kept here too, and added to every submit.
+ * Command-stream builder and the stream's rules. Commands are written
+ * straight into a mapped BO; when it is full the stream moves to a BO
+ * twice as large. A submitted stream is frozen (appends fail with -EBUSY)
+ * until accel_cmdbuf_reset(), so that a wait always reports the job that
+ * ran this stream.
+ *
+ * The stream's rules for ISA v1 ops live here too, applied in one pass as
+ * the op builder (accel_ops.c) appends an encoded command with the tensors
+ * it reads and writes (accel_cmdbuf_append_op()): ISA_VERSION 1 before
+ * the first v1 command, a BARRIER before a command that depends on an
+ * earlier one (the hazards below), and the BOs the commands name, which
+ * every submit adds to its list.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -81,7 +88,8 @@ int accel_cmdbuf_reset(struct accel_cmdbuf *cb)
 	return 0;
 }
 
-int accel_cmdbuf_use_bo(struct accel_cmdbuf *cb, struct accel_bo *bo)
+/* Remembers @bo as used by @cb's stream (for its submit's BO list). */
+static int accel_cmdbuf_use_bo(struct accel_cmdbuf *cb, struct accel_bo *bo)
 {
 	struct accel_bo **nb;
 	uint32_t i;
@@ -106,58 +114,135 @@ int accel_cmdbuf_use_bo(struct accel_cmdbuf *cb, struct accel_bo *bo)
 	return 0;
 }
 
-/* Returns room for @len more bytes, moving the stream to a larger BO. */
-static void *accel_cmdbuf_reserve(struct accel_cmdbuf *cb, size_t len,
-				  int *err)
+/* Moves the stream to a BO of at least @need bytes. */
+static int accel_cmdbuf_grow(struct accel_cmdbuf *cb, uint64_t need)
 {
-	uint32_t limit = cb->dev->info.max_cmd_size;
-	uint64_t need = (uint64_t)cb->used + len;
-	uint64_t cap = accel_bo_size(cb->bo);
+	uint64_t cap = cb->bo->size;
 	struct accel_bo *bo;
 	uint8_t *map;
+	int err;
 
-	*err = 0;
-	if (cb->submitted) {
-		*err = accel_fail(cb->dev, -EBUSY,
-				  "append to a submitted command buffer");
-		return NULL;
-	}
-	if (len % 8 || len == 0 || len > UINT16_MAX) {
-		*err = accel_fail(cb->dev, -EINVAL, "command of %zu bytes", len);
-		return NULL;
-	}
-	if (limit && need > limit) {
-		*err = accel_fail(cb->dev, -E2BIG,
-				  "command stream of %llu bytes (limit %u)",
-				  (unsigned long long)need, limit);
-		return NULL;
-	}
-	if (need > cap) {
-		while (cap < need)
-			cap *= 2;
-		*err = accel_cmdbuf_bo_new(cb, cap, &bo, &map);
-		if (*err)
-			return NULL;
-		memcpy(map, cb->map, cb->used);
-		accel_bo_free(cb->bo);
-		cb->bo = bo;
-		cb->map = map;
-	}
-	return cb->map + cb->used;
+	while (cap < need)
+		cap *= 2;
+	err = accel_cmdbuf_bo_new(cb, cap, &bo, &map);
+	if (err)
+		return err;
+	memcpy(map, cb->map, cb->used);
+	accel_bo_free(cb->bo);
+	cb->bo = bo;
+	cb->map = map;
+	return 0;
 }
 
-int accel_cmdbuf_emit(struct accel_cmdbuf *cb, const void *cmd, size_t len)
+/* Appends a command the caller has checked: stream not submitted, length, limit. */
+static int accel_cmdbuf_put(struct accel_cmdbuf *cb, const void *cmd, size_t len)
 {
 	int err;
-	void *dst = accel_cmdbuf_reserve(cb, len, &err);
 
-	if (!dst)
-		return err;
-	memcpy(dst, cmd, len);
+	if (cb->used + len > cb->bo->size) {
+		err = accel_cmdbuf_grow(cb, cb->used + len);
+		if (err)
+			return err;
+	}
+	memcpy(cb->map + cb->used, cmd, len);
 	cb->used += len;
 	cb->count++;
 	return 0;
 }
+
+int accel_cmdbuf_emit(struct accel_cmdbuf *cb, const void *cmd, size_t len)
+{
+	uint32_t limit = cb->dev->info.max_cmd_size;
+	uint64_t need = (uint64_t)cb->used + len;
+
+	if (cb->submitted)
+		return accel_fail(cb->dev, -EBUSY, "append to a submitted command buffer");
+	if (len % 8 || len == 0 || len > UINT16_MAX)
+		return accel_fail(cb->dev, -EINVAL, "command of %zu bytes", len);
+	if (limit && need > limit)
+		return accel_fail(cb->dev, -E2BIG, "command stream of %llu bytes (limit %u)",
+				  (unsigned long long)need, limit);
+	return accel_cmdbuf_put(cb, cmd, len);
+}
+
+/*
+ * ---- hazards between the commands of a stream ----
+ *
+ * The byte ranges read and written since the last barrier. docs/isa.md
+ * 6.2 lets a device overlap commands between barriers, so a command that
+ * reads what an earlier one wrote (RAW), writes it again (WAW), or
+ * overwrites what an earlier one still reads (WAR) needs a barrier in
+ * between. Ranges are byte spans, so two strided tensors that interleave
+ * count as overlapping: an extra barrier costs nothing on a device that
+ * runs commands in order. The tracker needs no device (the host tests
+ * drive it alone).
+ */
+static bool accel_overlaps(const struct accel_range *a, uint32_t na,
+			   const struct accel_range *b, uint32_t nb)
+{
+	for (uint32_t i = 0; i < na; i++)
+		for (uint32_t j = 0; j < nb; j++)
+			if (a[i].lo < b[j].hi && b[j].lo < a[i].hi)
+				return true;
+	return false;
+}
+
+bool accel_hazard_conflicts(const struct accel_hazard *h, const struct accel_range *rd,
+			    uint32_t nrd, const struct accel_range *wr, uint32_t nwr)
+{
+	return accel_overlaps(rd, nrd, h->wr, h->nwr) ||
+	       accel_overlaps(wr, nwr, h->wr, h->nwr) ||
+	       accel_overlaps(wr, nwr, h->rd, h->nrd);
+}
+
+/* Makes room for @more entries in @v (of @n, capacity @cap). */
+static int accel_ranges_grow(struct accel_range **v, uint32_t n, uint32_t *cap,
+			     uint32_t more)
+{
+	struct accel_range *nv;
+	uint32_t c = *cap ? *cap : 16;
+
+	if (n + more <= *cap)
+		return 0;
+	while (c < n + more)
+		c *= 2;
+	nv = realloc(*v, c * sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	*cap = c;
+	return 0;
+}
+
+int accel_hazard_add(struct accel_hazard *h, const struct accel_range *rd, uint32_t nrd,
+		     const struct accel_range *wr, uint32_t nwr)
+{
+	uint32_t i;
+
+	if (accel_ranges_grow(&h->rd, h->nrd, &h->cap_rd, nrd) ||
+	    accel_ranges_grow(&h->wr, h->nwr, &h->cap_wr, nwr))
+		return -ENOMEM;
+	for (i = 0; i < nrd; i++)
+		h->rd[h->nrd++] = rd[i];
+	for (i = 0; i < nwr; i++)
+		h->wr[h->nwr++] = wr[i];
+	return 0;
+}
+
+void accel_hazard_clear(struct accel_hazard *h)
+{
+	h->nrd = 0;
+	h->nwr = 0;
+}
+
+void accel_hazard_free(struct accel_hazard *h)
+{
+	free(h->rd);
+	free(h->wr);
+	*h = (struct accel_hazard){ 0 };
+}
+
+/* ---- ISA v0 commands ---- */
 
 /*
  * Records what a v0 command reads and writes, so that a later ISA v1 op
@@ -230,6 +315,74 @@ int accel_cmdbuf_write_value(struct accel_cmdbuf *cb, uint64_t addr,
 	return accel_cmdbuf_track(cb, NULL, 0, &wr, 1);
 }
 
+/* ---- ISA v1: the version, barriers and BOs of the op builder's commands ---- */
+
+static const struct drm_quasar_cmd_isa_version accel_cmdbuf_isa_v1 = {
+	.hdr = { .opcode = DRM_QUASAR_OP_ISA_VERSION, .length = sizeof(accel_cmdbuf_isa_v1) },
+	.version = DRM_QUASAR_ISA_VERSION,
+};
+
+static const struct drm_quasar_cmd_header accel_cmdbuf_barrier = {
+	.opcode = DRM_QUASAR_OP_BARRIER, .length = sizeof(accel_cmdbuf_barrier),
+};
+
+int accel_cmdbuf_append_op(struct accel_cmdbuf *cb, const void *cmd, size_t len,
+			   const struct accel_tensor *const *in, uint32_t nin,
+			   const struct accel_tensor *out)
+{
+	const struct drm_quasar_cmd_header *hdr = cmd;
+	struct accel_range rd[ACCEL_OP_MAX_IN * 4], wr[4];
+	uint32_t nrd = 0, nwr, i, limit = cb->dev->info.max_cmd_size;
+	uint64_t need = len + sizeof(accel_cmdbuf_barrier) +
+			(cb->isa_v1 ? 0 : sizeof(accel_cmdbuf_isa_v1));
+	int err = 0;
+
+	if (cb->submitted)
+		return accel_fail(cb->dev, -EBUSY, "%s: append to a submitted command buffer",
+				  accel_op_name(hdr->opcode));
+	/* Refuse before the version or a barrier goes in without the command. */
+	if (limit && cb->used + need > limit)
+		return accel_fail(cb->dev, -E2BIG, "%s: stream would pass %u bytes",
+				  accel_op_name(hdr->opcode), limit);
+	nwr = accel_operand_ranges(&out->op, wr);
+	for (i = 0; i < nin; i++)
+		if (in[i])
+			nrd += accel_operand_ranges(&in[i]->op, rd + nrd);
+	for (i = 0; !err && i < nin; i++)
+		if (in[i])
+			err = accel_cmdbuf_use_bo(cb, in[i]->bo);
+	if (!err)
+		err = accel_cmdbuf_use_bo(cb, out->bo);
+	if (!err && !cb->isa_v1) {
+		err = accel_cmdbuf_put(cb, &accel_cmdbuf_isa_v1, sizeof(accel_cmdbuf_isa_v1));
+		cb->isa_v1 = !err;
+	}
+	if (!err && accel_hazard_conflicts(&cb->hazard, rd, nrd, wr, nwr)) {
+		err = accel_cmdbuf_put(cb, &accel_cmdbuf_barrier, sizeof(accel_cmdbuf_barrier));
+		if (!err)
+			accel_hazard_clear(&cb->hazard);
+	}
+	if (!err && accel_hazard_add(&cb->hazard, rd, nrd, wr, nwr))
+		err = accel_fail(cb->dev, -ENOMEM, "%s: hazard ranges", accel_op_name(hdr->opcode));
+	return err ? err : accel_cmdbuf_put(cb, cmd, len);
+}
+
+/* An explicit ordering point: the stream's own command, not an op's. */
+int accel_op_barrier(struct accel_cmdbuf *cb)
+{
+	int err = 0;
+
+	if (!cb->isa_v1) {
+		err = accel_cmdbuf_emit(cb, &accel_cmdbuf_isa_v1, sizeof(accel_cmdbuf_isa_v1));
+		cb->isa_v1 = !err;
+	}
+	if (!err)
+		err = accel_cmdbuf_emit(cb, &accel_cmdbuf_barrier, sizeof(accel_cmdbuf_barrier));
+	if (!err)
+		accel_hazard_clear(&cb->hazard);
+	return err;
+}
+
 uint32_t accel_cmdbuf_size(const struct accel_cmdbuf *cb)
 {
 	return cb->used;
@@ -246,7 +399,7 @@ struct accel_bo *accel_cmdbuf_bo(const struct accel_cmdbuf *cb)
 }
 
 /*
- * @args' BOs followed by the ones the op builder recorded that @args does
+ * @args' BOs followed by the ones the ops' commands named that @args does
  * not list. Returns a malloc'ed array (or NULL with *@n = 0 when there are
  * none), NULL with *@n = UINT32_MAX when out of memory.
  */

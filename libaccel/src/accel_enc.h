@@ -3,9 +3,10 @@
  * libaccel's device-free core of the ISA v1 builder: format geometry,
  * command checks that mirror the firmware's (docs/isa.md 6-7, in the
  * firmware's order, so that both name the same status), encoders from
- * operands to commands, and the hazard tracker behind automatic barriers.
- * Nothing here opens a device, so the host tests link these files alone
- * and run the commands through the firmware. Not installed.
+ * operands to commands, and the hazard tracker behind the command
+ * buffer's automatic barriers. Nothing here needs a device, so the host
+ * tests call these directly and run the commands through the firmware.
+ * Not installed.
  */
 #ifndef ACCEL_ENC_H
 #define ACCEL_ENC_H
@@ -147,7 +148,7 @@ uint32_t accel_enc_gather(struct drm_quasar_cmd_gather *c, const struct accel_op
 uint32_t accel_enc_convert(struct drm_quasar_cmd_convert *c, const struct accel_operand *dst,
 			   const struct accel_operand *src, struct accel_why *why);
 
-/* ---- hazards between the commands of a stream (accel_hazard.c) ---- */
+/* ---- hazards between the commands of a stream (accel_cmdbuf.c) ---- */
 
 /* The ranges commands read and wrote since the last barrier. */
 struct accel_hazard {

@@ -46,9 +46,9 @@ struct accel_queue {
 };
 
 /*
- * A command buffer: the stream in a mapped BO, plus what the op builder
- * keeps for it (accel_ops.c): the BOs its commands name, whether the
- * stream has declared ISA v1 yet, and the ranges since the last barrier.
+ * A command buffer: the stream in a mapped BO, and what its rules need
+ * (accel_cmdbuf.c): the BOs its commands name, whether the stream has
+ * declared ISA v1 yet, and the ranges touched since the last barrier.
  */
 struct accel_cmdbuf {
 	struct accel_device *dev;
@@ -95,7 +95,21 @@ int64_t accel_deadline(int64_t timeout_ns);
  */
 const char *accel_submit_where(const struct accel_submit *args, char *buf, size_t len);
 
-/* Remembers @bo as used by @cb's stream (for its submit's BO list). */
-int accel_cmdbuf_use_bo(struct accel_cmdbuf *cb, struct accel_bo *bo);
+/* Inputs of one ISA v1 command at most (GEMM: x, w, bias, residual). */
+#define ACCEL_OP_MAX_IN 6
+
+/*
+ * Appends the ISA v1 command @cmd of @len bytes, encoded and checked by
+ * the op builder, which reads the tensors @in (@nin of them, NULL entries
+ * skipped, at most ACCEL_OP_MAX_IN) and writes @out: after ISA_VERSION 1
+ * if the stream has not declared it, and after a BARRIER if the command
+ * reads or writes what an earlier one since the last barrier wrote, or
+ * writes what one read. Their BOs go to the submit's list. A submitted
+ * stream (-EBUSY) or one the three would take past max_cmd_size (-E2BIG)
+ * is refused before anything is recorded.
+ */
+int accel_cmdbuf_append_op(struct accel_cmdbuf *cb, const void *cmd, size_t len,
+			   const struct accel_tensor *const *in, uint32_t nin,
+			   const struct accel_tensor *out);
 
 #endif /* ACCEL_INTERNAL_H */

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * The op builder: one call per ISA v1 command. Each call encodes and
- * checks its command (accel_encode.c), refuses an output that overlaps an
- * input, records the BOs for the submit, and appends the command after
- * the ISA_VERSION and BARRIER the stream needs (see accel_ops.h).
+ * The op builder: one call per ISA v1 compute op, from tensors to one
+ * command. Each call checks that its tensors are there and on this
+ * device, encodes and checks the command (accel_encode.c), refuses an
+ * output that overlaps an input, and appends the command through one
+ * call, accel_cmdbuf_append_op(), naming what it reads and writes: the
+ * command buffer adds the ISA_VERSION and BARRIER the stream needs and
+ * records the BOs (accel_cmdbuf.c; the rules are in accel_ops.h).
  */
 #include <errno.h>
 
 #include "accel_internal.h"
-
-#define ACCEL_OP_MAX_IN 6
 
 /* The tensors of one command: inputs (NULL entries skipped) and output. */
 struct accel_op_args {
@@ -18,13 +19,6 @@ struct accel_op_args {
 	const char *in_name[ACCEL_OP_MAX_IN];
 	const struct accel_tensor *out;
 };
-
-static int accel_op_refuse(struct accel_cmdbuf *cb, const char *name, uint32_t st,
-			   const struct accel_why *why)
-{
-	return accel_fail(cb->dev, -EINVAL, "%s refused on the host: %s (device status %s)",
-			  name, why->text, accel_status_name(st));
-}
 
 /* Required operands present and on this command buffer's device. */
 static int accel_op_operands(struct accel_cmdbuf *cb, const struct accel_op_args *a,
@@ -48,81 +42,26 @@ static int accel_op_operands(struct accel_cmdbuf *cb, const struct accel_op_args
 	return 0;
 }
 
-/* An output sharing a byte with an input is undefined (docs/isa.md 6.2). */
-static int accel_op_overlap(struct accel_cmdbuf *cb, const struct accel_op_args *a)
+/*
+ * The encoder's verdict @st on @cmd: a refusal with the device status it
+ * names, or an output sharing a byte with an input (undefined on the
+ * device, docs/isa.md 6.2), or the command appended to the stream.
+ */
+static int accel_op_append(struct accel_cmdbuf *cb, const struct accel_op_args *a,
+			   uint32_t st, const struct accel_why *why, const void *cmd, size_t len)
 {
 	uint64_t at;
 
+	if (st)
+		return accel_fail(cb->dev, -EINVAL,
+				  "%s refused on the host: %s (device status %s)", a->name,
+				  why->text, accel_status_name(st));
 	for (uint32_t i = 0; i < ACCEL_OP_MAX_IN; i++)
 		if (a->in[i] && accel_operand_overlap(&a->out->op, &a->in[i]->op, &at))
 			return accel_fail(cb->dev, -EINVAL,
 					  "%s: output overlaps %s at 0x%llx (undefined on the device)",
 					  a->name, a->in_name[i], (unsigned long long)at);
-	return 0;
-}
-
-static int accel_op_version(struct accel_cmdbuf *cb)
-{
-	struct drm_quasar_cmd_isa_version v = {
-		.hdr = { .opcode = DRM_QUASAR_OP_ISA_VERSION, .length = sizeof(v) },
-		.version = DRM_QUASAR_ISA_VERSION,
-	};
-	int err;
-
-	if (cb->isa_v1)
-		return 0;
-	err = accel_cmdbuf_emit(cb, &v, sizeof(v));
-	if (!err)
-		cb->isa_v1 = true;
-	return err;
-}
-
-static int accel_op_emit_barrier(struct accel_cmdbuf *cb)
-{
-	struct drm_quasar_cmd_header b = { .opcode = DRM_QUASAR_OP_BARRIER, .length = sizeof(b) };
-	int err = accel_cmdbuf_emit(cb, &b, sizeof(b));
-
-	if (!err)
-		accel_hazard_clear(&cb->hazard);
-	return err;
-}
-
-/* Checks what the builder adds, records the BOs, and appends @cmd. */
-static int accel_op_append(struct accel_cmdbuf *cb, const struct accel_op_args *a,
-			   const void *cmd, size_t len)
-{
-	struct accel_range rd[ACCEL_OP_MAX_IN * 4], wr[4];
-	uint32_t nrd = 0, nwr, i, limit = cb->dev->info.max_cmd_size;
-	uint64_t need = len + sizeof(struct drm_quasar_cmd_header) +
-			(cb->isa_v1 ? 0 : sizeof(struct drm_quasar_cmd_isa_version));
-	int err;
-
-	err = accel_op_overlap(cb, a);
-	if (err)
-		return err;
-	if (cb->submitted)
-		return accel_fail(cb->dev, -EBUSY, "%s: append to a submitted command buffer",
-				  a->name);
-	/* Refuse before the version or a barrier goes in without the command. */
-	if (limit && cb->used + need > limit)
-		return accel_fail(cb->dev, -E2BIG, "%s: stream would pass %u bytes", a->name,
-				  limit);
-	nwr = accel_operand_ranges(&a->out->op, wr);
-	for (i = 0; i < ACCEL_OP_MAX_IN; i++)
-		if (a->in[i])
-			nrd += accel_operand_ranges(&a->in[i]->op, rd + nrd);
-	for (i = 0; !err && i < ACCEL_OP_MAX_IN; i++)
-		if (a->in[i])
-			err = accel_cmdbuf_use_bo(cb, a->in[i]->bo);
-	if (!err)
-		err = accel_cmdbuf_use_bo(cb, a->out->bo);
-	if (!err)
-		err = accel_op_version(cb);
-	if (!err && accel_hazard_conflicts(&cb->hazard, rd, nrd, wr, nwr))
-		err = accel_op_emit_barrier(cb);
-	if (!err && accel_hazard_add(&cb->hazard, rd, nrd, wr, nwr))
-		err = accel_fail(cb->dev, -ENOMEM, "%s: hazard ranges", a->name);
-	return err ? err : accel_cmdbuf_emit(cb, cmd, len);
+	return accel_cmdbuf_append_op(cb, cmd, len, a->in, ACCEL_OP_MAX_IN, a->out);
 }
 
 static const struct accel_operand *accel_opnd(const struct accel_tensor *t)
@@ -158,7 +97,7 @@ int accel_op_gemm(struct accel_cmdbuf *cb, const struct accel_tensor *y,
 	if (err)
 		return err;
 	st = accel_enc_gemm(&c, &y->op, &x->op, &w->op, &e, &why);
-	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+	return accel_op_append(cb, &a, st, &why, &c, sizeof(c));
 }
 
 int accel_op_conv2d(struct accel_cmdbuf *cb, const struct accel_tensor *y,
@@ -181,7 +120,7 @@ int accel_op_conv2d(struct accel_cmdbuf *cb, const struct accel_tensor *y,
 		return accel_fail(cb->dev, -EINVAL, "CONV2D: filter geometry is NULL");
 	st = accel_enc_conv2d(&c, &y->op, &x->op, &w->op, geom->kh, geom->kw, geom->stride,
 			      geom->pad, &e, &why);
-	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+	return accel_op_append(cb, &a, st, &why, &c, sizeof(c));
 }
 
 static int accel_op_norm(struct accel_cmdbuf *cb, uint16_t op, const struct accel_tensor *y,
@@ -201,7 +140,7 @@ static int accel_op_norm(struct accel_cmdbuf *cb, uint16_t op, const struct acce
 		return err;
 	st = accel_enc_norm(&c, op, &y->op, &x->op, accel_opnd(gain), accel_opnd(bias), eps,
 			    &why);
-	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+	return accel_op_append(cb, &a, st, &why, &c, sizeof(c));
 }
 
 int accel_op_rmsnorm(struct accel_cmdbuf *cb, const struct accel_tensor *y,
@@ -229,7 +168,7 @@ int accel_op_softmax(struct accel_cmdbuf *cb, const struct accel_tensor *y,
 	if (err)
 		return err;
 	st = accel_enc_softmax(&c, &y->op, &x->op, &why);
-	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+	return accel_op_append(cb, &a, st, &why, &c, sizeof(c));
 }
 
 int accel_op_rope(struct accel_cmdbuf *cb, const struct accel_tensor *y,
@@ -245,7 +184,7 @@ int accel_op_rope(struct accel_cmdbuf *cb, const struct accel_tensor *y,
 	if (err)
 		return err;
 	st = accel_enc_rope(&c, &y->op, &x->op, &cos->op, &sin->op, &why);
-	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+	return accel_op_append(cb, &a, st, &why, &c, sizeof(c));
 }
 
 static int accel_op_eltwise(struct accel_cmdbuf *cb, uint16_t op, const struct accel_tensor *y,
@@ -262,7 +201,7 @@ static int accel_op_eltwise(struct accel_cmdbuf *cb, uint16_t op, const struct a
 	if (err)
 		return err;
 	st = accel_enc_eltwise(&c, op, &y->op, &x0->op, &x1->op, &why);
-	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+	return accel_op_append(cb, &a, st, &why, &c, sizeof(c));
 }
 
 int accel_op_add(struct accel_cmdbuf *cb, const struct accel_tensor *y,
@@ -289,7 +228,7 @@ int accel_op_gather(struct accel_cmdbuf *cb, const struct accel_tensor *y,
 	if (err)
 		return err;
 	st = accel_enc_gather(&c, &y->op, &table->op, &ids->op, &why);
-	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
+	return accel_op_append(cb, &a, st, &why, &c, sizeof(c));
 }
 
 int accel_op_convert(struct accel_cmdbuf *cb, const struct accel_tensor *dst,
@@ -304,12 +243,5 @@ int accel_op_convert(struct accel_cmdbuf *cb, const struct accel_tensor *dst,
 	if (err)
 		return err;
 	st = accel_enc_convert(&c, &dst->op, &src->op, &why);
-	return st ? accel_op_refuse(cb, a.name, st, &why) : accel_op_append(cb, &a, &c, sizeof(c));
-}
-
-int accel_op_barrier(struct accel_cmdbuf *cb)
-{
-	int err = accel_op_version(cb);
-
-	return err ? err : accel_op_emit_barrier(cb);
+	return accel_op_append(cb, &a, st, &why, &c, sizeof(c));
 }
