@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: MIT
-/* Device discovery by DRM driver name, the device query, last-error text. */
+/*
+ * The device: discovery by DRM driver name, the device query, the
+ * last-error text, and the ioctl and wait-deadline helpers every object
+ * of the device uses.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -7,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <xf86drm.h>
@@ -40,6 +46,30 @@ void accel_device_last_error(struct accel_device *dev, char *buf, size_t len)
 	pthread_mutex_lock(&dev->lock);
 	snprintf(buf, len, "%s", dev->last_error[0] ? dev->last_error : "no error");
 	pthread_mutex_unlock(&dev->lock);
+}
+
+int accel_ioctl(int fd, unsigned long request, void *arg)
+{
+	int ret;
+
+	do {
+		ret = ioctl(fd, request, arg);
+	} while (ret == -1 && (errno == EINTR || errno == EAGAIN));
+	return ret == -1 ? -errno : 0;
+}
+
+int64_t accel_deadline(int64_t timeout_ns)
+{
+	struct timespec ts;
+	int64_t now;
+
+	if (timeout_ns < 0)
+		timeout_ns = 0;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	if (timeout_ns > INT64_MAX - now)
+		return INT64_MAX;
+	return now + timeout_ns;
 }
 
 /* Fills @drv from DRM_IOCTL_VERSION; -ENOTTY when @fd is not a DRM node. */
