@@ -5,7 +5,7 @@
  * order, so that a command refused here names the status the device would
  * have reported. Only what needs the device is left out: the MMU
  * pre-check, SRAM tiling (TOO_LARGE) and GATHER's ids. The host test
- * tests/libaccel/test_accel_ops.c mutates valid commands at random and
+ * tests/libaccel/test_accel_check.c mutates valid commands at random and
  * requires the same verdict from this file and from the firmware.
  */
 #include <stdint.h>
