@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Quasar models: libaccel's calibrated compression algorithms
- * (libaccel/compress/accel_algo.h) as variant algorithms (struct mdl_algo).
+ * Quasar models: the compression library's calibrated algorithms
+ * (compress/compress_algo.h) as variant algorithms (struct mdl_algo).
  * Each adapter hands the layer's calibration rows, captured on the
  * training split, to the library; options are the library's defaults
  * (docs/compression.md) except where noted.
@@ -17,61 +17,62 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "accel_algo.h"
+#include "compress_algo.h"
 #include "mdl_variant.h"
 
 static int mdl_gptq_q(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-		      const struct accel_qparams *p, struct accel_qtensor **out, float *s)
+		      const struct compress_qparams *p, struct compress_qtensor **out, float *s)
 {
 	(void)s;
-	return accel_gptq(w, n, k, cal->x, cal->rows, p, NULL, out);
+	return compress_gptq(w, n, k, cal->x, cal->rows, p, NULL, out);
 }
 
 /* Act-order: columns by decreasing Hessian diagonal, groups fixed up front. */
 static int mdl_gptq_ao_q(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-			 const struct accel_qparams *p, struct accel_qtensor **out, float *s)
+			 const struct compress_qparams *p, struct compress_qtensor **out, float *s)
 {
-	struct accel_gptq_opts o = ACCEL_GPTQ_OPTS_INIT;
+	struct compress_gptq_opts o = COMPRESS_GPTQ_OPTS_INIT;
 
 	(void)s;
 	o.act_order = 1;
 	o.static_groups = 1;
-	return accel_gptq(w, n, k, cal->x, cal->rows, p, &o, out);
+	return compress_gptq(w, n, k, cal->x, cal->rows, p, &o, out);
 }
 
 static int mdl_awq_scales(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-			  const struct accel_qparams *p, float *s)
+			  const struct compress_qparams *p, float *s)
 {
-	struct accel_awq_opts o = ACCEL_AWQ_OPTS_INIT;
-	struct accel_qtensor *qt = NULL;
+	struct compress_awq_opts o = COMPRESS_AWQ_OPTS_INIT;
+	struct compress_qtensor *qt = NULL;
 	int ret;
 
 	o.clip = 0;	/* the scale search comes first and does not see the clip */
-	ret = accel_awq(w, n, k, cal->x, cal->rows, p, &o, &qt, s);
-	accel_qtensor_free(qt);
+	ret = compress_awq(w, n, k, cal->x, cal->rows, p, &o, &qt, s);
+	compress_qtensor_free(qt);
 	return ret;
 }
 
 static int mdl_awq_q(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-		     const struct accel_qparams *p, struct accel_qtensor **out, float *s)
+		     const struct compress_qparams *p, struct compress_qtensor **out, float *s)
 {
-	return accel_awq_apply(w, n, k, cal->x, cal->rows, p, NULL, s, out);
+	return compress_awq_apply(w, n, k, cal->x, cal->rows, p, NULL, s, out);
 }
 
 static int mdl_smooth_scales(const float *w, uint32_t n, uint32_t k,
-			     const struct mdl_calib *cal, const struct accel_qparams *p, float *s)
+			     const struct mdl_calib *cal, const struct compress_qparams *p,
+			     float *s)
 {
-	struct accel_qtensor *qt = NULL;
+	struct compress_qtensor *qt = NULL;
 	int ret;
 
-	ret = accel_smoothquant(w, n, k, cal->x, cal->rows, p, NULL, &qt, s);
-	accel_qtensor_free(qt);
+	ret = compress_smoothquant(w, n, k, cal->x, cal->rows, p, NULL, &qt, s);
+	compress_qtensor_free(qt);
 	return ret;
 }
 
 /* W diag(s) by the device's RTN rule: SmoothQuant's own weight step. */
 static int mdl_smooth_q(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-			const struct accel_qparams *p, struct accel_qtensor **out, float *s)
+			const struct compress_qparams *p, struct compress_qtensor **out, float *s)
 {
 	float *ws = malloc(sizeof(float) * (size_t)n * k);
 	size_t r, j;
@@ -83,23 +84,24 @@ static int mdl_smooth_q(const float *w, uint32_t n, uint32_t k, const struct mdl
 	for (r = 0; r < n; r++)
 		for (j = 0; j < k; j++)
 			ws[r * k + j] = w[r * k + j] * s[j];
-	ret = accel_quantize(ws, n, k, k, p, out);
+	ret = compress_quantize(ws, n, k, k, p, out);
 	free(ws);
 	return ret;
 }
 
 static int mdl_wanda_q(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-		       const struct accel_qparams *p, struct accel_qtensor **out, float *s)
+		       const struct compress_qparams *p, struct compress_qtensor **out, float *s)
 {
 	(void)s;
-	return accel_wanda24(w, n, k, cal->x, cal->rows, p, out);
+	return compress_wanda24(w, n, k, cal->x, cal->rows, p, out);
 }
 
 static int mdl_sparsegpt_q(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-			   const struct accel_qparams *p, struct accel_qtensor **out, float *s)
+			   const struct compress_qparams *p, struct compress_qtensor **out,
+			   float *s)
 {
 	(void)s;
-	return accel_sparsegpt24(w, n, k, cal->x, cal->rows, p, NULL, out);
+	return compress_sparsegpt24(w, n, k, cal->x, cal->rows, p, NULL, out);
 }
 
 static const struct mdl_algo mdl_algo_tab[] = {

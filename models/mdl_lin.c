@@ -155,7 +155,7 @@ static int mdl_lin_packed(struct mdl_exec *ex, const struct mdl_lin *l, const fl
 	    (a8 && (mdl_grow((void **)&ex->qx, &ex->qx_cap, (size_t)m * l->k) ||
 		    mdl_grow((void **)&ex->sx, &ex->sx_cap, (size_t)m * sizeof(float)))))
 		return -ENOMEM;
-	g = (struct dp_gemm){ .w = accel_qtensor_wt(l->qt), .m = m, .afmt = l->afmt,
+	g = (struct dp_gemm){ .w = compress_qtensor_wt(l->qt), .m = m, .afmt = l->afmt,
 			      .x = ex->xb, .qx = a8 ? ex->qx : NULL, .sx = a8 ? ex->sx : NULL,
 			      .ldx = l->k, .alpha = 1.0f, .bias = l->bias, .act = l->act,
 			      .ofmt = DP_O_FP32, .y = y, .ldy = l->n };
@@ -281,7 +281,7 @@ void mdl_linset_free(struct mdl_linset *ls, int owner)
 	uint32_t i;
 
 	for (i = 0; i < ls->count; i++) {
-		accel_qtensor_free(ls->l[i].qt);
+		compress_qtensor_free(ls->l[i].qt);
 		free(ls->l[i].in_inv);
 		if (owner)
 			free(ls->l[i].wt);
@@ -307,7 +307,7 @@ size_t mdl_linset_bytes(const struct mdl_linset *ls)
 	uint32_t i;
 
 	for (i = 0; i < ls->count; i++)
-		s += ls->l[i].qt ? accel_qtensor_bytes(ls->l[i].qt) :
+		s += ls->l[i].qt ? compress_qtensor_bytes(ls->l[i].qt) :
 				   (size_t)ls->l[i].n * ls->l[i].k * sizeof(float);
 	return s;
 }

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "accel_compress.h"
+#include "compress.h"
 #include "dp_format.h"
 #include "mdl_par.h"
 
@@ -30,7 +30,7 @@ struct mdl_lin {
 	float *wt;			/* FP32 [k][n] for the reference product */
 	const float *bias;		/* n floats or NULL */
 	uint32_t act;			/* enum dp_act, applied after the bias */
-	struct accel_qtensor *qt;	/* packed weights; NULL runs FP32 */
+	struct compress_qtensor *qt;	/* packed weights; NULL runs FP32 */
 	uint32_t afmt;			/* with qt: DP_A_BF16 or DP_A_INT8 */
 	/*
 	 * With qt, optional k factors 1/s the input is multiplied by (FP32)

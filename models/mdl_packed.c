@@ -6,7 +6,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "accel_compress.h"
+#include "compress.h"
 #include "mdl_packed.h"
 #include "mdl_packed_fmt.h"
 #include "mdl_util.h"
@@ -95,7 +95,7 @@ static void mdl_pk_header(struct mdl_pk_out *o, uint32_t kind, const char *varia
 /* One linear layer record: the layer's description, then its buffers. */
 static int mdl_pk_lin(struct mdl_pk_out *o, const struct mdl_lin *l, char *err, size_t errlen)
 {
-	const struct dp_wt *w = accel_qtensor_wt(l->qt);
+	const struct dp_wt *w = compress_qtensor_wt(l->qt);
 	struct dp_geom g;
 	uint8_t *name;
 

@@ -6,8 +6,8 @@
  *   mdl-qat --format FMT --out FILE [--act a16|a8] [--kd W] [--steps N | --epochs N] CKPT
  *
  * Every step the forward pass runs with each linear layer's weights
- * quantized and dequantized by the device's own quantizer (accel_quantize,
- * the RTN rule the datapath uses; accel_qtensor_dequant gives the exact
+ * quantized and dequantized by the device's own quantizer (compress_quantize,
+ * the RTN rule the datapath uses; compress_qtensor_dequant gives the exact
  * values the GEMM multiplies) and the gradient passes straight through to
  * the FP32 master weights (STE). --kd W > 0 makes it distillation: the
  * FP32 checkpoint is the teacher and the loss is (1 - W) CE(label) +
@@ -51,7 +51,7 @@ struct mdl_qat_opts {
 	uint64_t seed;
 	const char *act;	/* "a16" or "a8" */
 	int a8;
-	struct accel_qparams qp;
+	struct compress_qparams qp;
 };
 
 static void mdl_usage(void)
@@ -135,16 +135,16 @@ static int mdl_parse(int argc, char **argv, struct mdl_qat_opts *o)
 /* The device's quantize-dequantize of one weight matrix (the STE forward). */
 static int mdl_qdq(void *arg, uint32_t id, const float *w, uint32_t n, uint32_t k, float *wq)
 {
-	const struct accel_qparams *qp = arg;
-	struct accel_qtensor *qt;
+	const struct compress_qparams *qp = arg;
+	struct compress_qtensor *qt;
 	int ret;
 
 	(void)id;
-	ret = accel_quantize(w, n, k, k, qp, &qt);
+	ret = compress_quantize(w, n, k, k, qp, &qt);
 	if (ret)
 		return ret;
-	ret = accel_qtensor_dequant(qt, wq, k);
-	accel_qtensor_free(qt);
+	ret = compress_qtensor_dequant(qt, wq, k);
+	compress_qtensor_free(qt);
 	return ret;
 }
 
@@ -251,7 +251,7 @@ static int mdl_qat_lm(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 		loss = mdl_lm_train_step(&tr, in, tgt);
 		if (tr.fq_ret) {
 			fprintf(stderr, "mdl-qat: quantizer: %s\n",
-				accel_compress_strerror(tr.fq_ret));
+				compress_strerror(tr.fq_ret));
 			return 1;
 		}
 		gn = mdl_grad_norm(pool, tr.grad, m->n_params);
@@ -286,7 +286,7 @@ static int mdl_qat_lm(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 struct mdl_qat_cls {
 	struct mdl_cls *c, *grad, *teach;
 	struct mdl_pool *pool;
-	const struct accel_qparams *qp;
+	const struct compress_qparams *qp;
 	float kd;
 	int a8;
 	float *wq[MDL_CLS_LAYERS_MAX], *wt[MDL_CLS_LAYERS_MAX];
@@ -475,7 +475,7 @@ static int mdl_qat_cls(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 			ret = mdl_qat_cls_step(&t, labels, batch, &loss);
 			if (ret) {
 				fprintf(stderr, "mdl-qat: quantizer: %s\n",
-					accel_compress_strerror(ret));
+					compress_strerror(ret));
 				return 1;
 			}
 			sum += loss;

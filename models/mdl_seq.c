@@ -94,7 +94,7 @@ int mdl_variant_build_seq(const struct mdl_variant *v, const struct mdl_linset *
 				   -ENOMEM;
 			if (ret) {
 				mdl_err(err, errlen, ret, "%s: input scales of layer %s: %s",
-					v->name, out->l[lead].name, accel_compress_strerror(ret));
+					v->name, out->l[lead].name, compress_strerror(ret));
 				goto fail;
 			}
 		}

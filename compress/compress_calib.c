@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * libaccel compression: calibration statistics of a layer's input, streamed
+ * Compression library: calibration statistics of a layer's input, streamed
  * batch by batch. Every algorithm needs only these: X^T X (GPTQ, SparseGPT,
  * AWQ's loss, Wanda's column norms), mean |x_j| (AWQ) and max |x_j|
  * (SmoothQuant), so a caller never has to keep all activations.
@@ -10,19 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel_algo_priv.h"
-#include "accel_vec.h"
+#include "compress_algo_priv.h"
+#include "compress_axpy.h"
 
 /*
  * Rows per pass over the Gram matrix: one row of it stays in L1 while this
  * many activation rows update it. Each entry still sums the rows in order,
  * so the result does not depend on this number or on the caller's batches.
  */
-#define ACCEL_CALIB_CHUNK 32
+#define COMPRESS_CALIB_CHUNK 32
 
-int accel_calib_new(uint32_t k, struct accel_calib **out)
+int compress_calib_new(uint32_t k, struct compress_calib **out)
 {
-	struct accel_calib *c;
+	struct compress_calib *c;
 
 	if (!out)
 		return -EINVAL;
@@ -37,14 +37,14 @@ int accel_calib_new(uint32_t k, struct accel_calib **out)
 	c->abs_sum = calloc(k, sizeof(*c->abs_sum));
 	c->abs_max = calloc(k, sizeof(*c->abs_max));
 	if (!c->gram || !c->abs_sum || !c->abs_max) {
-		accel_calib_free(c);
+		compress_calib_free(c);
 		return -ENOMEM;
 	}
 	*out = c;
 	return 0;
 }
 
-void accel_calib_free(struct accel_calib *c)
+void compress_calib_free(struct compress_calib *c)
 {
 	if (!c)
 		return;
@@ -54,17 +54,17 @@ void accel_calib_free(struct accel_calib *c)
 	free(c);
 }
 
-uint32_t accel_calib_k(const struct accel_calib *c)
+uint32_t compress_calib_k(const struct compress_calib *c)
 {
 	return c ? c->k : 0;
 }
 
-uint64_t accel_calib_rows(const struct accel_calib *c)
+uint64_t compress_calib_rows(const struct compress_calib *c)
 {
 	return c ? c->rows : 0;
 }
 
-static void accel_calib_gram(struct accel_calib *c, const double *xr, uint32_t rows)
+static void compress_calib_gram(struct compress_calib *c, const double *xr, uint32_t rows)
 {
 	uint32_t k = c->k, a, r;
 
@@ -74,12 +74,12 @@ static void accel_calib_gram(struct accel_calib *c, const double *xr, uint32_t r
 		for (r = 0; r < rows; r++) {
 			const double *x = xr + (size_t)r * k;
 
-			accel_axpy_d(g, x, x[a], a + 1);
+			compress_axpy_d(g, x, x[a], a + 1);
 		}
 	}
 }
 
-int accel_calib_add(struct accel_calib *c, const float *x, uint32_t m, uint32_t ldx)
+int compress_calib_add(struct compress_calib *c, const float *x, uint32_t m, uint32_t ldx)
 {
 	uint32_t k, i, j, r0, rows;
 	double *xr;
@@ -92,11 +92,11 @@ int accel_calib_add(struct accel_calib *c, const float *x, uint32_t m, uint32_t 
 		for (j = 0; j < k; j++)
 			if (!isfinite(x[(size_t)i * ldx + j]))
 				return -EINVAL;
-	xr = malloc((size_t)ACCEL_CALIB_CHUNK * k * sizeof(*xr));
+	xr = malloc((size_t)COMPRESS_CALIB_CHUNK * k * sizeof(*xr));
 	if (!xr)
 		return -ENOMEM;
 	for (r0 = 0; r0 < m; r0 += rows) {
-		rows = m - r0 < ACCEL_CALIB_CHUNK ? m - r0 : ACCEL_CALIB_CHUNK;
+		rows = m - r0 < COMPRESS_CALIB_CHUNK ? m - r0 : COMPRESS_CALIB_CHUNK;
 		for (i = 0; i < rows; i++) {
 			const float *src = x + (size_t)(r0 + i) * ldx;
 
@@ -109,14 +109,14 @@ int accel_calib_add(struct accel_calib *c, const float *x, uint32_t m, uint32_t 
 					c->abs_max[j] = a;
 			}
 		}
-		accel_calib_gram(c, xr, rows);
+		compress_calib_gram(c, xr, rows);
 	}
 	c->rows += m;
 	free(xr);
 	return 0;
 }
 
-int accel_calib_hessian(const struct accel_calib *c, double **h)
+int compress_calib_hessian(const struct compress_calib *c, double **h)
 {
 	uint32_t k = c->k, a, b;
 	double f = 2.0 / (double)c->rows, *m;
@@ -135,9 +135,9 @@ int accel_calib_hessian(const struct accel_calib *c, double **h)
 	return 0;
 }
 
-int accel_calib_from(const float *x, uint32_t m, uint32_t k, struct accel_calib **out)
+int compress_calib_from(const float *x, uint32_t m, uint32_t k, struct compress_calib **out)
 {
-	struct accel_calib *c;
+	struct compress_calib *c;
 	int ret;
 
 	if (!out)
@@ -145,20 +145,20 @@ int accel_calib_from(const float *x, uint32_t m, uint32_t k, struct accel_calib 
 	*out = NULL;
 	if (!x || m == 0)
 		return -EINVAL;
-	ret = accel_calib_new(k, &c);
+	ret = compress_calib_new(k, &c);
 	if (ret)
 		return ret;
-	ret = accel_calib_add(c, x, m, k);
+	ret = compress_calib_add(c, x, m, k);
 	if (ret) {
-		accel_calib_free(c);
+		compress_calib_free(c);
 		return ret;
 	}
 	*out = c;
 	return 0;
 }
 
-int accel_algo_check(const float *w, uint32_t n, uint32_t k, const struct accel_calib *c,
-		     const struct accel_qparams *p, struct accel_qtensor **out)
+int compress_algo_check(const float *w, uint32_t n, uint32_t k, const struct compress_calib *c,
+			const struct compress_qparams *p, struct compress_qtensor **out)
 {
 	size_t i;
 

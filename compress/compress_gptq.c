@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * libaccel compression: GPTQ (Frantar et al. 2022; IST-DASLab/gptq
+ * Compression library: GPTQ (Frantar et al. 2022; IST-DASLab/gptq
  * fasterquant). H = 2 X^T X / m, damped by damp * mean(diag H); columns are
  * quantized in order with the device quantizer and each one's error is fed
  * to the columns after it through the upper Cholesky factor of H^-1
- * (accel_obs.c).
+ * (compress_brain_surgeon.c).
  *
  * Group scales: without act-order, a group's scale is chosen when its first
  * column is reached, from the error-corrected weights of the whole group
@@ -18,26 +18,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel_algo_priv.h"
+#include "compress_algo_priv.h"
+#include "compress_brain_surgeon.h"
+#include "compress_linalg.h"
 
-struct accel_gptq_diag {
+struct compress_gptq_diag {
 	double d;
 	uint32_t j;
 };
 
 /* diag(H) descending; ties keep column order so the result is reproducible */
-static int accel_gptq_cmp(const void *a, const void *b)
+static int compress_gptq_cmp(const void *a, const void *b)
 {
-	const struct accel_gptq_diag *x = a, *y = b;
+	const struct compress_gptq_diag *x = a, *y = b;
 
 	if (x->d != y->d)
 		return x->d > y->d ? -1 : 1;
 	return x->j < y->j ? -1 : x->j > y->j;
 }
 
-static int accel_gptq_order(double *h, double *wt, uint32_t n, uint32_t k, uint32_t *perm)
+static int compress_gptq_order(double *h, double *wt, uint32_t n, uint32_t k, uint32_t *perm)
 {
-	struct accel_gptq_diag *dg = malloc((size_t)k * sizeof(*dg));
+	struct compress_gptq_diag *dg = malloc((size_t)k * sizeof(*dg));
 	double *tmp = malloc((size_t)k * (k > n ? k : n) * sizeof(*tmp));
 	uint32_t a, b;
 
@@ -47,8 +49,8 @@ static int accel_gptq_order(double *h, double *wt, uint32_t n, uint32_t k, uint3
 		return -ENOMEM;
 	}
 	for (a = 0; a < k; a++)
-		dg[a] = (struct accel_gptq_diag){ h[(size_t)a * k + a], a };
-	qsort(dg, k, sizeof(*dg), accel_gptq_cmp);
+		dg[a] = (struct compress_gptq_diag){ h[(size_t)a * k + a], a };
+	qsort(dg, k, sizeof(*dg), compress_gptq_cmp);
 	for (a = 0; a < k; a++)
 		perm[a] = dg[a].j;
 	for (a = 0; a < k; a++)
@@ -64,7 +66,7 @@ static int accel_gptq_order(double *h, double *wt, uint32_t n, uint32_t k, uint3
 }
 
 /* Every block's parameters from the unquantized (dead-zeroed) weights. */
-static void accel_gptq_static(struct accel_qf *f, const double *wt)
+static void compress_gptq_static(struct compress_qtensor_builder *f, const double *wt)
 {
 	uint32_t n = f->n, k = f->k, blk = f->g.block, r, b, c, c1;
 
@@ -73,7 +75,7 @@ static void accel_gptq_static(struct accel_qf *f, const double *wt)
 			c1 = (b + 1) * blk < k ? (b + 1) * blk : k;
 			for (c = b * blk; c < c1; c++)
 				f->tmp[c - b * blk] = (float)wt[(size_t)c * n + r];
-			accel_qf_scale(f, r, b, f->tmp, c1 - b * blk, 1.0f);
+			compress_qtensor_builder_scale(f, r, b, f->tmp, c1 - b * blk, 1.0f);
 		}
 }
 
@@ -81,16 +83,17 @@ static void accel_gptq_static(struct accel_qf *f, const double *wt)
  * Shared by GPTQ and SparseGPT: the damped Hessian's inverse factor and the
  * column loop over W^T; @f is initialized, and finished here on success.
  */
-int accel_gptq_core(const float *w, const struct accel_calib *c, double damp,
-		    uint32_t block, uint32_t act_order, uint32_t static_groups,
-		    bool prune24, struct accel_qf *f, struct accel_qtensor **out)
+int compress_gptq_core(const float *w, const struct compress_calib *c, double damp,
+		       uint32_t block, uint32_t act_order, uint32_t static_groups,
+		       bool prune24, struct compress_qtensor_builder *f,
+		       struct compress_qtensor **out)
 {
 	uint32_t n = f->n, k = f->k, i, r, *perm = NULL;
 	double *h = NULL, *wt = NULL, mean = 0.0;
-	struct accel_obs obs;
+	struct compress_brain_surgeon surgeon;
 	int ret;
 
-	ret = accel_calib_hessian(c, &h);
+	ret = compress_calib_hessian(c, &h);
 	if (ret)
 		return ret;
 	wt = malloc((size_t)k * n * sizeof(*wt));
@@ -109,9 +112,9 @@ int accel_gptq_core(const float *w, const struct accel_calib *c, double damp,
 			wt[(size_t)i * n + r] = dead ? 0.0 : w[(size_t)r * k + i];
 	}
 	if (act_order || static_groups)
-		accel_gptq_static(f, wt);
+		compress_gptq_static(f, wt);
 	if (act_order) {
-		ret = accel_gptq_order(h, wt, n, k, perm);
+		ret = compress_gptq_order(h, wt, n, k, perm);
 		if (ret)
 			goto out;
 	}
@@ -120,15 +123,16 @@ int accel_gptq_core(const float *w, const struct accel_calib *c, double damp,
 	mean /= k;
 	for (i = 0; i < k; i++)
 		h[(size_t)i * k + i] += damp * mean;
-	ret = accel_la_inv_chol_upper(h, k);
+	ret = compress_linalg_inv_chol_upper(h, k);
 	if (ret)
 		goto out;
-	obs = (struct accel_obs){ .qf = f, .wt = wt, .u = h, .perm = perm, .block = block,
-				  .groups_preset = act_order || static_groups,
-				  .prune24 = prune24 };
-	ret = accel_obs_run(&obs);
+	surgeon = (struct compress_brain_surgeon){ .qb = f, .wt = wt, .u = h, .perm = perm,
+						   .block = block,
+						   .groups_preset = act_order || static_groups,
+						   .prune24 = prune24 };
+	ret = compress_brain_surgeon_run(&surgeon);
 	if (!ret)
-		ret = accel_qf_finish(f, out);
+		ret = compress_qtensor_builder_finish(f, out);
 out:
 	free(h);
 	free(wt);
@@ -136,15 +140,15 @@ out:
 	return ret;
 }
 
-int accel_gptq_calib(const float *w, uint32_t n, uint32_t k, const struct accel_calib *c,
-		     const struct accel_qparams *p, const struct accel_gptq_opts *o,
-		     struct accel_qtensor **out)
+int compress_gptq_calib(const float *w, uint32_t n, uint32_t k, const struct compress_calib *c,
+			const struct compress_qparams *p, const struct compress_gptq_opts *o,
+			struct compress_qtensor **out)
 {
-	const struct accel_gptq_opts def = ACCEL_GPTQ_OPTS_INIT;
-	struct accel_qf f;
+	const struct compress_gptq_opts def = COMPRESS_GPTQ_OPTS_INIT;
+	struct compress_qtensor_builder f;
 	int ret;
 
-	ret = accel_algo_check(w, n, k, c, p, out);
+	ret = compress_algo_check(w, n, k, c, p, out);
 	if (ret)
 		return ret;
 	if (!o)
@@ -152,34 +156,34 @@ int accel_gptq_calib(const float *w, uint32_t n, uint32_t k, const struct accel_
 	if (!(o->damp >= 0.0 && isfinite(o->damp)) || o->block == 0 || o->act_order > 1 ||
 	    o->static_groups > 1)
 		return -EINVAL;
-	ret = accel_qf_init(&f, p, n, k, w);
+	ret = compress_qtensor_builder_init(&f, p, n, k, w);
 	if (ret)
 		return ret;
 	if (f.fi->sparse) {
-		accel_qf_free(&f);
+		compress_qtensor_builder_free(&f);
 		return -ENOTSUP;
 	}
-	ret = accel_gptq_core(w, c, o->damp, o->block, o->act_order, o->static_groups, false,
-			      &f, out);
+	ret = compress_gptq_core(w, c, o->damp, o->block, o->act_order, o->static_groups, false,
+				 &f, out);
 	if (ret)
-		accel_qf_free(&f);
+		compress_qtensor_builder_free(&f);
 	return ret;
 }
 
-int accel_gptq(const float *w, uint32_t n, uint32_t k, const float *x, uint32_t m,
-	       const struct accel_qparams *p, const struct accel_gptq_opts *o,
-	       struct accel_qtensor **out)
+int compress_gptq(const float *w, uint32_t n, uint32_t k, const float *x, uint32_t m,
+		  const struct compress_qparams *p, const struct compress_gptq_opts *o,
+		  struct compress_qtensor **out)
 {
-	struct accel_calib *c;
+	struct compress_calib *c;
 	int ret;
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	ret = accel_calib_from(x, m, k, &c);
+	ret = compress_calib_from(x, m, k, &c);
 	if (ret)
 		return ret;
-	ret = accel_gptq_calib(w, n, k, c, p, o, out);
-	accel_calib_free(c);
+	ret = compress_gptq_calib(w, n, k, c, p, o, out);
+	compress_calib_free(c);
 	return ret;
 }

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* libaccel compression: 2:4 magnitude pruning. */
+/* Compression library: 2:4 magnitude pruning. */
 #include <errno.h>
 
-#include "accel_compress.h"
+#include "compress.h"
 #include "dp_quant.h"
 
-int accel_prune24(const float *w, uint32_t n, uint32_t k, uint32_t ldw, float *y,
-		  uint8_t *mask)
+int compress_prune24(const float *w, uint32_t n, uint32_t k, uint32_t ldw, float *y,
+		     uint8_t *mask)
 {
 	uint32_t i, q, j;
 

@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: MIT
-/* libaccel compression: quantized tensor objects (allocation around dp_quantize). */
+/* Compression library: quantized tensor objects (allocation around dp_quantize). */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel_compress.h"
-#include "accel_compress_priv.h"
+#include "compress.h"
+#include "compress_qtensor_priv.h"
 #include "dp_ops.h"
 #include "dp_quant.h"
 
-int accel_qtensor_alloc(uint32_t fmt, uint32_t n, uint32_t k, uint32_t group, uint32_t flags,
-			struct accel_qtensor **out)
+int compress_qtensor_alloc(uint32_t fmt, uint32_t n, uint32_t k, uint32_t group, uint32_t flags,
+			   struct compress_qtensor **out)
 {
-	struct accel_qtensor *qt;
+	struct compress_qtensor *qt;
 	int ret;
 
 	if (!out)
@@ -35,7 +35,7 @@ int accel_qtensor_alloc(uint32_t fmt, uint32_t n, uint32_t k, uint32_t group, ui
 	qt->meta = qt->geom.meta_bytes ? calloc(1, qt->geom.meta_bytes) : NULL;
 	if (!qt->data || (qt->geom.scale_bytes && !qt->scales) ||
 	    (qt->geom.zero_bytes && !qt->zeros) || (qt->geom.meta_bytes && !qt->meta)) {
-		accel_qtensor_free(qt);
+		compress_qtensor_free(qt);
 		return -ENOMEM;
 	}
 	memset(qt->data, 0, qt->geom.data_bytes);
@@ -48,7 +48,7 @@ int accel_qtensor_alloc(uint32_t fmt, uint32_t n, uint32_t k, uint32_t group, ui
 	return 0;
 }
 
-void accel_qtensor_free(struct accel_qtensor *qt)
+void compress_qtensor_free(struct compress_qtensor *qt)
 {
 	if (!qt)
 		return;
@@ -59,9 +59,9 @@ void accel_qtensor_free(struct accel_qtensor *qt)
 	free(qt);
 }
 
-int accel_qtensor_import(const struct dp_wt *w, struct accel_qtensor **out)
+int compress_qtensor_import(const struct dp_wt *w, struct compress_qtensor **out)
 {
-	struct accel_qtensor *qt;
+	struct compress_qtensor *qt;
 	struct dp_geom g;
 	int ret;
 
@@ -73,7 +73,7 @@ int accel_qtensor_import(const struct dp_wt *w, struct accel_qtensor **out)
 	ret = dp_wt_check(w, &g);
 	if (ret)
 		return ret;
-	ret = accel_qtensor_alloc(w->fmt, w->n, w->k, w->group, w->flags, &qt);
+	ret = compress_qtensor_alloc(w->fmt, w->n, w->k, w->group, w->flags, &qt);
 	if (ret)
 		return ret;
 	memcpy(qt->data, w->data, g.data_bytes);
@@ -88,12 +88,12 @@ int accel_qtensor_import(const struct dp_wt *w, struct accel_qtensor **out)
 	return 0;
 }
 
-const struct dp_wt *accel_qtensor_wt(const struct accel_qtensor *qt)
+const struct dp_wt *compress_qtensor_wt(const struct compress_qtensor *qt)
 {
 	return qt ? &qt->wt : NULL;
 }
 
-size_t accel_qtensor_bytes(const struct accel_qtensor *qt)
+size_t compress_qtensor_bytes(const struct compress_qtensor *qt)
 {
 	if (!qt)
 		return 0;
@@ -101,10 +101,10 @@ size_t accel_qtensor_bytes(const struct accel_qtensor *qt)
 	       qt->geom.meta_bytes;
 }
 
-int accel_quantize(const float *w, uint32_t n, uint32_t k, uint32_t ldw,
-		   const struct accel_qparams *p, struct accel_qtensor **out)
+int compress_quantize(const float *w, uint32_t n, uint32_t k, uint32_t ldw,
+		      const struct compress_qparams *p, struct compress_qtensor **out)
 {
-	struct accel_qtensor *qt;
+	struct compress_qtensor *qt;
 	struct dp_wt_buf buf;
 	uint32_t flags, i, j;
 	int ret;
@@ -119,33 +119,33 @@ int accel_quantize(const float *w, uint32_t n, uint32_t k, uint32_t ldw,
 	if (p->nvfp4_1level && p->fmt != DP_W_NVFP4)
 		return -ENOTSUP;
 	flags = p->asym ? DP_WT_ZERO : 0;
-	ret = accel_qtensor_alloc(p->fmt, n, k, p->group, flags, &qt);
+	ret = compress_qtensor_alloc(p->fmt, n, k, p->group, flags, &qt);
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++)
 		for (j = 0; j < k; j++)
 			if (!isfinite(w[(size_t)i * ldw + j])) {
-				accel_qtensor_free(qt);
+				compress_qtensor_free(qt);
 				return -EINVAL;
 			}
 	buf = (struct dp_wt_buf){ qt->data, qt->scales, qt->zeros, qt->meta };
 	ret = dp_quantize(&qt->wt, &buf, w, ldw, p->nvfp4_1level ? DP_Q_NVFP4_1LEVEL : 0);
 	if (ret) {
-		accel_qtensor_free(qt);
+		compress_qtensor_free(qt);
 		return ret;
 	}
 	*out = qt;
 	return 0;
 }
 
-int accel_qtensor_dequant(const struct accel_qtensor *qt, float *y, uint32_t ldy)
+int compress_qtensor_dequant(const struct compress_qtensor *qt, float *y, uint32_t ldy)
 {
 	if (!qt || !y)
 		return -EINVAL;
 	return dp_dequant_ref(&qt->wt, 0, qt->wt.n, y, ldy);
 }
 
-const char *accel_compress_strerror(int err)
+const char *compress_strerror(int err)
 {
 	switch (err) {
 	case 0:

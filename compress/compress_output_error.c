@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * libaccel compression: how far a compressed layer's outputs are from the
+ * Compression library: how far a compressed layer's outputs are from the
  * original's on given activations, the objective every algorithm here
  * minimizes (on calibration rows) and the figure to judge it by (on other
  * rows). Reference outputs are X W^T in double.
@@ -10,15 +10,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel_algo_priv.h"
-#include "accel_vec.h"
+#include "compress_algo.h"
+#include "compress_axpy.h"
 #include "dp_gemm.h"
 #include "dp_num.h"
 
-static int accel_oerr_args(const float *w, uint32_t n, uint32_t k, const float *x, uint32_t m,
-			   const struct accel_qtensor *qt, const float *s, double *rel)
+static int compress_output_error_args(const float *w, uint32_t n, uint32_t k, const float *x,
+				      uint32_t m, const struct compress_qtensor *qt, const float *s,
+				      double *rel)
 {
-	const struct dp_wt *wt = accel_qtensor_wt(qt);
+	const struct dp_wt *wt = compress_qtensor_wt(qt);
 	size_t i;
 
 	if (!w || !x || !wt || !rel || m == 0 || wt->n != n || wt->k != k)
@@ -30,8 +31,8 @@ static int accel_oerr_args(const float *w, uint32_t n, uint32_t k, const float *
 }
 
 /* X W^T, m x n in double; W transposed once so the inner loop is an axpy. */
-static double *accel_oerr_ref(const float *w, uint32_t n, uint32_t k, const float *x,
-			      uint32_t m)
+static double *compress_output_error_ref(const float *w, uint32_t n, uint32_t k, const float *x,
+					 uint32_t m)
 {
 	double *wt = malloc((size_t)k * n * sizeof(*wt)), *y = calloc((size_t)m * n, sizeof(*y));
 	uint32_t i, j, r;
@@ -48,13 +49,13 @@ static double *accel_oerr_ref(const float *w, uint32_t n, uint32_t k, const floa
 		double *yi = y + (size_t)i * n;
 
 		for (j = 0; j < k; j++)
-			accel_axpy_d(yi, wt + (size_t)j * n, x[(size_t)i * k + j], n);
+			compress_axpy_d(yi, wt + (size_t)j * n, x[(size_t)i * k + j], n);
 	}
 	free(wt);
 	return y;
 }
 
-static double accel_oerr_rel(const double *ref, const double *y, size_t len)
+static double compress_output_error_rel(const double *ref, const double *y, size_t len)
 {
 	double num = 0.0, den = 0.0;
 	size_t i;
@@ -66,15 +67,15 @@ static double accel_oerr_rel(const double *ref, const double *y, size_t len)
 	return den > 0.0 ? sqrt(num / den) : (num > 0.0 ? INFINITY : 0.0);
 }
 
-int accel_output_error(const float *w, uint32_t n, uint32_t k, const float *x, uint32_t m,
-		       const struct accel_qtensor *qt, const float *s, double *rel)
+int compress_output_error(const float *w, uint32_t n, uint32_t k, const float *x, uint32_t m,
+			  const struct compress_qtensor *qt, const float *s, double *rel)
 {
 	float *deq = NULL, *xs = NULL;
 	double *ref = NULL, *yq = NULL;
 	uint32_t i, j;
 	int ret;
 
-	ret = accel_oerr_args(w, n, k, x, m, qt, s, rel);
+	ret = compress_output_error_args(w, n, k, x, m, qt, s, rel);
 	if (ret)
 		return ret;
 	ret = -ENOMEM;
@@ -82,18 +83,18 @@ int accel_output_error(const float *w, uint32_t n, uint32_t k, const float *x, u
 	xs = malloc((size_t)m * k * sizeof(*xs));
 	if (!deq || !xs)
 		goto out;
-	ret = accel_qtensor_dequant(qt, deq, k);
+	ret = compress_qtensor_dequant(qt, deq, k);
 	if (ret)
 		goto out;
 	for (i = 0; i < m; i++)
 		for (j = 0; j < k; j++)
 			xs[(size_t)i * k + j] = s ? x[(size_t)i * k + j] / s[j] : x[(size_t)i * k + j];
 	ret = -ENOMEM;
-	ref = accel_oerr_ref(w, n, k, x, m);
-	yq = accel_oerr_ref(deq, n, k, xs, m);
+	ref = compress_output_error_ref(w, n, k, x, m);
+	yq = compress_output_error_ref(deq, n, k, xs, m);
 	if (!ref || !yq)
 		goto out;
-	*rel = accel_oerr_rel(ref, yq, (size_t)m * n);
+	*rel = compress_output_error_rel(ref, yq, (size_t)m * n);
 	ret = 0;
 out:
 	free(deq);
@@ -103,8 +104,8 @@ out:
 	return ret;
 }
 
-int accel_output_error_a8(const float *w, uint32_t n, uint32_t k, const float *x, uint32_t m,
-			  const struct accel_qtensor *qt, const float *s, double *rel)
+int compress_output_error_a8(const float *w, uint32_t n, uint32_t k, const float *x, uint32_t m,
+			     const struct compress_qtensor *qt, const float *s, double *rel)
 {
 	const struct dp_fmt_info *fi;
 	uint16_t *xb = NULL;
@@ -116,10 +117,10 @@ int accel_output_error_a8(const float *w, uint32_t n, uint32_t k, const float *x
 	size_t len;
 	int ret;
 
-	ret = accel_oerr_args(w, n, k, x, m, qt, s, rel);
+	ret = compress_output_error_args(w, n, k, x, m, qt, s, rel);
 	if (ret)
 		return ret;
-	fi = dp_fmt_info(accel_qtensor_wt(qt)->fmt);
+	fi = dp_fmt_info(compress_qtensor_wt(qt)->fmt);
 	if (!fi->a8)
 		return -ENOTSUP;
 	ret = -ENOMEM;
@@ -139,7 +140,7 @@ int accel_output_error_a8(const float *w, uint32_t n, uint32_t k, const float *x
 		}
 		dp_act_quant_ref(xb + (size_t)i * k, k, qx + (size_t)i * k, sx + i);
 	}
-	g = (struct dp_gemm){ .w = accel_qtensor_wt(qt), .m = m, .afmt = DP_A_INT8, .qx = qx,
+	g = (struct dp_gemm){ .w = compress_qtensor_wt(qt), .m = m, .afmt = DP_A_INT8, .qx = qx,
 			      .sx = sx, .ldx = k, .alpha = 1.0f, .act = DP_ACT_NONE,
 			      .ofmt = DP_O_FP32, .y = y, .ldy = n };
 	ret = dp_gemm_ref(&g);
@@ -148,10 +149,10 @@ int accel_output_error_a8(const float *w, uint32_t n, uint32_t k, const float *x
 	for (len = 0; len < (size_t)m * n; len++)
 		yq[len] = y[len];
 	ret = -ENOMEM;
-	ref = accel_oerr_ref(w, n, k, x, m);
+	ref = compress_output_error_ref(w, n, k, x, m);
 	if (!ref)
 		goto out;
-	*rel = accel_oerr_rel(ref, yq, (size_t)m * n);
+	*rel = compress_output_error_rel(ref, yq, (size_t)m * n);
 	ret = 0;
 out:
 	free(xb);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * libaccel compression: the dense linear algebra GPTQ and SparseGPT need,
+ * Compression library: the dense linear algebra GPTQ and SparseGPT need,
  * in double, row-major, single-threaded and in a fixed order so results are
  * reproducible. Loops are arranged so the innermost one walks a row
  * (contiguous) and carries no reduction, which the compiler vectorizes
@@ -11,16 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel_algo_priv.h"
-#include "accel_vec.h"
+#include "compress_axpy.h"
+#include "compress_linalg.h"
 
 /*
  * A pivot this small relative to its diagonal entry means H is singular to
  * working precision: the factor would be rounding noise, so report -EDOM.
  */
-#define ACCEL_LA_PIVOT_MIN 1e-12
+#define COMPRESS_LINALG_PIVOT_MIN 1e-12
 
-int accel_la_chol(double *a, uint32_t n)
+int compress_linalg_chol(double *a, uint32_t n)
 {
 	uint32_t i, j, p;
 
@@ -37,7 +37,7 @@ int accel_la_chol(double *a, uint32_t n)
 			if (j < i) {
 				ri[j] = s / rj[j];
 			} else {
-				if (!(s > 0.0 && s > ACCEL_LA_PIVOT_MIN * d) || !isfinite(s))
+				if (!(s > 0.0 && s > COMPRESS_LINALG_PIVOT_MIN * d) || !isfinite(s))
 					return -EDOM;
 				ri[i] = sqrt(s);
 			}
@@ -48,7 +48,7 @@ int accel_la_chol(double *a, uint32_t n)
 	return 0;
 }
 
-int accel_la_trinv_lower(double *l, uint32_t n)
+int compress_linalg_trinv_lower(double *l, uint32_t n)
 {
 	double *row = malloc((size_t)n * sizeof(*row));
 	uint32_t i, j, p;
@@ -65,7 +65,7 @@ int accel_la_trinv_lower(double *l, uint32_t n)
 
 		memset(row, 0, (size_t)(i + 1) * sizeof(*row));
 		for (p = 0; p < i; p++) {
-			accel_axpy_d(row, l + (size_t)p * n, -ri[p], p + 1);
+			compress_axpy_d(row, l + (size_t)p * n, -ri[p], p + 1);
 		}
 		row[i] = 1.0;
 		for (j = 0; j <= i; j++)
@@ -75,16 +75,16 @@ int accel_la_trinv_lower(double *l, uint32_t n)
 	return 0;
 }
 
-int accel_la_inv_chol_upper(double *h, uint32_t n)
+int compress_linalg_inv_chol_upper(double *h, uint32_t n)
 {
 	uint32_t i, j, p;
 	double *t;
 	int ret;
 
-	ret = accel_la_chol(h, n);
+	ret = compress_linalg_chol(h, n);
 	if (ret)
 		return ret;
-	ret = accel_la_trinv_lower(h, n);
+	ret = compress_linalg_trinv_lower(h, n);
 	if (ret)
 		return ret;
 	/* H^-1 = L^-T L^-1: lower triangle by rank-1 updates, row p of L^-1 each */
@@ -95,12 +95,12 @@ int accel_la_inv_chol_upper(double *h, uint32_t n)
 		const double *xp = h + (size_t)p * n;
 
 		for (i = 0; i <= p; i++)
-			accel_axpy_d(t + (size_t)i * n, xp, xp[i], i + 1);
+			compress_axpy_d(t + (size_t)i * n, xp, xp[i], i + 1);
 	}
 	for (i = 0; i < n; i++)
 		for (j = 0; j < i; j++)
 			t[(size_t)j * n + i] = t[(size_t)i * n + j];
-	ret = accel_la_chol(t, n);
+	ret = compress_linalg_chol(t, n);
 	if (ret) {
 		free(t);
 		return ret;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * libaccel compression: AWQ (Lin et al. 2023; mit-han-lab/llm-awq
+ * Compression library: AWQ (Lin et al. 2023; mit-han-lab/llm-awq
  * auto_scale + auto_clip). Weights that meet large activations matter most;
  * scaling input channel j of W up by s_j (and the activation down by s_j)
  * gives them more of the quantizer's resolution.
@@ -14,33 +14,34 @@
  *     +-r * max|w| for r = 1, 1 - 1/clip_grid, .. (r > clip_min) before the
  *     scale rule and keep the r with the smallest output error of that
  *     block alone.
- * Q is the device's RTN rule (accel_qf) in the target format; the loss is
- * e^T (X^T X) e per row, from the calibration statistics.
+ * Q is the device's RTN rule (compress_qtensor_builder) in the target
+ * format; the loss is e^T (X^T X) e per row, from the calibration
+ * statistics.
  */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel_algo_priv.h"
-#include "accel_vec.h"
+#include "compress_algo_priv.h"
+#include "compress_axpy.h"
 
 /*
  * The loss only ranks candidates, so it runs in float over the lower
  * triangle of X^T X (the Hessian-based algorithms keep double). Rows of W
- * are taken ACCEL_AWQ_ROWS at a time so each row of the Gram matrix is
+ * are taken COMPRESS_AWQ_ROWS at a time so each row of the Gram matrix is
  * loaded once for all of them.
  */
-#define ACCEL_AWQ_ROWS 8
+#define COMPRESS_AWQ_ROWS 8
 
-struct accel_awq {
-	struct accel_qf f;
+struct compress_awq {
+	struct compress_qtensor_builder f;
 	const float *w;
 	uint32_t n, k;
 	float *g;		/* X^T X (scaled), k x k */
 	float *ws;		/* W diag(s), one row */
 	float *deq;		/* decoded row */
-	float *e, *v;		/* ACCEL_AWQ_ROWS error rows and partial products */
+	float *e, *v;		/* COMPRESS_AWQ_ROWS error rows and partial products */
 };
 
 /*
@@ -48,8 +49,8 @@ struct accel_awq {
  * (G's diagonal block there), as sum_j e_j (G_jj e_j + 2 sum_{i>j} G_ij e_i).
  * e and v hold rows of stride k.
  */
-static double accel_awq_quad(const struct accel_awq *a, const float *gm, uint32_t rows,
-			     uint32_t c0, uint32_t len)
+static double compress_awq_quad(const struct compress_awq *a, const float *gm, uint32_t rows,
+				uint32_t c0, uint32_t len)
 {
 	uint32_t i, j, r, k = a->k;
 	double q = 0.0;
@@ -60,7 +61,7 @@ static double accel_awq_quad(const struct accel_awq *a, const float *gm, uint32_
 		const float *gi = gm + (size_t)(c0 + i) * k + c0;
 
 		for (r = 0; r < rows; r++)
-			accel_axpy_f(a->v + (size_t)r * k, gi, a->e[(size_t)r * k + i], i);
+			compress_axpy_f(a->v + (size_t)r * k, gi, a->e[(size_t)r * k + i], i);
 	}
 	for (r = 0; r < rows; r++) {
 		const float *e = a->e + (size_t)r * k, *v = a->v + (size_t)r * k;
@@ -72,29 +73,29 @@ static double accel_awq_quad(const struct accel_awq *a, const float *gm, uint32_
 }
 
 /* Output error (squared, calibration rows) of W quantized with scales s. */
-static double accel_awq_loss(struct accel_awq *a, const float *s)
+static double compress_awq_loss(struct compress_awq *a, const float *s)
 {
 	uint32_t r0, r, j, k = a->k, rows;
 	double loss = 0.0;
 
 	for (r0 = 0; r0 < a->n; r0 += rows) {
-		rows = a->n - r0 < ACCEL_AWQ_ROWS ? a->n - r0 : ACCEL_AWQ_ROWS;
+		rows = a->n - r0 < COMPRESS_AWQ_ROWS ? a->n - r0 : COMPRESS_AWQ_ROWS;
 		for (r = 0; r < rows; r++) {
 			const float *row = a->w + (size_t)(r0 + r) * k;
 			float *e = a->e + (size_t)r * k;
 
 			for (j = 0; j < k; j++)
 				a->ws[j] = row[j] * s[j];
-			accel_qf_rtn_row(&a->f, r0 + r, a->ws, NULL, a->deq);
+			compress_qtensor_builder_rtn_row(&a->f, r0 + r, a->ws, NULL, a->deq);
 			for (j = 0; j < k; j++)
 				e[j] = row[j] - a->deq[j] / s[j];
 		}
-		loss += accel_awq_quad(a, a->g, rows, 0, k);
+		loss += compress_awq_quad(a, a->g, rows, 0, k);
 	}
 	return loss;
 }
 
-static void accel_awq_scales(const struct accel_calib *c, float alpha, float *s)
+static void compress_awq_scales(const struct compress_calib *c, float alpha, float *s)
 {
 	uint32_t j, k = c->k;
 	double mx = 0.0, mn = INFINITY, norm;
@@ -114,10 +115,10 @@ static void accel_awq_scales(const struct accel_calib *c, float alpha, float *s)
 }
 
 /* Best clip ratio of every block of row r (scaled space, G' = S^-1 G S^-1). */
-static void accel_awq_clip_row(struct accel_awq *a, const float *gs, uint32_t r,
-			       const struct accel_awq_opts *o, float *clip)
+static void compress_awq_clip_row(struct compress_awq *a, const float *gs, uint32_t r,
+				  const struct compress_awq_opts *o, float *clip)
 {
-	struct accel_qf *f = &a->f;
+	struct compress_qtensor_builder *f = &a->f;
 	uint32_t blk = f->g.block, b, c, i;
 
 	for (b = 0; b * blk < a->k; b++) {
@@ -131,10 +132,11 @@ static void accel_awq_clip_row(struct accel_awq *a, const float *gs, uint32_t r,
 
 			if (i > 0 && !(ratio > o->clip_min))
 				break;
-			accel_qf_scale(f, r, b, a->ws + c0, len, ratio);
+			compress_qtensor_builder_scale(f, r, b, a->ws + c0, len, ratio);
 			for (c = 0; c < len; c++)
-				a->e[c] = a->ws[c0 + c] - accel_qf_put(f, r, c0 + c, a->ws[c0 + c]);
-			l = accel_awq_quad(a, gs, 1, c0, len);
+				a->e[c] = a->ws[c0 + c] -
+					  compress_qtensor_builder_put(f, r, c0 + c, a->ws[c0 + c]);
+			l = compress_awq_quad(a, gs, 1, c0, len);
 			if (l < best) {
 				best = l;
 				clip[b] = ratio;
@@ -143,8 +145,8 @@ static void accel_awq_clip_row(struct accel_awq *a, const float *gs, uint32_t r,
 	}
 }
 
-static int accel_awq_clip(struct accel_awq *a, const float *s, const struct accel_awq_opts *o,
-			  float *clip)
+static int compress_awq_clip(struct compress_awq *a, const float *s,
+			     const struct compress_awq_opts *o, float *clip)
 {
 	uint32_t k = a->k, r, i, j, nb = a->f.g.blocks;
 	float *gs = malloc((size_t)k * k * sizeof(*gs));
@@ -159,15 +161,15 @@ static int accel_awq_clip(struct accel_awq *a, const float *s, const struct acce
 
 		for (j = 0; j < k; j++)
 			a->ws[j] = row[j] * s[j];
-		accel_awq_clip_row(a, gs, r, o, clip + (size_t)r * nb);
+		compress_awq_clip_row(a, gs, r, o, clip + (size_t)r * nb);
 	}
 	free(gs);
 	return 0;
 }
 
 /* Scale search (unless @search is false: s is given), clip search, quantization. */
-static int accel_awq_run(struct accel_awq *a, const struct accel_calib *c,
-			 const struct accel_awq_opts *o, float *s, bool search)
+static int compress_awq_run(struct compress_awq *a, const struct compress_calib *c,
+			    const struct compress_awq_opts *o, float *s, bool search)
 {
 	uint32_t k = a->k, i, r, j, nb = a->f.g.blocks;
 	float *cand = malloc((size_t)k * sizeof(*cand)), *clip = NULL;
@@ -179,8 +181,8 @@ static int accel_awq_run(struct accel_awq *a, const struct accel_calib *c,
 	for (i = 0; search && i < o->grid; i++) {
 		double l;
 
-		accel_awq_scales(c, (float)i / (float)o->grid, cand);
-		l = accel_awq_loss(a, cand);
+		compress_awq_scales(c, (float)i / (float)o->grid, cand);
+		l = compress_awq_loss(a, cand);
 		if (l < best || i == 0) {
 			best = l;
 			memcpy(s, cand, (size_t)k * sizeof(*s));
@@ -190,7 +192,7 @@ static int accel_awq_run(struct accel_awq *a, const struct accel_calib *c,
 		clip = malloc((size_t)a->n * nb * sizeof(*clip));
 		if (!clip)
 			goto out;
-		ret = accel_awq_clip(a, s, o, clip);
+		ret = compress_awq_clip(a, s, o, clip);
 		if (ret)
 			goto out;
 	}
@@ -199,7 +201,8 @@ static int accel_awq_run(struct accel_awq *a, const struct accel_calib *c,
 
 		for (j = 0; j < k; j++)
 			a->ws[j] = row[j] * s[j];
-		accel_qf_rtn_row(&a->f, r, a->ws, clip ? clip + (size_t)r * nb : NULL, NULL);
+		compress_qtensor_builder_rtn_row(&a->f, r, a->ws,
+						 clip ? clip + (size_t)r * nb : NULL, NULL);
 	}
 	ret = 0;
 out:
@@ -208,17 +211,17 @@ out:
 	return ret;
 }
 
-static int accel_awq_do(const float *w, uint32_t n, uint32_t k, const struct accel_calib *c,
-			const struct accel_qparams *p, const struct accel_awq_opts *o,
-			struct accel_qtensor **out, float *s, bool search)
+static int compress_awq_do(const float *w, uint32_t n, uint32_t k, const struct compress_calib *c,
+			   const struct compress_qparams *p, const struct compress_awq_opts *o,
+			   struct compress_qtensor **out, float *s, bool search)
 {
-	const struct accel_awq_opts def = ACCEL_AWQ_OPTS_INIT;
-	struct accel_awq a = { .w = w, .n = n, .k = k };
+	const struct compress_awq_opts def = COMPRESS_AWQ_OPTS_INIT;
+	struct compress_awq a = { .w = w, .n = n, .k = k };
 	double *h;
 	size_t i;
 	int ret;
 
-	ret = accel_algo_check(w, n, k, c, p, out);
+	ret = compress_algo_check(w, n, k, c, p, out);
 	if (ret)
 		return ret;
 	if (!o)
@@ -229,17 +232,17 @@ static int accel_awq_do(const float *w, uint32_t n, uint32_t k, const struct acc
 	for (i = 0; !search && i < k; i++)
 		if (!(s[i] > 0.0f) || !isfinite(s[i]))
 			return -EINVAL;
-	ret = accel_qf_init(&a.f, p, n, k, w);
+	ret = compress_qtensor_builder_init(&a.f, p, n, k, w);
 	if (ret)
 		return ret;
 	if (a.f.fi->sparse) {
-		accel_qf_free(&a.f);
+		compress_qtensor_builder_free(&a.f);
 		return -ENOTSUP;
 	}
 	/* the loss's scale does not matter: 2 X^T X / m serves as well as X^T X */
-	ret = accel_calib_hessian(c, &h);
+	ret = compress_calib_hessian(c, &h);
 	if (ret) {
-		accel_qf_free(&a.f);
+		compress_qtensor_builder_free(&a.f);
 		return ret;
 	}
 	a.g = malloc((size_t)k * k * sizeof(*a.g));
@@ -248,14 +251,14 @@ static int accel_awq_do(const float *w, uint32_t n, uint32_t k, const struct acc
 	free(h);
 	a.ws = malloc((size_t)k * sizeof(*a.ws));
 	a.deq = malloc((size_t)k * sizeof(*a.deq));
-	a.e = malloc((size_t)ACCEL_AWQ_ROWS * k * sizeof(*a.e));
-	a.v = malloc((size_t)ACCEL_AWQ_ROWS * k * sizeof(*a.v));
+	a.e = malloc((size_t)COMPRESS_AWQ_ROWS * k * sizeof(*a.e));
+	a.v = malloc((size_t)COMPRESS_AWQ_ROWS * k * sizeof(*a.v));
 	ret = -ENOMEM;
 	if (a.g && a.ws && a.deq && a.e && a.v)
-		ret = accel_awq_run(&a, c, o, s, search);
+		ret = compress_awq_run(&a, c, o, s, search);
 	if (!ret)
-		ret = accel_qf_finish(&a.f, out);
-	accel_qf_free(&a.f);
+		ret = compress_qtensor_builder_finish(&a.f, out);
+	compress_qtensor_builder_free(&a.f);
 	free(a.g);
 	free(a.ws);
 	free(a.deq);
@@ -264,16 +267,16 @@ static int accel_awq_do(const float *w, uint32_t n, uint32_t k, const struct acc
 	return ret;
 }
 
-int accel_awq_calib(const float *w, uint32_t n, uint32_t k, const struct accel_calib *c,
-		    const struct accel_qparams *p, const struct accel_awq_opts *o,
-		    struct accel_qtensor **out, float *s)
+int compress_awq_calib(const float *w, uint32_t n, uint32_t k, const struct compress_calib *c,
+		       const struct compress_qparams *p, const struct compress_awq_opts *o,
+		       struct compress_qtensor **out, float *s)
 {
-	return accel_awq_do(w, n, k, c, p, o, out, s, true);
+	return compress_awq_do(w, n, k, c, p, o, out, s, true);
 }
 
-int accel_awq_apply_calib(const float *w, uint32_t n, uint32_t k, const struct accel_calib *c,
-			  const struct accel_qparams *p, const struct accel_awq_opts *o,
-			  const float *s, struct accel_qtensor **out)
+int compress_awq_apply_calib(const float *w, uint32_t n, uint32_t k, const struct compress_calib *c,
+			     const struct compress_qparams *p, const struct compress_awq_opts *o,
+			     const float *s, struct compress_qtensor **out)
 {
 	float *copy;
 	int ret;
@@ -287,43 +290,43 @@ int accel_awq_apply_calib(const float *w, uint32_t n, uint32_t k, const struct a
 	if (!copy)
 		return -ENOMEM;
 	memcpy(copy, s, (size_t)k * sizeof(*copy));
-	ret = accel_awq_do(w, n, k, c, p, o, out, copy, false);
+	ret = compress_awq_do(w, n, k, c, p, o, out, copy, false);
 	free(copy);
 	return ret;
 }
 
-int accel_awq_apply(const float *w, uint32_t n, uint32_t k, const float *x, uint32_t m,
-		    const struct accel_qparams *p, const struct accel_awq_opts *o,
-		    const float *s, struct accel_qtensor **out)
+int compress_awq_apply(const float *w, uint32_t n, uint32_t k, const float *x, uint32_t m,
+		       const struct compress_qparams *p, const struct compress_awq_opts *o,
+		       const float *s, struct compress_qtensor **out)
 {
-	struct accel_calib *c;
+	struct compress_calib *c;
 	int ret;
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	ret = accel_calib_from(x, m, k, &c);
+	ret = compress_calib_from(x, m, k, &c);
 	if (ret)
 		return ret;
-	ret = accel_awq_apply_calib(w, n, k, c, p, o, s, out);
-	accel_calib_free(c);
+	ret = compress_awq_apply_calib(w, n, k, c, p, o, s, out);
+	compress_calib_free(c);
 	return ret;
 }
 
-int accel_awq(const float *w, uint32_t n, uint32_t k, const float *x, uint32_t m,
-	      const struct accel_qparams *p, const struct accel_awq_opts *o,
-	      struct accel_qtensor **out, float *s)
+int compress_awq(const float *w, uint32_t n, uint32_t k, const float *x, uint32_t m,
+		 const struct compress_qparams *p, const struct compress_awq_opts *o,
+		 struct compress_qtensor **out, float *s)
 {
-	struct accel_calib *c;
+	struct compress_calib *c;
 	int ret;
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	ret = accel_calib_from(x, m, k, &c);
+	ret = compress_calib_from(x, m, k, &c);
 	if (ret)
 		return ret;
-	ret = accel_awq_calib(w, n, k, c, p, o, out, s);
-	accel_calib_free(c);
+	ret = compress_awq_calib(w, n, k, c, p, o, out, s);
+	compress_calib_free(c);
 	return ret;
 }

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* libaccel compression: device layout <-> plain row-major arrays. */
+/* Compression library: device layout <-> plain row-major arrays. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel_compress_priv.h"
+#include "compress_qtensor_priv.h"
 #include "dp_layout.h"
 
-int accel_plain_alloc(struct accel_plain *pl)
+int compress_plain_alloc(struct compress_plain *pl)
 {
 	struct dp_geom g;
 	const struct dp_fmt_info *fi;
@@ -28,13 +28,13 @@ int accel_plain_alloc(struct accel_plain *pl)
 	pl->meta = pl->kmeta ? calloc((size_t)pl->n * pl->kmeta, 1) : NULL;
 	if (!pl->codes || (fi->scale_bytes && !pl->scales) || (g.zero_bytes && !pl->zeros) ||
 	    (pl->kmeta && !pl->meta)) {
-		accel_plain_free(pl);
+		compress_plain_free(pl);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-void accel_plain_free(struct accel_plain *pl)
+void compress_plain_free(struct compress_plain *pl)
 {
 	if (!pl)
 		return;
@@ -48,7 +48,8 @@ void accel_plain_free(struct accel_plain *pl)
 	pl->meta = NULL;
 }
 
-static int accel_pack_row(const struct accel_plain *pl, struct accel_qtensor *qt, uint32_t n)
+static int compress_pack_row(const struct compress_plain *pl, struct compress_qtensor *qt,
+			     uint32_t n)
 {
 	const struct dp_fmt_info *fi = dp_fmt_info(pl->fmt);
 	const struct dp_geom *g = &qt->geom;
@@ -96,9 +97,9 @@ static int accel_pack_row(const struct accel_plain *pl, struct accel_qtensor *qt
 	return 0;
 }
 
-int accel_pack(const struct accel_plain *pl, struct accel_qtensor **out)
+int compress_pack(const struct compress_plain *pl, struct compress_qtensor **out)
 {
-	struct accel_qtensor *qt;
+	struct compress_qtensor *qt;
 	uint32_t n;
 	int ret;
 
@@ -107,20 +108,20 @@ int accel_pack(const struct accel_plain *pl, struct accel_qtensor **out)
 	*out = NULL;
 	if (!pl || !pl->codes)
 		return -EINVAL;
-	ret = accel_qtensor_alloc(pl->fmt, pl->n, pl->k, pl->group, pl->flags, &qt);
+	ret = compress_qtensor_alloc(pl->fmt, pl->n, pl->k, pl->group, pl->flags, &qt);
 	if (ret)
 		return ret;
 	if (pl->kstore != qt->geom.kstore || pl->blocks != qt->geom.blocks ||
 	    (dp_fmt_info(pl->fmt)->scale_bytes && !pl->scales) ||
 	    (qt->zeros && !pl->zeros) || (qt->meta && !pl->meta)) {
-		accel_qtensor_free(qt);
+		compress_qtensor_free(qt);
 		return -EINVAL;
 	}
 	qt->wt.tensor_scale = pl->fmt == DP_W_NVFP4 ? pl->tensor_scale : 1.0f;
 	for (n = 0; n < pl->n; n++) {
-		ret = accel_pack_row(pl, qt, n);
+		ret = compress_pack_row(pl, qt, n);
 		if (ret) {
-			accel_qtensor_free(qt);
+			compress_qtensor_free(qt);
 			return ret;
 		}
 	}
@@ -128,7 +129,7 @@ int accel_pack(const struct accel_plain *pl, struct accel_qtensor **out)
 	return 0;
 }
 
-int accel_unpack(const struct accel_qtensor *qt, struct accel_plain *pl)
+int compress_unpack(const struct compress_qtensor *qt, struct compress_plain *pl)
 {
 	const struct dp_fmt_info *fi;
 	const struct dp_geom *g;
@@ -144,7 +145,7 @@ int accel_unpack(const struct accel_qtensor *qt, struct accel_plain *pl)
 	pl->group = qt->wt.group;
 	pl->flags = qt->wt.flags;
 	pl->tensor_scale = qt->wt.tensor_scale;
-	ret = accel_plain_alloc(pl);
+	ret = compress_plain_alloc(pl);
 	if (ret)
 		return ret;
 	fi = dp_fmt_info(pl->fmt);

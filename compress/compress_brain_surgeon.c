@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * libaccel compression: the column loop of GPTQ and SparseGPT (optimal
- * brain surgeon with a fixed order, Frantar & Alistarh). With U the upper
+ * Compression library: the column loop of GPTQ and SparseGPT (Optimal
+ * Brain Surgeon with a fixed order, Frantar & Alistarh). With U the upper
  * Cholesky factor of H^-1, each column c in turn is quantized (and, for
  * SparseGPT, pruned) to q, and its error is spread over the columns not yet
  * done:  e = (w_c - q) / U_cc,  w_j -= e * U_cj  for j after c.
@@ -15,14 +15,15 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "accel_algo_priv.h"
-#include "accel_vec.h"
+#include "compress_axpy.h"
+#include "compress_brain_surgeon.h"
 #include "dp_quant.h"
 
 /* 2:4 index code of group starting at processing position t for row r. */
-static uint8_t accel_obs_pick(const struct accel_obs *o, uint32_t t, uint32_t r)
+static uint8_t compress_brain_surgeon_pick(const struct compress_brain_surgeon *o, uint32_t t,
+					   uint32_t r)
 {
-	const struct accel_qf *f = o->qf;
+	const struct compress_qtensor_builder *f = o->qb;
 	uint32_t n = f->n, k = f->k, valid = k - t < 4 ? k - t : 4, i;
 	float score[4] = { 0 };
 
@@ -42,9 +43,9 @@ static uint8_t accel_obs_pick(const struct accel_obs *o, uint32_t t, uint32_t r)
  * keep, which is exact for the first group of 4 and close for the others
  * (a value that outgrows it saturates and its error is fed forward).
  */
-static void accel_obs_group(const struct accel_obs *o, uint32_t t)
+static void compress_brain_surgeon_group(const struct compress_brain_surgeon *o, uint32_t t)
 {
-	struct accel_qf *f = o->qf;
+	struct compress_qtensor_builder *f = o->qb;
 	uint32_t n = f->n, k = f->k, blk = f->g.block, b = t / blk, r, i, cnt;
 	uint32_t end = t + blk < k ? t + blk : k;
 
@@ -52,7 +53,7 @@ static void accel_obs_group(const struct accel_obs *o, uint32_t t)
 		cnt = 0;
 		for (i = t; i < end; i++) {
 			if (o->prune24 && i % 4 == 0) {
-				uint8_t code = accel_obs_pick(o, i, r);
+				uint8_t code = compress_brain_surgeon_pick(o, i, r);
 				uint32_t s;
 
 				for (s = 0; s < 2; s++) {
@@ -65,37 +66,39 @@ static void accel_obs_group(const struct accel_obs *o, uint32_t t)
 			if (!o->prune24)
 				f->tmp[cnt++] = (float)o->wt[(size_t)i * n + r];
 		}
-		accel_qf_scale(f, r, b, f->tmp, cnt, 1.0f);
+		compress_qtensor_builder_scale(f, r, b, f->tmp, cnt, 1.0f);
 	}
 }
 
 /* Quantize (or prune) column position t and feed its error to t+1..t1-1. */
-static void accel_obs_column(const struct accel_obs *o, uint32_t t, uint32_t t1, double *e)
+static void compress_brain_surgeon_column(const struct compress_brain_surgeon *o, uint32_t t,
+					  uint32_t t1, double *e)
 {
-	struct accel_qf *f = o->qf;
+	struct compress_qtensor_builder *f = o->qb;
 	uint32_t n = f->n, k = f->k, c = o->perm ? o->perm[t] : t, r, j;
 	const double *ut = o->u + (size_t)t * k;
 	double *wc = o->wt + (size_t)t * n, d = ut[t];
 
 	if (o->prune24 && c % 4 == 0)
 		for (r = 0; r < n; r++)
-			accel_qf_meta(f, r, c / 4, accel_obs_pick(o, t, r));
+			compress_qtensor_builder_meta(f, r, c / 4,
+						      compress_brain_surgeon_pick(o, t, r));
 	if (!o->groups_preset && c % f->g.block == 0)
-		accel_obs_group(o, t);
+		compress_brain_surgeon_group(o, t);
 	for (r = 0; r < n; r++) {
 		double q = 0.0;
 
-		if (accel_qf_kept(f, r, c))
-			q = accel_qf_put(f, r, c, (float)wc[r]);
+		if (compress_qtensor_builder_kept(f, r, c))
+			q = compress_qtensor_builder_put(f, r, c, (float)wc[r]);
 		e[r] = (wc[r] - q) / d;
 	}
 	for (j = t + 1; j < t1; j++)
-		accel_axpy_d(o->wt + (size_t)j * n, e, -ut[j], n);
+		compress_axpy_d(o->wt + (size_t)j * n, e, -ut[j], n);
 }
 
-int accel_obs_run(const struct accel_obs *o)
+int compress_brain_surgeon_run(const struct compress_brain_surgeon *o)
 {
-	const struct accel_qf *f = o->qf;
+	const struct compress_qtensor_builder *f = o->qb;
 	uint32_t n = f->n, k = f->k, bs = o->block, t0, t1, t, j, i;
 	double *err;
 
@@ -116,7 +119,7 @@ int accel_obs_run(const struct accel_obs *o)
 	for (t0 = 0; t0 < k; t0 = t1) {
 		t1 = t0 + bs < k ? t0 + bs : k;
 		for (t = t0; t < t1; t++)
-			accel_obs_column(o, t, t1, err + (size_t)(t - t0) * n);
+			compress_brain_surgeon_column(o, t, t1, err + (size_t)(t - t0) * n);
 		/* the block's errors reach the columns after it */
 		for (j = t1; j < k; j++) {
 			double *wj = o->wt + (size_t)j * n;
@@ -125,7 +128,7 @@ int accel_obs_run(const struct accel_obs *o)
 				double a = o->u[(size_t)(t0 + i) * k + j];
 
 				if (a != 0.0)
-					accel_axpy_d(wj, err + (size_t)i * n, -a, n);
+					compress_axpy_d(wj, err + (size_t)i * n, -a, n);
 			}
 		}
 	}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * libaccel compression: SmoothQuant (Xiao et al. 2023; mit-han-lab/
+ * Compression library: SmoothQuant (Xiao et al. 2023; mit-han-lab/
  * smoothquant smooth_lm). Per-token int8 activations lose the small
  * channels to a few outlier channels; dividing input channel j by
  *     s_j = max|X_j|^alpha / max_i |W_ij|^(1 - alpha)
@@ -14,20 +14,20 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "accel_algo_priv.h"
+#include "compress_algo_priv.h"
 
-int accel_smoothquant_calib(const float *w, uint32_t n, uint32_t k,
-			    const struct accel_calib *c, const struct accel_qparams *p,
-			    const struct accel_smooth_opts *o, struct accel_qtensor **out,
-			    float *s)
+int compress_smoothquant_calib(const float *w, uint32_t n, uint32_t k,
+			       const struct compress_calib *c, const struct compress_qparams *p,
+			       const struct compress_smooth_opts *o, struct compress_qtensor **out,
+			       float *s)
 {
-	const struct accel_smooth_opts def = ACCEL_SMOOTH_OPTS_INIT;
+	const struct compress_smooth_opts def = COMPRESS_SMOOTH_OPTS_INIT;
 	const struct dp_fmt_info *fi;
 	uint32_t r, j;
 	float *ws;
 	int ret;
 
-	ret = accel_algo_check(w, n, k, c, p, out);
+	ret = compress_algo_check(w, n, k, c, p, out);
 	if (ret)
 		return ret;
 	if (!o)
@@ -56,25 +56,25 @@ int accel_smoothquant_calib(const float *w, uint32_t n, uint32_t k,
 	for (r = 0; r < n; r++)
 		for (j = 0; j < k; j++)
 			ws[(size_t)r * k + j] = w[(size_t)r * k + j] * s[j];
-	ret = accel_quantize(ws, n, k, k, p, out);
+	ret = compress_quantize(ws, n, k, k, p, out);
 	free(ws);
 	return ret;
 }
 
-int accel_smoothquant(const float *w, uint32_t n, uint32_t k, const float *x, uint32_t m,
-		      const struct accel_qparams *p, const struct accel_smooth_opts *o,
-		      struct accel_qtensor **out, float *s)
+int compress_smoothquant(const float *w, uint32_t n, uint32_t k, const float *x, uint32_t m,
+			 const struct compress_qparams *p, const struct compress_smooth_opts *o,
+			 struct compress_qtensor **out, float *s)
 {
-	struct accel_calib *c;
+	struct compress_calib *c;
 	int ret;
 
 	if (!out)
 		return -EINVAL;
 	*out = NULL;
-	ret = accel_calib_from(x, m, k, &c);
+	ret = compress_calib_from(x, m, k, &c);
 	if (ret)
 		return ret;
-	ret = accel_smoothquant_calib(w, n, k, c, p, o, out, s);
-	accel_calib_free(c);
+	ret = compress_smoothquant_calib(w, n, k, c, p, o, out, s);
+	compress_calib_free(c);
 	return ret;
 }

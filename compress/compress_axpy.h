@@ -1,24 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libaccel compression: y += a * x, the inner loop of every O(k^2)-per-row
+ * Compression library: y += a * x, the inner loop of every O(k^2)-per-row
  * step of the algorithms (Gram accumulation, error feedback, triangular
  * inverse, AWQ's loss, output error). The build's -O2 does not vectorize
  * these loops, so they are written with GCC vector types. Each element is
  * still the scalar expression y + a * x (a multiply, then an add): results
  * are the same bits as the plain loop.
  */
-#ifndef ACCEL_VEC_H
-#define ACCEL_VEC_H
+#ifndef COMPRESS_AXPY_H
+#define COMPRESS_AXPY_H
 
 #include <stdint.h>
 #include <string.h>
 
-typedef double accel_v4d __attribute__((vector_size(32)));
-typedef float accel_v8f __attribute__((vector_size(32)));
+typedef double compress_v4d __attribute__((vector_size(32)));
+typedef float compress_v8f __attribute__((vector_size(32)));
 
-static inline void accel_axpy_d(double *y, const double *x, double a, uint32_t n)
+static inline void compress_axpy_d(double *y, const double *x, double a, uint32_t n)
 {
-	accel_v4d av = { a, a, a, a }, xv, yv;
+	compress_v4d av = { a, a, a, a }, xv, yv;
 	uint32_t i = 0;
 
 	for (; i + 4 <= n; i += 4) {
@@ -31,9 +31,9 @@ static inline void accel_axpy_d(double *y, const double *x, double a, uint32_t n
 		y[i] += a * x[i];
 }
 
-static inline void accel_axpy_f(float *y, const float *x, float a, uint32_t n)
+static inline void compress_axpy_f(float *y, const float *x, float a, uint32_t n)
 {
-	accel_v8f av = { a, a, a, a, a, a, a, a }, xv, yv;
+	compress_v8f av = { a, a, a, a, a, a, a, a }, xv, yv;
 	uint32_t i = 0;
 
 	for (; i + 8 <= n; i += 8) {
@@ -46,4 +46,4 @@ static inline void accel_axpy_f(float *y, const float *x, float a, uint32_t n)
 		y[i] += a * x[i];
 }
 
-#endif /* ACCEL_VEC_H */
+#endif /* COMPRESS_AXPY_H */

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* libaccel compression: error report of a packed tensor against its FP32 original. */
+/* Compression library: error report of a packed tensor against its FP32 original. */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 
-#include "accel_compress_priv.h"
+#include "compress_qtensor_priv.h"
 
-int accel_error_report(const struct accel_qtensor *qt, const float *orig, uint32_t ldo,
-		       struct accel_qerr *r)
+int compress_error_report(const struct compress_qtensor *qt, const float *orig, uint32_t ldo,
+			  struct compress_qerr *r)
 {
 	double sig = 0.0, err = 0.0, mx = 0.0;
 	uint32_t n, k;
@@ -19,7 +19,7 @@ int accel_error_report(const struct accel_qtensor *qt, const float *orig, uint32
 	deq = malloc((size_t)qt->wt.n * qt->wt.k * sizeof(*deq));
 	if (!deq)
 		return -ENOMEM;
-	ret = accel_qtensor_dequant(qt, deq, qt->wt.k);
+	ret = compress_qtensor_dequant(qt, deq, qt->wt.k);
 	if (ret) {
 		free(deq);
 		return ret;

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-/* libaccel compression: RTN into a 2:4 format with a caller-chosen mask. */
+/* Compression library: RTN into a 2:4 format with a caller-chosen mask. */
 #include <errno.h>
 #include <math.h>
 
-#include "accel_algo_priv.h"
+#include "compress_algo.h"
+#include "compress_qtensor_builder.h"
 
 /* Index code of one group from its keep flags; -1 unless min(2, valid) are kept. */
-static int accel_qmask_code(const uint8_t *keep, uint32_t valid)
+static int compress_quantize_mask_code(const uint8_t *keep, uint32_t valid)
 {
 	uint32_t idx[2], cnt = 0, i;
 
@@ -27,10 +28,10 @@ static int accel_qmask_code(const uint8_t *keep, uint32_t valid)
 	return (int)(idx[0] | idx[1] << 2);
 }
 
-int accel_quantize_mask(const float *w, uint32_t n, uint32_t k, const uint8_t *mask,
-			const struct accel_qparams *p, struct accel_qtensor **out)
+int compress_quantize_mask(const float *w, uint32_t n, uint32_t k, const uint8_t *mask,
+			   const struct compress_qparams *p, struct compress_qtensor **out)
 {
-	struct accel_qf f;
+	struct compress_qtensor_builder f;
 	uint32_t r, q;
 	size_t i;
 	int ret;
@@ -43,25 +44,25 @@ int accel_quantize_mask(const float *w, uint32_t n, uint32_t k, const uint8_t *m
 	for (i = 0; i < (size_t)n * k; i++)
 		if (!isfinite(w[i]))
 			return -EINVAL;
-	ret = accel_qf_init(&f, p, n, k, w);
+	ret = compress_qtensor_builder_init(&f, p, n, k, w);
 	if (ret)
 		return ret;
 	if (!f.fi->sparse) {
-		accel_qf_free(&f);
+		compress_qtensor_builder_free(&f);
 		return -ENOTSUP;
 	}
 	for (r = 0; r < n; r++) {
 		for (q = 0; 4 * q < k; q++) {
 			uint32_t valid = k - 4 * q < 4 ? k - 4 * q : 4;
-			int code = accel_qmask_code(mask + (size_t)r * k + 4 * q, valid);
+			int code = compress_quantize_mask_code(mask + (size_t)r * k + 4 * q, valid);
 
 			if (code < 0) {
-				accel_qf_free(&f);
+				compress_qtensor_builder_free(&f);
 				return -EINVAL;
 			}
-			accel_qf_meta(&f, r, q, (uint8_t)code);
+			compress_qtensor_builder_meta(&f, r, q, (uint8_t)code);
 		}
-		accel_qf_rtn_row(&f, r, w + (size_t)r * k, NULL, NULL);
+		compress_qtensor_builder_rtn_row(&f, r, w + (size_t)r * k, NULL, NULL);
 	}
-	return accel_qf_finish(&f, out);
+	return compress_qtensor_builder_finish(&f, out);
 }
