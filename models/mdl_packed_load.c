@@ -13,9 +13,9 @@
 #include <zlib.h>
 
 #include "compress.h"
-#include "mdl_lm_run.h"
+#include "mdl_lm_infer.h"
 #include "mdl_packed.h"
-#include "mdl_packed_fmt.h"
+#include "mdl_packed_layout.h"
 #include "mdl_util.h"
 
 /*

@@ -26,7 +26,7 @@
 
 #include "compress.h"
 #include "mdl_calib.h"
-#include "mdl_lin.h"
+#include "mdl_linear.h"
 
 struct mdl_algo {
 	const char *name;
@@ -62,7 +62,7 @@ struct mdl_algo {
  * thread-safe: register at start-up, before any lookup.
  */
 int mdl_algo_register(const struct mdl_algo *a);
-/* Registers GPTQ, AWQ, SmoothQuant, Wanda and SparseGPT (mdl_algos.c); idempotent. */
+/* Registers GPTQ, AWQ, SmoothQuant, Wanda and SparseGPT (mdl_compress_algos.c); idempotent. */
 int mdl_algos_register_all(void);
 const struct mdl_algo *mdl_algo_find(const char *name);
 /* The i-th registered algorithm, NULL past the end. */

@@ -2,7 +2,7 @@
 /* Quasar models: blocked FP32 GEMM with a fixed per-output summation order. */
 #include <string.h>
 
-#include "mdl_mm.h"
+#include "mdl_fp32_matmul.h"
 
 /*
  * GCC vector extensions: AVX-512, AVX2 or SSE code from one source, and

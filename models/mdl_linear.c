@@ -9,8 +9,8 @@
 #include "dp_gemm.h"
 #include "dp_math.h"
 #include "dp_ops.h"
-#include "mdl_lin.h"
-#include "mdl_mm.h"
+#include "mdl_fp32_matmul.h"
+#include "mdl_linear.h"
 #include "mdl_util.h"
 
 struct mdl_exec {

@@ -5,7 +5,7 @@
 
 #include "dp_gemm.h"
 #include "dp_num.h"
-#include "mdl_actq.h"
+#include "mdl_act_fakequant.h"
 
 void mdl_actq_a8_row(const float *x, uint32_t k, float *y, uint16_t *xb, int8_t *q)
 {

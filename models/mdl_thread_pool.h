@@ -6,8 +6,8 @@
  * writes disjoint outputs from each range: nothing is ever reduced across
  * threads, so results do not depend on the thread count.
  */
-#ifndef MDL_PAR_H
-#define MDL_PAR_H
+#ifndef MDL_THREAD_POOL_H
+#define MDL_THREAD_POOL_H
 
 #include <stdint.h>
 
@@ -32,4 +32,4 @@ void mdl_par_for(struct mdl_pool *p, uint32_t n, uint32_t grain, mdl_par_fn fn, 
 /* Thread count from $MDL_THREADS, else @dflt; clamped to 1..MDL_THREADS_MAX. */
 uint32_t mdl_threads_default(uint32_t dflt);
 
-#endif /* MDL_PAR_H */
+#endif /* MDL_THREAD_POOL_H */

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Quasar models: the byte layout of a packed checkpoint, shared by its
- * writer (mdl_packed.c) and reader (mdl_packed_load.c). docs/models.md
+ * writer (mdl_packed_save.c) and reader (mdl_packed_load.c). docs/models.md
  * "Packed checkpoints" is the description; this names the offsets.
  */
-#ifndef MDL_PACKED_FMT_H
-#define MDL_PACKED_FMT_H
+#ifndef MDL_PACKED_LAYOUT_H
+#define MDL_PACKED_LAYOUT_H
 
 #include <stdint.h>
 #include <string.h>
@@ -60,4 +60,4 @@ static inline uint64_t mdl_pk_get64(const uint8_t *p)
 	return v;
 }
 
-#endif /* MDL_PACKED_FMT_H */
+#endif /* MDL_PACKED_LAYOUT_H */

@@ -11,15 +11,15 @@
  * computes every output; the SIMD kernels are bit-exact with it
  * (docs/numerics.md, tests/datapath), so any isa gives the same bits.
  */
-#ifndef MDL_LIN_H
-#define MDL_LIN_H
+#ifndef MDL_LINEAR_H
+#define MDL_LINEAR_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "compress.h"
 #include "dp_format.h"
-#include "mdl_par.h"
+#include "mdl_thread_pool.h"
 
 #define MDL_LIN_NAME 32
 
@@ -83,4 +83,4 @@ void mdl_linset_free(struct mdl_linset *ls, int owner);
 size_t mdl_linset_params(const struct mdl_linset *ls);
 size_t mdl_linset_bytes(const struct mdl_linset *ls);
 
-#endif /* MDL_LIN_H */
+#endif /* MDL_LINEAR_H */

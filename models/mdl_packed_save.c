@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Quasar models: packed checkpoints, the writer (layout: mdl_packed_fmt.h). */
+/* Quasar models: packed checkpoints, the writer (layout: mdl_packed_layout.h). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "compress.h"
 #include "mdl_packed.h"
-#include "mdl_packed_fmt.h"
+#include "mdl_packed_layout.h"
 #include "mdl_util.h"
 
 /* An output image grown on demand; @bad latches the first allocation failure. */

@@ -6,12 +6,12 @@
  * the forward pass on the dequantized rows (q * sx) so the weights learn
  * the noise the device adds, while the gradient passes straight through.
  */
-#ifndef MDL_ACTQ_H
-#define MDL_ACTQ_H
+#ifndef MDL_ACT_FAKEQUANT_H
+#define MDL_ACT_FAKEQUANT_H
 
 #include <stdint.h>
 
-#include "mdl_par.h"
+#include "mdl_thread_pool.h"
 
 /*
  * y = dequantize(dp_act_quant_ref(bf16(x))) for one row of k values; xb
@@ -22,4 +22,4 @@ void mdl_actq_a8_row(const float *x, uint32_t k, float *y, uint16_t *xb, int8_t 
 /* The same for @rows rows of k (stride k) on the pool: 0 or -ENOMEM. */
 int mdl_actq_a8(struct mdl_pool *pool, const float *x, uint32_t rows, uint32_t k, float *y);
 
-#endif /* MDL_ACTQ_H */
+#endif /* MDL_ACT_FAKEQUANT_H */

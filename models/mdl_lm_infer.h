@@ -10,12 +10,12 @@
  * products (q.k and p.v) have no weights and are plain FP32 sums in position
  * order. Results do not depend on the thread count.
  */
-#ifndef MDL_LM_RUN_H
-#define MDL_LM_RUN_H
+#ifndef MDL_LM_INFER_H
+#define MDL_LM_INFER_H
 
 #include <stdint.h>
 
-#include "mdl_lin.h"
+#include "mdl_linear.h"
 #include "mdl_llama.h"
 
 /* Linear layer ids in the set built by mdl_lm_linset. */
@@ -48,4 +48,4 @@ void mdl_lm_state_free(struct mdl_lm_state *st);
 int mdl_lm_forward(struct mdl_exec *ex, const struct mdl_linset *ls, struct mdl_lm_state *st,
 		   uint32_t nb, uint32_t pos, uint32_t t, const uint32_t *tokens, float *logits);
 
-#endif /* MDL_LM_RUN_H */
+#endif /* MDL_LM_INFER_H */

@@ -18,7 +18,7 @@
 #include "mdl_cls.h"
 #include "mdl_data.h"
 #include "mdl_eval.h"
-#include "mdl_mm.h"
+#include "mdl_fp32_matmul.h"
 #include "mdl_rng.h"
 #include "mdl_util.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "dp_ops.h"
-#include "mdl_lm_run.h"
+#include "mdl_lm_infer.h"
 #include "mdl_util.h"
 
 struct mdl_lm_state {

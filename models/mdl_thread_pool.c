@@ -4,7 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "mdl_par.h"
+#include "mdl_thread_pool.h"
 
 struct mdl_pool {
 	uint32_t nthreads;

@@ -7,14 +7,14 @@
  * tile or thread computes it. So the FP32 reference gives the same bits on
  * every x86-64 machine and for every thread count.
  */
-#ifndef MDL_MM_H
-#define MDL_MM_H
+#ifndef MDL_FP32_MATMUL_H
+#define MDL_FP32_MATMUL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mdl_par.h"
+#include "mdl_thread_pool.h"
 
 /*
  * C[i][j] = (acc ? C[i][j] : 0) + sum_k A[i][k] * B[k][j], row-major with
@@ -37,4 +37,4 @@ void mdl_mm_at_par(struct mdl_pool *p, uint32_t m, uint32_t n, uint32_t k, const
 void mdl_transpose(const float *src, uint32_t rows, uint32_t cols, size_t lds, float *dst,
 		   size_t ldd);
 
-#endif /* MDL_MM_H */
+#endif /* MDL_FP32_MATMUL_H */

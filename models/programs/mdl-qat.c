@@ -21,7 +21,7 @@
  * --act a16 (default) trains weight-only: the device's BF16 rounding of
  * activations is not modelled (it is far below the weights' 4-bit noise).
  * --act a8 also fake-quantizes every linear layer's input as the device's
- * A8 path does (BF16, then dynamic per-row int8, mdl_actq.h), gradient
+ * A8 path does (BF16, then dynamic per-row int8, mdl_act_fakequant.h), gradient
  * straight through, so the model is trained for the W4A8 GEMM.
  */
 #include <errno.h>
@@ -31,13 +31,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mdl_actq.h"
+#include "mdl_act_fakequant.h"
 #include "mdl_adamw.h"
 #include "mdl_cls.h"
 #include "mdl_data.h"
+#include "mdl_fp32_matmul.h"
+#include "mdl_lm_infer.h"
 #include "mdl_lm_train.h"
-#include "mdl_lm_run.h"
-#include "mdl_mm.h"
 #include "mdl_packed.h"
 #include "mdl_rng.h"
 #include "mdl_util.h"

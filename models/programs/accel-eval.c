@@ -15,7 +15,7 @@
 #include "dp_gemm.h"
 #include "mdl_calib.h"
 #include "mdl_eval.h"
-#include "mdl_lm_run.h"
+#include "mdl_lm_infer.h"
 #include "mdl_packed.h"
 #include "mdl_util.h"
 #include "mdl_variant.h"
