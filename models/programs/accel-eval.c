@@ -282,17 +282,75 @@ static int mdl_build(const struct mdl_run *r, const struct mdl_variant *v,
 	return mdl_variant_build_seq(v, fp32, src, ls, err, errlen);
 }
 
-/* Metrics of one compressed layer set (@m holds its non-linear parameters). */
-static int mdl_row_lm(struct mdl_run *r, const struct mdl_row *row, const struct mdl_llama *m,
-		      const struct mdl_linset *ls, const struct mdl_text *held,
-		      const struct mdl_lm_ref *ref, const struct mdl_lm_figures *f32, double t0)
+/*
+ * Measures one layer set of the model and prints its row (and CSV line):
+ * 0, or 1 after a message. @ctx is the model kind's reference figures.
+ */
+typedef int (*mdl_row_fn)(struct mdl_run *r, const void *ctx, const struct mdl_row *row,
+			  const struct mdl_linset *ls, double t0);
+
+/*
+ * The variant loop both model kinds share: calibration capture on the FP32
+ * model (unless --calib-mode sequential), then every variant built, saved
+ * (--save-packed) and measured by @row_fn. @m or @c is the model. Returns
+ * 0, or 1 after a message.
+ */
+static int mdl_run_variants(struct mdl_run *r, const struct mdl_linset *fp32,
+			    const struct mdl_calib_src *src, const struct mdl_llama *m,
+			    const struct mdl_cls *c, mdl_row_fn row_fn, const void *ctx)
 {
+	struct mdl_calib_set cal = { 0 };
+	struct mdl_linset ls;
+	struct mdl_row row;
+	char err[512];
+	double t0;
+	int i, ret = 0;
+
+	if (mdl_any_calib(r->v, r->nv) && !r->o->calib_seq &&
+	    (ret = mdl_calib_capture(src, fp32, MDL_CALIB_ALL, &cal))) {
+		fprintf(stderr, "accel-eval: calibration capture failed (%d)\n", ret);
+		return 1;
+	}
+	for (i = 0; i < r->nv && !ret; i++) {
+		const struct mdl_variant *v = &r->v[i];
+
+		t0 = mdl_now();
+		ret = mdl_build(r, v, fp32, src, &cal, &ls, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "accel-eval: %s\n", err);
+			mdl_calib_free(&cal);
+			return 1;
+		}
+		mdl_row_names(r, v, &row);
+		ret = mdl_save_row(r, &row, m, c, &ls);
+		if (!ret)
+			ret = row_fn(r, ctx, &row, &ls, t0);
+		mdl_linset_free(&ls, 0);
+	}
+	mdl_calib_free(&cal);
+	return ret ? 1 : 0;
+}
+
+/* What an LM row is measured on and compared with. */
+struct mdl_lm_rows {
+	const struct mdl_llama *m;	/* the non-linear parameters */
+	const struct mdl_text *held;
+	const struct mdl_lm_ref *ref;
+	const struct mdl_lm_figures *f32;
+};
+
+static int mdl_row_lm(struct mdl_run *r, const void *ctx, const struct mdl_row *row,
+		      const struct mdl_linset *ls, double t0)
+{
+	const struct mdl_lm_rows *x = ctx;
+	const struct mdl_lm_figures *f32 = x->f32;
 	struct mdl_lm_figures f;
 	char err[512];
 	size_t bytes;
 	double bpw;
 
-	if (mdl_lm_evaluate(r->ex, m, ls, held, &r->o->lm, ref, NULL, &f, err, sizeof(err))) {
+	if (mdl_lm_evaluate(r->ex, x->m, ls, x->held, &r->o->lm, x->ref, NULL, &f, err,
+			    sizeof(err))) {
 		fprintf(stderr, "accel-eval: %s\n", err);
 		return 1;
 	}
@@ -313,17 +371,17 @@ static int mdl_run_lm(struct mdl_run *r)
 	struct mdl_eval_opts *o = r->o;
 	const char *dir = o->data ? o->data : MDL_MOBY_DIR;
 	struct mdl_text train = { 0 }, held = { 0 };
-	struct mdl_calib_set cal = { 0 };
 	struct mdl_calib_src src;
-	struct mdl_linset fp32 = { 0 }, ls, rls;
+	struct mdl_linset fp32 = { 0 }, rls;
 	struct mdl_lm_figures f32;
 	struct mdl_lm_ref ref;
+	struct mdl_lm_rows rows = { .held = &held, .ref = &ref, .f32 = &f32 };
 	struct mdl_llama *m = NULL, *rm = NULL;
 	struct mdl_row row;
 	char err[512];
 	size_t bytes;
 	double bpw, t0;
-	int i, ret;
+	int ret;
 
 	if ((o->packed ? (m = r->pk.lm, 0) : (ret = mdl_llama_load(o->ckpt, &m, err, sizeof(err)))) ||
 	    (o->ref && (ret = mdl_llama_load(o->ref, &rm, err, sizeof(err)))) ||
@@ -368,36 +426,17 @@ static int mdl_run_lm(struct mdl_run *r)
 		fprintf(r->csv, "lm,fp32,fp32,fp32,none,%zu,%.4f,%.6f,0,1,1\n", bytes, bpw,
 			f32.bits_per_byte);
 	}
+	rows.m = m;
 	if (o->packed) {
 		mdl_row_names(r, NULL, &row);
-		ret = mdl_row_lm(r, &row, m, &r->pk.ls, &held, &ref, &f32, mdl_now());
+		ret = mdl_row_lm(r, &rows, &row, &r->pk.ls, mdl_now());
 		m = NULL;	/* r->pk owns it */
 		goto out;
 	}
 	src = (struct mdl_calib_src){ .ex = r->ex, .lm = m, .text = &train,
 				      .n = o->calib ? o->calib : 16, .seed = o->seed };
-	if (mdl_any_calib(r->v, r->nv) && !o->calib_seq &&
-	    (ret = mdl_calib_capture(&src, &fp32, MDL_CALIB_ALL, &cal))) {
-		fprintf(stderr, "accel-eval: calibration capture failed (%d)\n", ret);
-		return 1;
-	}
-	for (i = 0; i < r->nv && !ret; i++) {
-		const struct mdl_variant *v = &r->v[i];
-
-		t0 = mdl_now();
-		ret = mdl_build(r, v, &fp32, &src, &cal, &ls, err, sizeof(err));
-		if (ret) {
-			fprintf(stderr, "accel-eval: %s\n", err);
-			return 1;
-		}
-		mdl_row_names(r, v, &row);
-		ret = mdl_save_row(r, &row, m, NULL, &ls);
-		if (!ret)
-			ret = mdl_row_lm(r, &row, m, &ls, &held, &ref, &f32, t0);
-		mdl_linset_free(&ls, 0);
-	}
+	ret = mdl_run_variants(r, &fp32, &src, m, NULL, mdl_row_lm, &rows);
 out:
-	mdl_calib_free(&cal);
 	mdl_lm_ref_free(&ref);
 	mdl_linset_free(&fp32, 1);
 	if (rm != m && rm != r->pk.lm) {
@@ -410,16 +449,25 @@ out:
 	return ret ? 1 : 0;
 }
 
-static int mdl_row_cls(struct mdl_run *r, const struct mdl_row *row, const struct mdl_cls *c,
-		       const struct mdl_linset *ls, const struct mdl_images *test,
-		       const uint8_t *ref, const struct mdl_cls_figures *f32, double t0)
+/* What a classifier row is measured on and compared with. */
+struct mdl_cls_rows {
+	const struct mdl_cls *c;	/* the non-linear parameters */
+	const struct mdl_images *test;
+	const uint8_t *ref;		/* the FP32 model's predictions */
+	const struct mdl_cls_figures *f32;
+};
+
+static int mdl_row_cls(struct mdl_run *r, const void *ctx, const struct mdl_row *row,
+		       const struct mdl_linset *ls, double t0)
 {
+	const struct mdl_cls_rows *x = ctx;
+	const struct mdl_cls_figures *f32 = x->f32;
 	struct mdl_cls_figures f;
 	size_t bytes;
 	double bpw;
 	int ret;
 
-	ret = mdl_cls_evaluate(r->ex, c, ls, test, r->o->limit, ref, NULL, &f);
+	ret = mdl_cls_evaluate(r->ex, x->c, ls, x->test, r->o->limit, x->ref, NULL, &f);
 	if (ret) {
 		fprintf(stderr, "accel-eval: %s: forward pass failed (%d)\n", row->shown, ret);
 		return 1;
@@ -438,17 +486,17 @@ static int mdl_run_cls(struct mdl_run *r)
 	struct mdl_eval_opts *o = r->o;
 	const char *dir = o->data ? o->data : MDL_FMNIST_DIR;
 	struct mdl_images train = { 0 }, test = { 0 };
-	struct mdl_calib_set cal = { 0 };
 	struct mdl_calib_src src;
 	struct mdl_cls_figures f32;
-	struct mdl_linset fp32 = { 0 }, ls, rls;
+	struct mdl_cls_rows rows = { .test = &test, .f32 = &f32 };
+	struct mdl_linset fp32 = { 0 }, rls;
 	struct mdl_cls *c = NULL, *rc = NULL;
 	struct mdl_row row;
 	uint8_t *ref;
 	char err[512];
 	size_t bytes;
 	double bpw, t0;
-	int i, ret;
+	int ret;
 	uint32_t l;
 
 	if ((o->packed ? (c = r->pk.cls, 0) : (ret = mdl_cls_load(o->ckpt, &c, err, sizeof(err)))) ||
@@ -494,36 +542,18 @@ static int mdl_run_cls(struct mdl_run *r)
 			"agree\n");
 		fprintf(r->csv, "cls,fp32,fp32,fp32,none,%zu,%.4f,%.6f,1\n", bytes, bpw, f32.top1);
 	}
+	rows.c = c;
+	rows.ref = ref;
 	if (o->packed) {
 		mdl_row_names(r, NULL, &row);
-		ret = mdl_row_cls(r, &row, c, &r->pk.ls, &test, ref, &f32, mdl_now());
+		ret = mdl_row_cls(r, &rows, &row, &r->pk.ls, mdl_now());
 		c = NULL;	/* r->pk owns it */
 		goto out;
 	}
 	src = (struct mdl_calib_src){ .ex = r->ex, .cls = c, .images = &train,
 				      .n = o->calib ? o->calib : 1024, .seed = o->seed };
-	if (mdl_any_calib(r->v, r->nv) && !o->calib_seq &&
-	    (ret = mdl_calib_capture(&src, &fp32, MDL_CALIB_ALL, &cal))) {
-		fprintf(stderr, "accel-eval: calibration capture failed (%d)\n", ret);
-		return 1;
-	}
-	for (i = 0; i < r->nv && !ret; i++) {
-		const struct mdl_variant *v = &r->v[i];
-
-		t0 = mdl_now();
-		ret = mdl_build(r, v, &fp32, &src, &cal, &ls, err, sizeof(err));
-		if (ret) {
-			fprintf(stderr, "accel-eval: %s\n", err);
-			return 1;
-		}
-		mdl_row_names(r, v, &row);
-		ret = mdl_save_row(r, &row, NULL, c, &ls);
-		if (!ret)
-			ret = mdl_row_cls(r, &row, c, &ls, &test, ref, &f32, t0);
-		mdl_linset_free(&ls, 0);
-	}
+	ret = mdl_run_variants(r, &fp32, &src, NULL, c, mdl_row_cls, &rows);
 out:
-	mdl_calib_free(&cal);
 	mdl_linset_free(&fp32, 1);
 	if (rc != c && rc != r->pk.cls) {
 		mdl_linset_free(&rls, 1);
