@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "accel_compress.h"
+#include "compress.h"
 #include "dp_gemm.h"
 #include "dp_gemm.h"
 #include "dp_num.h"
@@ -194,9 +194,9 @@ static void *bench_dup(const void *src, size_t len)
 	return p;
 }
 
-static struct bench_copy *bench_copies(const struct accel_qtensor *qt, uint32_t count)
+static struct bench_copy *bench_copies(const struct compress_qtensor *qt, uint32_t count)
 {
-	const struct dp_wt *w = accel_qtensor_wt(qt);
+	const struct dp_wt *w = compress_qtensor_wt(qt);
 	struct bench_copy *c = calloc(count, sizeof(*c));
 	struct dp_geom g;
 	uint32_t i;
@@ -337,19 +337,19 @@ static void bench_row(struct bench_ctx *b, const char *op, const char *fmt, uint
 
 static void bench_format(struct bench_ctx *b, const struct bench_fmt *f)
 {
-	struct accel_qparams qp = { .fmt = f->fmt, .group = f->group };
-	struct accel_qtensor *qt;
+	struct compress_qparams qp = { .fmt = f->fmt, .group = f->group };
+	struct compress_qtensor *qt;
 	struct bench_copy *cp;
 	uint32_t ncopies, reps;
 	size_t bytes;
 	int ret;
 
-	ret = accel_quantize(b->wf, BENCH_N, BENCH_K, BENCH_K, &qp, &qt);
+	ret = compress_quantize(b->wf, BENCH_N, BENCH_K, BENCH_K, &qp, &qt);
 	if (ret) {
-		fprintf(stderr, "quantize %s: %s\n", f->label, accel_compress_strerror(ret));
+		fprintf(stderr, "quantize %s: %s\n", f->label, compress_strerror(ret));
 		exit(1);
 	}
-	bytes = accel_qtensor_bytes(qt);
+	bytes = compress_qtensor_bytes(qt);
 	ncopies = (uint32_t)((BENCH_GEMV_BYTES + bytes - 1) / bytes);
 	if (b->quick)
 		ncopies = 2;
@@ -396,7 +396,7 @@ static void bench_format(struct bench_ctx *b, const struct bench_fmt *f)
 	}
 out:
 	bench_copies_free(cp, ncopies);
-	accel_qtensor_free(qt);
+	compress_qtensor_free(qt);
 }
 
 static void bench_baselines(struct bench_ctx *b)

@@ -8,12 +8,13 @@
 
 CMP_DIR := $(TOP)/compress
 CMP_OUT := $(BUILD)/compress
-CMP_SRCS := accel_qtensor.c accel_pack.c accel_prune.c accel_qerr.c \
-	accel_calib.c accel_linalg.c accel_qf.c accel_obs.c accel_gptq.c accel_sparsegpt.c \
-	accel_awq.c accel_smooth.c accel_wanda.c accel_qmask.c accel_oerr.c
-# accel_tensor_from_qtensor() uploads a qtensor into a libaccel tensor: a
-# program that calls it also links libaccel (accel_tensor_q.h).
-CMP_SRCS += accel_tensor_q.c
+CMP_SRCS := compress_qtensor.c compress_pack.c compress_prune24.c compress_weight_error.c \
+	compress_calib.c compress_linalg.c compress_qtensor_builder.c compress_brain_surgeon.c \
+	compress_gptq.c compress_sparsegpt.c compress_awq.c compress_smoothquant.c compress_wanda.c \
+	compress_quantize_mask.c compress_output_error.c
+# compress_tensor_from_qtensor() uploads a qtensor into a libaccel tensor: a
+# program that calls it also links libaccel (compress_libaccel.h).
+CMP_SRCS += compress_libaccel.c
 CMP_HDRS := $(wildcard $(CMP_DIR)/*.h) $(DP_HDRS)
 CMP_CFLAGS := $(HOST_CFLAGS) -I$(DP_DIR) -I$(CMP_DIR) -I$(TOP)/libaccel/include
 CMP_LIB := $(CMP_OUT)/libquasar_compress.a

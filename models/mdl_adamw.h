@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mdl_par.h"
+#include "mdl_thread_pool.h"
 
 struct mdl_adamw {
 	size_t n;

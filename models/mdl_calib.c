@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "mdl_calib.h"
-#include "mdl_lm_run.h"
+#include "mdl_lm_infer.h"
 #include "mdl_rng.h"
 
 void mdl_calib_free(struct mdl_calib_set *cs)

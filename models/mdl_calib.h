@@ -18,7 +18,7 @@
 
 #include "mdl_cls.h"
 #include "mdl_data.h"
-#include "mdl_lin.h"
+#include "mdl_linear.h"
 #include "mdl_llama.h"
 
 /* Calibration inputs of one linear layer: rows x k floats. */

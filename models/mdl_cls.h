@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mdl_lin.h"
+#include "mdl_linear.h"
 
 #define MDL_CLS_MAGIC		0x534c4351u
 #define MDL_CLS_VERSION		1u

@@ -23,7 +23,7 @@
 
 #include "mdl_cls.h"
 #include "mdl_data.h"
-#include "mdl_lin.h"
+#include "mdl_linear.h"
 #include "mdl_llama.h"
 
 struct mdl_lm_eval_opts {

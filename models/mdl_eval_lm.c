@@ -7,7 +7,7 @@
 
 #include "dp_gemm.h"
 #include "mdl_eval.h"
-#include "mdl_lm_run.h"
+#include "mdl_lm_infer.h"
 #include "mdl_util.h"
 
 void mdl_lm_eval_opts_default(struct mdl_lm_eval_opts *o)

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mdl_actq.h"
+#include "mdl_act_fakequant.h"
+#include "mdl_fp32_matmul.h"
 #include "mdl_lm_train.h"
-#include "mdl_mm.h"
 #include "mdl_util.h"
 
 struct mdl_lm_layer_acts {

@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "mdl_llama.h"
-#include "mdl_par.h"
+#include "mdl_thread_pool.h"
 
 struct mdl_lm_layer_acts;
 

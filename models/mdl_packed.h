@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 #include "mdl_cls.h"
-#include "mdl_lin.h"
+#include "mdl_linear.h"
 #include "mdl_llama.h"
 
 #define MDL_PACKED_MAGIC	0x4d4b5051u	/* "QPKM" */

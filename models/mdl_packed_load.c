@@ -12,10 +12,10 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "accel_compress.h"
-#include "mdl_lm_run.h"
+#include "compress.h"
+#include "mdl_lm_infer.h"
 #include "mdl_packed.h"
-#include "mdl_packed_fmt.h"
+#include "mdl_packed_layout.h"
 #include "mdl_util.h"
 
 /*
@@ -230,10 +230,10 @@ static int mdl_pk_read_lin(struct mdl_pk_in *in, struct mdl_linset *ls, uint32_t
 	w.scales = g.scale_bytes ? buf[1] : NULL;
 	w.zeros = g.zero_bytes ? buf[2] : NULL;
 	w.meta = g.meta_bytes ? buf[3] : NULL;
-	ret = accel_qtensor_import(&w, &l->qt);
+	ret = compress_qtensor_import(&w, &l->qt);
 	if (ret)
 		return mdl_err(err, errlen, ret, "layer %s: %s", l->name,
-			       accel_compress_strerror(ret));
+			       compress_strerror(ret));
 	l->afmt = v[3];
 	return mdl_pk_check_inv(ls, id, err, errlen);
 }

@@ -11,11 +11,11 @@
 
 /* Round to nearest with the datapath's own scale rules (docs/numerics.md §3). */
 static int mdl_rtn(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-		   const struct accel_qparams *p, struct accel_qtensor **out, float *s)
+		   const struct compress_qparams *p, struct compress_qtensor **out, float *s)
 {
 	(void)cal;
 	(void)s;
-	return accel_quantize(w, n, k, k, p, out);
+	return compress_quantize(w, n, k, k, p, out);
 }
 
 static const struct mdl_algo mdl_algo_rtn = {
@@ -66,7 +66,7 @@ const struct mdl_algo *mdl_algo_at(uint32_t i)
 }
 
 /* Format names of the spec grammar. */
-static int mdl_fmt_parse(const char *s, struct accel_qparams *qp)
+static int mdl_fmt_parse(const char *s, struct compress_qparams *qp)
 {
 	static const struct { const char *name; uint32_t fmt; uint32_t one_level; } plain[] = {
 		{ "bf16", DP_W_BF16, 0 }, { "int8", DP_W_INT8, 0 }, { "mxint8", DP_W_MXINT8, 0 },
@@ -250,9 +250,9 @@ int mdl_variant_pack(const struct mdl_variant *v, struct mdl_lin *l, const struc
 	for (j = 0; j < l->k; j++)
 		s[j] = gs ? gs[j] : 1.0f;
 	ret = v->algo->quantize(l->w, l->n, l->k, c, &v->qp, &l->qt, s);
-	if (!ret && (!l->qt || accel_qtensor_wt(l->qt)->fmt != v->qp.fmt ||
-		     accel_qtensor_wt(l->qt)->n != l->n ||
-		     accel_qtensor_wt(l->qt)->k != l->k))
+	if (!ret && (!l->qt || compress_qtensor_wt(l->qt)->fmt != v->qp.fmt ||
+		     compress_qtensor_wt(l->qt)->n != l->n ||
+		     compress_qtensor_wt(l->qt)->k != l->k))
 		ret = -EPROTO;	/* an algorithm returned a tensor of another shape */
 	for (j = 0; !ret && gs && j < l->k; j++)
 		if (s[j] != gs[j])
@@ -276,7 +276,7 @@ int mdl_variant_pack(const struct mdl_variant *v, struct mdl_lin *l, const struc
 			       ret == -EPROTO ? "algorithm returned a wrong tensor or "
 						"changed its group's scales" :
 			       ret == -EDOM ? "algorithm returned a scale that is not > 0" :
-			       accel_compress_strerror(ret));
+			       compress_strerror(ret));
 	l->afmt = v->afmt;
 	return 0;
 }
@@ -306,7 +306,7 @@ int mdl_variant_build(const struct mdl_variant *v, const struct mdl_linset *fp32
 		if (ret) {
 			mdl_group_scales_free(gs, fp32->count);
 			return mdl_err(err, errlen, ret, "%s: input scales of layer %s: %s",
-				       v->name, fp32->l[bad].name, accel_compress_strerror(ret));
+				       v->name, fp32->l[bad].name, compress_strerror(ret));
 		}
 	}
 	ret = mdl_linset_clone(fp32, out);

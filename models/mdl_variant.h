@@ -3,7 +3,7 @@
  * Quasar models: compressed variants of a model.
  *
  * A variant applies one recipe to every linear layer: an algorithm packs
- * the layer's FP32 weights into a weight format (struct accel_qparams), and
+ * the layer's FP32 weights into a weight format (struct compress_qparams), and
  * the layer then runs with BF16 (A16) or int8 (A8) activations.
  *
  * The plug-in point for compression algorithms is struct mdl_algo: a
@@ -24,9 +24,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "accel_compress.h"
+#include "compress.h"
 #include "mdl_calib.h"
-#include "mdl_lin.h"
+#include "mdl_linear.h"
 
 struct mdl_algo {
 	const char *name;
@@ -43,7 +43,7 @@ struct mdl_algo {
 	 * Either way the layer then multiplies its input by 1/s.
 	 */
 	int (*quantize)(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-			const struct accel_qparams *p, struct accel_qtensor **out, float *s);
+			const struct compress_qparams *p, struct compress_qtensor **out, float *s);
 	/*
 	 * Optional (AWQ, SmoothQuant): one s (k floats) for every layer that
 	 * reads the same input (mdl_lin.in_group: q/k/v, the FFN's w1/w3),
@@ -52,7 +52,7 @@ struct mdl_algo {
 	 * the single op that produces the shared input (RMSNorm's gain).
 	 */
 	int (*group_scales)(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-			    const struct accel_qparams *p, float *s);
+			    const struct compress_qparams *p, float *s);
 };
 
 #define MDL_ALGOS_MAX 32
@@ -62,7 +62,7 @@ struct mdl_algo {
  * thread-safe: register at start-up, before any lookup.
  */
 int mdl_algo_register(const struct mdl_algo *a);
-/* Registers GPTQ, AWQ, SmoothQuant, Wanda and SparseGPT (mdl_algos.c); idempotent. */
+/* Registers GPTQ, AWQ, SmoothQuant, Wanda and SparseGPT (mdl_compress_algos.c); idempotent. */
 int mdl_algos_register_all(void);
 const struct mdl_algo *mdl_algo_find(const char *name);
 /* The i-th registered algorithm, NULL past the end. */
@@ -74,7 +74,7 @@ struct mdl_variant {
 	char name[MDL_VARIANT_NAME];	/* canonical spec */
 	char fmt_name[24];
 	const struct mdl_algo *algo;
-	struct accel_qparams qp;
+	struct compress_qparams qp;
 	uint32_t afmt;			/* DP_A_BF16 or DP_A_INT8 */
 };
 

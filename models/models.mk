@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: MIT
 # Quasar models (models/): small models trained in C on public data, their
 # committed FP32 checkpoints (models/ckpt/), accel-eval and the compression
-# report. docs/models.md has the details.
+# report. docs/models.md has the details. models/ holds the library the
+# programs share (libquasar_models.a); models/programs/ the programs, one
+# file per command (accel-eval.c builds accel-eval), and the scripts that
+# drive them for the compression report.
 #
 #   make models   retrain both models (minutes; rewrites models/ckpt/)
 #   make eval     accel-eval of every variant: build/models/eval-{lm,cls}.{txt,csv}
@@ -17,19 +20,21 @@ MDL_FMNIST_DIR := /usr/share/datasets/fashion-mnist
 MDL_DATA_STAMP := $(MDL_OUT)/.data-ok
 
 # No FMA contraction: the FP32 reference sums give the same bits on every
-# x86-64 machine and for every thread count (models/mdl_mm.h).
+# x86-64 machine and for every thread count (models/mdl_fp32_matmul.h).
 MDL_CFLAGS := $(HOST_CFLAGS) -O3 -march=native -ffp-contract=off -pthread \
 	-I$(DP_DIR) -I$(CMP_DIR) -I$(MDL_DIR) \
 	-DMDL_MOBY_DIR='"$(MDL_MOBY_DIR)"' -DMDL_FMNIST_DIR='"$(MDL_FMNIST_DIR)"'
 MDL_LIBS := $(CMP_LIB) $(DP_LIB) -lz -lm -lpthread
 
-MDL_SRCS := mdl_par.c mdl_mm.c mdl_util.c mdl_data.c mdl_llama.c mdl_lm_run.c mdl_lin.c \
-	mdl_cls.c mdl_eval_lm.c mdl_eval_cls.c mdl_calib.c mdl_variant.c mdl_algos.c mdl_lm_train.c \
-	mdl_adamw.c mdl_packed.c mdl_packed_load.c mdl_seq.c mdl_actq.c
+MDL_SRCS := mdl_thread_pool.c mdl_fp32_matmul.c mdl_util.c mdl_data.c mdl_llama.c \
+	mdl_lm_infer.c mdl_linear.c mdl_cls.c mdl_eval_lm.c mdl_eval_cls.c mdl_calib.c \
+	mdl_variant.c mdl_compress_algos.c mdl_lm_train.c mdl_adamw.c mdl_packed_save.c \
+	mdl_packed_load.c mdl_sequential_calib.c mdl_act_fakequant.c
 MDL_LIB := $(MDL_OUT)/libquasar_models.a
 MDL_HDRS := $(wildcard $(MDL_DIR)/*.h)
-MDL_BINS := $(MDL_OUT)/accel-eval $(MDL_OUT)/mdl-train-lm $(MDL_OUT)/mdl-train-cls \
-	$(MDL_OUT)/mdl-qat
+MDL_PROG_DIR := $(MDL_DIR)/programs
+MDL_PROGS := accel-eval mdl-train-lm mdl-train-cls mdl-qat
+MDL_BINS := $(addprefix $(MDL_OUT)/,$(MDL_PROGS))
 ALL_TARGETS += $(MDL_BINS)
 
 $(MDL_OUT)/obj/%.o: $(MDL_DIR)/%.c $(MDL_HDRS) $(DP_HDRS) $(wildcard $(CMP_DIR)/*.h)
@@ -40,16 +45,8 @@ $(MDL_LIB): $(addprefix $(MDL_OUT)/obj/,$(MDL_SRCS:.c=.o))
 	@rm -f $@
 	ar rcs $@ $^
 
-$(MDL_OUT)/accel-eval: $(MDL_OUT)/obj/accel_eval.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
-	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
-
-$(MDL_OUT)/mdl-train-lm: $(MDL_OUT)/obj/mdl_train_lm.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
-	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
-
-$(MDL_OUT)/mdl-qat: $(MDL_OUT)/obj/mdl_qat.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
-	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
-
-$(MDL_OUT)/mdl-train-cls: $(MDL_OUT)/obj/mdl_train_cls.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
+# A program: models/programs/NAME.c -> build/models/NAME
+$(MDL_BINS): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
 	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
 
 # The data sets: installed/fetched once, re-verified when the script or pins change.
@@ -80,5 +77,5 @@ eval: $(MDL_OUT)/accel-eval $(MDL_DATA_STAMP)
 REPORT_OUT := $(BUILD)/report
 .PHONY: compress-report
 compress-report: $(MDL_OUT)/accel-eval $(MDL_OUT)/mdl-qat $(MDL_DATA_STAMP) $(DEPS_STAMP)
-	nice -n 10 bash $(MDL_DIR)/compress_report.sh $(MDL_OUT) $(MDL_CKPT) $(MDL_MOBY_DIR) \
+	nice -n 10 bash $(MDL_PROG_DIR)/compress_report.sh $(MDL_OUT) $(MDL_CKPT) $(MDL_MOBY_DIR) \
 		$(MDL_FMNIST_DIR) $(REPORT_OUT)

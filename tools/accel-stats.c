@@ -17,8 +17,8 @@
 #include <accel.h>
 #include <accel_ops.h>
 
-#include "accel_compress.h"
-#include "accel_tensor_q.h"
+#include "compress.h"
+#include "compress_libaccel.h"
 #include "dp_gemm.h"
 #include "dp_num.h"
 
@@ -224,7 +224,7 @@ static float st_rand(uint32_t *s)
 /* What the run needs on the host and on the device. */
 struct st_run {
 	struct st_opts o;
-	struct accel_qtensor *qt;
+	struct compress_qtensor *qt;
 	uint16_t *x;
 	float *bias;
 	void *want, *got;
@@ -251,7 +251,7 @@ static int st_fail(struct st_run *r, const char *what, int err)
 static int st_prepare(struct st_run *r)
 {
 	const struct st_opts *o = &r->o;
-	struct accel_qparams qp = { .fmt = o->fmt->dp, .group = o->group, .asym = o->zeros };
+	struct compress_qparams qp = { .fmt = o->fmt->dp, .group = o->group, .asym = o->zeros };
 	size_t wn = (size_t)o->n * o->k, xn = (size_t)o->m * o->k, i;
 	float *w = malloc(wn * sizeof(*w)), *sx = malloc(o->m * sizeof(*sx));
 	int8_t *qx = malloc(xn);
@@ -275,17 +275,17 @@ static int st_prepare(struct st_run *r)
 		r->x[i] = dp_f32_to_bf16(st_rand(&s) * 2.0f);
 	for (i = 0; i < o->n; i++)
 		r->bias[i] = st_rand(&s);
-	err = accel_quantize(w, o->n, o->k, o->k, &qp, &r->qt);
+	err = compress_quantize(w, o->n, o->k, o->k, &qp, &r->qt);
 	free(w);
 	if (err) {
 		fprintf(stderr, "accel-stats: quantizing to %s failed: %s\n", o->fmt->name,
-			accel_compress_strerror(err));
+			compress_strerror(err));
 		return 1;
 	}
 	for (i = 0; o->a8 && i < o->m; i++)
 		dp_act_quant_ref(r->x + i * o->k, o->k, qx + i * o->k, &sx[i]);
 	g = (struct dp_gemm){
-		.w = accel_qtensor_wt(r->qt), .m = o->m, .afmt = o->a8 ? DP_A_INT8 : DP_A_BF16,
+		.w = compress_qtensor_wt(r->qt), .m = o->m, .afmt = o->a8 ? DP_A_INT8 : DP_A_BF16,
 		.x = r->x, .qx = qx, .sx = sx, .ldx = o->k, .alpha = o->alpha,
 		.bias = o->bias ? r->bias : NULL, .act = o->act,
 		.ofmt = o->bf16_out ? DP_O_BF16 : DP_O_FP32, .y = r->want, .ldy = o->n,
@@ -355,7 +355,7 @@ static int st_device(struct st_run *r, double *wall_ms)
 	    (err = accel_tensor_create(r->dev, out_fmt, 2, (uint32_t[]){ o->m, o->n }, &r->ty)) ||
 	    (err = accel_tensor_write(r->tx, r->x, (uint64_t)o->m * o->k)))
 		return st_fail(r, "activation and output tensors", err);
-	if ((err = accel_tensor_from_qtensor(r->dev, r->qt, &r->tw)))
+	if ((err = compress_tensor_from_qtensor(r->dev, r->qt, &r->tw)))
 		return st_fail(r, "weight tensor", err);
 	if (o->bias) {
 		if ((err = accel_tensor_create(r->dev, DRM_QUASAR_FORMAT_FP32, 1,
@@ -441,7 +441,7 @@ static void st_free(struct st_run *r)
 	accel_tensor_free(r->ty);
 	accel_tensor_free(r->tx);
 	accel_device_close(r->dev);
-	accel_qtensor_free(r->qt);
+	compress_qtensor_free(r->qt);
 	free(r->x);
 	free(r->bias);
 	free(r->want);
@@ -456,7 +456,7 @@ static void st_describe(const struct st_run *r)
 	if (o->fmt->group)
 		snprintf(group, sizeof(group), " g%u%s", o->group, o->zeros ? " with zeros" : "");
 	printf("GEMM %u x %u x %u: weights %s%s, %zu bytes packed (%zu as BF16), %s activations, %s out\n",
-	       o->m, o->n, o->k, o->fmt->name, group, accel_qtensor_bytes(r->qt),
+	       o->m, o->n, o->k, o->fmt->name, group, compress_qtensor_bytes(r->qt),
 	       (size_t)o->n * o->k * 2, o->a8 ? "int8" : "BF16", o->bf16_out ? "BF16" : "FP32");
 }
 

@@ -11,7 +11,7 @@ $(TOOLS_OUT)/%: $(TOP)/tools/%.c $(LIBACCEL_DEPS) $(LIBACCEL_HDRS)
 	$(CC) $(HOST_CFLAGS) $$($(LIBACCEL_PKG) --cflags) -o $@ $< \
 		$$($(LIBACCEL_PKG) --libs)
 
-# accel-stats also quantizes (libaccel_compress) and checks the device
+# accel-stats also quantizes (libquasar_compress) and checks the device
 # against the golden model: the datapath's scalar reference objects only,
 # never the SIMD kernels, since it runs in the guest (TCG).
 $(TOOLS_OUT)/accel-stats: $(TOP)/tools/accel-stats.c $(LIBACCEL_DEPS) $(LIBACCEL_HDRS) \

@@ -7,7 +7,7 @@
  * A program reads like the computation:
  *
  *	accel_tensor_create(dev, DRM_QUASAR_FORMAT_BF16, 2, (uint32_t[]){ m, k }, &x);
- *	accel_tensor_from_qtensor(dev, qt, &w);       (libquasar_compress, below)
+ *	compress_tensor_from_qtensor(dev, qt, &w);    (libquasar_compress, below)
  *	accel_tensor_create(dev, DRM_QUASAR_FORMAT_FP32, 2, (uint32_t[]){ m, n }, &y);
  *	accel_tensor_write(x, x_bf16, m * k);
  *	accel_op_gemm(cb, y, x, w, NULL);              alpha 1, no bias
@@ -37,14 +37,15 @@
  * uapi structs describe; tests/libaccel/test_accel_enc.c runs them through
  * the firmware.
  *
- * Packed weights from the compression tools: accel_tensor_from_qtensor()
- * (compress/accel_tensor_q.h) lives in libquasar_compress.a with the
- * quantizers, not in libaccel.so: it is the only function that needs both
- * the device and the datapath's quantizers, and keeping it there means
- * libaccel.so keeps exactly its old dependencies (libdrm, libc). libaccel
- * itself knows every format's packed geometry (it links the datapath's
- * format table, datapath/dp_format.c, built -fPIC and hidden), so
- * accel_tensor_create_weights() takes buffers packed by any producer.
+ * Packed weights from the compression tools: compress_tensor_from_qtensor()
+ * (compress/compress_libaccel.h) lives in libquasar_compress.a with
+ * the quantizers, not in libaccel.so: it is the only function that needs
+ * both the device and the datapath's quantizers, and keeping it there
+ * means libaccel.so keeps exactly its old dependencies (libdrm, libc).
+ * libaccel itself knows every format's packed geometry (it links the
+ * datapath's format table, datapath/dp_format.c, built -fPIC
+ * and hidden), so accel_tensor_create_weights() takes buffers packed by
+ * any producer.
  *
  * Thread-safety: a tensor is immutable after creation except for its
  * contents; tensors may be used by several command buffers at once. A graph

@@ -7,10 +7,10 @@
 #include <errno.h>
 
 #include "kselftest_harness.h"
-#include "accel_algo_priv.h"
 #include "cmp_layer.h"
+#include "compress_qtensor_builder.h"
 
-static const struct accel_qparams cmp_dense[] = {
+static const struct compress_qparams cmp_dense[] = {
 	{ DP_W_BF16, 0, 0, 0 },   { DP_W_INT8, 0, 0, 0 },    { DP_W_INT4, 32, 0, 0 },
 	{ DP_W_INT4, 64, 1, 0 },  { DP_W_INT4, 128, 0, 0 },  { DP_W_INT4, 128, 1, 0 },
 	{ DP_W_MXINT8, 0, 0, 0 }, { DP_W_MXFP8, 0, 0, 0 },   { DP_W_MXFP4, 0, 0, 0 },
@@ -43,19 +43,19 @@ TEST(gptq_with_diagonal_hessian_gives_the_rtn_codes_in_every_format)
 		ASSERT_EQ(0, cmp_layer_make(&l, n, k, 1, 1, 0, dpt_seed() + s));
 		for (i = 0; i < CMP_NDENSE; i++)
 			for (ao = 0; ao < 2; ao++) {
-				struct accel_gptq_opts o = ACCEL_GPTQ_OPTS_INIT;
-				struct accel_qtensor *rtn, *q;
+				struct compress_gptq_opts o = COMPRESS_GPTQ_OPTS_INIT;
+				struct compress_qtensor *rtn, *q;
 
 				o.act_order = ao;
-				ASSERT_EQ(0, accel_quantize(l.w, n, k, k, &cmp_dense[i], &rtn));
-				ASSERT_EQ(0, accel_gptq(l.w, n, k, x, k, &cmp_dense[i], &o, &q));
+				ASSERT_EQ(0, compress_quantize(l.w, n, k, k, &cmp_dense[i], &rtn));
+				ASSERT_EQ(0, compress_gptq(l.w, n, k, x, k, &cmp_dense[i], &o, &q));
 				EXPECT_TRUE(cmp_same_tensor(rtn, q))
 					TH_LOG("%s g%u asym %u n=%u k=%u act_order %u: GPTQ codes differ "
 					       "from RTN with a diagonal Hessian",
 					       dp_fmt_info(cmp_dense[i].fmt)->name, cmp_dense[i].group,
 					       cmp_dense[i].asym, n, k, ao);
-				accel_qtensor_free(rtn);
-				accel_qtensor_free(q);
+				compress_qtensor_free(rtn);
+				compress_qtensor_free(q);
 			}
 		cmp_layer_free(&l);
 		free(x);
@@ -65,8 +65,9 @@ TEST(gptq_with_diagonal_hessian_gives_the_rtn_codes_in_every_format)
 TEST(device_quantizer_returns_what_the_golden_dequantizer_reads)
 {
 	/*
-	 * GPTQ feeds forward w - q with q from accel_qf_put: it must be the
-	 * value the device computes with, bit for bit, in every format.
+	 * GPTQ feeds forward w - q with q from compress_qtensor_builder_put: it
+	 * must be the value the device computes with, bit for bit, in every
+	 * format.
 	 */
 	uint32_t n = 21, k = 150, i, r, j;
 	struct cmp_layer l;
@@ -74,20 +75,21 @@ TEST(device_quantizer_returns_what_the_golden_dequantizer_reads)
 	ASSERT_EQ(0, cmp_layer_make(&l, n, k, 1, 1, 0, dpt_seed()));
 	for (i = 0; i < CMP_NDENSE; i++) {
 		float *deq = malloc(sizeof(float) * n * k), *gold = malloc(sizeof(float) * n * k);
-		struct accel_qtensor *q;
-		struct accel_qf f;
+		struct compress_qtensor *q;
+		struct compress_qtensor_builder f;
 
-		ASSERT_EQ(0, accel_qf_init(&f, &cmp_dense[i], n, k, l.w));
+		ASSERT_EQ(0, compress_qtensor_builder_init(&f, &cmp_dense[i], n, k, l.w));
 		for (r = 0; r < n; r++)
-			accel_qf_rtn_row(&f, r, l.w + (size_t)r * k, NULL, deq + (size_t)r * k);
-		ASSERT_EQ(0, accel_qf_finish(&f, &q));
-		ASSERT_EQ(0, accel_qtensor_dequant(q, gold, k));
+			compress_qtensor_builder_rtn_row(&f, r, l.w + (size_t)r * k, NULL,
+							 deq + (size_t)r * k);
+		ASSERT_EQ(0, compress_qtensor_builder_finish(&f, &q));
+		ASSERT_EQ(0, compress_qtensor_dequant(q, gold, k));
 		for (j = 0; j < n * k && dp_f2u(gold[j]) == dp_f2u(deq[j]); j++)
 			;
 		EXPECT_EQ(n * k, j)
 			TH_LOG("%s: element %u decoded %g, golden %g", dp_fmt_info(cmp_dense[i].fmt)->name,
 			       j, deq[j < n * k ? j : 0], gold[j < n * k ? j : 0]);
-		accel_qtensor_free(q);
+		compress_qtensor_free(q);
 		free(deq);
 		free(gold);
 	}
@@ -101,13 +103,13 @@ TEST(gptq_output_round_trips_unpack_and_pack)
 
 	ASSERT_EQ(0, cmp_layer_make(&l, n, k, 256, 1, 2, dpt_seed()));
 	for (i = 0; i < CMP_NDENSE; i++) {
-		struct accel_gptq_opts o = ACCEL_GPTQ_OPTS_INIT;
-		struct accel_qtensor *q;
+		struct compress_gptq_opts o = COMPRESS_GPTQ_OPTS_INIT;
+		struct compress_qtensor *q;
 
 		o.act_order = i & 1;
-		ASSERT_EQ(0, accel_gptq(l.w, n, k, l.xc, l.mc, &cmp_dense[i], &o, &q));
+		ASSERT_EQ(0, compress_gptq(l.w, n, k, l.xc, l.mc, &cmp_dense[i], &o, &q));
 		EXPECT_TRUE(cmp_round_trips(q)) TH_LOG("%s", dp_fmt_info(cmp_dense[i].fmt)->name);
-		accel_qtensor_free(q);
+		compress_qtensor_free(q);
 	}
 	cmp_layer_free(&l);
 }
@@ -115,19 +117,19 @@ TEST(gptq_output_round_trips_unpack_and_pack)
 TEST(gptq_drops_the_weights_of_an_input_that_never_fired)
 {
 	uint32_t n = 16, k = 64, i, r;
-	struct accel_qparams p = { DP_W_INT8, 0, 0, 0 };
-	struct accel_qtensor *q;
+	struct compress_qparams p = { DP_W_INT8, 0, 0, 0 };
+	struct compress_qtensor *q;
 	struct cmp_layer l;
 	float *deq = malloc(sizeof(float) * n * k);
 
 	ASSERT_EQ(0, cmp_layer_make(&l, n, k, 256, 1, 0, dpt_seed()));
 	for (i = 0; i < l.mc; i++)
 		l.xc[(size_t)i * k + 5] = 0.0f;
-	ASSERT_EQ(0, accel_gptq(l.w, n, k, l.xc, l.mc, &p, NULL, &q));
-	ASSERT_EQ(0, accel_qtensor_dequant(q, deq, k));
+	ASSERT_EQ(0, compress_gptq(l.w, n, k, l.xc, l.mc, &p, NULL, &q));
+	ASSERT_EQ(0, compress_qtensor_dequant(q, deq, k));
 	for (r = 0; r < n; r++)
 		EXPECT_EQ(0.0f, deq[(size_t)r * k + 5]);
-	accel_qtensor_free(q);
+	compress_qtensor_free(q);
 	cmp_layer_free(&l);
 	free(deq);
 }
@@ -135,53 +137,53 @@ TEST(gptq_drops_the_weights_of_an_input_that_never_fired)
 TEST(gptq_is_independent_of_how_calibration_rows_are_batched)
 {
 	uint32_t n = 32, k = 128;
-	struct accel_qparams p = { DP_W_INT4, 32, 1, 0 };
-	struct accel_qtensor *a, *b;
-	struct accel_calib *c;
+	struct compress_qparams p = { DP_W_INT4, 32, 1, 0 };
+	struct compress_qtensor *a, *b;
+	struct compress_calib *c;
 	struct cmp_layer l;
 
 	ASSERT_EQ(0, cmp_layer_make(&l, n, k, 300, 1, 2, dpt_seed()));
-	ASSERT_EQ(0, accel_gptq(l.w, n, k, l.xc, l.mc, &p, NULL, &a));
-	ASSERT_EQ(0, accel_calib_new(k, &c));
-	ASSERT_EQ(0, accel_calib_add(c, l.xc, 7, k));
-	ASSERT_EQ(0, accel_calib_add(c, l.xc + 7 * k, 200, k));
-	ASSERT_EQ(0, accel_calib_add(c, l.xc + 207 * k, 93, k));
-	ASSERT_EQ(300u, accel_calib_rows(c));
-	ASSERT_EQ(0, accel_gptq_calib(l.w, n, k, c, &p, NULL, &b));
+	ASSERT_EQ(0, compress_gptq(l.w, n, k, l.xc, l.mc, &p, NULL, &a));
+	ASSERT_EQ(0, compress_calib_new(k, &c));
+	ASSERT_EQ(0, compress_calib_add(c, l.xc, 7, k));
+	ASSERT_EQ(0, compress_calib_add(c, l.xc + 7 * k, 200, k));
+	ASSERT_EQ(0, compress_calib_add(c, l.xc + 207 * k, 93, k));
+	ASSERT_EQ(300u, compress_calib_rows(c));
+	ASSERT_EQ(0, compress_gptq_calib(l.w, n, k, c, &p, NULL, &b));
 	EXPECT_TRUE(cmp_same_tensor(a, b));
-	accel_calib_free(c);
-	accel_qtensor_free(a);
-	accel_qtensor_free(b);
+	compress_calib_free(c);
+	compress_qtensor_free(a);
+	compress_qtensor_free(b);
 	cmp_layer_free(&l);
 }
 
 TEST(gptq_rejects_bad_arguments_with_precise_errors)
 {
 	uint32_t n = 16, k = 64;
-	struct accel_qparams p = { DP_W_INT4, 32, 0, 0 }, sp = { DP_W_SP_INT4, 32, 0, 0 };
-	struct accel_qparams badg = { DP_W_INT4, 48, 0, 0 };
-	struct accel_gptq_opts o = ACCEL_GPTQ_OPTS_INIT;
-	struct accel_qtensor *q = (struct accel_qtensor *)&o;
+	struct compress_qparams p = { DP_W_INT4, 32, 0, 0 }, sp = { DP_W_SP_INT4, 32, 0, 0 };
+	struct compress_qparams badg = { DP_W_INT4, 48, 0, 0 };
+	struct compress_gptq_opts o = COMPRESS_GPTQ_OPTS_INIT;
+	struct compress_qtensor *q = (struct compress_qtensor *)&o;
 	struct cmp_layer l;
 
 	ASSERT_EQ(0, cmp_layer_make(&l, n, k, 128, 1, 0, dpt_seed()));
-	EXPECT_EQ(-ENOTSUP, accel_gptq(l.w, n, k, l.xc, l.mc, &sp, NULL, &q));
+	EXPECT_EQ(-ENOTSUP, compress_gptq(l.w, n, k, l.xc, l.mc, &sp, NULL, &q));
 	EXPECT_EQ(NULL, q);
-	EXPECT_EQ(-EINVAL, accel_gptq(l.w, n, k, l.xc, l.mc, &badg, NULL, &q));
-	EXPECT_EQ(-EINVAL, accel_gptq(l.w, n, k, l.xc, 0, &p, NULL, &q));
-	EXPECT_EQ(-EINVAL, accel_gptq(NULL, n, k, l.xc, l.mc, &p, NULL, &q));
+	EXPECT_EQ(-EINVAL, compress_gptq(l.w, n, k, l.xc, l.mc, &badg, NULL, &q));
+	EXPECT_EQ(-EINVAL, compress_gptq(l.w, n, k, l.xc, 0, &p, NULL, &q));
+	EXPECT_EQ(-EINVAL, compress_gptq(NULL, n, k, l.xc, l.mc, &p, NULL, &q));
 	o.block = 48;	/* groups of 32 would straddle lazy-update blocks */
-	EXPECT_EQ(-EINVAL, accel_gptq(l.w, n, k, l.xc, l.mc, &p, &o, &q));
-	o = (struct accel_gptq_opts)ACCEL_GPTQ_OPTS_INIT;
+	EXPECT_EQ(-EINVAL, compress_gptq(l.w, n, k, l.xc, l.mc, &p, &o, &q));
+	o = (struct compress_gptq_opts)COMPRESS_GPTQ_OPTS_INIT;
 	o.damp = -1.0;
-	EXPECT_EQ(-EINVAL, accel_gptq(l.w, n, k, l.xc, l.mc, &p, &o, &q));
+	EXPECT_EQ(-EINVAL, compress_gptq(l.w, n, k, l.xc, l.mc, &p, &o, &q));
 	o.damp = 0.0;	/* fewer rows than inputs: singular without damping */
-	EXPECT_EQ(-EDOM, accel_gptq(l.w, n, k, l.xc, 16, &p, &o, &q));
+	EXPECT_EQ(-EDOM, compress_gptq(l.w, n, k, l.xc, 16, &p, &o, &q));
 	l.xc[3] = NAN;
-	EXPECT_EQ(-EINVAL, accel_gptq(l.w, n, k, l.xc, l.mc, &p, NULL, &q));
+	EXPECT_EQ(-EINVAL, compress_gptq(l.w, n, k, l.xc, l.mc, &p, NULL, &q));
 	l.xc[3] = 0.0f;
 	l.w[5] = INFINITY;
-	EXPECT_EQ(-EINVAL, accel_gptq(l.w, n, k, l.xc, l.mc, &p, NULL, &q));
+	EXPECT_EQ(-EINVAL, compress_gptq(l.w, n, k, l.xc, l.mc, &p, NULL, &q));
 	cmp_layer_free(&l);
 }
 
@@ -209,56 +211,56 @@ FIXTURE_TEARDOWN(layer)
 }
 
 static void cmp_gptq_vs_rtn(struct __test_metadata *_metadata, const struct cmp_layer *l,
-			    const struct accel_qparams *p, uint32_t act_order, double bound)
+			    const struct compress_qparams *p, uint32_t act_order, double bound)
 {
-	struct accel_gptq_opts o = ACCEL_GPTQ_OPTS_INIT;
-	struct accel_qtensor *rtn, *q;
+	struct compress_gptq_opts o = COMPRESS_GPTQ_OPTS_INIT;
+	struct compress_qtensor *rtn, *q;
 	double er, eg;
 
 	o.act_order = act_order;
-	ASSERT_EQ(0, accel_quantize(l->w, l->n, l->k, l->k, p, &rtn));
-	ASSERT_EQ(0, accel_gptq(l->w, l->n, l->k, l->xc, l->mc, p, &o, &q));
+	ASSERT_EQ(0, compress_quantize(l->w, l->n, l->k, l->k, p, &rtn));
+	ASSERT_EQ(0, compress_gptq(l->w, l->n, l->k, l->xc, l->mc, p, &o, &q));
 	er = cmp_err(l, rtn, NULL);
 	eg = cmp_err(l, q, NULL);
 	TH_LOG("%s g%u act_order %u: held-out error RTN %.4f GPTQ %.4f (ratio %.3f)",
 	       dp_fmt_info(p->fmt)->name, p->group, act_order, er, eg, eg / er);
 	EXPECT_LT(eg, bound * er);
 	EXPECT_TRUE(cmp_round_trips(q));
-	accel_qtensor_free(rtn);
-	accel_qtensor_free(q);
+	compress_qtensor_free(rtn);
+	compress_qtensor_free(q);
 }
 
 TEST_F(layer, gptq_beats_rtn_at_int4_g32)
 {
-	struct accel_qparams p = { DP_W_INT4, 32, 0, 0 };
+	struct compress_qparams p = { DP_W_INT4, 32, 0, 0 };
 
 	cmp_gptq_vs_rtn(_metadata, &self->l, &p, 0, 0.85);
 }
 
 TEST_F(layer, gptq_beats_rtn_at_int4_g128)
 {
-	struct accel_qparams p = { DP_W_INT4, 128, 0, 0 };
+	struct compress_qparams p = { DP_W_INT4, 128, 0, 0 };
 
 	cmp_gptq_vs_rtn(_metadata, &self->l, &p, 0, 0.85);
 }
 
 TEST_F(layer, gptq_beats_rtn_at_mxfp4)
 {
-	struct accel_qparams p = { DP_W_MXFP4, 0, 0, 0 };
+	struct compress_qparams p = { DP_W_MXFP4, 0, 0, 0 };
 
 	cmp_gptq_vs_rtn(_metadata, &self->l, &p, 0, 0.85);
 }
 
 TEST_F(layer, gptq_act_order_with_static_groups_beats_rtn_at_int4_g128_asym)
 {
-	struct accel_qparams p = { DP_W_INT4, 128, 1, 0 };
+	struct compress_qparams p = { DP_W_INT4, 128, 1, 0 };
 
 	cmp_gptq_vs_rtn(_metadata, &self->l, &p, 1, 0.7);
 }
 
 TEST_F(layer, gptq_act_order_beats_rtn_at_nvfp4)
 {
-	struct accel_qparams p = { DP_W_NVFP4, 0, 0, 0 };
+	struct compress_qparams p = { DP_W_NVFP4, 0, 0, 0 };
 
 	cmp_gptq_vs_rtn(_metadata, &self->l, &p, 1, 0.7);
 }

@@ -20,7 +20,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "accel_algo.h"
+#include "compress_algo.h"
 #include "dp_test_util.h"
 
 #define CMP_RANK	16
@@ -138,20 +138,21 @@ static inline int cmp_layer_make(struct cmp_layer *l, uint32_t n, uint32_t k, ui
 }
 
 /* Held-out relative output error of a weight-only compressed layer. */
-static inline double cmp_err(const struct cmp_layer *l, const struct accel_qtensor *qt,
+static inline double cmp_err(const struct cmp_layer *l, const struct compress_qtensor *qt,
 			     const float *s)
 {
 	double e = -1.0;
 
-	if (accel_output_error(l->w, l->n, l->k, l->xe, l->me, qt, s, &e))
+	if (compress_output_error(l->w, l->n, l->k, l->xe, l->me, qt, s, &e))
 		return -1.0;
 	return e;
 }
 
 /* Every device buffer of two tensors equal (codes, scales, zeros, meta, ts). */
-static inline int cmp_same_tensor(const struct accel_qtensor *a, const struct accel_qtensor *b)
+static inline int cmp_same_tensor(const struct compress_qtensor *a,
+				  const struct compress_qtensor *b)
 {
-	const struct dp_wt *wa = accel_qtensor_wt(a), *wb = accel_qtensor_wt(b);
+	const struct dp_wt *wa = compress_qtensor_wt(a), *wb = compress_qtensor_wt(b);
 	struct dp_geom g, gb;
 
 	if (dp_wt_check(wa, &g) || dp_wt_check(wb, &gb) || wa->fmt != wb->fmt ||
@@ -168,22 +169,22 @@ static inline int cmp_same_tensor(const struct accel_qtensor *a, const struct ac
 	return dp_f2u(wa->tensor_scale) == dp_f2u(wb->tensor_scale);
 }
 
-/* accel_unpack then accel_pack gives back the same device bytes. */
-static inline int cmp_round_trips(const struct accel_qtensor *qt)
+/* compress_unpack then compress_pack gives back the same device bytes. */
+static inline int cmp_round_trips(const struct compress_qtensor *qt)
 {
-	struct accel_plain pl;
-	struct accel_qtensor *b;
+	struct compress_plain pl;
+	struct compress_qtensor *b;
 	int same;
 
-	if (accel_unpack(qt, &pl))
+	if (compress_unpack(qt, &pl))
 		return 0;
-	if (accel_pack(&pl, &b)) {
-		accel_plain_free(&pl);
+	if (compress_pack(&pl, &b)) {
+		compress_plain_free(&pl);
 		return 0;
 	}
 	same = cmp_same_tensor(qt, b);
-	accel_plain_free(&pl);
-	accel_qtensor_free(b);
+	compress_plain_free(&pl);
+	compress_qtensor_free(b);
 	return same;
 }
 

@@ -6,8 +6,9 @@
 #include <errno.h>
 
 #include "kselftest_harness.h"
-#include "accel_algo_priv.h"
 #include "cmp_layer.h"
+#include "compress_algo_priv.h"
+#include "compress_linalg.h"
 
 TEST(cholesky_of_a_known_spd_matrix_is_exact)
 {
@@ -16,7 +17,7 @@ TEST(cholesky_of_a_known_spd_matrix_is_exact)
 	const double l[9] = { 2, 0, 0, 6, 1, 0, -8, 5, 3 };
 	int i;
 
-	ASSERT_EQ(0, accel_la_chol(a, 3));
+	ASSERT_EQ(0, compress_linalg_chol(a, 3));
 	for (i = 0; i < 9; i++)
 		EXPECT_EQ(l[i], a[i]) TH_LOG("L[%d][%d]", i / 3, i % 3);
 }
@@ -27,9 +28,9 @@ TEST(cholesky_rejects_matrices_that_are_not_positive_definite)
 	double singular[9] = { 1, 1, 0, 1, 1, 0, 0, 0, 1 };
 	double nan[4] = { 1, 0, 0, NAN };
 
-	EXPECT_EQ(-EDOM, accel_la_chol(indef, 2));
-	EXPECT_EQ(-EDOM, accel_la_chol(singular, 3));
-	EXPECT_EQ(-EDOM, accel_la_chol(nan, 2));
+	EXPECT_EQ(-EDOM, compress_linalg_chol(indef, 2));
+	EXPECT_EQ(-EDOM, compress_linalg_chol(singular, 3));
+	EXPECT_EQ(-EDOM, compress_linalg_chol(nan, 2));
 }
 
 /* B B^T + I for a seeded B: SPD with a spread of eigenvalues. */
@@ -57,9 +58,9 @@ TEST(triangular_inverse_times_the_matrix_is_the_identity)
 	uint32_t n = 48, i, j, p;
 	double *a = cmp_spd(n, dpt_seed()), *l = malloc(sizeof(double) * n * n);
 
-	ASSERT_EQ(0, accel_la_chol(a, n));
+	ASSERT_EQ(0, compress_linalg_chol(a, n));
 	memcpy(l, a, sizeof(double) * n * n);
-	ASSERT_EQ(0, accel_la_trinv_lower(l, n));
+	ASSERT_EQ(0, compress_linalg_trinv_lower(l, n));
 	for (i = 0; i < n; i++)
 		for (j = 0; j < n; j++) {
 			double s = 0.0;
@@ -79,7 +80,7 @@ TEST(upper_factor_of_the_inverse_satisfies_ut_u_h_equals_identity)
 	double *t = calloc((size_t)n * n, sizeof(double));
 
 	memcpy(u, h, sizeof(double) * n * n);
-	ASSERT_EQ(0, accel_la_inv_chol_upper(u, n));
+	ASSERT_EQ(0, compress_linalg_inv_chol_upper(u, n));
 	for (i = 0; i < n; i++)
 		for (j = 0; j < i; j++)
 			ASSERT_EQ(0.0, u[(size_t)i * n + j]) TH_LOG("U[%u][%u] below the diagonal", i, j);
@@ -104,20 +105,21 @@ TEST(upper_factor_of_the_inverse_satisfies_ut_u_h_equals_identity)
 TEST(calibration_statistics_match_their_definitions_and_ignore_batching)
 {
 	uint32_t k = 37, m = 100, i, j, p;
-	struct accel_calib *a, *b;
+	struct compress_calib *a, *b;
 	struct cmp_layer l;
 	double *h;
 
 	ASSERT_EQ(0, cmp_layer_make(&l, 1, k, m, 1, 2, dpt_seed()));
-	ASSERT_EQ(0, accel_calib_new(k, &a));
-	ASSERT_EQ(0, accel_calib_add(a, l.xc, m, k));
-	ASSERT_EQ(0, accel_calib_new(k, &b));
+	ASSERT_EQ(0, compress_calib_new(k, &a));
+	ASSERT_EQ(0, compress_calib_add(a, l.xc, m, k));
+	ASSERT_EQ(0, compress_calib_new(k, &b));
 	for (i = 0; i < m; i += 33)
-		ASSERT_EQ(0, accel_calib_add(b, l.xc + (size_t)i * k, m - i < 33 ? m - i : 33, k));
+		ASSERT_EQ(0, compress_calib_add(b, l.xc + (size_t)i * k, m - i < 33 ? m - i : 33,
+						k));
 	ASSERT_EQ(0, memcmp(a->gram, b->gram, sizeof(double) * k * k));
 	ASSERT_EQ(0, memcmp(a->abs_sum, b->abs_sum, sizeof(double) * k));
 	ASSERT_EQ(0, memcmp(a->abs_max, b->abs_max, sizeof(float) * k));
-	ASSERT_EQ(0, accel_calib_hessian(a, &h));
+	ASSERT_EQ(0, compress_calib_hessian(a, &h));
 	for (i = 0; i < k; i++) {
 		double mx = 0.0;
 
@@ -133,25 +135,25 @@ TEST(calibration_statistics_match_their_definitions_and_ignore_batching)
 		ASSERT_EQ((float)mx, a->abs_max[i]);
 	}
 	free(h);
-	accel_calib_free(a);
-	accel_calib_free(b);
+	compress_calib_free(a);
+	compress_calib_free(b);
 	cmp_layer_free(&l);
 }
 
 TEST(calibration_rejects_bad_batches_without_counting_them)
 {
 	float x[2 * 4] = { 1, 2, 3, 4, 5, 6, INFINITY, 8 };
-	struct accel_calib *c;
+	struct compress_calib *c;
 
-	EXPECT_EQ(-EINVAL, accel_calib_new(0, &c));
-	ASSERT_EQ(0, accel_calib_new(4, &c));
-	EXPECT_EQ(-EINVAL, accel_calib_add(c, x, 2, 4));
-	EXPECT_EQ(0u, accel_calib_rows(c));
+	EXPECT_EQ(-EINVAL, compress_calib_new(0, &c));
+	ASSERT_EQ(0, compress_calib_new(4, &c));
+	EXPECT_EQ(-EINVAL, compress_calib_add(c, x, 2, 4));
+	EXPECT_EQ(0u, compress_calib_rows(c));
 	EXPECT_EQ(0.0, c->gram[0]);
-	EXPECT_EQ(-EINVAL, accel_calib_add(c, x, 1, 3));	/* stride below k */
-	EXPECT_EQ(0, accel_calib_add(c, x, 1, 4));
-	EXPECT_EQ(1u, accel_calib_rows(c));
-	accel_calib_free(c);
+	EXPECT_EQ(-EINVAL, compress_calib_add(c, x, 1, 3));	/* stride below k */
+	EXPECT_EQ(0, compress_calib_add(c, x, 1, 4));
+	EXPECT_EQ(1u, compress_calib_rows(c));
+	compress_calib_free(c);
 }
 
 TEST_HARNESS_MAIN

@@ -11,7 +11,7 @@
 #include "kselftest_harness.h"
 #include "cmp_layer.h"
 
-static const struct accel_qparams cmp_sparse[] = {
+static const struct compress_qparams cmp_sparse[] = {
 	{ DP_W_SP_BF16, 0, 0, 0 },
 	{ DP_W_SP_INT8, 0, 0, 0 },
 	{ DP_W_SP_INT4, 32, 1, 0 },
@@ -31,13 +31,13 @@ static float *cmp_flat_x(uint32_t k)
 }
 
 /* Every group of 4 keeps two distinct positions, in ascending order. */
-static int cmp_valid24(const struct accel_qtensor *qt)
+static int cmp_valid24(const struct compress_qtensor *qt)
 {
-	struct accel_plain pl;
+	struct compress_plain pl;
 	uint32_t r, q;
 	int ok = 1;
 
-	if (accel_unpack(qt, &pl))
+	if (compress_unpack(qt, &pl))
 		return 0;
 	for (r = 0; r < pl.n; r++)
 		for (q = 0; 4 * q < pl.k; q++) {
@@ -46,7 +46,7 @@ static int cmp_valid24(const struct accel_qtensor *qt)
 			if ((c & 3) >= (c >> 2))
 				ok = 0;
 		}
-	accel_plain_free(&pl);
+	compress_plain_free(&pl);
 	return ok;
 }
 
@@ -63,17 +63,18 @@ TEST(wanda_and_sparsegpt_with_uniform_diagonal_inputs_are_magnitude_rtn)
 		ASSERT_NE(NULL, x);
 		ASSERT_EQ(0, cmp_layer_make(&l, n, k, 1, 1, 0, dpt_seed() + s));
 		for (i = 0; i < CMP_NSPARSE; i++) {
-			struct accel_qtensor *mag, *wa, *sg;
+			struct compress_qtensor *mag, *wa, *sg;
 			const char *name = dp_fmt_info(cmp_sparse[i].fmt)->name;
 
-			ASSERT_EQ(0, accel_quantize(l.w, n, k, k, &cmp_sparse[i], &mag));
-			ASSERT_EQ(0, accel_wanda24(l.w, n, k, x, k, &cmp_sparse[i], &wa));
-			ASSERT_EQ(0, accel_sparsegpt24(l.w, n, k, x, k, &cmp_sparse[i], NULL, &sg));
+			ASSERT_EQ(0, compress_quantize(l.w, n, k, k, &cmp_sparse[i], &mag));
+			ASSERT_EQ(0, compress_wanda24(l.w, n, k, x, k, &cmp_sparse[i], &wa));
+			ASSERT_EQ(0, compress_sparsegpt24(l.w, n, k, x, k, &cmp_sparse[i], NULL,
+							  &sg));
 			EXPECT_TRUE(cmp_same_tensor(mag, wa)) TH_LOG("Wanda %s k=%u", name, k);
 			EXPECT_TRUE(cmp_same_tensor(mag, sg)) TH_LOG("SparseGPT %s k=%u", name, k);
-			accel_qtensor_free(mag);
-			accel_qtensor_free(wa);
-			accel_qtensor_free(sg);
+			compress_qtensor_free(mag);
+			compress_qtensor_free(wa);
+			compress_qtensor_free(sg);
 		}
 		cmp_layer_free(&l);
 		free(x);
@@ -88,15 +89,15 @@ TEST(quantize_mask_with_the_magnitude_mask_matches_the_device_quantizer)
 	struct cmp_layer l;
 
 	ASSERT_EQ(0, cmp_layer_make(&l, n, k, 1, 1, 0, dpt_seed()));
-	ASSERT_EQ(0, accel_prune24(l.w, n, k, k, tmp, mask));
+	ASSERT_EQ(0, compress_prune24(l.w, n, k, k, tmp, mask));
 	for (i = 0; i < CMP_NSPARSE; i++) {
-		struct accel_qtensor *a, *b;
+		struct compress_qtensor *a, *b;
 
-		ASSERT_EQ(0, accel_quantize(l.w, n, k, k, &cmp_sparse[i], &a));
-		ASSERT_EQ(0, accel_quantize_mask(l.w, n, k, mask, &cmp_sparse[i], &b));
+		ASSERT_EQ(0, compress_quantize(l.w, n, k, k, &cmp_sparse[i], &a));
+		ASSERT_EQ(0, compress_quantize_mask(l.w, n, k, mask, &cmp_sparse[i], &b));
 		EXPECT_TRUE(cmp_same_tensor(a, b)) TH_LOG("%s", dp_fmt_info(cmp_sparse[i].fmt)->name);
-		accel_qtensor_free(a);
-		accel_qtensor_free(b);
+		compress_qtensor_free(a);
+		compress_qtensor_free(b);
 	}
 	cmp_layer_free(&l);
 	free(mask);
@@ -108,30 +109,30 @@ TEST(quantize_mask_rejects_masks_that_are_not_2_of_4)
 	float w[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
 	uint8_t three[8] = { 1, 1, 1, 0, 1, 1, 0, 0 }, one[8] = { 1, 0, 0, 0, 1, 1, 0, 0 };
 	uint8_t two_ok[8] = { 0, 1, 0, 1, 1, 0, 1, 0 }, big[8] = { 2, 1, 0, 0, 1, 1, 0, 0 };
-	struct accel_qparams p = { DP_W_SP_INT8, 0, 0, 0 }, dense = { DP_W_INT8, 0, 0, 0 };
-	struct accel_qtensor *q;
+	struct compress_qparams p = { DP_W_SP_INT8, 0, 0, 0 }, dense = { DP_W_INT8, 0, 0, 0 };
+	struct compress_qtensor *q;
 
-	EXPECT_EQ(-EINVAL, accel_quantize_mask(w, 1, 8, three, &p, &q));
-	EXPECT_EQ(-EINVAL, accel_quantize_mask(w, 1, 8, one, &p, &q));
-	EXPECT_EQ(-EINVAL, accel_quantize_mask(w, 1, 8, big, &p, &q));
-	EXPECT_EQ(-ENOTSUP, accel_quantize_mask(w, 1, 8, two_ok, &dense, &q));
-	ASSERT_EQ(0, accel_quantize_mask(w, 1, 8, two_ok, &p, &q));
-	accel_qtensor_free(q);
+	EXPECT_EQ(-EINVAL, compress_quantize_mask(w, 1, 8, three, &p, &q));
+	EXPECT_EQ(-EINVAL, compress_quantize_mask(w, 1, 8, one, &p, &q));
+	EXPECT_EQ(-EINVAL, compress_quantize_mask(w, 1, 8, big, &p, &q));
+	EXPECT_EQ(-ENOTSUP, compress_quantize_mask(w, 1, 8, two_ok, &dense, &q));
+	ASSERT_EQ(0, compress_quantize_mask(w, 1, 8, two_ok, &p, &q));
+	compress_qtensor_free(q);
 }
 
 TEST(pruning_rejects_dense_formats)
 {
 	uint32_t n = 16, k = 64;
-	struct accel_qparams p = { DP_W_INT4, 32, 0, 0 };
-	struct accel_sparsegpt_opts o = ACCEL_SPARSEGPT_OPTS_INIT;
-	struct accel_qtensor *q;
+	struct compress_qparams p = { DP_W_INT4, 32, 0, 0 };
+	struct compress_sparsegpt_opts o = COMPRESS_SPARSEGPT_OPTS_INIT;
+	struct compress_qtensor *q;
 	struct cmp_layer l;
 
 	ASSERT_EQ(0, cmp_layer_make(&l, n, k, 128, 1, 0, dpt_seed()));
-	EXPECT_EQ(-ENOTSUP, accel_wanda24(l.w, n, k, l.xc, l.mc, &p, &q));
-	EXPECT_EQ(-ENOTSUP, accel_sparsegpt24(l.w, n, k, l.xc, l.mc, &p, NULL, &q));
+	EXPECT_EQ(-ENOTSUP, compress_wanda24(l.w, n, k, l.xc, l.mc, &p, &q));
+	EXPECT_EQ(-ENOTSUP, compress_sparsegpt24(l.w, n, k, l.xc, l.mc, &p, NULL, &q));
 	o.block = 30;
-	EXPECT_EQ(-EINVAL, accel_sparsegpt24(l.w, n, k, l.xc, l.mc, &cmp_sparse[0], &o, &q));
+	EXPECT_EQ(-EINVAL, compress_sparsegpt24(l.w, n, k, l.xc, l.mc, &cmp_sparse[0], &o, &q));
 	cmp_layer_free(&l);
 }
 
@@ -154,13 +155,13 @@ struct cmp_prune_run {
 };
 
 static void cmp_prune_all(struct __test_metadata *_metadata, const struct cmp_layer *l,
-			  const struct accel_qparams *p, struct cmp_prune_run *e)
+			  const struct compress_qparams *p, struct cmp_prune_run *e)
 {
-	struct accel_qtensor *mag, *wa, *sg;
+	struct compress_qtensor *mag, *wa, *sg;
 
-	ASSERT_EQ(0, accel_quantize(l->w, l->n, l->k, l->k, p, &mag));
-	ASSERT_EQ(0, accel_wanda24(l->w, l->n, l->k, l->xc, l->mc, p, &wa));
-	ASSERT_EQ(0, accel_sparsegpt24(l->w, l->n, l->k, l->xc, l->mc, p, NULL, &sg));
+	ASSERT_EQ(0, compress_quantize(l->w, l->n, l->k, l->k, p, &mag));
+	ASSERT_EQ(0, compress_wanda24(l->w, l->n, l->k, l->xc, l->mc, p, &wa));
+	ASSERT_EQ(0, compress_sparsegpt24(l->w, l->n, l->k, l->xc, l->mc, p, NULL, &sg));
 	e->mag = cmp_err(l, mag, NULL);
 	e->wanda = cmp_err(l, wa, NULL);
 	e->sgpt = cmp_err(l, sg, NULL);
@@ -171,9 +172,9 @@ static void cmp_prune_all(struct __test_metadata *_metadata, const struct cmp_la
 	EXPECT_TRUE(cmp_round_trips(sg));
 	EXPECT_TRUE(cmp_valid24(wa));
 	EXPECT_TRUE(cmp_valid24(sg));
-	accel_qtensor_free(mag);
-	accel_qtensor_free(wa);
-	accel_qtensor_free(sg);
+	compress_qtensor_free(mag);
+	compress_qtensor_free(wa);
+	compress_qtensor_free(sg);
 }
 
 /*
@@ -183,7 +184,7 @@ static void cmp_prune_all(struct __test_metadata *_metadata, const struct cmp_la
  */
 TEST_F(layer, wanda_and_sparsegpt_beat_magnitude_24)
 {
-	struct accel_qparams p = { DP_W_SP_BF16, 0, 0, 0 };
+	struct compress_qparams p = { DP_W_SP_BF16, 0, 0, 0 };
 	struct cmp_prune_run e;
 
 	cmp_prune_all(_metadata, &self->l, &p, &e);
@@ -197,7 +198,7 @@ TEST_F(layer, wanda_and_sparsegpt_beat_magnitude_24)
  */
 TEST_F(layer, sparsegpt_w4_beats_magnitude_plus_rtn_w4)
 {
-	struct accel_qparams p = { DP_W_SP_INT4, 128, 0, 0 };
+	struct compress_qparams p = { DP_W_SP_INT4, 128, 0, 0 };
 	struct cmp_prune_run e;
 
 	cmp_prune_all(_metadata, &self->l, &p, &e);
@@ -208,7 +209,7 @@ TEST_F(layer, sparsegpt_w4_beats_magnitude_plus_rtn_w4)
 /* 2:4 + W8 per channel: SparseGPT 0.08-0.32 over 41 seeds; bound 0.5. */
 TEST_F(layer, sparsegpt_w8_beats_magnitude_plus_rtn_w8)
 {
-	struct accel_qparams p = { DP_W_SP_INT8, 0, 0, 0 };
+	struct compress_qparams p = { DP_W_SP_INT8, 0, 0, 0 };
 	struct cmp_prune_run e;
 
 	cmp_prune_all(_metadata, &self->l, &p, &e);

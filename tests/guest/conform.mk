@@ -8,9 +8,9 @@
 # and a case changes in one place. What makes that as strong is what is
 # linked: the datapath's scalar reference only (the objects below, built
 # with DP_CFLAGS: freestanding, no FMA contraction; never the AVX2/AVX-512
-# kernels, which the TCG guest need not run) and libaccel's quantizer for
-# the weights. The shapes are sized so that this golden model stays within
-# a second or so per case under TCG (conform_gemm.c).
+# kernels, which the TCG guest need not run) and the compression library's
+# quantizer for the weights. The shapes are sized so that this golden
+# model stays within a second or so per case under TCG (conform_gemm.c).
 
 CONF_DIR := $(TOP)/tests/guest
 CONF_OUT := $(BUILD)/tests/guest
@@ -18,8 +18,8 @@ CONF_BIN := $(CONF_OUT)/test_conform
 CONF_SRCS := $(addprefix $(CONF_DIR)/,test_conform.c conform_util.c conform_wt.c \
 	conform_gemm.c conform_rows.c conform_packed.c conform_neg.c guest_util.c)
 CONF_HDRS := $(addprefix $(CONF_DIR)/,conform_util.h conform_wt.h conform_cases.h \
-	conform_neg.h guest_util.h) $(DP_HDRS) $(CMP_DIR)/accel_compress.h $(LIBACCEL_HDRS)
-CONF_GOLDEN := $(CMP_OUT)/accel_qtensor.o $(DP_REF_LIB)
+	conform_neg.h guest_util.h) $(DP_HDRS) $(CMP_DIR)/compress.h $(LIBACCEL_HDRS)
+CONF_GOLDEN := $(CMP_OUT)/compress_qtensor.o $(DP_REF_LIB)
 
 $(CONF_BIN): $(CONF_SRCS) $(CONF_HDRS) $(CONF_GOLDEN) $(LIBACCEL_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)

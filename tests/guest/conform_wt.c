@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
-/* Guest conformance suite: packed weights from libaccel's producer. */
+/* Guest conformance suite: packed weights from the compression library. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "accel_compress.h"
+#include "compress.h"
 #include "conform_wt.h"
 
 static bool cf_grouped(uint32_t dfmt)
@@ -61,8 +61,8 @@ static int cf_weights_quantize(struct cf_weights *w, uint32_t fmt, uint32_t n, u
 			       uint32_t seed, const struct cf_wopts *o)
 {
 	static const struct cf_wopts none;
-	struct accel_qparams p = { .fmt = cf_dp_fmt(fmt) };
-	struct accel_qtensor *qt = NULL;
+	struct compress_qparams p = { .fmt = cf_dp_fmt(fmt) };
+	struct compress_qtensor *qt = NULL;
 	const struct dp_wt *q;
 	float *src;
 	int err;
@@ -81,14 +81,14 @@ static int cf_weights_quantize(struct cf_weights *w, uint32_t fmt, uint32_t n, u
 	/* Rows of different magnitudes, so that scales differ. */
 	for (size_t i = 0; i < (size_t)n * k; i++)
 		src[i] = cf_rand(&seed) * (1.0f + (float)(i / k % 7));
-	err = accel_quantize(src, n, k, k, &p, &qt);
+	err = compress_quantize(src, n, k, k, &p, &qt);
 	free(src);
 	if (err) {
-		fprintf(stderr, "# accel_quantize(fmt %u, %ux%u): %s\n", p.fmt, n, k,
-			accel_compress_strerror(err));
+		fprintf(stderr, "# compress_quantize(fmt %u, %ux%u): %s\n", p.fmt, n, k,
+			compress_strerror(err));
 		return err;
 	}
-	q = accel_qtensor_wt(qt);
+	q = compress_qtensor_wt(qt);
 	w->wt = *q;
 	err = dp_geom_get(q->fmt, n, k, q->group, q->flags, &w->g);
 	if (!err)
@@ -99,7 +99,7 @@ static int cf_weights_quantize(struct cf_weights *w, uint32_t fmt, uint32_t n, u
 		memcpy(w->zeros, q->zeros, w->g.zero_bytes);
 		memcpy(w->meta, q->meta, w->g.meta_bytes);
 	}
-	accel_qtensor_free(qt);
+	compress_qtensor_free(qt);
 	if (err)
 		cf_weights_free(w);
 	return err;

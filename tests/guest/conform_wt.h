@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Packed weights for the guest conformance suite: quantized by libaccel's
- * producer (libaccel/compress), kept on the host for the golden model and
+ * Packed weights for the guest conformance suite: quantized by the
+ * compression library (compress/), kept on the host for the golden model and
  * uploaded for the device.
  */
 #ifndef CONFORM_WT_H
@@ -31,7 +31,7 @@ struct cf_wopts {
 };
 
 /*
- * Random N x K weights quantized by libaccel's producer (accel_quantize)
+ * Random N x K weights quantized by the compression library (compress_quantize)
  * into @fmt (a DRM_QUASAR_FORMAT_W_*), uploaded.
  */
 int cf_weights_new(struct cf_env *e, struct cf_weights *w, uint32_t fmt, uint32_t n,

@@ -3,19 +3,19 @@
  * Helpers for libaccel's host tests: the firmware test environment of
  * fwrun/fwrun.h (a booted firmware with the compute engine, a
  * context with a 3 MiB VA window), with operands made the way libaccel
- * makes them: packed weights quantized by libaccel_compress, described by
- * accel_weights_from_qtensor() and laid out by accel_weights_place(), as
- * accel_tensor_from_qtensor() does into a BO.
+ * makes them: packed weights quantized by libquasar_compress, described by
+ * compress_weights_from_qtensor() and laid out by accel_weights_place(), as
+ * compress_tensor_from_qtensor() does into a BO.
  */
 #ifndef LA_ENV_H
 #define LA_ENV_H
 
 #include <stdio.h>
 
-#include "accel_compress.h"
 #include "accel_enc.h"
 #include "accel_ops.h"
-#include "accel_tensor_q.h"
+#include "compress.h"
+#include "compress_libaccel.h"
 #include "fw_test_data.h"
 
 /* A plain dense operand at a fresh VA, filled from @src when given. */
@@ -33,7 +33,7 @@ static inline struct accel_operand la_plain(struct fwrun *e, uint32_t fmt, uint3
 
 /* Packed weights: the host copy (the golden model's input) and the operand. */
 struct la_weights {
-	struct accel_qtensor *qt;
+	struct compress_qtensor *qt;
 	struct accel_operand op;
 };
 
@@ -41,7 +41,7 @@ struct la_weights {
 static inline int la_weights(struct fwrun *e, struct la_weights *w, uint32_t fmt,
 			     uint32_t n, uint32_t k, uint32_t group, bool asym, uint32_t seed)
 {
-	struct accel_qparams p = {
+	struct compress_qparams p = {
 		.fmt = fmt, .group = group, .asym = asym,
 	};
 	float *src = malloc((size_t)n * k * sizeof(float));
@@ -56,9 +56,9 @@ static inline int la_weights(struct fwrun *e, struct la_weights *w, uint32_t fmt
 		return -1;
 	for (size_t i = 0; i < (size_t)n * k; i++)
 		src[i] = v1_rand(&seed) * (1.0f + (float)(i % 5));
-	ret = accel_quantize(src, n, k, k, &p, &w->qt);
+	ret = compress_quantize(src, n, k, k, &p, &w->qt);
 	free(src);
-	if (ret || accel_weights_from_qtensor(w->qt, &aw) ||
+	if (ret || compress_weights_from_qtensor(w->qt, &aw) ||
 	    accel_weights_place(&aw, &g, &pl, &why)) {
 		fprintf(stderr, "# weights %u: %d %s\n", fmt, ret, why.text);
 		return -1;

@@ -132,8 +132,8 @@ FIXTURE_SETUP(check)
 
 FIXTURE_TEARDOWN(check)
 {
-	accel_qtensor_free(self->s->w.qt);
-	accel_qtensor_free(self->s->wconv.qt);
+	compress_qtensor_free(self->s->w.qt);
+	compress_qtensor_free(self->s->wconv.qt);
 	fwrun_fini(&self->s->e);
 	free(self->s);
 }

@@ -18,8 +18,8 @@
 #include <accel.h>
 #include <accel_ops.h>
 
-#include "accel_compress.h"
-#include "accel_tensor_q.h"
+#include "compress.h"
+#include "compress_libaccel.h"
 #include "dp_gemm.h"
 #include "dp_num.h"
 #include "dp_ops.h"
@@ -60,19 +60,19 @@ static int dev_same(const void *got, const void *want, size_t n, const char *wha
 
 /* N x K random weights quantized to a dp format, and their device tensor. */
 static int dev_weights(struct accel_device *dev, uint32_t dpfmt, uint32_t group, uint32_t n,
-		       uint32_t k, uint32_t seed, struct accel_qtensor **qt,
+		       uint32_t k, uint32_t seed, struct compress_qtensor **qt,
 		       struct accel_tensor **t)
 {
-	struct accel_qparams p = { .fmt = dpfmt, .group = group };
+	struct compress_qparams p = { .fmt = dpfmt, .group = group };
 	float *w = malloc((size_t)n * k * sizeof(*w));
 	int err;
 
 	if (!w)
 		return -ENOMEM;
 	dev_fill(w, (size_t)n * k, seed);
-	err = accel_quantize(w, n, k, k, &p, qt);
+	err = compress_quantize(w, n, k, k, &p, qt);
 	free(w);
-	return err ? err : accel_tensor_from_qtensor(dev, *qt, t);
+	return err ? err : compress_tensor_from_qtensor(dev, *qt, t);
 }
 
 static int dev_command_opcode(struct accel_cmdbuf *cb, uint32_t index)
@@ -190,7 +190,7 @@ TEST_F(dev, dependent_ops_get_a_barrier_and_match_the_golden_model)
 	static uint16_t x[M * K];
 	static float xf[M * K], bias[N], y1[M * N], other[M * N], want[M * N], got[M * N];
 	struct accel_tensor *tx, *tw, *tb, *ty, *to, *tz;
-	struct accel_qtensor *qt;
+	struct compress_qtensor *qt;
 	struct accel_job_result r;
 	struct dp_gemm g;
 
@@ -200,7 +200,7 @@ TEST_F(dev, dependent_ops_get_a_barrier_and_match_the_golden_model)
 	dev_fill(bias, N, 3);
 	dev_fill(other, M * N, 4);
 	ASSERT_EQ(0, dev_weights(self->dev, DP_W_INT4, 32, N, K, 5, &qt, &tw));
-	g = (struct dp_gemm){ .w = accel_qtensor_wt(qt), .m = M, .afmt = DP_A_BF16, .x = x,
+	g = (struct dp_gemm){ .w = compress_qtensor_wt(qt), .m = M, .afmt = DP_A_BF16, .x = x,
 			      .ldx = K, .alpha = 0.5f, .bias = bias, .act = DP_ACT_SILU,
 			      .ofmt = DP_O_FP32, .y = y1, .ldy = N };
 	ASSERT_EQ(0, dp_gemm_ref(&g));
@@ -244,7 +244,7 @@ TEST_F(dev, dependent_ops_get_a_barrier_and_match_the_golden_model)
 	accel_tensor_free(tb);
 	accel_tensor_free(tw);
 	accel_tensor_free(tx);
-	accel_qtensor_free(qt);
+	compress_qtensor_free(qt);
 }
 
 TEST_F(dev, independent_ops_share_no_barrier)
@@ -275,7 +275,7 @@ TEST_F(dev, independent_ops_share_no_barrier)
 TEST_F(dev, refused_ops_append_nothing_and_say_why)
 {
 	struct accel_tensor *x, *y, *g, *w;
-	struct accel_qtensor *qt;
+	struct compress_qtensor *qt;
 
 	ASSERT_EQ(0, accel_tensor_create(self->dev, DRM_QUASAR_FORMAT_FP32, 2,
 					 (uint32_t[]){ 4, 32 }, &x));
@@ -299,7 +299,7 @@ TEST_F(dev, refused_ops_append_nothing_and_say_why)
 	accel_tensor_free(g);
 	accel_tensor_free(y);
 	accel_tensor_free(x);
-	accel_qtensor_free(qt);
+	compress_qtensor_free(qt);
 }
 
 /* ---- job statistics ---- */
@@ -308,7 +308,7 @@ TEST_F(dev, refused_ops_append_nothing_and_say_why)
 TEST_F(dev, job_stats_are_the_cost_models_example_a)
 {
 	struct accel_tensor *x, *y, *w;
-	struct accel_qtensor *qt;
+	struct compress_qtensor *qt;
 	struct accel_job_stats s;
 	struct accel_job_result r;
 	uint16_t xb[4 * 64] = { 0 };
@@ -347,7 +347,7 @@ TEST_F(dev, job_stats_are_the_cost_models_example_a)
 	accel_tensor_free(w);
 	accel_tensor_free(y);
 	accel_tensor_free(x);
-	accel_qtensor_free(qt);
+	compress_qtensor_free(qt);
 }
 
 /* ---- graph runner ---- */
@@ -364,7 +364,7 @@ TEST_F(dev, diamond_graph_on_two_queues_matches_the_golden_model)
 	static float y1[M * N], y2[M * N], sum[M * N], want[M * N], got[M * N];
 	struct accel_tensor *tx, *tw1, *tw2, *ty1, *ty2, *ts, *tp;
 	struct accel_cmdbuf *cb[4];
-	struct accel_qtensor *q1, *q2;
+	struct compress_qtensor *q1, *q2;
 	struct accel_graph_node node;
 	struct accel_graph *g;
 	uint32_t id[4];
@@ -374,10 +374,10 @@ TEST_F(dev, diamond_graph_on_two_queues_matches_the_golden_model)
 		x[i] = dp_f32_to_bf16((float)((i * 7) % 17) / 8.0f - 1.0f);
 	ASSERT_EQ(0, dev_weights(self->dev, DP_W_INT8, 0, N, K, 8, &q1, &tw1));
 	ASSERT_EQ(0, dev_weights(self->dev, DP_W_MXFP4, 0, N, K, 9, &q2, &tw2));
-	gm = (struct dp_gemm){ .w = accel_qtensor_wt(q1), .m = M, .afmt = DP_A_BF16, .x = x,
+	gm = (struct dp_gemm){ .w = compress_qtensor_wt(q1), .m = M, .afmt = DP_A_BF16, .x = x,
 			       .ldx = K, .alpha = 1.0f, .ofmt = DP_O_FP32, .y = y1, .ldy = N };
 	ASSERT_EQ(0, dp_gemm_ref(&gm));
-	gm.w = accel_qtensor_wt(q2);
+	gm.w = compress_qtensor_wt(q2);
 	gm.y = y2;
 	ASSERT_EQ(0, dp_gemm_ref(&gm));
 	ASSERT_EQ(0, dp_add_ref(y1, y2, M * N, sum));
@@ -438,8 +438,8 @@ TEST_F(dev, diamond_graph_on_two_queues_matches_the_golden_model)
 	accel_tensor_free(tw2);
 	accel_tensor_free(tw1);
 	accel_tensor_free(tx);
-	accel_qtensor_free(q2);
-	accel_qtensor_free(q1);
+	compress_qtensor_free(q2);
+	compress_qtensor_free(q1);
 }
 
 /*
@@ -452,7 +452,7 @@ TEST_F(dev, failed_graph_node_is_reported_with_its_dependents)
 	struct accel_tensor *w, *ids, *y, *z;
 	struct accel_cmdbuf *cb2;
 	struct accel_graph_node node;
-	struct accel_qtensor *qt;
+	struct compress_qtensor *qt;
 	struct accel_graph *g;
 	const uint32_t bad_ids[2] = { 1, 16 };
 
@@ -484,7 +484,7 @@ TEST_F(dev, failed_graph_node_is_reported_with_its_dependents)
 	accel_tensor_free(y);
 	accel_tensor_free(ids);
 	accel_tensor_free(w);
-	accel_qtensor_free(qt);
+	compress_qtensor_free(qt);
 }
 
 /* ---- queues with priorities ---- */
@@ -495,7 +495,7 @@ static const uint32_t dev_prios[] = {
 
 /* A W8 GEMM job (M 4, N 32, K 64) and its golden output. */
 struct dev_gemm {
-	struct accel_qtensor *qt;
+	struct compress_qtensor *qt;
 	struct accel_tensor *x, *w, *y;
 	struct accel_cmdbuf *cb;
 	float want[4 * 32];
@@ -514,7 +514,7 @@ static int dev_gemm_make(struct accel_device *dev, uint32_t seed, struct dev_gem
 		x[i] = dp_f32_to_bf16(xf[i]);
 	if ((err = dev_weights(dev, DP_W_INT8, 0, 32, 64, seed + 1, &j->qt, &j->w)))
 		return err;
-	g = (struct dp_gemm){ .w = accel_qtensor_wt(j->qt), .m = 4, .afmt = DP_A_BF16, .x = x,
+	g = (struct dp_gemm){ .w = compress_qtensor_wt(j->qt), .m = 4, .afmt = DP_A_BF16, .x = x,
 			      .ldx = 64, .alpha = 1.0f, .ofmt = DP_O_FP32, .y = j->want,
 			      .ldy = 32 };
 	if (dp_gemm_ref(&g))
@@ -545,7 +545,7 @@ static void dev_gemm_free(struct dev_gemm *j)
 	accel_tensor_free(j->y);
 	accel_tensor_free(j->x);
 	accel_tensor_free(j->w);
-	accel_qtensor_free(j->qt);
+	compress_qtensor_free(j->qt);
 }
 
 TEST_F(dev, queues_of_every_priority_are_created_and_destroyed)

@@ -3,8 +3,8 @@
  * libaccel's op encoders against the firmware: every command the builder
  * makes (accel_enc_*, what accel_op_* append) runs as a job through
  * fw_job_run() over the test HAL's memory and must give the golden
- * model's bytes. Weights are quantized by libaccel_compress and laid out as
- * accel_tensor_from_qtensor() lays them out, so this also proves that
+ * model's bytes. Weights are quantized by libquasar_compress and laid out as
+ * compress_tensor_from_qtensor() lays them out, so this also proves that
  * layout is the one the device reads. Test names are <op>.<case>.
  */
 #include "kselftest_harness.h"
@@ -52,7 +52,7 @@ static int gemm_run(const struct gemm_case *gc)
 	for (int m = 0; m < GM; m++)
 		dp_act_quant_ref(x + m * XPITCH, GK, qx + m * GK, &sx[m]);
 	g = (struct dp_gemm){
-		.w = accel_qtensor_wt(w.qt), .m = GM, .afmt = gc->a8 ? DP_A_INT8 : DP_A_BF16,
+		.w = compress_qtensor_wt(w.qt), .m = GM, .afmt = gc->a8 ? DP_A_INT8 : DP_A_BF16,
 		.x = x, .qx = qx, .sx = sx, .ldx = gc->a8 ? GK : XPITCH, .alpha = gc->alpha,
 		.bias = gc->bias ? bias : NULL, .act = gc->act,
 		.ofmt = gc->bf16_out ? DP_O_BF16 : DP_O_FP32,
@@ -82,7 +82,7 @@ static int gemm_run(const struct gemm_case *gc)
 	      la_same(got, want, ybytes, "gemm y");
 	if (st)
 		fprintf(stderr, "# job ended %u at command %u\n", st, e.res.cmd_index);
-	accel_qtensor_free(w.qt);
+	compress_qtensor_free(w.qt);
 	fwrun_fini(&e);
 	return bad;
 }
@@ -155,7 +155,7 @@ TEST_F(conv2d, w8a8_stride2_pad1)
 	dp_conv2d_im2col(&cv, x, col);
 	for (int m = 0; m < M; m++)
 		dp_act_quant_ref(col + m * K, K, qx + m * K, &sx[m]);
-	g = (struct dp_gemm){ .w = accel_qtensor_wt(w.qt), .m = M, .afmt = DP_A_INT8, .x = col,
+	g = (struct dp_gemm){ .w = compress_qtensor_wt(w.qt), .m = M, .afmt = DP_A_INT8, .x = col,
 			      .qx = qx, .sx = sx, .ldx = K, .alpha = 1.0f, .bias = bias,
 			      .act = DP_ACT_SILU, .ofmt = DP_O_FP32, .y = want, .ldy = COUT };
 	ASSERT_EQ(0, dp_gemm_ref(&g));
@@ -170,7 +170,7 @@ TEST_F(conv2d, w8a8_stride2_pad1)
 	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_OK, la_run(&e, &c, sizeof(c)));
 	fwrun_read(&e, yo.t.addr, got, sizeof(got));
 	EXPECT_EQ(0, la_same(got, want, sizeof(got), "conv2d y"));
-	accel_qtensor_free(w.qt);
+	compress_qtensor_free(w.qt);
 	fwrun_fini(&e);
 }
 
@@ -279,7 +279,7 @@ TEST_F(gather, w4_g64_zeros)
 
 	ASSERT_EQ(0, fwrun_init(&e, SRAM));
 	ASSERT_EQ(0, la_weights(&e, &w, DRM_QUASAR_FORMAT_W_INT4, GN, GK, 64, true, 41));
-	ASSERT_EQ(0, dp_gather_ref(accel_qtensor_wt(w.qt), ids, 6, want, GK));
+	ASSERT_EQ(0, dp_gather_ref(compress_qtensor_wt(w.qt), ids, 6, want, GK));
 	io = la_plain(&e, DRM_QUASAR_FORMAT_U32, 1, 1, 1, 6, ids);
 	yo = la_plain(&e, DRM_QUASAR_FORMAT_FP32, 1, 1, 6, GK, NULL);
 	ASSERT_EQ(0u, accel_enc_gather(&c, &yo, &w.op, &io, &why)) {
@@ -288,7 +288,7 @@ TEST_F(gather, w4_g64_zeros)
 	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_OK, la_run(&e, &c, sizeof(c)));
 	fwrun_read(&e, yo.t.addr, got, sizeof(got));
 	EXPECT_EQ(0, la_same(got, want, sizeof(got), "gather y"));
-	accel_qtensor_free(w.qt);
+	compress_qtensor_free(w.qt);
 	fwrun_fini(&e);
 }
 
@@ -303,7 +303,7 @@ TEST_F(convert, nvfp4_to_bf16)
 
 	ASSERT_EQ(0, fwrun_init(&e, SRAM));
 	ASSERT_EQ(0, la_weights(&e, &w, DRM_QUASAR_FORMAT_W_NVFP4, GN, GK, 0, false, 43));
-	ASSERT_EQ(0, dp_dequant_bf16_ref(accel_qtensor_wt(w.qt), 0, GN, want, GK));
+	ASSERT_EQ(0, dp_dequant_bf16_ref(compress_qtensor_wt(w.qt), 0, GN, want, GK));
 	yo = la_plain(&e, DRM_QUASAR_FORMAT_BF16, 1, 1, GN, GK, NULL);
 	ASSERT_EQ(0u, accel_enc_convert(&c, &yo, &w.op, &why)) {
 		TH_LOG("%s", why.text);
@@ -311,7 +311,7 @@ TEST_F(convert, nvfp4_to_bf16)
 	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_OK, la_run(&e, &c, sizeof(c)));
 	fwrun_read(&e, yo.t.addr, got, sizeof(got));
 	EXPECT_EQ(0, la_same(got, want, sizeof(got), "convert dst"));
-	accel_qtensor_free(w.qt);
+	compress_qtensor_free(w.qt);
 	fwrun_fini(&e);
 }
 

@@ -72,7 +72,7 @@ TEST(report_of_a_w8a8_gemm_run_on_the_firmware)
 	HAS(text, "0.071347 uJ (8.709 pJ per dense MAC)");
 	HAS(text, "5.12 ops/byte");
 	HAS(text, "0.0819 effective TOPS");
-	accel_qtensor_free(w.qt);
+	compress_qtensor_free(w.qt);
 	fwrun_fini(&e);
 }
 

@@ -23,13 +23,13 @@
 #include "dp_gemm.h"
 #include "dp_num.h"
 #include "dp_ops.h"
-#include "mdl_actq.h"
+#include "mdl_act_fakequant.h"
 #include "mdl_calib.h"
 #include "mdl_eval.h"
-#include "mdl_lm_run.h"
+#include "mdl_lm_infer.h"
 #include "mdl_lm_train.h"
 #include "mdl_packed.h"
-#include "mdl_packed_fmt.h"
+#include "mdl_packed_layout.h"
 #include "mdl_rng.h"
 #include "mdl_util.h"
 #include "mdl_variant.h"
@@ -511,12 +511,13 @@ static const struct mdl_calib *mdlt_seen[64];
 static uint32_t mdlt_nseen;
 
 static int mdlt_calib_quant(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-			    const struct accel_qparams *p, struct accel_qtensor **out, float *s)
+			    const struct compress_qparams *p, struct compress_qtensor **out,
+			    float *s)
 {
 	if (!cal || cal->k != k || mdlt_nseen == 64)
 		return -EINVAL;
 	mdlt_seen[mdlt_nseen++] = cal;
-	return accel_quantize(w, n, k, k, p, out);
+	return compress_quantize(w, n, k, k, p, out);
 }
 
 static const struct mdl_algo mdlt_algo = {
@@ -634,8 +635,8 @@ TEST(calibration_from_the_training_split_reaches_the_algorithm_hook)
 	ASSERT_EQ(0, mdl_variant_build(&vb, &fp32, NULL, &b, err, sizeof(err)));
 	ASSERT_EQ(fp32.count, mdlt_nseen);
 	for (i = 0; i < fp32.count; i++) {
-		const struct dp_wt *wa = accel_qtensor_wt(a.l[i].qt);
-		const struct dp_wt *wb = accel_qtensor_wt(b.l[i].qt);
+		const struct dp_wt *wa = compress_qtensor_wt(a.l[i].qt);
+		const struct dp_wt *wb = compress_qtensor_wt(b.l[i].qt);
 		struct dp_geom g;
 
 		EXPECT_EQ(&cal.c[i], mdlt_seen[i]);
@@ -685,7 +686,7 @@ static uint32_t mdlt_seq_pos[64], mdlt_seq_rows[64], mdlt_seq_n;
 static uLong mdlt_seq_crc[64];
 
 static int mdlt_seq_quant(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-			  const struct accel_qparams *p, struct accel_qtensor **out, float *s)
+			  const struct compress_qparams *p, struct compress_qtensor **out, float *s)
 {
 	uint32_t i;
 
@@ -697,7 +698,7 @@ static int mdlt_seq_quant(const float *w, uint32_t n, uint32_t k, const struct m
 	mdlt_seq_pos[i] = mdlt_seq_n++;
 	mdlt_seq_rows[i] = cal->rows;
 	mdlt_seq_crc[i] = crc32(0, (const Bytef *)cal->x, sizeof(float) * cal->rows * k);
-	return accel_quantize(w, n, k, k, p, out);
+	return compress_quantize(w, n, k, k, p, out);
 }
 
 static const struct mdl_algo mdlt_seq_algo = {
@@ -794,7 +795,8 @@ TEST(lm_sequential_calibration_feeds_later_layers_the_compressed_outputs)
 static float mdlt_s_value = 2.0f;
 
 static int mdlt_scale_quant(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-			    const struct accel_qparams *p, struct accel_qtensor **out, float *s)
+			    const struct compress_qparams *p, struct compress_qtensor **out,
+			    float *s)
 {
 	float *ws = malloc(sizeof(float) * n * k);
 	size_t i;
@@ -804,7 +806,7 @@ static int mdlt_scale_quant(const float *w, uint32_t n, uint32_t k, const struct
 		ws[i] = w[i] * mdlt_s_value;
 	for (i = 0; i < k; i++)
 		s[i] = mdlt_s_value;
-	ret = accel_quantize(ws, n, k, k, p, out);
+	ret = compress_quantize(ws, n, k, k, p, out);
 	free(ws);
 	return ret;
 }
@@ -936,7 +938,8 @@ static int mdlt_same_tensors(const struct mdl_linset *a, const struct mdl_linset
 	if (a->count != b->count)
 		return 0;
 	for (i = 0; i < a->count; i++) {
-		const struct dp_wt *x = accel_qtensor_wt(a->l[i].qt), *y = accel_qtensor_wt(b->l[i].qt);
+		const struct dp_wt *x = compress_qtensor_wt(a->l[i].qt);
+		const struct dp_wt *y = compress_qtensor_wt(b->l[i].qt);
 		struct dp_geom g;
 
 		if (!x || !y || dp_wt_check(x, &g) || x->fmt != y->fmt || x->n != y->n ||

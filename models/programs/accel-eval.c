@@ -1,0 +1,656 @@
+// SPDX-License-Identifier: MIT
+/*
+ * accel-eval: what each weight format and compression algorithm costs a
+ * model in accuracy. Loads an FP32 checkpoint (llama2.c layout, or the QCLS
+ * classifier), evaluates it, then every variant with each linear layer
+ * packed and run through the datapath GEMM exactly as the device computes.
+ * Prints a table on stdout; --csv FILE gets one line per variant.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dp_gemm.h"
+#include "mdl_calib.h"
+#include "mdl_eval.h"
+#include "mdl_lm_infer.h"
+#include "mdl_packed.h"
+#include "mdl_util.h"
+#include "mdl_variant.h"
+
+#ifndef MDL_MOBY_DIR
+#define MDL_MOBY_DIR "/var/cache/quasar/data/moby-dick-0.2.3/data"
+#endif
+#ifndef MDL_FMNIST_DIR
+#define MDL_FMNIST_DIR "/usr/share/datasets/fashion-mnist"
+#endif
+#define MDL_VARIANTS_MAX 128
+
+struct mdl_eval_opts {
+	const char *ckpt, *data, *variants, *csv, *ref, *tag, *save_packed, *packed;
+	uint32_t threads, golden, calib, limit;
+	uint32_t calib_seq;	/* --calib-mode sequential: mdl_variant_build_seq */
+	uint64_t seed;
+	struct mdl_lm_eval_opts lm;
+};
+
+static void mdl_usage(void)
+{
+	fprintf(stderr,
+		"usage: accel-eval [options] CHECKPOINT\n"
+		"       accel-eval [options] --packed FILE.qpk --ref CHECKPOINT\n"
+		"  --variants LIST  comma-separated FORMAT/ACT[/ALGO] specs, or 'all' (default)\n"
+		"  --csv FILE       write one CSV line per variant\n"
+		"  --data DIR       Moby Dick data/ (LM, default %s)\n"
+		"                   or Fashion-MNIST (classifier, default %s)\n"
+		"  --threads N      worker threads (default 2, or $MDL_THREADS)\n"
+		"  --golden         run every datapath op with the scalar golden model (slow;\n"
+		"                   the SIMD kernels are bit-exact with it)\n"
+		"  --windows N      LM: first N held-out windows only (default all)\n"
+		"  --prompts N --prompt-len N --gen N   LM greedy generation (64, 64, 64)\n"
+		"  --limit N        classifier: first N test images only (default all)\n"
+		"  --calib N        calibration samples from the training split for algorithms\n"
+		"                   that need them (LM windows, default 16; images, default 1024)\n"
+		"  --seed N         calibration sample seed (default 1)\n"
+		"  --calib-mode M   fp32 (default): every layer calibrated on the FP32 model's\n"
+		"                   inputs; sequential: on the outputs of the already-compressed\n"
+		"                   layers before it (docs/models.md: no better here)\n"
+		"  --ref CKPT       the FP32 model the metrics compare with (default CHECKPOINT),\n"
+		"                   e.g. the original of a QAT or distilled CHECKPOINT\n"
+		"  --tag NAME       name the algorithm column NAME (what produced CHECKPOINT)\n"
+		"  --save-packed DIR  write each variant as DIR/<model>-<variant>.qpk (packed\n"
+		"                   device formats, docs/models.md)\n"
+		"  --packed FILE    evaluate a packed checkpoint instead of variants; --ref is the\n"
+		"                   FP32 model the metrics compare with\n"
+		"  --list           list formats, activation modes and algorithms\n"
+		"FORMAT: bf16 int8 int4-gG[-asym] mxint8 mxfp8 mxfp4 nvfp4 nvfp4-1l sp-bf16\n"
+		"        sp-int8 sp-int4-gG[-asym] (G = 32, 64, 128); ACT: a16 a8\n",
+		MDL_MOBY_DIR, MDL_FMNIST_DIR);
+}
+
+static void mdl_list(void)
+{
+	struct mdl_variant v[MDL_VARIANTS_MAX];
+	uint32_t n = mdl_variant_defaults(v, MDL_VARIANTS_MAX), i;
+	const struct mdl_algo *a;
+
+	printf("algorithms:\n");
+	for (i = 0; (a = mdl_algo_at(i)); i++)
+		printf("  %-8s %s (%s formats%s)\n", a->name, a->desc, a->sparse ? "2:4" : "dense",
+		       a->needs_calib ? ", calibrated" : "");
+	printf("default variants (--variants all):\n");
+	for (i = 0; i < n; i++)
+		printf("  %s\n", v[i].name);
+}
+
+static int mdl_parse(int argc, char **argv, struct mdl_eval_opts *o)
+{
+	static const struct option opts[] = {
+		{ "variants", 1, 0, 'v' }, { "csv", 1, 0, 'c' }, { "data", 1, 0, 'd' },
+		{ "threads", 1, 0, 'j' }, { "golden", 0, 0, 'G' }, { "windows", 1, 0, 'w' },
+		{ "prompts", 1, 0, 'p' }, { "prompt-len", 1, 0, 'P' }, { "gen", 1, 0, 'g' },
+		{ "limit", 1, 0, 'n' }, { "calib", 1, 0, 'C' }, { "seed", 1, 0, 'S' },
+		{ "ref", 1, 0, 'R' }, { "tag", 1, 0, 'T' }, { "list", 0, 0, 'l' },
+		{ "save-packed", 1, 0, 'D' }, { "packed", 1, 0, 'K' }, { "calib-mode", 1, 0, 'M' },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->variants = "all";
+	o->threads = mdl_threads_default(2);
+	o->seed = 1;
+	mdl_lm_eval_opts_default(&o->lm);
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v': o->variants = optarg; break;
+		case 'c': o->csv = optarg; break;
+		case 'd': o->data = optarg; break;
+		case 'j': o->threads = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'G': o->golden = 1; break;
+		case 'w': o->lm.windows = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'p': o->lm.prompts = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'P': o->lm.prompt_len = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'g': o->lm.gen_len = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'n': o->limit = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'C': o->calib = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
+		case 'R': o->ref = optarg; break;
+		case 'T': o->tag = optarg; break;
+		case 'D': o->save_packed = optarg; break;
+		case 'K': o->packed = optarg; break;
+		case 'M':
+			if (strcmp(optarg, "fp32") && strcmp(optarg, "sequential")) {
+				fprintf(stderr, "accel-eval: --calib-mode %s: fp32 or sequential\n",
+					optarg);
+				return -EINVAL;
+			}
+			o->calib_seq = !strcmp(optarg, "sequential");
+			break;
+		case 'l': mdl_list(); exit(0);
+		case 'h': mdl_usage(); exit(0);
+		default: return -EINVAL;
+		}
+	}
+	if (o->threads == 0 || o->threads > MDL_THREADS_MAX)
+		return -EINVAL;
+	if (o->packed) {
+		/* the packed file is the model; the FP32 one only gives the reference */
+		if (optind != argc || !o->ref || o->save_packed || o->tag) {
+			fprintf(stderr, "accel-eval: --packed FILE needs --ref CKPT and no "
+				"CHECKPOINT, --save-packed or --tag\n");
+			return -EINVAL;
+		}
+		o->ckpt = o->packed;
+		return 0;
+	}
+	if (optind + 1 != argc)
+		return -EINVAL;
+	o->ckpt = argv[optind];
+	return 0;
+}
+
+/* Parses --variants into v[]; returns the count or a negative errno. */
+static int mdl_variants(const char *list, struct mdl_variant *v, uint32_t max)
+{
+	char buf[4096], *tok, *save;
+	char err[256];
+	uint32_t n = 0;
+
+	if (!strcmp(list, "all"))
+		return (int)mdl_variant_defaults(v, max);
+	if (strlen(list) >= sizeof(buf)) {
+		fprintf(stderr, "accel-eval: --variants list too long\n");
+		return -EINVAL;
+	}
+	strcpy(buf, list);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == max || mdl_variant_parse(tok, &v[n], err, sizeof(err))) {
+			fprintf(stderr, "accel-eval: %s\n", n == max ? "too many variants" : err);
+			return -EINVAL;
+		}
+		n++;
+	}
+	return (int)n;
+}
+
+static int mdl_any_calib(const struct mdl_variant *v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].algo->needs_calib)
+			return 1;
+	return 0;
+}
+
+struct mdl_run {
+	struct mdl_eval_opts *o;
+	struct mdl_exec *ex;
+	struct mdl_variant *v;
+	int nv;
+	FILE *csv;
+	struct mdl_packed pk;		/* --packed: the model */
+	struct mdl_packed_src src;	/* --save-packed: identity of CHECKPOINT */
+	char model[64];			/* --save-packed: CHECKPOINT's base name */
+};
+
+/* The variant as shown: with --tag, the algorithm that produced the checkpoint. */
+static const char *mdl_shown(const struct mdl_eval_opts *o, const struct mdl_variant *v)
+{
+	static char buf[MDL_VARIANT_NAME + 32];
+
+	if (!o->tag)
+		return v->name;
+	snprintf(buf, sizeof(buf), "%s/%s/%s", v->fmt_name,
+		 v->afmt == DP_A_INT8 ? "a8" : "a16", o->tag);
+	return buf;
+}
+
+/* Device bytes of the linear layers' weights (FP32: 4 per weight) and bits per weight. */
+static void mdl_row_size(const struct mdl_linset *ls, size_t *bytes, double *bpw)
+{
+	*bytes = mdl_linset_bytes(ls);
+	*bpw = 8.0 * (double)*bytes / (double)mdl_linset_params(ls);
+}
+
+/* A result row's name and CSV columns. */
+struct mdl_row {
+	char shown[MDL_VARIANT_NAME + 32];
+	char fmt[MDL_VARIANT_NAME], act[8], algo[MDL_VARIANT_NAME];
+};
+
+/* For a variant (with --tag, the algorithm that produced CHECKPOINT) or, v NULL, the packed file. */
+static void mdl_row_names(const struct mdl_run *r, const struct mdl_variant *v,
+			  struct mdl_row *row)
+{
+	char buf[MDL_PACKED_NAME], *act, *algo;
+
+	if (v) {
+		snprintf(row->shown, sizeof(row->shown), "%s", mdl_shown(r->o, v));
+		snprintf(row->fmt, sizeof(row->fmt), "%s", v->fmt_name);
+		snprintf(row->act, sizeof(row->act), "%s", v->afmt == DP_A_INT8 ? "a8" : "a16");
+		snprintf(row->algo, sizeof(row->algo), "%s", r->o->tag ? r->o->tag : v->algo->name);
+		return;
+	}
+	/* the packed file names its recipe FORMAT/ACT/ALGO */
+	snprintf(row->shown, sizeof(row->shown), "%s", r->pk.variant);
+	snprintf(buf, sizeof(buf), "%s", r->pk.variant);
+	act = strchr(buf, '/');
+	if (act)
+		*act++ = 0;
+	algo = act ? strchr(act, '/') : NULL;
+	if (algo)
+		*algo++ = 0;
+	snprintf(row->fmt, sizeof(row->fmt), "%s", buf);
+	snprintf(row->act, sizeof(row->act), "%s", act ? act : "?");
+	snprintf(row->algo, sizeof(row->algo), "%s", algo ? algo : "?");
+}
+
+/* --save-packed: DIR/<model>-<variant with '-' for '/'>.qpk */
+static int mdl_save_row(const struct mdl_run *r, const struct mdl_row *row,
+			const struct mdl_llama *m, const struct mdl_cls *c,
+			const struct mdl_linset *ls)
+{
+	char path[4096], name[sizeof(row->shown)], err[512], *p;
+	int ret;
+
+	if (!r->o->save_packed)
+		return 0;
+	snprintf(name, sizeof(name), "%s", row->shown);
+	for (p = name; *p; p++)
+		if (*p == '/')
+			*p = '-';
+	snprintf(path, sizeof(path), "%s/%s-%s.qpk", r->o->save_packed, r->model, name);
+	ret = m ? mdl_packed_save_lm(path, m, ls, row->shown, &r->src, err, sizeof(err)) :
+		  mdl_packed_save_cls(path, c, ls, row->shown, &r->src, err, sizeof(err));
+	if (ret)
+		fprintf(stderr, "accel-eval: %s\n", err);
+	return ret;
+}
+
+/* A variant's layer set, calibrated as --calib-mode says. */
+static int mdl_build(const struct mdl_run *r, const struct mdl_variant *v,
+		     const struct mdl_linset *fp32, const struct mdl_calib_src *src,
+		     const struct mdl_calib_set *cal, struct mdl_linset *ls, char *err,
+		     size_t errlen)
+{
+	if (!r->o->calib_seq || !v->algo->needs_calib)
+		return mdl_variant_build(v, fp32, cal->c ? cal : NULL, ls, err, errlen);
+	return mdl_variant_build_seq(v, fp32, src, ls, err, errlen);
+}
+
+/*
+ * Measures one layer set of the model and prints its row (and CSV line):
+ * 0, or 1 after a message. @ctx is the model kind's reference figures.
+ */
+typedef int (*mdl_row_fn)(struct mdl_run *r, const void *ctx, const struct mdl_row *row,
+			  const struct mdl_linset *ls, double t0);
+
+/*
+ * The variant loop both model kinds share: calibration capture on the FP32
+ * model (unless --calib-mode sequential), then every variant built, saved
+ * (--save-packed) and measured by @row_fn. @m or @c is the model. Returns
+ * 0, or 1 after a message.
+ */
+static int mdl_run_variants(struct mdl_run *r, const struct mdl_linset *fp32,
+			    const struct mdl_calib_src *src, const struct mdl_llama *m,
+			    const struct mdl_cls *c, mdl_row_fn row_fn, const void *ctx)
+{
+	struct mdl_calib_set cal = { 0 };
+	struct mdl_linset ls;
+	struct mdl_row row;
+	char err[512];
+	double t0;
+	int i, ret = 0;
+
+	if (mdl_any_calib(r->v, r->nv) && !r->o->calib_seq &&
+	    (ret = mdl_calib_capture(src, fp32, MDL_CALIB_ALL, &cal))) {
+		fprintf(stderr, "accel-eval: calibration capture failed (%d)\n", ret);
+		return 1;
+	}
+	for (i = 0; i < r->nv && !ret; i++) {
+		const struct mdl_variant *v = &r->v[i];
+
+		t0 = mdl_now();
+		ret = mdl_build(r, v, fp32, src, &cal, &ls, err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "accel-eval: %s\n", err);
+			mdl_calib_free(&cal);
+			return 1;
+		}
+		mdl_row_names(r, v, &row);
+		ret = mdl_save_row(r, &row, m, c, &ls);
+		if (!ret)
+			ret = row_fn(r, ctx, &row, &ls, t0);
+		mdl_linset_free(&ls, 0);
+	}
+	mdl_calib_free(&cal);
+	return ret ? 1 : 0;
+}
+
+/* What an LM row is measured on and compared with. */
+struct mdl_lm_rows {
+	const struct mdl_llama *m;	/* the non-linear parameters */
+	const struct mdl_text *held;
+	const struct mdl_lm_ref *ref;
+	const struct mdl_lm_figures *f32;
+};
+
+static int mdl_row_lm(struct mdl_run *r, const void *ctx, const struct mdl_row *row,
+		      const struct mdl_linset *ls, double t0)
+{
+	const struct mdl_lm_rows *x = ctx;
+	const struct mdl_lm_figures *f32 = x->f32;
+	struct mdl_lm_figures f;
+	char err[512];
+	size_t bytes;
+	double bpw;
+
+	if (mdl_lm_evaluate(r->ex, x->m, ls, x->held, &r->o->lm, x->ref, NULL, &f, err,
+			    sizeof(err))) {
+		fprintf(stderr, "accel-eval: %s\n", err);
+		return 1;
+	}
+	mdl_row_size(ls, &bytes, &bpw);
+	printf("%-26s %9zu %6.2f %10.4f %+8.4f %9.5f %8.4f %8.4f %6.1f\n", row->shown, bytes, bpw,
+	       f.bits_per_byte, f.bits_per_byte - f32->bits_per_byte, f.kl, f.top1_agree,
+	       f.gen_agree, mdl_now() - t0);
+	fflush(stdout);
+	if (r->csv)
+		fprintf(r->csv, "lm,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f,%.6f,%.6f\n", row->shown,
+			row->fmt, row->act, row->algo, bytes, bpw, f.bits_per_byte, f.kl,
+			f.top1_agree, f.gen_agree);
+	return 0;
+}
+
+static int mdl_run_lm(struct mdl_run *r)
+{
+	struct mdl_eval_opts *o = r->o;
+	const char *dir = o->data ? o->data : MDL_MOBY_DIR;
+	struct mdl_text train = { 0 }, held = { 0 };
+	struct mdl_calib_src src;
+	struct mdl_linset fp32 = { 0 }, rls;
+	struct mdl_lm_figures f32;
+	struct mdl_lm_ref ref;
+	struct mdl_lm_rows rows = { .held = &held, .ref = &ref, .f32 = &f32 };
+	struct mdl_llama *m = NULL, *rm = NULL;
+	struct mdl_row row;
+	char err[512];
+	size_t bytes;
+	double bpw, t0;
+	int ret;
+
+	if ((o->packed ? (m = r->pk.lm, 0) : (ret = mdl_llama_load(o->ckpt, &m, err, sizeof(err)))) ||
+	    (o->ref && (ret = mdl_llama_load(o->ref, &rm, err, sizeof(err)))) ||
+	    (ret = mdl_moby_heldout(dir, &held, err, sizeof(err))) ||
+	    (ret = mdl_moby_train(dir, &train, err, sizeof(err)))) {
+		fprintf(stderr, "accel-eval: %s\n", err);
+		return 1;
+	}
+	if (rm && (rm->vocab != m->vocab || rm->seq_len != m->seq_len)) {
+		fprintf(stderr, "accel-eval: --ref %s: another vocabulary or context\n", o->ref);
+		return 1;
+	}
+	if (!rm)
+		rm = m;
+	if ((!o->packed && mdl_lm_linset(m, &fp32)) || (rm != m && mdl_lm_linset(rm, &rls))) {
+		fprintf(stderr, "accel-eval: out of memory\n");
+		return 1;
+	}
+	printf("model %s: llama2.c layout, dim %u, hidden %u, %u layers, %u/%u heads, vocab %u "
+	       "(%s), seq %u; %zu linear weights in %u layers\n", o->ckpt, m->dim, m->hidden,
+	       m->layers, m->heads, m->kv_heads, m->vocab, m->tied ? "tied" : "untied", m->seq_len,
+	       mdl_linset_params(o->packed ? &r->pk.ls : &fp32),
+	       (o->packed ? &r->pk.ls : &fp32)->count);
+	t0 = mdl_now();
+	ret = mdl_lm_evaluate(r->ex, rm, rm == m ? &fp32 : &rls, &held, &o->lm, NULL, &ref, &f32,
+			      err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "accel-eval: %s\n", err);
+		return 1;
+	}
+	printf("held-out: chapters %u-%u + epilogue, %zu positions in windows of %u; greedy: %u "
+	       "prompts x %u bytes after %u\n\n", MDL_MOBY_TRAIN_LAST + 1, MDL_MOBY_LAST,
+	       f32.tokens, m->seq_len, o->lm.prompts, o->lm.gen_len, o->lm.prompt_len);
+	printf("%-26s %9s %6s %10s %8s %9s %8s %8s %6s\n", "variant", "bytes", "bits/w",
+	       "bits/byte", "delta", "KL nats", "top1=", "gen=", "s");
+	mdl_row_size(rm == m ? &fp32 : &rls, &bytes, &bpw);
+	printf("%-26s %9zu %6.2f %10.4f %8s %9s %8s %8s %6.1f\n", "fp32", bytes, bpw,
+	       f32.bits_per_byte, "-", "-", "-", "-", mdl_now() - t0);
+	if (r->csv) {
+		fprintf(r->csv, "model,variant,format,act,algo,weight_bytes,bits_per_weight,"
+			"bits_per_byte,kl_nats,top1_agree,gen_agree\n");
+		fprintf(r->csv, "lm,fp32,fp32,fp32,none,%zu,%.4f,%.6f,0,1,1\n", bytes, bpw,
+			f32.bits_per_byte);
+	}
+	rows.m = m;
+	if (o->packed) {
+		mdl_row_names(r, NULL, &row);
+		ret = mdl_row_lm(r, &rows, &row, &r->pk.ls, mdl_now());
+		m = NULL;	/* r->pk owns it */
+		goto out;
+	}
+	src = (struct mdl_calib_src){ .ex = r->ex, .lm = m, .text = &train,
+				      .n = o->calib ? o->calib : 16, .seed = o->seed };
+	ret = mdl_run_variants(r, &fp32, &src, m, NULL, mdl_row_lm, &rows);
+out:
+	mdl_lm_ref_free(&ref);
+	mdl_linset_free(&fp32, 1);
+	if (rm != m && rm != r->pk.lm) {
+		mdl_linset_free(&rls, 1);
+		mdl_llama_free(rm);
+	}
+	mdl_llama_free(m);
+	mdl_text_free(&train);
+	mdl_text_free(&held);
+	return ret ? 1 : 0;
+}
+
+/* What a classifier row is measured on and compared with. */
+struct mdl_cls_rows {
+	const struct mdl_cls *c;	/* the non-linear parameters */
+	const struct mdl_images *test;
+	const uint8_t *ref;		/* the FP32 model's predictions */
+	const struct mdl_cls_figures *f32;
+};
+
+static int mdl_row_cls(struct mdl_run *r, const void *ctx, const struct mdl_row *row,
+		       const struct mdl_linset *ls, double t0)
+{
+	const struct mdl_cls_rows *x = ctx;
+	const struct mdl_cls_figures *f32 = x->f32;
+	struct mdl_cls_figures f;
+	size_t bytes;
+	double bpw;
+	int ret;
+
+	ret = mdl_cls_evaluate(r->ex, x->c, ls, x->test, r->o->limit, x->ref, NULL, &f);
+	if (ret) {
+		fprintf(stderr, "accel-eval: %s: forward pass failed (%d)\n", row->shown, ret);
+		return 1;
+	}
+	mdl_row_size(ls, &bytes, &bpw);
+	printf("%-26s %9zu %6.2f %8.4f %+8.4f %8.4f %6.1f\n", row->shown, bytes, bpw, f.top1,
+	       f.top1 - f32->top1, f.agree, mdl_now() - t0);
+	if (r->csv)
+		fprintf(r->csv, "cls,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f\n", row->shown, row->fmt,
+			row->act, row->algo, bytes, bpw, f.top1, f.agree);
+	return 0;
+}
+
+static int mdl_run_cls(struct mdl_run *r)
+{
+	struct mdl_eval_opts *o = r->o;
+	const char *dir = o->data ? o->data : MDL_FMNIST_DIR;
+	struct mdl_images train = { 0 }, test = { 0 };
+	struct mdl_calib_src src;
+	struct mdl_cls_figures f32;
+	struct mdl_cls_rows rows = { .test = &test, .f32 = &f32 };
+	struct mdl_linset fp32 = { 0 }, rls;
+	struct mdl_cls *c = NULL, *rc = NULL;
+	struct mdl_row row;
+	uint8_t *ref;
+	char err[512];
+	size_t bytes;
+	double bpw, t0;
+	int ret;
+	uint32_t l;
+
+	if ((o->packed ? (c = r->pk.cls, 0) : (ret = mdl_cls_load(o->ckpt, &c, err, sizeof(err)))) ||
+	    (o->ref && (ret = mdl_cls_load(o->ref, &rc, err, sizeof(err)))) ||
+	    (ret = mdl_fmnist_load(dir, "t10k", &test, err, sizeof(err))) ||
+	    (mdl_any_calib(r->v, r->nv) && !o->packed &&
+	     (ret = mdl_fmnist_load(dir, "train", &train, err, sizeof(err))))) {
+		fprintf(stderr, "accel-eval: %s\n", err);
+		return 1;
+	}
+	if (rc && (rc->layers != c->layers ||
+		   memcmp(rc->dims, c->dims, sizeof(c->dims[0]) * (c->layers + 1)))) {
+		fprintf(stderr, "accel-eval: --ref %s: another architecture\n", o->ref);
+		return 1;
+	}
+	ref = malloc(test.n);
+	if (!rc)
+		rc = c;
+	if (!ref || (!o->packed && mdl_cls_linset(c, &fp32)) ||
+	    (rc != c && mdl_cls_linset(rc, &rls))) {
+		fprintf(stderr, "accel-eval: out of memory\n");
+		return 1;
+	}
+	printf("model %s: MLP", o->ckpt);
+	for (l = 0; l <= c->layers; l++)
+		printf("%s%u", l ? "-" : " ", c->dims[l]);
+	printf(", %zu parameters\n", c->n_params);
+	t0 = mdl_now();
+	ret = mdl_cls_evaluate(r->ex, rc, rc == c ? &fp32 : &rls, &test, o->limit, NULL, ref,
+			       &f32);
+	if (ret) {
+		fprintf(stderr, "accel-eval: forward pass failed (%d)\n", ret);
+		return 1;
+	}
+	printf("test: Fashion-MNIST t10k, %u images\n\n", f32.n);
+	printf("%-26s %9s %6s %8s %8s %8s %6s\n", "variant", "bytes", "bits/w", "top1", "delta",
+	       "agree", "s");
+	mdl_row_size(rc == c ? &fp32 : &rls, &bytes, &bpw);
+	printf("%-26s %9zu %6.2f %8.4f %8s %8s %6.1f\n", "fp32", bytes, bpw, f32.top1, "-", "-",
+	       mdl_now() - t0);
+	if (r->csv) {
+		fprintf(r->csv, "model,variant,format,act,algo,weight_bytes,bits_per_weight,top1,"
+			"agree\n");
+		fprintf(r->csv, "cls,fp32,fp32,fp32,none,%zu,%.4f,%.6f,1\n", bytes, bpw, f32.top1);
+	}
+	rows.c = c;
+	rows.ref = ref;
+	if (o->packed) {
+		mdl_row_names(r, NULL, &row);
+		ret = mdl_row_cls(r, &rows, &row, &r->pk.ls, mdl_now());
+		c = NULL;	/* r->pk owns it */
+		goto out;
+	}
+	src = (struct mdl_calib_src){ .ex = r->ex, .cls = c, .images = &train,
+				      .n = o->calib ? o->calib : 1024, .seed = o->seed };
+	ret = mdl_run_variants(r, &fp32, &src, NULL, c, mdl_row_cls, &rows);
+out:
+	mdl_linset_free(&fp32, 1);
+	if (rc != c && rc != r->pk.cls) {
+		mdl_linset_free(&rls, 1);
+		mdl_cls_free(rc);
+	}
+	mdl_cls_free(c);
+	mdl_images_free(&train);
+	mdl_images_free(&test);
+	free(ref);
+	return ret ? 1 : 0;
+}
+
+/*
+ * --packed: loads the file and says whether --ref is the checkpoint it was
+ * derived from (for QAT it is not: the reference is the original model).
+ * --save-packed: the identity and base name of CHECKPOINT.
+ */
+static int mdl_prepare_packed(struct mdl_run *r)
+{
+	const struct mdl_eval_opts *o = r->o;
+	struct mdl_packed_src src;
+	const char *base;
+	char err[512];
+	size_t n;
+
+	if (o->packed) {
+		if (mdl_packed_load(o->packed, &r->pk, err, sizeof(err)) ||
+		    mdl_packed_src_file(o->ref, &src, err, sizeof(err))) {
+			fprintf(stderr, "accel-eval: %s\n", err);
+			return 1;
+		}
+		printf("packed %s: %s, derived from a checkpoint of %llu bytes, crc32 %08x (%s)\n",
+		       o->packed, r->pk.variant, (unsigned long long)r->pk.src.size, r->pk.src.crc,
+		       src.crc == r->pk.src.crc && src.size == r->pk.src.size ?
+		       "the --ref file" : "not the --ref file");
+		return 0;
+	}
+	if (!o->save_packed)
+		return 0;
+	if (mdl_packed_src_file(o->ckpt, &r->src, err, sizeof(err))) {
+		fprintf(stderr, "accel-eval: %s\n", err);
+		return 1;
+	}
+	base = strrchr(o->ckpt, '/');
+	base = base ? base + 1 : o->ckpt;
+	n = strcspn(base, ".");
+	snprintf(r->model, sizeof(r->model), "%.*s", (int)(n ? n : strlen(base)), base);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct mdl_variant v[MDL_VARIANTS_MAX];
+	struct mdl_eval_opts o;
+	struct mdl_run r = { .o = &o, .v = v };
+	struct mdl_pool *pool;
+	int ret;
+
+	if (mdl_algos_register_all()) {
+		fprintf(stderr, "accel-eval: cannot register the algorithms\n");
+		return 1;
+	}
+	if (mdl_parse(argc, argv, &o)) {
+		mdl_usage();
+		return 2;
+	}
+	r.nv = o.packed ? 0 : mdl_variants(o.variants, v, MDL_VARIANTS_MAX);
+	if (r.nv < 0)
+		return 2;
+	if (mdl_prepare_packed(&r))
+		return 1;
+	if (mdl_pool_create(o.threads, &pool) ||
+	    mdl_exec_create(pool, o.golden ? DP_ISA_SCALAR : dp_isa_best(), &r.ex)) {
+		fprintf(stderr, "accel-eval: cannot start %u threads\n", o.threads);
+		return 1;
+	}
+	if (o.csv && !(r.csv = fopen(o.csv, "w"))) {
+		fprintf(stderr, "accel-eval: %s: %s\n", o.csv, strerror(errno));
+		return 1;
+	}
+	printf("datapath: %s%s, %u threads\n", dp_isa_name(mdl_exec_isa(r.ex)),
+	       o.golden ? " (golden model)" : " kernels, bit-exact with the golden model",
+	       o.threads);
+	if (mdl_any_calib(v, r.nv))
+		printf("calibration: %s\n", !o.calib_seq ? "every layer on the FP32 model's inputs "
+		       "(--calib-mode fp32)" : "sequential, each layer on the compressed layers' "
+		       "outputs");
+	if (o.packed)
+		ret = r.pk.kind == MDL_PACKED_CLS ? mdl_run_cls(&r) : mdl_run_lm(&r);
+	else
+		ret = mdl_cls_sniff(o.ckpt) ? mdl_run_cls(&r) : mdl_run_lm(&r);
+	mdl_packed_free(&r.pk);
+	if (r.csv && fclose(r.csv)) {
+		fprintf(stderr, "accel-eval: %s: write failed\n", o.csv);
+		ret = 1;
+	}
+	mdl_exec_free(r.ex);
+	mdl_pool_destroy(pool);
+	return ret;
+}
