@@ -22,7 +22,6 @@
 
 #include "compress.h"
 #include "dp_gemm.h"
-#include "dp_gemm.h"
 #include "dp_num.h"
 
 #define BENCH_K 4096

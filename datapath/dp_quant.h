@@ -3,8 +3,8 @@
  * Quasar datapath: round-to-nearest quantization of FP32 weights into every
  * format, with the scale-selection rules of docs/numerics.md "Scales".
  * Freestanding and allocation-free: the caller provides the buffers sized by
- * dp_geom_get(). libaccel's producers and the device's convert op both call
- * this, so there is one definition of every rule.
+ * dp_geom_get(). The compression library's producers and the device's
+ * convert op both call this, so there is one definition of every rule.
  */
 #ifndef DP_QUANT_H
 #define DP_QUANT_H

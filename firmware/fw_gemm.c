@@ -13,7 +13,6 @@
  * hand to worker threads.
  */
 #include "dp_gemm.h"
-#include "dp_gemm.h"
 #include "dp_num.h"
 #include "dp_ops.h"
 #include "fw_bytes.h"

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "dp_gemm.h"
-#include "dp_gemm.h"
 #include "dp_math.h"
 #include "dp_ops.h"
 #include "mdl_fp32_matmul.h"

@@ -11,7 +11,6 @@
 
 #include "dp_format.h"
 #include "dp_gemm.h"
-#include "dp_gemm.h"
 #include "dp_num.h"
 
 struct dpt_rng {

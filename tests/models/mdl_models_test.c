@@ -20,7 +20,6 @@
 
 #include "kselftest_harness.h"
 #include "dp_gemm.h"
-#include "dp_gemm.h"
 #include "dp_num.h"
 #include "dp_ops.h"
 #include "mdl_act_fakequant.h"
