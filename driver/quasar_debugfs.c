@@ -25,10 +25,10 @@
 #include "quasar_drv.h"
 #include "quasar_gem.h"
 #include "quasar_hw.h"
+#include "quasar_hwq.h"
 #include "quasar_live.h"
 #include "quasar_mmu.h"
 #include "quasar_pm.h"
-#include "quasar_queue.h"
 #include "quasar_uqueue.h"
 
 static struct quasar_device *quasar_debugfs_qdev(struct seq_file *m)
@@ -54,8 +54,8 @@ static int quasar_debugfs_queues(struct seq_file *m, void *data)
 	struct quasar_device *qdev = quasar_debugfs_qdev(m);
 	unsigned int i;
 
-	for (i = 0; i < qdev->num_queues; i++) {
-		struct quasar_queue *q = &qdev->queues[i];
+	for (i = 0; i < qdev->num_hwqs; i++) {
+		struct quasar_hwq *q = &qdev->hwqs[i];
 
 		guard(mutex)(&q->lock);
 		seq_printf(m, "queue %u: state=%s priority=%s created_queues=%d head=%u tail=%u in_flight=%u last_seqno=%llu error=%u scheduled=%u\n",
@@ -106,7 +106,7 @@ static void quasar_debugfs_context(struct seq_file *m, struct drm_file *file)
 	quasar_debugfs_owner(m, file);
 	seq_printf(m, " bos=%u banned=%d busy_ns=", bos,
 		   READ_ONCE(qfile->ctx->banned));
-	for (q = 0; q < qfile->qdev->num_queues; q++)
+	for (q = 0; q < qfile->qdev->num_hwqs; q++)
 		seq_printf(m, "%s%lld", q ? "," : "",
 			   atomic64_read(&qfile->ctx->busy_ns[q]));
 	seq_putc(m, '\n');

@@ -22,8 +22,8 @@
 
 #include "drm/quasar_accel.h"
 #include "quasar_drv.h"
-#include "quasar_live.h"
 #include "quasar_gem.h"
+#include "quasar_live.h"
 #include "quasar_mmu.h"
 
 static void quasar_gem_free_now(struct quasar_bo *bo)
@@ -250,7 +250,7 @@ int quasar_ioctl_job_stats(struct drm_device *drm, void *data,
 		.status = res.status,
 		.cmd_index = res.cmd_index,
 		.seqno = res.seqno,
-		.queue = res.queue,
+		.queue = res.hwq,
 		.device_ns = res.device_ns,
 		.rd_weight_bytes = st->rd_weights,
 		.rd_meta_bytes = st->rd_wmeta,

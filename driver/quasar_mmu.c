@@ -17,8 +17,8 @@
 #include <drm/drm_print.h>
 
 #include "quasar_drv.h"
-#include "quasar_live.h"
 #include "quasar_hw.h"
+#include "quasar_live.h"
 #include "quasar_mmu.h"
 
 #define QUASAR_PT_TOP		(QUASAR_PT_LEVELS - 1)
@@ -271,14 +271,14 @@ void quasar_ctx_put(struct quasar_ctx *ctx)
 		kref_put(&ctx->ref, quasar_ctx_release);
 }
 
-void quasar_ctx_set_last_fence(struct quasar_ctx *ctx, unsigned int queue,
+void quasar_ctx_set_last_fence(struct quasar_ctx *ctx, unsigned int hwq,
 			       struct dma_fence *fence)
 {
 	struct dma_fence *old;
 
 	scoped_guard(spinlock, &ctx->fence_lock) {
-		old = ctx->last_fence[queue];
-		ctx->last_fence[queue] = dma_fence_get(fence);
+		old = ctx->last_fence[hwq];
+		ctx->last_fence[hwq] = dma_fence_get(fence);
 	}
 	dma_fence_put(old);
 }

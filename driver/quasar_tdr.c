@@ -25,7 +25,7 @@
 
 #include "quasar_drv.h"
 #include "quasar_hw.h"
-#include "quasar_queue.h"
+#include "quasar_hwq.h"
 #include "quasar_reset.h"
 #include "quasar_tdr.h"
 
@@ -72,13 +72,13 @@ static bool quasar_tdr_fw_crashed(struct quasar_device *qdev)
  * a lost interrupt. *busy tells whether it still has work to watch.
  */
 static bool quasar_tdr_check_queue(struct quasar_device *qdev,
-				   struct quasar_queue *q, bool *busy)
+				   struct quasar_hwq *q, bool *busy)
 {
 	struct quasar_tdr *tdr = &qdev->tdr;
 	unsigned int timeout_ms = READ_ONCE(quasar_tdr_timeout_ms);
 	u32 i = q->index, hw_head, progress, head, pending;
 
-	pending = quasar_queue_pending(q, &head);
+	pending = quasar_hwq_pending(q, &head);
 	if (!pending) {
 		tdr->watched[i] = false;
 		tdr->seen_head[i] = head;
@@ -115,7 +115,7 @@ static bool quasar_tdr_check_queue(struct quasar_device *qdev,
 		 * Ack before reading HEAD, so a later completion re-raises.
 		 */
 		quasar_write(qdev, QUASAR_REG_IRQ_STATUS, QUASAR_IRQ_QUEUE(i));
-		quasar_queue_process(q);
+		quasar_hwq_process(q);
 	}
 	if (hw_head != tdr->seen_head[i] || progress != tdr->progress[i])
 		tdr->stamp[i] = jiffies;
@@ -156,8 +156,8 @@ static void quasar_tdr_work(struct work_struct *work)
 	if (READ_ONCE(qdev->wedged))
 		goto out_unlock;
 	/* An idle device may be powered down: leave its registers alone. */
-	for (i = 0; i < qdev->num_queues; i++)
-		if (quasar_queue_pending(&qdev->queues[i], NULL))
+	for (i = 0; i < qdev->num_hwqs; i++)
+		if (quasar_hwq_pending(&qdev->hwqs[i], NULL))
 			busy = true;
 	if (!atomic_xchg(&qdev->tdr.error, 0) && !busy)
 		goto out_unlock;
@@ -169,14 +169,14 @@ static void quasar_tdr_work(struct work_struct *work)
 		busy = true;
 		goto out_unlock;
 	}
-	for (i = 0; i < qdev->num_queues; i++) {
-		struct quasar_queue *q = &qdev->queues[i];
+	for (i = 0; i < qdev->num_hwqs; i++) {
+		struct quasar_hwq *q = &qdev->hwqs[i];
 
-		if (quasar_queue_needs_reset(q)) {
+		if (quasar_hwq_needs_reset(q)) {
 			reset = true;
 			busy = true;
 		} else if (quasar_tdr_check_queue(qdev, q, &busy)) {
-			quasar_queue_mark_hung(q);
+			quasar_hwq_mark_hung(q);
 			reset = true;
 		}
 	}

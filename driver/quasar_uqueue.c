@@ -23,23 +23,9 @@
 
 #include "drm/quasar_accel.h"
 #include "quasar_drv.h"
+#include "quasar_hwq.h"
 #include "quasar_live.h"
-#include "quasar_queue.h"
 #include "quasar_uqueue.h"
-
-/*
- * Two NORMAL hardware queues (the default for raw queue indices 0 and 1,
- * which most clients use), one HIGH and one LOW.
- */
-static const u32 quasar_hwq_priorities[QUASAR_NUM_QUEUES] = {
-	DRM_QUASAR_PRIORITY_NORMAL, DRM_QUASAR_PRIORITY_NORMAL,
-	DRM_QUASAR_PRIORITY_HIGH, DRM_QUASAR_PRIORITY_LOW,
-};
-
-u32 quasar_hwq_priority(u32 index)
-{
-	return quasar_hwq_priorities[index];
-}
 
 void quasar_uqueue_open(struct quasar_file *qfile)
 {
@@ -86,18 +72,18 @@ void quasar_uqueue_put(struct quasar_file *qfile)
 /* Pick and count as one step, so that concurrent creates spread out. */
 static DEFINE_MUTEX(quasar_uqueue_bind_lock);
 
-static struct quasar_queue *quasar_uqueue_bind(struct quasar_device *qdev,
-					       u32 priority)
+static struct quasar_hwq *quasar_uqueue_bind(struct quasar_device *qdev,
+					     u32 priority)
 {
-	struct quasar_queue *best = NULL;
+	struct quasar_hwq *best = NULL;
 	u32 i;
 
 	guard(mutex)(&quasar_uqueue_bind_lock);
 
-	for (i = 0; i < qdev->num_queues; i++) {
-		struct quasar_queue *q = &qdev->queues[i];
+	for (i = 0; i < qdev->num_hwqs; i++) {
+		struct quasar_hwq *q = &qdev->hwqs[i];
 
-		if (quasar_hwq_priorities[i] != priority)
+		if (quasar_hwq_priority(i) != priority)
 			continue;
 		if (!best || atomic_read(&q->uqueues) < atomic_read(&best->uqueues))
 			best = q;

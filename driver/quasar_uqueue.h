@@ -14,7 +14,7 @@ struct drm_device;
 struct drm_file;
 struct quasar_device;
 struct quasar_file;
-struct quasar_queue;
+struct quasar_hwq;
 
 /* Queues one file may have at once (the uapi documents it). */
 #define QUASAR_UQUEUES_PER_FILE	64
@@ -27,11 +27,10 @@ struct quasar_queue;
  */
 struct quasar_uqueue {
 	struct drm_sched_entity entity;
-	struct quasar_queue *hwq;
+	struct quasar_hwq *hwq;
 	u32 priority;
 };
 
-u32 quasar_hwq_priority(u32 index);
 void quasar_uqueue_open(struct quasar_file *qfile);
 void quasar_uqueue_close(struct quasar_file *qfile);
 struct quasar_uqueue *quasar_uqueue_get(struct quasar_file *qfile, u32 id);

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Quasar NPU: hardware queues (hw-spec 5): descriptor and completion rings,
- * the doorbell, and the fences that completions signal.
+ * Quasar NPU: hardware queues, the device's rings Q[0..3] (hw-spec 5):
+ * descriptor and completion rings, the doorbell, the fences that
+ * completions signal, and each ring's fixed priority. The queues of
+ * QUEUE_CREATE (quasar_uqueue.c) are bound to these.
  */
-#ifndef __QUASAR_QUEUE_H__
-#define __QUASAR_QUEUE_H__
+#ifndef __QUASAR_HWQ_H__
+#define __QUASAR_HWQ_H__
 
 #include <linux/dma-fence.h>
 #include <linux/mutex.h>
@@ -18,30 +20,30 @@
 struct quasar_device;
 struct quasar_job;
 
-/* Ring entries per queue; the scheduler keeps one free (credit limit). */
-#define QUASAR_QUEUE_ENTRIES	256
+/* Ring entries per hardware queue; the scheduler keeps one free (credit limit). */
+#define QUASAR_HWQ_ENTRIES	256
 
 /**
- * struct quasar_fence - the hardware fence of one job on one queue
+ * struct quasar_hwq_fence - the hardware fence of one job on a hardware queue
  * @base: fence; its seqno is the descriptor's seqno
- * @queue: queue index, for the timeline name
+ * @hwq: hardware queue index, for the timeline name
  */
-struct quasar_fence {
+struct quasar_hwq_fence {
 	struct dma_fence base;
-	u32 queue;
+	u32 hwq;
 };
 
 /**
- * struct quasar_queue - one hardware queue and its scheduler
+ * struct quasar_hwq - one hardware queue and its scheduler
  * @qdev: device
- * @index: queue number (Q[@index] registers, MSI-X vector 1 + @index)
+ * @index: hardware queue number (Q[@index] registers, MSI-X vector 1 + @index)
  * @size: entries of both rings, a power of two
  * @name: scheduler and timeline name
- * @sched: the queue's scheduler, credit limit @size - 1
+ * @sched: its scheduler, credit limit @size - 1
  * @submit_lock: keeps arm and push of one job together, so fence order
  *		 is push order
  * @lock: protects the rings, @head, @tail, @slots, @stopped and @error
- * @fence_lock: lock of the queue's hardware fences
+ * @fence_lock: lock of its hardware fences
  * @fence_context: fence context of the hardware fences
  * @seqno: last seqno handed out
  * @ring: descriptor ring
@@ -55,17 +57,17 @@ struct quasar_fence {
  * @head: next completion to process (free-running)
  * @tail: next descriptor to write (free-running)
  * @stopped: the device is being reset, wedged or gone; no ring access
- * @error: status code the queue's ring error reported, 0 if none
+ * @error: status code its ring error reported, 0 if none
  * @hung: the watchdog found no progress; the next reset blames the job
  *	  at the head
  * @bad_record: the completion at the head carries another seqno; nothing
  *		more is processed until a reset, which fails that job
  * @uqueues: queues of QUEUE_CREATE bound to this one (quasar_uqueue.c)
- * @last_end_ns: when the queue's previous job completed; the device runs a
- *		 queue's jobs one after another, so a job's device time starts
+ * @last_end_ns: when its previous job completed; the device runs a
+ *		 ring's jobs one after another, so a job's device time starts
  *		 at its doorbell or at this, whichever is later
  */
-struct quasar_queue {
+struct quasar_hwq {
 	struct quasar_device *qdev;
 	u32 index;
 	u32 size;
@@ -94,20 +96,21 @@ struct quasar_queue {
 	u64 last_end_ns;
 };
 
-int quasar_queue_init(struct quasar_device *qdev, struct quasar_queue *q,
-		      u32 index);
-void quasar_queue_start(struct quasar_queue *q);
-int quasar_queue_push(struct quasar_queue *q, struct quasar_job *job);
-void quasar_queue_process(struct quasar_queue *q);
-void quasar_queue_check_error(struct quasar_queue *q);
-bool quasar_queue_job_in_ring(struct quasar_queue *q, struct quasar_job *job);
-void quasar_queue_stop(struct quasar_queue *q);
-void quasar_queue_restart(struct quasar_queue *q, struct quasar_job *bad,
-			  int err, int lost);
-u32 quasar_queue_pending(struct quasar_queue *q, u32 *head);
-bool quasar_queue_needs_reset(struct quasar_queue *q);
-void quasar_queue_mark_hung(struct quasar_queue *q);
+int quasar_hwq_init(struct quasar_device *qdev, struct quasar_hwq *q,
+		    u32 index);
+void quasar_hwq_start(struct quasar_hwq *q);
+int quasar_hwq_push(struct quasar_hwq *q, struct quasar_job *job);
+void quasar_hwq_process(struct quasar_hwq *q);
+void quasar_hwq_check_error(struct quasar_hwq *q);
+bool quasar_hwq_job_in_ring(struct quasar_hwq *q, struct quasar_job *job);
+void quasar_hwq_stop(struct quasar_hwq *q);
+void quasar_hwq_restart(struct quasar_hwq *q, struct quasar_job *bad,
+			int err, int lost);
+u32 quasar_hwq_pending(struct quasar_hwq *q, u32 *head);
+bool quasar_hwq_needs_reset(struct quasar_hwq *q);
+void quasar_hwq_mark_hung(struct quasar_hwq *q);
+u32 quasar_hwq_priority(u32 index);
 
-struct quasar_fence *quasar_fence_alloc(void);
+struct quasar_hwq_fence *quasar_hwq_fence_alloc(void);
 
-#endif /* __QUASAR_QUEUE_H__ */
+#endif /* __QUASAR_HWQ_H__ */
