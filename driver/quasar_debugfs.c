@@ -29,7 +29,7 @@
 #include "quasar_live.h"
 #include "quasar_mmu.h"
 #include "quasar_pm.h"
-#include "quasar_uqueue.h"
+#include "quasar_queue.h"
 
 static struct quasar_device *quasar_debugfs_qdev(struct seq_file *m)
 {

@@ -27,8 +27,8 @@
 #include "quasar_live.h"
 #include "quasar_mmu.h"
 #include "quasar_pm.h"
+#include "quasar_queue.h"
 #include "quasar_reset.h"
-#include "quasar_uqueue.h"
 
 /*
  * Generous: TCG runs the device many times slower than hardware would. A

@@ -33,9 +33,9 @@
 #include "quasar_live.h"
 #include "quasar_mmu.h"
 #include "quasar_pm.h"
+#include "quasar_queue.h"
 #include "quasar_reset.h"
 #include "quasar_trace.h"
-#include "quasar_uqueue.h"
 
 /* How long teardown waits for jobs of closed files to be freed. */
 #define QUASAR_JOB_DRAIN_MS	30000

@@ -25,7 +25,7 @@
 #include "quasar_drv.h"
 #include "quasar_hwq.h"
 #include "quasar_live.h"
-#include "quasar_uqueue.h"
+#include "quasar_queue.h"
 
 void quasar_uqueue_open(struct quasar_file *qfile)
 {

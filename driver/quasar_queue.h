@@ -3,8 +3,8 @@
  * Quasar NPU: queues of QUEUE_CREATE, each a scheduler entity bound to a
  * hardware queue of its priority.
  */
-#ifndef __QUASAR_UQUEUE_H__
-#define __QUASAR_UQUEUE_H__
+#ifndef __QUASAR_QUEUE_H__
+#define __QUASAR_QUEUE_H__
 
 #include <linux/types.h>
 
@@ -40,4 +40,4 @@ int quasar_ioctl_queue_create(struct drm_device *drm, void *data,
 int quasar_ioctl_queue_destroy(struct drm_device *drm, void *data,
 			       struct drm_file *file);
 
-#endif /* __QUASAR_UQUEUE_H__ */
+#endif /* __QUASAR_QUEUE_H__ */
