@@ -61,7 +61,7 @@ static int quasar_debugfs_queues(struct seq_file *m, void *data)
 		seq_printf(m, "queue %u: state=%s priority=%s created_queues=%d head=%u tail=%u in_flight=%u last_seqno=%llu error=%u scheduled=%u\n",
 			   q->index, q->stopped ? "stopped" : "running",
 			   quasar_debugfs_priority(quasar_hwq_priority(i)),
-			   atomic_read(&q->uqueues), q->head, q->tail,
+			   atomic_read(&q->bound_queues), q->head, q->tail,
 			   q->tail - q->head, q->seqno, q->error,
 			   atomic_read(&q->sched.credit_count));
 	}
@@ -70,7 +70,7 @@ static int quasar_debugfs_queues(struct seq_file *m, void *data)
 		   quasar_live_read(QUASAR_LIVE_CTX),
 		   quasar_live_read(QUASAR_LIVE_BO),
 		   quasar_live_read(QUASAR_LIVE_JOB),
-		   quasar_live_read(QUASAR_LIVE_UQUEUE));
+		   quasar_live_read(QUASAR_LIVE_QUEUE));
 	return 0;
 }
 

@@ -100,7 +100,7 @@ static int quasar_open(struct drm_device *drm, struct drm_file *file)
 	ret = quasar_job_open(qfile);
 	if (ret)
 		goto err_put_ctx;
-	quasar_uqueue_open(qfile);
+	quasar_queue_open(qfile);
 	file->driver_priv = qfile;
 	return 0;
 
@@ -116,7 +116,7 @@ static void quasar_postclose(struct drm_device *drm, struct drm_file *file)
 	struct quasar_file *qfile = to_quasar_file(file);
 
 	/* Jobs and BOs hold their own context references. */
-	quasar_uqueue_close(qfile);
+	quasar_queue_close(qfile);
 	quasar_job_close(qfile);
 	quasar_ctx_put(qfile->ctx);
 	kfree(qfile);

@@ -159,15 +159,15 @@ struct quasar_device {
  * @ctx: the file's MMU context (device address space)
  * @hwq_entities: one scheduler entity per hardware queue, for SUBMIT
  *		  with a raw hardware queue index
- * @uqueue_lock: SUBMIT to a queue of @uqueues reads, QUEUE_DESTROY writes
- * @uqueues: queues of QUEUE_CREATE by id (quasar_uqueue.c)
+ * @queue_lock: SUBMIT to a queue of @queues reads, QUEUE_DESTROY writes
+ * @queues: the file's queues (QUEUE_CREATE) by id (quasar_queue.c)
  */
 struct quasar_file {
 	struct quasar_device *qdev;
 	struct quasar_ctx *ctx;
 	struct drm_sched_entity hwq_entities[QUASAR_NUM_QUEUES];
-	struct rw_semaphore uqueue_lock;	/* @uqueues entries' lifetime */
-	struct xarray uqueues;
+	struct rw_semaphore queue_lock;	/* @queues entries' lifetime */
+	struct xarray queues;
 };
 
 static inline struct quasar_device *to_quasar_device(struct drm_device *drm)

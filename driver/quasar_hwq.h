@@ -3,7 +3,7 @@
  * Quasar NPU: hardware queues, the device's rings Q[0..3] (hw-spec 5):
  * descriptor and completion rings, the doorbell, the fences that
  * completions signal, and each ring's fixed priority. The queues of
- * QUEUE_CREATE (quasar_uqueue.c) are bound to these.
+ * QUEUE_CREATE (quasar_queue.c) are bound to these.
  */
 #ifndef __QUASAR_HWQ_H__
 #define __QUASAR_HWQ_H__
@@ -62,7 +62,8 @@ struct quasar_hwq_fence {
  *	  at the head
  * @bad_record: the completion at the head carries another seqno; nothing
  *		more is processed until a reset, which fails that job
- * @uqueues: queues of QUEUE_CREATE bound to this one (quasar_uqueue.c)
+ * @bound_queues: how many queues (QUEUE_CREATE, quasar_queue.c) are bound
+ *		  to this one
  * @last_end_ns: when its previous job completed; the device runs a
  *		 ring's jobs one after another, so a job's device time starts
  *		 at its doorbell or at this, whichever is later
@@ -92,7 +93,7 @@ struct quasar_hwq {
 	u32 error;
 	bool hung;
 	bool bad_record;
-	atomic_t uqueues;
+	atomic_t bound_queues;
 	u64 last_end_ns;
 };
 

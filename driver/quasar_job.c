@@ -3,7 +3,7 @@
  * Quasar NPU: jobs.
  *
  * SUBMIT turns a command stream into a job on a scheduler entity: that of
- * the queue it names (QUEUE_CREATE, quasar_uqueue.c) or the file's own for
+ * the queue it names (QUEUE_CREATE, quasar_queue.c) or the file's own for
  * a raw hardware queue index. The scheduler of the hardware queue behind
  * the entity runs it once its in-syncs and the implicit
  * fences of its BOs have signalled; run_job writes its descriptor and rings
@@ -501,7 +501,7 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 	struct drm_quasar_sync *in_syncs, *out_syncs = NULL;
 	struct quasar_out_sync *outs = NULL;
 	struct drm_sched_entity *entity;
-	struct quasar_uqueue *uq = NULL;
+	struct quasar_queue *queue = NULL;
 	struct quasar_job *job;
 	u32 hwq = args->queue;
 	int ret;
@@ -515,11 +515,11 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 		return -EBADFD;
 	if (args->flags & DRM_QUASAR_SUBMIT_QUEUE_ID) {
 		/* Held until the job is pushed: QUEUE_DESTROY waits. */
-		uq = quasar_uqueue_get(qfile, args->queue);
-		if (!uq)
+		queue = quasar_queue_get(qfile, args->queue);
+		if (!queue)
 			return -ENOENT;
-		hwq = uq->hwq->index;
-		entity = &uq->entity;
+		hwq = queue->hwq->index;
+		entity = &queue->entity;
 	} else {
 		entity = &qfile->hwq_entities[hwq];
 	}
@@ -572,7 +572,7 @@ out_put_outs:
 out_free_syncs:
 	kfree(in_syncs);
 	kfree(out_syncs);
-	if (uq)
-		quasar_uqueue_put(qfile);
+	if (queue)
+		quasar_queue_put(qfile);
 	return ret;
 }

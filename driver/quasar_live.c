@@ -18,7 +18,7 @@ static const char *const quasar_live_names[QUASAR_LIVE_KINDS] = {
 	[QUASAR_LIVE_CTX] = "contexts",
 	[QUASAR_LIVE_BO] = "buffer objects",
 	[QUASAR_LIVE_JOB] = "jobs",
-	[QUASAR_LIVE_UQUEUE] = "queues",
+	[QUASAR_LIVE_QUEUE] = "queues",
 };
 
 void quasar_live_inc(enum quasar_live_kind kind)
