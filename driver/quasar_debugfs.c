@@ -49,7 +49,7 @@ static const char *quasar_debugfs_priority(u32 priority)
 	return priority < ARRAY_SIZE(names) ? names[priority] : "?";
 }
 
-static int quasar_debugfs_queues(struct seq_file *m, void *data)
+static int quasar_debugfs_hw_queues(struct seq_file *m, void *data)
 {
 	struct quasar_device *qdev = quasar_debugfs_qdev(m);
 	unsigned int i;
@@ -58,7 +58,7 @@ static int quasar_debugfs_queues(struct seq_file *m, void *data)
 		struct quasar_hwq *q = &qdev->hwqs[i];
 
 		guard(mutex)(&q->lock);
-		seq_printf(m, "queue %u: state=%s priority=%s created_queues=%d head=%u tail=%u in_flight=%u last_seqno=%llu error=%u scheduled=%u\n",
+		seq_printf(m, "hw_queue %u: state=%s priority=%s bound_queues=%d head=%u tail=%u in_flight=%u last_seqno=%llu error=%u scheduled=%u\n",
 			   q->index, q->stopped ? "stopped" : "running",
 			   quasar_debugfs_priority(quasar_hwq_priority(i)),
 			   atomic_read(&q->bound_queues), q->head, q->tail,
@@ -249,18 +249,13 @@ static int quasar_debugfs_power(struct seq_file *m, void *data)
 }
 
 static const struct drm_debugfs_info quasar_debugfs_files[] = {
-	{ "queues", quasar_debugfs_queues },
+	{ "hw_queues", quasar_debugfs_hw_queues },
 	{ "contexts", quasar_debugfs_contexts },
 	{ "bos", quasar_debugfs_bos },
 	{ "fw_log", quasar_debugfs_fw_log },
 	{ "reset_counters", quasar_debugfs_reset_counters },
 	{ "power", quasar_debugfs_power },
 };
-
-void __weak quasar_debugfs_fault_init(struct quasar_device *qdev,
-				      struct dentry *dir)
-{
-}
 
 /* Probe, before drm_dev_register(); the directory exists since alloc. */
 int quasar_debugfs_init(struct quasar_device *qdev)

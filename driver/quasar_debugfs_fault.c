@@ -3,13 +3,13 @@
  * Quasar NPU: fault-injection knobs and recovery counters in debugfs
  * (accel/<pci name>/), over the device's debug block (hw-spec 11).
  *
- *   fault_inject  write names to arm one-shot faults for the next job:
- *                 "hang", "mmu", "fw_crash", "lost_irq", "corrupt_cpl";
- *                 "clear" disarms; reads back what is still armed
- *   fault_queues  queues the faults fire on (bit mask, hex)
- *   fault_va      device address an injected MMU fault reports
- *   recovery      what the watchdog and the fault paths counted, and the
- *                 live contexts and jobs (for leak checks)
+ *   fault_inject     write names to arm one-shot faults for the next job:
+ *                    "hang", "mmu", "fw_crash", "lost_irq", "corrupt_cpl";
+ *                    "clear" disarms; reads back what is still armed
+ *   fault_hw_queues  hardware queues the faults fire on (bit mask, hex)
+ *   fault_va         device address an injected MMU fault reports
+ *   recovery         what the watchdog and the fault paths counted, and
+ *                    the live contexts and jobs (for leak checks)
  *
  * The registers are written inside drm_dev_enter() and with the device
  * awake: a suspended device ignores writes.
@@ -128,7 +128,7 @@ static const struct file_operations quasar_fault_inject_fops = {
 	.write = quasar_fault_inject_write,
 };
 
-static int quasar_fault_queues_get(void *data, u64 *val)
+static int quasar_fault_hw_queues_get(void *data, u64 *val)
 {
 	u32 v;
 	int ret = quasar_fault_reg_read(data, QUASAR_REG_DBG_QUEUES, &v);
@@ -137,15 +137,16 @@ static int quasar_fault_queues_get(void *data, u64 *val)
 	return ret;
 }
 
-static int quasar_fault_queues_set(void *data, u64 val)
+static int quasar_fault_hw_queues_set(void *data, u64 val)
 {
 	if (val >= BIT(QUASAR_NUM_QUEUES))
 		return -EINVAL;
 	return quasar_fault_reg_write(data, QUASAR_REG_DBG_QUEUES, val);
 }
 
-DEFINE_DEBUGFS_ATTRIBUTE(quasar_fault_queues_fops, quasar_fault_queues_get,
-			 quasar_fault_queues_set, "0x%llx\n");
+DEFINE_DEBUGFS_ATTRIBUTE(quasar_fault_hw_queues_fops,
+			 quasar_fault_hw_queues_get, quasar_fault_hw_queues_set,
+			 "0x%llx\n");
 
 static int quasar_fault_va_get(void *data, u64 *val)
 {
@@ -201,8 +202,8 @@ void quasar_debugfs_fault_init(struct quasar_device *qdev, struct dentry *dir)
 {
 	debugfs_create_file("fault_inject", 0600, dir, qdev,
 			    &quasar_fault_inject_fops);
-	debugfs_create_file_unsafe("fault_queues", 0600, dir, qdev,
-				   &quasar_fault_queues_fops);
+	debugfs_create_file_unsafe("fault_hw_queues", 0600, dir, qdev,
+				   &quasar_fault_hw_queues_fops);
 	debugfs_create_file_unsafe("fault_va", 0600, dir, qdev,
 				   &quasar_fault_va_fops);
 	debugfs_create_file("recovery", 0400, dir, qdev, &quasar_recovery_fops);
