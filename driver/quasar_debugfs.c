@@ -26,8 +26,8 @@
 #include "quasar_gem.h"
 #include "quasar_hw.h"
 #include "quasar_hwq.h"
-#include "quasar_live.h"
 #include "quasar_mmu.h"
+#include "quasar_objcount.h"
 #include "quasar_pm.h"
 #include "quasar_queue.h"
 

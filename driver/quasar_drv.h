@@ -19,7 +19,7 @@
 
 #include "hw/quasar_hw_interface.h"
 #include "quasar_hwq.h"
-#include "quasar_tdr.h"
+#include "quasar_watchdog.h"
 
 #define QUASAR_DRIVER_NAME	"quasar"
 #define QUASAR_DRIVER_DESC	"Quasar inference NPU"

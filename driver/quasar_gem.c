@@ -23,8 +23,8 @@
 #include "drm/quasar_accel.h"
 #include "quasar_drv.h"
 #include "quasar_gem.h"
-#include "quasar_live.h"
 #include "quasar_mmu.h"
+#include "quasar_objcount.h"
 
 static void quasar_gem_free_now(struct quasar_bo *bo)
 {

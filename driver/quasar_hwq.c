@@ -25,8 +25,8 @@
 #include "quasar_hwq.h"
 #include "quasar_job.h"
 #include "quasar_mmu.h"
-#include "quasar_tdr.h"
 #include "quasar_trace.h"
+#include "quasar_watchdog.h"
 
 /* The shared ring structs are in host byte order; the device is little-endian. */
 #if defined(__BIG_ENDIAN)

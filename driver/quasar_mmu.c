@@ -18,8 +18,8 @@
 
 #include "quasar_drv.h"
 #include "quasar_hw.h"
-#include "quasar_live.h"
 #include "quasar_mmu.h"
+#include "quasar_objcount.h"
 
 #define QUASAR_PT_TOP		(QUASAR_PT_LEVELS - 1)
 #define QUASAR_VA_GUARD		QUASAR_PAGE_SIZE

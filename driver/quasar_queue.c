@@ -24,7 +24,7 @@
 #include "drm/quasar_accel.h"
 #include "quasar_drv.h"
 #include "quasar_hwq.h"
-#include "quasar_live.h"
+#include "quasar_objcount.h"
 #include "quasar_queue.h"
 
 void quasar_queue_open(struct quasar_file *qfile)

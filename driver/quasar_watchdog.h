@@ -2,8 +2,8 @@
 /*
  * Quasar NPU: the progress watchdog (timeout detection and recovery).
  */
-#ifndef __QUASAR_TDR_H__
-#define __QUASAR_TDR_H__
+#ifndef __QUASAR_WATCHDOG_H__
+#define __QUASAR_WATCHDOG_H__
 
 #include <linux/atomic.h>
 #include <linux/types.h>
@@ -43,4 +43,4 @@ void quasar_tdr_kick(struct quasar_device *qdev);
 void quasar_tdr_now(struct quasar_device *qdev);
 void quasar_tdr_stop(struct quasar_device *qdev);
 
-#endif /* __QUASAR_TDR_H__ */
+#endif /* __QUASAR_WATCHDOG_H__ */

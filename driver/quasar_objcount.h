@@ -4,8 +4,8 @@
  * unloads, so that a leak after hot-unplug, file close or reset shows as
  * a warning instead of passing unseen.
  */
-#ifndef __QUASAR_LIVE_H__
-#define __QUASAR_LIVE_H__
+#ifndef __QUASAR_OBJCOUNT_H__
+#define __QUASAR_OBJCOUNT_H__
 
 enum quasar_live_kind {
 	QUASAR_LIVE_CTX,
@@ -20,4 +20,4 @@ void quasar_live_dec(enum quasar_live_kind kind);
 int quasar_live_read(enum quasar_live_kind kind);
 void quasar_live_check(void);
 
-#endif /* __QUASAR_LIVE_H__ */
+#endif /* __QUASAR_OBJCOUNT_H__ */

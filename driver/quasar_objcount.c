@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Quasar NPU: live object counts (quasar_live.h).
+ * Quasar NPU: live object counts (quasar_objcount.h).
  *
  * Module-wide rather than per device: a BO or context can outlive its
  * device after hot-unplug, and what matters is that nothing outlives the
@@ -10,7 +10,7 @@
 #include <linux/bug.h>
 #include <linux/printk.h>
 
-#include "quasar_live.h"
+#include "quasar_objcount.h"
 
 static atomic_t quasar_live[QUASAR_LIVE_KINDS];
 

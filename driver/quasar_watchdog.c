@@ -27,7 +27,7 @@
 #include "quasar_hw.h"
 #include "quasar_hwq.h"
 #include "quasar_reset.h"
-#include "quasar_tdr.h"
+#include "quasar_watchdog.h"
 
 /* Checks per timeout period: a hang is declared 1 to 1.25 periods late. */
 #define QUASAR_TDR_CHECKS	4
