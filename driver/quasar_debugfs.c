@@ -67,10 +67,10 @@ static int quasar_debugfs_hw_queues(struct seq_file *m, void *data)
 	}
 	seq_printf(m, "engines: %u\n", qdev->num_engines);
 	seq_printf(m, "live (module-wide): contexts=%d bos=%d jobs=%d queues=%d\n",
-		   quasar_live_read(QUASAR_LIVE_CTX),
-		   quasar_live_read(QUASAR_LIVE_BO),
-		   quasar_live_read(QUASAR_LIVE_JOB),
-		   quasar_live_read(QUASAR_LIVE_QUEUE));
+		   quasar_objcount_read(QUASAR_OBJ_CTX),
+		   quasar_objcount_read(QUASAR_OBJ_BO),
+		   quasar_objcount_read(QUASAR_OBJ_JOB),
+		   quasar_objcount_read(QUASAR_OBJ_QUEUE));
 	return 0;
 }
 

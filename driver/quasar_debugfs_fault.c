@@ -189,9 +189,9 @@ static int quasar_recovery_show(struct seq_file *m, void *data)
 		seq_printf(m, "resets: %u\nfw_crashes: %u\n", qdev->reset_count,
 			   qdev->fw_crash_count);
 	seq_printf(m, "hangs: %d\nlost_irqs: %d\nbad_records: %d\ncontexts: %u\njobs: %d\n",
-		   atomic_read(&qdev->tdr.hangs),
-		   atomic_read(&qdev->tdr.lost_irqs),
-		   atomic_read(&qdev->tdr.bad_records), ctxs,
+		   atomic_read(&qdev->watchdog.hangs),
+		   atomic_read(&qdev->watchdog.lost_irqs),
+		   atomic_read(&qdev->watchdog.bad_records), ctxs,
 		   atomic_read(&qdev->job_count));
 	return 0;
 }

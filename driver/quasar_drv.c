@@ -33,10 +33,12 @@
 /*
  * Generous: TCG runs the device many times slower than hardware would. A
  * hardware queue is hung after this long without progress, however long
- * its job (quasar_tdr.c); writable, the watchdog reads it at every check.
+ * its job (quasar_watchdog.c); writable, the watchdog reads it at every
+ * check. The parameter keeps the name scripts know it by: tdr_timeout_ms
+ * (timeout detection and recovery).
  */
-unsigned int quasar_tdr_timeout_ms = 10000;
-module_param_named(tdr_timeout_ms, quasar_tdr_timeout_ms, uint, 0644);
+unsigned int quasar_watchdog_timeout_ms = 10000;
+module_param_named(tdr_timeout_ms, quasar_watchdog_timeout_ms, uint, 0644);
 MODULE_PARM_DESC(tdr_timeout_ms, "Time without progress before a hardware queue counts as hung and the device is reset, in ms (0: never)");
 
 unsigned int quasar_boot_timeout_ms = 5000;
@@ -190,7 +192,7 @@ static int quasar_start(struct quasar_device *qdev)
 	ret = quasar_job_sched_init(qdev);
 	if (ret)
 		return ret;
-	ret = quasar_tdr_init(qdev);
+	ret = quasar_watchdog_init(qdev);
 	if (ret)
 		return ret;
 	ret = quasar_hw_irq_init(qdev);
@@ -265,7 +267,7 @@ static void quasar_remove(struct pci_dev *pdev)
 
 	quasar_pm_disable(qdev);
 	drm_dev_unplug(&qdev->drm);
-	quasar_tdr_stop(qdev);
+	quasar_watchdog_stop(qdev);
 	quasar_reset_unplug(qdev);
 }
 
@@ -291,7 +293,7 @@ static int __init quasar_init(void)
 static void __exit quasar_exit(void)
 {
 	pci_unregister_driver(&quasar_pci_driver);
-	quasar_live_check();
+	quasar_objcount_check();
 }
 
 module_init(quasar_init);

@@ -29,7 +29,7 @@
 
 struct quasar_ctx;
 
-extern unsigned int quasar_tdr_timeout_ms;
+extern unsigned int quasar_watchdog_timeout_ms;
 extern unsigned int quasar_boot_timeout_ms;
 
 /**
@@ -92,7 +92,7 @@ struct quasar_irq_vector {
  * @fw_crash_count: firmware crashes detected since probe; incremented by
  *		    the recovery code, under @reset_lock (debugfs reset_counters)
  * @wedged: the device failed to come back after a reset; jobs fail
- * @tdr: the progress watchdog and its counters (quasar_tdr.c)
+ * @watchdog: the progress watchdog and its counters (quasar_watchdog.c)
  * @job_count: jobs allocated and not yet freed
  * @job_wq: woken when @job_count drops to zero
  * @pm: runtime power management (quasar_pm.c)
@@ -136,7 +136,7 @@ struct quasar_device {
 	unsigned int reset_count;
 	unsigned int fw_crash_count;
 	bool wedged;
-	struct quasar_tdr tdr;
+	struct quasar_watchdog watchdog;
 
 	atomic_t job_count;
 	wait_queue_head_t job_wq;

@@ -32,7 +32,7 @@ static void quasar_gem_free_now(struct quasar_bo *bo)
 
 	drm_gem_shmem_free(&bo->base);
 	quasar_ctx_put(ctx);
-	quasar_live_dec(QUASAR_LIVE_BO);
+	quasar_objcount_dec(QUASAR_OBJ_BO);
 }
 
 static void quasar_gem_free_work(struct work_struct *work)
@@ -95,7 +95,7 @@ struct drm_gem_object *quasar_gem_create_object(struct drm_device *drm,
 	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
-	quasar_live_inc(QUASAR_LIVE_BO);
+	quasar_objcount_inc(QUASAR_OBJ_BO);
 	spin_lock_init(&bo->result_lock);
 	bo->base.base.funcs = &quasar_gem_funcs;
 	return &bo->base.base;

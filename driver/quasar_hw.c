@@ -155,7 +155,7 @@ static irqreturn_t quasar_irq_thread(int irq, void *arg)
 		for (q = 0; q < qdev->num_hwqs; q++)
 			quasar_hwq_check_error(&qdev->hwqs[q]);
 		/* Or the firmware crashed (hw-spec 11): the watchdog looks. */
-		quasar_tdr_now(qdev);
+		quasar_watchdog_now(qdev);
 	}
 
 	drm_dev_exit(idx);

@@ -315,8 +315,8 @@ static void quasar_hwq_process_locked(struct quasar_hwq *q)
 					    q->index, q->head, q->cpl[idx].seqno,
 					    job->seqno);
 			q->bad_record = true;
-			atomic_inc(&q->qdev->tdr.bad_records);
-			quasar_tdr_now(q->qdev);
+			atomic_inc(&q->qdev->watchdog.bad_records);
+			quasar_watchdog_now(q->qdev);
 			return;
 		}
 		q->slots[idx] = NULL;
@@ -348,7 +348,7 @@ void quasar_hwq_check_error(struct quasar_hwq *q)
 	}
 	drm_err_ratelimited(&q->qdev->drm, "hw queue %u stopped by a ring error (status %u); resetting\n",
 			    q->index, code);
-	quasar_tdr_now(q->qdev);
+	quasar_watchdog_now(q->qdev);
 }
 
 /*

@@ -71,7 +71,7 @@ static struct dma_fence *quasar_job_run(struct drm_sched_job *sched_job)
 	if (drm_dev_enter(&job->qdev->drm, &idx)) {
 		ret = quasar_hwq_push(job->hwq, job);
 		if (!ret)
-			quasar_tdr_kick(job->qdev);
+			quasar_watchdog_kick(job->qdev);
 		drm_dev_exit(idx);
 	}
 	if (ret) {
@@ -102,7 +102,7 @@ static enum drm_gpu_sched_stat quasar_job_timedout(struct drm_sched_job *sched_j
 
 	trace_quasar_job_timeout(q->index, job->ctx->slot, job->seqno);
 	drm_err(&qdev->drm, "hw queue %u: job %llu (context %u) not done after %u ms; resetting the device\n",
-		q->index, job->seqno, job->ctx->slot, quasar_tdr_timeout_ms);
+		q->index, job->seqno, job->ctx->slot, quasar_watchdog_timeout_ms);
 	quasar_reset_recover(qdev, job, 0);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
@@ -121,7 +121,7 @@ static void quasar_job_release(struct quasar_job *job)
 		kfree(job->hw_fence);
 	quasar_ctx_put(job->ctx);
 	kfree(job);
-	quasar_live_dec(QUASAR_LIVE_JOB);
+	quasar_objcount_dec(QUASAR_OBJ_JOB);
 	/* The job's wake-up reference of quasar_job_alloc(). */
 	quasar_pm_put(qdev);
 
@@ -171,7 +171,7 @@ int quasar_job_sched_init(struct quasar_device *qdev)
 		.ops = &quasar_sched_ops,
 		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
 		.credit_limit = QUASAR_HWQ_ENTRIES - 1,
-		/* The progress watchdog (quasar_tdr.c) replaces it. */
+		/* The progress watchdog (quasar_watchdog.c) replaces it. */
 		.timeout = MAX_SCHEDULE_TIMEOUT,
 		.dev = drm->dev,
 	};
@@ -393,7 +393,7 @@ static struct quasar_job *quasar_job_alloc(struct quasar_device *qdev,
 		quasar_pm_put(qdev);
 		return ERR_PTR(-ENOMEM);
 	}
-	quasar_live_inc(QUASAR_LIVE_JOB);
+	quasar_objcount_inc(QUASAR_OBJ_JOB);
 	job->qdev = qdev;
 	job->hwq = &qdev->hwqs[hwq];
 	job->ctx = quasar_ctx_get(qfile->ctx);

@@ -204,7 +204,7 @@ static void quasar_ctx_free(struct quasar_ctx *ctx)
 	drm_mm_takedown(&ctx->mm);
 	mutex_destroy(&ctx->lock);
 	kfree(ctx);
-	quasar_live_dec(QUASAR_LIVE_CTX);
+	quasar_objcount_dec(QUASAR_OBJ_CTX);
 }
 
 struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev)
@@ -215,7 +215,7 @@ struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
-	quasar_live_inc(QUASAR_LIVE_CTX);
+	quasar_objcount_inc(QUASAR_OBJ_CTX);
 	kref_init(&ctx->ref);
 	ctx->qdev = qdev;
 	mutex_init(&ctx->lock);

@@ -7,17 +7,17 @@
 #ifndef __QUASAR_OBJCOUNT_H__
 #define __QUASAR_OBJCOUNT_H__
 
-enum quasar_live_kind {
-	QUASAR_LIVE_CTX,
-	QUASAR_LIVE_BO,
-	QUASAR_LIVE_JOB,
-	QUASAR_LIVE_QUEUE,
-	QUASAR_LIVE_KINDS,
+enum quasar_obj_kind {
+	QUASAR_OBJ_CTX,
+	QUASAR_OBJ_BO,
+	QUASAR_OBJ_JOB,
+	QUASAR_OBJ_QUEUE,
+	QUASAR_OBJ_KINDS,
 };
 
-void quasar_live_inc(enum quasar_live_kind kind);
-void quasar_live_dec(enum quasar_live_kind kind);
-int quasar_live_read(enum quasar_live_kind kind);
-void quasar_live_check(void);
+void quasar_objcount_inc(enum quasar_obj_kind kind);
+void quasar_objcount_dec(enum quasar_obj_kind kind);
+int quasar_objcount_read(enum quasar_obj_kind kind);
+void quasar_objcount_check(void);
 
 #endif /* __QUASAR_OBJCOUNT_H__ */

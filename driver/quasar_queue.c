@@ -39,7 +39,7 @@ static void quasar_queue_free(struct quasar_queue *queue)
 	drm_sched_entity_destroy(&queue->entity);
 	atomic_dec(&queue->hwq->bound_queues);
 	kfree(queue);
-	quasar_live_dec(QUASAR_LIVE_QUEUE);
+	quasar_objcount_dec(QUASAR_OBJ_QUEUE);
 }
 
 void quasar_queue_close(struct quasar_file *qfile)
@@ -124,7 +124,7 @@ int quasar_ioctl_queue_create(struct drm_device *drm, void *data,
 		kfree(queue);
 		return ret;
 	}
-	quasar_live_inc(QUASAR_LIVE_QUEUE);
+	quasar_objcount_inc(QUASAR_OBJ_QUEUE);
 
 	scoped_guard(rwsem_write, &qfile->queue_lock)
 		ret = xa_alloc(&qfile->queues, &id, queue,

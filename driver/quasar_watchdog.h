@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Quasar NPU: the progress watchdog (timeout detection and recovery).
+ * Quasar NPU: the progress watchdog, which declares a hardware queue hung
+ * when it makes no progress and recovers the device (timeout detection and
+ * recovery, TDR).
  */
 #ifndef __QUASAR_WATCHDOG_H__
 #define __QUASAR_WATCHDOG_H__
@@ -14,19 +16,20 @@
 struct quasar_device;
 
 /**
- * struct quasar_tdr - watchdog state; the per-queue fields are only used
- *		       by the watchdog work
+ * struct quasar_watchdog - watchdog state; the per-hardware-queue fields are
+ *			    only used by the watchdog work
  * @work: the watchdog, on the device's ordered reset workqueue
- * @seen_head: per queue, the device's HEAD at the last check
- * @progress: per queue, Q_PROGRESS at the last check
- * @stamp: per queue, jiffies of the last sign of progress (or idleness)
- * @watched: per queue, it had work at the last check
+ * @seen_head: per hardware queue, the device's HEAD at the last check
+ * @progress: per hardware queue, Q_PROGRESS at the last check
+ * @stamp: per hardware queue, jiffies of the last sign of progress (or
+ *	   idleness)
+ * @watched: per hardware queue, it had work at the last check
  * @error: the error interrupt asked for a check of an idle device
- * @hangs: queues declared hung
+ * @hangs: hardware queues declared hung
  * @lost_irqs: completions found by the watchdog, not by an interrupt
  * @bad_records: completion records rejected (wrong seqno)
  */
-struct quasar_tdr {
+struct quasar_watchdog {
 	struct delayed_work work;
 	u32 seen_head[QUASAR_NUM_QUEUES];
 	u32 progress[QUASAR_NUM_QUEUES];
@@ -38,9 +41,9 @@ struct quasar_tdr {
 	atomic_t bad_records;
 };
 
-int quasar_tdr_init(struct quasar_device *qdev);
-void quasar_tdr_kick(struct quasar_device *qdev);
-void quasar_tdr_now(struct quasar_device *qdev);
-void quasar_tdr_stop(struct quasar_device *qdev);
+int quasar_watchdog_init(struct quasar_device *qdev);
+void quasar_watchdog_kick(struct quasar_device *qdev);
+void quasar_watchdog_now(struct quasar_device *qdev);
+void quasar_watchdog_stop(struct quasar_device *qdev);
 
 #endif /* __QUASAR_WATCHDOG_H__ */
