@@ -225,7 +225,7 @@ bool quasar_sched_acquire_locked(QuasarState *s, QuasarQueue *q);
 void quasar_sched_release_locked(QuasarState *s, QuasarQueue *q);
 void quasar_sched_reset_locked(QuasarState *s);
 
-/* quasar_queue.c */
+/* quasar_hwq.c */
 bool quasar_queue_runnable_locked(QuasarState *s, QuasarQueue *q);
 bool quasar_queue_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);
 bool quasar_queue_write_locked(QuasarState *s, hwaddr addr, uint32_t val);
