@@ -9,15 +9,15 @@
  *   -device quasar,fault-mmu=on,fault-va=0x100002000
  *   -device quasar,fault-fw-crash=on | fault-lost-irq=on | fault-corrupt-cpl=on
  *
- * A fault fires at the start of the next job on a queue selected by
- * DBG_QUEUES. The device carries out hangs, crashes and lost interrupts;
- * MMU faults and corrupt records are decisions about the job, so they go
- * to the firmware (struct fw_inject). A soft reset leaves the block alone,
- * so a driver's reset at probe does not disarm what the properties armed.
+ * A fault fires at the start of the next job on a hardware queue selected
+ * by DBG_QUEUES. The device carries out hangs, crashes and lost interrupts;
+ * MMU faults and corrupt records are decisions about the job, so they go to
+ * the firmware (struct fw_inject). A soft reset leaves the block alone, so
+ * a driver's reset at probe does not disarm what the properties armed.
  *
- * The per-queue progress counters count units of work (a job start, a
- * command, a page of a bulk command): they are bumped where the firmware
- * polls whether its job must stop, without the lock.
+ * The per-hardware-queue progress counters count units of work (a job
+ * start, a command, a page of a bulk command): they are bumped where the
+ * firmware polls whether its job must stop, without the lock.
  */
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
@@ -46,7 +46,7 @@ void quasar_debug_reset_locked(QuasarState *s)
     }
 }
 
-/* The faults armed for a job starting on queue @q; they are spent. */
+/* The faults armed for a job starting on hardware queue @q; they are spent. */
 uint32_t quasar_debug_take_locked(QuasarState *s, unsigned int q)
 {
     QuasarDebug *d = &s->dbg;
@@ -69,8 +69,8 @@ void quasar_debug_progress(QuasarState *s, unsigned int q)
 
 /*
  * The firmware stops: FW_STATUS CRASHED with FW_ERROR CRASH, every running
- * job is abandoned without a completion, no queue runs until a reset and a
- * new boot, and the ERROR cause tells the driver.
+ * job is abandoned without a completion, no hardware queue runs until a
+ * reset and a new boot, and the ERROR cause tells the driver.
  */
 void quasar_debug_crash_locked(QuasarState *s)
 {
@@ -80,7 +80,7 @@ void quasar_debug_crash_locked(QuasarState *s)
     s->boot.error = QUASAR_FW_ERR_CRASH;
     memset(&s->boot.info, 0, sizeof(s->boot.info));
     for (q = 0; q < QUASAR_NUM_QUEUES; q++) {
-        quasar_worker_abort_locked(&s->queue[q].worker);
+        quasar_worker_abort_locked(&s->hwq[q].worker);
     }
     trace_quasar_boot_done(s->boot.state, s->boot.error);
     quasar_irq_raise_locked(s, QUASAR_IRQ_ERROR);
