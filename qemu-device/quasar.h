@@ -162,6 +162,7 @@ struct QuasarState {
 
     uint32_t engines_free;      /* quasar_sched.c */
     uint64_t grant_seq;         /* engine grants since power-on */
+    bool engines_held;          /* DBG_HOLD.ENGINES: no grant while set */
 };
 
 /* quasar.c */
@@ -225,6 +226,7 @@ void quasar_engine_bind(QuasarWorker *w);
 bool quasar_sched_acquire_locked(QuasarState *s, QuasarHwQueue *q);
 void quasar_sched_release_locked(QuasarState *s, QuasarHwQueue *q);
 void quasar_sched_reset_locked(QuasarState *s);
+void quasar_sched_hold_locked(QuasarState *s, bool hold);
 
 /* quasar_hwq.c */
 bool quasar_hwq_runnable_locked(QuasarState *s, QuasarHwQueue *q);

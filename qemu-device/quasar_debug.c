@@ -18,6 +18,11 @@
  * The per-hardware-queue progress counters count units of work (a job
  * start, a command, a page of a bulk command): they are bumped where the
  * firmware polls whether its job must stop, without the lock.
+ *
+ * DBG_HOLD.ENGINES holds the engine scheduler (quasar_sched.c): no job
+ * starts while it is set, so a test can fill the rings first and then see
+ * the order the scheduler grants engines in (DBG_GRANTS, Q.START_SEQ),
+ * whatever the speed of the host.
  */
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
@@ -27,7 +32,7 @@
 
 #define QUASAR_DBG_QMASK    ((1u << QUASAR_NUM_QUEUES) - 1)
 
-/* Power-on state: what the properties armed. */
+/* Power-on state: what the properties armed, and the engines not held. */
 void quasar_debug_reset_locked(QuasarState *s)
 {
     QuasarDebug *d = &s->dbg;
@@ -41,6 +46,7 @@ void quasar_debug_reset_locked(QuasarState *s)
     d->queues = d->prop_queues & QUASAR_DBG_QMASK;
     d->fault_va = d->prop_va;
     d->fired = 0;
+    quasar_sched_hold_locked(s, false);
     for (q = 0; q < QUASAR_NUM_QUEUES; q++) {
         qatomic_set(&d->progress[q], 0);
     }
@@ -106,6 +112,12 @@ bool quasar_debug_read_locked(QuasarState *s, hwaddr addr, uint32_t *val)
     case QUASAR_REG_DBG_FIRED:
         *val = d->fired;
         return true;
+    case QUASAR_REG_DBG_HOLD:
+        *val = s->engines_held ? QUASAR_DBG_HOLD_ENGINES : 0;
+        return true;
+    case QUASAR_REG_DBG_GRANTS:
+        *val = s->grant_seq;
+        return true;
     }
     if (addr >= QUASAR_REG_Q_PROGRESS(0) &&
         addr < QUASAR_REG_Q_PROGRESS(QUASAR_NUM_QUEUES)) {
@@ -148,6 +160,16 @@ bool quasar_debug_write_locked(QuasarState *s, hwaddr addr, uint32_t val)
         return true;
     case QUASAR_REG_DBG_FIRED:
         QUASAR_GUEST_ERR("DBG_FIRED is read-only");
+        return true;
+    case QUASAR_REG_DBG_HOLD:
+        if (val & ~QUASAR_DBG_HOLD_ENGINES) {
+            QUASAR_GUEST_ERR("DBG_HOLD reserved bits 0x%x",
+                             val & ~QUASAR_DBG_HOLD_ENGINES);
+        }
+        quasar_sched_hold_locked(s, val & QUASAR_DBG_HOLD_ENGINES);
+        return true;
+    case QUASAR_REG_DBG_GRANTS:
+        QUASAR_GUEST_ERR("DBG_GRANTS is read-only");
         return true;
     }
     if (addr >= QUASAR_REG_Q_PROGRESS(0) &&

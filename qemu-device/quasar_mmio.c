@@ -64,6 +64,11 @@ static void quasar_reg_write_locked(QuasarState *s, hwaddr addr,
         }
         if (val & QUASAR_DEV_CTRL_RESET) {
             quasar_soft_reset_request_locked(s);
+            /*
+             * The reset drops every queued job: a hold of the engines
+             * (spec section 11) goes with them, unlike the faults.
+             */
+            quasar_sched_hold_locked(s, false);
         }
         return;
     case QUASAR_REG_SCRATCH:

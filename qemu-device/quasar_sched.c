@@ -17,7 +17,7 @@
 
 static void quasar_sched_dispatch_locked(QuasarState *s)
 {
-    while (s->engines_free) {
+    while (s->engines_free && !s->engines_held) {
         struct fw_sched_queue view[QUASAR_NUM_QUEUES];
         QuasarHwQueue *q;
         unsigned int qi;
@@ -86,6 +86,36 @@ void quasar_sched_release_locked(QuasarState *s, QuasarHwQueue *q)
      */
     if (quasar_hwq_runnable_locked(s, q)) {
         q->waiting = true;
+    }
+    quasar_sched_dispatch_locked(s);
+}
+
+/*
+ * DBG_HOLD.ENGINES (spec section 11): while held, workers that ask for an
+ * engine wait, and the jobs their doorbells announce stay in the rings.
+ * The release runs the scheduler over every hardware queue with a job
+ * ready, including those whose worker has not come round to ask yet: the
+ * grants that follow depend only on what the rings hold, not on how far
+ * the worker threads got meanwhile.
+ */
+void quasar_sched_hold_locked(QuasarState *s, bool hold)
+{
+    unsigned int qi;
+
+    if (hold == s->engines_held) {
+        return;
+    }
+    s->engines_held = hold;
+    trace_quasar_sched_hold(hold);
+    if (hold) {
+        return;
+    }
+    for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
+        QuasarHwQueue *q = &s->hwq[qi];
+
+        if (!q->granted && quasar_hwq_runnable_locked(s, q)) {
+            q->waiting = true;
+        }
     }
     quasar_sched_dispatch_locked(s);
 }
