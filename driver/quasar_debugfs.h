@@ -14,7 +14,7 @@ struct quasar_device;
 int quasar_debugfs_init(struct quasar_device *qdev);
 void quasar_fwlog_drain(struct quasar_device *qdev);
 
-/* Fault-injection knobs and recovery counters (quasar_debugfs_fault.c). */
+/* Test knobs and recovery counters (quasar_debugfs_fault.c). */
 void quasar_debugfs_fault_init(struct quasar_device *qdev, struct dentry *dir);
 
 #endif /* __QUASAR_DEBUGFS_H__ */
