@@ -25,11 +25,11 @@
 #include "quasar_drv.h"
 #include "quasar_gem.h"
 #include "quasar_hw.h"
-#include "quasar_live.h"
+#include "quasar_hwq.h"
 #include "quasar_mmu.h"
+#include "quasar_objcount.h"
 #include "quasar_pm.h"
 #include "quasar_queue.h"
-#include "quasar_uqueue.h"
 
 static struct quasar_device *quasar_debugfs_qdev(struct seq_file *m)
 {
@@ -49,28 +49,28 @@ static const char *quasar_debugfs_priority(u32 priority)
 	return priority < ARRAY_SIZE(names) ? names[priority] : "?";
 }
 
-static int quasar_debugfs_queues(struct seq_file *m, void *data)
+static int quasar_debugfs_hw_queues(struct seq_file *m, void *data)
 {
 	struct quasar_device *qdev = quasar_debugfs_qdev(m);
 	unsigned int i;
 
-	for (i = 0; i < qdev->num_queues; i++) {
-		struct quasar_queue *q = &qdev->queues[i];
+	for (i = 0; i < qdev->num_hwqs; i++) {
+		struct quasar_hwq *q = &qdev->hwqs[i];
 
 		guard(mutex)(&q->lock);
-		seq_printf(m, "queue %u: state=%s priority=%s created_queues=%d head=%u tail=%u in_flight=%u last_seqno=%llu error=%u scheduled=%u\n",
+		seq_printf(m, "hw_queue %u: state=%s priority=%s bound_queues=%d head=%u tail=%u in_flight=%u last_seqno=%llu error=%u scheduled=%u\n",
 			   q->index, q->stopped ? "stopped" : "running",
 			   quasar_debugfs_priority(quasar_hwq_priority(i)),
-			   atomic_read(&q->uqueues), q->head, q->tail,
+			   atomic_read(&q->bound_queues), q->head, q->tail,
 			   q->tail - q->head, q->seqno, q->error,
 			   atomic_read(&q->sched.credit_count));
 	}
 	seq_printf(m, "engines: %u\n", qdev->num_engines);
 	seq_printf(m, "live (module-wide): contexts=%d bos=%d jobs=%d queues=%d\n",
-		   quasar_live_read(QUASAR_LIVE_CTX),
-		   quasar_live_read(QUASAR_LIVE_BO),
-		   quasar_live_read(QUASAR_LIVE_JOB),
-		   quasar_live_read(QUASAR_LIVE_UQUEUE));
+		   quasar_objcount_read(QUASAR_OBJ_CTX),
+		   quasar_objcount_read(QUASAR_OBJ_BO),
+		   quasar_objcount_read(QUASAR_OBJ_JOB),
+		   quasar_objcount_read(QUASAR_OBJ_QUEUE));
 	return 0;
 }
 
@@ -106,7 +106,7 @@ static void quasar_debugfs_context(struct seq_file *m, struct drm_file *file)
 	quasar_debugfs_owner(m, file);
 	seq_printf(m, " bos=%u banned=%d busy_ns=", bos,
 		   READ_ONCE(qfile->ctx->banned));
-	for (q = 0; q < qfile->qdev->num_queues; q++)
+	for (q = 0; q < qfile->qdev->num_hwqs; q++)
 		seq_printf(m, "%s%lld", q ? "," : "",
 			   atomic64_read(&qfile->ctx->busy_ns[q]));
 	seq_putc(m, '\n');
@@ -249,18 +249,13 @@ static int quasar_debugfs_power(struct seq_file *m, void *data)
 }
 
 static const struct drm_debugfs_info quasar_debugfs_files[] = {
-	{ "queues", quasar_debugfs_queues },
+	{ "hw_queues", quasar_debugfs_hw_queues },
 	{ "contexts", quasar_debugfs_contexts },
 	{ "bos", quasar_debugfs_bos },
 	{ "fw_log", quasar_debugfs_fw_log },
 	{ "reset_counters", quasar_debugfs_reset_counters },
 	{ "power", quasar_debugfs_power },
 };
-
-void __weak quasar_debugfs_fault_init(struct quasar_device *qdev,
-				      struct dentry *dir)
-{
-}
 
 /* Probe, before drm_dev_register(); the directory exists since alloc. */
 int quasar_debugfs_init(struct quasar_device *qdev)

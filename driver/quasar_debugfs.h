@@ -14,11 +14,7 @@ struct quasar_device;
 int quasar_debugfs_init(struct quasar_device *qdev);
 void quasar_fwlog_drain(struct quasar_device *qdev);
 
-/*
- * Fault-injection knobs (issue 5 part A) go into @dir, the device's debugfs
- * directory, from the recovery code's own file. quasar_debugfs.c carries a
- * weak empty default so that the driver links before that file exists.
- */
+/* Test knobs and recovery counters (quasar_debugfs_fault.c). */
 void quasar_debugfs_fault_init(struct quasar_device *qdev, struct dentry *dir);
 
 #endif /* __QUASAR_DEBUGFS_H__ */

@@ -1,15 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Quasar NPU: fault-injection knobs and recovery counters in debugfs
- * (accel/<pci name>/), over the device's debug block (hw-spec 11).
+ * Quasar NPU: test knobs (fault injection, the engine scheduler's hold) and
+ * recovery counters in debugfs (accel/<pci name>/), over the device's debug
+ * block (hw-spec 11).
  *
- *   fault_inject  write names to arm one-shot faults for the next job:
- *                 "hang", "mmu", "fw_crash", "lost_irq", "corrupt_cpl";
- *                 "clear" disarms; reads back what is still armed
- *   fault_queues  queues the faults fire on (bit mask, hex)
- *   fault_va      device address an injected MMU fault reports
- *   recovery      what the watchdog and the fault paths counted, and the
- *                 live contexts and jobs (for leak checks)
+ *   fault_inject     write names to arm one-shot faults for the next job:
+ *                    "hang", "mmu", "fw_crash", "lost_irq", "corrupt_cpl";
+ *                    "clear" disarms; reads back what is still armed
+ *   fault_hw_queues  hardware queues the faults fire on (bit mask, hex)
+ *   fault_va         device address an injected MMU fault reports
+ *   engine_hold      1 holds the device's engine scheduler: no job starts,
+ *                    jobs pile up in the rings; 0 releases it
+ *   engine_grants    the scheduler as the device shows it: held or not,
+ *                    the grant count, and per hardware queue the jobs in
+ *                    its ring, whether it waits for an engine and the
+ *                    grant number of its latest job
+ *   recovery         what the watchdog and the fault paths counted, and
+ *                    the live contexts and jobs (for leak checks)
  *
  * The registers are written inside drm_dev_enter() and with the device
  * awake: a suspended device ignores writes.
@@ -128,7 +135,7 @@ static const struct file_operations quasar_fault_inject_fops = {
 	.write = quasar_fault_inject_write,
 };
 
-static int quasar_fault_queues_get(void *data, u64 *val)
+static int quasar_fault_hw_queues_get(void *data, u64 *val)
 {
 	u32 v;
 	int ret = quasar_fault_reg_read(data, QUASAR_REG_DBG_QUEUES, &v);
@@ -137,15 +144,16 @@ static int quasar_fault_queues_get(void *data, u64 *val)
 	return ret;
 }
 
-static int quasar_fault_queues_set(void *data, u64 val)
+static int quasar_fault_hw_queues_set(void *data, u64 val)
 {
 	if (val >= BIT(QUASAR_NUM_QUEUES))
 		return -EINVAL;
 	return quasar_fault_reg_write(data, QUASAR_REG_DBG_QUEUES, val);
 }
 
-DEFINE_DEBUGFS_ATTRIBUTE(quasar_fault_queues_fops, quasar_fault_queues_get,
-			 quasar_fault_queues_set, "0x%llx\n");
+DEFINE_DEBUGFS_ATTRIBUTE(quasar_fault_hw_queues_fops,
+			 quasar_fault_hw_queues_get, quasar_fault_hw_queues_set,
+			 "0x%llx\n");
 
 static int quasar_fault_va_get(void *data, u64 *val)
 {
@@ -174,6 +182,59 @@ static int quasar_fault_va_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(quasar_fault_va_fops, quasar_fault_va_get,
 			 quasar_fault_va_set, "0x%llx\n");
 
+static int quasar_engine_hold_get(void *data, u64 *val)
+{
+	u32 v;
+	int ret = quasar_fault_reg_read(data, QUASAR_REG_DBG_HOLD, &v);
+
+	*val = !!(v & QUASAR_DBG_HOLD_ENGINES);
+	return ret;
+}
+
+static int quasar_engine_hold_set(void *data, u64 val)
+{
+	if (val > 1)
+		return -EINVAL;
+	return quasar_fault_reg_write(data, QUASAR_REG_DBG_HOLD,
+				      val ? QUASAR_DBG_HOLD_ENGINES : 0);
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(quasar_engine_hold_fops, quasar_engine_hold_get,
+			 quasar_engine_hold_set, "%llu\n");
+
+/* One snapshot of the scheduler's registers, the device kept awake. */
+static int quasar_engine_grants_show(struct seq_file *m, void *data)
+{
+	struct quasar_device *qdev = m->private;
+	u32 hold, grants, i;
+	int idx, ret;
+
+	if (!drm_dev_enter(&qdev->drm, &idx))
+		return -ENODEV;
+	ret = quasar_pm_get(qdev);
+	if (ret)
+		goto out;
+	hold = quasar_read(qdev, QUASAR_REG_DBG_HOLD);
+	grants = quasar_read(qdev, QUASAR_REG_DBG_GRANTS);
+	seq_printf(m, "held: %d\ngrants: %u\n",
+		   !!(hold & QUASAR_DBG_HOLD_ENGINES), grants);
+	for (i = 0; i < qdev->num_hwqs; i++) {
+		u32 tail = quasar_read(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_TAIL));
+		u32 head = quasar_read(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_HEAD));
+		u32 status = quasar_read(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_STATUS));
+
+		seq_printf(m, "hw_queue %u: queued=%u waiting=%d start_seq=%u\n",
+			   i, tail - head, !!(status & QUASAR_Q_STATUS_WAITING),
+			   quasar_read(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_START_SEQ)));
+	}
+	quasar_pm_put(qdev);
+out:
+	drm_dev_exit(idx);
+	return ret;
+}
+
+DEFINE_SHOW_ATTRIBUTE(quasar_engine_grants);
+
 static int quasar_recovery_show(struct seq_file *m, void *data)
 {
 	struct quasar_device *qdev = m->private;
@@ -188,9 +249,9 @@ static int quasar_recovery_show(struct seq_file *m, void *data)
 		seq_printf(m, "resets: %u\nfw_crashes: %u\n", qdev->reset_count,
 			   qdev->fw_crash_count);
 	seq_printf(m, "hangs: %d\nlost_irqs: %d\nbad_records: %d\ncontexts: %u\njobs: %d\n",
-		   atomic_read(&qdev->tdr.hangs),
-		   atomic_read(&qdev->tdr.lost_irqs),
-		   atomic_read(&qdev->tdr.bad_records), ctxs,
+		   atomic_read(&qdev->watchdog.hangs),
+		   atomic_read(&qdev->watchdog.lost_irqs),
+		   atomic_read(&qdev->watchdog.bad_records), ctxs,
 		   atomic_read(&qdev->job_count));
 	return 0;
 }
@@ -201,9 +262,13 @@ void quasar_debugfs_fault_init(struct quasar_device *qdev, struct dentry *dir)
 {
 	debugfs_create_file("fault_inject", 0600, dir, qdev,
 			    &quasar_fault_inject_fops);
-	debugfs_create_file_unsafe("fault_queues", 0600, dir, qdev,
-				   &quasar_fault_queues_fops);
+	debugfs_create_file_unsafe("fault_hw_queues", 0600, dir, qdev,
+				   &quasar_fault_hw_queues_fops);
 	debugfs_create_file_unsafe("fault_va", 0600, dir, qdev,
 				   &quasar_fault_va_fops);
+	debugfs_create_file_unsafe("engine_hold", 0600, dir, qdev,
+				   &quasar_engine_hold_fops);
+	debugfs_create_file("engine_grants", 0400, dir, qdev,
+			    &quasar_engine_grants_fops);
 	debugfs_create_file("recovery", 0400, dir, qdev, &quasar_recovery_fops);
 }

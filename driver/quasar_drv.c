@@ -22,22 +22,24 @@
 #include "quasar_fw.h"
 #include "quasar_gem.h"
 #include "quasar_hw.h"
-#include "quasar_live.h"
+#include "quasar_hwq.h"
 #include "quasar_job.h"
 #include "quasar_mmu.h"
+#include "quasar_objcount.h"
 #include "quasar_pm.h"
 #include "quasar_queue.h"
 #include "quasar_reset.h"
-#include "quasar_uqueue.h"
 
 /*
  * Generous: TCG runs the device many times slower than hardware would. A
- * queue is hung after this long without progress, however long its job
- * (quasar_tdr.c); writable, the watchdog reads it at every check.
+ * hardware queue is hung after this long without progress, however long
+ * its job (quasar_watchdog.c); writable, the watchdog reads it at every
+ * check. The parameter keeps the name scripts know it by: tdr_timeout_ms
+ * (timeout detection and recovery).
  */
-unsigned int quasar_tdr_timeout_ms = 10000;
-module_param_named(tdr_timeout_ms, quasar_tdr_timeout_ms, uint, 0644);
-MODULE_PARM_DESC(tdr_timeout_ms, "Time without progress before a queue counts as hung and the device is reset, in ms (0: never)");
+unsigned int quasar_watchdog_timeout_ms = 10000;
+module_param_named(tdr_timeout_ms, quasar_watchdog_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(tdr_timeout_ms, "Time without progress before a hardware queue counts as hung and the device is reset, in ms (0: never)");
 
 unsigned int quasar_boot_timeout_ms = 5000;
 module_param_named(boot_timeout_ms, quasar_boot_timeout_ms, uint, 0444);
@@ -58,7 +60,7 @@ static int quasar_ioctl_dev_query(struct drm_device *drm, void *data,
 		.caps = qdev->fw.info.caps,
 		.ops = qdev->fw.info.ops,
 		.formats = qdev->fw.info.formats,
-		.num_queues = qdev->num_queues,
+		.num_queues = qdev->num_hwqs,
 		.num_contexts = qdev->num_ctx,
 		.va_start = QUASAR_VA_START,
 		.va_end = QUASAR_VA_END,
@@ -68,7 +70,7 @@ static int quasar_ioctl_dev_query(struct drm_device *drm, void *data,
 	};
 	u32 q;
 
-	for (q = 0; q < qdev->num_queues; q++)
+	for (q = 0; q < qdev->num_hwqs; q++)
 		info.queue_priorities |= BIT(quasar_hwq_priority(q));
 
 	if (args->type != DRM_QUASAR_QUERY_DEVICE_INFO)
@@ -100,7 +102,7 @@ static int quasar_open(struct drm_device *drm, struct drm_file *file)
 	ret = quasar_job_open(qfile);
 	if (ret)
 		goto err_put_ctx;
-	quasar_uqueue_open(qfile);
+	quasar_queue_open(qfile);
 	file->driver_priv = qfile;
 	return 0;
 
@@ -116,7 +118,7 @@ static void quasar_postclose(struct drm_device *drm, struct drm_file *file)
 	struct quasar_file *qfile = to_quasar_file(file);
 
 	/* Jobs and BOs hold their own context references. */
-	quasar_uqueue_close(qfile);
+	quasar_queue_close(qfile);
 	quasar_job_close(qfile);
 	quasar_ctx_put(qfile->ctx);
 	kfree(qfile);
@@ -181,7 +183,7 @@ static int quasar_init_state(struct quasar_device *qdev)
 	return drmm_add_action_or_reset(drm, quasar_ctx_xa_fini, &qdev->ctx_xa);
 }
 
-/* Queues, vectors and interrupt causes, once the firmware is up. */
+/* Hardware queues, vectors and interrupt causes, once the firmware is up. */
 static int quasar_start(struct quasar_device *qdev)
 {
 	unsigned int i;
@@ -190,14 +192,14 @@ static int quasar_start(struct quasar_device *qdev)
 	ret = quasar_job_sched_init(qdev);
 	if (ret)
 		return ret;
-	ret = quasar_tdr_init(qdev);
+	ret = quasar_watchdog_init(qdev);
 	if (ret)
 		return ret;
 	ret = quasar_hw_irq_init(qdev);
 	if (ret)
 		return ret;
-	for (i = 0; i < qdev->num_queues; i++)
-		quasar_queue_start(&qdev->queues[i]);
+	for (i = 0; i < qdev->num_hwqs; i++)
+		quasar_hwq_start(&qdev->hwqs[i]);
 	quasar_hw_irq_enable(qdev);
 	return 0;
 }
@@ -246,10 +248,10 @@ static int quasar_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	if (ret)
 		goto err_reset;
 
-	drm_info(&qdev->drm, "firmware %u.%u.%u (build %08x), %u queues, %u contexts\n",
+	drm_info(&qdev->drm, "firmware %u.%u.%u (build %08x), %u hardware queues, %u contexts\n",
 		 qdev->fw.info.version >> 16, (qdev->fw.info.version >> 8) & 0xff,
 		 qdev->fw.info.version & 0xff, qdev->fw.info.build_id,
-		 qdev->num_queues, qdev->num_ctx);
+		 qdev->num_hwqs, qdev->num_ctx);
 	quasar_pm_enable(qdev);
 	return 0;
 
@@ -265,7 +267,7 @@ static void quasar_remove(struct pci_dev *pdev)
 
 	quasar_pm_disable(qdev);
 	drm_dev_unplug(&qdev->drm);
-	quasar_tdr_stop(qdev);
+	quasar_watchdog_stop(qdev);
 	quasar_reset_unplug(qdev);
 }
 
@@ -291,7 +293,7 @@ static int __init quasar_init(void)
 static void __exit quasar_exit(void)
 {
 	pci_unregister_driver(&quasar_pci_driver);
-	quasar_live_check();
+	quasar_objcount_check();
 }
 
 module_init(quasar_init);

@@ -18,8 +18,8 @@
 #include <drm/gpu_scheduler.h>
 
 #include "hw/quasar_hw_interface.h"
-#include "quasar_queue.h"
-#include "quasar_tdr.h"
+#include "quasar_hwq.h"
+#include "quasar_watchdog.h"
 
 #define QUASAR_DRIVER_NAME	"quasar"
 #define QUASAR_DRIVER_DESC	"Quasar inference NPU"
@@ -29,7 +29,7 @@
 
 struct quasar_ctx;
 
-extern unsigned int quasar_tdr_timeout_ms;
+extern unsigned int quasar_watchdog_timeout_ms;
 extern unsigned int quasar_boot_timeout_ms;
 
 /**
@@ -69,7 +69,7 @@ struct quasar_irq_vector {
  * @pdev: PCI function
  * @regs: BAR0 registers
  * @hw_version: HW_VERSION register, major << 16 | minor
- * @num_queues: hardware queues in use (the device's count, capped)
+ * @num_hwqs: hardware queues in use (the device's count, capped)
  * @num_ctx: MMU context slots (the device's count, capped)
  * @num_engines: compute engines the hardware queues share (hw-spec 12.1)
  * @fw: firmware image (kept for re-boots after a reset) and boot result
@@ -81,18 +81,18 @@ struct quasar_irq_vector {
  * @irq.vec: per-vector state
  * @irq.count: vectors allocated (QUASAR_NUM_MSIX, or 1 without MSI-X)
  * @irq.mask: causes enabled in IRQ_MASK while the device runs
- * @queues: hardware queues, each with its scheduler
+ * @hwqs: hardware queues, each with its scheduler
  * @ctx_lock: protects @ctx_xa and the context slot registers
  * @ctx_xa: live MMU contexts by hardware slot
  * @reset_lock: serialises device reset against itself and against remove
  * @reset_wq: ordered workqueue running every scheduler's timeout handler,
- *	      so that resets of different queues never overlap
+ *	      so that resets for different hardware queues never overlap
  * @free_wq: runs buffer frees that must wait for jobs still in flight
  * @reset_count: device resets done since probe (debugfs reset_counters)
  * @fw_crash_count: firmware crashes detected since probe; incremented by
  *		    the recovery code, under @reset_lock (debugfs reset_counters)
  * @wedged: the device failed to come back after a reset; jobs fail
- * @tdr: the progress watchdog and its counters (quasar_tdr.c)
+ * @watchdog: the progress watchdog and its counters (quasar_watchdog.c)
  * @job_count: jobs allocated and not yet freed
  * @job_wq: woken when @job_count drops to zero
  * @pm: runtime power management (quasar_pm.c)
@@ -108,7 +108,7 @@ struct quasar_device {
 	struct pci_dev *pdev;
 	void __iomem *regs;
 	u32 hw_version;
-	u32 num_queues;
+	u32 num_hwqs;
 	u32 num_ctx;
 	u32 num_engines;
 
@@ -125,7 +125,7 @@ struct quasar_device {
 		u32 mask;
 	} irq;
 
-	struct quasar_queue queues[QUASAR_NUM_QUEUES];
+	struct quasar_hwq hwqs[QUASAR_NUM_QUEUES];
 
 	struct mutex ctx_lock;		/* @ctx_xa, CTX registers */
 	struct xarray ctx_xa;
@@ -136,7 +136,7 @@ struct quasar_device {
 	unsigned int reset_count;
 	unsigned int fw_crash_count;
 	bool wedged;
-	struct quasar_tdr tdr;
+	struct quasar_watchdog watchdog;
 
 	atomic_t job_count;
 	wait_queue_head_t job_wq;
@@ -157,16 +157,17 @@ struct quasar_device {
  * struct quasar_file - per-open-file state
  * @qdev: device
  * @ctx: the file's MMU context (device address space)
- * @entities: one scheduler entity per hardware queue
- * @uqueue_lock: SUBMIT to a queue of @uqueues reads, QUEUE_DESTROY writes
- * @uqueues: queues of QUEUE_CREATE by id (quasar_uqueue.c)
+ * @hwq_entities: one scheduler entity per hardware queue, for SUBMIT
+ *		  with a raw hardware queue index
+ * @queue_lock: SUBMIT to a queue of @queues reads, QUEUE_DESTROY writes
+ * @queues: the file's queues (QUEUE_CREATE) by id (quasar_queue.c)
  */
 struct quasar_file {
 	struct quasar_device *qdev;
 	struct quasar_ctx *ctx;
-	struct drm_sched_entity entities[QUASAR_NUM_QUEUES];
-	struct rw_semaphore uqueue_lock;	/* @uqueues entries' lifetime */
-	struct xarray uqueues;
+	struct drm_sched_entity hwq_entities[QUASAR_NUM_QUEUES];
+	struct rw_semaphore queue_lock;	/* @queues entries' lifetime */
+	struct xarray queues;
 };
 
 static inline struct quasar_device *to_quasar_device(struct drm_device *drm)

@@ -23,10 +23,10 @@ void quasar_show_fdinfo(struct drm_printer *p, struct drm_file *file)
 	unsigned int q;
 
 	drm_show_memory_stats(p, file);
-	for (q = 0; q < qfile->qdev->num_queues; q++)
+	for (q = 0; q < qfile->qdev->num_hwqs; q++)
 		drm_printf(p, "drm-engine-q%u:\t%lld ns\n", q,
 			   atomic64_read(&ctx->busy_ns[q]));
-	for (q = 0; q < qfile->qdev->num_queues; q++)
+	for (q = 0; q < qfile->qdev->num_hwqs; q++)
 		drm_printf(p, "drm-cycles-q%u:\t%lld\n", q,
 			   atomic64_read(&ctx->cycles[q]));
 	drm_printf(p, "quasar-macs:\t%lld\n", atomic64_read(&ctx->macs));

@@ -22,9 +22,9 @@
 
 #include "drm/quasar_accel.h"
 #include "quasar_drv.h"
-#include "quasar_live.h"
 #include "quasar_gem.h"
 #include "quasar_mmu.h"
+#include "quasar_objcount.h"
 
 static void quasar_gem_free_now(struct quasar_bo *bo)
 {
@@ -32,7 +32,7 @@ static void quasar_gem_free_now(struct quasar_bo *bo)
 
 	drm_gem_shmem_free(&bo->base);
 	quasar_ctx_put(ctx);
-	quasar_live_dec(QUASAR_LIVE_BO);
+	quasar_objcount_dec(QUASAR_OBJ_BO);
 }
 
 static void quasar_gem_free_work(struct work_struct *work)
@@ -95,7 +95,7 @@ struct drm_gem_object *quasar_gem_create_object(struct drm_device *drm,
 	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
-	quasar_live_inc(QUASAR_LIVE_BO);
+	quasar_objcount_inc(QUASAR_OBJ_BO);
 	spin_lock_init(&bo->result_lock);
 	bo->base.base.funcs = &quasar_gem_funcs;
 	return &bo->base.base;
@@ -250,7 +250,7 @@ int quasar_ioctl_job_stats(struct drm_device *drm, void *data,
 		.status = res.status,
 		.cmd_index = res.cmd_index,
 		.seqno = res.seqno,
-		.queue = res.queue,
+		.queue = res.hwq,
 		.device_ns = res.device_ns,
 		.rd_weight_bytes = st->rd_weights,
 		.rd_meta_bytes = st->rd_wmeta,

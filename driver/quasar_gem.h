@@ -24,7 +24,7 @@ struct quasar_ctx;
  * @cmd_index: failing command, or commands run
  * @fault_addr: device VA of an MMU fault, else 0
  * @ended: a job has ended with this command buffer (JOB_STATS has data)
- * @queue: hardware queue of the job
+ * @hwq: hardware queue of the job
  * @seqno: its descriptor seqno, 0 if it never reached the ring
  * @device_ns: device time, doorbell (or previous completion) to completion
  * @stats: the device's cost record; zero when the device did not complete it
@@ -34,7 +34,7 @@ struct quasar_job_result {
 	u32 cmd_index;
 	u64 fault_addr;
 	bool ended;
-	u32 queue;
+	u32 hwq;
 	u64 seqno;
 	u64 device_ns;
 	struct quasar_hw_stats stats;

@@ -3,7 +3,8 @@
  * Quasar NPU: register access, soft reset and interrupts.
  *
  * Interrupt causes share one IRQ_STATUS register. With MSI-X each vector
- * owns a disjoint set of causes (vector 0: device events, 1 + q: queue q),
+ * owns a disjoint set of causes (vector 0: device events, 1 + q: hardware
+ * queue q),
  * so a hard handler acknowledges only its own bits and never steals a cause
  * from another vector's thread. Without MSI-X one vector owns them all.
  */
@@ -15,7 +16,7 @@
 #include <drm/drm_print.h>
 
 #include "quasar_hw.h"
-#include "quasar_queue.h"
+#include "quasar_hwq.h"
 
 /* Device register pattern used as the link check of hw-spec 9. */
 #define QUASAR_SCRATCH_PATTERN	0x5a5a5a5a
@@ -65,12 +66,12 @@ int quasar_hw_init(struct quasar_device *qdev)
 	nq = quasar_read(qdev, QUASAR_REG_NUM_QUEUES);
 	nctx = quasar_read(qdev, QUASAR_REG_NUM_CTX);
 	if (!nq || !nctx) {
-		drm_err(&qdev->drm, "device reports %u queues and %u contexts\n",
+		drm_err(&qdev->drm, "device reports %u hardware queues and %u contexts\n",
 			nq, nctx);
 		return -ENODEV;
 	}
 	/* A newer device may offer more; use what this driver knows. */
-	qdev->num_queues = min_t(u32, nq, QUASAR_NUM_QUEUES);
+	qdev->num_hwqs = min_t(u32, nq, QUASAR_NUM_QUEUES);
 	qdev->num_ctx = min_t(u32, nctx, QUASAR_NUM_CTX);
 	qdev->num_engines = quasar_read(qdev, QUASAR_REG_NUM_ENGINES);
 
@@ -146,15 +147,15 @@ static irqreturn_t quasar_irq_thread(int irq, void *arg)
 	if (!drm_dev_enter(&qdev->drm, &idx))
 		return IRQ_HANDLED;
 
-	for (q = 0; q < qdev->num_queues; q++)
+	for (q = 0; q < qdev->num_hwqs; q++)
 		if (pending & QUASAR_IRQ_QUEUE(q))
-			quasar_queue_process(&qdev->queues[q]);
+			quasar_hwq_process(&qdev->hwqs[q]);
 
 	if (pending & QUASAR_IRQ_ERROR) {
-		for (q = 0; q < qdev->num_queues; q++)
-			quasar_queue_check_error(&qdev->queues[q]);
+		for (q = 0; q < qdev->num_hwqs; q++)
+			quasar_hwq_check_error(&qdev->hwqs[q]);
 		/* Or the firmware crashed (hw-spec 11): the watchdog looks. */
-		quasar_tdr_now(qdev);
+		quasar_watchdog_now(qdev);
 	}
 
 	drm_dev_exit(idx);
@@ -166,10 +167,10 @@ static u32 quasar_irq_vector_causes(struct quasar_device *qdev,
 {
 	if (count == 1)
 		return QUASAR_IRQ_FW_BOOT | QUASAR_IRQ_ERROR |
-		       GENMASK(qdev->num_queues - 1, 0);
+		       GENMASK(qdev->num_hwqs - 1, 0);
 	if (v == QUASAR_MSIX_DEVICE)
 		return QUASAR_IRQ_FW_BOOT | QUASAR_IRQ_ERROR;
-	if (v - QUASAR_MSIX_QUEUE(0) < qdev->num_queues)
+	if (v - QUASAR_MSIX_QUEUE(0) < qdev->num_hwqs)
 		return QUASAR_IRQ_QUEUE(v - QUASAR_MSIX_QUEUE(0));
 	return 0;
 }
@@ -218,6 +219,6 @@ int quasar_hw_irq_init(struct quasar_device *qdev)
 					     "cannot request vector %u\n", v);
 	}
 
-	qdev->irq.mask = QUASAR_IRQ_ERROR | GENMASK(qdev->num_queues - 1, 0);
+	qdev->irq.mask = QUASAR_IRQ_ERROR | GENMASK(qdev->num_hwqs - 1, 0);
 	return 0;
 }

@@ -2,13 +2,15 @@
 /*
  * Quasar NPU: jobs.
  *
- * SUBMIT turns a command stream into a job on the file's entity for the
- * chosen queue. The scheduler runs it once its in-syncs and the implicit
+ * SUBMIT turns a command stream into a job on a scheduler entity: that of
+ * the queue it names (QUEUE_CREATE, quasar_queue.c) or the file's own for
+ * a raw hardware queue index. The scheduler of the hardware queue behind
+ * the entity runs it once its in-syncs and the implicit
  * fences of its BOs have signalled; run_job writes its descriptor and rings
  * the doorbell; the interrupt thread signals its hardware fence.
  *
- * The timeout handlers of all queues run on one ordered workqueue: a reset
- * stops every queue, so two resets must never overlap.
+ * The timeout handlers of all hardware queues run on one ordered workqueue:
+ * a reset stops every hardware queue, so two resets must never overlap.
  */
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-resv.h>
@@ -25,15 +27,15 @@
 
 #include "drm/quasar_accel.h"
 #include "quasar_drv.h"
-#include "quasar_live.h"
 #include "quasar_gem.h"
+#include "quasar_hwq.h"
 #include "quasar_job.h"
 #include "quasar_mmu.h"
+#include "quasar_objcount.h"
 #include "quasar_pm.h"
 #include "quasar_queue.h"
 #include "quasar_reset.h"
 #include "quasar_trace.h"
-#include "quasar_uqueue.h"
 
 /* How long teardown waits for jobs of closed files to be freed. */
 #define QUASAR_JOB_DRAIN_MS	30000
@@ -67,9 +69,9 @@ static struct dma_fence *quasar_job_run(struct drm_sched_job *sched_job)
 		return ERR_PTR(-ECANCELED);
 	}
 	if (drm_dev_enter(&job->qdev->drm, &idx)) {
-		ret = quasar_queue_push(job->queue, job);
+		ret = quasar_hwq_push(job->hwq, job);
 		if (!ret)
-			quasar_tdr_kick(job->qdev);
+			quasar_watchdog_kick(job->qdev);
 		drm_dev_exit(idx);
 	}
 	if (ret) {
@@ -84,13 +86,14 @@ static enum drm_gpu_sched_stat quasar_job_timedout(struct drm_sched_job *sched_j
 {
 	struct quasar_job *job = to_quasar_job(sched_job);
 	struct quasar_device *qdev = job->qdev;
-	struct quasar_queue *q = job->queue;
+	struct quasar_hwq *q = job->hwq;
 
 	guard(mutex)(&qdev->reset_lock);
-	if (!quasar_queue_job_in_ring(q, job)) {
+	if (!quasar_hwq_job_in_ring(q, job)) {
 		/*
-		 * It ended meanwhile, or a reset for another queue dealt with
-		 * it; stop/start puts it back on the pending list to be freed.
+		 * It ended meanwhile, or a reset for another hardware queue
+		 * dealt with it; stop/start puts it back on the pending list
+		 * to be freed.
 		 */
 		drm_sched_stop(&q->sched, sched_job);
 		drm_sched_start(&q->sched);
@@ -98,8 +101,8 @@ static enum drm_gpu_sched_stat quasar_job_timedout(struct drm_sched_job *sched_j
 	}
 
 	trace_quasar_job_timeout(q->index, job->ctx->slot, job->seqno);
-	drm_err(&qdev->drm, "queue %u: job %llu (context %u) not done after %u ms; resetting the device\n",
-		q->index, job->seqno, job->ctx->slot, quasar_tdr_timeout_ms);
+	drm_err(&qdev->drm, "hw queue %u: job %llu (context %u) not done after %u ms; resetting the device\n",
+		q->index, job->seqno, job->ctx->slot, quasar_watchdog_timeout_ms);
 	quasar_reset_recover(qdev, job, 0);
 	return DRM_GPU_SCHED_STAT_NOMINAL;
 }
@@ -118,7 +121,7 @@ static void quasar_job_release(struct quasar_job *job)
 		kfree(job->hw_fence);
 	quasar_ctx_put(job->ctx);
 	kfree(job);
-	quasar_live_dec(QUASAR_LIVE_JOB);
+	quasar_objcount_dec(QUASAR_OBJ_JOB);
 	/* The job's wake-up reference of quasar_job_alloc(). */
 	quasar_pm_put(qdev);
 
@@ -167,8 +170,8 @@ int quasar_job_sched_init(struct quasar_device *qdev)
 	struct drm_sched_init_args args = {
 		.ops = &quasar_sched_ops,
 		.num_rqs = DRM_SCHED_PRIORITY_COUNT,
-		.credit_limit = QUASAR_QUEUE_ENTRIES - 1,
-		/* The progress watchdog (quasar_tdr.c) replaces it. */
+		.credit_limit = QUASAR_HWQ_ENTRIES - 1,
+		/* The progress watchdog (quasar_watchdog.c) replaces it. */
 		.timeout = MAX_SCHEDULE_TIMEOUT,
 		.dev = drm->dev,
 	};
@@ -192,10 +195,10 @@ int quasar_job_sched_init(struct quasar_device *qdev)
 		return ret;
 
 	args.timeout_wq = qdev->reset_wq;
-	for (i = 0; i < qdev->num_queues; i++) {
-		struct quasar_queue *q = &qdev->queues[i];
+	for (i = 0; i < qdev->num_hwqs; i++) {
+		struct quasar_hwq *q = &qdev->hwqs[i];
 
-		ret = quasar_queue_init(qdev, q, i);
+		ret = quasar_hwq_init(qdev, q, i);
 		if (ret)
 			return ret;
 		args.name = q->name;
@@ -220,15 +223,15 @@ int quasar_job_open(struct quasar_file *qfile)
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < qdev->num_queues; i++) {
-		struct drm_gpu_scheduler *sched = &qdev->queues[i].sched;
+	for (i = 0; i < qdev->num_hwqs; i++) {
+		struct drm_gpu_scheduler *sched = &qdev->hwqs[i].sched;
 
-		ret = drm_sched_entity_init(&qfile->entities[i],
+		ret = drm_sched_entity_init(&qfile->hwq_entities[i],
 					    DRM_SCHED_PRIORITY_NORMAL, &sched,
 					    1, NULL);
 		if (ret) {
 			while (i--)
-				drm_sched_entity_destroy(&qfile->entities[i]);
+				drm_sched_entity_destroy(&qfile->hwq_entities[i]);
 			return ret;
 		}
 	}
@@ -239,8 +242,8 @@ void quasar_job_close(struct quasar_file *qfile)
 {
 	unsigned int i;
 
-	for (i = 0; i < qfile->qdev->num_queues; i++)
-		drm_sched_entity_destroy(&qfile->entities[i]);
+	for (i = 0; i < qfile->qdev->num_hwqs; i++)
+		drm_sched_entity_destroy(&qfile->hwq_entities[i]);
 }
 
 static int quasar_submit_check(struct quasar_device *qdev,
@@ -249,7 +252,7 @@ static int quasar_submit_check(struct quasar_device *qdev,
 	if (args->flags & ~DRM_QUASAR_SUBMIT_QUEUE_ID)
 		return -EINVAL;
 	if (!(args->flags & DRM_QUASAR_SUBMIT_QUEUE_ID) &&
-	    args->queue >= qdev->num_queues)
+	    args->queue >= qdev->num_hwqs)
 		return -EINVAL;
 	if (!args->cmd_size || !IS_ALIGNED(args->cmd_size, 8) ||
 	    args->cmd_size > QUASAR_CMD_STREAM_MAX_SIZE ||
@@ -374,7 +377,7 @@ static int quasar_job_add_in_syncs(struct quasar_job *job,
  * a suspended device wakes it (boots the firmware) before the job exists.
  */
 static struct quasar_job *quasar_job_alloc(struct quasar_device *qdev,
-					   struct quasar_file *qfile, u32 queue)
+					   struct quasar_file *qfile, u32 hwq)
 {
 	struct quasar_job *job;
 	int ret;
@@ -384,15 +387,15 @@ static struct quasar_job *quasar_job_alloc(struct quasar_device *qdev,
 		return ERR_PTR(ret);
 	job = kzalloc(sizeof(*job), GFP_KERNEL);
 	if (job)
-		job->hw_fence = quasar_fence_alloc();
+		job->hw_fence = quasar_hwq_fence_alloc();
 	if (!job || !job->hw_fence) {
 		kfree(job);
 		quasar_pm_put(qdev);
 		return ERR_PTR(-ENOMEM);
 	}
-	quasar_live_inc(QUASAR_LIVE_JOB);
+	quasar_objcount_inc(QUASAR_OBJ_JOB);
 	job->qdev = qdev;
-	job->queue = &qdev->queues[queue];
+	job->hwq = &qdev->hwqs[hwq];
 	job->ctx = quasar_ctx_get(qfile->ctx);
 	atomic_inc(&qdev->job_count);
 	return job;
@@ -446,7 +449,7 @@ static int quasar_job_lookup_bos(struct quasar_job *job, struct drm_file *file,
 static int quasar_job_push(struct quasar_job *job, struct quasar_out_sync *outs,
 			   u32 out_count)
 {
-	struct quasar_queue *q = job->queue;
+	struct quasar_hwq *hwq = job->hwq;
 	struct dma_fence *fence;
 	struct drm_exec exec;
 	u32 i;
@@ -469,15 +472,15 @@ static int quasar_job_push(struct quasar_job *job, struct quasar_out_sync *outs,
 			goto out_unlock;
 	}
 
-	scoped_guard(mutex, &q->submit_lock) {
+	scoped_guard(mutex, &hwq->submit_lock) {
 		drm_sched_job_arm(&job->base);
 		fence = &job->base.s_fence->finished;
 		for (i = 0; i < job->bo_count; i++)
 			dma_resv_add_fence(job->bos[i]->resv, fence,
 					   DMA_RESV_USAGE_WRITE);
-		quasar_ctx_set_last_fence(job->ctx, q->index, fence);
+		quasar_ctx_set_last_fence(job->ctx, hwq->index, fence);
 		quasar_out_syncs_signal(outs, out_count, fence);
-		trace_quasar_job_submit(q->index, job->ctx->slot, job->base.id,
+		trace_quasar_job_submit(hwq->index, job->ctx->slot, job->base.id,
 					job->cmd_addr, job->cmd_size,
 					job->bo_count);
 		/* From here the scheduler owns the job and may free it. */
@@ -498,7 +501,7 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 	struct drm_quasar_sync *in_syncs, *out_syncs = NULL;
 	struct quasar_out_sync *outs = NULL;
 	struct drm_sched_entity *entity;
-	struct quasar_uqueue *uq = NULL;
+	struct quasar_queue *queue = NULL;
 	struct quasar_job *job;
 	u32 hwq = args->queue;
 	int ret;
@@ -512,13 +515,13 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 		return -EBADFD;
 	if (args->flags & DRM_QUASAR_SUBMIT_QUEUE_ID) {
 		/* Held until the job is pushed: QUEUE_DESTROY waits. */
-		uq = quasar_uqueue_get(qfile, args->queue);
-		if (!uq)
+		queue = quasar_queue_get(qfile, args->queue);
+		if (!queue)
 			return -ENOENT;
-		hwq = uq->hwq->index;
-		entity = &uq->entity;
+		hwq = queue->hwq->index;
+		entity = &queue->entity;
 	} else {
-		entity = &qfile->entities[hwq];
+		entity = &qfile->hwq_entities[hwq];
 	}
 
 	in_syncs = quasar_syncs_copy(args->in_syncs, args->in_sync_count);
@@ -569,7 +572,7 @@ out_put_outs:
 out_free_syncs:
 	kfree(in_syncs);
 	kfree(out_syncs);
-	if (uq)
-		quasar_uqueue_put(qfile);
+	if (queue)
+		quasar_queue_put(qfile);
 	return ret;
 }

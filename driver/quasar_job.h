@@ -15,19 +15,19 @@ struct drm_gem_object;
 struct quasar_bo;
 struct quasar_ctx;
 struct quasar_device;
-struct quasar_fence;
 struct quasar_file;
-struct quasar_queue;
+struct quasar_hwq;
+struct quasar_hwq_fence;
 
 /* Bounds of one SUBMIT, as documented in the uapi header. */
 #define QUASAR_SUBMIT_MAX_BOS		256
 #define QUASAR_SUBMIT_MAX_SYNCS		64
 
 /**
- * struct quasar_job - one command stream on its way through a queue
+ * struct quasar_job - one command stream on its way through a hardware queue
  * @base: scheduler job
  * @qdev: device
- * @queue: hardware queue it runs on
+ * @hwq: hardware queue it runs on
  * @ctx: MMU context it runs in (reference held)
  * @cmd_bo: the command buffer, also @bos[0]; receives the job's result
  * @cmd_addr: device VA of the command stream
@@ -42,14 +42,14 @@ struct quasar_queue;
 struct quasar_job {
 	struct drm_sched_job base;
 	struct quasar_device *qdev;
-	struct quasar_queue *queue;
+	struct quasar_hwq *hwq;
 	struct quasar_ctx *ctx;
 	struct quasar_bo *cmd_bo;
 	u64 cmd_addr;
 	u32 cmd_size;
 	struct drm_gem_object **bos;
 	u32 bo_count;
-	struct quasar_fence *hw_fence;
+	struct quasar_hwq_fence *hw_fence;
 	u64 seqno;
 	u64 run_ns;
 };

@@ -17,9 +17,9 @@
 #include <drm/drm_print.h>
 
 #include "quasar_drv.h"
-#include "quasar_live.h"
 #include "quasar_hw.h"
 #include "quasar_mmu.h"
+#include "quasar_objcount.h"
 
 #define QUASAR_PT_TOP		(QUASAR_PT_LEVELS - 1)
 #define QUASAR_VA_GUARD		QUASAR_PAGE_SIZE
@@ -204,7 +204,7 @@ static void quasar_ctx_free(struct quasar_ctx *ctx)
 	drm_mm_takedown(&ctx->mm);
 	mutex_destroy(&ctx->lock);
 	kfree(ctx);
-	quasar_live_dec(QUASAR_LIVE_CTX);
+	quasar_objcount_dec(QUASAR_OBJ_CTX);
 }
 
 struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev)
@@ -215,7 +215,7 @@ struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev)
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
-	quasar_live_inc(QUASAR_LIVE_CTX);
+	quasar_objcount_inc(QUASAR_OBJ_CTX);
 	kref_init(&ctx->ref);
 	ctx->qdev = qdev;
 	mutex_init(&ctx->lock);
@@ -271,14 +271,14 @@ void quasar_ctx_put(struct quasar_ctx *ctx)
 		kref_put(&ctx->ref, quasar_ctx_release);
 }
 
-void quasar_ctx_set_last_fence(struct quasar_ctx *ctx, unsigned int queue,
+void quasar_ctx_set_last_fence(struct quasar_ctx *ctx, unsigned int hwq,
 			       struct dma_fence *fence)
 {
 	struct dma_fence *old;
 
 	scoped_guard(spinlock, &ctx->fence_lock) {
-		old = ctx->last_fence[queue];
-		ctx->last_fence[queue] = dma_fence_get(fence);
+		old = ctx->last_fence[hwq];
+		ctx->last_fence[hwq] = dma_fence_get(fence);
 	}
 	dma_fence_put(old);
 }

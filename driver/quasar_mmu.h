@@ -41,10 +41,13 @@ struct quasar_pt {
  * @root: level-2 table, the one CTX.ROOT points to
  * @banned: a job of this context faulted; it takes no more jobs
  * @fence_lock: protects @last_fence
- * @last_fence: per queue, the finished fence of the context's newest job;
- *		a buffer's pages outlive its mapping until these signal
- * @busy_ns: per queue, device time spent on this context's jobs (fdinfo)
- * @cycles: per queue, modeled device cycles of its completed jobs (fdinfo)
+ * @last_fence: per hardware queue, the finished fence of the context's
+ *		newest job; a buffer's pages outlive its mapping until these
+ *		signal
+ * @busy_ns: per hardware queue, device time spent on this context's jobs
+ *	     (fdinfo)
+ * @cycles: per hardware queue, modeled device cycles of its completed jobs
+ *	    (fdinfo)
  * @macs: executed multiply-accumulates of its completed jobs (fdinfo)
  * @rd_bytes: bytes its completed jobs read from memory (fdinfo)
  * @wr_bytes: bytes its completed jobs wrote (fdinfo)
@@ -71,7 +74,7 @@ struct quasar_ctx {
 struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev);
 struct quasar_ctx *quasar_ctx_get(struct quasar_ctx *ctx);
 void quasar_ctx_put(struct quasar_ctx *ctx);
-void quasar_ctx_set_last_fence(struct quasar_ctx *ctx, unsigned int queue,
+void quasar_ctx_set_last_fence(struct quasar_ctx *ctx, unsigned int hwq,
 			       struct dma_fence *fence);
 unsigned int quasar_ctx_busy_fences(struct quasar_ctx *ctx,
 				    struct dma_fence **fences);

@@ -9,9 +9,10 @@
  * takes quasar_pm_get()/quasar_pm_put() around it.
  *
  * D3 loses the device's volatile state (hw-spec 10.1): the firmware is OFF,
- * context slots and queues are cleared. Resume is therefore a cold start
- * without the reset: boot the kept firmware image, reprogram every live
- * context, re-enable the (empty) queues and the interrupt causes. It runs
+ * context slots and hardware queues are cleared. Resume is therefore a cold
+ * start without the reset: boot the kept firmware image, reprogram every
+ * live context, re-enable the (empty) hardware queues and the interrupt
+ * causes. It runs
  * under the reset lock, so it never overlaps a recovery.
  */
 #include <linux/iopoll.h>
@@ -23,9 +24,9 @@
 #include "quasar_drv.h"
 #include "quasar_fw.h"
 #include "quasar_hw.h"
+#include "quasar_hwq.h"
 #include "quasar_mmu.h"
 #include "quasar_pm.h"
-#include "quasar_queue.h"
 
 static int quasar_autosuspend_ms = 1000;
 module_param_named(autosuspend_ms, quasar_autosuspend_ms, int, 0444);
@@ -47,7 +48,7 @@ static int quasar_pm_wait_state(struct quasar_device *qdev, u32 want)
 	return ret;
 }
 
-/* D0 and a booted firmware, with every context and queue as before. */
+/* D0 and a booted firmware, with every context and hardware queue as before. */
 static int quasar_pm_power_up(struct quasar_device *qdev)
 {
 	unsigned int i;
@@ -62,8 +63,8 @@ static int quasar_pm_power_up(struct quasar_device *qdev)
 	if (ret)
 		return ret;
 	quasar_mmu_restore(qdev);
-	for (i = 0; i < qdev->num_queues; i++)
-		quasar_queue_start(&qdev->queues[i]);
+	for (i = 0; i < qdev->num_hwqs; i++)
+		quasar_hwq_start(&qdev->hwqs[i]);
 	quasar_hw_irq_enable(qdev);
 	return 0;
 }
@@ -78,8 +79,8 @@ static int quasar_pm_runtime_suspend(struct device *dev)
 	if (READ_ONCE(qdev->wedged))
 		return 0;
 	/* No job holds a reference: the rings are empty, only stop them. */
-	for (i = 0; i < qdev->num_queues; i++)
-		quasar_queue_stop(&qdev->queues[i]);
+	for (i = 0; i < qdev->num_hwqs; i++)
+		quasar_hwq_stop(&qdev->hwqs[i]);
 	quasar_hw_irq_disable(qdev);
 	quasar_write(qdev, QUASAR_REG_POWER_CTRL, QUASAR_POWER_D3);
 	ret = quasar_pm_wait_state(qdev, QUASAR_POWER_D3);

@@ -1,468 +1,156 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Quasar NPU: hardware queues.
+ * Quasar NPU: queues, the uapi's DRM_IOCTL_QUASAR_QUEUE_CREATE and
+ * QUEUE_DESTROY.
  *
- * The device runs a queue's jobs in ring order and writes completion i for
- * the descriptor in entry i, so fences signal in seqno order and a record
- * is matched to its job by position, then checked by seqno. The scheduler's
- * credit limit (entries - 1) guarantees every run_job a free entry, so TAIL
- * never runs more than SIZE ahead of HEAD, which would stop the queue.
+ * Each hardware queue has a fixed priority (quasar_hwq.c), and the
+ * device's engine scheduler arbitrates between hardware queues (hw-spec
+ * 12.1). A queue is a scheduler entity bound, for its whole life, to the
+ * hardware queue of its priority that has the fewest queues bound to it:
+ * binding once keeps the queue's jobs in order on one ring without
+ * cross-ring fences, and spreading by count keeps queues of one level
+ * apart, so that the device shares its engines between them.
  *
- * Descriptors are rebuilt from the job, not copied from the ring, so that
- * recovery can hand unfinished jobs to a freshly enabled ring in any slot.
+ * SUBMIT looks a queue up and keeps the file's queue lock for reading
+ * until the job is pushed, so QUEUE_DESTROY (which takes it for writing)
+ * never tears down an entity under a submit.
  */
-#include <linux/dma-mapping.h>
-#include <linux/log2.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 
-#include <drm/drm_managed.h>
-#include <drm/drm_print.h>
+#include <drm/drm_file.h>
 
 #include "drm/quasar_accel.h"
 #include "quasar_drv.h"
-#include "quasar_gem.h"
-#include "quasar_hw.h"
-#include "quasar_job.h"
-#include "quasar_mmu.h"
+#include "quasar_hwq.h"
+#include "quasar_objcount.h"
 #include "quasar_queue.h"
-#include "quasar_tdr.h"
-#include "quasar_trace.h"
-#include "quasar_uqueue.h"
 
-/* The shared ring structs are in host byte order; the device is little-endian. */
-#if defined(__BIG_ENDIAN)
-#error "quasar: big-endian hosts need little-endian views of the ring structs"
-#endif
-
-static_assert(sizeof(struct quasar_hw_desc) == 64);
-static_assert(sizeof(struct quasar_hw_cpl) == 32);
-
-static const char *quasar_fence_get_driver_name(struct dma_fence *fence)
+void quasar_queue_open(struct quasar_file *qfile)
 {
-	return QUASAR_DRIVER_NAME;
+	init_rwsem(&qfile->queue_lock);
+	xa_init_flags(&qfile->queues, XA_FLAGS_ALLOC1);
 }
 
-/* Static names: a fence may outlive the device that signalled it. */
-static const char *quasar_fence_get_timeline_name(struct dma_fence *fence)
+static void quasar_queue_free(struct quasar_queue *queue)
 {
-	static const char * const names[] = {
-		"quasar-q0", "quasar-q1", "quasar-q2", "quasar-q3",
-	};
-	u32 q = container_of(fence, struct quasar_fence, base)->queue;
-
-	BUILD_BUG_ON(ARRAY_SIZE(names) != QUASAR_NUM_QUEUES);
-	return q < ARRAY_SIZE(names) ? names[q] : "quasar-q";
+	/* Jobs already pushed still run; destroy waits for them to be sent. */
+	drm_sched_entity_destroy(&queue->entity);
+	atomic_dec(&queue->hwq->bound_queues);
+	kfree(queue);
+	quasar_objcount_dec(QUASAR_OBJ_QUEUE);
 }
 
-static const struct dma_fence_ops quasar_fence_ops = {
-	.get_driver_name = quasar_fence_get_driver_name,
-	.get_timeline_name = quasar_fence_get_timeline_name,
-};
-
-/* Allocated at submit: run_job is in the fence signalling path and must not. */
-struct quasar_fence *quasar_fence_alloc(void)
+void quasar_queue_close(struct quasar_file *qfile)
 {
-	return kzalloc(sizeof(struct quasar_fence), GFP_KERNEL);
+	struct quasar_queue *queue;
+	unsigned long id;
+
+	xa_for_each(&qfile->queues, id, queue)
+		quasar_queue_free(queue);
+	xa_destroy(&qfile->queues);
 }
 
-int quasar_queue_init(struct quasar_device *qdev, struct quasar_queue *q,
-		      u32 index)
+/* On success the caller holds the queue lock until quasar_queue_put(). */
+struct quasar_queue *quasar_queue_get(struct quasar_file *qfile, u32 id)
 {
-	struct device *dev = qdev->drm.dev;
-	int ret;
+	struct quasar_queue *queue;
 
-	BUILD_BUG_ON(!is_power_of_2(QUASAR_QUEUE_ENTRIES));
-	BUILD_BUG_ON(clamp(QUASAR_QUEUE_ENTRIES, QUASAR_RING_MIN_ENTRIES,
-			   QUASAR_RING_MAX_ENTRIES) != QUASAR_QUEUE_ENTRIES);
-
-	q->qdev = qdev;
-	q->index = index;
-	q->size = QUASAR_QUEUE_ENTRIES;
-	q->stopped = true;
-	snprintf(q->name, sizeof(q->name), "quasar-q%u", index);
-	spin_lock_init(&q->fence_lock);
-	q->fence_context = dma_fence_context_alloc(1);
-
-	ret = drmm_mutex_init(&qdev->drm, &q->submit_lock);
-	if (ret)
-		return ret;
-	ret = drmm_mutex_init(&qdev->drm, &q->lock);
-	if (ret)
-		return ret;
-
-	/* Coherent memory is page aligned, beyond the 64/32 bytes required. */
-	q->ring = dmam_alloc_coherent(dev, q->size * sizeof(*q->ring),
-				      &q->ring_dma, GFP_KERNEL);
-	q->cpl = dmam_alloc_coherent(dev, q->size * sizeof(*q->cpl),
-				     &q->cpl_dma, GFP_KERNEL);
-	q->stats = dmam_alloc_coherent(dev, q->size * sizeof(*q->stats),
-				       &q->stats_dma, GFP_KERNEL);
-	q->slots = drmm_kcalloc(&qdev->drm, q->size, sizeof(*q->slots),
-				GFP_KERNEL);
-	q->replay = drmm_kcalloc(&qdev->drm, q->size, sizeof(*q->replay),
-				 GFP_KERNEL);
-	if (!q->ring || !q->cpl || !q->stats || !q->slots || !q->replay)
-		return -ENOMEM;
-	return 0;
+	down_read(&qfile->queue_lock);
+	queue = xa_load(&qfile->queues, id);
+	if (!queue)
+		up_read(&qfile->queue_lock);
+	return queue;
 }
 
-/* Enabling after disabling sets the device's HEAD and TAIL to 0. */
-static void quasar_queue_hw_enable(struct quasar_queue *q)
+void quasar_queue_put(struct quasar_file *qfile)
 {
-	struct quasar_device *qdev = q->qdev;
-	u32 i = q->index;
-
-	lockdep_assert_held(&q->lock);
-	quasar_write(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_CTRL), 0);
-	quasar_write64(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_RING_LO), q->ring_dma);
-	quasar_write64(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_CPL_LO), q->cpl_dma);
-	quasar_write(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_SIZE), q->size);
-	quasar_write(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_PRIORITY),
-		     quasar_hwq_priority(i));
-	quasar_write(qdev, QUASAR_REG_QUEUE(i, QUASAR_Q_CTRL),
-		     QUASAR_Q_CTRL_ENABLE);
-	q->stopped = false;
+	up_read(&qfile->queue_lock);
 }
 
-void quasar_queue_start(struct quasar_queue *q)
+/* Pick and count as one step, so that concurrent creates spread out. */
+static DEFINE_MUTEX(quasar_queue_bind_lock);
+
+static struct quasar_hwq *quasar_queue_bind(struct quasar_device *qdev,
+					    u32 priority)
 {
-	guard(mutex)(&q->lock);
-	q->head = 0;
-	q->tail = 0;
-	q->hung = false;
-	q->bad_record = false;
-	quasar_queue_hw_enable(q);
-}
-
-static void quasar_queue_write_desc(struct quasar_queue *q,
-				    struct quasar_job *job)
-{
-	u32 idx = q->tail & (q->size - 1);
-	struct quasar_hw_desc *desc = &q->ring[idx];
-
-	desc->cmd_addr = job->cmd_addr;
-	desc->cmd_size = job->cmd_size;
-	desc->ctx_slot = job->ctx->slot;
-	desc->flags = 0;
-	desc->seqno = job->seqno;
-	desc->stats_addr = q->stats_dma + idx * sizeof(*q->stats);
-	memset(desc->reserved, 0, sizeof(desc->reserved));
-	q->slots[idx] = job;
-	q->tail++;
-}
-
-static void quasar_queue_doorbell(struct quasar_queue *q)
-{
-	/* writel() orders the descriptor stores before the doorbell. */
-	quasar_write(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_TAIL), q->tail);
-}
-
-/* Called from run_job, inside drm_dev_enter(). */
-int quasar_queue_push(struct quasar_queue *q, struct quasar_job *job)
-{
-	guard(mutex)(&q->lock);
-	if (q->stopped)
-		return -EIO;
-	if (drm_WARN_ON(&q->qdev->drm, q->tail - q->head >= q->size))
-		return -ENOSPC;
-
-	job->seqno = ++q->seqno;
-	job->hw_fence->queue = q->index;
-	dma_fence_init(&job->hw_fence->base, &quasar_fence_ops, &q->fence_lock,
-		       q->fence_context, job->seqno);
-	quasar_queue_write_desc(q, job);
-	job->run_ns = ktime_get_ns();
-	trace_quasar_job_run(q->index, job->ctx->slot, job->base.id, job->seqno);
-	quasar_queue_doorbell(q);
-	return 0;
-}
-
-/* Device time of @job, which just ended: the engine busy time of fdinfo. */
-static u64 quasar_queue_account(struct quasar_queue *q, struct quasar_job *job)
-{
-	u64 now = ktime_get_ns();
-	u64 start = max(job->run_ns, q->last_end_ns);
-	u64 busy = now > start ? now - start : 0;
-
-	q->last_end_ns = now;
-	atomic64_add(busy, &job->ctx->busy_ns[q->index]);
-	return busy;
-}
-
-/* The cost model's figures of @job, for the file's fdinfo. */
-static void quasar_queue_account_cost(struct quasar_queue *q,
-				      struct quasar_job *job,
-				      const struct quasar_hw_stats *st)
-{
-	struct quasar_ctx *ctx = job->ctx;
-
-	atomic64_add(st->cycles, &ctx->cycles[q->index]);
-	atomic64_add(st->macs_exec, &ctx->macs);
-	atomic64_add(st->rd_weights + st->rd_wmeta + st->rd_act, &ctx->rd_bytes);
-	atomic64_add(st->wr_bytes, &ctx->wr_bytes);
-	atomic64_add(st->energy_fj, &ctx->energy_fj);
-}
-
-static void quasar_queue_complete(struct quasar_queue *q,
-				  struct quasar_job *job,
-				  struct quasar_job_result *res, int err)
-{
-	struct dma_fence *fence = &job->hw_fence->base;
-	u64 busy = quasar_queue_account(q, job);
-
-	res->queue = q->index;
-	res->seqno = job->seqno;
-	res->device_ns = busy;
-	quasar_queue_account_cost(q, job, &res->stats);
-	quasar_bo_set_result(job->cmd_bo, res);
-	trace_quasar_job_complete(q->index, job->ctx->slot, job->seqno,
-				  res->status, res->cmd_index, err, busy);
-	if (res->status == DRM_QUASAR_STATUS_MMU_FAULT ||
-	    res->status == DRM_QUASAR_STATUS_MMU_PERM) {
-		trace_quasar_job_fault(q->index, job->ctx->slot, job->seqno,
-				       res->status, res->fault_addr);
-		/* Its address space is not what its owner thinks: stop it. */
-		WRITE_ONCE(job->ctx->banned, true);
-		dev_info_ratelimited(q->qdev->drm.dev,
-				     "queue %u job %llu: MMU %s at device address 0x%llx (context %u, command %u)\n",
-				     q->index, job->seqno,
-				     res->status == DRM_QUASAR_STATUS_MMU_PERM ?
-				     "write to read-only page" : "fault",
-				     res->fault_addr, job->ctx->slot,
-				     res->cmd_index);
-	} else if (res->status) {
-		drm_dbg_driver(&q->qdev->drm, "queue %u job %llu: status %u at command %u\n",
-			       q->index, job->seqno, res->status,
-			       res->cmd_index);
-	}
-
-	if (err)
-		dma_fence_set_error(fence, err);
-	dma_fence_signal(fence);
-}
-
-static void quasar_queue_abort(struct quasar_queue *q, struct quasar_job *job,
-			       u32 status, int err)
-{
-	struct quasar_job_result res = { .status = status };
-
-	quasar_queue_complete(q, job, &res, err);
-}
-
-static void quasar_queue_complete_record(struct quasar_queue *q,
-					 struct quasar_job *job,
-					 const struct quasar_hw_cpl *cpl,
-					 const struct quasar_hw_stats *stats)
-{
-	/* One snapshot of the records the device wrote. */
-	const struct quasar_hw_cpl rec = *cpl;
-	struct quasar_job_result res = {
-		.status = rec.status,
-		.cmd_index = rec.cmd_index,
-		.fault_addr = rec.fault_addr,
-		.stats = *stats,
-	};
-
-	if (rec.seqno != job->seqno) {
-		drm_err_ratelimited(&q->qdev->drm, "queue %u: completion carries seqno %llu, expected %llu\n",
-				    q->index, rec.seqno, job->seqno);
-		quasar_queue_abort(q, job, DRM_QUASAR_STATUS_ABORTED, -EIO);
-		return;
-	}
-	quasar_queue_complete(q, job, &res, res.status ? -EIO : 0);
-}
-
-static void quasar_queue_process_locked(struct quasar_queue *q)
-{
-	u32 hw_head, done;
-
-	lockdep_assert_held(&q->lock);
-	/* readl() orders the record loads below after the HEAD load. */
-	hw_head = quasar_read(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_HEAD));
-	done = hw_head - q->head;
-	if (done > q->tail - q->head) {
-		drm_err_ratelimited(&q->qdev->drm, "queue %u: HEAD %u outside [%u, %u]\n",
-				    q->index, hw_head, q->head, q->tail);
-		return;
-	}
-	while (!q->bad_record && done--) {
-		u32 idx = q->head & (q->size - 1);
-		struct quasar_job *job = q->slots[idx];
-
-		/*
-		 * A record for another job means the device's view of the
-		 * ring is not ours: nothing it reports can be trusted until
-		 * a reset, which fails this job (quasar_queue_restart()).
-		 */
-		if (READ_ONCE(q->cpl[idx].seqno) != job->seqno) {
-			drm_err_ratelimited(&q->qdev->drm, "queue %u: completion %u carries seqno %llu, expected %llu; resetting the device\n",
-					    q->index, q->head, q->cpl[idx].seqno,
-					    job->seqno);
-			q->bad_record = true;
-			atomic_inc(&q->qdev->tdr.bad_records);
-			quasar_tdr_now(q->qdev);
-			return;
-		}
-		q->slots[idx] = NULL;
-		q->head++;
-		quasar_queue_complete_record(q, job, &q->cpl[idx], &q->stats[idx]);
-	}
-}
-
-/* Interrupt thread: signal the jobs the device reports done. */
-void quasar_queue_process(struct quasar_queue *q)
-{
-	guard(mutex)(&q->lock);
-	if (!q->stopped)
-		quasar_queue_process_locked(q);
-}
-
-/* Interrupt thread, on the ERROR cause: a stopped ring needs a reset. */
-void quasar_queue_check_error(struct quasar_queue *q)
-{
-	u32 code;
-
-	scoped_guard(mutex, &q->lock) {
-		if (q->stopped)
-			return;
-		if (!(quasar_read(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_STATUS)) &
-		      QUASAR_Q_STATUS_ERROR))
-			return;
-		code = quasar_read(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_ERROR));
-	}
-	drm_err_ratelimited(&q->qdev->drm, "queue %u stopped by a ring error (status %u); resetting\n",
-			    q->index, code);
-	quasar_tdr_now(q->qdev);
-}
-
-/*
- * For the watchdog: jobs on the ring not yet signalled, and (if @head)
- * the driver's head.
- */
-u32 quasar_queue_pending(struct quasar_queue *q, u32 *head)
-{
-	guard(mutex)(&q->lock);
-	if (head)
-		*head = q->head;
-	return q->stopped ? 0 : q->tail - q->head;
-}
-
-/* A ring error or a bad completion record: only a reset helps. */
-bool quasar_queue_needs_reset(struct quasar_queue *q)
-{
-	u32 status;
-
-	guard(mutex)(&q->lock);
-	if (q->stopped)
-		return false;
-	if (q->bad_record)
-		return true;
-	status = quasar_read(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_STATUS));
-	return status != U32_MAX && (status & QUASAR_Q_STATUS_ERROR);
-}
-
-/* The watchdog found no progress: the reset blames the running job. */
-void quasar_queue_mark_hung(struct quasar_queue *q)
-{
-	guard(mutex)(&q->lock);
-	q->hung = true;
-}
-
-bool quasar_queue_job_in_ring(struct quasar_queue *q, struct quasar_job *job)
-{
+	struct quasar_hwq *best = NULL;
 	u32 i;
 
-	guard(mutex)(&q->lock);
-	for (i = q->head; i != q->tail; i++)
-		if (q->slots[i & (q->size - 1)] == job)
-			return true;
-	return false;
+	guard(mutex)(&quasar_queue_bind_lock);
+
+	for (i = 0; i < qdev->num_hwqs; i++) {
+		struct quasar_hwq *hwq = &qdev->hwqs[i];
+
+		if (quasar_hwq_priority(i) != priority)
+			continue;
+		if (!best || atomic_read(&hwq->bound_queues) <
+			     atomic_read(&best->bound_queues))
+			best = hwq;
+	}
+	if (best)
+		atomic_inc(&best->bound_queues);
+	return best;
 }
 
-/*
- * First step of a reset: take the completions the device has reported,
- * note a ring error, and keep the interrupt thread off the rings.
- */
-void quasar_queue_stop(struct quasar_queue *q)
+int quasar_ioctl_queue_create(struct drm_device *drm, void *data,
+			      struct drm_file *file)
 {
-	u32 status;
+	struct quasar_device *qdev = to_quasar_device(drm);
+	struct quasar_file *qfile = to_quasar_file(file);
+	struct drm_quasar_queue_create *args = data;
+	struct drm_gpu_scheduler *sched;
+	struct quasar_queue *queue;
+	u32 id;
+	int ret;
 
-	guard(mutex)(&q->lock);
-	if (q->stopped)
-		return;
-	quasar_queue_process_locked(q);
-	status = quasar_read(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_STATUS));
-	if (status != U32_MAX && (status & QUASAR_Q_STATUS_ERROR))
-		q->error = quasar_read(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_ERROR)) ?:
-			   DRM_QUASAR_STATUS_DMA_ERROR;
-	q->stopped = true;
+	if (args->flags || args->priority > DRM_QUASAR_PRIORITY_HIGH)
+		return -EINVAL;
+	queue = kzalloc(sizeof(*queue), GFP_KERNEL);
+	if (!queue)
+		return -ENOMEM;
+	queue->priority = args->priority;
+	queue->hwq = quasar_queue_bind(qdev, args->priority);
+	if (!queue->hwq) {
+		kfree(queue);
+		return -EINVAL;
+	}
+	sched = &queue->hwq->sched;
+	ret = drm_sched_entity_init(&queue->entity, DRM_SCHED_PRIORITY_NORMAL,
+				    &sched, 1, NULL);
+	if (ret) {
+		atomic_dec(&queue->hwq->bound_queues);
+		kfree(queue);
+		return ret;
+	}
+	quasar_objcount_inc(QUASAR_OBJ_QUEUE);
+
+	scoped_guard(rwsem_write, &qfile->queue_lock)
+		ret = xa_alloc(&qfile->queues, &id, queue,
+			       XA_LIMIT(1, QUASAR_QUEUES_PER_FILE), GFP_KERNEL);
+	if (ret) {
+		quasar_queue_free(queue);
+		return ret == -EBUSY ? -ENOSPC : ret;
+	}
+	args->queue_id = id;
+	args->hw_queue = queue->hwq->index;
+	return 0;
 }
 
-/*
- * Last step of a reset. The device ended every running job before its
- * reset finished, so a record whose seqno matches is a real completion.
- * With @err == 0 the device is back. The first unfinished job is to blame
- * when it is @bad (the scheduler's timeout), when the watchdog found the
- * queue hung (it fails with -ETIMEDOUT and its context is banned), or
- * after a ring error or a bad completion record (-EIO). With @lost (the
- * firmware crashed and lost them) the other unfinished jobs fail with
- * @lost; otherwise those of banned contexts are cancelled (-ECANCELED) and
- * the rest go to the re-enabled ring in their order, keeping their fences.
- * With @err the device is wedged or gone: every unfinished job fails with
- * @err and the queue stays stopped.
- */
-void quasar_queue_restart(struct quasar_queue *q, struct quasar_job *bad,
-			  int err, int lost)
+int quasar_ioctl_queue_destroy(struct drm_device *drm, void *data,
+			       struct drm_file *file)
 {
-	bool blamed = false;
-	u32 i, n = 0;
+	struct quasar_file *qfile = to_quasar_file(file);
+	struct drm_quasar_queue_destroy *args = data;
+	struct quasar_queue *queue;
 
-	guard(mutex)(&q->lock);
-	for (i = q->head; i != q->tail; i++) {
-		u32 idx = i & (q->size - 1);
-		struct quasar_job *job = q->slots[idx];
-
-		q->slots[idx] = NULL;
-		if (!q->bad_record && q->cpl[idx].seqno == job->seqno) {
-			quasar_queue_complete_record(q, job, &q->cpl[idx], &q->stats[idx]);
-		} else if (err) {
-			quasar_queue_abort(q, job, DRM_QUASAR_STATUS_ABORTED, err);
-		} else if (!blamed && (job == bad || q->hung)) {
-			WRITE_ONCE(job->ctx->banned, true);
-			drm_err(&q->qdev->drm, "queue %u: job %llu of context %u hung; context banned\n",
-				q->index, job->seqno, job->ctx->slot);
-			quasar_queue_abort(q, job, DRM_QUASAR_STATUS_ABORTED,
-					   -ETIMEDOUT);
-			blamed = true;
-		} else if (!blamed && (q->error || q->bad_record)) {
-			quasar_queue_abort(q, job, q->error ?: DRM_QUASAR_STATUS_ABORTED,
-					   -EIO);
-			blamed = true;
-		} else if (lost) {
-			quasar_queue_abort(q, job, DRM_QUASAR_STATUS_ABORTED, lost);
-		} else if (READ_ONCE(job->ctx->banned)) {
-			quasar_queue_abort(q, job, DRM_QUASAR_STATUS_ABORTED,
-					   -ECANCELED);
-		} else {
-			q->replay[n++] = job;
-		}
-		/* Only the first unfinished job can be the bad record's. */
-		q->bad_record = false;
-	}
-	q->head = 0;
-	q->tail = 0;
-	q->error = 0;
-	q->hung = false;
-	q->bad_record = false;
-	if (err) {
-		q->stopped = true;
-		return;
-	}
-
-	memset(q->cpl, 0, q->size * sizeof(*q->cpl));
-	for (i = 0; i < n; i++)
-		quasar_queue_write_desc(q, q->replay[i]);
-	quasar_queue_hw_enable(q);
-	if (n)
-		quasar_queue_doorbell(q);
+	if (args->pad)
+		return -EINVAL;
+	scoped_guard(rwsem_write, &qfile->queue_lock)
+		queue = xa_erase(&qfile->queues, args->queue_id);
+	if (!queue)
+		return -ENOENT;
+	quasar_queue_free(queue);
+	return 0;
 }

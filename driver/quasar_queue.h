@@ -1,113 +1,43 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Quasar NPU: hardware queues (hw-spec 5): descriptor and completion rings,
- * the doorbell, and the fences that completions signal.
+ * Quasar NPU: queues (the uapi's QUEUE_CREATE), each a scheduler entity
+ * bound to a hardware queue of its priority.
  */
 #ifndef __QUASAR_QUEUE_H__
 #define __QUASAR_QUEUE_H__
 
-#include <linux/dma-fence.h>
-#include <linux/mutex.h>
-#include <linux/spinlock.h>
 #include <linux/types.h>
 
 #include <drm/gpu_scheduler.h>
 
-#include "hw/quasar_hw_interface.h"
-
+struct drm_device;
+struct drm_file;
 struct quasar_device;
-struct quasar_job;
+struct quasar_file;
+struct quasar_hwq;
 
-/* Ring entries per queue; the scheduler keeps one free (credit limit). */
-#define QUASAR_QUEUE_ENTRIES	256
-
-/**
- * struct quasar_fence - the hardware fence of one job on one queue
- * @base: fence; its seqno is the descriptor's seqno
- * @queue: queue index, for the timeline name
- */
-struct quasar_fence {
-	struct dma_fence base;
-	u32 queue;
-};
+/* Queues one file may have at once (the uapi documents it). */
+#define QUASAR_QUEUES_PER_FILE	64
 
 /**
- * struct quasar_queue - one hardware queue and its scheduler
- * @qdev: device
- * @index: queue number (Q[@index] registers, MSI-X vector 1 + @index)
- * @size: entries of both rings, a power of two
- * @name: scheduler and timeline name
- * @sched: the queue's scheduler, credit limit @size - 1
- * @submit_lock: keeps arm and push of one job together, so fence order
- *		 is push order
- * @lock: protects the rings, @head, @tail, @slots, @stopped and @error
- * @fence_lock: lock of the queue's hardware fences
- * @fence_context: fence context of the hardware fences
- * @seqno: last seqno handed out
- * @ring: descriptor ring
- * @ring_dma: its DMA address
- * @cpl: completion ring
- * @cpl_dma: its DMA address
- * @stats: job statistics records, one per ring entry
- * @stats_dma: their DMA address
- * @slots: the job whose descriptor is in each ring entry
- * @replay: scratch array for recovery, so that it needs no allocation
- * @head: next completion to process (free-running)
- * @tail: next descriptor to write (free-running)
- * @stopped: the device is being reset, wedged or gone; no ring access
- * @error: status code the queue's ring error reported, 0 if none
- * @hung: the watchdog found no progress; the next reset blames the job
- *	  at the head
- * @bad_record: the completion at the head carries another seqno; nothing
- *		more is processed until a reset, which fails that job
- * @uqueues: queues of QUEUE_CREATE bound to this one (quasar_uqueue.c)
- * @last_end_ns: when the queue's previous job completed; the device runs a
- *		 queue's jobs one after another, so a job's device time starts
- *		 at its doorbell or at this, whichever is later
+ * struct quasar_queue - a queue, created by QUEUE_CREATE
+ * @entity: its jobs, in submission order
+ * @hwq: the hardware queue it is bound to
+ * @priority: &enum drm_quasar_priority, that of @hwq
  */
 struct quasar_queue {
-	struct quasar_device *qdev;
-	u32 index;
-	u32 size;
-	char name[16];
-	struct drm_gpu_scheduler sched;
-	struct mutex submit_lock;	/* arm + push */
-	struct mutex lock;		/* rings, indices, slots */
-	spinlock_t fence_lock;		/* hardware fences */
-	u64 fence_context;
-	u64 seqno;
-	struct quasar_hw_desc *ring;
-	dma_addr_t ring_dma;
-	struct quasar_hw_cpl *cpl;
-	dma_addr_t cpl_dma;
-	struct quasar_hw_stats *stats;
-	dma_addr_t stats_dma;
-	struct quasar_job **slots;
-	struct quasar_job **replay;
-	u32 head;
-	u32 tail;
-	bool stopped;
-	u32 error;
-	bool hung;
-	bool bad_record;
-	atomic_t uqueues;
-	u64 last_end_ns;
+	struct drm_sched_entity entity;
+	struct quasar_hwq *hwq;
+	u32 priority;
 };
 
-int quasar_queue_init(struct quasar_device *qdev, struct quasar_queue *q,
-		      u32 index);
-void quasar_queue_start(struct quasar_queue *q);
-int quasar_queue_push(struct quasar_queue *q, struct quasar_job *job);
-void quasar_queue_process(struct quasar_queue *q);
-void quasar_queue_check_error(struct quasar_queue *q);
-bool quasar_queue_job_in_ring(struct quasar_queue *q, struct quasar_job *job);
-void quasar_queue_stop(struct quasar_queue *q);
-void quasar_queue_restart(struct quasar_queue *q, struct quasar_job *bad,
-			  int err, int lost);
-u32 quasar_queue_pending(struct quasar_queue *q, u32 *head);
-bool quasar_queue_needs_reset(struct quasar_queue *q);
-void quasar_queue_mark_hung(struct quasar_queue *q);
-
-struct quasar_fence *quasar_fence_alloc(void);
+void quasar_queue_open(struct quasar_file *qfile);
+void quasar_queue_close(struct quasar_file *qfile);
+struct quasar_queue *quasar_queue_get(struct quasar_file *qfile, u32 id);
+void quasar_queue_put(struct quasar_file *qfile);
+int quasar_ioctl_queue_create(struct drm_device *drm, void *data,
+			      struct drm_file *file);
+int quasar_ioctl_queue_destroy(struct drm_device *drm, void *data,
+			       struct drm_file *file);
 
 #endif /* __QUASAR_QUEUE_H__ */

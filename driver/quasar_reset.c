@@ -2,10 +2,11 @@
 /*
  * Quasar NPU: device reset and recovery.
  *
- * A soft reset stops every queue, so recovery stops every scheduler, not
- * only the one whose job timed out. Jobs the device finished are completed
- * from their records, the hung job fails, and the unfinished jobs of every
- * queue go back to the device, with the fences their waiters already hold,
+ * A soft reset stops every hardware queue, so recovery stops every
+ * scheduler, not only the one whose job timed out. Jobs the device finished
+ * are completed from their records, the hung job fails, and the unfinished
+ * jobs of every hardware queue go back to the device, with the fences their
+ * waiters already hold,
  * once the firmware has booted again and the contexts are restored.
  */
 #include <drm/drm_drv.h>
@@ -14,17 +15,17 @@
 #include "quasar_drv.h"
 #include "quasar_fw.h"
 #include "quasar_hw.h"
+#include "quasar_hwq.h"
 #include "quasar_job.h"
 #include "quasar_mmu.h"
-#include "quasar_queue.h"
 #include "quasar_reset.h"
 
 static void quasar_reset_fail_all(struct quasar_device *qdev, int err)
 {
 	unsigned int i;
 
-	for (i = 0; i < qdev->num_queues; i++)
-		quasar_queue_restart(&qdev->queues[i], NULL, err, 0);
+	for (i = 0; i < qdev->num_hwqs; i++)
+		quasar_hwq_restart(&qdev->hwqs[i], NULL, err, 0);
 }
 
 static void quasar_reset_device(struct quasar_device *qdev,
@@ -33,8 +34,8 @@ static void quasar_reset_device(struct quasar_device *qdev,
 	unsigned int i;
 	int ret;
 
-	for (i = 0; i < qdev->num_queues; i++)
-		quasar_queue_stop(&qdev->queues[i]);
+	for (i = 0; i < qdev->num_hwqs; i++)
+		quasar_hwq_stop(&qdev->hwqs[i]);
 
 	ret = quasar_hw_reset(qdev);
 	if (!ret)
@@ -51,8 +52,8 @@ static void quasar_reset_device(struct quasar_device *qdev,
 
 	quasar_mmu_restore(qdev);
 	quasar_hw_irq_enable(qdev);
-	for (i = 0; i < qdev->num_queues; i++)
-		quasar_queue_restart(&qdev->queues[i], bad, 0, lost);
+	for (i = 0; i < qdev->num_hwqs; i++)
+		quasar_hwq_restart(&qdev->hwqs[i], bad, 0, lost);
 	qdev->reset_count++;
 	drm_info(&qdev->drm, "device reset %u done\n", qdev->reset_count);
 }
@@ -80,7 +81,7 @@ static void quasar_reset_reattach(struct drm_gpu_scheduler *sched)
 /*
  * With the reset lock held. @bad is the job the scheduler's timeout handler
  * took off its pending list (NULL from the watchdog, which leaves the
- * lists alone and marks hung queues instead); @lost, when the firmware
+ * lists alone and marks hung hardware queues instead); @lost, when the firmware
  * crashed, is the error of every job it had not finished.
  */
 void quasar_reset_recover(struct quasar_device *qdev, struct quasar_job *bad,
@@ -90,10 +91,10 @@ void quasar_reset_recover(struct quasar_device *qdev, struct quasar_job *bad,
 	int idx;
 
 	lockdep_assert_held(&qdev->reset_lock);
-	for (i = 0; i < qdev->num_queues; i++) {
-		struct quasar_queue *q = &qdev->queues[i];
+	for (i = 0; i < qdev->num_hwqs; i++) {
+		struct quasar_hwq *q = &qdev->hwqs[i];
 
-		drm_sched_stop(&q->sched, bad && bad->queue == q ? &bad->base : NULL);
+		drm_sched_stop(&q->sched, bad && bad->hwq == q ? &bad->base : NULL);
 	}
 
 	if (drm_dev_enter(&qdev->drm, &idx)) {
@@ -103,9 +104,9 @@ void quasar_reset_recover(struct quasar_device *qdev, struct quasar_job *bad,
 		quasar_reset_fail_all(qdev, -ENODEV);
 	}
 
-	for (i = 0; i < qdev->num_queues; i++) {
-		quasar_reset_reattach(&qdev->queues[i].sched);
-		drm_sched_start(&qdev->queues[i].sched);
+	for (i = 0; i < qdev->num_hwqs; i++) {
+		quasar_reset_reattach(&qdev->hwqs[i].sched);
+		drm_sched_start(&qdev->hwqs[i].sched);
 	}
 }
 
@@ -118,8 +119,8 @@ void quasar_reset_unplug(struct quasar_device *qdev)
 	unsigned int i;
 
 	guard(mutex)(&qdev->reset_lock);
-	for (i = 0; i < qdev->num_queues; i++)
-		quasar_queue_stop(&qdev->queues[i]);
+	for (i = 0; i < qdev->num_hwqs; i++)
+		quasar_hwq_stop(&qdev->hwqs[i]);
 	if (quasar_hw_alive(qdev)) {
 		quasar_hw_irq_disable(qdev);
 		quasar_hw_reset(qdev);

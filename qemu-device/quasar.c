@@ -23,7 +23,7 @@ static bool quasar_workers_busy_locked(QuasarState *s)
         return true;
     }
     for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
-        if (s->queue[qi].worker.busy) {
+        if (s->hwq[qi].worker.busy) {
             return true;
         }
     }
@@ -36,14 +36,14 @@ static void quasar_abort_all_locked(QuasarState *s)
 
     quasar_worker_abort_locked(&s->boot.worker);
     for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
-        quasar_worker_abort_locked(&s->queue[qi].worker);
+        quasar_worker_abort_locked(&s->hwq[qi].worker);
     }
 }
 
 /* Registers back to reset values; no worker may be running a job. */
 static void quasar_state_reset_locked(QuasarState *s, bool full)
 {
-    quasar_queue_reset_locked(s, full);
+    quasar_hwq_reset_locked(s, full);
     if (full) {
         quasar_sched_reset_locked(s);
     }
@@ -157,7 +157,7 @@ static void quasar_realize(PCIDevice *pdev, Error **errp)
         return;
     }
     quasar_boot_start_worker(s);
-    quasar_queue_start_workers(s);
+    quasar_hwq_start_workers(s);
 }
 
 static void quasar_exit(PCIDevice *pdev)
@@ -169,16 +169,16 @@ static void quasar_exit(PCIDevice *pdev)
     s->stopping = true;
     quasar_abort_all_locked(s);
     qemu_cond_signal(&s->boot.worker.wake);
-    quasar_queue_kick_all_locked(s);
+    quasar_hwq_kick_all_locked(s);
     qemu_mutex_unlock(&s->lock);
 
     qemu_thread_join(&s->boot.worker.thread);
     qemu_cond_destroy(&s->boot.worker.wake);
     quasar_engine_detach(&s->boot.worker);
     for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
-        qemu_thread_join(&s->queue[qi].worker.thread);
-        qemu_cond_destroy(&s->queue[qi].worker.wake);
-        quasar_engine_detach(&s->queue[qi].worker);
+        qemu_thread_join(&s->hwq[qi].worker.thread);
+        qemu_cond_destroy(&s->hwq[qi].worker.wake);
+        quasar_engine_detach(&s->hwq[qi].worker);
     }
     quasar_irq_exit(s);
     quasar_power_exit(s);

@@ -9,18 +9,18 @@
  *
  * Locking. QuasarState.lock guards every register and every field below
  * that is not marked otherwise. The MMIO handlers take it under the BQL;
- * the worker threads (one per queue, one for firmware boot) take it
- * without the BQL. Nobody holds it across guest DMA, and the workers never
- * take the BQL at all: they ask for interrupts through irq_bh, and their
- * DMA is restricted to RAM (quasar_hal.c), which needs no BQL. So a thread
- * holding the BQL can always wait for a worker to finish its job, which is
- * what device reset and unplug do.
+ * the worker threads (one per hardware queue, one for firmware boot) take
+ * it without the BQL. Nobody holds it across guest DMA, and the workers
+ * never take the BQL at all: they ask for interrupts through irq_bh, and
+ * their DMA is restricted to RAM (quasar_hal.c), which needs no BQL. So a
+ * thread holding the BQL can always wait for a worker to finish its job,
+ * which is what device reset and unplug do.
  *
  * Jobs run on a private copy of the firmware state (QuasarWorker.fw),
  * loaded from the registers when the job starts, as the spec says the
  * device samples them; results go back to the registers only if the
- * worker's epoch did not move meanwhile (a reset, queue disable or a
- * second FW_BOOT bumps it, and the same bump makes the job's further DMA
+ * worker's epoch did not move meanwhile (a reset, hardware queue disable or
+ * a second FW_BOOT bumps it, and the same bump makes the job's further DMA
  * fail, so an abandoned job stops quickly).
  */
 #ifndef HW_MISC_QUASAR_H
@@ -69,7 +69,8 @@ typedef struct QuasarCtx {
     uint64_t fault_addr;
 } QuasarCtx;
 
-typedef struct QuasarQueue {
+/* A hardware queue: the Q[index].* registers and the worker that runs it. */
+typedef struct QuasarHwQueue {
     unsigned int index;
     uint64_t ring;
     uint64_t cpl;
@@ -84,7 +85,7 @@ typedef struct QuasarQueue {
     bool granted;               /* holds an engine (quasar_sched.c) */
     uint64_t last_grant;        /* QuasarState.grant_seq at the grant */
     QuasarWorker worker;
-} QuasarQueue;
+} QuasarHwQueue;
 
 typedef struct QuasarBoot {
     uint64_t addr;
@@ -117,11 +118,11 @@ typedef struct QuasarDebug {
     bool prop_fw_crash;
     bool prop_lost_irq;
     bool prop_corrupt_cpl;
-    uint32_t prop_queues;
+    uint32_t prop_queues;       /* fault-queues: DBG_QUEUES at reset */
     uint64_t prop_va;
 
     uint32_t armed;             /* DBG_INJECT */
-    uint32_t queues;            /* DBG_QUEUES */
+    uint32_t queues;            /* DBG_QUEUES: hardware queues to fire on */
     uint64_t fault_va;          /* DBG_FAULT_VA */
     uint32_t fired;             /* DBG_FIRED */
     uint32_t progress[QUASAR_NUM_QUEUES];   /* atomic, not under the lock */
@@ -146,7 +147,7 @@ struct QuasarState {
     int intx_level;             /* under the BQL only */
 
     QuasarCtx ctx[QUASAR_NUM_CTX];
-    QuasarQueue queue[QUASAR_NUM_QUEUES];
+    QuasarHwQueue hwq[QUASAR_NUM_QUEUES];
     QuasarBoot boot;
 
     uint32_t power;             /* QUASAR_POWER_D0 or QUASAR_POWER_D3 */
@@ -161,6 +162,7 @@ struct QuasarState {
 
     uint32_t engines_free;      /* quasar_sched.c */
     uint64_t grant_seq;         /* engine grants since power-on */
+    bool engines_held;          /* DBG_HOLD.ENGINES: no grant while set */
 };
 
 /* quasar.c */
@@ -221,16 +223,17 @@ void quasar_engine_detach(QuasarWorker *w);
 void quasar_engine_bind(QuasarWorker *w);
 
 /* quasar_sched.c */
-bool quasar_sched_acquire_locked(QuasarState *s, QuasarQueue *q);
-void quasar_sched_release_locked(QuasarState *s, QuasarQueue *q);
+bool quasar_sched_acquire_locked(QuasarState *s, QuasarHwQueue *q);
+void quasar_sched_release_locked(QuasarState *s, QuasarHwQueue *q);
 void quasar_sched_reset_locked(QuasarState *s);
+void quasar_sched_hold_locked(QuasarState *s, bool hold);
 
-/* quasar_queue.c */
-bool quasar_queue_runnable_locked(QuasarState *s, QuasarQueue *q);
-bool quasar_queue_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);
-bool quasar_queue_write_locked(QuasarState *s, hwaddr addr, uint32_t val);
-void quasar_queue_reset_locked(QuasarState *s, bool full);
-void quasar_queue_kick_all_locked(QuasarState *s);
-void quasar_queue_start_workers(QuasarState *s);
+/* quasar_hwq.c */
+bool quasar_hwq_runnable_locked(QuasarState *s, QuasarHwQueue *q);
+bool quasar_hwq_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);
+bool quasar_hwq_write_locked(QuasarState *s, hwaddr addr, uint32_t val);
+void quasar_hwq_reset_locked(QuasarState *s, bool full);
+void quasar_hwq_kick_all_locked(QuasarState *s);
+void quasar_hwq_start_workers(QuasarState *s);
 
 #endif /* HW_MISC_QUASAR_H */

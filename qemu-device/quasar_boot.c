@@ -49,7 +49,7 @@ static void quasar_boot_finish_locked(QuasarState *s, uint32_t err)
     } else {
         b->state = QUASAR_FW_STATE_READY;
         b->info = b->worker.fw.info;
-        quasar_queue_kick_all_locked(s);
+        quasar_hwq_kick_all_locked(s);
     }
     trace_quasar_boot_done(b->state, b->error);
     quasar_irq_raise_locked(s, QUASAR_IRQ_FW_BOOT);

@@ -2,8 +2,8 @@
 /*
  * Quasar NPU: MMU context slot registers (CTX[s].*).
  *
- * The device only stores them; queue workers copy them into the firmware
- * state when a job starts, and the firmware walks the page tables.
+ * The device only stores them; hardware queue workers copy them into the
+ * firmware state when a job starts, and the firmware walks the page tables.
  */
 #include "qemu/osdep.h"
 #include "qemu/bitops.h"

@@ -9,15 +9,20 @@
  *   -device quasar,fault-mmu=on,fault-va=0x100002000
  *   -device quasar,fault-fw-crash=on | fault-lost-irq=on | fault-corrupt-cpl=on
  *
- * A fault fires at the start of the next job on a queue selected by
- * DBG_QUEUES. The device carries out hangs, crashes and lost interrupts;
- * MMU faults and corrupt records are decisions about the job, so they go
- * to the firmware (struct fw_inject). A soft reset leaves the block alone,
- * so a driver's reset at probe does not disarm what the properties armed.
+ * A fault fires at the start of the next job on a hardware queue selected
+ * by DBG_QUEUES. The device carries out hangs, crashes and lost interrupts;
+ * MMU faults and corrupt records are decisions about the job, so they go to
+ * the firmware (struct fw_inject). A soft reset leaves the block alone, so
+ * a driver's reset at probe does not disarm what the properties armed.
  *
- * The per-queue progress counters count units of work (a job start, a
- * command, a page of a bulk command): they are bumped where the firmware
- * polls whether its job must stop, without the lock.
+ * The per-hardware-queue progress counters count units of work (a job
+ * start, a command, a page of a bulk command): they are bumped where the
+ * firmware polls whether its job must stop, without the lock.
+ *
+ * DBG_HOLD.ENGINES holds the engine scheduler (quasar_sched.c): no job
+ * starts while it is set, so a test can fill the rings first and then see
+ * the order the scheduler grants engines in (DBG_GRANTS, Q.START_SEQ),
+ * whatever the speed of the host.
  */
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
@@ -27,7 +32,7 @@
 
 #define QUASAR_DBG_QMASK    ((1u << QUASAR_NUM_QUEUES) - 1)
 
-/* Power-on state: what the properties armed. */
+/* Power-on state: what the properties armed, and the engines not held. */
 void quasar_debug_reset_locked(QuasarState *s)
 {
     QuasarDebug *d = &s->dbg;
@@ -41,12 +46,13 @@ void quasar_debug_reset_locked(QuasarState *s)
     d->queues = d->prop_queues & QUASAR_DBG_QMASK;
     d->fault_va = d->prop_va;
     d->fired = 0;
+    quasar_sched_hold_locked(s, false);
     for (q = 0; q < QUASAR_NUM_QUEUES; q++) {
         qatomic_set(&d->progress[q], 0);
     }
 }
 
-/* The faults armed for a job starting on queue @q; they are spent. */
+/* The faults armed for a job starting on hardware queue @q; they are spent. */
 uint32_t quasar_debug_take_locked(QuasarState *s, unsigned int q)
 {
     QuasarDebug *d = &s->dbg;
@@ -69,8 +75,8 @@ void quasar_debug_progress(QuasarState *s, unsigned int q)
 
 /*
  * The firmware stops: FW_STATUS CRASHED with FW_ERROR CRASH, every running
- * job is abandoned without a completion, no queue runs until a reset and a
- * new boot, and the ERROR cause tells the driver.
+ * job is abandoned without a completion, no hardware queue runs until a
+ * reset and a new boot, and the ERROR cause tells the driver.
  */
 void quasar_debug_crash_locked(QuasarState *s)
 {
@@ -80,7 +86,7 @@ void quasar_debug_crash_locked(QuasarState *s)
     s->boot.error = QUASAR_FW_ERR_CRASH;
     memset(&s->boot.info, 0, sizeof(s->boot.info));
     for (q = 0; q < QUASAR_NUM_QUEUES; q++) {
-        quasar_worker_abort_locked(&s->queue[q].worker);
+        quasar_worker_abort_locked(&s->hwq[q].worker);
     }
     trace_quasar_boot_done(s->boot.state, s->boot.error);
     quasar_irq_raise_locked(s, QUASAR_IRQ_ERROR);
@@ -105,6 +111,12 @@ bool quasar_debug_read_locked(QuasarState *s, hwaddr addr, uint32_t *val)
         return true;
     case QUASAR_REG_DBG_FIRED:
         *val = d->fired;
+        return true;
+    case QUASAR_REG_DBG_HOLD:
+        *val = s->engines_held ? QUASAR_DBG_HOLD_ENGINES : 0;
+        return true;
+    case QUASAR_REG_DBG_GRANTS:
+        *val = s->grant_seq;
         return true;
     }
     if (addr >= QUASAR_REG_Q_PROGRESS(0) &&
@@ -148,6 +160,16 @@ bool quasar_debug_write_locked(QuasarState *s, hwaddr addr, uint32_t val)
         return true;
     case QUASAR_REG_DBG_FIRED:
         QUASAR_GUEST_ERR("DBG_FIRED is read-only");
+        return true;
+    case QUASAR_REG_DBG_HOLD:
+        if (val & ~QUASAR_DBG_HOLD_ENGINES) {
+            QUASAR_GUEST_ERR("DBG_HOLD reserved bits 0x%x",
+                             val & ~QUASAR_DBG_HOLD_ENGINES);
+        }
+        quasar_sched_hold_locked(s, val & QUASAR_DBG_HOLD_ENGINES);
+        return true;
+    case QUASAR_REG_DBG_GRANTS:
+        QUASAR_GUEST_ERR("DBG_GRANTS is read-only");
         return true;
     }
     if (addr >= QUASAR_REG_Q_PROGRESS(0) &&

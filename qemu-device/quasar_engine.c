@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Quasar NPU: the compute engine of each queue worker (spec section 12).
+ * Quasar NPU: the compute engine of each hardware queue worker (spec
+ * section 12).
  *
- * Every queue worker owns an emulated SRAM, through which the firmware
- * stages every tile of ISA v1's compute commands, and a copy of the cost
- * parameters; both come from device properties, so a user can model
- * another NPU (a bigger SRAM, faster DRAM, a wider int4 array) without
- * touching the firmware. The boot worker gets an engine too, with no SRAM
- * to speak of: the firmware advertises the compute opcodes and formats only
- * when it boots with an engine attached, and the boot worker never runs a
- * command.
+ * Every hardware queue worker owns an emulated SRAM, through which the
+ * firmware stages every tile of ISA v1's compute commands, and a copy of
+ * the cost parameters; both come from device properties, so a user can
+ * model another NPU (a bigger SRAM, faster DRAM, a wider int4 array)
+ * without touching the firmware. The boot worker gets an engine too, with
+ * no SRAM to speak of: the firmware advertises the compute opcodes and
+ * formats only when it boots with an engine attached, and the boot worker
+ * never runs a command.
  */
 #include "qemu/osdep.h"
 #include "qemu/memalign.h"

@@ -37,7 +37,7 @@ static uint32_t quasar_reg_read_locked(QuasarState *s, hwaddr addr)
         quasar_power_read_locked(s, addr, &val) ||
         quasar_irq_read_locked(s, addr, &val) ||
         quasar_ctx_read_locked(s, addr, &val) ||
-        quasar_queue_read_locked(s, addr, &val) ||
+        quasar_hwq_read_locked(s, addr, &val) ||
         quasar_debug_read_locked(s, addr, &val)) {
         return val;
     }
@@ -64,6 +64,11 @@ static void quasar_reg_write_locked(QuasarState *s, hwaddr addr,
         }
         if (val & QUASAR_DEV_CTRL_RESET) {
             quasar_soft_reset_request_locked(s);
+            /*
+             * The reset drops every queued job: a hold of the engines
+             * (spec section 11) goes with them, unlike the faults.
+             */
+            quasar_sched_hold_locked(s, false);
         }
         return;
     case QUASAR_REG_SCRATCH:
@@ -83,7 +88,7 @@ static void quasar_reg_write_locked(QuasarState *s, hwaddr addr,
         quasar_power_write_locked(s, addr, val) ||
         quasar_irq_write_locked(s, addr, val) ||
         quasar_ctx_write_locked(s, addr, val) ||
-        quasar_queue_write_locked(s, addr, val) ||
+        quasar_hwq_write_locked(s, addr, val) ||
         quasar_debug_write_locked(s, addr, val)) {
         return;
     }

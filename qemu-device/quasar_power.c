@@ -3,11 +3,11 @@
  * Quasar NPU: power state and firmware log (spec section 10).
  *
  * D3 entry reuses the soft-reset machinery: it must wait for the job in
- * progress on every queue, exactly like DEV_CTRL.RESET, and it ends in a
- * state reset. The difference is what is lost: D3 forgets everything a PCI
- * reset forgets (firmware address, context roots, ring addresses), so a
- * driver that resumes has to restore all of it, as on real hardware whose
- * power rail went away.
+ * progress on every hardware queue, exactly like DEV_CTRL.RESET, and it
+ * ends in a state reset. The difference is what is lost: D3 forgets
+ * everything a PCI reset forgets (firmware address, context roots, ring
+ * addresses), so a driver that resumes has to restore all of it, as on real
+ * hardware whose power rail went away.
  *
  * The firmware log is the one piece of state that survives both: it is
  * what a driver wants to read after a crash and recovery.
@@ -160,7 +160,7 @@ bool quasar_power_blocks_write_locked(QuasarState *s, hwaddr addr,
         addr < QUASAR_REG_QUEUE(QUASAR_NUM_QUEUES, 0) &&
         (addr - QUASAR_REG_QUEUE_BASE) % QUASAR_REG_QUEUE_STRIDE ==
         QUASAR_Q_TAIL) {
-        QUASAR_GUEST_ERR("doorbell %u on queue %u refused: device in D3",
+        QUASAR_GUEST_ERR("doorbell %u on hw queue %u refused: device in D3",
                          val, (unsigned)((addr - QUASAR_REG_QUEUE_BASE) /
                                          QUASAR_REG_QUEUE_STRIDE));
     } else {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Quasar NPU hardware interface: BAR0 register map, firmware image format,
- * device MMU page-table format, queue descriptors and completion records.
+ * device MMU page-table format, hardware queue descriptors and completion
+ * records.
  *
  * This header is the one definition shared by the kernel driver, the QEMU
  * device model and the firmware. docs/hw-spec.md is its prose twin; change
@@ -40,7 +41,7 @@
 #define QUASAR_FW_MAX_SIZE		(1u << 20)
 #define QUASAR_CMD_STREAM_MAX_SIZE	(4u << 20)
 
-/* MSI-X vectors: vector 0 for device events, vector 1 + q for queue q. */
+/* MSI-X vectors: vector 0 for device events, vector 1 + q for hardware queue q. */
 #define QUASAR_MSIX_DEVICE		0
 #define QUASAR_MSIX_QUEUE(q)		(1 + (q))
 #define QUASAR_NUM_MSIX			(1 + QUASAR_NUM_QUEUES)
@@ -120,8 +121,9 @@ enum quasar_fw_error {
 
 /*
  * Debug and health block, 0x0300-0x03ff (hw-spec section 11): one-shot
- * fault injection for recovery tests, and the per-queue progress counters
- * that a hang watchdog compares. Only a PCI or system reset resets it.
+ * fault injection for recovery tests, and the per-hardware-queue progress
+ * counters that a hang watchdog compares. Only a PCI or system reset resets
+ * it.
  */
 #define QUASAR_REG_DBG_INJECT		0x0300	/* RW: arm QUASAR_DBG_* (read: armed) */
 #define   QUASAR_DBG_HANG		(1u << 0)	/* next job never ends */
@@ -131,10 +133,13 @@ enum quasar_fw_error {
 #define   QUASAR_DBG_CORRUPT_CPL	(1u << 4)	/* next record has a wrong seqno */
 #define   QUASAR_DBG_ALL		0x1fu
 #define   QUASAR_DBG_CLEAR		(1u << 31)	/* write: disarm all first */
-#define QUASAR_REG_DBG_QUEUES		0x0304	/* RW: queues the faults fire on */
+#define QUASAR_REG_DBG_QUEUES		0x0304	/* RW: hardware queues the faults fire on */
 #define QUASAR_REG_DBG_FAULT_VA_LO	0x0308	/* RW: VA of an injected MMU fault */
 #define QUASAR_REG_DBG_FAULT_VA_HI	0x030c
 #define QUASAR_REG_DBG_FIRED		0x0310	/* RO: faults fired since device reset */
+#define QUASAR_REG_DBG_HOLD		0x0314	/* RW: QUASAR_DBG_HOLD_* */
+#define   QUASAR_DBG_HOLD_ENGINES	(1u << 0)	/* no engine is granted while set */
+#define QUASAR_REG_DBG_GRANTS		0x0318	/* RO: engine grants since power-on */
 #define QUASAR_REG_Q_PROGRESS(q)	(0x0340 + 4 * (q))	/* RO: work units done */
 #define QUASAR_CPL_CORRUPT_SEQNO	0xbad0c0de5eed0000ull	/* XORed into seqno */
 /* FW_STATUS / FW_ERROR after a firmware crash (appended to the enums above). */
@@ -154,7 +159,7 @@ enum quasar_fw_error {
 #define QUASAR_CTX_FAULT_ADDR_LO	0x10	/* RO: device VA of the last fault */
 #define QUASAR_CTX_FAULT_ADDR_HI	0x14
 
-/* Queues: QUASAR_NUM_QUEUES queues, 0x40 bytes apart */
+/* Hardware queues (hw-spec 5): QUASAR_NUM_QUEUES of them, 0x40 bytes apart */
 #define QUASAR_REG_QUEUE_BASE		0x2000
 #define QUASAR_REG_QUEUE_STRIDE		0x40
 #define QUASAR_REG_QUEUE(q, reg)	(QUASAR_REG_QUEUE_BASE + \
@@ -200,7 +205,7 @@ enum quasar_fw_error {
 #define QUASAR_VA_END			(1ull << QUASAR_VA_BITS)
 
 /* ---------------------------------------------------------------------- */
-/* Queue descriptor and completion record (in guest memory)                 */
+/* Hardware queue descriptor and completion record (in guest memory)        */
 /* ---------------------------------------------------------------------- */
 
 /* Descriptor: 64 bytes, written by the driver at ring[tail % size]. */

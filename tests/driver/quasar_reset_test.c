@@ -70,7 +70,7 @@ static int rst_arm_hang(int q)
 	char mask[8];
 
 	snprintf(mask, sizeof(mask), "0x%x", 1 << q);
-	return rst_debugfs("fault_queues", mask) ?: rst_debugfs("fault_inject", "hang");
+	return rst_debugfs("fault_hw_queues", mask) ?: rst_debugfs("fault_inject", "hang");
 }
 
 /* "device reset N done" lines in the kernel log. */

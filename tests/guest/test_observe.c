@@ -19,7 +19,7 @@
 #define PAGE 4096ull
 #define TRACEFS "/sys/kernel/tracing"
 
-/* A job on @dev's queue @queue that faults: FILL far past any mapping. */
+/* A job on @dev's hardware queue @queue that faults: FILL far past any mapping. */
 static int obs_fault_job(struct accel_device *dev, uint32_t queue,
 			 uint64_t *fault_va, struct accel_job_result *r)
 {
@@ -94,18 +94,18 @@ TEST(observability_debugfs)
 	EXPECT_NE(NULL, obs_line_with(text, size, pid)) TH_LOG("BO owner missing:\n%s", text);
 	free(text);
 
-	text = obs_debugfs("queues");
+	text = obs_debugfs("hw_queues");
 	ASSERT_NE(NULL, text);
-	seq_before = obs_field(obs_line_with(text, "queue 1:", NULL), "last_seqno");
+	seq_before = obs_field(obs_line_with(text, "hw_queue 1:", NULL), "last_seqno");
 	free(text);
 	ASSERT_GE(seq_before, 0);
 	ASSERT_EQ(0, guest_device_works(dev, 1));
-	text = obs_debugfs("queues");
-	seq_after = obs_field(obs_line_with(text, "queue 1:", NULL), "last_seqno");
-	EXPECT_EQ(seq_before + 1, seq_after) TH_LOG("queue 1 did not count our job:\n%s", text);
-	EXPECT_NE(NULL, strstr(text, "queue 1: state=running priority=normal")) TH_LOG("%s", text);
-	EXPECT_NE(NULL, strstr(text, "queue 2: state=running priority=high")) TH_LOG("%s", text);
-	EXPECT_EQ(0, obs_field(obs_line_with(text, "queue 1:", NULL), "in_flight"));
+	text = obs_debugfs("hw_queues");
+	seq_after = obs_field(obs_line_with(text, "hw_queue 1:", NULL), "last_seqno");
+	EXPECT_EQ(seq_before + 1, seq_after) TH_LOG("hw_queue 1 did not count our job:\n%s", text);
+	EXPECT_NE(NULL, strstr(text, "hw_queue 1: state=running priority=normal")) TH_LOG("%s", text);
+	EXPECT_NE(NULL, strstr(text, "hw_queue 2: state=running priority=high")) TH_LOG("%s", text);
+	EXPECT_EQ(0, obs_field(obs_line_with(text, "hw_queue 1:", NULL), "in_flight"));
 	/* This test's own device file and its BOs are alive. */
 	EXPECT_LE(1, obs_field(obs_line_with(text, "live", NULL), "contexts")) TH_LOG("%s", text);
 	EXPECT_LE(1, obs_field(obs_line_with(text, "live", NULL), "bos")) TH_LOG("%s", text);
@@ -223,15 +223,15 @@ TEST(observability_trace)
 
 	trace = obs_read(TRACEFS "/trace");
 	ASSERT_NE(NULL, trace);
-	EXPECT_NE(NULL, obs_line_with(trace, "quasar_job_submit:", "queue=3 "))
-		TH_LOG("no submit event for queue 3:\n%s", trace);
-	EXPECT_NE(NULL, obs_line_with(trace, "quasar_job_run:", "queue=3 "))
-		TH_LOG("no run event for queue 3:\n%s", trace);
-	EXPECT_NE(NULL, obs_line_with(trace, "quasar_job_complete:", "queue=3 ctx"))
-		TH_LOG("no complete event for queue 3:\n%s", trace);
-	EXPECT_NE(NULL, obs_line_with(trace, "quasar_job_complete: queue=3", " status=0 "))
-		TH_LOG("queue 3's job did not complete with status 0:\n%s", trace);
-	EXPECT_NE(NULL, obs_line_with(trace, "quasar_job_fault: queue=0", obs_hex(fault_va)))
+	EXPECT_NE(NULL, obs_line_with(trace, "quasar_job_submit:", "hwq=3 "))
+		TH_LOG("no submit event for hardware queue 3:\n%s", trace);
+	EXPECT_NE(NULL, obs_line_with(trace, "quasar_job_run:", "hwq=3 "))
+		TH_LOG("no run event for hardware queue 3:\n%s", trace);
+	EXPECT_NE(NULL, obs_line_with(trace, "quasar_job_complete:", "hwq=3 ctx"))
+		TH_LOG("no complete event for hardware queue 3:\n%s", trace);
+	EXPECT_NE(NULL, obs_line_with(trace, "quasar_job_complete: hwq=3", " status=0 "))
+		TH_LOG("hardware queue 3's job did not complete with status 0:\n%s", trace);
+	EXPECT_NE(NULL, obs_line_with(trace, "quasar_job_fault: hwq=0", obs_hex(fault_va)))
 		TH_LOG("no fault event with %s:\n%s", obs_hex(fault_va), trace);
 	free(trace);
 	obs_write(TRACEFS "/trace", "");

@@ -117,13 +117,13 @@ static int rb_dbg_write(const char *file, const char *text)
 	return rb_write_file(path, text);
 }
 
-/* Arm @faults ("hang", "mmu" ...) on the queues of @qmask. */
+/* Arm @faults ("hang", "mmu" ...) on the hardware queues of @qmask. */
 static int rb_arm(const char *faults, unsigned int qmask)
 {
 	char mask[16];
 
 	snprintf(mask, sizeof(mask), "0x%x", qmask);
-	return rb_dbg_write("fault_queues", mask) ?: rb_dbg_write("fault_inject", faults);
+	return rb_dbg_write("fault_hw_queues", mask) ?: rb_dbg_write("fault_inject", faults);
 }
 
 /* A counter of the driver's "recovery" file, or -1. */
@@ -149,7 +149,7 @@ static void rb_restore_tdr(void)
 	if (rb_saved_tdr[0])
 		rb_write_file(TDR_PARAM, rb_saved_tdr);
 	rb_dbg_write("fault_inject", "clear");
-	rb_dbg_write("fault_queues", "0xf");
+	rb_dbg_write("fault_hw_queues", "0xf");
 }
 
 /* Whether the kernel log has a line containing @text. */

@@ -1000,6 +1000,51 @@ static void test_sched_high_priority_waiter_gets_the_freed_engine(void)
     qt_stop(t);
 }
 
+/*
+ * One engine, held: LOW, NORMAL and HIGH jobs are rung in that order and
+ * none starts. The release grants the engine by priority, whatever the
+ * device threads did meanwhile (only the LOW queue is known to be asking):
+ * HIGH, NORMAL twice (a queue with more jobs competes for the engine it
+ * frees), then LOW twice, numbered from the grant count read while held.
+ */
+static void test_sched_hold_then_release_grants_by_priority(void)
+{
+    QT *t = qt_start_jobs_with("q35", ",engines=1", true);
+    uint64_t ring1, cpl1, ring2, cpl2;
+    uint32_t len = qt_cmd_fill(t, 0, QT_VA_A, 64, 0x11223344);
+    uint32_t waiting = QUASAR_Q_STATUS_WAITING, g0;
+
+    wr(t, QUASAR_REG_QUEUE(0, QUASAR_Q_PRIORITY), QUASAR_Q_PRIORITY_LOW);
+    qt_sched_queue(t, 1, QUASAR_Q_PRIORITY_NORMAL, &ring1, &cpl1);
+    qt_sched_queue(t, 2, QUASAR_Q_PRIORITY_HIGH, &ring2, &cpl2);
+    g0 = rd(t, QUASAR_REG_DBG_GRANTS);
+
+    wr(t, QUASAR_REG_DBG_HOLD, QUASAR_DBG_HOLD_ENGINES);
+    qt_submit(t, QT_VA_CMD, len, 0, 1);
+    qt_submit(t, QT_VA_CMD, len, 0, 2);
+    qt_sched_submit(t, 1, ring1, 0, len);
+    qt_sched_submit(t, 1, ring1, 1, len);
+    qt_sched_submit(t, 2, ring2, 0, len);
+    /* The LOW queue asked for the engine and did not get it. */
+    qt_wait_reg(t, QUASAR_REG_QUEUE(0, QUASAR_Q_STATUS), waiting, waiting);
+    g_assert_cmpuint(rd(t, QUASAR_REG_DBG_GRANTS), ==, g0);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(0, QUASAR_Q_HEAD)), ==, 0);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(0, QUASAR_Q_START_SEQ)), ==, 0);
+
+    wr(t, QUASAR_REG_DBG_HOLD, 0);
+    qt_wait_head(t, 0, 2);
+    qt_wait_head(t, 1, 2);
+    qt_wait_head(t, 2, 1);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(2, QUASAR_Q_START_SEQ)), ==,
+                     g0 + 1);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(1, QUASAR_Q_START_SEQ)), ==,
+                     g0 + 3);
+    g_assert_cmpuint(rd(t, QUASAR_REG_QUEUE(0, QUASAR_Q_START_SEQ)), ==,
+                     g0 + 5);
+    g_assert_cmpuint(rd(t, QUASAR_REG_DBG_GRANTS), ==, g0 + 5);
+    qt_stop(t);
+}
+
 static void test_queue_fill_and_copy_write_memory_and_completion(void)
 {
     QT *t = qt_start_jobs(true);
@@ -1533,6 +1578,34 @@ static void test_dbg_registers_reset_values_arm_and_clear(void)
     qt_stop(t);
 }
 
+/*
+ * DBG_HOLD (spec 11) reads back its one bit; D3 keeps it, a soft reset
+ * clears it. DBG_GRANTS is read-only.
+ */
+static void test_dbg_hold_registers(void)
+{
+    QT *t = qt_start();
+
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_HOLD), ==, 0);
+    g_assert_cmpuint(rd(t, QUASAR_REG_DBG_GRANTS), ==, 0);
+    wr(t, QUASAR_REG_DBG_HOLD, 0xff);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_HOLD), ==, QUASAR_DBG_HOLD_ENGINES);
+    wr(t, QUASAR_REG_DBG_GRANTS, 9);
+    g_assert_cmpuint(rd(t, QUASAR_REG_DBG_GRANTS), ==, 0);
+    /* D3 and back keep it, as they keep the rest of the block... */
+    qt_power_set(t, QUASAR_POWER_D3);
+    qt_power_set(t, QUASAR_POWER_D0);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_HOLD), ==, QUASAR_DBG_HOLD_ENGINES);
+    /* ... and a soft reset, which drops every queued job, clears it. */
+    wr(t, QUASAR_REG_DEV_CTRL, QUASAR_DEV_CTRL_RESET);
+    qt_wait_reg(t, QUASAR_REG_DEV_STATUS, QUASAR_DEV_STATUS_RESETTING, 0);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_HOLD), ==, 0);
+    wr(t, QUASAR_REG_DBG_HOLD, QUASAR_DBG_HOLD_ENGINES);
+    wr(t, QUASAR_REG_DBG_HOLD, 0);
+    g_assert_cmphex(rd(t, QUASAR_REG_DBG_HOLD), ==, 0);
+    qt_stop(t);
+}
+
 static void test_dbg_progress_counts_commands_and_pages(void)
 {
     QT *t = qt_start_jobs(true);
@@ -1755,6 +1828,8 @@ int main(int argc, char **argv)
     qtest_add_func("/quasar/sched/registers", test_sched_registers);
     qtest_add_func("/quasar/sched/high_priority_waiter_gets_the_freed_engine",
                    test_sched_high_priority_waiter_gets_the_freed_engine);
+    qtest_add_func("/quasar/sched/hold_then_release_grants_by_priority",
+                   test_sched_hold_then_release_grants_by_priority);
     qtest_add_func("/quasar/queue/bad_descriptor_fails_and_next_job_runs",
                    test_queue_bad_descriptor_fails_and_next_job_runs);
     qtest_add_func("/quasar/queue/mmu_fault_records_address_in_cpl_and_ctx",
@@ -1803,6 +1878,7 @@ int main(int argc, char **argv)
 
     qtest_add_func("/quasar/dbg/registers_reset_values_arm_and_clear",
                    test_dbg_registers_reset_values_arm_and_clear);
+    qtest_add_func("/quasar/dbg/hold_registers", test_dbg_hold_registers);
     qtest_add_func("/quasar/dbg/progress_counts_commands_and_pages",
                    test_dbg_progress_counts_commands_and_pages);
     qtest_add_func("/quasar/dbg/hang_stalls_the_job_until_soft_reset",

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Quasar NPU: job queues (Q[q].* registers, spec section 5).
+ * Quasar NPU: hardware queues, the rings of jobs behind the Q[q].* registers
+ * (spec section 5).
  *
- * One worker thread per queue, woken by the doorbell. It runs one job at a
- * time through fw_queue_process() on its private firmware state, without
- * the BQL and without the device lock, then publishes HEAD, the context
- * fault records and the interrupt under the lock. Running one job per call
- * lets every job see the registers as they were when it started, and lets
- * HEAD and the interrupt follow each completion record, as the spec says.
+ * One worker thread per hardware queue, woken by the doorbell. It runs one
+ * job at a time through fw_queue_process() on its private firmware state,
+ * without the BQL and without the device lock, then publishes HEAD, the
+ * context fault records and the interrupt under the lock. Running one job
+ * per call lets every job see the registers as they were when it started,
+ * and lets HEAD and the interrupt follow each completion record, as the
+ * spec says.
  */
 #include "qemu/osdep.h"
 #include "qemu/bitops.h"
@@ -18,7 +20,7 @@
 #define QUASAR_DESC_SIZE    sizeof(struct quasar_hw_desc)
 #define QUASAR_CPL_SIZE     sizeof(struct quasar_hw_cpl)
 
-static bool quasar_queue_decode(hwaddr addr, unsigned int *q, hwaddr *reg)
+static bool quasar_hwq_decode(hwaddr addr, unsigned int *q, hwaddr *reg)
 {
     if (addr < QUASAR_REG_QUEUE_BASE ||
         addr >= QUASAR_REG_QUEUE(QUASAR_NUM_QUEUES, 0)) {
@@ -29,17 +31,17 @@ static bool quasar_queue_decode(hwaddr addr, unsigned int *q, hwaddr *reg)
     return true;
 }
 
-/* A ring error: the queue runs nothing until disabled and enabled again. */
-static void quasar_queue_fail_locked(QuasarState *s, QuasarQueue *q,
+/* A ring error: it runs nothing until disabled and enabled again. */
+static void quasar_hwq_fail_locked(QuasarState *s, QuasarHwQueue *q,
                                      uint32_t status)
 {
     q->error = true;
     q->error_status = status;
-    trace_quasar_queue_error(q->index, status);
+    trace_quasar_hwq_error(q->index, status);
     quasar_irq_raise_locked(s, QUASAR_IRQ_ERROR);
 }
 
-bool quasar_queue_runnable_locked(QuasarState *s, QuasarQueue *q)
+bool quasar_hwq_runnable_locked(QuasarState *s, QuasarHwQueue *q)
 {
     return !s->halted && !s->resetting &&
            s->boot.state == QUASAR_FW_STATE_READY &&
@@ -47,7 +49,7 @@ bool quasar_queue_runnable_locked(QuasarState *s, QuasarQueue *q)
 }
 
 /* Sample the registers into the worker's firmware state (spec: job start). */
-static void quasar_queue_load_locked(QuasarState *s, QuasarQueue *q)
+static void quasar_hwq_load_locked(QuasarState *s, QuasarHwQueue *q)
 {
     QuasarWorker *w = &q->worker;
     struct fw_device *fw = &w->fw;
@@ -72,7 +74,7 @@ static void quasar_queue_load_locked(QuasarState *s, QuasarQueue *q)
     w->job_epoch = w->epoch;
 }
 
-static void quasar_queue_publish_locked(QuasarState *s, QuasarQueue *q,
+static void quasar_hwq_publish_locked(QuasarState *s, QuasarHwQueue *q,
                                         int done, uint32_t ring_error,
                                         bool lose_irq)
 {
@@ -80,16 +82,16 @@ static void quasar_queue_publish_locked(QuasarState *s, QuasarQueue *q,
     unsigned int slot;
 
     if (done < 0) {
-        QUASAR_GUEST_ERR("queue %u: ring or completion DMA failed at "
+        QUASAR_GUEST_ERR("hw queue %u: ring or completion DMA failed at "
                          "head %u", q->index, q->head);
-        quasar_queue_fail_locked(s, q, ring_error);
+        quasar_hwq_fail_locked(s, q, ring_error);
         return;
     }
     if (done == 0) {
         /* Only should_stop may end a call early, and it did not fire. */
-        QUASAR_GUEST_ERR("queue %u: firmware made no progress at head %u",
+        QUASAR_GUEST_ERR("hw queue %u: firmware made no progress at head %u",
                          q->index, q->head);
-        quasar_queue_fail_locked(s, q, DRM_QUASAR_STATUS_BAD_DESC);
+        quasar_hwq_fail_locked(s, q, DRM_QUASAR_STATUS_BAD_DESC);
         return;
     }
     for (slot = 0; slot < QUASAR_NUM_CTX; slot++) {
@@ -107,10 +109,10 @@ static void quasar_queue_publish_locked(QuasarState *s, QuasarQueue *q,
 }
 
 /* Polled per job, command and page: each poll is a unit of progress. */
-static bool quasar_queue_should_stop(void *opaque)
+static bool quasar_hwq_should_stop(void *opaque)
 {
     QuasarWorker *w = opaque;
-    QuasarQueue *q = container_of(w, QuasarQueue, worker);
+    QuasarHwQueue *q = container_of(w, QuasarHwQueue, worker);
 
     quasar_debug_progress(w->dev, q->index);
     return qatomic_read(&w->epoch) != w->job_epoch;
@@ -118,10 +120,10 @@ static bool quasar_queue_should_stop(void *opaque)
 
 /*
  * An injected hang: the job makes no progress and writes nothing until it
- * is abandoned (reset, queue disable, firmware crash, unplug) or a soft
- * reset ends it. Polled, since those do not all signal the worker.
+ * is abandoned (reset, hardware queue disable, firmware crash, unplug) or a
+ * soft reset ends it. Polled, since those do not all signal the worker.
  */
-static void quasar_queue_hang_locked(QuasarState *s, QuasarWorker *w)
+static void quasar_hwq_hang_locked(QuasarState *s, QuasarWorker *w)
 {
     while (!s->stopping && !s->resetting &&
            qatomic_read(&w->epoch) == w->job_epoch) {
@@ -129,9 +131,9 @@ static void quasar_queue_hang_locked(QuasarState *s, QuasarWorker *w)
     }
 }
 
-static void *quasar_queue_thread(void *opaque)
+static void *quasar_hwq_thread(void *opaque)
 {
-    QuasarQueue *q = opaque;
+    QuasarHwQueue *q = opaque;
     QuasarWorker *w = &q->worker;
     QuasarState *s = w->dev;
 
@@ -141,7 +143,7 @@ static void *quasar_queue_thread(void *opaque)
         uint32_t head, ring_error = DRM_QUASAR_STATUS_DMA_ERROR, faults;
         int done;
 
-        while (!s->stopping && !quasar_queue_runnable_locked(s, q)) {
+        while (!s->stopping && !quasar_hwq_runnable_locked(s, q)) {
             qemu_cond_wait(&w->wake, &s->lock);
         }
         if (s->stopping) {
@@ -150,13 +152,13 @@ static void *quasar_queue_thread(void *opaque)
         if (!quasar_sched_acquire_locked(s, q)) {
             continue;
         }
-        quasar_queue_load_locked(s, q);
+        quasar_hwq_load_locked(s, q);
         head = q->head;
         faults = quasar_debug_take_locked(s, q->index);
         if (faults & QUASAR_DBG_FW_CRASH) {
             quasar_debug_crash_locked(s);
         } else if (faults & QUASAR_DBG_HANG) {
-            quasar_queue_hang_locked(s, w);
+            quasar_hwq_hang_locked(s, w);
         }
         if (faults & (QUASAR_DBG_FW_CRASH | QUASAR_DBG_HANG)) {
             quasar_sched_release_locked(s, q);
@@ -169,14 +171,14 @@ static void *quasar_queue_thread(void *opaque)
         };
         qemu_mutex_unlock(&s->lock);
 
-        trace_quasar_queue_job_start(q->index, head);
+        trace_quasar_hwq_job_start(q->index, head);
         done = fw_queue_process(&w->fw, q->index, head + 1,
-                                quasar_queue_should_stop, w, &ring_error);
-        trace_quasar_queue_job_end(q->index, head, done);
+                                quasar_hwq_should_stop, w, &ring_error);
+        trace_quasar_hwq_job_end(q->index, head, done);
 
         qemu_mutex_lock(&s->lock);
         if (w->job_epoch == w->epoch) {
-            quasar_queue_publish_locked(s, q, done, ring_error,
+            quasar_hwq_publish_locked(s, q, done, ring_error,
                                         faults & QUASAR_DBG_LOST_IRQ);
         }
         quasar_sched_release_locked(s, q);
@@ -187,17 +189,17 @@ static void *quasar_queue_thread(void *opaque)
     return NULL;
 }
 
-static bool quasar_queue_config_ok(QuasarQueue *q)
+static bool quasar_hwq_config_ok(QuasarHwQueue *q)
 {
     if (q->size < QUASAR_RING_MIN_ENTRIES ||
         q->size > QUASAR_RING_MAX_ENTRIES || !is_power_of_2(q->size)) {
-        QUASAR_GUEST_ERR("queue %u: SIZE %u is not a power of two in %u..%u",
+        QUASAR_GUEST_ERR("hw queue %u: SIZE %u is not a power of two in %u..%u",
                          q->index, q->size, QUASAR_RING_MIN_ENTRIES,
                          QUASAR_RING_MAX_ENTRIES);
         return false;
     }
     if (q->ring % QUASAR_DESC_SIZE || q->cpl % QUASAR_CPL_SIZE) {
-        QUASAR_GUEST_ERR("queue %u: ring 0x%" PRIx64 " or completion ring "
+        QUASAR_GUEST_ERR("hw queue %u: ring 0x%" PRIx64 " or completion ring "
                          "0x%" PRIx64 " misaligned", q->index, q->ring,
                          q->cpl);
         return false;
@@ -205,13 +207,13 @@ static bool quasar_queue_config_ok(QuasarQueue *q)
     return true;
 }
 
-static void quasar_queue_set_enable_locked(QuasarState *s, QuasarQueue *q,
+static void quasar_hwq_set_enable_locked(QuasarState *s, QuasarHwQueue *q,
                                            bool enable)
 {
     if (enable == q->enabled) {
         return;
     }
-    /* A job still running belongs to the old queue: drop its result. */
+    /* A job still running belongs to the old ring: drop its result. */
     quasar_worker_abort_locked(&q->worker);
     q->enabled = enable;
     q->head = 0;
@@ -219,50 +221,50 @@ static void quasar_queue_set_enable_locked(QuasarState *s, QuasarQueue *q,
     q->error = false;
     q->error_status = 0;
     if (!enable) {
-        trace_quasar_queue_disable(q->index);
+        trace_quasar_hwq_disable(q->index);
         return;
     }
-    trace_quasar_queue_enable(q->index, q->ring, q->cpl, q->size);
-    if (!quasar_queue_config_ok(q)) {
-        quasar_queue_fail_locked(s, q, DRM_QUASAR_STATUS_BAD_DESC);
+    trace_quasar_hwq_enable(q->index, q->ring, q->cpl, q->size);
+    if (!quasar_hwq_config_ok(q)) {
+        quasar_hwq_fail_locked(s, q, DRM_QUASAR_STATUS_BAD_DESC);
     }
 }
 
-static void quasar_queue_doorbell_locked(QuasarState *s, QuasarQueue *q,
+static void quasar_hwq_doorbell_locked(QuasarState *s, QuasarHwQueue *q,
                                          uint32_t tail)
 {
-    trace_quasar_queue_doorbell(q->index, tail, q->head);
+    trace_quasar_hwq_doorbell(q->index, tail, q->head);
     if (!q->enabled) {
-        QUASAR_GUEST_ERR("queue %u: doorbell %u while disabled", q->index,
+        QUASAR_GUEST_ERR("hw queue %u: doorbell %u while disabled", q->index,
                          tail);
         return;
     }
     if (q->error) {
-        QUASAR_GUEST_ERR("queue %u: doorbell %u while in error", q->index,
+        QUASAR_GUEST_ERR("hw queue %u: doorbell %u while in error", q->index,
                          tail);
         return;
     }
     /* Free-running indices: the distance is what must fit the ring. */
     if (tail - q->head > q->size) {
-        QUASAR_GUEST_ERR("queue %u: TAIL %u is more than SIZE %u ahead of "
+        QUASAR_GUEST_ERR("hw queue %u: TAIL %u is more than SIZE %u ahead of "
                          "HEAD %u", q->index, tail, q->size, q->head);
-        quasar_queue_fail_locked(s, q, DRM_QUASAR_STATUS_BAD_DESC);
+        quasar_hwq_fail_locked(s, q, DRM_QUASAR_STATUS_BAD_DESC);
         return;
     }
     q->tail = tail;
     qemu_cond_signal(&q->worker.wake);
 }
 
-bool quasar_queue_read_locked(QuasarState *s, hwaddr addr, uint32_t *val)
+bool quasar_hwq_read_locked(QuasarState *s, hwaddr addr, uint32_t *val)
 {
     unsigned int qi;
     hwaddr reg;
-    QuasarQueue *q;
+    QuasarHwQueue *q;
 
-    if (!quasar_queue_decode(addr, &qi, &reg)) {
+    if (!quasar_hwq_decode(addr, &qi, &reg)) {
         return false;
     }
-    q = &s->queue[qi];
+    q = &s->hwq[qi];
     switch (reg) {
     case QUASAR_Q_RING_LO:
         *val = q->ring;
@@ -307,16 +309,16 @@ bool quasar_queue_read_locked(QuasarState *s, hwaddr addr, uint32_t *val)
     return false;
 }
 
-bool quasar_queue_write_locked(QuasarState *s, hwaddr addr, uint32_t val)
+bool quasar_hwq_write_locked(QuasarState *s, hwaddr addr, uint32_t val)
 {
     unsigned int qi;
     hwaddr reg;
-    QuasarQueue *q;
+    QuasarHwQueue *q;
 
-    if (!quasar_queue_decode(addr, &qi, &reg)) {
+    if (!quasar_hwq_decode(addr, &qi, &reg)) {
         return false;
     }
-    q = &s->queue[qi];
+    q = &s->hwq[qi];
     switch (reg) {
     case QUASAR_Q_RING_LO:
     case QUASAR_Q_RING_HI:
@@ -324,7 +326,7 @@ bool quasar_queue_write_locked(QuasarState *s, hwaddr addr, uint32_t val)
     case QUASAR_Q_CPL_HI:
     case QUASAR_Q_SIZE:
         if (q->enabled) {
-            QUASAR_GUEST_ERR("queue %u: ring register 0x%" HWADDR_PRIx
+            QUASAR_GUEST_ERR("hw queue %u: ring register 0x%" HWADDR_PRIx
                              " written while enabled; ignored", qi, reg);
             return true;
         }
@@ -348,17 +350,17 @@ bool quasar_queue_write_locked(QuasarState *s, hwaddr addr, uint32_t val)
         return true;
     case QUASAR_Q_CTRL:
         if (val & ~QUASAR_Q_CTRL_ENABLE) {
-            QUASAR_GUEST_ERR("queue %u: CTRL reserved bits 0x%x", qi,
+            QUASAR_GUEST_ERR("hw queue %u: CTRL reserved bits 0x%x", qi,
                              val & ~QUASAR_Q_CTRL_ENABLE);
         }
-        quasar_queue_set_enable_locked(s, q, val & QUASAR_Q_CTRL_ENABLE);
+        quasar_hwq_set_enable_locked(s, q, val & QUASAR_Q_CTRL_ENABLE);
         return true;
     case QUASAR_Q_TAIL:
-        quasar_queue_doorbell_locked(s, q, val);
+        quasar_hwq_doorbell_locked(s, q, val);
         return true;
     case QUASAR_Q_PRIORITY:
         if (val > QUASAR_Q_PRIORITY_HIGH) {
-            QUASAR_GUEST_ERR("queue %u: PRIORITY %u above %u; ignored", qi,
+            QUASAR_GUEST_ERR("hw queue %u: PRIORITY %u above %u; ignored", qi,
                              val, QUASAR_Q_PRIORITY_HIGH);
             return true;
         }
@@ -369,20 +371,23 @@ bool quasar_queue_write_locked(QuasarState *s, hwaddr addr, uint32_t val)
     case QUASAR_Q_STATUS:
     case QUASAR_Q_ERROR:
     case QUASAR_Q_START_SEQ:
-        QUASAR_GUEST_ERR("queue %u: write to read-only register 0x%"
+        QUASAR_GUEST_ERR("hw queue %u: write to read-only register 0x%"
                          HWADDR_PRIx, qi, reg);
         return true;
     }
     return false;
 }
 
-/* Every queue disabled with HEAD = TAIL = 0; device reset clears the rest. */
-void quasar_queue_reset_locked(QuasarState *s, bool full)
+/*
+ * Every hardware queue disabled with HEAD = TAIL = 0; device reset clears
+ * the rest.
+ */
+void quasar_hwq_reset_locked(QuasarState *s, bool full)
 {
     unsigned int qi;
 
     for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
-        QuasarQueue *q = &s->queue[qi];
+        QuasarHwQueue *q = &s->hwq[qi];
 
         quasar_worker_abort_locked(&q->worker);
         q->enabled = false;
@@ -398,21 +403,21 @@ void quasar_queue_reset_locked(QuasarState *s, bool full)
     }
 }
 
-void quasar_queue_kick_all_locked(QuasarState *s)
+void quasar_hwq_kick_all_locked(QuasarState *s)
 {
     unsigned int qi;
 
     for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
-        qemu_cond_signal(&s->queue[qi].worker.wake);
+        qemu_cond_signal(&s->hwq[qi].worker.wake);
     }
 }
 
-void quasar_queue_start_workers(QuasarState *s)
+void quasar_hwq_start_workers(QuasarState *s)
 {
     unsigned int qi;
 
     for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
-        QuasarQueue *q = &s->queue[qi];
+        QuasarHwQueue *q = &s->hwq[qi];
         char name[16];
 
         q->index = qi;
@@ -421,6 +426,6 @@ void quasar_queue_start_workers(QuasarState *s)
         quasar_engine_attach(s, &q->worker, true);
         qemu_cond_init(&q->worker.wake);
         qemu_thread_create(&q->worker.thread, q->worker.name,
-                           quasar_queue_thread, q, QEMU_THREAD_JOINABLE);
+                           quasar_hwq_thread, q, QEMU_THREAD_JOINABLE);
     }
 }
