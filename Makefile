@@ -60,6 +60,7 @@ RUN_SUITES = pass=0; fail=0; for t in $(2); do \
 # Contracts and shared cores first, consumers after them: a fragment may
 # use the variables of every fragment above it.
 include $(TOP)/datapath/datapath.mk
+include $(TOP)/isa/isa.mk
 include $(TOP)/firmware/firmware.mk
 include $(TOP)/fwrun/fwrun.mk
 include $(TOP)/libaccel/libaccel.mk

@@ -6,6 +6,8 @@
 #
 # FW_SRCS and FW_ENGINE_SRCS are the only lists of the firmware's sources:
 # the QEMU device's meson.build reads them through scripts/build-qemu.sh.
+# The firmware also compiles the ISA's validator (isa/isa.mk, ISA_SRCS),
+# which fw_cmd.c calls for every command, into libquasarfw.a.
 
 FW_DIR := $(TOP)/firmware
 FW_BUILD := $(BUILD)/fw
@@ -20,29 +22,31 @@ FW_EXTRA_IMAGES += $(FW_BUILD)/quasar-fw-bad-crc.bin
 FW_SRCS := fw_device.c fw_image.c fw_mmu.c fw_cmd.c fw_queue.c fw_sched.c
 # The ISA v1 compute engine: it calls the datapath (datapath/), so whoever
 # links it also links libquasar_dp.a. Kept apart from FW_SRCS, which the
-# fuzzers link object by object without the datapath; fw_cmd.c reaches the
-# engine only through fw->engine.
+# fuzzers link object by object without the datapath's kernels; fw_cmd.c
+# reaches the engine only through fw->engine.
 FW_ENGINE_SRCS := fw_ops.c fw_gemm.c fw_tensor.c fw_sram.c fw_cost.c
 
 # The build id hashes what the device ROM is built from, by path relative
 # to the top, so that every checkout of the same sources agrees on it.
 FW_ID_INPUTS = $(sort $(patsubst $(TOP)/%,%,$(wildcard $(FW_DIR)/*.c \
-	$(FW_DIR)/*.h $(FW_DIR)/include/*.h))) include/hw/quasar_hw_interface.h \
-	uapi/drm/quasar_isa.h
+	$(FW_DIR)/*.h $(FW_DIR)/include/*.h $(ISA_DIR)/*.c $(ISA_DIR)/*.h))) \
+	include/hw/quasar_hw_interface.h uapi/drm/quasar_isa.h
 
 # Freestanding, and warning-clean under QEMU's own warning set.
 FW_WARN := -Wall -Wextra -Wmissing-prototypes -Wstrict-prototypes -Wundef \
 	-Wwrite-strings -Wshadow -Wredundant-decls -Wold-style-definition \
 	-Wimplicit-fallthrough=2 -Wtype-limits -Wvla -Wconversion
 # Headers: the ISA and the hardware interface (fixed-width types only, no
-# libdrm), the datapath's for the engine. The datapath's floating point
-# (none of the engine's own) must be what the source says, as in datapath.mk.
-FW_INCLUDES := -I$(FW_DIR)/include -I$(FW_BUILD) -I$(DP_DIR)
+# libdrm), the ISA's validator, the datapath's for the validator and the
+# engine. The datapath's floating point (none of the engine's own) must be
+# what the source says, as in datapath.mk.
+FW_INCLUDES := -I$(FW_DIR)/include -I$(FW_BUILD) -I$(ISA_DIR) -I$(DP_DIR)
 FW_CFLAGS := $(COMMON_CFLAGS) -std=gnu11 -ffreestanding $(FW_WARN) \
 	-fno-math-errno -ffp-contract=off $(FW_INCLUDES)
 FW_ASAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
-FW_OBJS := $(patsubst %.c,$(FW_BUILD)/obj/%.o,$(FW_SRCS) $(FW_ENGINE_SRCS))
+FW_OBJS := $(patsubst %.c,$(FW_BUILD)/obj/%.o,$(FW_SRCS) $(FW_ENGINE_SRCS)) \
+	$(patsubst %.c,$(FW_BUILD)/obj/isa/%.o,$(ISA_SRCS))
 
 ALL_TARGETS += $(FW_IMAGE) $(FW_EXTRA_IMAGES) $(FW_LIB) $(FW_TOOL)
 
@@ -61,6 +65,15 @@ $(FW_BUILD)/obj/%.o: $(FW_DIR)/%.c $(FW_BUILD_ID_H)
 	$(CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
 
 $(FW_BUILD)/asan/obj/%.o: $(FW_DIR)/%.c $(FW_BUILD_ID_H)
+	@mkdir -p $(@D)
+	$(CC) $(FW_CFLAGS) $(FW_ASAN) -MMD -MP -c $< -o $@
+
+# The validator, compiled as firmware (freestanding, the same warnings).
+$(FW_BUILD)/obj/isa/%.o: $(ISA_DIR)/%.c
+	@mkdir -p $(@D)
+	$(CC) $(FW_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FW_BUILD)/asan/obj/isa/%.o: $(ISA_DIR)/%.c
 	@mkdir -p $(@D)
 	$(CC) $(FW_CFLAGS) $(FW_ASAN) -MMD -MP -c $< -o $@
 
@@ -85,4 +98,5 @@ $(FW_IMAGE): $(FW_TOOL)
 $(FW_BUILD)/quasar-fw-bad-%.bin: $(FW_TOOL)
 	$(FW_TOOL) -o $@ --corrupt=$*
 
--include $(wildcard $(FW_BUILD)/obj/*.d $(FW_BUILD)/asan/obj/*.d)
+-include $(wildcard $(FW_BUILD)/obj/*.d $(FW_BUILD)/asan/obj/*.d $(FW_BUILD)/obj/isa/*.d \
+	$(FW_BUILD)/asan/obj/isa/*.d)

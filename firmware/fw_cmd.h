@@ -19,17 +19,19 @@
 
 /*
  * Check the 8-byte header at @hdr with @remaining stream bytes from it
- * (>= 8): opcode known and enabled by the booted image, length exactly the
- * opcode's, inside the stream, flags zero. Returns a drm_quasar_status and,
- * on success, the command's length in *len.
+ * (>= 8): opcode enabled by the booted image (and an engine for a compute
+ * opcode), then the ISA's header rules (isa_check_header(): opcode known,
+ * length exactly the opcode's, inside the stream, flags zero). Returns a
+ * drm_quasar_status and, on success, the command's length in *len.
  */
 int fw_cmd_check_header(const struct fw_device *fw, const uint8_t *hdr,
 			uint32_t remaining, uint32_t *len);
 
 /*
  * Validate the operands of the whole command at @cmd (header already
- * checked) and execute it in context @slot. *fault_addr gets the VA of an
- * MMU fault, else 0. Long commands poll @stop between pages.
+ * checked; isa_check_operands()) and execute the decoded command in
+ * context @slot. *fault_addr gets the VA of an MMU fault, else 0. Long
+ * commands poll @stop between pages.
  */
 int fw_cmd_exec(const struct fw_device *fw, unsigned int slot,
 		const uint8_t *cmd, const struct fw_job_stop *stop,

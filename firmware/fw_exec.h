@@ -14,6 +14,7 @@
 
 #include "drm/quasar_isa.h"
 #include "fw_api.h"
+#include "isa_validate.h"
 
 #define FW_SRAM_ALIGN	64u
 
@@ -60,58 +61,28 @@ void fw_cost_vec(struct fw_xctx *x, uint64_t elems);
 void fw_cost_operands(struct fw_xctx *x, uint64_t bytes);
 void fw_cost_tile_end(struct fw_xctx *x);
 
-/* fw_tensor.c: descriptors, decoded and validated. */
-struct fw_tensor {
-	uint64_t addr;
-	uint32_t dims[DRM_QUASAR_TENSOR_DIMS];
-	uint32_t strides[DRM_QUASAR_TENSOR_DIMS];
-	uint32_t format;
-	uint32_t flags;
-	uint32_t esize;		/* plain formats: bytes per element */
-	uint64_t rows;		/* dims[0] * dims[1] * dims[2] */
-	uint64_t span;		/* bytes from addr to the last element's end */
-};
-
-/* A packed weight tensor: geometry of its buffers per 16-row panel. */
-struct fw_wtensor {
-	struct fw_tensor t;
-	uint32_t n, k, group, dpflags;
-	float tensor_scale;
-	uint64_t scales, zeros, meta;
-	uint32_t panels;
-	uint64_t data_pp, scale_pp, zero_pp, meta_pp;	/* bytes per panel */
-	bool sparse;
-	bool a8_ok;
-};
-
-bool fw_fmt_plain(uint32_t format);
-bool fw_fmt_packed(uint32_t format);
-/* Decode a 48-byte drm_quasar_tensor; checks everything but the format. */
-int fw_tensor_get(const uint8_t *raw, struct fw_tensor *t);
-/* fw_tensor_get, plus: a plain tensor of @format (0: any plain format). */
-int fw_tensor_plain(const uint8_t *raw, uint32_t format, struct fw_tensor *t);
-/* Decode packed weights and their drm_quasar_wparams at @wp. */
-int fw_tensor_weights(const uint8_t *raw, const uint8_t *wp, struct fw_wtensor *w);
-/* Device address of row @r (0 <= r < rows). */
-uint64_t fw_tensor_row(const struct fw_tensor *t, uint64_t r);
-bool fw_tensor_same_dims(const struct fw_tensor *a, const struct fw_tensor *b);
+/*
+ * fw_tensor.c: the operands the validator decoded (isa_validate.h), as the
+ * engine reaches them: row addresses, the MMU pre-check, packed panels.
+ */
+/* Device address of row @r (0 <= r < rows) of a plain tensor. */
+uint64_t fw_tensor_row(const struct isa_tensor *t, uint64_t r);
 /* Every page of [va, va + len) mapped (writable if @write) in the context. */
 int fw_range_check(struct fw_xctx *x, uint64_t va, uint64_t len, bool write);
-int fw_tensor_check_access(struct fw_xctx *x, const struct fw_tensor *t, bool write);
-int fw_weights_check_access(struct fw_xctx *x, const struct fw_wtensor *w);
+int fw_tensor_check_access(struct fw_xctx *x, const struct isa_tensor *t, bool write);
+int fw_weights_check_access(struct fw_xctx *x, const struct isa_weights *w);
 /* Fill a datapath view of panels [p0, p0 + np) staged at the given buffers. */
 struct dp_wt;
-void fw_weights_view(const struct fw_wtensor *w, uint32_t p0, uint32_t np,
+void fw_weights_view(const struct isa_weights *w, uint32_t p0, uint32_t np,
 		     const void *data, const void *scales, const void *zeros,
 		     const void *meta, struct dp_wt *view);
 /* Stage panels [p0, p0 + np) into SRAM regions allocated by the caller. */
-int fw_weights_stage(struct fw_xctx *x, const struct fw_wtensor *w, uint32_t p0,
+int fw_weights_stage(struct fw_xctx *x, const struct isa_weights *w, uint32_t p0,
 		     uint32_t np, void *data, void *scales, void *zeros, void *meta);
 /* SRAM bytes that @np staged panels take (each buffer 64-byte aligned). */
-uint64_t fw_weights_sram(const struct fw_wtensor *w, uint32_t np);
+uint64_t fw_weights_sram(const struct isa_weights *w, uint32_t np);
 
-/* fw_gemm.c */
-int fw_gemm_exec(struct fw_xctx *x, const uint8_t *cmd);
-int fw_conv2d_exec(struct fw_xctx *x, const uint8_t *cmd);
+/* fw_gemm.c: GEMM and CONV2D. */
+int fw_gemm_exec(struct fw_xctx *x, uint16_t op, const struct isa_gemm *g);
 
 #endif /* FW_EXEC_H */

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
  * ISA v1 compute commands other than GEMM/CONV2D (docs/isa.md section 7),
- * the engine's entry point, and its set-up.
+ * the engine's entry point, and its set-up. Commands arrive decoded and
+ * checked by the ISA's validator (isa/isa_validate.c); what is left here
+ * needs the device: the MMU pre-check, the SRAM tiling (TOO_LARGE),
+ * GATHER's ids (BAD_INDEX), and the execution.
  *
  * Row operations (norms, softmax, RoPE, ADD/MUL, plain conversions) stage
  * as many whole rows as fit in the SRAM, run the datapath's row kernel on
- * each, and write the rows back; their per-command parameters (gains,
+ * each, and write the rows back; their per-command vectors (gains,
  * biases) are staged once. Dequantizing conversions and embedding gathers
  * stage packed weights panel by panel.
  */
@@ -16,46 +19,35 @@
 #include "fw_bytes.h"
 #include "fw_exec.h"
 
-#define FW_NORM(f)	offsetof(struct drm_quasar_cmd_norm, f)
-#define FW_SMAX(f)	offsetof(struct drm_quasar_cmd_softmax, f)
-#define FW_ROPE(f)	offsetof(struct drm_quasar_cmd_rope, f)
-#define FW_ELT(f)	offsetof(struct drm_quasar_cmd_eltwise, f)
-#define FW_GATH(f)	offsetof(struct drm_quasar_cmd_gather, f)
-#define FW_CONVT(f)	offsetof(struct drm_quasar_cmd_convert, f)
-#define FW_HDR(f)	offsetof(struct drm_quasar_cmd_header, f)
-
+/* A row operation: the decoded command and its tile, rt rows. */
 struct fw_rowop {
 	uint16_t op;
-	const struct fw_tensor *in[2];
-	uint32_t nin;
-	const struct fw_tensor *out;
-	uint64_t par[2];	/* FP32 vectors of D, staged once */
-	uint32_t npar;
-	uint64_t tab[2];	/* dense FP32 tables of D / 2 per row (RoPE) */
-	uint32_t ntab;
-	float eps;
-	uint32_t rt;		/* rows per tile */
+	const struct isa_rows *c;
+	uint32_t rt;
 };
 
 static uint64_t fw_rowop_ws(const struct fw_rowop *r, uint64_t rt)
 {
-	uint64_t d = r->out->dims[3], b = r->npar * fw_a64(d * 4);
+	const struct isa_rows *c = r->c;
+	uint64_t d = c->y.dims[3], b = c->nvec * fw_a64(d * 4);
 
-	for (uint32_t i = 0; i < r->nin; i++)
-		b += fw_a64(rt * d * r->in[i]->esize);
-	b += r->ntab * fw_a64(rt * (d / 2) * 4);
-	return b + fw_a64(rt * d * r->out->esize);
+	for (uint32_t i = 0; i < c->nin; i++)
+		b += fw_a64(rt * d * c->in[i].esize);
+	b += c->ntab * fw_a64(rt * (d / 2) * 4);
+	return b + fw_a64(rt * d * c->y.esize);
 }
 
-static void fw_rowop_kernel(const struct fw_rowop *r, void *const *in, void *const *par,
+static void fw_rowop_kernel(const struct fw_rowop *r, void *const *in, void *const *vec,
 			    void *const *tab, void *out, uint32_t d)
 {
+	float eps = dp_u2f(r->c->eps);
+
 	switch (r->op) {
 	case DRM_QUASAR_OP_RMSNORM:
-		dp_rmsnorm_ref(in[0], par[0], d, r->eps, out);
+		dp_rmsnorm_ref(in[0], vec[0], d, eps, out);
 		break;
 	case DRM_QUASAR_OP_LAYERNORM:
-		dp_layernorm_ref(in[0], par[0], par[1], d, r->eps, out);
+		dp_layernorm_ref(in[0], vec[0], vec[1], d, eps, out);
 		break;
 	case DRM_QUASAR_OP_SOFTMAX:
 		dp_softmax_ref(in[0], d, out);
@@ -70,7 +62,7 @@ static void fw_rowop_kernel(const struct fw_rowop *r, void *const *in, void *con
 		dp_mul_ref(in[0], in[1], d, out);
 		break;
 	default:	/* CONVERT, plain */
-		if (r->out->format == DRM_QUASAR_FORMAT_FP32)
+		if (r->c->y.format == DRM_QUASAR_FORMAT_FP32)
 			dp_bf16_to_f32_ref(in[0], d, out);
 		else
 			dp_f32_to_bf16_ref(in[0], d, out);
@@ -78,73 +70,74 @@ static void fw_rowop_kernel(const struct fw_rowop *r, void *const *in, void *con
 	}
 }
 
-static int fw_rowop_access(struct fw_xctx *x, const struct fw_rowop *r)
+static int fw_rowop_access(struct fw_xctx *x, const struct isa_rows *c)
 {
-	uint64_t d = r->out->dims[3];
+	uint64_t d = c->y.dims[3];
 	int st = DRM_QUASAR_STATUS_OK;
 
-	for (uint32_t i = 0; !st && i < r->nin; i++)
-		st = fw_tensor_check_access(x, r->in[i], false);
-	for (uint32_t i = 0; !st && i < r->npar; i++)
-		st = fw_range_check(x, r->par[i], d * 4, false);
-	for (uint32_t i = 0; !st && i < r->ntab; i++)
-		st = fw_range_check(x, r->tab[i], r->out->rows * (d / 2) * 4, false);
-	return st ? st : fw_tensor_check_access(x, r->out, true);
+	for (uint32_t i = 0; !st && i < c->nin; i++)
+		st = fw_tensor_check_access(x, &c->in[i], false);
+	for (uint32_t i = 0; !st && i < c->nvec; i++)
+		st = fw_range_check(x, c->vec[i], d * 4, false);
+	for (uint32_t i = 0; !st && i < c->ntab; i++)
+		st = fw_range_check(x, c->tab[i], c->y.rows * (d / 2) * 4, false);
+	return st ? st : fw_tensor_check_access(x, &c->y, true);
 }
 
-static int fw_rowop_run(struct fw_xctx *x, struct fw_rowop *r)
+static int fw_rowop_run(struct fw_xctx *x, uint16_t op, const struct isa_rows *c)
 {
-	uint32_t d = r->out->dims[3], lo = 1, hi;
-	uint64_t rows = r->out->rows, pbytes = (uint64_t)r->npar * d * 4;
-	void *in[2] = { 0 }, *par[2] = { 0 }, *tab[2] = { 0 }, *out;
+	struct fw_rowop r = { .op = op, .c = c };
+	uint32_t d = c->y.dims[3], lo = 1, hi;
+	uint64_t rows = c->y.rows, vbytes = (uint64_t)c->nvec * d * 4;
+	void *in[2] = { 0 }, *vec[2] = { 0 }, *tab[2] = { 0 }, *out;
 	int st;
 
-	st = fw_rowop_access(x, r);
+	st = fw_rowop_access(x, c);
 	if (st)
 		return st;
-	if (fw_rowop_ws(r, 1) > x->e->sram_size)
+	if (fw_rowop_ws(&r, 1) > x->e->sram_size)
 		return DRM_QUASAR_STATUS_TOO_LARGE;
 	hi = rows < DRM_QUASAR_DIM_MAX ? (uint32_t)rows : DRM_QUASAR_DIM_MAX;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo + 1) / 2;
 
-		if (fw_rowop_ws(r, mid) <= x->e->sram_size)
+		if (fw_rowop_ws(&r, mid) <= x->e->sram_size)
 			lo = mid;
 		else
 			hi = mid - 1;
 	}
-	r->rt = lo;
-	for (uint32_t i = 0; i < r->npar; i++) {
-		par[i] = fw_sram_alloc(x, (uint64_t)d * 4);
-		st = fw_sram_in(x, r->par[i], par[i], (uint64_t)d * 4, FW_CLS_ACT);
+	r.rt = lo;
+	for (uint32_t i = 0; i < c->nvec; i++) {
+		vec[i] = fw_sram_alloc(x, (uint64_t)d * 4);
+		st = fw_sram_in(x, c->vec[i], vec[i], (uint64_t)d * 4, FW_CLS_ACT);
 		if (st)
 			return st;
 	}
-	for (uint32_t i = 0; i < r->nin; i++)
-		in[i] = fw_sram_alloc(x, (uint64_t)r->rt * d * r->in[i]->esize);
-	for (uint32_t i = 0; i < r->ntab; i++)
-		tab[i] = fw_sram_alloc(x, (uint64_t)r->rt * (d / 2) * 4);
-	out = fw_sram_alloc(x, (uint64_t)r->rt * d * r->out->esize);
+	for (uint32_t i = 0; i < c->nin; i++)
+		in[i] = fw_sram_alloc(x, (uint64_t)r.rt * d * c->in[i].esize);
+	for (uint32_t i = 0; i < c->ntab; i++)
+		tab[i] = fw_sram_alloc(x, (uint64_t)r.rt * (d / 2) * 4);
+	out = fw_sram_alloc(x, (uint64_t)r.rt * d * c->y.esize);
 
-	for (uint64_t r0 = 0; r0 < rows; r0 += r->rt) {
-		uint64_t n = rows - r0 < r->rt ? rows - r0 : r->rt, opnd = pbytes;
+	for (uint64_t r0 = 0; r0 < rows; r0 += r.rt) {
+		uint64_t n = rows - r0 < r.rt ? rows - r0 : r.rt, opnd = vbytes;
 
 		if (fw_xctx_stopped(x))
 			return DRM_QUASAR_STATUS_ABORTED;
 		for (uint64_t j = 0; j < n; j++)
-			for (uint32_t i = 0; i < r->nin; i++) {
-				uint64_t rb = (uint64_t)d * r->in[i]->esize;
+			for (uint32_t i = 0; i < c->nin; i++) {
+				uint64_t rb = (uint64_t)d * c->in[i].esize;
 
-				st = fw_sram_in(x, fw_tensor_row(r->in[i], r0 + j),
+				st = fw_sram_in(x, fw_tensor_row(&c->in[i], r0 + j),
 						(uint8_t *)in[i] + j * rb, rb, FW_CLS_ACT);
 				if (st)
 					return st;
 				opnd += rb;
 			}
-		for (uint32_t i = 0; i < r->ntab; i++) {
+		for (uint32_t i = 0; i < c->ntab; i++) {
 			uint64_t tb = (uint64_t)(d / 2) * 4;
 
-			st = fw_sram_in(x, r->tab[i] + r0 * tb, tab[i], n * tb, FW_CLS_ACT);
+			st = fw_sram_in(x, c->tab[i] + r0 * tb, tab[i], n * tb, FW_CLS_ACT);
 			if (st)
 				return st;
 			opnd += n * tb;
@@ -153,18 +146,18 @@ static int fw_rowop_run(struct fw_xctx *x, struct fw_rowop *r)
 			void *ri[2], *rtab[2];
 
 			for (uint32_t i = 0; i < 2; i++) {
-				ri[i] = i < r->nin ? (uint8_t *)in[i] + j * d * r->in[i]->esize : 0;
-				rtab[i] = i < r->ntab ? (uint8_t *)tab[i] + j * (d / 2) * 4 : 0;
+				ri[i] = i < c->nin ? (uint8_t *)in[i] + j * d * c->in[i].esize : 0;
+				rtab[i] = i < c->ntab ? (uint8_t *)tab[i] + j * (d / 2) * 4 : 0;
 			}
-			fw_rowop_kernel(r, ri, par, rtab,
-					(uint8_t *)out + j * d * r->out->esize, d);
+			fw_rowop_kernel(&r, ri, vec, rtab,
+					(uint8_t *)out + j * d * c->y.esize, d);
 		}
 		fw_cost_vec(x, n * d);
-		fw_cost_operands(x, opnd + n * d * r->out->esize);
+		fw_cost_operands(x, opnd + n * d * c->y.esize);
 		for (uint64_t j = 0; j < n; j++) {
-			uint64_t ob = (uint64_t)d * r->out->esize;
+			uint64_t ob = (uint64_t)d * c->y.esize;
 
-			st = fw_sram_out(x, fw_tensor_row(r->out, r0 + j),
+			st = fw_sram_out(x, fw_tensor_row(&c->y, r0 + j),
 					 (uint8_t *)out + j * ob, ob);
 			if (st)
 				return st;
@@ -174,102 +167,9 @@ static int fw_rowop_run(struct fw_xctx *x, struct fw_rowop *r)
 	return DRM_QUASAR_STATUS_OK;
 }
 
-static int fw_norm_exec(struct fw_xctx *x, const uint8_t *cmd, uint16_t op)
-{
-	struct fw_tensor in, out;
-	struct fw_rowop r = { .op = op, .in = { &in }, .nin = 1, .out = &out };
-	int st;
-
-	if (fw_le32(cmd + FW_NORM(reserved)))
-		return DRM_QUASAR_STATUS_BAD_FLAGS;
-	st = fw_tensor_plain(cmd + FW_NORM(x), DRM_QUASAR_FORMAT_FP32, &in);
-	if (!st)
-		st = fw_tensor_plain(cmd + FW_NORM(y), DRM_QUASAR_FORMAT_FP32, &out);
-	if (st)
-		return st;
-	if (!fw_tensor_same_dims(&in, &out))
-		return DRM_QUASAR_STATUS_BAD_SHAPE;
-	r.par[0] = fw_le64(cmd + FW_NORM(gain));
-	r.par[1] = fw_le64(cmd + FW_NORM(bias));
-	r.npar = op == DRM_QUASAR_OP_LAYERNORM ? 2 : 1;
-	if (!r.par[0] || (op == DRM_QUASAR_OP_LAYERNORM) != (r.par[1] != 0))
-		return DRM_QUASAR_STATUS_BAD_OPERAND;
-	for (uint32_t i = 0; i < r.npar; i++) {
-		if (r.par[i] % 4)
-			return DRM_QUASAR_STATUS_BAD_ALIGN;
-		if (fw_range_wraps(r.par[i], (uint64_t)out.dims[3] * 4))
-			return DRM_QUASAR_STATUS_BAD_RANGE;
-	}
-	r.eps = dp_u2f(fw_le32(cmd + FW_NORM(eps)));
-	return fw_rowop_run(x, &r);
-}
-
-static int fw_softmax_exec(struct fw_xctx *x, const uint8_t *cmd)
-{
-	struct fw_tensor in, out;
-	struct fw_rowop r = { .op = DRM_QUASAR_OP_SOFTMAX, .in = { &in }, .nin = 1,
-			      .out = &out };
-	int st;
-
-	st = fw_tensor_plain(cmd + FW_SMAX(x), DRM_QUASAR_FORMAT_FP32, &in);
-	if (!st)
-		st = fw_tensor_plain(cmd + FW_SMAX(y), DRM_QUASAR_FORMAT_FP32, &out);
-	if (st)
-		return st;
-	if (!fw_tensor_same_dims(&in, &out))
-		return DRM_QUASAR_STATUS_BAD_SHAPE;
-	return fw_rowop_run(x, &r);
-}
-
-static int fw_rope_exec(struct fw_xctx *x, const uint8_t *cmd)
-{
-	struct fw_tensor in, out;
-	struct fw_rowop r = { .op = DRM_QUASAR_OP_ROPE, .in = { &in }, .nin = 1,
-			      .out = &out, .ntab = 2 };
-	int st;
-
-	st = fw_tensor_plain(cmd + FW_ROPE(x), DRM_QUASAR_FORMAT_FP32, &in);
-	if (!st)
-		st = fw_tensor_plain(cmd + FW_ROPE(y), DRM_QUASAR_FORMAT_FP32, &out);
-	if (st)
-		return st;
-	if (!fw_tensor_same_dims(&in, &out) || out.dims[3] % 2)
-		return DRM_QUASAR_STATUS_BAD_SHAPE;
-	r.tab[0] = fw_le64(cmd + FW_ROPE(cos));
-	r.tab[1] = fw_le64(cmd + FW_ROPE(sin));
-	for (uint32_t i = 0; i < 2; i++) {
-		if (!r.tab[i])
-			return DRM_QUASAR_STATUS_BAD_OPERAND;
-		if (r.tab[i] % 4)
-			return DRM_QUASAR_STATUS_BAD_ALIGN;
-		/* rows * D / 2 * 4 < 2^48 * 2^17: no wrap before the check. */
-		if (fw_range_wraps(r.tab[i], out.rows * (out.dims[3] / 2) * 4))
-			return DRM_QUASAR_STATUS_BAD_RANGE;
-	}
-	return fw_rowop_run(x, &r);
-}
-
-static int fw_eltwise_exec(struct fw_xctx *x, const uint8_t *cmd, uint16_t op)
-{
-	struct fw_tensor a, b, out;
-	struct fw_rowop r = { .op = op, .in = { &a, &b }, .nin = 2, .out = &out };
-	int st;
-
-	st = fw_tensor_plain(cmd + FW_ELT(a), DRM_QUASAR_FORMAT_FP32, &a);
-	if (!st)
-		st = fw_tensor_plain(cmd + FW_ELT(b), DRM_QUASAR_FORMAT_FP32, &b);
-	if (!st)
-		st = fw_tensor_plain(cmd + FW_ELT(y), DRM_QUASAR_FORMAT_FP32, &out);
-	if (st)
-		return st;
-	if (!fw_tensor_same_dims(&a, &out) || !fw_tensor_same_dims(&b, &out))
-		return DRM_QUASAR_STATUS_BAD_SHAPE;
-	return fw_rowop_run(x, &r);
-}
-
 /* Dequantize panels into rows of @out (FP32 or BF16): CONVERT from W_*. */
-static int fw_dequant_run(struct fw_xctx *x, const struct fw_wtensor *w,
-			  const struct fw_tensor *out)
+static int fw_dequant_run(struct fw_xctx *x, const struct isa_weights *w,
+			  const struct isa_tensor *out)
 {
 	uint64_t osz = out->esize, rowb = (uint64_t)w->k * osz;
 	uint32_t np = 1;
@@ -315,94 +215,53 @@ static int fw_dequant_run(struct fw_xctx *x, const struct fw_wtensor *w,
 	return DRM_QUASAR_STATUS_OK;
 }
 
-static int fw_convert_exec(struct fw_xctx *x, const uint8_t *cmd)
+/* CONVERT from packed weights: the pre-check, then panel by panel. */
+static int fw_dequant_exec(struct fw_xctx *x, const struct isa_dequant *c)
 {
-	struct fw_tensor src, dst;
-	struct fw_wtensor w;
-	int st;
+	int st = fw_weights_check_access(x, &c->src);
 
-	st = fw_tensor_get(cmd + FW_CONVT(src), &src);
 	if (!st)
-		st = fw_tensor_plain(cmd + FW_CONVT(dst), 0, &dst);
-	if (st)
-		return st;
-	if (fw_fmt_packed(src.format)) {
-		st = fw_tensor_weights(cmd + FW_CONVT(src), cmd + FW_CONVT(sp), &w);
-		if (st)
-			return st;
-		if (dst.format == DRM_QUASAR_FORMAT_U32)
-			return DRM_QUASAR_STATUS_BAD_FORMAT;
-		if (dst.rows != w.n || dst.dims[3] != w.k)
-			return DRM_QUASAR_STATUS_BAD_SHAPE;
-		st = fw_weights_check_access(x, &w);
-		if (!st)
-			st = fw_tensor_check_access(x, &dst, true);
-		return st ? st : fw_dequant_run(x, &w, &dst);
-	}
-	for (uint32_t i = 0; i < sizeof(struct drm_quasar_wparams); i++)
-		if (cmd[FW_CONVT(sp) + i])
-			return DRM_QUASAR_STATUS_BAD_OPERAND;
-	if (!((src.format == DRM_QUASAR_FORMAT_BF16 && dst.format == DRM_QUASAR_FORMAT_FP32) ||
-	      (src.format == DRM_QUASAR_FORMAT_FP32 && dst.format == DRM_QUASAR_FORMAT_BF16)))
-		return DRM_QUASAR_STATUS_BAD_FORMAT;
-	if (!fw_tensor_same_dims(&src, &dst))
-		return DRM_QUASAR_STATUS_BAD_SHAPE;
-	{
-		struct fw_rowop r = { .op = DRM_QUASAR_OP_CONVERT, .in = { &src }, .nin = 1,
-				      .out = &dst };
-
-		return fw_rowop_run(x, &r);
-	}
+		st = fw_tensor_check_access(x, &c->dst, true);
+	return st ? st : fw_dequant_run(x, &c->src, &c->dst);
 }
 
 /*
  * Embedding gather: ids in chunks, one panel at a time (kept while
  * consecutive ids fall in it), one output row per id and per tile.
  */
-static int fw_gather_exec(struct fw_xctx *x, const uint8_t *cmd)
+static int fw_gather_exec(struct fw_xctx *x, const struct isa_gather *c)
 {
-	struct fw_tensor ids, out;
-	struct fw_wtensor w;
-	uint64_t count, rowb, chunk = 1, have = UINT64_MAX;
+	const struct isa_weights *w = &c->table;
+	uint64_t count = c->count, rowb, chunk = 1, have = UINT64_MAX;
 	uint32_t *idb;
 	void *wd, *ws, *wz, *wm;
 	float *ob;
 	int st;
 
-	st = fw_tensor_weights(cmd + FW_GATH(table), cmd + FW_GATH(tp), &w);
+	st = fw_weights_check_access(x, w);
 	if (!st)
-		st = fw_tensor_plain(cmd + FW_GATH(ids), DRM_QUASAR_FORMAT_U32, &ids);
+		st = fw_tensor_check_access(x, &c->ids, false);
 	if (!st)
-		st = fw_tensor_plain(cmd + FW_GATH(y), DRM_QUASAR_FORMAT_FP32, &out);
+		st = fw_tensor_check_access(x, &c->y, true);
 	if (st)
 		return st;
-	count = ids.rows * ids.dims[3];
-	if (ids.rows != 1 || out.rows != count || out.dims[3] != w.k)
-		return DRM_QUASAR_STATUS_BAD_SHAPE;
-	st = fw_weights_check_access(x, &w);
-	if (!st)
-		st = fw_tensor_check_access(x, &ids, false);
-	if (!st)
-		st = fw_tensor_check_access(x, &out, true);
-	if (st)
-		return st;
-	rowb = (uint64_t)w.k * 4;
-	if (fw_weights_sram(&w, 1) + fw_a64(rowb) + fw_a64(4) > x->e->sram_size)
+	rowb = (uint64_t)w->k * 4;
+	if (fw_weights_sram(w, 1) + fw_a64(rowb) + fw_a64(4) > x->e->sram_size)
 		return DRM_QUASAR_STATUS_TOO_LARGE;
 	while (chunk < count &&
-	       fw_weights_sram(&w, 1) + fw_a64(rowb) + fw_a64((chunk + 1) * 4) <=
+	       fw_weights_sram(w, 1) + fw_a64(rowb) + fw_a64((chunk + 1) * 4) <=
 	       x->e->sram_size)
 		chunk++;
-	wd = fw_sram_alloc(x, w.data_pp);
-	ws = fw_sram_alloc(x, w.scale_pp);
-	wz = fw_sram_alloc(x, w.zero_pp);
-	wm = fw_sram_alloc(x, w.meta_pp);
+	wd = fw_sram_alloc(x, w->data_pp);
+	ws = fw_sram_alloc(x, w->scale_pp);
+	wz = fw_sram_alloc(x, w->zero_pp);
+	wm = fw_sram_alloc(x, w->meta_pp);
 	ob = fw_sram_alloc(x, rowb);
 	idb = fw_sram_alloc(x, chunk * 4);
 	for (uint64_t c0 = 0; c0 < count; c0 += chunk) {
 		uint64_t n = count - c0 < chunk ? count - c0 : chunk;
 
-		st = fw_sram_in(x, ids.addr + c0 * 4, idb, n * 4, FW_CLS_ACT);
+		st = fw_sram_in(x, c->ids.addr + c0 * 4, idb, n * 4, FW_CLS_ACT);
 		if (st)
 			return st;
 		for (uint64_t i = 0; i < n; i++) {
@@ -412,20 +271,20 @@ static int fw_gather_exec(struct fw_xctx *x, const uint8_t *cmd)
 
 			if (fw_xctx_stopped(x))
 				return DRM_QUASAR_STATUS_ABORTED;
-			if (id >= w.n)
+			if (id >= w->n)
 				return DRM_QUASAR_STATUS_BAD_INDEX;
-			fw_weights_view(&w, p, 1, wd, ws, wz, wm, &view);
+			fw_weights_view(w, p, 1, wd, ws, wz, wm, &view);
 			if (p != have) {
-				st = fw_weights_stage(x, &w, p, 1, wd, ws, wz, wm);
+				st = fw_weights_stage(x, w, p, 1, wd, ws, wz, wm);
 				if (st)
 					return st;
 				have = p;
 			}
-			opnd += w.data_pp + w.scale_pp + w.zero_pp + w.meta_pp;
-			dp_dequant_ref(&view, id % DP_PANEL, id % DP_PANEL + 1, ob, w.k);
-			fw_cost_vec(x, w.k);
+			opnd += w->data_pp + w->scale_pp + w->zero_pp + w->meta_pp;
+			dp_dequant_ref(&view, id % DP_PANEL, id % DP_PANEL + 1, ob, w->k);
+			fw_cost_vec(x, w->k);
 			fw_cost_operands(x, opnd);
-			st = fw_sram_out(x, fw_tensor_row(&out, c0 + i), ob, rowb);
+			st = fw_sram_out(x, fw_tensor_row(&c->y, c0 + i), ob, rowb);
 			if (st)
 				return st;
 			fw_cost_tile_end(x);
@@ -435,42 +294,27 @@ static int fw_gather_exec(struct fw_xctx *x, const uint8_t *cmd)
 }
 
 static int fw_ops_exec(const struct fw_device *fw, unsigned int slot,
-		       const uint8_t *cmd, const struct fw_job_stop *stop,
+		       const struct isa_cmd *cmd, const struct fw_job_stop *stop,
 		       uint64_t *fault_addr)
 {
 	struct fw_xctx x = {
 		.fw = fw, .e = fw->engine, .slot = slot, .stop = stop,
 		.fault_addr = fault_addr,
 	};
-	uint16_t op = fw_le16(cmd + FW_HDR(opcode));
 	int st;
 
-	switch (op) {
-	case DRM_QUASAR_OP_GEMM:
-		st = fw_gemm_exec(&x, cmd);
+	switch (cmd->form) {
+	case ISA_FORM_GEMM:
+		st = fw_gemm_exec(&x, cmd->opcode, &cmd->gemm);
 		break;
-	case DRM_QUASAR_OP_CONV2D:
-		st = fw_conv2d_exec(&x, cmd);
+	case ISA_FORM_ROWS:
+		st = fw_rowop_run(&x, cmd->opcode, &cmd->rows);
 		break;
-	case DRM_QUASAR_OP_RMSNORM:
-	case DRM_QUASAR_OP_LAYERNORM:
-		st = fw_norm_exec(&x, cmd, op);
+	case ISA_FORM_GATHER:
+		st = fw_gather_exec(&x, &cmd->gather);
 		break;
-	case DRM_QUASAR_OP_SOFTMAX:
-		st = fw_softmax_exec(&x, cmd);
-		break;
-	case DRM_QUASAR_OP_ROPE:
-		st = fw_rope_exec(&x, cmd);
-		break;
-	case DRM_QUASAR_OP_ADD:
-	case DRM_QUASAR_OP_MUL:
-		st = fw_eltwise_exec(&x, cmd, op);
-		break;
-	case DRM_QUASAR_OP_GATHER:
-		st = fw_gather_exec(&x, cmd);
-		break;
-	case DRM_QUASAR_OP_CONVERT:
-		st = fw_convert_exec(&x, cmd);
+	case ISA_FORM_DEQUANT:
+		st = fw_dequant_exec(&x, &cmd->dequant);
 		break;
 	default:
 		st = DRM_QUASAR_STATUS_BAD_OPCODE;

@@ -11,16 +11,19 @@ LIBACCEL_SRCS := $(wildcard $(LIBACCEL_DIR)/src/*.c)
 LIBACCEL_HDRS := $(wildcard $(LIBACCEL_DIR)/src/*.h) \
 	$(LIBACCEL_DIR)/include/accel.h $(LIBACCEL_DIR)/include/accel_ops.h \
 	$(TOP)/uapi/drm/quasar_accel.h $(TOP)/uapi/drm/quasar_isa.h \
-	$(TOP)/include/hw/quasar_hw_interface.h $(DP_DIR)/dp_format.h
+	$(TOP)/include/hw/quasar_hw_interface.h $(DP_DIR)/dp_format.h $(ISA_HDRS)
 # The packed-weight geometry is the datapath's own table (dp_format.c,
-# freestanding, no libm): built again -fPIC with hidden symbols, so the
-# library's packed buffer sizes are the device's by construction and
-# libaccel.so needs nothing beyond libdrm and libc.
-LIBACCEL_DP_SRCS := dp_format.c
+# freestanding, no libm), and the command checks are the ISA's validator
+# (isa/, which the firmware compiles too, on top of that table): both
+# built again -fPIC with hidden symbols, so the library's packed buffer
+# sizes and verdicts are the device's by construction and libaccel.so
+# needs nothing beyond libdrm and libc.
+LIBACCEL_DP_SRCS := $(sort dp_format.c $(ISA_DP_SRCS))
 LIBACCEL_OBJS := $(patsubst $(LIBACCEL_DIR)/src/%.c,$(LIBACCEL_OUT)/obj/%.o,$(LIBACCEL_SRCS)) \
-	$(addprefix $(LIBACCEL_OUT)/obj/dp/,$(LIBACCEL_DP_SRCS:.c=.o))
+	$(addprefix $(LIBACCEL_OUT)/obj/dp/,$(LIBACCEL_DP_SRCS:.c=.o)) \
+	$(addprefix $(LIBACCEL_OUT)/obj/isa/,$(ISA_SRCS:.c=.o))
 LIBACCEL_CFLAGS := $(HOST_CFLAGS) -D_GNU_SOURCE -fPIC -fvisibility=hidden \
-	-pthread -I$(LIBACCEL_DIR)/include -I$(DP_DIR) \
+	-pthread -I$(LIBACCEL_DIR)/include -I$(ISA_DIR) -I$(DP_DIR) \
 	$(shell pkg-config --cflags libdrm)
 
 LIBACCEL_SO := $(LIBACCEL_OUT)/$(LIBACCEL_SONAME)
@@ -38,6 +41,10 @@ $(LIBACCEL_OUT)/obj/%.o: $(LIBACCEL_DIR)/src/%.c $(LIBACCEL_HDRS)
 $(LIBACCEL_OUT)/obj/dp/%.o: $(DP_DIR)/%.c $(DP_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(DP_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(LIBACCEL_OUT)/obj/isa/%.o: $(ISA_DIR)/%.c $(ISA_HDRS) $(DP_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(DP_CFLAGS) -I$(ISA_DIR) -fPIC -fvisibility=hidden -c $< -o $@
 
 $(LIBACCEL_SO): $(LIBACCEL_OBJS)
 	$(CC) -shared -pthread -Wl,-soname,$(LIBACCEL_SONAME) -Wl,--no-undefined \

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # The QEMU device (qemu-device/), built inside Debian's QEMU 7.2 tree in
-# the cache by scripts/build-qemu.sh together with the firmware and the
-# datapath it links. Their source lists are the ones of firmware.mk and
-# datapath.mk, handed over here and read by meson.build.
+# the cache by scripts/build-qemu.sh together with the firmware, the ISA's
+# validator and the datapath it links. Their source lists are the ones of
+# firmware.mk, isa.mk and datapath.mk, handed over here and read by
+# meson.build.
 #
 #   make qemu   build/qemu/qemu-system-x86_64 (part of `make`)
 
@@ -10,7 +11,8 @@ QEMU_SOURCE_LISTS := \
 	DP_REF_SRCS="$(DP_REF_SRCS)" DP_FAST_SRCS="$(DP_FAST_SRCS)" \
 	DP_SIMD_SRCS="$(DP_SIMD_SRCS)" DP_SIMD_ISAS="$(DP_SIMD_ISAS)" \
 	$(foreach i,$(DP_SIMD_ISAS),DP_ISA_FLAGS_$(i)="$(DP_ISA_FLAGS_$(i))") \
-	DP_FP_FLAGS="$(DP_FP_FLAGS)" FW_SRCS="$(FW_SRCS)" FW_ENGINE_SRCS="$(FW_ENGINE_SRCS)"
+	DP_FP_FLAGS="$(DP_FP_FLAGS)" FW_SRCS="$(FW_SRCS)" FW_ENGINE_SRCS="$(FW_ENGINE_SRCS)" \
+	ISA_SRCS="$(ISA_SRCS)"
 
 .PHONY: qemu
 qemu: $(DEPS_STAMP) $(FW_BUILD_ID_H) FORCE

@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Build QEMU (Debian's 7.2 source, in the cache) with the Quasar device.
-# The device, firmware and datapath sources are copied into hw/misc/quasar/
-# only when their content changed, so ninja rebuilds exactly what changed,
-# whichever checkout of Quasar the build comes from. Run by `make qemu`
-# (qemu-device/qemu-device.mk), which hands over the source lists of
-# firmware.mk and datapath.mk in the environment; meson.build reads them
-# from hw/misc/quasar/lists/.
+# The device, firmware, ISA validator and datapath sources are copied into
+# hw/misc/quasar/ only when their content changed, so ninja rebuilds
+# exactly what changed, whichever checkout of Quasar the build comes from.
+# Run by `make qemu` (qemu-device/qemu-device.mk), which hands over the
+# source lists of firmware.mk, isa.mk and datapath.mk in the environment;
+# meson.build reads them from hw/misc/quasar/lists/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 eval "$(sed -n 's/^\([A-Z_]*\) [:?]= \(.*\)$/\1="${\1:-\2}"/p' "$top/versions.mk")"
@@ -25,9 +25,10 @@ trap 'rm -rf "$stage"' EXIT
 if [ -d "$top/qemu-device" ]; then
 	cp -a "$top/qemu-device/." "$stage/"
 fi
-mkdir -p "$stage/firmware" "$stage/datapath" "$stage/include/hw" "$stage/include/drm" \
-	"$stage/lists"
+mkdir -p "$stage/firmware" "$stage/isa" "$stage/datapath" "$stage/include/hw" \
+	"$stage/include/drm" "$stage/lists"
 cp -a "$top/firmware/." "$stage/firmware/"
+cp -a "$top/isa/." "$stage/isa/"
 cp -a "$top/datapath/." "$stage/datapath/"
 # The contracts the device and the firmware build with: no ioctl header,
 # no libdrm.
@@ -36,9 +37,9 @@ cp "$top/uapi/drm/quasar_isa.h" "$stage/include/drm/"
 if [ -f "$top/build/fw/fw_build_id.h" ]; then
 	cp "$top/build/fw/fw_build_id.h" "$stage/firmware/include/"
 fi
-rm -rf "$stage/firmware/tools" "$stage/firmware"/*.mk "$stage/datapath"/*.mk
+rm -rf "$stage/firmware/tools" "$stage/firmware"/*.mk "$stage/isa"/*.mk "$stage/datapath"/*.mk
 for list in DP_REF_SRCS DP_FAST_SRCS DP_SIMD_SRCS DP_SIMD_ISAS DP_FP_FLAGS FW_SRCS \
-	FW_ENGINE_SRCS; do
+	FW_ENGINE_SRCS ISA_SRCS; do
 	[ -n "${!list:-}" ] || { echo "[qemu] $list is not set: run 'make qemu'"; exit 1; }
 	printf '%s\n' "${!list}" >"$stage/lists/$list"
 done

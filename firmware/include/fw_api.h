@@ -178,9 +178,11 @@ struct fw_job_stats {
  */
 struct fw_device;
 struct fw_job_stop;
+struct isa_cmd;
 
+/* Runs one command the ISA's validator decoded (isa/isa_validate.h). */
 typedef int (*fw_engine_exec_fn)(const struct fw_device *fw, unsigned int slot,
-				 const uint8_t *cmd, const struct fw_job_stop *stop,
+				 const struct isa_cmd *cmd, const struct fw_job_stop *stop,
 				 uint64_t *fault_addr);
 
 struct fw_engine {

@@ -98,10 +98,11 @@ bool accel_operand_overlap(const struct accel_operand *out, const struct accel_o
 /* ---- command checks (accel_check.c) ---- */
 
 /*
- * Validates one ISA v1 command of @len bytes the way the firmware does,
- * up to (not including) its MMU pre-check and tiling: returns the status
- * the device would fail it with, or DRM_QUASAR_STATUS_OK, and says why.
- * Opcodes the builder does not produce: BAD_OPCODE.
+ * Validates one command of @len bytes with the firmware's own validator
+ * (isa/isa_validate.c), up to (not including) what needs the device: the
+ * opcodes its image enabled, the MMU pre-check and tiling. Returns the
+ * status the device would fail it with, or DRM_QUASAR_STATUS_OK, and says
+ * why.
  */
 uint32_t accel_check_cmd(const void *cmd, size_t len, struct accel_why *why);
 

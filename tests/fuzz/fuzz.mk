@@ -17,10 +17,15 @@ FUZZ_CC := clang
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 # The firmware's control part and the runner's memory and images only: the
-# ISA and hardware headers, no libdrm, no compute engine.
+# ISA and hardware headers, no libdrm, no compute engine. The control part
+# validates every command with the ISA's validator, which needs the
+# datapath's format table: both are fuzzed here too, instrumented like the
+# firmware (without an engine, compute opcodes stop at BAD_OPCODE before
+# it, so what the fuzzers reach is the header, v0 and ISA_VERSION).
 FUZZ_CFLAGS := -O1 -g -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 	-I$(TOP)/include -I$(TOP)/uapi $(FW_INCLUDES) -I$(FWRUN_DIR)
-FUZZ_FW_OBJS := $(addprefix $(FUZZ_OUT)/obj/,$(FW_SRCS:.c=.o) $(FWRUN_MEM_SRCS:.c=.o))
+FUZZ_FW_OBJS := $(addprefix $(FUZZ_OUT)/obj/,$(FW_SRCS:.c=.o) $(FWRUN_MEM_SRCS:.c=.o) \
+	$(ISA_SRCS:.c=.o) $(ISA_DP_SRCS:.c=.o))
 
 # Instrumented for coverage and sanitizers, but without libFuzzer's main.
 $(FUZZ_OUT)/obj/%.o: $(FW_DIR)/%.c $(FW_BUILD_ID_H) | $(DEPS_STAMP)
@@ -30,6 +35,15 @@ $(FUZZ_OUT)/obj/%.o: $(FW_DIR)/%.c $(FW_BUILD_ID_H) | $(DEPS_STAMP)
 $(FUZZ_OUT)/obj/%.o: $(FWRUN_DIR)/%.c $(FW_BUILD_ID_H) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $(subst fuzzer,fuzzer-no-link,$(FUZZ_SAN)) -MMD -MP -c $< -o $@
+
+$(FUZZ_OUT)/obj/%.o: $(ISA_DIR)/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(subst fuzzer,fuzzer-no-link,$(FUZZ_SAN)) -MMD -MP -c $< -o $@
+
+$(FUZZ_OUT)/obj/%.o: $(DP_DIR)/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DP_FP_FLAGS) $(subst fuzzer,fuzzer-no-link,$(FUZZ_SAN)) \
+		-MMD -MP -c $< -o $@
 
 $(FUZZ_OUT)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_FW_OBJS) $(FW_BUILD_ID_H)
 	@mkdir -p $(@D)
