@@ -25,7 +25,7 @@ driver: $(DRV_KO)
 # fails again until the warning is fixed.
 $(DRV_KO): $(DEPS_STAMP) FORCE
 	@mkdir -p $(DRV_BUILD)
-	@$(DRV_KBUILD) W=1 modules >$(DRV_BUILD)/build.log 2>&1; rc=$$?; \
+	+@$(DRV_KBUILD) W=1 modules >$(DRV_BUILD)/build.log 2>&1; rc=$$?; \
 	grep -v '^make\[[0-9]*\]: \(Entering\|Leaving\)' $(DRV_BUILD)/build.log; \
 	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
 	if grep -Ev '^make(\[[0-9]+\])?: ' $(DRV_BUILD)/build.log | \
@@ -41,7 +41,7 @@ checkpatch: $(DEPS_STAMP)
 	$(CHECKPATCH) --strict --no-tree --file $(DRV_SRCS)
 
 sparse: $(DEPS_STAMP)
-	@$(DRV_KBUILD) C=2 modules >$(DRV_BUILD)/sparse.log 2>&1; rc=$$?; \
+	+@$(DRV_KBUILD) C=2 modules >$(DRV_BUILD)/sparse.log 2>&1; rc=$$?; \
 	grep -E 'warning:|error:' $(DRV_BUILD)/sparse.log; \
 	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
 	if grep -qE 'warning:|error:' $(DRV_BUILD)/sparse.log; then exit 1; fi

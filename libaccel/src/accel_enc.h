@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libaccel's device-free core of the ISA v1 builder: format geometry,
- * command checks that mirror the firmware's (docs/isa.md 6-7, in the
- * firmware's order, so that both name the same status), encoders from
- * operands to commands, and the hazard tracker behind the command
+ * the command check (the ISA's validator, isa/, which the firmware runs
+ * too, so that both name the same status), encoders from operands to
+ * commands, and the hazard tracker behind the command
  * buffer's automatic barriers. Nothing here needs a device, so the host
  * tests call these directly and run the commands through the firmware.
  * Not installed.
@@ -34,7 +34,6 @@ uint32_t accel_why_set(struct accel_why *why, uint32_t status, const char *fmt, 
 
 /* ---- formats (accel_format.c) ---- */
 
-bool accel_fmt_plain(uint32_t format);	/* FP32, BF16, U32: the ops' plain formats */
 bool accel_fmt_packed(uint32_t format);
 
 /* Geometry of a packed tensor; DP_EINVAL/DP_ENOTSUP as dp_geom_get(). */
@@ -42,10 +41,6 @@ struct accel_wgeom;
 struct accel_weights;
 int accel_wgeom_get(uint32_t format, uint32_t n, uint32_t k, uint32_t group,
 		    uint32_t tflags, struct accel_wgeom *g);
-/* Bytes per stored scale of a packed format (4, 2, 1), 0 when it has none. */
-uint32_t accel_wscale_bytes(uint32_t format);
-/* Whether a packed format has an int8 activation path (GEMM_A8). */
-bool accel_wfmt_a8(uint32_t format);
 
 /*
  * Where a packed tensor's buffers go in its one BO: element codes at 0,

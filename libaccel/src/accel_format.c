@@ -25,12 +25,6 @@ uint32_t accel_why_set(struct accel_why *why, uint32_t status, const char *fmt, 
 	return status;
 }
 
-bool accel_fmt_plain(uint32_t format)
-{
-	return format == DRM_QUASAR_FORMAT_FP32 || format == DRM_QUASAR_FORMAT_BF16 ||
-	       format == DRM_QUASAR_FORMAT_U32;
-}
-
 bool accel_fmt_packed(uint32_t format)
 {
 	return format >= DRM_QUASAR_FORMAT_W_BF16 && format <= DRM_QUASAR_FORMAT_W_SP_INT4;
@@ -132,20 +126,6 @@ void accel_weights_operand(const struct accel_weights *w, const struct accel_wge
 		.tensor_scale = w->format == DRM_QUASAR_FORMAT_W_NVFP4 ?
 				accel_f2u(w->tensor_scale) : 0,
 	};
-}
-
-uint32_t accel_wscale_bytes(uint32_t format)
-{
-	const struct dp_fmt_info *fi = dp_fmt_info(format);
-
-	return accel_fmt_packed(format) && fi ? fi->scale_bytes : 0;
-}
-
-bool accel_wfmt_a8(uint32_t format)
-{
-	const struct dp_fmt_info *fi = dp_fmt_info(format);
-
-	return accel_fmt_packed(format) && fi && fi->a8;
 }
 
 uint32_t accel_f2u(float f)
