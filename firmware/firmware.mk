@@ -16,7 +16,7 @@ FW_LIB := $(FW_BUILD)/libquasarfw.a
 FW_TOOL := $(FW_BUILD)/fwimage
 FW_IMAGE := $(FW_BUILD)/quasar-fw.bin
 # The top Makefile copies these next to quasar-fw.bin into the guest's
-# /lib/firmware/quasar/ (tests/guest/test_module.sh boots the bad-CRC one).
+# /lib/firmware/quasar/ (tests/driver/guest_module_test.sh boots the bad-CRC one).
 FW_EXTRA_IMAGES += $(FW_BUILD)/quasar-fw-bad-crc.bin
 
 FW_SRCS := fw_device.c fw_image.c fw_mmu.c fw_cmd.c fw_queue.c fw_sched.c

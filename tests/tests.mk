@@ -1,18 +1,17 @@
 # SPDX-License-Identifier: MIT
-# Every test suite's fragment, one per folder of tests/. Host suites first;
-# the guest suites run in the VM in the order their fragments register them.
+# Every test suite's fragment, one folder of tests/ per thing tested. The
+# place a test runs is in its name: <layer>_<area>_test runs on the host,
+# guest_<area>_test in the TCG guest, qtest_<area>_test under QEMU's qtest,
+# vm_<area>_test.sh on the host driving a guest of its own. Host suites run
+# first; the guest suites run in the VM in the order they are registered.
 
 include $(TOP)/tests/datapath/datapath_tests.mk
 include $(TOP)/tests/compress/compress_tests.mk
 include $(TOP)/tests/firmware/firmware_tests.mk
+include $(TOP)/tests/firmware/fuzz/firmware_fuzz.mk
 include $(TOP)/tests/models/models_tests.mk
 include $(TOP)/tests/driver/driver_tests.mk
-include $(TOP)/tests/fuzz/fuzz.mk
 include $(TOP)/tests/guest/conform.mk
-include $(TOP)/tests/guest/guest.mk
-include $(TOP)/tests/guest/observe.mk
-include $(TOP)/tests/guest/queues.mk
-include $(TOP)/tests/guest/robust.mk
 include $(TOP)/tests/libaccel/libaccel_tests.mk
 include $(TOP)/tests/qtest/qtest.mk
 include $(TOP)/tests/vm/vm.mk

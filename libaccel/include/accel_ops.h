@@ -34,7 +34,7 @@
  * status the command would have failed with. What the host cannot know
  * (MMU mappings of foreign addresses, SRAM size: TOO_LARGE, GATHER ids)
  * is left to the device. Accepted commands are bit-identical to what the
- * uapi structs describe; tests/libaccel/test_accel_enc.c runs them through
+ * uapi structs describe; tests/libaccel/accel_enc_test.c runs them through
  * the firmware.
  *
  * Packed weights from the compression tools: compress_tensor_from_qtensor()

@@ -5,7 +5,7 @@
  * refused here names the status the device would have reported. Only what
  * needs the device is left out: the opcodes the booted image enabled, the
  * MMU pre-check, SRAM tiling (TOO_LARGE) and GATHER's ids. The host test
- * tests/libaccel/test_accel_check.c mutates valid commands at random and
+ * tests/libaccel/accel_check_test.c mutates valid commands at random and
  * requires the same verdict from this file and from the firmware.
  */
 #include "accel_enc.h"

@@ -16,14 +16,14 @@ CONF_DIR := $(TOP)/tests/guest
 CONF_OUT := $(BUILD)/tests/guest
 CONF_BIN := $(CONF_OUT)/test_conform
 CONF_SRCS := $(addprefix $(CONF_DIR)/,test_conform.c conform_util.c conform_wt.c \
-	conform_gemm.c conform_rows.c conform_packed.c conform_neg.c guest_util.c)
+	conform_gemm.c conform_rows.c conform_packed.c conform_neg.c) $(TOP)/tests/lib/guest_util.c
 CONF_HDRS := $(addprefix $(CONF_DIR)/,conform_util.h conform_wt.h conform_cases.h \
-	conform_neg.h guest_util.h) $(DP_HDRS) $(CMP_DIR)/compress.h $(LIBACCEL_HDRS)
+	conform_neg.h) $(TOP)/tests/lib/guest_util.h $(DP_HDRS) $(CMP_DIR)/compress.h $(LIBACCEL_HDRS)
 CONF_GOLDEN := $(CMP_OUT)/compress_qtensor.o $(DP_REF_LIB)
 
 $(CONF_BIN): $(CONF_SRCS) $(CONF_HDRS) $(CONF_GOLDEN) $(LIBACCEL_DEPS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -ffp-contract=off -isystem $(KSELFTEST_DIR) \
+	$(CC) $(HOST_CFLAGS) -ffp-contract=off -isystem $(KSELFTEST_DIR) -I$(TOP)/tests/lib \
 		-I$(DP_DIR) -I$(CMP_DIR) $$($(LIBACCEL_PKG) --cflags) \
 		-o $@ $(CONF_SRCS) $(CONF_GOLDEN) $$($(LIBACCEL_PKG) --libs) -lm
 

@@ -8,7 +8,7 @@
 
 LAT_DIR := $(TOP)/tests/libaccel
 LAT_OUT := $(BUILD)/tests/libaccel
-LAT_NAMES := test_accel_enc test_accel_check test_accel_report
+LAT_NAMES := accel_enc_test accel_check_test accel_report_test
 LAT_BINS := $(addprefix $(LAT_OUT)/,$(LAT_NAMES))
 # -isystem: the harness's own -Wclobbered is not this code's warning.
 LAT_CFLAGS := $(HOST_CFLAGS) -std=gnu11 -ffp-contract=off $(FW_INCLUDES) -I$(FWRUN_DIR) \
@@ -24,16 +24,16 @@ $(LAT_BINS): $(LAT_OUT)/%: $(LAT_DIR)/%.c $(LAT_DIR)/la_env.h $(FWT_DIR)/fw_test
 	$(CC) $(LAT_CFLAGS) $< -o $@ $(LAT_LIBS) $(shell pkg-config --libs libdrm) \
 		-pthread -lz -lm
 
-# test_accel_queue runs libaccel.a against a fake kernel (la_fake.c defines
+# accel_queue_test runs libaccel.a against a fake kernel (la_fake.c defines
 # ioctl() for the program, libdrm.so included): queues, submits, graphs.
-LAT_QUEUE := $(LAT_OUT)/test_accel_queue
+LAT_QUEUE := $(LAT_OUT)/accel_queue_test
 
-$(LAT_QUEUE): $(LAT_DIR)/test_accel_queue.c $(LAT_DIR)/la_fake.c $(LAT_DIR)/la_fake.h \
+$(LAT_QUEUE): $(LAT_DIR)/accel_queue_test.c $(LAT_DIR)/la_fake.c $(LAT_DIR)/la_fake.h \
 		$(LIBACCEL_HDRS) $(LIBACCEL_A) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -D_GNU_SOURCE -isystem $(KSELFTEST_DIR) -I$(LIBACCEL_DIR)/include \
 		-I$(LIBACCEL_DIR)/src -I$(DP_DIR) -o $@ \
-		$(LAT_DIR)/test_accel_queue.c $(LAT_DIR)/la_fake.c $(LIBACCEL_A) \
+		$(LAT_DIR)/accel_queue_test.c $(LAT_DIR)/la_fake.c $(LIBACCEL_A) \
 		$(shell pkg-config --libs libdrm) -pthread
 
 .PHONY: check-libaccel
@@ -43,11 +43,11 @@ check-libaccel: $(LAT_BINS) $(LAT_QUEUE)
 HOST_TESTS += $(LAT_BINS) $(LAT_QUEUE)
 ALL_TARGETS += $(LAT_BINS) $(LAT_QUEUE)
 
-# test_accel_dev runs in the guest against the device; its golden model is
+# guest_accel_test runs in the guest against the device; its golden model is
 # the datapath's scalar reference (as accel-stats and test_conform use).
-LAT_DEV := $(LAT_OUT)/test_accel_dev
+LAT_DEV := $(LAT_OUT)/guest_accel_test
 
-$(LAT_DEV): $(LAT_DIR)/test_accel_dev.c $(LIBACCEL_DEPS) $(LIBACCEL_HDRS) $(CMP_LIB) \
+$(LAT_DEV): $(LAT_DIR)/guest_accel_test.c $(LIBACCEL_DEPS) $(LIBACCEL_HDRS) $(CMP_LIB) \
 		$(DP_REF_LIB) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -ffp-contract=off -isystem $(KSELFTEST_DIR) -I$(DP_DIR) \

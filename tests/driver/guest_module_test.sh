@@ -48,8 +48,8 @@ wait_node() { # wait_node present|absent
 }
 
 mark=0
-dmesg_mark() { mark=$((mark + 1)); echo "test_module: mark $mark" >/dev/kmsg; }
-dmesg_since_mark() { dmesg | sed -n "/test_module: mark $mark\$/,\$p"; }
+dmesg_mark() { mark=$((mark + 1)); echo "guest_module_test: mark $mark" >/dev/kmsg; }
+dmesg_since_mark() { dmesg | sed -n "/guest_module_test: mark $mark\$/,\$p"; }
 
 loaded() { [ -d /sys/module/quasar ]; }
 

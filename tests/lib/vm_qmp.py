@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """Send QMP commands to a QEMU monitor socket; exit 1 if any returns an error.
 
-usage: qmp.py SOCKET '{"execute": ...}' ...   (qmp_capabilities is sent first)
+usage: vm_qmp.py SOCKET '{"execute": ...}' ...   (qmp_capabilities is sent first)
 """
 import json
 import socket

@@ -53,7 +53,7 @@ cycle() {
 	fi
 	insmod "$KO" || { why="insmod failed"; return 1; }
 	wait_node present || { why="no node after insmod"; return 1; }
-	obs_job || { why="job after reload failed"; return 1; }
+	guest_job_per_hwq || { why="job after reload failed"; return 1; }
 }
 
 unreclaim_kb() {
@@ -63,7 +63,7 @@ unreclaim_kb() {
 	sed -n 's/^SUnreclaim: *\([0-9]*\) kB/\1/p' /proc/meminfo
 }
 
-mark="test_module_reload: start $$"
+mark="guest_module_reload_test: start $$"
 echo "$mark" >/dev/kmsg
 
 echo "TAP version 13"

@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Replay the committed libFuzzer corpus (tests/fuzz/corpus/<target>/) through
+# Replay the committed libFuzzer corpus (tests/firmware/fuzz/corpus/<target>/) through
 # each target once, as TAP: one test per target, fuzz_replay_<target>. Every
 # file runs, crash reproducers included; any sanitizer report or broken
-# invariant fails the target. Installed by tests/fuzz/fuzz.mk with paths.
+# invariant fails the target. Installed by tests/firmware/fuzz/fuzz.mk with paths.
 set -uo pipefail
 out=@FUZZ_OUT@
 corpus=@FUZZ_CORPUS@

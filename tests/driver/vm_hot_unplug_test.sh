@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# hot_unplug: device_del of the NPU through QMP while jobs run. The guest
-# (obs_unplug) keeps every queue busy and prints QUASAR-UNPLUG-READY; this
+# vm_hot_unplug_test: device_del of the NPU through QMP while jobs run. The guest
+# (guest_unplug_jobs) keeps every queue busy and prints QUASAR-UNPLUG-READY; this
 # script then removes the device (pciehp takes ~5 s, the attention-button
 # delay). The guest checks -ENODEV on its open fd, errors on the fences of
 # unfinished jobs, no /dev/accel/accel0, then that nothing still holds the
@@ -16,12 +16,12 @@ vmpid=
 cleanup() { [ -n "$vmpid" ] && kill "$vmpid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 sock=$work/qmp.sock
-log=$out/vm-hot_unplug-console.log
+log=$out/vm-hot_unplug_test-console.log
 READY_WAIT=240
 
 cat >"$work/guest.sh" <<'GUEST'
 cd /tmp
-obs_unplug
+guest_unplug_jobs
 echo "QUASAR-UNPLUG-GUEST-RC $?"
 sleep 1
 refs=$(cat /sys/module/quasar/refcnt 2>/dev/null)
@@ -47,7 +47,7 @@ done
 qmp_out=
 qmp_rc=1
 if [ $ready = 1 ]; then
-	qmp_out=$(python3 "$top/tests/vm/qmp.py" "$sock" \
+	qmp_out=$(python3 "$top/tests/lib/vm_qmp.py" "$sock" \
 		'{"execute": "device_del", "arguments": {"id": "npu0"}}' 2>&1)
 	qmp_rc=$?
 fi

@@ -14,7 +14,7 @@ int main(void)
 	int err = accel_device_open(NULL, &dev);
 
 	if (err) {
-		fprintf(stderr, "obs_job: no quasar device: %s\n", accel_strerror(err));
+		fprintf(stderr, "guest_job_per_hwq: no quasar device: %s\n", accel_strerror(err));
 		return 1;
 	}
 	for (q = 0; q < accel_device_info(dev)->num_queues && !err; q++)

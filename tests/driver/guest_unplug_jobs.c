@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * The guest side of tests/vm/hot_unplug.sh. Keeps every queue busy with
- * long FILL jobs (on the four hardware queues by index, and on a HIGH and a
- * LOW queue of QUEUE_CREATE that stay open across the unplug, so their
- * teardown after the device is gone is covered too), each with an
- * out-syncobj exported as a sync_file (which
- * outlives the DRM device), prints QUASAR-UNPLUG-READY for the host to send
+ * The guest side of tests/driver/vm_hot_unplug_test.sh. Keeps every queue
+ * busy with long FILL jobs (on the four hardware queues by index, and on a
+ * HIGH and a LOW queue of QUEUE_CREATE that stay open across the unplug, so
+ * their teardown after the device is gone is covered too), each with an
+ * out-syncobj exported as a sync_file (which outlives the DRM device), prints QUASAR-UNPLUG-READY for the host to send
  * device_del, and keeps submitting until the device goes. Then it checks
  * what a client must see (TAP lines; the host script names the whole test):
  * SUBMIT and other ioctls fail with -ENODEV, every pending fence signals,

@@ -2,7 +2,7 @@
 /*
  * Device reset and recovery, driven by the progress watchdog. Run with
  * quasar.ko loaded with a job timeout shorter than one long job
- * (quasar_reset_test.sh does the reload). The "long" job is made to hang
+ * (guest_reset_test.sh does the reload). The "long" job is made to hang
  * by the device's fault injection (hw-spec 11, through debugfs): a job
  * that merely runs long makes progress and is not reset. The driver
  * soft-resets the device, boots the firmware again, restores the contexts

@@ -4,7 +4,7 @@
  * of la_fake.h: what accel_queue_create/destroy and a submit through a
  * queue ask the kernel for, the refusals made before any ioctl, kernel
  * errors passed on with their text, and the graph runner's queues per
- * priority. tests/libaccel/test_accel_dev.c runs the same on the device.
+ * priority. tests/libaccel/guest_accel_test.c runs the same on the device.
  */
 #include <errno.h>
 #include <string.h>

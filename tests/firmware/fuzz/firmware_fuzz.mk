@@ -1,13 +1,14 @@
 # SPDX-License-Identifier: MIT
-# Fuzzing (docs/fuzzing.md): libFuzzer targets for the firmware's image
-# validator and command decoder/queue, their committed seed corpus, and the
-# in-guest ioctl fuzzer (tests/guest/test_ioctl_fuzz.c).
+# Fuzzing the firmware (docs/fuzzing.md): libFuzzer targets for its image
+# validator and its command decoder and queue, on the in-process runner's
+# memory, and their committed seed corpus. (The driver's ioctl fuzzer runs
+# in the guest: tests/driver/guest_ioctl_fuzz_test.c.)
 #
 #   make fuzz              run each libFuzzer target for FUZZ_SECONDS
 #   make fuzz-replay       replay the committed corpus (also part of check)
 #   make fuzz-corpus       regenerate the seed corpus from fwimage
 
-FUZZ_DIR := $(TOP)/tests/fuzz
+FUZZ_DIR := $(TOP)/tests/firmware/fuzz
 FUZZ_OUT := $(BUILD)/fuzz
 FUZZ_TARGETS := image cmd
 FUZZ_BINS := $(addprefix $(FUZZ_OUT)/fuzz_,$(FUZZ_TARGETS))
@@ -74,18 +75,6 @@ fuzz-corpus: $(FW_TOOL)
 
 HOST_TESTS += $(FUZZ_REPLAY)
 ALL_TARGETS += $(FUZZ_BINS) $(FUZZ_REPLAY)
-
-# The in-guest ioctl fuzzer builds like the other guest tests.
-FUZZ_GUEST := $(BUILD)/tests/guest/test_ioctl_fuzz
-$(FUZZ_GUEST): $(TOP)/tests/guest/test_ioctl_fuzz.c $(TOP)/tests/guest/guest_util.c \
-		$(TOP)/tests/guest/guest_util.h $(LIBACCEL_DEPS) | $(DEPS_STAMP)
-	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -isystem $(KSELFTEST_DIR) $$($(LIBACCEL_PKG) --cflags) \
-		-o $@ $< $(TOP)/tests/guest/guest_util.c $$($(LIBACCEL_PKG) --libs)
-
-GUEST_TESTS += $(FUZZ_GUEST)
-GUEST_BINS += $(FUZZ_GUEST)
-ALL_TARGETS += $(FUZZ_GUEST)
 
 # Kept, so that a rebuild of one target does not recompile the firmware.
 .SECONDARY: $(FUZZ_FW_OBJS)

@@ -29,7 +29,7 @@ int guest_gate_release(struct guest_gate *g);
 /* Releases (if still closed) and frees everything. */
 void guest_gate_close(struct guest_gate *g);
 
-/* Where the guest image carries vgem.ko (see tests/guest/guest.mk). */
+/* Where the guest image carries vgem.ko (see tests/driver/driver_tests.mk). */
 #define GUEST_VGEM_KO "/usr/lib/vgem.ko"
 
 #endif /* GUEST_GATE_H */
