@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fault recovery and isolation (issue 5 part A), run as root in the guest.
+ * Fault recovery and isolation, run as root in the guest.
  *
  * Faults come from the device's debug block (hw-spec 11) through the
  * driver's debugfs knobs (accel/<pci name>/fault_*), so each test makes
