@@ -58,7 +58,9 @@ struct fuzz_env {
 	struct fw_device fw;
 	uint64_t root;
 	uint64_t ring, cpl, wild_root;
-	struct fuzz_span allowed[3];	/* buf, stream, completion ring */
+	/* buf, stream, completion ring, then each descriptor's stats record */
+	struct fuzz_span allowed[3 + RING_MAX];
+	unsigned int nallowed;
 	uint8_t *snapshot;
 	uint64_t used;
 	unsigned int polls, stop_after;
@@ -112,13 +114,16 @@ static bool fuzz_should_stop(void *opaque)
 
 static bool fuzz_allowed(uint64_t addr)
 {
-	for (unsigned int i = 0; i < 3; i++)
+	for (unsigned int i = 0; i < env.nallowed; i++)
 		if (addr >= env.allowed[i].lo && addr < env.allowed[i].hi)
 			return true;
 	return false;
 }
 
-/* Nothing outside the writable mappings and the completion ring changed. */
+/*
+ * Nothing outside the writable mappings, the completion ring and the
+ * descriptors' stats records changed.
+ */
 static void fuzz_check_untouched(void)
 {
 	if (env.wild)
@@ -180,6 +185,21 @@ static bool fuzz_desc_wild(const uint8_t *d)
 	return fuzz_le(d + offsetof(struct quasar_hw_desc, ctx_slot), 2) == FUZZ_WILD_SLOT;
 }
 
+/*
+ * A descriptor's stats record goes where the driver said (hw-spec section
+ * 5): DMA to @stats_addr, like the completion ring, not through the MMU.
+ */
+static void fuzz_allow_stats(const uint8_t *desc)
+{
+	uint64_t a = fuzz_le(desc + offsetof(struct quasar_hw_desc, stats_addr), 8);
+
+	if (a && env.nallowed < sizeof(env.allowed) / sizeof(env.allowed[0])) {
+		env.allowed[env.nallowed].lo = a;
+		env.allowed[env.nallowed].hi = a + sizeof(struct quasar_hw_stats);
+		env.nallowed++;
+	}
+}
+
 /* Builds the address spaces, the rings and the injected failures. */
 static void fuzz_setup(const uint8_t *c, const uint8_t *stream, size_t stream_len)
 {
@@ -209,6 +229,7 @@ static void fuzz_setup(const uint8_t *c, const uint8_t *stream, size_t stream_le
 	env.cpl = fwrun_mem_alloc(&env.mem, RING_MAX * sizeof(struct quasar_hw_cpl));
 	env.allowed[2].lo = env.cpl;
 	env.allowed[2].hi = env.cpl + RING_MAX * sizeof(struct quasar_hw_cpl);
+	env.nallowed = 3;
 
 	if (c[0] & FUZZ_DMA_FAIL) {
 		env.mem.fail_lo = FWRUN_MEM_BASE + (uint64_t)c[2] * FWRUN_PAGE;
@@ -257,6 +278,7 @@ static void fuzz_job(const uint8_t *c, const uint8_t *p, size_t n)
 	d.flags = (uint16_t)fuzz_le(raw + offsetof(struct quasar_hw_desc, flags), 2);
 	d.seqno = fuzz_le(raw + offsetof(struct quasar_hw_desc, seqno), 8);
 	d.stats_addr = fuzz_le(raw + offsetof(struct quasar_hw_desc, stats_addr), 8);
+	fuzz_allow_stats(raw);
 	for (unsigned int i = 0; i < 4; i++)
 		d.reserved[i] = fuzz_le(raw + offsetof(struct quasar_hw_desc, reserved) + 8 * i, 8);
 	fw_job_run(&env.fw, &d, &stop, &res);
@@ -289,8 +311,10 @@ static void fuzz_queue(const uint8_t *c, const uint8_t *p, size_t n)
 		if (c[0] & FUZZ_FIX_DESC)
 			fuzz_fix_desc(d);
 	}
-	for (unsigned int i = 0; i < RING_MAX; i++)
+	for (unsigned int i = 0; i < RING_MAX; i++) {
 		env.wild |= fuzz_desc_wild(ring + i * sizeof(struct quasar_hw_desc));
+		fuzz_allow_stats(ring + i * sizeof(struct quasar_hw_desc));
+	}
 	memcpy(env.snapshot + (env.ring - FWRUN_MEM_BASE), ring,
 	       RING_MAX * sizeof(struct quasar_hw_desc));
 	/* A ring larger than the allocation reads (and completes) beyond it. */
