@@ -67,10 +67,10 @@ if [ -f "$dest/trace-events" ] && ! grep -q "'hw/misc/quasar'" "$qsrc/meson.buil
 		{ echo "[qemu] cannot register hw/misc/quasar trace events"; exit 1; }
 fi
 
-# The device's qtests live in QEMU's tests/qtest/, registered for x86_64:
+# The device's qtests (tests/qemu-device/) live in QEMU's tests/qtest/, registered for x86_64:
 # quasar-test (the device) and quasar-fuzz-test (register fuzzing).
 for qtest in quasar-test quasar-fuzz-test; do
-	qtest_src="$top/tests/qtest/$qtest.c"
+	qtest_src="$top/tests/qemu-device/$qtest.c"
 	[ -f "$qtest_src" ] || continue
 	rsync -c "$qtest_src" "$qsrc/tests/qtest/$qtest.c"
 	# An older registration (one that still asked for libdrm) is replaced.

@@ -14,5 +14,5 @@ include $(TOP)/tests/guest/observe.mk
 include $(TOP)/tests/guest/queues.mk
 include $(TOP)/tests/guest/robust.mk
 include $(TOP)/tests/libaccel/libaccel_tests.mk
-include $(TOP)/tests/qtest/qtest.mk
+include $(TOP)/tests/qemu-device/qemu_device_tests.mk
 include $(TOP)/tests/vm/vm.mk

@@ -3,7 +3,7 @@
  * qtest for the Quasar NPU device (-device quasar), against docs/hw-spec.md.
  *
  * Built inside QEMU's tree (scripts/build-qemu.sh copies it to
- * tests/qtest/ and registers it) and run by tests/qtest/run-qtest.sh:
+ * tests/qtest/ and registers it) and run by tests/qemu-device/run-qtest.sh:
  *
  *   QTEST_QEMU_BINARY=.../qemu-system-x86_64 \
  *   QUASAR_FW_IMAGE=build/fw/quasar-fw.bin quasar-test --tap -k

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Build and run the Quasar device qtest (TAP on stdout, exit status = result).
 #
-#   tests/qtest/run-qtest.sh [extra gtest args, e.g. -p /x86_64/quasar/boot/...]
+#   tests/qemu-device/run-qtest.sh [extra gtest args, e.g. -p /x86_64/quasar/boot/...]
 #
-# QUASAR_QTEST names another qtest of tests/qtest/ to run (default
+# QUASAR_QTEST names another qtest of tests/qemu-device/ to run (default
 # quasar-test; run-qtest-fuzz.sh runs quasar-fuzz-test).
 #
 # The firmware image and the QEMU ROM must come from the same firmware
