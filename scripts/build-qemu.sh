@@ -68,41 +68,72 @@ if [ -f "$dest/trace-events" ] && ! grep -q "'hw/misc/quasar'" "$qsrc/meson.buil
 		{ echo "[qemu] cannot register hw/misc/quasar trace events"; exit 1; }
 fi
 
-# The device's qtests live in QEMU's tests/qtest/, registered for x86_64:
-# quasar-test (the device) and quasar-fuzz-test (register fuzzing).
-for qtest in quasar-test quasar-fuzz-test; do
-	qtest_src="$top/tests/qtest/$qtest.c"
-	[ -f "$qtest_src" ] || continue
-	rsync -c "$qtest_src" "$qsrc/tests/qtest/$qtest.c"
-	# An older registration (one that still asked for libdrm) is replaced.
-	if grep -q "^# Quasar NPU device test (added by Quasar's scripts/build-qemu.sh)$" \
-		"$qsrc/tests/qtest/meson.build"; then
-		awk -v old="# Quasar NPU device test (added by Quasar's scripts/build-qemu.sh)" '
-			$0 == old { skip = 1; next }
-			skip == 1 { if ($0 == "endif") skip = 2; next }
-			skip == 2 { skip = 0; if ($0 == "") next }
-			{ print }' "$qsrc/tests/qtest/meson.build" >"$stage/qtest-meson.build"
-		cp "$stage/qtest-meson.build" "$qsrc/tests/qtest/meson.build"
-	fi
-	if ! grep -q "'$qtest'" "$qsrc/tests/qtest/meson.build"; then
-		cat >"$stage/qtest-block" <<MESON
-# Quasar NPU device test $qtest (added by Quasar's scripts/build-qemu.sh)
-if config_all_devices.has_key('CONFIG_QUASAR')
-  qtests_x86_64 += ['$qtest']
-  qtests += {'$qtest': [zlib,
-    declare_dependency(include_directories:
-      include_directories('../../hw/misc/quasar/include'))]}
-endif
-
-MESON
-		awk -v f="$stage/qtest-block" \
-			'/^qtest_executables = \{\}/ { while ((getline l < f) > 0) print l } { print }' \
-			"$qsrc/tests/qtest/meson.build" >"$stage/qtest-meson.build"
-		cp "$stage/qtest-meson.build" "$qsrc/tests/qtest/meson.build"
-		grep -q "'$qtest'" "$qsrc/tests/qtest/meson.build" ||
-			{ echo "[qemu] cannot register $qtest"; exit 1; }
+# The device's qtests (tests/qemu-device/) go to QEMU's tests/qtest/ under
+# QEMU's names: each qtest_<section>_test.c as quasar-<section>-test.c, a
+# program linked with the helpers, qtest_<name>.c/.h as quasar-qtest-<name>
+# (the #include lines follow). Files are copied only when their content
+# changed; a quasar-* file there that is none of them is removed, and so
+# is its registration below.
+qtdir="$top/tests/qemu-device"
+qtstage="$stage/qtest"
+mkdir -p "$qtstage"
+qtests=() qthelpers=()
+for src in "$qtdir"/qtest_*.[ch]; do
+	[ -f "$src" ] || continue
+	name=${src##*/qtest_}
+	name=${name//_/-}
+	case "$name" in
+	*-test.c) name=quasar-$name; qtests+=("${name%.c}") ;;
+	*.c) name=quasar-qtest-$name; qthelpers+=("$name") ;;
+	*) name=quasar-qtest-$name ;;
+	esac
+	sed 's/^#include "qtest_\([a-z0-9]*\)\.h"$/#include "quasar-qtest-\1.h"/' "$src" \
+		>"$qtstage/$name"
+done
+for f in "$qsrc"/tests/qtest/quasar-*.[ch]; do
+	if [ -e "$f" ] && [ ! -e "$qtstage/${f##*/}" ]; then
+		rm -f "$f"
 	fi
 done
+rsync -rc "$qtstage/" "$qsrc/tests/qtest/"
+
+# Every block an earlier build added (one per test, or one for all; the
+# oldest asked for libdrm) goes, then one block for today's tests comes
+# before qtest_executables. meson.build is written only when it changes,
+# so that an unchanged tree is not reconfigured.
+qmeson="$qsrc/tests/qtest/meson.build"
+awk '
+	/^# Quasar NPU device test.*\(added by Quasar.s scripts\/build-qemu\.sh\)$/ {
+		skip = 1; next
+	}
+	skip == 1 { if ($0 == "endif") skip = 2; next }
+	skip == 2 { skip = 0; if ($0 == "") next }
+	{ print }' "$qmeson" >"$stage/qtest-meson.build"
+if [ ${#qtests[@]} -gt 0 ]; then
+	{
+		echo "# Quasar NPU device tests (added by Quasar's scripts/build-qemu.sh)"
+		echo "if config_all_devices.has_key('CONFIG_QUASAR')"
+		echo "  quasar_qtest_deps = [zlib,"
+		[ ${#qthelpers[@]} -eq 0 ] || printf "    '%s',\n" "${qthelpers[@]}"
+		echo "    declare_dependency(include_directories:"
+		echo "      include_directories('../../hw/misc/quasar/include'))]"
+		echo "  qtests_x86_64 += ["
+		printf "    '%s',\n" "${qtests[@]}"
+		echo "  ]"
+		echo "  qtests += {"
+		printf "    '%s': quasar_qtest_deps,\n" "${qtests[@]}"
+		echo "  }"
+		echo "endif"
+		echo
+	} >"$stage/qtest-block"
+	awk -v f="$stage/qtest-block" \
+		'/^qtest_executables = \{\}/ { while ((getline l < f) > 0) print l } { print }' \
+		"$stage/qtest-meson.build" >"$stage/qtest-meson.build.new"
+	mv "$stage/qtest-meson.build.new" "$stage/qtest-meson.build"
+	grep -q "'${qtests[0]}': quasar_qtest_deps" "$stage/qtest-meson.build" ||
+		{ echo "[qemu] cannot register the qtests in $qmeson"; exit 1; }
+fi
+cmp -s "$stage/qtest-meson.build" "$qmeson" || cp "$stage/qtest-meson.build" "$qmeson"
 
 if [ ! -f "$qbuild/build.ninja" ]; then
 	echo "[qemu] configuring $QEMU_UPSTREAM in $qbuild"

@@ -80,6 +80,3 @@ ALL_TARGETS += $(FUZZ_BINS) $(FUZZ_REPLAY)
 .SECONDARY: $(FUZZ_FW_OBJS)
 
 -include $(wildcard $(FUZZ_OUT)/obj/*.d)
-
-# The register-fuzzing qtest (tests/qtest/quasar-fuzz-test.c).
-QTEST_SCRIPTS += $(TOP)/tests/qtest/run-qtest-fuzz.sh
