@@ -123,3 +123,8 @@ check: $(DEPS_STAMP)
 		GUEST_SCRIPTS="$(GUEST_SCRIPTS)" QTEST_SCRIPTS="$(QTEST_SCRIPTS)" \
 		VM_SCRIPTS="$(VM_SCRIPTS)" \
 		bash $(TOP)/scripts/check.sh
+
+# `make build/...` from the top names the same file as the rules' absolute
+# paths (the fragments write every target as $(BUILD)/...).
+build/%: FORCE
+	@$(MAKE) --no-print-directory $(BUILD)/$*

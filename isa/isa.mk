@@ -5,7 +5,7 @@
 #
 #   the firmware   into libquasarfw.a (firmware/firmware.mk), and so into
 #                  the QEMU device (qemu-device.mk hands ISA_SRCS to its
-#                  meson.build) and the fuzzers (tests/firmware/fuzz/fuzz.mk)
+#                  meson.build) and the fuzzers (tests/firmware/fuzz/firmware_fuzz.mk)
 #   libaccel       -fPIC with hidden symbols (libaccel/libaccel.mk), behind
 #                  accel_check_cmd()
 #

@@ -11,7 +11,5 @@ include $(TOP)/tests/firmware/firmware_tests.mk
 include $(TOP)/tests/firmware/fuzz/firmware_fuzz.mk
 include $(TOP)/tests/models/models_tests.mk
 include $(TOP)/tests/driver/driver_tests.mk
-include $(TOP)/tests/guest/conform.mk
 include $(TOP)/tests/libaccel/libaccel_tests.mk
 include $(TOP)/tests/qemu-device/qemu_device_tests.mk
-include $(TOP)/tests/vm/vm.mk

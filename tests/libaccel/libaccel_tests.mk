@@ -44,7 +44,7 @@ HOST_TESTS += $(LAT_BINS) $(LAT_QUEUE)
 ALL_TARGETS += $(LAT_BINS) $(LAT_QUEUE)
 
 # guest_accel_test runs in the guest against the device; its golden model is
-# the datapath's scalar reference (as accel-stats and test_conform use).
+# the datapath's scalar reference (as accel-stats and guest_conform_test use).
 LAT_DEV := $(LAT_OUT)/guest_accel_test
 
 $(LAT_DEV): $(LAT_DIR)/guest_accel_test.c $(LIBACCEL_DEPS) $(LIBACCEL_HDRS) $(CMP_LIB) \

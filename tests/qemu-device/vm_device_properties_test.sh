@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# device_properties: the modeled hardware is what -device quasar's
+# vm_device_properties_test: the modeled hardware is what -device quasar's
 # properties say (hw-spec 12). Boots a guest whose device has one engine,
 # a 64 KiB SRAM, half the DRAM and SRAM bandwidth, a slower int8 array,
 # cheaper DRAM bytes and a 500 MHz clock, and checks through the driver's
@@ -18,7 +18,7 @@ out=$top/build/check
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-log=$out/vm-device_properties-console.log
+log=$out/vm-device_properties_test-console.log
 
 cat >"$work/guest.sh" <<'GUEST'
 echo "== info"; accel-info

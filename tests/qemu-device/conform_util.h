@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Helpers of the guest conformance suite (test_conform): one job's worth
+ * Helpers of the guest conformance suite (guest_conform_test): one job's worth
  * of device buffers, tensors laid out through their strides, a job run
  * through /dev/accel/accel0, and a bit-for-bit comparison that names the
  * first difference. Packed weights: conform_wt.h.

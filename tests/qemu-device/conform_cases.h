@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The cases of the guest conformance suite, one function per shape family;
- * test_conform.c names them <op>.<format>. Each builds its inputs, runs
+ * guest_conform_test.c names them <op>.<format>. Each builds its inputs, runs
  * the op on the device, computes the same op with the golden model and
  * compares bit for bit; 0 when equal (see conform_util.h for the rest).
  * @fmt is a uapi DRM_QUASAR_FORMAT_*.
