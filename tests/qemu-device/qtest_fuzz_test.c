@@ -173,9 +173,12 @@ static void qf_device_reset(QF *f)
 {
     QT *t = f->t;
 
-#ifdef QUASAR_REG_DBG_INJECT
-    qt_wr(t, QUASAR_REG_DBG_INJECT, 0);    /* only a PCI reset clears it */
-#endif
+    /*
+     * Armed faults survive a soft reset (only a PCI reset clears the
+     * debug block), and writing DBG_INJECT only adds to them: disarm.
+     */
+    qt_wr(t, QUASAR_REG_DBG_INJECT, QUASAR_DBG_CLEAR);
+    qt_wr(t, QUASAR_REG_DBG_HOLD, 0);
     /* A power-down in progress ignores POWER_CTRL writes until it is done. */
     qt_wait_reg(t, QUASAR_REG_POWER_STATUS, QUASAR_POWER_STATUS_BUSY, 0);
     qt_power_set(t, QUASAR_POWER_D0);

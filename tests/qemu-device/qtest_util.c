@@ -72,6 +72,35 @@ void qt_wr64(QT *t, uint32_t lo, uint32_t hi, uint64_t val)
     qt_wr(t, hi, val >> 32);
 }
 
+/* The registers that say why a device does not move: for failure messages. */
+void qt_dump_regs(QT *t)
+{
+    unsigned int q;
+
+    g_test_message("dev_status 0x%x power 0x%x fw_status 0x%x fw_error 0x%x "
+                   "irq_status 0x%x dbg_inject 0x%x dbg_fired 0x%x dbg_hold 0x%x "
+                   "grants %u",
+                   qt_rd(t, QUASAR_REG_DEV_STATUS),
+                   qt_rd(t, QUASAR_REG_POWER_STATUS),
+                   qt_rd(t, QUASAR_REG_FW_STATUS), qt_rd(t, QUASAR_REG_FW_ERROR),
+                   qt_rd(t, QUASAR_REG_IRQ_STATUS),
+                   qt_rd(t, QUASAR_REG_DBG_INJECT), qt_rd(t, QUASAR_REG_DBG_FIRED),
+                   qt_rd(t, QUASAR_REG_DBG_HOLD), qt_rd(t, QUASAR_REG_DBG_GRANTS));
+    for (q = 0; q < QUASAR_NUM_QUEUES; q++) {
+        g_test_message("hw queue %u: ctrl 0x%x status 0x%x error %u size %u "
+                       "head %u tail %u priority %u start_seq %u progress %u", q,
+                       qt_rd(t, QUASAR_REG_QUEUE(q, QUASAR_Q_CTRL)),
+                       qt_rd(t, QUASAR_REG_QUEUE(q, QUASAR_Q_STATUS)),
+                       qt_rd(t, QUASAR_REG_QUEUE(q, QUASAR_Q_ERROR)),
+                       qt_rd(t, QUASAR_REG_QUEUE(q, QUASAR_Q_SIZE)),
+                       qt_rd(t, QUASAR_REG_QUEUE(q, QUASAR_Q_HEAD)),
+                       qt_rd(t, QUASAR_REG_QUEUE(q, QUASAR_Q_TAIL)),
+                       qt_rd(t, QUASAR_REG_QUEUE(q, QUASAR_Q_PRIORITY)),
+                       qt_rd(t, QUASAR_REG_QUEUE(q, QUASAR_Q_START_SEQ)),
+                       qt_rd(t, QUASAR_REG_Q_PROGRESS(q)));
+    }
+}
+
 /* Poll until (reg & mask) == want; fails the test with what was seen. */
 void qt_wait_reg(QT *t, uint32_t off, uint32_t mask, uint32_t want)
 {
@@ -90,6 +119,7 @@ void qt_wait_reg(QT *t, uint32_t off, uint32_t mask, uint32_t want)
     }
     g_test_message("register 0x%04x: expected (value & 0x%x) == 0x%x, "
                    "last read 0x%08x", off, mask, want, val);
+    qt_dump_regs(t);
     g_assert_not_reached();
 }
 

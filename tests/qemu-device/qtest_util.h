@@ -67,6 +67,8 @@ void qt_stop(QT *t);
 uint32_t qt_rd(QT *t, uint32_t off);
 void qt_wr(QT *t, uint32_t off, uint32_t val);
 void qt_wr64(QT *t, uint32_t lo, uint32_t hi, uint64_t val);
+/* The device state that explains a stall, as test messages. */
+void qt_dump_regs(QT *t);
 void qt_wait_reg(QT *t, uint32_t off, uint32_t mask, uint32_t want);
 void qt_wait_msix_pending(QT *t, uint16_t vector);
 uint64_t qt_alloc_pages(QT *t, unsigned int pages);
