@@ -10,6 +10,7 @@ LIBACCEL_OUT := $(BUILD)/libaccel
 LIBACCEL_SRCS := $(wildcard $(LIBACCEL_DIR)/src/*.c)
 LIBACCEL_HDRS := $(wildcard $(LIBACCEL_DIR)/src/*.h) \
 	$(LIBACCEL_DIR)/include/accel.h $(LIBACCEL_DIR)/include/accel_ops.h \
+	$(LIBACCEL_DIR)/include/accel_stream.h \
 	$(TOP)/uapi/drm/quasar_accel.h $(TOP)/uapi/drm/quasar_isa.h \
 	$(TOP)/include/hw/quasar_hw_interface.h $(DP_DIR)/dp_format.h $(ISA_HDRS)
 # The packed-weight geometry is the datapath's own table (dp_format.c,

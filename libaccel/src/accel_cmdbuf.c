@@ -6,7 +6,8 @@
  * until accel_cmdbuf_reset(), so that a wait always reports the job that
  * ran this stream.
  *
- * The stream's rules for ISA v1 ops live here too, applied in one pass as
+ * The stream's rules for ISA v1 ops live here too (struct accel_stream in
+ * accel_stream.c follows them as well), applied in one pass as
  * the op builder (accel_ops.c) appends an encoded command with the tensors
  * it reads and writes (accel_cmdbuf_append_op()): ISA_VERSION 1 before
  * the first v1 command, a BARRIER before a command that depends on an
@@ -64,7 +65,7 @@ void accel_cmdbuf_destroy(struct accel_cmdbuf *cb)
 	if (!cb)
 		return;
 	accel_bo_free(cb->bo);
-	accel_hazard_free(&cb->hazard);
+	accel_hazard_free(&cb->rules.hazard);
 	free(cb->bos);
 	free(cb);
 }
@@ -82,9 +83,9 @@ int accel_cmdbuf_reset(struct accel_cmdbuf *cb)
 	cb->used = 0;
 	cb->count = 0;
 	cb->submitted = false;
-	cb->isa_v1 = false;
+	cb->rules.isa_v1 = false;
 	cb->nbos = 0;
-	accel_hazard_clear(&cb->hazard);
+	accel_hazard_clear(&cb->rules.hazard);
 	return 0;
 }
 
@@ -252,7 +253,7 @@ void accel_hazard_free(struct accel_hazard *h)
 static int accel_cmdbuf_track(struct accel_cmdbuf *cb, const struct accel_range *rd,
 			      uint32_t nrd, const struct accel_range *wr, uint32_t nwr)
 {
-	if (accel_hazard_add(&cb->hazard, rd, nrd, wr, nwr))
+	if (accel_hazard_add(&cb->rules.hazard, rd, nrd, wr, nwr))
 		return accel_fail(cb->dev, -ENOMEM, "command buffer hazard ranges");
 	return 0;
 }
@@ -311,20 +312,39 @@ int accel_cmdbuf_write_value(struct accel_cmdbuf *cb, uint64_t addr,
 	if (err)
 		return err;
 	/* Every earlier command completes before it: an ordering point. */
-	accel_hazard_clear(&cb->hazard);
+	accel_hazard_clear(&cb->rules.hazard);
 	return accel_cmdbuf_track(cb, NULL, 0, &wr, 1);
 }
 
-/* ---- ISA v1: the version, barriers and BOs of the op builder's commands ---- */
+/* ---- ISA v1: the stream's rules, shared with struct accel_stream ---- */
 
-static const struct drm_quasar_cmd_isa_version accel_cmdbuf_isa_v1 = {
-	.hdr = { .opcode = DRM_QUASAR_OP_ISA_VERSION, .length = sizeof(accel_cmdbuf_isa_v1) },
+const struct drm_quasar_cmd_isa_version accel_rules_isa_v1 = {
+	.hdr = { .opcode = DRM_QUASAR_OP_ISA_VERSION, .length = sizeof(accel_rules_isa_v1) },
 	.version = DRM_QUASAR_ISA_VERSION,
 };
 
-static const struct drm_quasar_cmd_header accel_cmdbuf_barrier = {
-	.opcode = DRM_QUASAR_OP_BARRIER, .length = sizeof(accel_cmdbuf_barrier),
+const struct drm_quasar_cmd_header accel_rules_barrier = {
+	.opcode = DRM_QUASAR_OP_BARRIER, .length = sizeof(accel_rules_barrier),
 };
+
+uint32_t accel_rules_before(const struct accel_rules *r, const struct accel_range *rd,
+			    uint32_t nrd, const struct accel_range *wr, uint32_t nwr)
+{
+	return (r->isa_v1 ? 0 : ACCEL_RULES_VERSION) |
+	       (accel_hazard_conflicts(&r->hazard, rd, nrd, wr, nwr) ? ACCEL_RULES_BARRIER : 0);
+}
+
+int accel_rules_record(struct accel_rules *r, uint32_t before, const struct accel_range *rd,
+		       uint32_t nrd, const struct accel_range *wr, uint32_t nwr)
+{
+	if (before & ACCEL_RULES_VERSION)
+		r->isa_v1 = true;
+	if (before & ACCEL_RULES_BARRIER)
+		accel_hazard_clear(&r->hazard);
+	return accel_hazard_add(&r->hazard, rd, nrd, wr, nwr);
+}
+
+/* ---- ISA v1: the version, barriers and BOs of the op builder's commands ---- */
 
 int accel_cmdbuf_append_op(struct accel_cmdbuf *cb, const void *cmd, size_t len,
 			   const struct accel_tensor *const *in, uint32_t nin,
@@ -332,9 +352,9 @@ int accel_cmdbuf_append_op(struct accel_cmdbuf *cb, const void *cmd, size_t len,
 {
 	const struct drm_quasar_cmd_header *hdr = cmd;
 	struct accel_range rd[ACCEL_OP_MAX_IN * 4], wr[4];
-	uint32_t nrd = 0, nwr, i, limit = cb->dev->info.max_cmd_size;
-	uint64_t need = len + sizeof(accel_cmdbuf_barrier) +
-			(cb->isa_v1 ? 0 : sizeof(accel_cmdbuf_isa_v1));
+	uint32_t nrd = 0, nwr, i, before, limit = cb->dev->info.max_cmd_size;
+	uint64_t need = len + sizeof(accel_rules_barrier) +
+			(cb->rules.isa_v1 ? 0 : sizeof(accel_rules_isa_v1));
 	int err = 0;
 
 	if (cb->submitted)
@@ -353,16 +373,16 @@ int accel_cmdbuf_append_op(struct accel_cmdbuf *cb, const void *cmd, size_t len,
 			err = accel_cmdbuf_use_bo(cb, in[i]->bo);
 	if (!err)
 		err = accel_cmdbuf_use_bo(cb, out->bo);
-	if (!err && !cb->isa_v1) {
-		err = accel_cmdbuf_put(cb, &accel_cmdbuf_isa_v1, sizeof(accel_cmdbuf_isa_v1));
-		cb->isa_v1 = !err;
+	if (err)
+		return err;
+	before = accel_rules_before(&cb->rules, rd, nrd, wr, nwr);
+	if (before & ACCEL_RULES_VERSION) {
+		err = accel_cmdbuf_put(cb, &accel_rules_isa_v1, sizeof(accel_rules_isa_v1));
+		cb->rules.isa_v1 = !err;
 	}
-	if (!err && accel_hazard_conflicts(&cb->hazard, rd, nrd, wr, nwr)) {
-		err = accel_cmdbuf_put(cb, &accel_cmdbuf_barrier, sizeof(accel_cmdbuf_barrier));
-		if (!err)
-			accel_hazard_clear(&cb->hazard);
-	}
-	if (!err && accel_hazard_add(&cb->hazard, rd, nrd, wr, nwr))
+	if (!err && (before & ACCEL_RULES_BARRIER))
+		err = accel_cmdbuf_put(cb, &accel_rules_barrier, sizeof(accel_rules_barrier));
+	if (!err && accel_rules_record(&cb->rules, before, rd, nrd, wr, nwr))
 		err = accel_fail(cb->dev, -ENOMEM, "%s: hazard ranges", accel_op_name(hdr->opcode));
 	return err ? err : accel_cmdbuf_put(cb, cmd, len);
 }
@@ -372,14 +392,14 @@ int accel_op_barrier(struct accel_cmdbuf *cb)
 {
 	int err = 0;
 
-	if (!cb->isa_v1) {
-		err = accel_cmdbuf_emit(cb, &accel_cmdbuf_isa_v1, sizeof(accel_cmdbuf_isa_v1));
-		cb->isa_v1 = !err;
+	if (!cb->rules.isa_v1) {
+		err = accel_cmdbuf_emit(cb, &accel_rules_isa_v1, sizeof(accel_rules_isa_v1));
+		cb->rules.isa_v1 = !err;
 	}
 	if (!err)
-		err = accel_cmdbuf_emit(cb, &accel_cmdbuf_barrier, sizeof(accel_cmdbuf_barrier));
+		err = accel_cmdbuf_emit(cb, &accel_rules_barrier, sizeof(accel_rules_barrier));
 	if (!err)
-		accel_hazard_clear(&cb->hazard);
+		accel_hazard_clear(&cb->rules.hazard);
 	return err;
 }
 

@@ -17,11 +17,7 @@
 
 #include <drm/quasar_accel.h>
 
-/* A tensor operand exactly as a command carries it. */
-struct accel_operand {
-	struct drm_quasar_tensor t;
-	struct drm_quasar_wparams wp;	/* packed formats; zero for plain */
-};
+#include "accel_stream.h"	/* struct accel_operand, the stream's public face */
 
 /* Why a check failed: the text the caller's last error gets. */
 struct accel_why {
@@ -61,6 +57,17 @@ int accel_weights_place(const struct accel_weights *w, struct accel_wgeom *g,
 void accel_weights_operand(const struct accel_weights *w, const struct accel_wgeom *g,
 			   const struct accel_wplace *p, uint64_t addr,
 			   struct accel_operand *o);
+/* Copies @w's buffers to their places in @dst (p->total bytes, zeroed by the caller). */
+void accel_weights_copy(const struct accel_weights *w, const struct accel_wgeom *g,
+			const struct accel_wplace *p, void *dst);
+
+/*
+ * A plain descriptor of @ndim extents (leading ones added) with @strides
+ * (NULL: dense) in elements, at address 0. -EINVAL, with @why, when a rule
+ * of docs/isa.md 6.3 that does not depend on the address is broken.
+ */
+int accel_desc_fill(struct drm_quasar_tensor *t, uint32_t format, uint32_t ndim,
+		    const uint32_t *dims, const uint32_t *strides, struct accel_why *why);
 
 uint16_t accel_f32_to_bf16(float f);
 float accel_bf16_to_f32(uint16_t h);
@@ -164,5 +171,33 @@ int accel_hazard_add(struct accel_hazard *h, const struct accel_range *rd, uint3
 /* A barrier: forget every range. */
 void accel_hazard_clear(struct accel_hazard *h);
 void accel_hazard_free(struct accel_hazard *h);
+
+/*
+ * ---- the stream's rules for ISA v1 commands (accel_cmdbuf.c) ----
+ *
+ * One home for both builders of a stream, the command buffer (a BO) and
+ * struct accel_stream (host memory): ISA_VERSION 1 before the first v1
+ * command, a BARRIER before a command that depends on an earlier one.
+ */
+struct accel_rules {
+	bool isa_v1;			/* the stream has declared ISA v1 */
+	struct accel_hazard hazard;	/* ranges touched since the last barrier */
+};
+
+#define ACCEL_RULES_VERSION	1u	/* ISA_VERSION 1 goes first */
+#define ACCEL_RULES_BARRIER	2u	/* then a BARRIER */
+
+extern const struct drm_quasar_cmd_isa_version accel_rules_isa_v1;
+extern const struct drm_quasar_cmd_header accel_rules_barrier;
+
+/* What must go before a command reading @rd and writing @wr (ACCEL_RULES_*). */
+uint32_t accel_rules_before(const struct accel_rules *r, const struct accel_range *rd,
+			    uint32_t nrd, const struct accel_range *wr, uint32_t nwr);
+/*
+ * Records the command once @before (accel_rules_before()'s answer) and it
+ * are in the stream. -ENOMEM when its ranges cannot be kept.
+ */
+int accel_rules_record(struct accel_rules *r, uint32_t before, const struct accel_range *rd,
+		       uint32_t nrd, const struct accel_range *wr, uint32_t nwr);
 
 #endif /* ACCEL_ENC_H */

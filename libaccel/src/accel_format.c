@@ -128,6 +128,70 @@ void accel_weights_operand(const struct accel_weights *w, const struct accel_wge
 	};
 }
 
+/* Copies @len bytes of @src (if any) to @off in @dst. */
+static void accel_put(uint8_t *dst, uint64_t off, const void *src, uint64_t len)
+{
+	if (src && len)
+		memcpy(dst + off, src, len);
+}
+
+void accel_weights_copy(const struct accel_weights *w, const struct accel_wgeom *g,
+			const struct accel_wplace *p, void *dst)
+{
+	accel_put(dst, 0, w->data, g->data_bytes);
+	accel_put(dst, p->scales, w->scales, g->scale_bytes);
+	accel_put(dst, p->zeros, w->zeros, g->zero_bytes);
+	accel_put(dst, p->meta, w->meta, g->meta_bytes);
+}
+
+uint64_t accel_weights_size(const struct accel_weights *w)
+{
+	struct accel_wplace p;
+	struct accel_wgeom g;
+	struct accel_why why;
+
+	return accel_weights_place(w, &g, &p, &why) ? 0 : p.total;
+}
+
+int accel_weights_image(const struct accel_weights *w, void *dst)
+{
+	struct accel_wplace p;
+	struct accel_wgeom g;
+	struct accel_why why;
+
+	if (!dst || accel_weights_place(w, &g, &p, &why))
+		return -EINVAL;
+	memset(dst, 0, p.total);
+	accel_weights_copy(w, &g, &p, dst);
+	return 0;
+}
+
+int accel_operand_weights(const struct accel_weights *w, uint64_t addr, struct accel_operand *o)
+{
+	struct accel_wplace p;
+	struct accel_wgeom g;
+	struct accel_why why;
+
+	if (!o || addr % 64 || accel_weights_place(w, &g, &p, &why))
+		return -EINVAL;
+	accel_weights_operand(w, &g, &p, addr, o);
+	return 0;
+}
+
+int accel_operand_plain(uint64_t addr, uint32_t format, uint32_t ndim, const uint32_t *dims,
+			struct accel_operand *o)
+{
+	struct accel_why why;
+
+	if (!o || !accel_format_elem_size(format))
+		return -EINVAL;
+	*o = (struct accel_operand){ 0 };
+	if (accel_desc_fill(&o->t, format, ndim, dims, NULL, &why))
+		return -EINVAL;
+	o->t.addr = addr;
+	return 0;
+}
+
 uint32_t accel_f2u(float f)
 {
 	uint32_t u;
@@ -153,6 +217,59 @@ float accel_bf16_to_f32(uint16_t h)
 
 	memcpy(&f, &u, sizeof(f));
 	return f;
+}
+
+int accel_desc_fill(struct drm_quasar_tensor *t, uint32_t format, uint32_t ndim,
+		    const uint32_t *dims, const uint32_t *strides, struct accel_why *why)
+{
+	const uint32_t lead = DRM_QUASAR_TENSOR_DIMS - ndim;
+	uint32_t i;
+
+	if (ndim < 1 || ndim > DRM_QUASAR_TENSOR_DIMS || !dims) {
+		accel_why_set(why, 0, "tensor of %u dimensions (1..%u)", ndim,
+			      DRM_QUASAR_TENSOR_DIMS);
+		return -EINVAL;
+	}
+	*t = (struct drm_quasar_tensor){ .format = format };
+	for (i = 0; i < DRM_QUASAR_TENSOR_DIMS; i++) {
+		t->dims[i] = i < lead ? 1 : dims[i - lead];
+		if (!t->dims[i] || t->dims[i] > DRM_QUASAR_DIM_MAX) {
+			accel_why_set(why, 0, "tensor extent dims[%u] = %u (1..%u)", i - lead,
+				      t->dims[i], DRM_QUASAR_DIM_MAX);
+			return -EINVAL;
+		}
+	}
+	for (i = DRM_QUASAR_TENSOR_DIMS; i-- > 0;) {
+		uint64_t dense = i == DRM_QUASAR_TENSOR_DIMS - 1 ? 1 :
+				 (uint64_t)t->dims[i + 1] * t->strides[i + 1];
+
+		if (strides && i >= lead) {
+			t->strides[i] = strides[i - lead];
+			continue;
+		}
+		/* A leading extent of 1 never moves, so its stride is free. */
+		if (dense > UINT32_MAX && t->dims[i] > 1) {
+			accel_why_set(why, 0, "tensor stride %llu elements does not fit 32 bits",
+				      (unsigned long long)dense);
+			return -EINVAL;
+		}
+		t->strides[i] = dense > UINT32_MAX ? 0 : (uint32_t)dense;
+	}
+	if (t->strides[3] != 1) {
+		accel_why_set(why, 0, "innermost stride %u (rows are contiguous: 1)",
+			      t->strides[3]);
+		return -EINVAL;
+	}
+	for (i = 0; i < DRM_QUASAR_TENSOR_DIMS - 1; i++)
+		if (t->dims[i] > 1 &&
+		    (uint64_t)t->strides[i] < (uint64_t)t->dims[i + 1] * t->strides[i + 1]) {
+			accel_why_set(why, 0,
+				      "stride %u of extent %u is below %llu: elements would overlap",
+				      t->strides[i], i,
+				      (unsigned long long)t->dims[i + 1] * t->strides[i + 1]);
+			return -EINVAL;
+		}
+	return 0;
 }
 
 uint64_t accel_span(const struct drm_quasar_tensor *t)

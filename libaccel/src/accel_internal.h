@@ -57,10 +57,9 @@ struct accel_cmdbuf {
 	uint32_t used;
 	uint32_t count;
 	bool submitted;
-	bool isa_v1;
 	struct accel_bo **bos;
 	uint32_t nbos, cap_bos;
-	struct accel_hazard hazard;
+	struct accel_rules rules;
 };
 
 /*

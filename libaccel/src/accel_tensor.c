@@ -22,60 +22,11 @@ static const char *accel_fmt_text(uint32_t format)
 	return s ? s : "unknown format";
 }
 
-/*
- * A plain descriptor of @ndim extents (leading ones added) with @strides
- * (NULL: dense) in elements. Fails when a rule of docs/isa.md 6.3 that does
- * not depend on the address is broken.
- */
-static int accel_desc_fill(struct accel_device *dev, struct drm_quasar_tensor *t,
-			   uint32_t format, uint32_t ndim, const uint32_t *dims,
-			   const uint32_t *strides)
-{
-	const uint32_t lead = DRM_QUASAR_TENSOR_DIMS - ndim;
-	uint32_t i;
-
-	if (ndim < 1 || ndim > DRM_QUASAR_TENSOR_DIMS || !dims)
-		return accel_fail(dev, -EINVAL, "tensor of %u dimensions (1..%u)", ndim,
-				  DRM_QUASAR_TENSOR_DIMS);
-	*t = (struct drm_quasar_tensor){ .format = format };
-	for (i = 0; i < DRM_QUASAR_TENSOR_DIMS; i++) {
-		t->dims[i] = i < lead ? 1 : dims[i - lead];
-		if (!t->dims[i] || t->dims[i] > DRM_QUASAR_DIM_MAX)
-			return accel_fail(dev, -EINVAL, "tensor extent dims[%u] = %u (1..%u)",
-					  i - lead, t->dims[i], DRM_QUASAR_DIM_MAX);
-	}
-	for (i = DRM_QUASAR_TENSOR_DIMS; i-- > 0;) {
-		uint64_t dense = i == DRM_QUASAR_TENSOR_DIMS - 1 ? 1 :
-				 (uint64_t)t->dims[i + 1] * t->strides[i + 1];
-
-		if (strides && i >= lead) {
-			t->strides[i] = strides[i - lead];
-			continue;
-		}
-		/* A leading extent of 1 never moves, so its stride is free. */
-		if (dense > UINT32_MAX && t->dims[i] > 1)
-			return accel_fail(dev, -EINVAL,
-					  "tensor stride %llu elements does not fit 32 bits",
-					  (unsigned long long)dense);
-		t->strides[i] = dense > UINT32_MAX ? 0 : (uint32_t)dense;
-	}
-	if (t->strides[3] != 1)
-		return accel_fail(dev, -EINVAL, "innermost stride %u (rows are contiguous: 1)",
-				  t->strides[3]);
-	for (i = 0; i < DRM_QUASAR_TENSOR_DIMS - 1; i++)
-		if (t->dims[i] > 1 &&
-		    (uint64_t)t->strides[i] < (uint64_t)t->dims[i + 1] * t->strides[i + 1])
-			return accel_fail(dev, -EINVAL,
-					  "stride %u of extent %u is below %llu: elements would overlap",
-					  t->strides[i], i, (unsigned long long)t->dims[i + 1] *
-					  t->strides[i + 1]);
-	return 0;
-}
-
 int accel_tensor_create(struct accel_device *dev, uint32_t format, uint32_t ndim,
 			const uint32_t *dims, struct accel_tensor **out)
 {
 	struct accel_tensor *t;
+	struct accel_why why;
 	int err;
 
 	*out = NULL;
@@ -89,8 +40,9 @@ int accel_tensor_create(struct accel_device *dev, uint32_t format, uint32_t ndim
 		return accel_fail(dev, -ENOMEM, "tensor");
 	t->dev = dev;
 	t->owns_bo = true;
-	err = accel_desc_fill(dev, &t->op.t, format, ndim, dims, NULL);
-	if (!err)
+	if (accel_desc_fill(&t->op.t, format, ndim, dims, NULL, &why))
+		err = accel_fail(dev, -EINVAL, "%s", why.text);
+	else
 		err = accel_bo_create(dev, accel_span(&t->op.t), &t->bo);
 	if (err) {
 		free(t);
@@ -101,13 +53,6 @@ int accel_tensor_create(struct accel_device *dev, uint32_t format, uint32_t ndim
 	return 0;
 }
 
-/* Copies @len bytes of @src (if any) to @off in @map. */
-static void accel_put(uint8_t *map, uint64_t off, const void *src, uint64_t len)
-{
-	if (src && len)
-		memcpy(map + off, src, len);
-}
-
 int accel_tensor_create_weights(struct accel_device *dev, const struct accel_weights *w,
 				struct accel_tensor **out)
 {
@@ -115,7 +60,6 @@ int accel_tensor_create_weights(struct accel_device *dev, const struct accel_wei
 	struct accel_wplace pl;
 	struct accel_wgeom g;
 	struct accel_why why;
-	uint8_t *map;
 	void *p;
 	int err;
 
@@ -133,11 +77,7 @@ int accel_tensor_create_weights(struct accel_device *dev, const struct accel_wei
 		free(t);
 		return err;
 	}
-	map = p;
-	accel_put(map, 0, w->data, g.data_bytes);
-	accel_put(map, pl.scales, w->scales, g.scale_bytes);
-	accel_put(map, pl.zeros, w->zeros, g.zero_bytes);
-	accel_put(map, pl.meta, w->meta, g.meta_bytes);
+	accel_weights_copy(w, &g, &pl, p);
 	t->dev = dev;
 	t->owns_bo = true;
 	accel_weights_operand(w, &g, &pl, accel_bo_addr(t->bo), &t->op);
@@ -151,7 +91,7 @@ int accel_tensor_view(const struct accel_tensor *base, uint64_t offset, uint32_t
 	struct accel_device *dev = base->dev;
 	uint64_t esize = accel_format_elem_size(base->op.t.format), start, span;
 	struct accel_tensor *t;
-	int err;
+	struct accel_why why;
 
 	*out = NULL;
 	if (accel_fmt_packed(base->op.t.format))
@@ -159,10 +99,9 @@ int accel_tensor_view(const struct accel_tensor *base, uint64_t offset, uint32_t
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return accel_fail(dev, -ENOMEM, "tensor view");
-	err = accel_desc_fill(dev, &t->op.t, base->op.t.format, ndim, dims, strides);
-	if (err) {
+	if (accel_desc_fill(&t->op.t, base->op.t.format, ndim, dims, strides, &why)) {
 		free(t);
-		return err;
+		return accel_fail(dev, -EINVAL, "%s", why.text);
 	}
 	start = base->op.t.addr - accel_bo_addr(base->bo);
 	span = accel_span(&t->op.t);

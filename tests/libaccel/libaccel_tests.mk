@@ -36,12 +36,24 @@ $(LAT_QUEUE): $(LAT_DIR)/accel_queue_test.c $(LAT_DIR)/la_fake.c $(LAT_DIR)/la_f
 		$(LAT_DIR)/accel_queue_test.c $(LAT_DIR)/la_fake.c $(LIBACCEL_A) \
 		$(shell pkg-config --libs libdrm) -pthread
 
-.PHONY: check-libaccel
-check-libaccel: $(LAT_BINS) $(LAT_QUEUE)
-	@$(call RUN_SUITES,libaccel,$(LAT_BINS) $(LAT_QUEUE))
+# accel_stream_test: the device-free stream (accel_stream.h) against the
+# command buffer on the same fake kernel, byte for byte.
+LAT_STREAM := $(LAT_OUT)/accel_stream_test
 
-HOST_TESTS += $(LAT_BINS) $(LAT_QUEUE)
-ALL_TARGETS += $(LAT_BINS) $(LAT_QUEUE)
+$(LAT_STREAM): $(LAT_DIR)/accel_stream_test.c $(LAT_DIR)/la_fake.c $(LAT_DIR)/la_fake.h \
+		$(LIBACCEL_HDRS) $(LIBACCEL_A) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -D_GNU_SOURCE -isystem $(KSELFTEST_DIR) -I$(LIBACCEL_DIR)/include \
+		-I$(LIBACCEL_DIR)/src -I$(DP_DIR) -o $@ \
+		$(LAT_DIR)/accel_stream_test.c $(LAT_DIR)/la_fake.c $(LIBACCEL_A) \
+		$(shell pkg-config --libs libdrm) -pthread
+
+.PHONY: check-libaccel
+check-libaccel: $(LAT_BINS) $(LAT_QUEUE) $(LAT_STREAM)
+	@$(call RUN_SUITES,libaccel,$(LAT_BINS) $(LAT_QUEUE) $(LAT_STREAM))
+
+HOST_TESTS += $(LAT_BINS) $(LAT_QUEUE) $(LAT_STREAM)
+ALL_TARGETS += $(LAT_BINS) $(LAT_QUEUE) $(LAT_STREAM)
 
 # guest_accel_test runs in the guest against the device; its golden model is
 # the datapath's scalar reference (as accel-stats and guest_conform_test use).
