@@ -7,7 +7,8 @@
  * Three layers, each usable alone:
  *
  * - Guest memory (fwrun_mem.c): one plain byte array at a non-zero base
- *   address; any DMA that is not entirely inside it, or that touches the
+ *   address (FWRUN_MEM_SIZE, or a size of the caller's); any DMA that is
+ *   not entirely inside it, or that touches the
  *   injected failure window, fails, just as a bad PCI DMA does in the
  *   device. Helpers build real page tables in it (docs/hw-spec.md section
  *   4) and boot the firmware with this memory as its HAL.
@@ -17,12 +18,16 @@
  *   docs/hw-spec.md section 3.1 says).
  * - Jobs (fwrun_job.c): a booted firmware with a compute engine over a
  *   caller-sized SRAM, one context with a writable device VA window of
- *   physically scattered pages, a command stream, and jobs run through
+ *   physically scattered pages (FWRUN_VA_SIZE, or a size of the caller's,
+ *   struct fwrun_config), a command stream, and jobs run through
  *   fw_job_run() exactly as a hardware queue runs them. Its results and
- *   per-job statistics are the device's, bit for bit.
+ *   per-job statistics are the device's, bit for bit, on the golden
+ *   model's kernels or (fwrun_config.simd) the SIMD ones the QEMU device
+ *   uses, which are bit-exact with them.
  *
  * Users: the firmware's host tests, libaccel's host tests, the fuzzers,
- * the cost sweep (bench/). Not thread-safe: one struct fwrun per thread.
+ * the cost sweep (bench/), the models' device programs on the host
+ * (models/mdl_backend_fwrun.c). Not thread-safe: one struct fwrun per thread.
  * Memory exhaustion and addresses outside the memory abort (a caller bug,
  * not a device condition).
  */
@@ -41,11 +46,12 @@
 /* ---- guest memory and page tables (fwrun_mem.c) ---- */
 
 #define FWRUN_MEM_BASE	0x40000000ull
-#define FWRUN_MEM_SIZE	(8ull << 20)
+#define FWRUN_MEM_SIZE	(8ull << 20)	/* the default size */
 #define FWRUN_PAGE	4096ull
 
 struct fwrun_mem {
 	uint8_t *bytes;
+	uint64_t size;		/* bytes from FWRUN_MEM_BASE */
 	uint64_t next;		/* bump allocator, page granular */
 	uint64_t fail_lo;	/* DMA touching [fail_lo, fail_hi) fails */
 	uint64_t fail_hi;
@@ -53,8 +59,10 @@ struct fwrun_mem {
 	char last_log[256];
 };
 
-/* Allocates the memory (zeroed); returns 0 or -1. */
+/* Allocates FWRUN_MEM_SIZE bytes of memory (zeroed); returns 0 or -1. */
 int fwrun_mem_init(struct fwrun_mem *m);
+/* The same with @size bytes (a multiple of FWRUN_PAGE, at least one page). */
+int fwrun_mem_init_size(struct fwrun_mem *m, uint64_t size);
 void fwrun_mem_fini(struct fwrun_mem *m);
 void fwrun_hal_init(struct fw_hal *hal, struct fwrun_mem *m);
 
@@ -119,25 +127,39 @@ uint32_t fwrun_image_get32(const struct fwrun_image *img, uint32_t off);
 
 #define FWRUN_SLOT	3			/* the context jobs run in */
 #define FWRUN_VA	0x100000000ull		/* its writable window; page 0: the stream */
-#define FWRUN_VA_SIZE	(3ull << 20)
+#define FWRUN_VA_SIZE	(3ull << 20)		/* the default window */
+#define FWRUN_VA_MAX	(1ull << 32)		/* the largest window (below FWRUN_RO_VA) */
 #define FWRUN_RO_VA	0x200000000ull		/* one read-only page */
 #define FWRUN_HOLE_VA	0x300000000ull		/* never mapped */
 #define FWRUN_STREAM_MAX	4096
+
+/* What fwrun_init_config() builds; zero fields take the defaults. */
+struct fwrun_config {
+	uint64_t sram_size;	/* bytes of SRAM (the device's default: 4 MiB) */
+	uint64_t va_size;	/* the writable window, FWRUN_PAGE..FWRUN_VA_MAX (FWRUN_VA_SIZE) */
+	/* guest memory (FWRUN_MEM_SIZE, or enough for the window and its tables) */
+	uint64_t mem_size;
+	bool simd;		/* run GEMM tiles on the SIMD kernels, as the device does */
+};
 
 struct fwrun {
 	struct fwrun_mem mem;
 	struct fw_device fw;
 	struct fw_engine eng;
 	void *sram;
+	void *ws;		/* the SIMD kernels' scratch (config.simd) */
 	uint64_t root;
+	uint64_t va_size;	/* the writable window's size */
 	uint64_t next;		/* VA bump allocator */
 	uint8_t stream[FWRUN_STREAM_MAX];
 	uint32_t len;
-	struct fw_job_result res;	/* of the last fwrun_run() */
+	struct fw_job_result res;	/* of the last fwrun_run() or fwrun_run_at() */
 };
 
 /* Boots the firmware with every op and a @sram_size-byte SRAM; 0 or -1. */
 int fwrun_init(struct fwrun *r, uint64_t sram_size);
+/* The same with the sizes of @cfg (NULL: every default). */
+int fwrun_init_config(struct fwrun *r, const struct fwrun_config *cfg);
 void fwrun_fini(struct fwrun *r);
 /* A fresh device VA range, 64-byte aligned; aborts when the window is full. */
 uint64_t fwrun_alloc(struct fwrun *r, uint64_t size);
@@ -150,6 +172,11 @@ void fwrun_emit(struct fwrun *r, const void *cmd, size_t n);
 void fwrun_emit_isa_version(struct fwrun *r, uint32_t version);
 /* Runs the stream as one job (fetched through the MMU) into r->res, then clears it. */
 void fwrun_run(struct fwrun *r);
+/*
+ * Runs @len bytes of commands already at @va (e.g. fwrun_upload()ed: any
+ * length a hardware descriptor takes) as one job into r->res.
+ */
+void fwrun_run_at(struct fwrun *r, uint64_t va, uint32_t len);
 /* A plain tensor with dense strides. */
 struct drm_quasar_tensor fwrun_tensor(uint64_t addr, uint32_t fmt, uint32_t d0, uint32_t d1,
 				      uint32_t d2, uint32_t d3);

@@ -9,16 +9,53 @@
 
 int fwrun_init(struct fwrun *r, uint64_t sram_size)
 {
+	struct fwrun_config cfg = { .sram_size = sram_size };
+
+	return fwrun_init_config(r, &cfg);
+}
+
+/* 4 MiB: the QEMU device's default sram-size (docs/hw-spec.md). */
+#define FWRUN_SRAM_DEFAULT	(4ull << 20)
+
+int fwrun_init_config(struct fwrun *r, const struct fwrun_config *cfg)
+{
+	struct fwrun_config c = cfg ? *cfg : (struct fwrun_config){ 0 };
+	uint64_t pages, ws_size;
+
 	memset(r, 0, sizeof(*r));
-	if (fwrun_mem_init(&r->mem))
+	if (!c.sram_size)
+		c.sram_size = FWRUN_SRAM_DEFAULT;
+	if (!c.va_size)
+		c.va_size = FWRUN_VA_SIZE;
+	c.va_size = (c.va_size + FWRUN_PAGE - 1) & ~(FWRUN_PAGE - 1);
+	if (c.va_size > FWRUN_VA_MAX)
 		return -1;
-	r->sram = aligned_alloc(64, (sram_size + 63) / 64 * 64);
-	if (!r->sram || fw_engine_init(&r->eng, r->sram, sram_size))
+	/*
+	 * The window, the read-only page, and the tables: one level-0 table
+	 * per 512 pages, a few above them. Neither memory nor the window is
+	 * touched until used, so a large default costs only address space.
+	 */
+	pages = c.va_size / FWRUN_PAGE;
+	if (!c.mem_size)
+		c.mem_size = c.va_size <= FWRUN_VA_SIZE ? FWRUN_MEM_SIZE :
+			     (pages + pages / 512 + 64) * FWRUN_PAGE + FWRUN_MEM_SIZE;
+	if (fwrun_mem_init_size(&r->mem, c.mem_size))
 		return -1;
+	r->va_size = c.va_size;
+	r->sram = aligned_alloc(64, (c.sram_size + 63) / 64 * 64);
+	if (!r->sram || fw_engine_init(&r->eng, r->sram, c.sram_size))
+		return -1;
+	if (c.simd) {
+		ws_size = fw_engine_ws_size(c.sram_size);
+		r->ws = aligned_alloc(64, ws_size);
+		if (!r->ws)
+			return -1;
+		fw_engine_use_simd(&r->eng, r->ws, ws_size);
+	}
 	if (fwrun_boot_engine(&r->fw, &r->mem, FW_ROM_OPS, &r->eng))
 		return -1;
 	r->root = fwrun_new_root(&r->mem);
-	fwrun_map_range(&r->mem, r->root, FWRUN_VA, FWRUN_VA_SIZE, true);
+	fwrun_map_range(&r->mem, r->root, FWRUN_VA, r->va_size, true);
 	fwrun_map_range(&r->mem, r->root, FWRUN_RO_VA, FWRUN_PAGE, false);
 	fwrun_ctx_bind(&r->fw, FWRUN_SLOT, r->root);
 	r->next = FWRUN_VA + FWRUN_PAGE;	/* page 0 holds the stream */
@@ -28,7 +65,9 @@ int fwrun_init(struct fwrun *r, uint64_t sram_size)
 void fwrun_fini(struct fwrun *r)
 {
 	free(r->sram);
+	free(r->ws);
 	r->sram = NULL;
+	r->ws = NULL;
 	fwrun_mem_fini(&r->mem);
 }
 
@@ -37,7 +76,7 @@ uint64_t fwrun_alloc(struct fwrun *r, uint64_t size)
 	uint64_t va = r->next;
 
 	r->next = (r->next + size + 63) & ~63ull;
-	if (r->next > FWRUN_VA + FWRUN_VA_SIZE) {
+	if (r->next > FWRUN_VA + r->va_size) {
 		fprintf(stderr, "fwrun_alloc: %llu bytes do not fit the device VA window\n",
 			(unsigned long long)size);
 		abort();
@@ -105,15 +144,20 @@ void fwrun_emit_isa_version(struct fwrun *r, uint32_t version)
 
 void fwrun_run(struct fwrun *r)
 {
+	fwrun_write(r, FWRUN_VA, r->stream, r->len);
+	fwrun_run_at(r, FWRUN_VA, r->len);
+	r->len = 0;
+}
+
+void fwrun_run_at(struct fwrun *r, uint64_t va, uint32_t len)
+{
 	struct quasar_hw_desc d = { 0 };
 
-	fwrun_write(r, FWRUN_VA, r->stream, r->len);
-	d.cmd_addr = FWRUN_VA;
-	d.cmd_size = r->len;
+	d.cmd_addr = va;
+	d.cmd_size = len;
 	d.ctx_slot = FWRUN_SLOT;
 	memset(&r->res, 0xee, sizeof(r->res));
 	fw_job_run(&r->fw, &d, NULL, &r->res);
-	r->len = 0;
 }
 
 struct drm_quasar_tensor fwrun_tensor(uint64_t addr, uint32_t fmt, uint32_t d0, uint32_t d1,

@@ -9,8 +9,8 @@
 
 static bool fwrun_dma_ok(const struct fwrun_mem *m, uint64_t addr, uint32_t len)
 {
-	if (addr < FWRUN_MEM_BASE || addr - FWRUN_MEM_BASE > FWRUN_MEM_SIZE ||
-	    len > FWRUN_MEM_SIZE - (addr - FWRUN_MEM_BASE))
+	if (addr < FWRUN_MEM_BASE || addr - FWRUN_MEM_BASE > m->size ||
+	    len > m->size - (addr - FWRUN_MEM_BASE))
 		return false;
 	if (m->fail_hi > m->fail_lo && addr < m->fail_hi && addr + len > m->fail_lo)
 		return false;
@@ -52,8 +52,16 @@ static void fwrun_log(void *opaque, const char *msg)
 
 int fwrun_mem_init(struct fwrun_mem *m)
 {
+	return fwrun_mem_init_size(m, FWRUN_MEM_SIZE);
+}
+
+int fwrun_mem_init_size(struct fwrun_mem *m, uint64_t size)
+{
 	memset(m, 0, sizeof(*m));
-	m->bytes = calloc(1, FWRUN_MEM_SIZE);
+	if (size < FWRUN_PAGE || size % FWRUN_PAGE)
+		return -1;
+	m->bytes = calloc(1, size);
+	m->size = size;
 	m->next = FWRUN_MEM_BASE;
 	return m->bytes ? 0 : -1;
 }
@@ -78,7 +86,7 @@ uint64_t fwrun_mem_alloc(struct fwrun_mem *m, uint64_t size)
 	uint64_t addr = m->next;
 
 	size = (size + FWRUN_PAGE - 1) & ~(FWRUN_PAGE - 1);
-	if (size > FWRUN_MEM_BASE + FWRUN_MEM_SIZE - addr) {
+	if (size > FWRUN_MEM_BASE + m->size - addr) {
 		fprintf(stderr, "fwrun_mem_alloc: guest memory exhausted\n");
 		abort();
 	}
@@ -89,8 +97,8 @@ uint64_t fwrun_mem_alloc(struct fwrun_mem *m, uint64_t size)
 
 uint8_t *fwrun_mem_ptr(struct fwrun_mem *m, uint64_t addr, uint64_t len)
 {
-	if (addr < FWRUN_MEM_BASE || addr - FWRUN_MEM_BASE > FWRUN_MEM_SIZE ||
-	    len > FWRUN_MEM_SIZE - (addr - FWRUN_MEM_BASE)) {
+	if (addr < FWRUN_MEM_BASE || addr - FWRUN_MEM_BASE > m->size ||
+	    len > m->size - (addr - FWRUN_MEM_BASE)) {
 		fprintf(stderr, "fwrun_mem_ptr: 0x%llx+0x%llx outside guest memory\n",
 			(unsigned long long)addr, (unsigned long long)len);
 		abort();
