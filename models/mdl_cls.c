@@ -146,12 +146,27 @@ int mdl_cls_linset(const struct mdl_cls *c, struct mdl_linset *ls)
 	return 0;
 }
 
+void mdl_cls_input(const uint8_t *pixels, size_t n, float *x)
+{
+	for (size_t j = 0; j < n; j++)
+		x[j] = (float)pixels[j] / 255.0f;
+}
+
+uint32_t mdl_cls_top1(const float *logits)
+{
+	uint32_t best = 0;
+
+	for (uint32_t k = 1; k < MDL_FMNIST_CLASSES; k++)
+		if (logits[k] > logits[best])
+			best = k;
+	return best;
+}
+
 int mdl_cls_forward(struct mdl_exec *ex, const struct mdl_linset *ls, const struct mdl_cls *c,
 		    const uint8_t *pixels, uint32_t count, float *logits)
 {
 	uint32_t widest = 0, i;
 	float *a, *b;
-	size_t j;
 	int ret = 0;
 
 	if (ls->count != c->layers || count == 0)
@@ -168,8 +183,7 @@ int mdl_cls_forward(struct mdl_exec *ex, const struct mdl_linset *ls, const stru
 		free(b);
 		return -ENOMEM;
 	}
-	for (j = 0; j < (size_t)count * MDL_FMNIST_PIXELS; j++)
-		a[j] = (float)pixels[j] / 255.0f;
+	mdl_cls_input(pixels, (size_t)count * MDL_FMNIST_PIXELS, a);
 	for (i = 0; i < c->layers && !ret; i++) {
 		float *t;
 

@@ -43,6 +43,11 @@ int mdl_cls_sniff(const char *path);
 /* Layers fc0 .. fc{n-1}, in order. */
 int mdl_cls_linset(const struct mdl_cls *c, struct mdl_linset *ls);
 
+/* The model's input: @n pixels, each / 255 in FP32. */
+void mdl_cls_input(const uint8_t *pixels, size_t n, float *x);
+/* The predicted class: the first of the largest logits. */
+uint32_t mdl_cls_top1(const float *logits);
+
 /* logits[count][10] of images pixels[count][784]. */
 int mdl_cls_forward(struct mdl_exec *ex, const struct mdl_linset *ls, const struct mdl_cls *c,
 		    const uint8_t *pixels, uint32_t count, float *logits);

@@ -12,7 +12,7 @@ int mdl_cls_evaluate(struct mdl_exec *ex, const struct mdl_cls *c, const struct 
 		     const struct mdl_images *im, uint32_t limit, const uint8_t *ref_pred,
 		     uint8_t *pred, struct mdl_cls_figures *f)
 {
-	uint32_t n = limit && limit < im->n ? limit : im->n, i0, i, k;
+	uint32_t n = limit && limit < im->n ? limit : im->n, i0, i;
 	uint32_t correct = 0, agree = 0;
 	float *logits;
 	int ret = 0;
@@ -29,12 +29,8 @@ int mdl_cls_evaluate(struct mdl_exec *ex, const struct mdl_cls *c, const struct 
 		ret = mdl_cls_forward(ex, ls, c, im->pixels + (size_t)i0 * MDL_FMNIST_PIXELS, cnt,
 				      logits);
 		for (i = 0; i < cnt && !ret; i++) {
-			const float *lg = logits + (size_t)i * MDL_FMNIST_CLASSES;
-			uint32_t best = 0;
+			uint32_t best = mdl_cls_top1(logits + (size_t)i * MDL_FMNIST_CLASSES);
 
-			for (k = 1; k < MDL_FMNIST_CLASSES; k++)
-				if (lg[k] > lg[best])
-					best = k;
 			correct += best == im->labels[i0 + i];
 			if (ref_pred)
 				agree += best == ref_pred[i0 + i];

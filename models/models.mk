@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: MIT
 # Quasar models (models/): small models trained in C on public data, their
 # committed FP32 checkpoints (models/ckpt/), accel-eval and the compression
-# report. docs/models.md has the details. models/ holds the library the
-# programs share (libquasar_models.a); models/programs/ the programs, one
-# file per command (accel-eval.c builds accel-eval), and the scripts that
-# drive them for the compression report.
+# report, and the models' device programs (a forward pass as one command
+# stream: mdl_program.h; mdl-cls-fwrun runs the classifier's on the
+# firmware in process). docs/models.md has the details. models/ holds the
+# library the programs share (libquasar_models.a); models/programs/ the
+# programs, one file per command (accel-eval.c builds accel-eval), and the
+# scripts that drive them for the compression report.
 #
 #   make models   retrain both models (minutes; rewrites models/ckpt/)
 #   make eval     accel-eval of every variant: build/models/eval-{lm,cls}.{txt,csv}
@@ -22,22 +24,36 @@ MDL_DATA_STAMP := $(MDL_OUT)/.data-ok
 # No FMA contraction: the FP32 reference sums give the same bits on every
 # x86-64 machine and for every thread count (models/mdl_fp32_matmul.h).
 MDL_CFLAGS := $(HOST_CFLAGS) -O3 -march=native -ffp-contract=off -pthread \
-	-I$(DP_DIR) -I$(CMP_DIR) -I$(MDL_DIR) \
+	-I$(DP_DIR) -I$(CMP_DIR) -I$(MDL_DIR) -I$(LIBACCEL_DIR)/include -I$(FWRUN_DIR) \
+	$(FW_INCLUDES) \
 	-DMDL_MOBY_DIR='"$(MDL_MOBY_DIR)"' -DMDL_FMNIST_DIR='"$(MDL_FMNIST_DIR)"'
 MDL_LIBS := $(CMP_LIB) $(DP_LIB) -lz -lm -lpthread
+# What a program that runs device programs (mdl_program.h) links besides:
+# libaccel (its stream builder, and the device backend) and the firmware
+# runner (the in-process backend).
+MDL_DEV_LIBS := $(CMP_LIB) $(LIBACCEL_A) $(FWRUN_LIBS) $(shell pkg-config --libs libdrm) \
+	-lz -lm -lpthread
 
 MDL_SRCS := mdl_thread_pool.c mdl_fp32_matmul.c mdl_util.c mdl_data.c mdl_llama.c \
 	mdl_lm_infer.c mdl_linear.c mdl_cls.c mdl_eval_lm.c mdl_eval_cls.c mdl_calib.c \
 	mdl_variant.c mdl_compress_algos.c mdl_lm_train.c mdl_adamw.c mdl_packed_save.c \
 	mdl_packed_load.c mdl_sequential_calib.c mdl_act_fakequant.c
+# Device programs: the memory plan, ops and stream, the two backends, the
+# classifier's program, and the figures a host and a guest run compare.
+MDL_DEV_SRCS := mdl_program.c mdl_program_run.c mdl_backend_fwrun.c mdl_backend_accel.c \
+	mdl_cls_program.c mdl_device_figures.c
+MDL_SRCS += $(MDL_DEV_SRCS)
 MDL_LIB := $(MDL_OUT)/libquasar_models.a
 MDL_HDRS := $(wildcard $(MDL_DIR)/*.h)
+MDL_DEPS_HDRS := $(MDL_HDRS) $(DP_HDRS) $(wildcard $(CMP_DIR)/*.h) $(LIBACCEL_HDRS) \
+	$(FWRUN_HDRS) $(FW_BUILD_ID_H)
 MDL_PROG_DIR := $(MDL_DIR)/programs
 MDL_PROGS := accel-eval mdl-train-lm mdl-train-cls mdl-qat
 MDL_BINS := $(addprefix $(MDL_OUT)/,$(MDL_PROGS))
-ALL_TARGETS += $(MDL_BINS)
+MDL_CLS_FWRUN := $(MDL_OUT)/mdl-cls-fwrun
+ALL_TARGETS += $(MDL_BINS) $(MDL_CLS_FWRUN)
 
-$(MDL_OUT)/obj/%.o: $(MDL_DIR)/%.c $(MDL_HDRS) $(DP_HDRS) $(wildcard $(CMP_DIR)/*.h)
+$(MDL_OUT)/obj/%.o: $(MDL_DIR)/%.c $(MDL_DEPS_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(MDL_CFLAGS) -c $< -o $@
 
@@ -48,6 +64,10 @@ $(MDL_LIB): $(addprefix $(MDL_OUT)/obj/,$(MDL_SRCS:.c=.o))
 # A program: models/programs/NAME.c -> build/models/NAME
 $(MDL_BINS): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
 	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
+
+$(MDL_CLS_FWRUN): $(MDL_OUT)/obj/programs/mdl-cls-fwrun.o $(MDL_LIB) $(CMP_LIB) \
+		$(LIBACCEL_A) $(FWRUN_LIBS)
+	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_DEV_LIBS)
 
 # The data sets: installed/fetched once, re-verified when the script or pins change.
 $(MDL_DATA_STAMP): $(TOP)/scripts/fetch-data.sh $(TOP)/versions.mk

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Quasar models: where a device program (mdl_program.h) runs. A backend
+ * places the program's memory regions at device addresses, moves bytes
+ * in and out of them, and runs a command stream as one job, reporting the
+ * job's status and statistics as JOB_STATS does (struct accel_job_stats).
+ *
+ * - mdl_backend_fwrun_create() (mdl_backend_fwrun.c): the firmware in
+ *   process on host memory (fwrun/), no VM; one window of device VA, the
+ *   regions bump-allocated in it.
+ * - mdl_backend_accel_create() (mdl_backend_accel.c): the device through
+ *   libaccel, /dev/accel/accel0 in the guest: one BO per region, the
+ *   stream copied into a BO of its own, accel_job_submit(),
+ *   accel_bo_wait(), accel_job_stats().
+ *
+ * Both run the firmware's own code on the same SRAM size and cost
+ * parameters (the device's defaults), so that a stream's results and
+ * statistics are the same on both. A backend holds one program's regions;
+ * it is used by one thread at a time.
+ */
+#ifndef MDL_BACKEND_H
+#define MDL_BACKEND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <accel_ops.h>
+
+#include "mdl_program.h"
+
+struct mdl_backend;
+
+struct mdl_backend_ops {
+	/* Places regions of @size bytes (0: none) and says where, once. */
+	int (*map)(struct mdl_backend *b, const uint64_t size[MDL_REGIONS],
+		   uint64_t base[MDL_REGIONS]);
+	int (*write)(struct mdl_backend *b, uint32_t region, uint64_t off, const void *src,
+		     uint64_t len);
+	int (*read)(struct mdl_backend *b, uint32_t region, uint64_t off, void *dst,
+		    uint64_t len);
+	/*
+	 * Runs @len bytes of commands as one job. 0 when the job ran, whatever
+	 * its status (in @st with its statistics); -errno when it could not.
+	 */
+	int (*run)(struct mdl_backend *b, const void *stream, uint32_t len,
+		   struct accel_job_stats *st);
+	void (*destroy)(struct mdl_backend *b);
+};
+
+struct mdl_backend {
+	const struct mdl_backend_ops *ops;
+	char name[48];		/* "fwrun", "/dev/accel/accel0" */
+	char err[256];		/* the last failure */
+};
+
+/* fwrun's SRAM: the device's default sram-size (docs/hw-spec.md). */
+#define MDL_FWRUN_SRAM		(4ull << 20)
+
+/* The firmware in process; @simd: the SIMD GEMM kernels, as the device runs. */
+int mdl_backend_fwrun_create(int simd, struct mdl_backend **out);
+/* The device at @path (NULL: discovery, accel_device_open()). */
+int mdl_backend_accel_create(const char *path, struct mdl_backend **out);
+void mdl_backend_destroy(struct mdl_backend *b);
+
+/* The statistics a device models (no seqno, queue or emulation time); 1 if equal. */
+int mdl_job_stats_equal(const struct accel_job_stats *a, const struct accel_job_stats *b);
+
+#endif /* MDL_BACKEND_H */

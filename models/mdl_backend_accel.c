@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Quasar models: the device backend (mdl_backend.h), through libaccel.
+ * Each region is a BO (mapped for the CPU, so writes and reads are
+ * copies); the stream goes into a command BO of its own and runs as one
+ * job on hardware queue 0 listing every region's BO; the job's status
+ * comes from BO_WAIT and its statistics from JOB_STATS.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <accel.h>
+
+#include "mdl_backend.h"
+#include "mdl_util.h"
+
+/* A job of a model's forward pass runs in seconds even under TCG. */
+#define MDL_ACCEL_TIMEOUT_NS	(120ll * 1000000000ll)
+
+struct mdl_accel_backend {
+	struct mdl_backend b;
+	struct accel_device *dev;
+	struct accel_bo *bo[MDL_REGIONS];
+	uint8_t *map[MDL_REGIONS];
+	uint64_t size[MDL_REGIONS];
+	struct accel_bo *cmd;
+	uint8_t *cmd_map;
+};
+
+static struct mdl_accel_backend *mdl_accel(struct mdl_backend *b)
+{
+	return (struct mdl_accel_backend *)b;
+}
+
+/* "what: errno text (last error of the device)" into the backend's error. */
+static int mdl_accel_fail(struct mdl_accel_backend *a, int ret, const char *what)
+{
+	char last[384];
+
+	accel_device_last_error(a->dev, last, sizeof(last));
+	return mdl_err(a->b.err, sizeof(a->b.err), ret, "%s: %s (%s)", what, accel_strerror(ret),
+		       last);
+}
+
+/* A mapped BO of at least @size bytes. */
+static int mdl_accel_bo(struct mdl_accel_backend *a, uint64_t size, struct accel_bo **bo,
+			uint8_t **map)
+{
+	void *p;
+	int ret = accel_bo_create(a->dev, size ? size : 64, bo);
+
+	if (ret)
+		return mdl_accel_fail(a, ret, "BO_CREATE");
+	ret = accel_bo_map(*bo, &p);
+	if (ret) {
+		accel_bo_free(*bo);
+		*bo = NULL;
+		return mdl_accel_fail(a, ret, "BO mmap");
+	}
+	*map = p;
+	return 0;
+}
+
+static int mdl_accel_map(struct mdl_backend *b, const uint64_t size[MDL_REGIONS],
+			 uint64_t base[MDL_REGIONS])
+{
+	struct mdl_accel_backend *a = mdl_accel(b);
+	uint32_t i;
+	int ret;
+
+	if (a->bo[0])
+		return mdl_err(b->err, sizeof(b->err), -EBUSY, "regions already mapped");
+	for (i = 0; i < MDL_REGIONS; i++) {
+		ret = mdl_accel_bo(a, size[i], &a->bo[i], &a->map[i]);
+		if (ret)
+			return ret;
+		a->size[i] = size[i];
+		base[i] = accel_bo_addr(a->bo[i]);
+	}
+	return 0;
+}
+
+static int mdl_accel_range(struct mdl_accel_backend *a, uint32_t region, uint64_t off,
+			   uint64_t len)
+{
+	if (region >= MDL_REGIONS || !a->bo[region] || off > a->size[region] ||
+	    len > a->size[region] - off)
+		return mdl_err(a->b.err, sizeof(a->b.err), -EINVAL,
+			       "%llu bytes at %llu of region %u are outside it",
+			       (unsigned long long)len, (unsigned long long)off, region);
+	return 0;
+}
+
+static int mdl_accel_write(struct mdl_backend *b, uint32_t region, uint64_t off,
+			   const void *src, uint64_t len)
+{
+	struct mdl_accel_backend *a = mdl_accel(b);
+	int ret = mdl_accel_range(a, region, off, len);
+
+	if (!ret)
+		memcpy(a->map[region] + off, src, len);
+	return ret;
+}
+
+static int mdl_accel_read(struct mdl_backend *b, uint32_t region, uint64_t off, void *dst,
+			  uint64_t len)
+{
+	struct mdl_accel_backend *a = mdl_accel(b);
+	int ret = mdl_accel_range(a, region, off, len);
+
+	if (!ret)
+		memcpy(dst, a->map[region] + off, len);
+	return ret;
+}
+
+static int mdl_accel_run(struct mdl_backend *b, const void *stream, uint32_t len,
+			 struct accel_job_stats *st)
+{
+	struct mdl_accel_backend *a = mdl_accel(b);
+	struct accel_job_result res;
+	int ret;
+
+	if (!a->bo[0])
+		return mdl_err(b->err, sizeof(b->err), -EINVAL,
+			       "run before the regions are mapped");
+	if (a->cmd && accel_bo_size(a->cmd) < len) {
+		accel_bo_free(a->cmd);
+		a->cmd = NULL;
+	}
+	if (!a->cmd) {
+		ret = mdl_accel_bo(a, len, &a->cmd, &a->cmd_map);
+		if (ret)
+			return ret;
+	}
+	memcpy(a->cmd_map, stream, len);
+	ret = accel_job_submit(a->cmd, 0, len, &(struct accel_submit){
+		.bos = a->bo, .bo_count = MDL_REGIONS });
+	if (ret)
+		return mdl_accel_fail(a, ret, "SUBMIT");
+	/* -EIO: the job ran and failed; its status is in res and JOB_STATS */
+	ret = accel_bo_wait(a->cmd, MDL_ACCEL_TIMEOUT_NS, &res);
+	if (ret && ret != -EIO)
+		return mdl_accel_fail(a, ret, "BO_WAIT");
+	ret = accel_job_stats(a->cmd, st);
+	if (ret)
+		return mdl_accel_fail(a, ret, "JOB_STATS");
+	return 0;
+}
+
+static void mdl_accel_destroy(struct mdl_backend *b)
+{
+	struct mdl_accel_backend *a = mdl_accel(b);
+
+	for (uint32_t i = 0; i < MDL_REGIONS; i++)
+		accel_bo_free(a->bo[i]);
+	accel_bo_free(a->cmd);
+	accel_device_close(a->dev);
+	free(a);
+}
+
+static const struct mdl_backend_ops mdl_accel_ops = {
+	.map = mdl_accel_map,
+	.write = mdl_accel_write,
+	.read = mdl_accel_read,
+	.run = mdl_accel_run,
+	.destroy = mdl_accel_destroy,
+};
+
+int mdl_backend_accel_create(const char *path, struct mdl_backend **out)
+{
+	struct mdl_accel_backend *a = calloc(1, sizeof(*a));
+	int ret;
+
+	*out = NULL;
+	if (!a)
+		return -ENOMEM;
+	ret = accel_device_open(path, &a->dev);
+	if (ret) {
+		free(a);
+		return ret;
+	}
+	a->b.ops = &mdl_accel_ops;
+	snprintf(a->b.name, sizeof(a->b.name), "%s", accel_device_path(a->dev));
+	*out = &a->b;
+	return 0;
+}

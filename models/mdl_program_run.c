@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Quasar models: a device program on a backend (mdl_program.h,
+ * mdl_backend.h): map the regions, write the weights once, build the
+ * stream once per run size, and per run write the input, run one job,
+ * read the output.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mdl_backend.h"
+#include "mdl_program.h"
+#include "mdl_util.h"
+
+void mdl_backend_destroy(struct mdl_backend *b)
+{
+	if (b)
+		b->ops->destroy(b);
+}
+
+int mdl_job_stats_equal(const struct accel_job_stats *a, const struct accel_job_stats *b)
+{
+	return a->status == b->status && a->cmd_index == b->cmd_index &&
+	       a->clock_mhz == b->clock_mhz && a->rd_weight_bytes == b->rd_weight_bytes &&
+	       a->rd_meta_bytes == b->rd_meta_bytes && a->rd_act_bytes == b->rd_act_bytes &&
+	       a->wr_bytes == b->wr_bytes && a->sram_bytes == b->sram_bytes &&
+	       a->macs_dense == b->macs_dense && a->macs_exec == b->macs_exec &&
+	       a->vec_elems == b->vec_elems && a->tiles == b->tiles &&
+	       a->cycles_compute == b->cycles_compute && a->cycles_memory == b->cycles_memory &&
+	       a->cycles == b->cycles && a->energy_fj == b->energy_fj;
+}
+
+void mdl_program_unload(struct mdl_loaded *l)
+{
+	accel_stream_destroy(l->s);
+	memset(l, 0, sizeof(*l));
+}
+
+int mdl_program_load(const struct mdl_program *p, struct mdl_backend *b, struct mdl_loaded *l,
+		     char *err, size_t errlen)
+{
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	l->p = p;
+	l->b = b;
+	if (p->input < 0 || p->output < 0)
+		return mdl_err(err, errlen, -EINVAL, "the program has no input or no output");
+	ret = accel_stream_create(&l->s);
+	if (ret)
+		return mdl_err(err, errlen, ret, "stream: %s", strerror(-ret));
+	ret = b->ops->map(b, p->size, l->base);
+	if (!ret && p->size[MDL_REGION_WEIGHTS])
+		ret = b->ops->write(b, MDL_REGION_WEIGHTS, 0, p->weights,
+				    p->size[MDL_REGION_WEIGHTS]);
+	if (ret) {
+		mdl_err(err, errlen, ret, "%s: %s", b->name, b->err);
+		mdl_program_unload(l);
+		return ret;
+	}
+	ret = mdl_program_stream(p, l->base, p->batch, l->s, err, errlen);
+	if (ret) {
+		mdl_program_unload(l);
+		return ret;
+	}
+	l->rows = p->batch;
+	return 0;
+}
+
+int mdl_program_run(struct mdl_loaded *l, const void *input, uint32_t rows, void *output,
+		    struct accel_job_stats *st, char *err, size_t errlen)
+{
+	const struct mdl_program *p = l->p;
+	const struct mdl_dev_tensor *in = &p->t[p->input], *out = &p->t[p->output];
+	struct mdl_backend *b = l->b;
+	int ret;
+
+	if (rows != l->rows) {
+		l->rows = 0;
+		ret = mdl_program_stream(p, l->base, rows, l->s, err, errlen);
+		if (ret)
+			return ret;
+		l->rows = rows;
+	}
+	ret = b->ops->write(b, in->region, in->offset, input, mdl_tensor_bytes(in, rows));
+	if (!ret)
+		ret = b->ops->run(b, accel_stream_data(l->s), accel_stream_size(l->s), st);
+	if (!ret && st->status != DRM_QUASAR_STATUS_OK)
+		return mdl_err(err, errlen, -EIO, "%s: the job ended %s at command %u", b->name,
+			       accel_status_name(st->status), st->cmd_index);
+	if (!ret)
+		ret = b->ops->read(b, out->region, out->offset, output,
+				   mdl_tensor_bytes(out, rows));
+	if (ret)
+		return mdl_err(err, errlen, ret, "%s: %s", b->name, b->err);
+	return 0;
+}
