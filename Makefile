@@ -14,6 +14,7 @@
 #   GUEST_BINS   programs copied to the guest image's /usr/bin
 #   GUEST_TESTS  guest test programs (TAP output), also in GUEST_BINS
 #   GUEST_LIBS   shared libraries copied to the guest's /usr/lib
+#   GUEST_DATA   files copied to the guest's /usr/share/quasar
 #   QTEST_SCRIPTS  scripts running QEMU qtests (TAP)
 #   VM_SCRIPTS   host scripts that boot their own guest (TAP)
 #   ALL_TARGETS  everything `make` builds
@@ -42,6 +43,7 @@ HOST_TESTS :=
 GUEST_BINS :=
 GUEST_TESTS :=
 GUEST_LIBS :=
+GUEST_DATA :=
 GUEST_SCRIPTS :=
 QTEST_SCRIPTS :=
 VM_SCRIPTS :=
@@ -101,12 +103,13 @@ QEMU_BIN := $(BUILD)/qemu/qemu-system-x86_64
 ALL_TARGETS += qemu $(INITRAMFS)
 
 $(INITRAMFS): $(DEPS_STAMP) $(QUASAR_KO) $(FW_IMAGE) $(FW_EXTRA_IMAGES) \
-		$(GUEST_BINS) $(GUEST_LIBS) $(TOP)/scripts/mkinitramfs.sh \
+		$(GUEST_BINS) $(GUEST_LIBS) $(GUEST_DATA) $(TOP)/scripts/mkinitramfs.sh \
 		$(TOP)/scripts/guest-init.sh
-	@rm -rf $(BUILD)/guest/fw && mkdir -p $(BUILD)/guest/fw
+	@rm -rf $(BUILD)/guest/fw $(BUILD)/guest/data && mkdir -p $(BUILD)/guest/fw $(BUILD)/guest/data
 	@cp $(FW_IMAGE) $(FW_EXTRA_IMAGES) $(BUILD)/guest/fw/
+	@$(if $(GUEST_DATA),cp $(GUEST_DATA) $(BUILD)/guest/data/)
 	@bash $(TOP)/scripts/mkinitramfs.sh $@ $(KVER) $(QUASAR_KO) $(BUILD)/guest/fw \
-		$(GUEST_BINS) -- $(GUEST_LIBS)
+		$(BUILD)/guest/data $(GUEST_BINS) -- $(GUEST_LIBS)
 
 initramfs: $(INITRAMFS)
 

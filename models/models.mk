@@ -69,6 +69,26 @@ $(MDL_CLS_FWRUN): $(MDL_OUT)/obj/programs/mdl-cls-fwrun.o $(MDL_LIB) $(CMP_LIB) 
 		$(LIBACCEL_A) $(FWRUN_LIBS)
 	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_DEV_LIBS)
 
+# The library again for the guest (tests/models/guest_models_test): what a
+# device program in the guest needs, built without -march=native, since
+# the TCG guest's CPU is not this machine's.
+MDL_PORTABLE_SRCS := mdl_util.c mdl_data.c mdl_cls.c mdl_llama.c mdl_lm_infer.c mdl_linear.c \
+	mdl_fp32_matmul.c mdl_thread_pool.c mdl_packed_load.c mdl_packed_save.c \
+	mdl_program.c mdl_program_run.c mdl_backend_accel.c mdl_cls_program.c \
+	mdl_device_figures.c
+# (-Wno-psabi: the FP32 trainer's 64-byte vector types, which the guest never
+# runs, warn that they pass differently without AVX-512.)
+MDL_PORTABLE_CFLAGS := $(filter-out -march=native,$(MDL_CFLAGS)) -Wno-psabi
+MDL_PORTABLE_LIB := $(MDL_OUT)/libquasar_models_portable.a
+
+$(MDL_OUT)/portable/%.o: $(MDL_DIR)/%.c $(MDL_DEPS_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(MDL_PORTABLE_CFLAGS) -c $< -o $@
+
+$(MDL_PORTABLE_LIB): $(addprefix $(MDL_OUT)/portable/,$(MDL_PORTABLE_SRCS:.c=.o))
+	@rm -f $@
+	ar rcs $@ $^
+
 # The data sets: installed/fetched once, re-verified when the script or pins change.
 $(MDL_DATA_STAMP): $(TOP)/scripts/fetch-data.sh $(TOP)/versions.mk
 	@mkdir -p $(dir $@)

@@ -1,13 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Build the guest's busybox initramfs.
-# usage: mkinitramfs.sh OUT.cpio.gz KVER QUASAR_KO FW_DIR BINS... -- LIBS...
+# usage: mkinitramfs.sh OUT.cpio.gz KVER QUASAR_KO FW_DIR DATA_DIR BINS... -- LIBS...
 #   FW_DIR: files copied to /lib/firmware/quasar/
+#   DATA_DIR: files copied to /usr/share/quasar/ (models, data sets)
 #   BINS: programs for /usr/bin (their shared libraries come along)
 #   LIBS: extra shared libraries for /usr/lib
 set -euo pipefail
-out=$1 kver=$2 ko=$3 fwdir=$4
-shift 4
+out=$1 kver=$2 ko=$3 fwdir=$4 datadir=$5
+shift 5
 bins=() libs=()
 while [ $# -gt 0 ] && [ "$1" != "--" ]; do bins+=("$1"); shift; done
 [ $# -gt 0 ] && shift
@@ -17,7 +18,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,sbin,usr/bin,usr/lib,lib64,lib/x86_64-linux-gnu,proc,sys,dev,tmp,run,etc} \
-	"$root/lib/firmware/quasar" "$root/lib/modules/quasar" "$root/lib/modules/deps"
+	"$root/lib/firmware/quasar" "$root/lib/modules/quasar" "$root/lib/modules/deps" \
+	"$root/usr/share/quasar"
 cp /bin/busybox "$root/bin/busybox"
 cp "$top/scripts/guest-init.sh" "$root/init"
 chmod 755 "$root/init"
@@ -47,6 +49,7 @@ done
 printf '%s\n' "${order[@]}" >"$root/lib/modules/deps/order"
 cp "$ko" "$root/lib/modules/quasar/quasar.ko"
 cp -a "$fwdir/." "$root/lib/firmware/quasar/"
+cp -a "$datadir/." "$root/usr/share/quasar/"
 
 copy_lib() {
 	local lib=$1
