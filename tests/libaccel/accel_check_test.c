@@ -196,7 +196,7 @@ CK_SET(f_deq_u32, struct drm_quasar_cmd_convert, c->dst.format = DRM_QUASAR_FORM
 CK_SET(f_cvt_same, struct drm_quasar_cmd_convert, c->dst.format = DRM_QUASAR_FORMAT_BF16)
 CK_SET(f_cvt_sp, struct drm_quasar_cmd_convert, c->sp.group = 32)
 CK_SET(f_cvt_tflags, struct drm_quasar_cmd_convert, c->src.flags = DRM_QUASAR_TENSOR_ZERO_POINTS)
-CK_SET(f_version, struct drm_quasar_cmd_isa_version, c->version = 2)
+CK_SET(f_version, struct drm_quasar_cmd_isa_version, c->version = DRM_QUASAR_ISA_VERSION + 1)
 CK_SET(f_barrier_flags, struct drm_quasar_cmd_header, c->flags = 4)
 
 static const struct ck_fault ck_faults[] = {
@@ -232,7 +232,7 @@ static const struct ck_fault ck_faults[] = {
 	{ "convert BF16 to BF16", CK_CONVERT, f_cvt_same, DRM_QUASAR_STATUS_BAD_FORMAT },
 	{ "convert plain with group", CK_CONVERT, f_cvt_sp, DRM_QUASAR_STATUS_BAD_OPERAND },
 	{ "convert plain with flags", CK_CONVERT, f_cvt_tflags, DRM_QUASAR_STATUS_BAD_FLAGS },
-	{ "isa_version 2", CK_VERSION, f_version, DRM_QUASAR_STATUS_BAD_VERSION },
+	{ "isa_version 3", CK_VERSION, f_version, DRM_QUASAR_STATUS_BAD_VERSION },
 	{ "barrier flags", CK_BARRIER, f_barrier_flags, DRM_QUASAR_STATUS_BAD_FLAGS },
 };
 
