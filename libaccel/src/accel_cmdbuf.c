@@ -6,12 +6,15 @@
  * until accel_cmdbuf_reset(), so that a wait always reports the job that
  * ran this stream.
  *
- * The stream's rules for ISA v1 ops live here too, applied in one pass as
+ * The stream's rules for the ops live here too, applied in one pass as
  * the op builder (accel_ops.c) appends an encoded command with the tensors
- * it reads and writes (accel_cmdbuf_append_op()): ISA_VERSION 1 before
- * the first v1 command, a BARRIER before a command that depends on an
- * earlier one (the hazards below), and the BOs the commands name, which
- * every submit adds to its list.
+ * it reads and writes (accel_cmdbuf_append_op()): ISA_VERSION before the
+ * first op, declaring the lowest version that runs every command of the
+ * stream (1, raised in place to 2 by the first v2 command, so that a
+ * stream of v1 ops stays byte for byte what it was and a v1 firmware
+ * refuses a v2 stream before anything runs), a BARRIER before a command
+ * that depends on an earlier one (the hazards below), and the BOs the
+ * commands name, which every submit adds to its list.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -82,7 +85,8 @@ int accel_cmdbuf_reset(struct accel_cmdbuf *cb)
 	cb->used = 0;
 	cb->count = 0;
 	cb->submitted = false;
-	cb->isa_v1 = false;
+	cb->isa_version = 0;
+	cb->isa_version_at = 0;
 	cb->nbos = 0;
 	accel_hazard_clear(&cb->hazard);
 	return 0;
@@ -315,12 +319,52 @@ int accel_cmdbuf_write_value(struct accel_cmdbuf *cb, uint64_t addr,
 	return accel_cmdbuf_track(cb, NULL, 0, &wr, 1);
 }
 
-/* ---- ISA v1: the version, barriers and BOs of the op builder's commands ---- */
+/* ---- ISA v1 and v2: the version, barriers and BOs of the op builder's commands ---- */
 
 static const struct drm_quasar_cmd_isa_version accel_cmdbuf_isa_v1 = {
 	.hdr = { .opcode = DRM_QUASAR_OP_ISA_VERSION, .length = sizeof(accel_cmdbuf_isa_v1) },
-	.version = DRM_QUASAR_ISA_VERSION,
+	.version = 1,
 };
+
+/* The ISA version a command needs: v2's opcode and v2's longer forms. */
+static uint32_t accel_cmd_isa_version(const struct drm_quasar_cmd_header *hdr)
+{
+	switch (hdr->opcode) {
+	case DRM_QUASAR_OP_MATMUL:
+		return 2;
+	case DRM_QUASAR_OP_SOFTMAX:
+		return hdr->length == sizeof(struct drm_quasar_cmd_softmax) ? 1 : 2;
+	case DRM_QUASAR_OP_ADD:
+	case DRM_QUASAR_OP_MUL:
+		return hdr->length == sizeof(struct drm_quasar_cmd_eltwise) ? 1 : 2;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * Makes the stream declare at least @version: ISA_VERSION 1 appended when
+ * it has declared none, its declaration raised in place when it is lower.
+ */
+static int accel_cmdbuf_declare(struct accel_cmdbuf *cb, uint32_t version)
+{
+	int err;
+
+	if (!cb->isa_version) {
+		cb->isa_version_at = cb->used;
+		err = accel_cmdbuf_put(cb, &accel_cmdbuf_isa_v1, sizeof(accel_cmdbuf_isa_v1));
+		if (err)
+			return err;
+		cb->isa_version = 1;
+	}
+	if (cb->isa_version < version) {
+		struct drm_quasar_cmd_isa_version *v = (void *)(cb->map + cb->isa_version_at);
+
+		v->version = version;
+		cb->isa_version = version;
+	}
+	return 0;
+}
 
 static const struct drm_quasar_cmd_header accel_cmdbuf_barrier = {
 	.opcode = DRM_QUASAR_OP_BARRIER, .length = sizeof(accel_cmdbuf_barrier),
@@ -334,7 +378,7 @@ int accel_cmdbuf_append_op(struct accel_cmdbuf *cb, const void *cmd, size_t len,
 	struct accel_range rd[ACCEL_OP_MAX_IN * 4], wr[4];
 	uint32_t nrd = 0, nwr, i, limit = cb->dev->info.max_cmd_size;
 	uint64_t need = len + sizeof(accel_cmdbuf_barrier) +
-			(cb->isa_v1 ? 0 : sizeof(accel_cmdbuf_isa_v1));
+			(cb->isa_version ? 0 : sizeof(accel_cmdbuf_isa_v1));
 	int err = 0;
 
 	if (cb->submitted)
@@ -353,10 +397,8 @@ int accel_cmdbuf_append_op(struct accel_cmdbuf *cb, const void *cmd, size_t len,
 			err = accel_cmdbuf_use_bo(cb, in[i]->bo);
 	if (!err)
 		err = accel_cmdbuf_use_bo(cb, out->bo);
-	if (!err && !cb->isa_v1) {
-		err = accel_cmdbuf_put(cb, &accel_cmdbuf_isa_v1, sizeof(accel_cmdbuf_isa_v1));
-		cb->isa_v1 = !err;
-	}
+	if (!err)
+		err = accel_cmdbuf_declare(cb, accel_cmd_isa_version(hdr));
 	if (!err && accel_hazard_conflicts(&cb->hazard, rd, nrd, wr, nwr)) {
 		err = accel_cmdbuf_put(cb, &accel_cmdbuf_barrier, sizeof(accel_cmdbuf_barrier));
 		if (!err)
@@ -372,9 +414,14 @@ int accel_op_barrier(struct accel_cmdbuf *cb)
 {
 	int err = 0;
 
-	if (!cb->isa_v1) {
+	if (!cb->isa_version) {
+		uint32_t at = cb->used;
+
 		err = accel_cmdbuf_emit(cb, &accel_cmdbuf_isa_v1, sizeof(accel_cmdbuf_isa_v1));
-		cb->isa_v1 = !err;
+		if (!err) {
+			cb->isa_version = 1;
+			cb->isa_version_at = at;
+		}
 	}
 	if (!err)
 		err = accel_cmdbuf_emit(cb, &accel_cmdbuf_barrier, sizeof(accel_cmdbuf_barrier));

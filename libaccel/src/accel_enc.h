@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libaccel's device-free core of the ISA v1 builder: format geometry,
+ * libaccel's device-free core of the op builder (ISA v1 and v2): format geometry,
  * the command check (the ISA's validator, isa/, which the firmware runs
  * too, so that both name the same status), encoders from operands to
  * commands, and the hazard tracker behind the command
@@ -138,6 +138,20 @@ uint32_t accel_enc_rope(struct drm_quasar_cmd_rope *c, const struct accel_operan
 uint32_t accel_enc_eltwise(struct drm_quasar_cmd_eltwise *c, uint16_t op,
 			   const struct accel_operand *y, const struct accel_operand *a,
 			   const struct accel_operand *b, struct accel_why *why);
+/* ISA v2 (docs/isa.md 11): @flags DRM_QUASAR_MATMUL_*. */
+uint32_t accel_enc_matmul(struct drm_quasar_cmd_matmul *c, const struct accel_operand *y,
+			  const struct accel_operand *a, const struct accel_operand *b,
+			  float alpha, uint32_t flags, uint32_t causal_offset,
+			  struct accel_why *why);
+/* SOFTMAX's v2 form: @flags DRM_QUASAR_SOFTMAX_CAUSAL or 0. */
+uint32_t accel_enc_softmax_v2(struct drm_quasar_cmd_softmax_v2 *c,
+			      const struct accel_operand *y, const struct accel_operand *x,
+			      uint32_t flags, uint32_t causal_offset, struct accel_why *why);
+/* ADD/MUL's v2 form: @flags DRM_QUASAR_ELTWISE_ROW_B or 0. */
+uint32_t accel_enc_eltwise_v2(struct drm_quasar_cmd_eltwise_v2 *c, uint16_t op,
+			      const struct accel_operand *y, const struct accel_operand *a,
+			      const struct accel_operand *b, uint32_t flags,
+			      struct accel_why *why);
 uint32_t accel_enc_gather(struct drm_quasar_cmd_gather *c, const struct accel_operand *y,
 			  const struct accel_operand *table, const struct accel_operand *ids,
 			  struct accel_why *why);

@@ -24,16 +24,17 @@ $(LAT_BINS): $(LAT_OUT)/%: $(LAT_DIR)/%.c $(LAT_DIR)/la_env.h $(FWT_DIR)/fw_test
 	$(CC) $(LAT_CFLAGS) $< -o $@ $(LAT_LIBS) $(shell pkg-config --libs libdrm) \
 		-pthread -lz -lm
 
-# accel_queue_test runs libaccel.a against a fake kernel (la_fake.c defines
-# ioctl() for the program, libdrm.so included): queues, submits, graphs.
-LAT_QUEUE := $(LAT_OUT)/accel_queue_test
+# These run libaccel.a against a fake kernel (la_fake.c defines ioctl() for
+# the program, libdrm.so included): queues, submits, graphs; the op
+# builder's stream (versions, barriers) byte for byte.
+LAT_QUEUE := $(LAT_OUT)/accel_queue_test $(LAT_OUT)/accel_stream_test
 
-$(LAT_QUEUE): $(LAT_DIR)/accel_queue_test.c $(LAT_DIR)/la_fake.c $(LAT_DIR)/la_fake.h \
+$(LAT_QUEUE): $(LAT_OUT)/%: $(LAT_DIR)/%.c $(LAT_DIR)/la_fake.c $(LAT_DIR)/la_fake.h \
 		$(LIBACCEL_HDRS) $(LIBACCEL_A) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -D_GNU_SOURCE -isystem $(KSELFTEST_DIR) -I$(LIBACCEL_DIR)/include \
 		-I$(LIBACCEL_DIR)/src -I$(DP_DIR) -o $@ \
-		$(LAT_DIR)/accel_queue_test.c $(LAT_DIR)/la_fake.c $(LIBACCEL_A) \
+		$< $(LAT_DIR)/la_fake.c $(LIBACCEL_A) \
 		$(shell pkg-config --libs libdrm) -pthread
 
 .PHONY: check-libaccel
