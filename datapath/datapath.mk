@@ -15,9 +15,10 @@
 DP_DIR := $(TOP)/datapath
 DP_OUT := $(BUILD)/datapath
 
-DP_REF_SRCS := dp_format.c dp_num.c dp_math.c dp_quant.c dp_gemm_ref.c dp_ops_ref.c
-DP_FAST_SRCS := dp_isa.c dp_gemm_fast.c dp_ops_fast.c
-DP_SIMD_SRCS := dp_gemm_simd.c dp_ops_simd.c
+DP_REF_SRCS := dp_format.c dp_num.c dp_math.c dp_quant.c dp_gemm_ref.c dp_ops_ref.c \
+	dp_attn_ref.c
+DP_FAST_SRCS := dp_isa.c dp_gemm_fast.c dp_ops_fast.c dp_attn_fast.c
+DP_SIMD_SRCS := dp_gemm_simd.c dp_ops_simd.c dp_attn_simd.c
 DP_SIMD_ISAS := avx2 avx512
 DP_ISA_FLAGS_avx2 := -mavx2 -mbmi2 -mfma
 DP_ISA_FLAGS_avx512 := $(DP_ISA_FLAGS_avx2) -mavx512f -mavx512bw -mavx512vl -mavx512dq \

@@ -20,11 +20,11 @@ FW_IMAGE := $(FW_BUILD)/quasar-fw.bin
 FW_EXTRA_IMAGES += $(FW_BUILD)/quasar-fw-bad-crc.bin
 
 FW_SRCS := fw_device.c fw_image.c fw_mmu.c fw_cmd.c fw_queue.c fw_sched.c
-# The ISA v1 compute engine: it calls the datapath (datapath/), so whoever
+# The compute engine (ISA v1 and v2): it calls the datapath (datapath/), so whoever
 # links it also links libquasar_dp.a. Kept apart from FW_SRCS, which the
 # fuzzers link object by object without the datapath's kernels; fw_cmd.c
 # reaches the engine only through fw->engine.
-FW_ENGINE_SRCS := fw_ops.c fw_gemm.c fw_tensor.c fw_sram.c fw_cost.c
+FW_ENGINE_SRCS := fw_ops.c fw_gemm.c fw_attn.c fw_tensor.c fw_sram.c fw_cost.c
 
 # The build id hashes what the device ROM is built from, by path relative
 # to the top, so that every checkout of the same sources agrees on it.

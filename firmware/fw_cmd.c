@@ -5,8 +5,8 @@
  * booted image, is there an engine for it), leave every other rule to the
  * ISA's validator (isa/isa_validate.c, shared with libaccel), and execute
  * the decoded command: v0's NOP, FILL, COPY and WRITE_VALUE and v1's
- * ISA_VERSION and BARRIER here, v1's compute commands on fw->engine
- * (fw_ops.c), which a device without the datapath's kernels leaves NULL:
+ * ISA_VERSION and BARRIER here, v1's and v2's compute commands on
+ * fw->engine (fw_ops.c), which a device without the datapath's kernels leaves NULL:
  * this file must not reference them, so that such a device still links.
  *
  * Every operand comes from an untrusted stream; the validator has checked
@@ -151,6 +151,7 @@ static const struct fw_cmd_kind fw_cmd_kinds[] = {
 	[DRM_QUASAR_OP_GATHER] = FW_CMD_COMPUTE,
 	[DRM_QUASAR_OP_CONVERT] = FW_CMD_COMPUTE,
 	[DRM_QUASAR_OP_CONV2D] = FW_CMD_COMPUTE,
+	[DRM_QUASAR_OP_MATMUL] = FW_CMD_COMPUTE,
 };
 
 #define FW_CMD_NUM_KINDS	FW_ARRAY_SIZE(fw_cmd_kinds)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Execution of ISA v1's compute commands: the pieces fw_ops.c and
- * fw_gemm.c share. One struct fw_xctx lives on the stack per command; it
+ * Execution of the ISA's compute commands: the pieces fw_ops.c, fw_gemm.c
+ * and fw_attn.c share. One struct fw_xctx lives on the stack per command; it
  * owns the SRAM for the command's duration (a bump allocator released as a
  * whole) and the counters of the tile in progress, which fw_cost.c turns
  * into cycles and energy when the tile ends.
@@ -84,5 +84,8 @@ uint64_t fw_weights_sram(const struct isa_weights *w, uint32_t np);
 
 /* fw_gemm.c: GEMM and CONV2D. */
 int fw_gemm_exec(struct fw_xctx *x, uint16_t op, const struct isa_gemm *g);
+
+/* fw_attn.c: MATMUL. */
+int fw_matmul_exec(struct fw_xctx *x, const struct isa_matmul *c);
 
 #endif /* FW_EXEC_H */

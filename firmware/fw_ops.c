@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * ISA v1 compute commands other than GEMM/CONV2D (docs/isa.md section 7),
- * the engine's entry point, and its set-up. Commands arrive decoded and
+ * The compute commands other than GEMM/CONV2D and MATMUL (docs/isa.md
+ * sections 7 and 11), the engine's entry point, and its set-up. Commands arrive decoded and
  * checked by the ISA's validator (isa/isa_validate.c); what is left here
  * needs the device: the MMU pre-check, the SRAM tiling (TOO_LARGE),
  * GATHER's ids (BAD_INDEX), and the execution.
@@ -9,9 +9,11 @@
  * Row operations (norms, softmax, RoPE, ADD/MUL, plain conversions) stage
  * as many whole rows as fit in the SRAM, run the datapath's row kernel on
  * each, and write the rows back; their per-command vectors (gains,
- * biases) are staged once. Dequantizing conversions and embedding gathers
+ * biases, a ROW_B operand) are staged once. A causal softmax reads each
+ * row only up to its limit. Dequantizing conversions and embedding gathers
  * stage packed weights panel by panel.
  */
+#include "dp_attn.h"
 #include "dp_format.h"
 #include "dp_gemm.h"
 #include "dp_num.h"
@@ -26,19 +28,33 @@ struct fw_rowop {
 	uint32_t rt;
 };
 
+/* Input @i is one row for every row (ROW_B's b): staged once. */
+static bool fw_rowop_shared(const struct isa_rows *c, uint32_t i)
+{
+	return i == 1 && c->row_b;
+}
+
+/* Elements of row @r that the op reads: a causal softmax's limit, else D. */
+static uint32_t fw_rowop_limit(const struct isa_rows *c, uint64_t r)
+{
+	uint32_t d = c->y.dims[3];
+
+	return c->causal ? dp_causal_limit(d, c->causal_offset, (uint32_t)(r % c->y.dims[2])) : d;
+}
+
 static uint64_t fw_rowop_ws(const struct fw_rowop *r, uint64_t rt)
 {
 	const struct isa_rows *c = r->c;
 	uint64_t d = c->y.dims[3], b = c->nvec * fw_a64(d * 4);
 
 	for (uint32_t i = 0; i < c->nin; i++)
-		b += fw_a64(rt * d * c->in[i].esize);
+		b += fw_a64((fw_rowop_shared(c, i) ? 1 : rt) * d * c->in[i].esize);
 	b += c->ntab * fw_a64(rt * (d / 2) * 4);
 	return b + fw_a64(rt * d * c->y.esize);
 }
 
 static void fw_rowop_kernel(const struct fw_rowop *r, void *const *in, void *const *vec,
-			    void *const *tab, void *out, uint32_t d)
+			    void *const *tab, void *out, uint32_t d, uint32_t lim)
 {
 	float eps = dp_u2f(r->c->eps);
 
@@ -50,7 +66,10 @@ static void fw_rowop_kernel(const struct fw_rowop *r, void *const *in, void *con
 		dp_layernorm_ref(in[0], vec[0], vec[1], d, eps, out);
 		break;
 	case DRM_QUASAR_OP_SOFTMAX:
-		dp_softmax_ref(in[0], d, out);
+		if (r->c->causal)
+			dp_softmax_causal_ref(in[0], d, lim, out);
+		else
+			dp_softmax_ref(in[0], d, out);
 		break;
 	case DRM_QUASAR_OP_ROPE:
 		dp_rope_ref(in[0], tab[0], tab[1], d, out);
@@ -113,26 +132,38 @@ static int fw_rowop_run(struct fw_xctx *x, uint16_t op, const struct isa_rows *c
 		if (st)
 			return st;
 	}
-	for (uint32_t i = 0; i < c->nin; i++)
-		in[i] = fw_sram_alloc(x, (uint64_t)r.rt * d * c->in[i].esize);
+	for (uint32_t i = 0; i < c->nin; i++) {
+		if (!fw_rowop_shared(c, i)) {
+			in[i] = fw_sram_alloc(x, (uint64_t)r.rt * d * c->in[i].esize);
+			continue;
+		}
+		in[i] = fw_sram_alloc(x, (uint64_t)d * c->in[i].esize);
+		st = fw_sram_in(x, c->in[i].addr, in[i], (uint64_t)d * c->in[i].esize, FW_CLS_ACT);
+		if (st)
+			return st;
+		vbytes += (uint64_t)d * c->in[i].esize;
+	}
 	for (uint32_t i = 0; i < c->ntab; i++)
 		tab[i] = fw_sram_alloc(x, (uint64_t)r.rt * (d / 2) * 4);
 	out = fw_sram_alloc(x, (uint64_t)r.rt * d * c->y.esize);
 
 	for (uint64_t r0 = 0; r0 < rows; r0 += r.rt) {
-		uint64_t n = rows - r0 < r.rt ? rows - r0 : r.rt, opnd = vbytes;
+		uint64_t n = rows - r0 < r.rt ? rows - r0 : r.rt, opnd = vbytes, vec_elems = 0;
 
 		if (fw_xctx_stopped(x))
 			return DRM_QUASAR_STATUS_ABORTED;
 		for (uint64_t j = 0; j < n; j++)
 			for (uint32_t i = 0; i < c->nin; i++) {
 				uint64_t rb = (uint64_t)d * c->in[i].esize;
+				uint64_t len = (uint64_t)fw_rowop_limit(c, r0 + j) * c->in[i].esize;
 
+				if (fw_rowop_shared(c, i))
+					continue;
 				st = fw_sram_in(x, fw_tensor_row(&c->in[i], r0 + j),
-						(uint8_t *)in[i] + j * rb, rb, FW_CLS_ACT);
+						(uint8_t *)in[i] + j * rb, len, FW_CLS_ACT);
 				if (st)
 					return st;
-				opnd += rb;
+				opnd += len;
 			}
 		for (uint32_t i = 0; i < c->ntab; i++) {
 			uint64_t tb = (uint64_t)(d / 2) * 4;
@@ -143,16 +174,20 @@ static int fw_rowop_run(struct fw_xctx *x, uint16_t op, const struct isa_rows *c
 			opnd += n * tb;
 		}
 		for (uint64_t j = 0; j < n; j++) {
+			uint32_t lim = fw_rowop_limit(c, r0 + j);
 			void *ri[2], *rtab[2];
 
 			for (uint32_t i = 0; i < 2; i++) {
-				ri[i] = i < c->nin ? (uint8_t *)in[i] + j * d * c->in[i].esize : 0;
+				uint64_t at = fw_rowop_shared(c, i) ? 0 : j * d * c->in[i].esize;
+
+				ri[i] = i < c->nin ? (uint8_t *)in[i] + at : 0;
 				rtab[i] = i < c->ntab ? (uint8_t *)tab[i] + j * (d / 2) * 4 : 0;
 			}
 			fw_rowop_kernel(&r, ri, vec, rtab,
-					(uint8_t *)out + j * d * c->y.esize, d);
+					(uint8_t *)out + j * d * c->y.esize, d, lim);
+			vec_elems += lim;
 		}
-		fw_cost_vec(x, n * d);
+		fw_cost_vec(x, vec_elems);
 		fw_cost_operands(x, opnd + n * d * c->y.esize);
 		for (uint64_t j = 0; j < n; j++) {
 			uint64_t ob = (uint64_t)d * c->y.esize;
@@ -315,6 +350,9 @@ static int fw_ops_exec(const struct fw_device *fw, unsigned int slot,
 		break;
 	case ISA_FORM_DEQUANT:
 		st = fw_dequant_exec(&x, &cmd->dequant);
+		break;
+	case ISA_FORM_MATMUL:
+		st = fw_matmul_exec(&x, &cmd->matmul);
 		break;
 	default:
 		st = DRM_QUASAR_STATUS_BAD_OPCODE;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * The ISA's command validator (isa_validate.h): the header, every v0 and
- * v1 command's operands, tensor descriptors and packed weights, each check
+ * The ISA's command validator (isa_validate.h): the header, every v0, v1
+ * and v2 command's operands, tensor descriptors and packed weights, each check
  * in the order docs/isa.md gives, so that the first rule a command breaks
  * names the status the device reports.
  *
@@ -29,6 +29,9 @@
 #define ISA_ELT(f)	offsetof(struct drm_quasar_cmd_eltwise, f)
 #define ISA_GATH(f)	offsetof(struct drm_quasar_cmd_gather, f)
 #define ISA_CONVT(f)	offsetof(struct drm_quasar_cmd_convert, f)
+#define ISA_MM(f)	offsetof(struct drm_quasar_cmd_matmul, f)
+#define ISA_SMAX2(f)	offsetof(struct drm_quasar_cmd_softmax_v2, f)
+#define ISA_ELT2(f)	offsetof(struct drm_quasar_cmd_eltwise_v2, f)
 
 _Static_assert(sizeof(struct drm_quasar_cmd_header) == ISA_CMD_HDR_LEN, "ISA v0");
 _Static_assert(sizeof(struct drm_quasar_tensor) == 48, "ISA v1 tensor");
@@ -36,7 +39,10 @@ _Static_assert(sizeof(struct drm_quasar_wparams) == 32, "ISA v1 wparams");
 _Static_assert(sizeof(struct drm_quasar_cmd_conv2d) == ISA_CMD_MAX_LEN, "longest command");
 _Static_assert(sizeof(struct drm_quasar_cmd_gemm) <= ISA_CMD_MAX_LEN, "longest command");
 _Static_assert(DRM_QUASAR_DIM_MAX == 65536u, "the rules' text says 65536");
-_Static_assert(DRM_QUASAR_ISA_VERSION == 1, "the rules' text says version 1");
+_Static_assert(sizeof(struct drm_quasar_cmd_matmul) == 168, "ISA v2 MATMUL");
+_Static_assert(sizeof(struct drm_quasar_cmd_softmax_v2) == 112, "ISA v2 SOFTMAX");
+_Static_assert(sizeof(struct drm_quasar_cmd_eltwise_v2) == 160, "ISA v2 ADD, MUL");
+_Static_assert(DRM_QUASAR_ISA_VERSION == 2, "the rules' text says version 2");
 
 /* Exact length of every opcode of the ISA (docs/isa.md sections 2 and 7). */
 static const uint16_t isa_cmd_len[] = {
@@ -56,9 +62,20 @@ static const uint16_t isa_cmd_len[] = {
 	[DRM_QUASAR_OP_GATHER] = sizeof(struct drm_quasar_cmd_gather),
 	[DRM_QUASAR_OP_CONVERT] = sizeof(struct drm_quasar_cmd_convert),
 	[DRM_QUASAR_OP_CONV2D] = sizeof(struct drm_quasar_cmd_conv2d),
+	[DRM_QUASAR_OP_MATMUL] = sizeof(struct drm_quasar_cmd_matmul),
 };
 
 #define ISA_NUM_OPS	(sizeof(isa_cmd_len) / sizeof(isa_cmd_len[0]))
+
+/*
+ * The second, longer form a v1 opcode has since v2 (docs/isa.md 11.1): the
+ * v1 command with a flags word appended. 0: the opcode has one form.
+ */
+static const uint16_t isa_cmd_len_v2[ISA_NUM_OPS] = {
+	[DRM_QUASAR_OP_SOFTMAX] = sizeof(struct drm_quasar_cmd_softmax_v2),
+	[DRM_QUASAR_OP_ADD] = sizeof(struct drm_quasar_cmd_eltwise_v2),
+	[DRM_QUASAR_OP_MUL] = sizeof(struct drm_quasar_cmd_eltwise_v2),
+};
 
 static uint16_t isa_le16(const uint8_t *p)
 {
@@ -343,7 +360,7 @@ static enum drm_quasar_status isa_check_version(const uint8_t *cmd, struct isa_w
 		return isa_fail(why, ISA_ST(BAD_FLAGS), "reserved", "must be 0");
 	if (isa_le32(cmd + ISA_VER(version)) > DRM_QUASAR_ISA_VERSION)
 		return isa_fail(why, ISA_ST(BAD_VERSION), "version",
-				"newer than the ISA's version, 1");
+				"newer than the ISA's version, 2");
 	return ISA_ST(OK);
 }
 
@@ -496,6 +513,9 @@ static enum drm_quasar_status isa_rows_xy(const uint8_t *cmd, size_t x, size_t y
 	r->nvec = 0;
 	r->ntab = 0;
 	r->eps = 0;
+	r->causal = false;
+	r->causal_offset = 0;
+	r->row_b = false;
 	st = isa_tensor_plain(cmd + x, DRM_QUASAR_FORMAT_FP32, "x", &r->in[0], why);
 	if (!st)
 		st = isa_tensor_plain(cmd + y, DRM_QUASAR_FORMAT_FP32, "y", &r->y, why);
@@ -572,15 +592,49 @@ static enum drm_quasar_status isa_check_rope(const uint8_t *cmd, struct isa_rows
 	return ISA_ST(OK);
 }
 
-static enum drm_quasar_status isa_check_eltwise(const uint8_t *cmd, struct isa_rows *r,
-						struct isa_why *why)
+/* SOFTMAX, both forms: the v2 form's flags first, then v1's rules. */
+static enum drm_quasar_status isa_check_softmax(const uint8_t *cmd, uint16_t len,
+						struct isa_rows *r, struct isa_why *why)
 {
+	uint32_t flags = 0, offset = 0;
 	enum drm_quasar_status st;
 
+	if (len == sizeof(struct drm_quasar_cmd_softmax_v2)) {
+		flags = isa_le32(cmd + ISA_SMAX2(flags));
+		offset = isa_le32(cmd + ISA_SMAX2(causal_offset));
+		if (flags & ~DRM_QUASAR_SOFTMAX_CAUSAL)
+			return isa_fail(why, ISA_ST(BAD_FLAGS), "flags", "only CAUSAL may be set");
+		if (!(flags & DRM_QUASAR_SOFTMAX_CAUSAL) && offset)
+			return isa_fail(why, ISA_ST(BAD_FLAGS), "causal_offset",
+					"must be 0 without CAUSAL");
+	}
+	st = isa_rows_xy(cmd, ISA_SMAX(x), ISA_SMAX(y), r, why);
+	r->causal = flags & DRM_QUASAR_SOFTMAX_CAUSAL;
+	r->causal_offset = offset;
+	return st;
+}
+
+/* ADD and MUL, both forms: the v2 form's flags and reserved word first. */
+static enum drm_quasar_status isa_check_eltwise(const uint8_t *cmd, uint16_t len,
+						struct isa_rows *r, struct isa_why *why)
+{
+	enum drm_quasar_status st;
+	uint32_t flags = 0;
+
+	if (len == sizeof(struct drm_quasar_cmd_eltwise_v2)) {
+		flags = isa_le32(cmd + ISA_ELT2(flags));
+		if (flags & ~DRM_QUASAR_ELTWISE_ROW_B)
+			return isa_fail(why, ISA_ST(BAD_FLAGS), "flags", "only ROW_B may be set");
+		if (isa_le32(cmd + ISA_ELT2(reserved)))
+			return isa_fail(why, ISA_ST(BAD_FLAGS), "reserved", "must be 0");
+	}
 	r->nin = 2;
 	r->nvec = 0;
 	r->ntab = 0;
 	r->eps = 0;
+	r->causal = false;
+	r->causal_offset = 0;
+	r->row_b = flags & DRM_QUASAR_ELTWISE_ROW_B;
 	st = isa_tensor_plain(cmd + ISA_ELT(a), DRM_QUASAR_FORMAT_FP32, "a", &r->in[0], why);
 	if (!st)
 		st = isa_tensor_plain(cmd + ISA_ELT(b), DRM_QUASAR_FORMAT_FP32, "b", &r->in[1],
@@ -591,8 +645,62 @@ static enum drm_quasar_status isa_check_eltwise(const uint8_t *cmd, struct isa_r
 		return st;
 	if (!isa_same_dims(&r->in[0], &r->y))
 		return isa_fail(why, ISA_ST(BAD_SHAPE), "y", "dims must be a's");
-	if (!isa_same_dims(&r->in[1], &r->y))
+	if (r->row_b && (r->in[1].rows != 1 || r->in[1].dims[3] != r->y.dims[3]))
+		return isa_fail(why, ISA_ST(BAD_SHAPE), "b",
+				"with ROW_B must be one row {1, 1, 1, dims[3] of y}");
+	if (!r->row_b && !isa_same_dims(&r->in[1], &r->y))
 		return isa_fail(why, ISA_ST(BAD_SHAPE), "b", "dims must be y's");
+	return ISA_ST(OK);
+}
+
+/* ---- MATMUL (docs/isa.md 11.2) ---- */
+
+static enum drm_quasar_status isa_check_matmul(const uint8_t *cmd, struct isa_matmul *mm,
+					       struct isa_why *why)
+{
+	const uint32_t known = DRM_QUASAR_MATMUL_TRANS_B | DRM_QUASAR_MATMUL_CAUSAL;
+	uint32_t flags = isa_le32(cmd + ISA_MM(flags)), kb, nb;
+	enum drm_quasar_status st;
+
+	mm->alpha = isa_le32(cmd + ISA_MM(alpha));
+	mm->causal_offset = isa_le32(cmd + ISA_MM(causal_offset));
+	mm->trans_b = flags & DRM_QUASAR_MATMUL_TRANS_B;
+	mm->causal = flags & DRM_QUASAR_MATMUL_CAUSAL;
+	if (isa_le32(cmd + ISA_MM(reserved)))
+		return isa_fail(why, ISA_ST(BAD_FLAGS), "reserved", "must be 0");
+	if (flags & ~known)
+		return isa_fail(why, ISA_ST(BAD_FLAGS), "flags",
+				"only TRANS_B and CAUSAL may be set");
+	if (!mm->causal && mm->causal_offset)
+		return isa_fail(why, ISA_ST(BAD_FLAGS), "causal_offset",
+				"must be 0 without CAUSAL");
+	st = isa_tensor_plain(cmd + ISA_MM(a), DRM_QUASAR_FORMAT_FP32, "a", &mm->a, why);
+	if (!st)
+		st = isa_tensor_plain(cmd + ISA_MM(b), DRM_QUASAR_FORMAT_FP32, "b", &mm->b, why);
+	if (!st)
+		st = isa_tensor_plain(cmd + ISA_MM(y), DRM_QUASAR_FORMAT_FP32, "y", &mm->y, why);
+	if (st)
+		return st;
+	if (mm->a.dims[0] != mm->y.dims[0] || mm->a.dims[1] != mm->y.dims[1])
+		return isa_fail(why, ISA_ST(BAD_SHAPE), "a", "dims[0..1] must be y's (the batch)");
+	if (mm->b.dims[0] != mm->y.dims[0] || mm->b.dims[1] != mm->y.dims[1])
+		return isa_fail(why, ISA_ST(BAD_SHAPE), "b", "dims[0..1] must be y's (the batch)");
+	if (mm->a.dims[2] != mm->y.dims[2])
+		return isa_fail(why, ISA_ST(BAD_SHAPE), "a", "dims[2] must be y's (M)");
+	mm->m = mm->y.dims[2];
+	mm->n = mm->y.dims[3];
+	mm->k = mm->a.dims[3];
+	kb = mm->trans_b ? mm->b.dims[3] : mm->b.dims[2];
+	nb = mm->trans_b ? mm->b.dims[2] : mm->b.dims[3];
+	if (kb != mm->k)
+		return isa_fail(why, ISA_ST(BAD_SHAPE), "b", mm->trans_b ?
+				"with TRANS_B dims[3] must be a's dims[3] (K)" :
+				"dims[2] must be a's dims[3] (K)");
+	if (nb != mm->n)
+		return isa_fail(why, ISA_ST(BAD_SHAPE), "b", mm->trans_b ?
+				"with TRANS_B dims[2] must be y's dims[3] (N)" :
+				"dims[3] must be y's dims[3] (N)");
+	mm->batch = (uint64_t)mm->y.dims[0] * mm->y.dims[1];
 	return ISA_ST(OK);
 }
 
@@ -679,9 +787,9 @@ enum drm_quasar_status isa_check_header(const void *hdr, size_t avail, uint32_t 
 	length = isa_le16(h + ISA_HDR(length));
 	if (op >= ISA_NUM_OPS)
 		return isa_fail(why, ISA_ST(BAD_OPCODE), "hdr.opcode", "not an opcode of the ISA");
-	if (length != isa_cmd_len[op])
+	if (length != isa_cmd_len[op] && (!isa_cmd_len_v2[op] || length != isa_cmd_len_v2[op]))
 		return isa_fail(why, ISA_ST(BAD_LENGTH), "hdr.length",
-				"must be the opcode's command size exactly");
+				"must be one of the opcode's command sizes exactly");
 	if (length > avail)
 		return isa_fail(why, ISA_ST(BAD_LENGTH), "hdr.length",
 				"the command runs past the end of the stream");
@@ -723,14 +831,17 @@ enum drm_quasar_status isa_check_operands(const void *cmd, struct isa_cmd *dec,
 		return isa_check_norm(c, dec->opcode, &dec->rows, why);
 	case DRM_QUASAR_OP_SOFTMAX:
 		dec->form = ISA_FORM_ROWS;
-		return isa_rows_xy(c, ISA_SMAX(x), ISA_SMAX(y), &dec->rows, why);
+		return isa_check_softmax(c, dec->length, &dec->rows, why);
 	case DRM_QUASAR_OP_ROPE:
 		dec->form = ISA_FORM_ROWS;
 		return isa_check_rope(c, &dec->rows, why);
 	case DRM_QUASAR_OP_ADD:
 	case DRM_QUASAR_OP_MUL:
 		dec->form = ISA_FORM_ROWS;
-		return isa_check_eltwise(c, &dec->rows, why);
+		return isa_check_eltwise(c, dec->length, &dec->rows, why);
+	case DRM_QUASAR_OP_MATMUL:
+		dec->form = ISA_FORM_MATMUL;
+		return isa_check_matmul(c, &dec->matmul, why);
 	case DRM_QUASAR_OP_GATHER:
 		dec->form = ISA_FORM_GATHER;
 		return isa_check_gather(c, &dec->gather, why);

@@ -100,7 +100,8 @@ struct isa_gemm {
 
 /*
  * Row operations: row r of y from row r of each input (RMSNORM,
- * LAYERNORM, SOFTMAX, ROPE, ADD, MUL, CONVERT between plain formats).
+ * LAYERNORM, SOFTMAX, ROPE, ADD, MUL, CONVERT between plain formats);
+ * with @row_b, ADD/MUL's b is one row used for every row.
  */
 struct isa_rows {
 	struct isa_tensor in[2];	/* x; ADD/MUL a and b; CONVERT src */
@@ -111,6 +112,20 @@ struct isa_rows {
 	uint64_t tab[2];		/* ROPE cos, sin: rows x dims[3] / 2 FP32 */
 	uint32_t ntab;
 	uint32_t eps;			/* norms: binary32 bits */
+	bool causal;			/* SOFTMAX_CAUSAL */
+	uint32_t causal_offset;		/* row r's limit: min(D, offset + r % dims[2] + 1) */
+	bool row_b;			/* ELTWISE_ROW_B: in[1] is {1, 1, 1, D} */
+};
+
+/* MATMUL: batch matrices y = alpha * (a x b), b transposed with @trans_b. */
+struct isa_matmul {
+	struct isa_tensor a, b, y;
+	uint32_t alpha;			/* binary32 bits */
+	bool trans_b;
+	bool causal;
+	uint32_t causal_offset;
+	uint32_t m, n, k;
+	uint64_t batch;			/* dims[0] * dims[1] */
 };
 
 struct isa_gather {
@@ -136,6 +151,7 @@ enum isa_form {
 	ISA_FORM_ROWS,
 	ISA_FORM_GATHER,
 	ISA_FORM_DEQUANT,	/* CONVERT of packed weights */
+	ISA_FORM_MATMUL,
 };
 
 /* One command, decoded and checked. */
@@ -151,13 +167,14 @@ struct isa_cmd {
 		struct isa_rows rows;
 		struct isa_gather gather;
 		struct isa_dequant dequant;
+		struct isa_matmul matmul;
 	};
 };
 
 /*
  * The header at @hdr, with @avail bytes of the stream from it
  * (docs/isa.md 1.2): fewer than 8, or an opcode the ISA does not have,
- * a length not exactly the opcode's or past @avail, flags not zero. Reads
+ * a length not exactly one of the opcode's or past @avail, flags not zero. Reads
  * the 8 header bytes only. Returns the status and, on success, the
  * command's length in *len; @why (may be NULL) is set on failure only.
  */
@@ -166,7 +183,7 @@ enum drm_quasar_status isa_check_header(const void *hdr, size_t avail, uint32_t 
 
 /*
  * The operands of the whole command at @cmd, whose header passed
- * isa_check_header(), in the device's order (docs/isa.md sections 2, 6, 7);
+ * isa_check_header(), in the device's order (docs/isa.md sections 2, 6, 7, 11);
  * on success the command decoded into @dec.
  */
 enum drm_quasar_status isa_check_operands(const void *cmd, struct isa_cmd *dec,

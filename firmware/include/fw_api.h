@@ -45,7 +45,9 @@
 #define FW_ROM_OPS_V0	((1u << 0) | (1u << 1) | (1u << 2) | (1u << 3))
 /* ISA v1: ISA_VERSION (4) .. CONV2D (15); compute needs fw->engine. */
 #define FW_ROM_OPS_V1	(((1u << 16) - 1) & ~FW_ROM_OPS_V0)
-#define FW_ROM_OPS	(FW_ROM_OPS_V0 | FW_ROM_OPS_V1)
+/* ISA v2: MATMUL (16), compute. */
+#define FW_ROM_OPS_V2	(1u << 16)
+#define FW_ROM_OPS	(FW_ROM_OPS_V0 | FW_ROM_OPS_V1 | FW_ROM_OPS_V2)
 /*
  * Without a compute engine wired in (struct fw_device.engine), only the
  * control opcodes run: the booted firmware reports no more than these, so
@@ -56,7 +58,7 @@
 /* U8 (0) and the v1 formats FP32 (1) .. W_SP_INT4 (13). */
 #define FW_ROM_FORMATS	((1u << 14) - 1)
 /* The highest command-stream ISA version this firmware runs. */
-#define FW_ISA_VERSION	1
+#define FW_ISA_VERSION	2
 
 /* Return codes of HAL memory accessors: 0 on success, non-zero on failure. */
 struct fw_hal {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libaccel, ISA v1: tensors in buffer objects, one builder call per
+ * libaccel, ISA v1 and v2: tensors in buffer objects, one builder call per
  * compute op, a graph runner over several queues and priorities, and job
  * statistics.
  *
@@ -18,8 +18,11 @@
  *
  * Stream rules (what the command buffer adds around each accel_op_*
  * command, as it appends it):
- *  - ISA_VERSION 1 before the first ISA v1 command of a stream, so that an
- *    older firmware refuses the stream before anything has run.
+ *  - ISA_VERSION before the first op of a stream, so that an older
+ *    firmware refuses the stream before anything has run: 1, and 2 once
+ *    the stream has a v2 op (accel_op_matmul() and the calls after it
+ *    below), raised in that first declaration. A stream of v1 ops is
+ *    byte for byte what it was before v2 existed.
  *  - A BARRIER before a command that reads or writes memory an earlier
  *    command since the last barrier wrote, or writes memory such a command
  *    read (docs/isa.md 6.2). Ranges are compared by their byte spans.
@@ -249,6 +252,35 @@ ACCEL_API int accel_op_convert(struct accel_cmdbuf *cb, const struct accel_tenso
 			       const struct accel_tensor *src);
 /* An explicit ordering point (the command buffer adds the ones data needs). */
 ACCEL_API int accel_op_barrier(struct accel_cmdbuf *cb);
+
+/*
+ * ISA v2 (docs/isa.md section 11): attention over a KV cache.
+ *
+ * y = alpha * (a x b), FP32, batched over the leading dims: a {b0, b1, M, K},
+ * b {b0, b1, K, N}, or {b0, b1, N, K} with DRM_QUASAR_MATMUL_TRANS_B in
+ * @flags (Q x K^T reads the K cache rows as they are), y {b0, b1, M, N}.
+ * With DRM_QUASAR_MATMUL_CAUSAL, row m sums only k < min(K, @causal_offset
+ * + m + 1) (P x V over the positions query m may see); @causal_offset must
+ * be 0 without it. One head's Q, K, V are views (accel_tensor_view()) of
+ * row-major [position][dim] buffers at the head's column.
+ */
+ACCEL_API int accel_op_matmul(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+			      const struct accel_tensor *a, const struct accel_tensor *b,
+			      float alpha, uint32_t flags, uint32_t causal_offset);
+/*
+ * Row m (its index in dims[2]) of y = softmax of the first min(D,
+ * @causal_offset + m + 1) elements of row m of x, +0 after them.
+ */
+ACCEL_API int accel_op_softmax_causal(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+				      const struct accel_tensor *x, uint32_t causal_offset);
+/*
+ * y[r][c] = a[r][c] + b[c] or a[r][c] * b[c]: @b one row {D} (an input
+ * scale per column, AWQ/SmoothQuant; a bias row), FP32.
+ */
+ACCEL_API int accel_op_add_row(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+			       const struct accel_tensor *a, const struct accel_tensor *b);
+ACCEL_API int accel_op_mul_row(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+			       const struct accel_tensor *a, const struct accel_tensor *b);
 
 /* ---- job statistics --------------------------------------------------------- */
 

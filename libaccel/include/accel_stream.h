@@ -99,7 +99,7 @@ struct accel_stream_epilogue {
 };
 
 /*
- * One call per ISA v1 op, as accel_ops.h's (outputs first, the same
+ * One call per op, as accel_ops.h's (outputs first, the same
  * operand rules): 0, -EINVAL for an op the device would refuse or an
  * output overlapping an input (the last error names the rule and the
  * device status), -E2BIG past 4 GiB, -ENOMEM.
@@ -132,6 +132,17 @@ ACCEL_API int accel_stream_gather(struct accel_stream *s, const struct accel_ope
 				  const struct accel_operand *ids);
 ACCEL_API int accel_stream_convert(struct accel_stream *s, const struct accel_operand *dst,
 				   const struct accel_operand *src);
+/* ISA v2, as accel_ops.h's accel_op_matmul() and the calls after it. */
+ACCEL_API int accel_stream_matmul(struct accel_stream *s, const struct accel_operand *y,
+				  const struct accel_operand *a, const struct accel_operand *b,
+				  float alpha, uint32_t flags, uint32_t causal_offset);
+ACCEL_API int accel_stream_softmax_causal(struct accel_stream *s,
+					  const struct accel_operand *y,
+					  const struct accel_operand *x, uint32_t causal_offset);
+ACCEL_API int accel_stream_add_row(struct accel_stream *s, const struct accel_operand *y,
+				   const struct accel_operand *a, const struct accel_operand *b);
+ACCEL_API int accel_stream_mul_row(struct accel_stream *s, const struct accel_operand *y,
+				   const struct accel_operand *a, const struct accel_operand *b);
 /* An explicit ordering point (the stream adds the ones data needs). */
 ACCEL_API int accel_stream_barrier(struct accel_stream *s);
 

@@ -6,13 +6,16 @@
  * until accel_cmdbuf_reset(), so that a wait always reports the job that
  * ran this stream.
  *
- * The stream's rules for ISA v1 ops live here too (struct accel_stream in
+ * The stream's rules for the ops live here too (struct accel_stream in
  * accel_stream.c follows them as well), applied in one pass as
  * the op builder (accel_ops.c) appends an encoded command with the tensors
- * it reads and writes (accel_cmdbuf_append_op()): ISA_VERSION 1 before
- * the first v1 command, a BARRIER before a command that depends on an
- * earlier one (the hazards below), and the BOs the commands name, which
- * every submit adds to its list.
+ * it reads and writes (accel_cmdbuf_append_op()): ISA_VERSION before the
+ * first op, declaring the lowest version that runs every command of the
+ * stream (1, raised in place to 2 by the first v2 command, so that a
+ * stream of v1 ops stays byte for byte what it was and a v1 firmware
+ * refuses a v2 stream before anything runs), a BARRIER before a command
+ * that depends on an earlier one (the hazards below), and the BOs the
+ * commands name, which every submit adds to its list.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -83,7 +86,8 @@ int accel_cmdbuf_reset(struct accel_cmdbuf *cb)
 	cb->used = 0;
 	cb->count = 0;
 	cb->submitted = false;
-	cb->rules.isa_v1 = false;
+	cb->rules.isa_version = 0;
+	cb->rules.isa_version_at = 0;
 	cb->nbos = 0;
 	accel_hazard_clear(&cb->rules.hazard);
 	return 0;
@@ -316,35 +320,72 @@ int accel_cmdbuf_write_value(struct accel_cmdbuf *cb, uint64_t addr,
 	return accel_cmdbuf_track(cb, NULL, 0, &wr, 1);
 }
 
-/* ---- ISA v1: the stream's rules, shared with struct accel_stream ---- */
+/* ---- the stream's rules, shared with struct accel_stream ---- */
 
 const struct drm_quasar_cmd_isa_version accel_rules_isa_v1 = {
 	.hdr = { .opcode = DRM_QUASAR_OP_ISA_VERSION, .length = sizeof(accel_rules_isa_v1) },
-	.version = DRM_QUASAR_ISA_VERSION,
+	.version = 1,
 };
 
 const struct drm_quasar_cmd_header accel_rules_barrier = {
 	.opcode = DRM_QUASAR_OP_BARRIER, .length = sizeof(accel_rules_barrier),
 };
 
-uint32_t accel_rules_before(const struct accel_rules *r, const struct accel_range *rd,
-			    uint32_t nrd, const struct accel_range *wr, uint32_t nwr)
+uint32_t accel_cmd_isa_version(const void *cmd)
 {
-	return (r->isa_v1 ? 0 : ACCEL_RULES_VERSION) |
+	const struct drm_quasar_cmd_header *hdr = cmd;
+
+	switch (hdr->opcode) {
+	case DRM_QUASAR_OP_MATMUL:
+		return 2;
+	case DRM_QUASAR_OP_SOFTMAX:
+		return hdr->length == sizeof(struct drm_quasar_cmd_softmax) ? 1 : 2;
+	case DRM_QUASAR_OP_ADD:
+	case DRM_QUASAR_OP_MUL:
+		return hdr->length == sizeof(struct drm_quasar_cmd_eltwise) ? 1 : 2;
+	default:
+		return 1;
+	}
+}
+
+/*
+ * ISA_VERSION 1 goes first, raised in place by the first command that
+ * needs more: a stream of v1 ops stays byte for byte what it was, and a
+ * v1 firmware refuses a v2 stream before anything of it runs.
+ */
+uint32_t accel_rules_before(const struct accel_rules *r, uint32_t version,
+			    const struct accel_range *rd, uint32_t nrd,
+			    const struct accel_range *wr, uint32_t nwr)
+{
+	uint32_t declared = r->isa_version ? r->isa_version : 1;
+
+	return (r->isa_version ? 0 : ACCEL_RULES_VERSION) |
+	       (version > declared ? ACCEL_RULES_RAISE : 0) |
 	       (accel_hazard_conflicts(&r->hazard, rd, nrd, wr, nwr) ? ACCEL_RULES_BARRIER : 0);
 }
 
-int accel_rules_record(struct accel_rules *r, uint32_t before, const struct accel_range *rd,
+int accel_rules_record(struct accel_rules *r, uint32_t before, uint8_t *stream,
+		       uint32_t version_at, uint32_t version, const struct accel_range *rd,
 		       uint32_t nrd, const struct accel_range *wr, uint32_t nwr)
 {
-	if (before & ACCEL_RULES_VERSION)
-		r->isa_v1 = true;
+	if (before & ACCEL_RULES_VERSION) {
+		r->isa_version = 1;
+		r->isa_version_at = version_at;
+	}
+	if (before & ACCEL_RULES_RAISE) {
+		struct drm_quasar_cmd_isa_version v;
+
+		memcpy(&v, stream + r->isa_version_at, sizeof(v));
+		v.version = version;
+		memcpy(stream + r->isa_version_at, &v, sizeof(v));
+		r->isa_version = version;
+	}
 	if (before & ACCEL_RULES_BARRIER)
 		accel_hazard_clear(&r->hazard);
 	return accel_hazard_add(&r->hazard, rd, nrd, wr, nwr);
 }
 
-/* ---- ISA v1: the version, barriers and BOs of the op builder's commands ---- */
+/* ---- the version, barriers and BOs of the op builder's commands ---- */
 
 int accel_cmdbuf_append_op(struct accel_cmdbuf *cb, const void *cmd, size_t len,
 			   const struct accel_tensor *const *in, uint32_t nin,
@@ -352,9 +393,10 @@ int accel_cmdbuf_append_op(struct accel_cmdbuf *cb, const void *cmd, size_t len,
 {
 	const struct drm_quasar_cmd_header *hdr = cmd;
 	struct accel_range rd[ACCEL_OP_MAX_IN * 4], wr[4];
-	uint32_t nrd = 0, nwr, i, before, limit = cb->dev->info.max_cmd_size;
+	uint32_t nrd = 0, nwr, i, before, at, limit = cb->dev->info.max_cmd_size;
+	uint32_t version = accel_cmd_isa_version(cmd);
 	uint64_t need = len + sizeof(accel_rules_barrier) +
-			(cb->rules.isa_v1 ? 0 : sizeof(accel_rules_isa_v1));
+			(cb->rules.isa_version ? 0 : sizeof(accel_rules_isa_v1));
 	int err = 0;
 
 	if (cb->submitted)
@@ -375,14 +417,14 @@ int accel_cmdbuf_append_op(struct accel_cmdbuf *cb, const void *cmd, size_t len,
 		err = accel_cmdbuf_use_bo(cb, out->bo);
 	if (err)
 		return err;
-	before = accel_rules_before(&cb->rules, rd, nrd, wr, nwr);
-	if (before & ACCEL_RULES_VERSION) {
+	before = accel_rules_before(&cb->rules, version, rd, nrd, wr, nwr);
+	at = cb->used;
+	if (before & ACCEL_RULES_VERSION)
 		err = accel_cmdbuf_put(cb, &accel_rules_isa_v1, sizeof(accel_rules_isa_v1));
-		cb->rules.isa_v1 = !err;
-	}
 	if (!err && (before & ACCEL_RULES_BARRIER))
 		err = accel_cmdbuf_put(cb, &accel_rules_barrier, sizeof(accel_rules_barrier));
-	if (!err && accel_rules_record(&cb->rules, before, rd, nrd, wr, nwr))
+	if (!err && accel_rules_record(&cb->rules, before, cb->map, at, version, rd, nrd, wr,
+				       nwr))
 		err = accel_fail(cb->dev, -ENOMEM, "%s: hazard ranges", accel_op_name(hdr->opcode));
 	return err ? err : accel_cmdbuf_put(cb, cmd, len);
 }
@@ -392,9 +434,14 @@ int accel_op_barrier(struct accel_cmdbuf *cb)
 {
 	int err = 0;
 
-	if (!cb->rules.isa_v1) {
+	if (!cb->rules.isa_version) {
+		uint32_t at = cb->used;
+
 		err = accel_cmdbuf_emit(cb, &accel_rules_isa_v1, sizeof(accel_rules_isa_v1));
-		cb->rules.isa_v1 = !err;
+		if (!err) {
+			cb->rules.isa_version = 1;
+			cb->rules.isa_version_at = at;
+		}
 	}
 	if (!err)
 		err = accel_cmdbuf_emit(cb, &accel_rules_barrier, sizeof(accel_rules_barrier));

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * libaccel's device-free core of the ISA v1 builder: format geometry,
+ * libaccel's device-free core of the op builder (ISA v1 and v2): format geometry,
  * the command check (the ISA's validator, isa/, which the firmware runs
  * too, so that both name the same status), encoders from operands to
  * commands, and the hazard tracker behind the command
@@ -145,6 +145,20 @@ uint32_t accel_enc_rope(struct drm_quasar_cmd_rope *c, const struct accel_operan
 uint32_t accel_enc_eltwise(struct drm_quasar_cmd_eltwise *c, uint16_t op,
 			   const struct accel_operand *y, const struct accel_operand *a,
 			   const struct accel_operand *b, struct accel_why *why);
+/* ISA v2 (docs/isa.md 11): @flags DRM_QUASAR_MATMUL_*. */
+uint32_t accel_enc_matmul(struct drm_quasar_cmd_matmul *c, const struct accel_operand *y,
+			  const struct accel_operand *a, const struct accel_operand *b,
+			  float alpha, uint32_t flags, uint32_t causal_offset,
+			  struct accel_why *why);
+/* SOFTMAX's v2 form: @flags DRM_QUASAR_SOFTMAX_CAUSAL or 0. */
+uint32_t accel_enc_softmax_v2(struct drm_quasar_cmd_softmax_v2 *c,
+			      const struct accel_operand *y, const struct accel_operand *x,
+			      uint32_t flags, uint32_t causal_offset, struct accel_why *why);
+/* ADD/MUL's v2 form: @flags DRM_QUASAR_ELTWISE_ROW_B or 0. */
+uint32_t accel_enc_eltwise_v2(struct drm_quasar_cmd_eltwise_v2 *c, uint16_t op,
+			      const struct accel_operand *y, const struct accel_operand *a,
+			      const struct accel_operand *b, uint32_t flags,
+			      struct accel_why *why);
 uint32_t accel_enc_gather(struct drm_quasar_cmd_gather *c, const struct accel_operand *y,
 			  const struct accel_operand *table, const struct accel_operand *ids,
 			  struct accel_why *why);
@@ -180,24 +194,35 @@ void accel_hazard_free(struct accel_hazard *h);
  * command, a BARRIER before a command that depends on an earlier one.
  */
 struct accel_rules {
-	bool isa_v1;			/* the stream has declared ISA v1 */
+	uint32_t isa_version;		/* the version declared so far, 0: none yet */
+	uint32_t isa_version_at;	/* byte offset of the ISA_VERSION command */
 	struct accel_hazard hazard;	/* ranges touched since the last barrier */
 };
 
 #define ACCEL_RULES_VERSION	1u	/* ISA_VERSION 1 goes first */
 #define ACCEL_RULES_BARRIER	2u	/* then a BARRIER */
+#define ACCEL_RULES_RAISE	4u	/* and the declaration is raised in place */
 
 extern const struct drm_quasar_cmd_isa_version accel_rules_isa_v1;
 extern const struct drm_quasar_cmd_header accel_rules_barrier;
 
-/* What must go before a command reading @rd and writing @wr (ACCEL_RULES_*). */
-uint32_t accel_rules_before(const struct accel_rules *r, const struct accel_range *rd,
-			    uint32_t nrd, const struct accel_range *wr, uint32_t nwr);
+/* The ISA version a command needs: v2's opcode and v2's longer forms. */
+uint32_t accel_cmd_isa_version(const void *cmd);
+/*
+ * What must go before a command needing ISA @version, reading @rd and
+ * writing @wr (ACCEL_RULES_*).
+ */
+uint32_t accel_rules_before(const struct accel_rules *r, uint32_t version,
+			    const struct accel_range *rd, uint32_t nrd,
+			    const struct accel_range *wr, uint32_t nwr);
 /*
  * Records the command once @before (accel_rules_before()'s answer) and it
- * are in the stream. -ENOMEM when its ranges cannot be kept.
+ * are in @stream: the ISA_VERSION put at @version_at when @before has
+ * ACCEL_RULES_VERSION, the declaration in @stream raised to @version when
+ * it has ACCEL_RULES_RAISE. -ENOMEM when its ranges cannot be kept.
  */
-int accel_rules_record(struct accel_rules *r, uint32_t before, const struct accel_range *rd,
+int accel_rules_record(struct accel_rules *r, uint32_t before, uint8_t *stream,
+		       uint32_t version_at, uint32_t version, const struct accel_range *rd,
 		       uint32_t nrd, const struct accel_range *wr, uint32_t nwr);
 
 #endif /* ACCEL_ENC_H */

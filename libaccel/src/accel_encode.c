@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Encoders: one ISA v1 command from its operands. The command is checked
+ * Encoders: one ISA v1 or v2 command from its operands. The command is checked
  * as the firmware would check it (accel_check_cmd()) first, so its status
  * is the device's; then what only the operands tell: the firmware takes a
  * bias, gain or table as a bare address, so its length, format and density
@@ -186,6 +186,44 @@ uint32_t accel_enc_convert(struct drm_quasar_cmd_convert *c, const struct accel_
 	*c = (struct drm_quasar_cmd_convert){
 		.hdr = accel_hdr(DRM_QUASAR_OP_CONVERT, sizeof(*c)),
 		.src = src->t, .sp = src->wp, .dst = dst->t,
+	};
+	return accel_check_cmd(c, sizeof(*c), why);
+}
+
+/* ---- ISA v2 (docs/isa.md 11) ---- */
+
+uint32_t accel_enc_matmul(struct drm_quasar_cmd_matmul *c, const struct accel_operand *y,
+			  const struct accel_operand *a, const struct accel_operand *b,
+			  float alpha, uint32_t flags, uint32_t causal_offset,
+			  struct accel_why *why)
+{
+	*c = (struct drm_quasar_cmd_matmul){
+		.hdr = accel_hdr(DRM_QUASAR_OP_MATMUL, sizeof(*c)), .a = a->t, .b = b->t,
+		.y = y->t, .alpha = accel_f2u(alpha), .flags = flags,
+		.causal_offset = causal_offset,
+	};
+	return accel_check_cmd(c, sizeof(*c), why);
+}
+
+uint32_t accel_enc_softmax_v2(struct drm_quasar_cmd_softmax_v2 *c,
+			      const struct accel_operand *y, const struct accel_operand *x,
+			      uint32_t flags, uint32_t causal_offset, struct accel_why *why)
+{
+	*c = (struct drm_quasar_cmd_softmax_v2){
+		.hdr = accel_hdr(DRM_QUASAR_OP_SOFTMAX, sizeof(*c)), .x = x->t, .y = y->t,
+		.flags = flags, .causal_offset = causal_offset,
+	};
+	return accel_check_cmd(c, sizeof(*c), why);
+}
+
+uint32_t accel_enc_eltwise_v2(struct drm_quasar_cmd_eltwise_v2 *c, uint16_t op,
+			      const struct accel_operand *y, const struct accel_operand *a,
+			      const struct accel_operand *b, uint32_t flags,
+			      struct accel_why *why)
+{
+	*c = (struct drm_quasar_cmd_eltwise_v2){
+		.hdr = accel_hdr(op, sizeof(*c)), .a = a->t, .b = b->t, .y = y->t,
+		.flags = flags,
 	};
 	return accel_check_cmd(c, sizeof(*c), why);
 }

@@ -47,8 +47,9 @@ struct accel_queue {
 
 /*
  * A command buffer: the stream in a mapped BO, and what its rules need
- * (accel_cmdbuf.c): the BOs its commands name, whether the stream has
- * declared ISA v1 yet, and the ranges touched since the last barrier.
+ * (accel_cmdbuf.c): the BOs its commands name, and the stream's rules
+ * (struct accel_rules: the ISA version declared and where, the ranges
+ * touched since the last barrier).
  */
 struct accel_cmdbuf {
 	struct accel_device *dev;
@@ -94,14 +95,15 @@ int64_t accel_deadline(int64_t timeout_ns);
  */
 const char *accel_submit_where(const struct accel_submit *args, char *buf, size_t len);
 
-/* Inputs of one ISA v1 command at most (GEMM: x, w, bias, residual). */
+/* Inputs of one command at most (GEMM: x, w, bias, residual). */
 #define ACCEL_OP_MAX_IN 6
 
 /*
- * Appends the ISA v1 command @cmd of @len bytes, encoded and checked by
- * the op builder, which reads the tensors @in (@nin of them, NULL entries
+ * Appends the ISA v1 or v2 command @cmd of @len bytes, encoded and checked
+ * by the op builder, which reads the tensors @in (@nin of them, NULL entries
  * skipped, at most ACCEL_OP_MAX_IN) and writes @out: after ISA_VERSION 1
- * if the stream has not declared it, and after a BARRIER if the command
+ * if the stream has not declared a version, with the declaration raised to
+ * 2 in place for a v2 command, and after a BARRIER if the command
  * reads or writes what an earlier one since the last barrier wrote, or
  * writes what one read. Their BOs go to the submit's list. A submitted
  * stream (-EBUSY) or one the three would take past max_cmd_size (-E2BIG)

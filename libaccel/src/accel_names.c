@@ -130,6 +130,7 @@ static const char *const accel_op_names[] = {
 	[DRM_QUASAR_OP_GATHER] = "GATHER",
 	[DRM_QUASAR_OP_CONVERT] = "CONVERT",
 	[DRM_QUASAR_OP_CONV2D] = "CONV2D",
+	[DRM_QUASAR_OP_MATMUL] = "MATMUL",
 };
 
 static const char *const accel_format_names[] = {

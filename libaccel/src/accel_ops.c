@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The op builder: one call per ISA v1 compute op, from tensors to one
+ * The op builder: one call per compute op (ISA v1 and v2), from tensors to one
  * command. Each call checks that its tensors are there and on this
  * device, encodes and checks the command (accel_encode.c), refuses an
  * output that overlaps an input, and appends the command through one
@@ -244,4 +244,69 @@ int accel_op_convert(struct accel_cmdbuf *cb, const struct accel_tensor *dst,
 		return err;
 	st = accel_enc_convert(&c, &dst->op, &src->op, &why);
 	return accel_op_append(cb, &a, st, &why, &c, sizeof(c));
+}
+
+/* ---- ISA v2 (docs/isa.md 11) ---- */
+
+int accel_op_matmul(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+		    const struct accel_tensor *a, const struct accel_tensor *b, float alpha,
+		    uint32_t flags, uint32_t causal_offset)
+{
+	struct accel_op_args args = { "MATMUL", { a, b }, { "a", "b" }, y };
+	struct drm_quasar_cmd_matmul c;
+	struct accel_why why;
+	uint32_t st;
+	int err = accel_op_operands(cb, &args, 2);
+
+	if (err)
+		return err;
+	st = accel_enc_matmul(&c, &y->op, &a->op, &b->op, alpha, flags, causal_offset, &why);
+	return accel_op_append(cb, &args, st, &why, &c, sizeof(c));
+}
+
+int accel_op_softmax_causal(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+			    const struct accel_tensor *x, uint32_t causal_offset)
+{
+	struct accel_op_args a = { "SOFTMAX", { x }, { "x" }, y };
+	struct drm_quasar_cmd_softmax_v2 c;
+	struct accel_why why;
+	uint32_t st;
+	int err = accel_op_operands(cb, &a, 1);
+
+	if (err)
+		return err;
+	st = accel_enc_softmax_v2(&c, &y->op, &x->op, DRM_QUASAR_SOFTMAX_CAUSAL, causal_offset,
+				  &why);
+	return accel_op_append(cb, &a, st, &why, &c, sizeof(c));
+}
+
+static int accel_op_eltwise_row(struct accel_cmdbuf *cb, uint16_t op,
+				const struct accel_tensor *y, const struct accel_tensor *x0,
+				const struct accel_tensor *row)
+{
+	struct accel_op_args a = {
+		op == DRM_QUASAR_OP_ADD ? "ADD" : "MUL", { x0, row }, { "a", "b" }, y,
+	};
+	struct drm_quasar_cmd_eltwise_v2 c;
+	struct accel_why why;
+	uint32_t st;
+	int err = accel_op_operands(cb, &a, 2);
+
+	if (err)
+		return err;
+	st = accel_enc_eltwise_v2(&c, op, &y->op, &x0->op, &row->op, DRM_QUASAR_ELTWISE_ROW_B,
+				  &why);
+	return accel_op_append(cb, &a, st, &why, &c, sizeof(c));
+}
+
+int accel_op_add_row(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+		     const struct accel_tensor *a, const struct accel_tensor *b)
+{
+	return accel_op_eltwise_row(cb, DRM_QUASAR_OP_ADD, y, a, b);
+}
+
+int accel_op_mul_row(struct accel_cmdbuf *cb, const struct accel_tensor *y,
+		     const struct accel_tensor *a, const struct accel_tensor *b)
+{
+	return accel_op_eltwise_row(cb, DRM_QUASAR_OP_MUL, y, a, b);
 }

@@ -70,7 +70,8 @@ void accel_stream_reset(struct accel_stream *s)
 {
 	s->used = 0;
 	s->count = 0;
-	s->rules.isa_v1 = false;
+	s->rules.isa_version = 0;
+	s->rules.isa_version_at = 0;
 	accel_hazard_clear(&s->rules.hazard);
 }
 
@@ -144,7 +145,7 @@ static int accel_stream_append(struct accel_stream *s, const struct accel_stream
 			       size_t len)
 {
 	struct accel_range rd[ACCEL_STREAM_MAX_IN * 4], wr[4];
-	uint32_t nrd = 0, nwr, before, i;
+	uint32_t nrd = 0, nwr, before, version = accel_cmd_isa_version(cmd), i, version_at;
 	uint64_t at, more = len;
 	int err;
 
@@ -161,7 +162,7 @@ static int accel_stream_append(struct accel_stream *s, const struct accel_stream
 	for (i = 0; i < ACCEL_STREAM_MAX_IN; i++)
 		if (a->in[i])
 			nrd += accel_operand_ranges(a->in[i], rd + nrd);
-	before = accel_rules_before(&s->rules, rd, nrd, wr, nwr);
+	before = accel_rules_before(&s->rules, version, rd, nrd, wr, nwr);
 	if (before & ACCEL_RULES_VERSION)
 		more += sizeof(accel_rules_isa_v1);
 	if (before & ACCEL_RULES_BARRIER)
@@ -169,11 +170,12 @@ static int accel_stream_append(struct accel_stream *s, const struct accel_stream
 	err = accel_stream_room(s, more, a->name);
 	if (err)
 		return err;
+	version_at = s->used;
 	if (before & ACCEL_RULES_VERSION)
 		accel_stream_put(s, &accel_rules_isa_v1, sizeof(accel_rules_isa_v1));
 	if (before & ACCEL_RULES_BARRIER)
 		accel_stream_put(s, &accel_rules_barrier, sizeof(accel_rules_barrier));
-	if (accel_rules_record(&s->rules, before, rd, nrd, wr, nwr))
+	if (accel_rules_record(&s->rules, before, s->buf, version_at, version, rd, nrd, wr, nwr))
 		return accel_stream_fail(s, -ENOMEM, "%s: hazard ranges", a->name);
 	accel_stream_put(s, cmd, len);
 	return 0;
@@ -357,17 +359,82 @@ int accel_stream_convert(struct accel_stream *s, const struct accel_operand *dst
 				   sizeof(c));
 }
 
+/* ---- ISA v2 (docs/isa.md 11) ---- */
+
+int accel_stream_matmul(struct accel_stream *s, const struct accel_operand *y,
+			const struct accel_operand *a, const struct accel_operand *b, float alpha,
+			uint32_t flags, uint32_t causal_offset)
+{
+	struct accel_stream_args args = { "MATMUL", { a, b }, { "a", "b" }, y };
+	struct drm_quasar_cmd_matmul c;
+	struct accel_why why;
+	int err = accel_stream_operands(s, &args, 2);
+
+	if (err)
+		return err;
+	return accel_stream_append(s, &args, accel_enc_matmul(&c, y, a, b, alpha, flags,
+							       causal_offset, &why),
+				   &why, &c, sizeof(c));
+}
+
+int accel_stream_softmax_causal(struct accel_stream *s, const struct accel_operand *y,
+				const struct accel_operand *x, uint32_t causal_offset)
+{
+	struct accel_stream_args a = { "SOFTMAX", { x }, { "x" }, y };
+	struct drm_quasar_cmd_softmax_v2 c;
+	struct accel_why why;
+	int err = accel_stream_operands(s, &a, 1);
+
+	if (err)
+		return err;
+	return accel_stream_append(s, &a, accel_enc_softmax_v2(&c, y, x,
+								DRM_QUASAR_SOFTMAX_CAUSAL,
+								causal_offset, &why),
+				   &why, &c, sizeof(c));
+}
+
+static int accel_stream_eltwise_row(struct accel_stream *s, uint16_t op,
+				    const struct accel_operand *y, const struct accel_operand *x0,
+				    const struct accel_operand *row)
+{
+	struct accel_stream_args a = {
+		op == DRM_QUASAR_OP_ADD ? "ADD" : "MUL", { x0, row }, { "a", "b" }, y,
+	};
+	struct drm_quasar_cmd_eltwise_v2 c;
+	struct accel_why why;
+	int err = accel_stream_operands(s, &a, 2);
+
+	if (err)
+		return err;
+	return accel_stream_append(s, &a, accel_enc_eltwise_v2(&c, op, y, x0, row,
+								DRM_QUASAR_ELTWISE_ROW_B, &why),
+				   &why, &c, sizeof(c));
+}
+
+int accel_stream_add_row(struct accel_stream *s, const struct accel_operand *y,
+			 const struct accel_operand *a, const struct accel_operand *b)
+{
+	return accel_stream_eltwise_row(s, DRM_QUASAR_OP_ADD, y, a, b);
+}
+
+int accel_stream_mul_row(struct accel_stream *s, const struct accel_operand *y,
+			 const struct accel_operand *a, const struct accel_operand *b)
+{
+	return accel_stream_eltwise_row(s, DRM_QUASAR_OP_MUL, y, a, b);
+}
+
 int accel_stream_barrier(struct accel_stream *s)
 {
 	uint32_t more = sizeof(accel_rules_barrier) +
-			(s->rules.isa_v1 ? 0 : sizeof(accel_rules_isa_v1));
+			(s->rules.isa_version ? 0 : sizeof(accel_rules_isa_v1));
 	int err = accel_stream_room(s, more, "BARRIER");
 
 	if (err)
 		return err;
-	if (!s->rules.isa_v1) {
+	if (!s->rules.isa_version) {
+		s->rules.isa_version_at = s->used;
+		s->rules.isa_version = 1;
 		accel_stream_put(s, &accel_rules_isa_v1, sizeof(accel_rules_isa_v1));
-		s->rules.isa_v1 = true;
 	}
 	accel_stream_put(s, &accel_rules_barrier, sizeof(accel_rules_barrier));
 	accel_hazard_clear(&s->rules.hazard);

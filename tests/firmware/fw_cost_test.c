@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The cost model (docs/cost-model.md) on three known shapes, with the
+ * The cost model (docs/cost-model.md) on six known shapes, with the
  * default edge-NPU parameters: the counters of a real staged run must equal
  * the numbers worked out by hand from the document's formulas (section 5
  * repeats this arithmetic).
@@ -133,6 +133,103 @@ TEST(cost_bf16_rereads_activations_per_weight_tile)
 	EXPECT_EQ(384u, e.res.stats.cycles_memory);
 	EXPECT_EQ(384u, e.res.stats.cycles);
 	EXPECT_EQ(140083200u, e.res.stats.energy_fj);
+	fwrun_fini(&e);
+}
+
+/*
+ * Shape D: MATMUL CAUSAL, P x V of a prefill window: M = 4 queries at
+ * positions 4..7 (causal_offset 4) over K = 8 cached positions, N = 16,
+ * 1 MiB SRAM (one tile). Limits 5, 6, 7, 8: Kp = 8.
+ * B (V rows 0..7) 8 * 16 * 4 = 512 B; A 4 * 8 * 4 = 128 B; Y 4 * 16 * 4 = 256 B.
+ * MACs (5 + 6 + 7 + 8) * 16 = 416 (dense-equivalent = executed).
+ * operands = 512 (B) + 128 (A) + 256 (Y) = 896
+ * SRAM = 640 in + 256 out + 896 operands = 1792
+ * compute = ceil(416 / 512) = 1; memory = max(ceil(896 / 16), ceil(1792 / 128)) = 56
+ * energy = 416 * 400 + 896 * 20000 + 1792 * 1000 = 19878400 fJ
+ */
+TEST(cost_causal_matmul_counts_the_macs_done)
+{
+	struct drm_quasar_cmd_matmul c = { .hdr = { DRM_QUASAR_OP_MATMUL, sizeof(c), 0 } };
+	struct fwrun e;
+
+	ASSERT_EQ(0, fwrun_init(&e, 1u << 20));
+	c.a = fwrun_tensor(fwrun_alloc(&e, 4 * 8 * 4), DRM_QUASAR_FORMAT_FP32, 1, 1, 4, 8);
+	c.b = fwrun_tensor(fwrun_alloc(&e, 8 * 16 * 4), DRM_QUASAR_FORMAT_FP32, 1, 1, 8, 16);
+	c.y = fwrun_tensor(fwrun_alloc(&e, 4 * 16 * 4), DRM_QUASAR_FORMAT_FP32, 1, 1, 4, 16);
+	c.alpha = v1_f2u(1.0f);
+	c.flags = DRM_QUASAR_MATMUL_CAUSAL;
+	c.causal_offset = 4;
+	fwrun_emit(&e, &c, sizeof(c));
+	fwrun_run(&e);
+	ASSERT_EQ(0u, e.res.status);
+	EXPECT_EQ(0u, e.res.stats.rd_weights);
+	EXPECT_EQ(640u, e.res.stats.rd_act);
+	EXPECT_EQ(256u, e.res.stats.wr_bytes);
+	EXPECT_EQ(416u, e.res.stats.macs_dense);
+	EXPECT_EQ(416u, e.res.stats.macs_exec);
+	EXPECT_EQ(0u, e.res.stats.vec_elems);
+	EXPECT_EQ(1u, e.res.stats.tiles);
+	EXPECT_EQ(1792u, e.res.stats.sram_bytes);
+	EXPECT_EQ(1u, e.res.stats.cycles_compute);
+	EXPECT_EQ(56u, e.res.stats.cycles);
+	EXPECT_EQ(19878400u, e.res.stats.energy_fj);
+	fwrun_fini(&e);
+}
+
+/*
+ * Shape E: SOFTMAX CAUSAL over {1, 1, 4, 8}, causal_offset 4: limits 5,
+ * 6, 7, 8 elements read (104 B), 4 * 8 * 4 = 128 B written (the +0 too).
+ * vec 26; operands 104 + 128 = 232; SRAM 232 + 232 = 464.
+ * compute = ceil(26 / 32) = 1; memory = max(ceil(232 / 16), ceil(464 / 128)) = 15
+ * energy = 26 * 500 + 232 * 20000 + 464 * 1000 = 5117000 fJ
+ */
+TEST(cost_causal_softmax_reads_and_computes_up_to_the_limits)
+{
+	struct drm_quasar_cmd_softmax_v2 c = { .hdr = { DRM_QUASAR_OP_SOFTMAX, sizeof(c), 0 } };
+	struct fwrun e;
+
+	ASSERT_EQ(0, fwrun_init(&e, 1u << 20));
+	c.x = fwrun_tensor(fwrun_alloc(&e, 4 * 8 * 4), DRM_QUASAR_FORMAT_FP32, 1, 1, 4, 8);
+	c.y = fwrun_tensor(fwrun_alloc(&e, 4 * 8 * 4), DRM_QUASAR_FORMAT_FP32, 1, 1, 4, 8);
+	c.flags = DRM_QUASAR_SOFTMAX_CAUSAL;
+	c.causal_offset = 4;
+	fwrun_emit(&e, &c, sizeof(c));
+	fwrun_run(&e);
+	ASSERT_EQ(0u, e.res.status);
+	EXPECT_EQ(104u, e.res.stats.rd_act);
+	EXPECT_EQ(128u, e.res.stats.wr_bytes);
+	EXPECT_EQ(26u, e.res.stats.vec_elems);
+	EXPECT_EQ(464u, e.res.stats.sram_bytes);
+	EXPECT_EQ(15u, e.res.stats.cycles);
+	EXPECT_EQ(5117000u, e.res.stats.energy_fj);
+	fwrun_fini(&e);
+}
+
+/*
+ * Shape F: MUL ROW_B, a {1, 1, 4, 16} times one row b of 16: b read once
+ * (64 B), a 256 B, y 256 B. vec 64; operands 64 + 256 + 256 = 576; SRAM
+ * 576 + 576 = 1152. compute 2; memory max(36, 9) = 36.
+ * energy = 64 * 500 + 576 * 20000 + 1152 * 1000 = 12704000 fJ
+ */
+TEST(cost_row_broadcast_reads_b_once)
+{
+	struct drm_quasar_cmd_eltwise_v2 c = { .hdr = { DRM_QUASAR_OP_MUL, sizeof(c), 0 } };
+	struct fwrun e;
+
+	ASSERT_EQ(0, fwrun_init(&e, 1u << 20));
+	c.a = fwrun_tensor(fwrun_alloc(&e, 4 * 16 * 4), DRM_QUASAR_FORMAT_FP32, 1, 1, 4, 16);
+	c.b = fwrun_tensor(fwrun_alloc(&e, 16 * 4), DRM_QUASAR_FORMAT_FP32, 1, 1, 1, 16);
+	c.y = fwrun_tensor(fwrun_alloc(&e, 4 * 16 * 4), DRM_QUASAR_FORMAT_FP32, 1, 1, 4, 16);
+	c.flags = DRM_QUASAR_ELTWISE_ROW_B;
+	fwrun_emit(&e, &c, sizeof(c));
+	fwrun_run(&e);
+	ASSERT_EQ(0u, e.res.status);
+	EXPECT_EQ(320u, e.res.stats.rd_act);
+	EXPECT_EQ(256u, e.res.stats.wr_bytes);
+	EXPECT_EQ(64u, e.res.stats.vec_elems);
+	EXPECT_EQ(1152u, e.res.stats.sram_bytes);
+	EXPECT_EQ(36u, e.res.stats.cycles);
+	EXPECT_EQ(12704000u, e.res.stats.energy_fj);
 	fwrun_fini(&e);
 }
 

@@ -21,12 +21,13 @@
 
 enum ck_kind {
 	CK_GEMM, CK_CONV2D, CK_RMSNORM, CK_LAYERNORM, CK_SOFTMAX, CK_ROPE, CK_ADD, CK_MUL,
-	CK_GATHER, CK_DEQUANT, CK_CONVERT, CK_VERSION, CK_BARRIER, CK_KINDS
+	CK_GATHER, CK_DEQUANT, CK_CONVERT, CK_VERSION, CK_BARRIER, CK_MATMUL, CK_SOFTMAX2,
+	CK_MULROW, CK_KINDS
 };
 
 static const char *const ck_names[CK_KINDS] = {
 	"gemm", "conv2d", "rmsnorm", "layernorm", "softmax", "rope", "add", "mul", "gather",
-	"dequant", "convert", "isa_version", "barrier",
+	"dequant", "convert", "isa_version", "barrier", "matmul", "softmax_v2", "mul_row",
 };
 
 /* One valid command of every kind, over operands in one environment. */
@@ -44,7 +45,7 @@ static int ck_build(struct ck_set *s)
 	static const uint32_t ids[3] = { 1, 22, 5 };
 	struct fwrun *e = &s->e;
 	struct accel_operand x, y, bias, res, a, b, yr, gain, lbias, cosv, sinv, io, yg,
-			     yd, xconv, yconv, src, dst;
+			     yd, xconv, yconv, src, dst, q, kc, sc;
 	struct accel_enc_epi epi;
 	struct accel_why why;
 	uint32_t st = 0;
@@ -98,6 +99,15 @@ static int ck_build(struct ck_set *s)
 			.hdr = { DRM_QUASAR_OP_ISA_VERSION, 16, 0 }, .version = 1 };
 	*(struct drm_quasar_cmd_header *)s->cmd[CK_BARRIER] =
 		(struct drm_quasar_cmd_header){ DRM_QUASAR_OP_BARRIER, 8, 0 };
+	q = la_plain(e, DRM_QUASAR_FORMAT_FP32, 1, 1, CK_M, CK_D, f);
+	kc = la_plain(e, DRM_QUASAR_FORMAT_FP32, 1, 1, CK_N, CK_D, f);
+	sc = la_plain(e, DRM_QUASAR_FORMAT_FP32, 1, 1, CK_M, CK_N, NULL);
+	st |= accel_enc_matmul((void *)s->cmd[CK_MATMUL], &sc, &q, &kc, 0.25f,
+			       DRM_QUASAR_MATMUL_TRANS_B | DRM_QUASAR_MATMUL_CAUSAL, 3, &why);
+	st |= accel_enc_softmax_v2((void *)s->cmd[CK_SOFTMAX2], &yr, &a, DRM_QUASAR_SOFTMAX_CAUSAL,
+				   1, &why);
+	st |= accel_enc_eltwise_v2((void *)s->cmd[CK_MULROW], DRM_QUASAR_OP_MUL, &yr, &a, &gain,
+				   DRM_QUASAR_ELTWISE_ROW_B, &why);
 	for (int k = 0; k < CK_KINDS; k++)
 		s->len[k] = ((struct drm_quasar_cmd_header *)s->cmd[k])->length;
 	if (st)
@@ -196,8 +206,19 @@ CK_SET(f_deq_u32, struct drm_quasar_cmd_convert, c->dst.format = DRM_QUASAR_FORM
 CK_SET(f_cvt_same, struct drm_quasar_cmd_convert, c->dst.format = DRM_QUASAR_FORMAT_BF16)
 CK_SET(f_cvt_sp, struct drm_quasar_cmd_convert, c->sp.group = 32)
 CK_SET(f_cvt_tflags, struct drm_quasar_cmd_convert, c->src.flags = DRM_QUASAR_TENSOR_ZERO_POINTS)
-CK_SET(f_version, struct drm_quasar_cmd_isa_version, c->version = 2)
+CK_SET(f_version, struct drm_quasar_cmd_isa_version, c->version = DRM_QUASAR_ISA_VERSION + 1)
 CK_SET(f_barrier_flags, struct drm_quasar_cmd_header, c->flags = 4)
+CK_SET(f_mm_k, struct drm_quasar_cmd_matmul, c->a.dims[3] = CK_D + 1)
+CK_SET(f_mm_flags, struct drm_quasar_cmd_matmul, c->flags |= 4)
+CK_SET(f_mm_reserved, struct drm_quasar_cmd_matmul, c->reserved = 1)
+CK_SET(f_mm_bf16, struct drm_quasar_cmd_matmul, c->b.format = DRM_QUASAR_FORMAT_BF16)
+CK_SET(f_mm_m, struct drm_quasar_cmd_matmul, c->y.dims[2] = CK_M - 1)
+CK_SET(f_mm_offset, struct drm_quasar_cmd_matmul, c->flags = DRM_QUASAR_MATMUL_TRANS_B)
+CK_SET(f_mm_untrans, struct drm_quasar_cmd_matmul, c->flags = DRM_QUASAR_MATMUL_CAUSAL)
+CK_SET(f_smax2_flags, struct drm_quasar_cmd_softmax_v2, c->flags = 2)
+CK_SET(f_smax2_offset, struct drm_quasar_cmd_softmax_v2, c->flags = 0)
+CK_SET(f_mulrow_rows, struct drm_quasar_cmd_eltwise_v2, c->b.dims[2] = 2)
+CK_SET(f_mulrow_reserved, struct drm_quasar_cmd_eltwise_v2, c->reserved = 1)
 
 static const struct ck_fault ck_faults[] = {
 	{ "gemm K mismatch", CK_GEMM, f_gemm_k, DRM_QUASAR_STATUS_BAD_SHAPE },
@@ -232,8 +253,20 @@ static const struct ck_fault ck_faults[] = {
 	{ "convert BF16 to BF16", CK_CONVERT, f_cvt_same, DRM_QUASAR_STATUS_BAD_FORMAT },
 	{ "convert plain with group", CK_CONVERT, f_cvt_sp, DRM_QUASAR_STATUS_BAD_OPERAND },
 	{ "convert plain with flags", CK_CONVERT, f_cvt_tflags, DRM_QUASAR_STATUS_BAD_FLAGS },
-	{ "isa_version 2", CK_VERSION, f_version, DRM_QUASAR_STATUS_BAD_VERSION },
+	{ "isa_version 3", CK_VERSION, f_version, DRM_QUASAR_STATUS_BAD_VERSION },
 	{ "barrier flags", CK_BARRIER, f_barrier_flags, DRM_QUASAR_STATUS_BAD_FLAGS },
+	{ "matmul K mismatch", CK_MATMUL, f_mm_k, DRM_QUASAR_STATUS_BAD_SHAPE },
+	{ "matmul flag 4", CK_MATMUL, f_mm_flags, DRM_QUASAR_STATUS_BAD_FLAGS },
+	{ "matmul reserved", CK_MATMUL, f_mm_reserved, DRM_QUASAR_STATUS_BAD_FLAGS },
+	{ "matmul b BF16", CK_MATMUL, f_mm_bf16, DRM_QUASAR_STATUS_BAD_FORMAT },
+	{ "matmul M mismatch", CK_MATMUL, f_mm_m, DRM_QUASAR_STATUS_BAD_SHAPE },
+	{ "matmul offset without CAUSAL", CK_MATMUL, f_mm_offset, DRM_QUASAR_STATUS_BAD_FLAGS },
+	{ "matmul b not transposed", CK_MATMUL, f_mm_untrans, DRM_QUASAR_STATUS_BAD_SHAPE },
+	{ "softmax v2 flag 2", CK_SOFTMAX2, f_smax2_flags, DRM_QUASAR_STATUS_BAD_FLAGS },
+	{ "softmax v2 offset without CAUSAL", CK_SOFTMAX2, f_smax2_offset,
+	  DRM_QUASAR_STATUS_BAD_FLAGS },
+	{ "mul ROW_B of two rows", CK_MULROW, f_mulrow_rows, DRM_QUASAR_STATUS_BAD_SHAPE },
+	{ "mul v2 reserved", CK_MULROW, f_mulrow_reserved, DRM_QUASAR_STATUS_BAD_FLAGS },
 };
 
 TEST_F(check, faults_get_the_devices_status_with_a_reason)

@@ -9,6 +9,7 @@
  */
 #include "kselftest_harness.h"
 
+#include "dp_attn.h"
 #include "la_env.h"
 
 #define SRAM	(1u << 20)
@@ -338,5 +339,118 @@ TEST_F(convert, bf16_to_fp32)
 	EXPECT_EQ(0, la_same(got, want, sizeof(got), "convert dst"));
 	fwrun_fini(&e);
 }
+
+/* ---- ISA v2: MATMUL, the causal SOFTMAX, ADD/MUL of a row ---- */
+
+NO_STATE(matmul)
+NO_STATE(softmax_v2)
+NO_STATE(eltwise_v2)
+
+/* Q x K^T of 3 queries over a K cache view of 11 rows at column 16 of 48. */
+static int matmul_run(uint32_t flags, uint32_t offset)
+{
+	enum { M = 3, N = 11, K = 16, LD = 48 };
+	static float q[M * K], kc[N * LD], want[M * K], got[M * K];	/* N <= K */
+	bool trans = flags & DRM_QUASAR_MATMUL_TRANS_B;
+	struct drm_quasar_cmd_matmul c;
+	struct accel_operand a, b, y;
+	struct dp_matmul p;
+	struct accel_why why;
+	struct fwrun e;
+	uint32_t st;
+	int bad;
+
+	if (fwrun_init(&e, SRAM))
+		return 1;
+	v1_rand_f32(q, M * K, 51);
+	v1_rand_f32(kc, N * LD, 52);
+	/* trans: b is the N x K view; else the same bytes read as K x N (K = 11 rows of 16). */
+	p = (struct dp_matmul){ .a = q, .b = kc + 16, .y = want, .m = M, .n = trans ? N : K,
+				.k = trans ? K : N, .lda = trans ? K : N, .ldb = LD,
+				.ldy = trans ? N : K, .alpha = 0.25f, .trans_b = trans,
+				.causal = flags & DRM_QUASAR_MATMUL_CAUSAL, .causal_offset = offset };
+	if (dp_matmul_ref(&p))
+		return 1;
+	a = la_plain(&e, DRM_QUASAR_FORMAT_FP32, 1, 1, M, p.k, q);
+	b = la_plain(&e, DRM_QUASAR_FORMAT_FP32, 1, 1, N, LD, kc);
+	b.t.addr += 16 * 4;	/* the head's columns */
+	b.t.dims[3] = K;
+	y = la_plain(&e, DRM_QUASAR_FORMAT_FP32, 1, 1, M, p.n, NULL);
+	st = accel_enc_matmul(&c, &y, &a, &b, 0.25f, flags, offset, &why);
+	if (st) {
+		fprintf(stderr, "# encoder refused: %s\n", why.text);
+		return 1;
+	}
+	st = la_run(&e, &c, sizeof(c));
+	fwrun_read(&e, y.t.addr, got, (size_t)M * p.n * 4);
+	bad = st != DRM_QUASAR_STATUS_OK || la_same(got, want, (size_t)M * p.n * 4, "matmul y");
+	fwrun_fini(&e);
+	return bad;
+}
+
+TEST_F(matmul, q_k_transposed) { EXPECT_EQ(0, matmul_run(DRM_QUASAR_MATMUL_TRANS_B, 0)); }
+TEST_F(matmul, p_v_causal) { EXPECT_EQ(0, matmul_run(DRM_QUASAR_MATMUL_CAUSAL, 8)); }
+
+TEST_F(softmax_v2, causal)
+{
+	static float x[RR * RD], want[RR * RD], got[RR * RD];
+	struct drm_quasar_cmd_softmax_v2 c;
+	struct accel_operand xo, yo;
+	struct accel_why why;
+	struct fwrun e;
+
+	ASSERT_EQ(0, fwrun_init(&e, SRAM));
+	v1_rand_f32(x, RR * RD, 53);
+	for (int r = 0; r < RR; r++)	/* dims {1, 2, 3, RD}: row r is m = r % 3 */
+		dp_softmax_causal_ref(x + r * RD, RD, dp_causal_limit(RD, 20, r % 3),
+				      want + r * RD);
+	xo = la_plain(&e, DRM_QUASAR_FORMAT_FP32, 1, 2, 3, RD, x);
+	yo = la_plain(&e, DRM_QUASAR_FORMAT_FP32, 1, 2, 3, RD, NULL);
+	ASSERT_EQ(0u, accel_enc_softmax_v2(&c, &yo, &xo, DRM_QUASAR_SOFTMAX_CAUSAL, 20, &why)) {
+		TH_LOG("%s", why.text);
+	}
+	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_OK, la_run(&e, &c, sizeof(c)));
+	fwrun_read(&e, yo.t.addr, got, sizeof(got));
+	EXPECT_EQ(0, la_same(got, want, sizeof(got), "softmax y"));
+	fwrun_fini(&e);
+}
+
+static int row_b_run(uint16_t op)
+{
+	static float a[RR * RD], b[RD], want[RR * RD], got[RR * RD];
+	struct drm_quasar_cmd_eltwise_v2 c;
+	struct accel_operand ao, bo, yo;
+	struct accel_why why;
+	struct fwrun e;
+	uint32_t st;
+	int bad;
+
+	if (fwrun_init(&e, SRAM))
+		return 1;
+	v1_rand_f32(a, RR * RD, 54);
+	v1_rand_f32(b, RD, 55);
+	for (int r = 0; r < RR; r++) {
+		if (op == DRM_QUASAR_OP_ADD)
+			dp_add_ref(a + r * RD, b, RD, want + r * RD);
+		else
+			dp_mul_ref(a + r * RD, b, RD, want + r * RD);
+	}
+	ao = la_plain(&e, DRM_QUASAR_FORMAT_FP32, 1, 2, 3, RD, a);
+	bo = la_plain(&e, DRM_QUASAR_FORMAT_FP32, 1, 1, 1, RD, b);
+	yo = la_plain(&e, DRM_QUASAR_FORMAT_FP32, 1, 2, 3, RD, NULL);
+	st = accel_enc_eltwise_v2(&c, op, &yo, &ao, &bo, DRM_QUASAR_ELTWISE_ROW_B, &why);
+	if (st) {
+		fprintf(stderr, "# encoder refused: %s\n", why.text);
+		return 1;
+	}
+	st = la_run(&e, &c, sizeof(c));
+	fwrun_read(&e, yo.t.addr, got, sizeof(got));
+	bad = st != DRM_QUASAR_STATUS_OK || la_same(got, want, sizeof(got), "eltwise y");
+	fwrun_fini(&e);
+	return bad;
+}
+
+TEST_F(eltwise_v2, mul_row) { EXPECT_EQ(0, row_b_run(DRM_QUASAR_OP_MUL)); }
+TEST_F(eltwise_v2, add_row) { EXPECT_EQ(0, row_b_run(DRM_QUASAR_OP_ADD)); }
 
 TEST_HARNESS_MAIN

@@ -174,6 +174,64 @@ TEST_F(st, stream_gives_the_command_buffers_bytes_op_for_op)
 	EXPECT_LT(16u + 4, accel_stream_count(self->s));
 }
 
+/*
+ * ISA v2 after v1 ops, through both builders: one head's attention (Q x
+ * K^T, causal softmax, P x V) and a row-broadcast scale, the one
+ * ISA_VERSION raised to 2 in place, the same bytes.
+ */
+TEST_F(st, stream_gives_the_command_buffers_bytes_for_isa_v2)
+{
+	struct accel_tensor *q = st_plain(self, DRM_QUASAR_FORMAT_FP32, D(4, 16));
+	struct accel_tensor *k = st_plain(self, DRM_QUASAR_FORMAT_FP32, D(8, 16));
+	struct accel_tensor *v = st_plain(self, DRM_QUASAR_FORMAT_FP32, D(8, 16));
+	struct accel_tensor *sc = st_plain(self, DRM_QUASAR_FORMAT_FP32, D(4, 8));
+	struct accel_tensor *pr = st_plain(self, DRM_QUASAR_FORMAT_FP32, D(4, 8));
+	struct accel_tensor *o = st_plain(self, DRM_QUASAR_FORMAT_FP32, D(4, 16));
+	struct accel_tensor *row = st_plain(self, DRM_QUASAR_FORMAT_FP32, D(16));
+	struct accel_tensor *os = st_plain(self, DRM_QUASAR_FORMAT_FP32, D(4, 16));
+	struct accel_tensor *g = st_plain(self, DRM_QUASAR_FORMAT_FP32, D(16));
+	struct accel_tensor *qn = st_plain(self, DRM_QUASAR_FORMAT_FP32, D(4, 16));
+	struct accel_operand oq, ok, ov, osc, opr, oo, orow, oos, og, oqn;
+	const struct drm_quasar_cmd_isa_version *decl;
+	void *map;
+
+	ASSERT_NE(NULL, qn);
+	oq = st_op(q);
+	ok = st_op(k);
+	ov = st_op(v);
+	osc = st_op(sc);
+	opr = st_op(pr);
+	oo = st_op(o);
+	orow = st_op(row);
+	oos = st_op(os);
+	og = st_op(g);
+	oqn = st_op(qn);
+
+	ASSERT_EQ(0, accel_op_rmsnorm(self->cb, qn, q, g, 1e-5f));
+	ASSERT_EQ(0, accel_stream_rmsnorm(self->s, &oqn, &oq, &og, 1e-5f));
+	ASSERT_EQ(0, accel_op_matmul(self->cb, sc, qn, k, 0.25f, DRM_QUASAR_MATMUL_TRANS_B, 0));
+	ASSERT_EQ(0, accel_stream_matmul(self->s, &osc, &oqn, &ok, 0.25f,
+					 DRM_QUASAR_MATMUL_TRANS_B, 0));
+	ASSERT_EQ(0, accel_op_softmax_causal(self->cb, pr, sc, 4));
+	ASSERT_EQ(0, accel_stream_softmax_causal(self->s, &opr, &osc, 4));
+	ASSERT_EQ(0, accel_op_matmul(self->cb, o, pr, v, 1.0f, DRM_QUASAR_MATMUL_CAUSAL, 4));
+	ASSERT_EQ(0, accel_stream_matmul(self->s, &oo, &opr, &ov, 1.0f, DRM_QUASAR_MATMUL_CAUSAL,
+					 4));
+	ASSERT_EQ(0, accel_op_mul_row(self->cb, os, o, row));
+	ASSERT_EQ(0, accel_stream_mul_row(self->s, &oos, &oo, &orow));
+	ASSERT_EQ(0, accel_op_add_row(self->cb, o, os, row));
+	ASSERT_EQ(0, accel_stream_add_row(self->s, &oo, &oos, &orow));
+
+	ASSERT_EQ(accel_cmdbuf_size(self->cb), accel_stream_size(self->s));
+	EXPECT_EQ(accel_cmdbuf_count(self->cb), accel_stream_count(self->s));
+	ASSERT_EQ(0, accel_bo_map(accel_cmdbuf_bo(self->cb), &map));
+	EXPECT_EQ(0, memcmp(map, accel_stream_data(self->s), accel_stream_size(self->s)));
+	/* one declaration, first, raised to 2 by the first v2 command */
+	decl = accel_stream_data(self->s);
+	EXPECT_EQ(DRM_QUASAR_OP_ISA_VERSION, decl->hdr.opcode);
+	EXPECT_EQ(2u, decl->version);
+}
+
 TEST_F(st, stream_refusal_names_the_rule_and_leaves_the_stream_as_it_was)
 {
 	struct accel_tensor *x = st_plain(self, DRM_QUASAR_FORMAT_BF16, D(4, 48));

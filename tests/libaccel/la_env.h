@@ -75,7 +75,7 @@ static inline int la_weights(struct fwrun *e, struct la_weights *w, uint32_t fmt
 	return 0;
 }
 
-/* Runs ISA_VERSION 1 then @cmd as one job; returns the job's status. */
+/* Runs ISA_VERSION (this header's, 2) then @cmd as one job; returns the job's status. */
 static inline uint32_t la_run(struct fwrun *e, const void *cmd, size_t len)
 {
 	fwrun_emit_isa_version(e, DRM_QUASAR_ISA_VERSION);

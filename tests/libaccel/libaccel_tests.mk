@@ -24,36 +24,27 @@ $(LAT_BINS): $(LAT_OUT)/%: $(LAT_DIR)/%.c $(LAT_DIR)/la_env.h $(FWT_DIR)/fw_test
 	$(CC) $(LAT_CFLAGS) $< -o $@ $(LAT_LIBS) $(shell pkg-config --libs libdrm) \
 		-pthread -lz -lm
 
-# accel_queue_test runs libaccel.a against a fake kernel (la_fake.c defines
-# ioctl() for the program, libdrm.so included): queues, submits, graphs.
-LAT_QUEUE := $(LAT_OUT)/accel_queue_test
+# These run libaccel.a against a fake kernel (la_fake.c defines ioctl() for
+# the program, libdrm.so included): queues, submits, graphs; the ISA
+# version a command buffer declares (v1 streams byte for byte as before,
+# one declaration raised in place by a v2 op); the device-free stream
+# (accel_stream.h) against the command buffer, byte for byte.
+LAT_FAKE := $(addprefix $(LAT_OUT)/,accel_queue_test accel_isa_version_test accel_stream_test)
 
-$(LAT_QUEUE): $(LAT_DIR)/accel_queue_test.c $(LAT_DIR)/la_fake.c $(LAT_DIR)/la_fake.h \
+$(LAT_FAKE): $(LAT_OUT)/%: $(LAT_DIR)/%.c $(LAT_DIR)/la_fake.c $(LAT_DIR)/la_fake.h \
 		$(LIBACCEL_HDRS) $(LIBACCEL_A) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -D_GNU_SOURCE -isystem $(KSELFTEST_DIR) -I$(LIBACCEL_DIR)/include \
 		-I$(LIBACCEL_DIR)/src -I$(DP_DIR) -o $@ \
-		$(LAT_DIR)/accel_queue_test.c $(LAT_DIR)/la_fake.c $(LIBACCEL_A) \
-		$(shell pkg-config --libs libdrm) -pthread
-
-# accel_stream_test: the device-free stream (accel_stream.h) against the
-# command buffer on the same fake kernel, byte for byte.
-LAT_STREAM := $(LAT_OUT)/accel_stream_test
-
-$(LAT_STREAM): $(LAT_DIR)/accel_stream_test.c $(LAT_DIR)/la_fake.c $(LAT_DIR)/la_fake.h \
-		$(LIBACCEL_HDRS) $(LIBACCEL_A) | $(DEPS_STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(HOST_CFLAGS) -D_GNU_SOURCE -isystem $(KSELFTEST_DIR) -I$(LIBACCEL_DIR)/include \
-		-I$(LIBACCEL_DIR)/src -I$(DP_DIR) -o $@ \
-		$(LAT_DIR)/accel_stream_test.c $(LAT_DIR)/la_fake.c $(LIBACCEL_A) \
+		$< $(LAT_DIR)/la_fake.c $(LIBACCEL_A) \
 		$(shell pkg-config --libs libdrm) -pthread
 
 .PHONY: check-libaccel
-check-libaccel: $(LAT_BINS) $(LAT_QUEUE) $(LAT_STREAM)
-	@$(call RUN_SUITES,libaccel,$(LAT_BINS) $(LAT_QUEUE) $(LAT_STREAM))
+check-libaccel: $(LAT_BINS) $(LAT_FAKE)
+	@$(call RUN_SUITES,libaccel,$(LAT_BINS) $(LAT_FAKE))
 
-HOST_TESTS += $(LAT_BINS) $(LAT_QUEUE) $(LAT_STREAM)
-ALL_TARGETS += $(LAT_BINS) $(LAT_QUEUE) $(LAT_STREAM)
+HOST_TESTS += $(LAT_BINS) $(LAT_FAKE)
+ALL_TARGETS += $(LAT_BINS) $(LAT_FAKE)
 
 # guest_accel_test runs in the guest against the device; its golden model is
 # the datapath's scalar reference (as accel-stats and guest_conform_test use).

@@ -36,6 +36,13 @@ int cf_dequant_tiles(struct cf_env *e, uint32_t fmt);
 /* GATHER from a packed table: ids across panels, repeats, first, last. */
 int cf_gather(struct cf_env *e, uint32_t fmt, bool big);
 
+/* ISA v2 (conform_attn.c): MATMUL with DRM_QUASAR_MATMUL_* @flags. */
+int cf_matmul(struct cf_env *e, uint32_t flags, bool tiles);
+/* SOFTMAX's v2 form with CAUSAL. */
+int cf_softmax_causal(struct cf_env *e, bool tiles);
+/* ADD or MUL's v2 form with ROW_B. */
+int cf_eltwise_row(struct cf_env *e, uint16_t op, bool tiles);
+
 /* Formats bit mask helpers for cf_require(). */
 #define CF_FMT(f)	(1u << (f))
 

@@ -215,6 +215,8 @@ int cf_neg_case(struct cf_env *e, enum cf_neg_kind kind)
 	struct drm_quasar_cmd_convert *cvt = (void *)cmd;
 	struct drm_quasar_cmd_rope *rope = (void *)cmd;
 	struct drm_quasar_cmd_softmax *smax = (void *)cmd;
+	struct drm_quasar_cmd_matmul *mm = (void *)cmd;
+	struct drm_quasar_cmd_eltwise_v2 *elt2 = (void *)cmd;
 	const struct cf_tensor *out;
 	uint32_t status, index = 1, len;
 	int bad = -1;
@@ -319,6 +321,35 @@ int cf_neg_case(struct cf_env *e, enum cf_neg_kind kind)
 		((struct drm_quasar_cmd_header *)cmd)->length = (uint16_t)len;
 		out = &g.y;
 		status = DRM_QUASAR_STATUS_BAD_LENGTH;
+		break;
+	case CF_NEG_MATMUL_SHAPE:	/* a x b^T is ROWS x ROWS; y is ROWS x D */
+	case CF_NEG_MATMUL_FLAGS:
+		memset(cmd, 0, sizeof(cmd));
+		*mm = (struct drm_quasar_cmd_matmul){
+			.hdr = { DRM_QUASAR_OP_MATMUL, sizeof(*mm), 0 },
+			.a = n.a.t, .b = n.b.t, .y = y2.t, .alpha = cf_f2u(1.0f),
+			.flags = kind == CF_NEG_MATMUL_FLAGS ? 4 : DRM_QUASAR_MATMUL_TRANS_B,
+		};
+		len = sizeof(*mm);
+		status = kind == CF_NEG_MATMUL_FLAGS ? DRM_QUASAR_STATUS_BAD_FLAGS :
+						       DRM_QUASAR_STATUS_BAD_SHAPE;
+		break;
+	case CF_NEG_SOFTMAX_LENGTH:	/* the v2 form and 8 more bytes */
+		memset(cmd, 0, sizeof(cmd));
+		*smax = (struct drm_quasar_cmd_softmax){
+			.hdr = { DRM_QUASAR_OP_SOFTMAX, 120, 0 }, .x = n.a.t, .y = y2.t,
+		};
+		len = 120;
+		status = DRM_QUASAR_STATUS_BAD_LENGTH;
+		break;
+	case CF_NEG_ROW_B_ROWS:
+		memset(cmd, 0, sizeof(cmd));
+		*elt2 = (struct drm_quasar_cmd_eltwise_v2){
+			.hdr = { DRM_QUASAR_OP_MUL, sizeof(*elt2), 0 },
+			.a = n.a.t, .b = n.b.t, .y = y2.t, .flags = DRM_QUASAR_ELTWISE_ROW_B,
+		};
+		len = sizeof(*elt2);
+		status = DRM_QUASAR_STATUS_BAD_SHAPE;
 		break;
 	case CF_NEG_VERSION:	/* refused at 0: the valid ADD after it never runs */
 		status = DRM_QUASAR_STATUS_BAD_VERSION;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Malformed-command cases of the guest conformance suite (conform_neg.c):
- * one per validation class of docs/isa.md sections 6-8.
+ * one per validation class of docs/isa.md sections 6-8 and 11.
  */
 #ifndef CONFORM_NEG_H
 #define CONFORM_NEG_H
@@ -23,6 +23,11 @@ enum cf_neg_kind {
 	CF_NEG_RESERVED,	/* reserved field set: BAD_FLAGS */
 	CF_NEG_SHORT,		/* GEMM 8 bytes short: BAD_LENGTH */
 	CF_NEG_VERSION,		/* ISA_VERSION above the firmware's: BAD_VERSION */
+	/* ISA v2 (docs/isa.md 11) */
+	CF_NEG_MATMUL_SHAPE,	/* MATMUL whose y is not M x N: BAD_SHAPE */
+	CF_NEG_MATMUL_FLAGS,	/* MATMUL flag bit 2: BAD_FLAGS */
+	CF_NEG_SOFTMAX_LENGTH,	/* SOFTMAX of 120 bytes, neither form: BAD_LENGTH */
+	CF_NEG_ROW_B_ROWS,	/* MUL ROW_B with a b of many rows: BAD_SHAPE */
 };
 
 /*

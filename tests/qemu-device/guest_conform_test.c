@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * ISA v1 conformance on the device: every op x format of docs/isa.md 7.1
+ * ISA v1 and v2 conformance on the device: every op x format of docs/isa.md
+ * 7.1 and 11.5
  * run through /dev/accel/accel0 (BOs, SUBMIT, the firmware in QEMU) and
  * compared bit for bit with the datapath's golden model, computed here
  * from the same input bytes. Test names are <op>.<format>; each runs an
@@ -29,6 +30,9 @@ CF_FIXTURE(add)
 CF_FIXTURE(mul)
 CF_FIXTURE(gather)
 CF_FIXTURE(convert)
+CF_FIXTURE(matmul)
+CF_FIXTURE(softmax_v2)
+CF_FIXTURE(eltwise_v2)
 CF_FIXTURE(malformed)
 
 #define CF_ACT_FMTS	(CF_FMT(DRM_QUASAR_FORMAT_BF16) | CF_FMT(DRM_QUASAR_FORMAT_FP32))
@@ -157,6 +161,44 @@ TEST_F(convert, fp32_to_bf16)
 	EXPECT_EQ(0, cf_convert_plain(&self->e, true, true));
 }
 
+/* ---- ISA v2: MATMUL, the causal SOFTMAX, ADD/MUL of a row, FP32 ---- */
+
+#define CF_FP32	CF_FMT(DRM_QUASAR_FORMAT_FP32)
+
+#define MM_TEST(name, flags)							\
+	TEST_F(matmul, name)							\
+	{									\
+		ASSERT_EQ(0, cf_require(&self->e, DRM_QUASAR_OP_MATMUL, CF_FP32)); \
+		EXPECT_EQ(0, cf_matmul(&self->e, flags, false));		\
+		EXPECT_EQ(0, cf_matmul(&self->e, flags, true));			\
+	}
+
+MM_TEST(fp32, 0)
+MM_TEST(fp32_trans_b, DRM_QUASAR_MATMUL_TRANS_B)
+MM_TEST(fp32_causal, DRM_QUASAR_MATMUL_CAUSAL)
+MM_TEST(fp32_trans_b_causal, DRM_QUASAR_MATMUL_TRANS_B | DRM_QUASAR_MATMUL_CAUSAL)
+
+TEST_F(softmax_v2, fp32_causal)
+{
+	ASSERT_EQ(0, cf_require(&self->e, DRM_QUASAR_OP_SOFTMAX, CF_FP32));
+	EXPECT_EQ(0, cf_softmax_causal(&self->e, false));
+	EXPECT_EQ(0, cf_softmax_causal(&self->e, true));
+}
+
+TEST_F(eltwise_v2, fp32_mul_row)
+{
+	ASSERT_EQ(0, cf_require(&self->e, DRM_QUASAR_OP_MUL, CF_FP32));
+	EXPECT_EQ(0, cf_eltwise_row(&self->e, DRM_QUASAR_OP_MUL, false));
+	EXPECT_EQ(0, cf_eltwise_row(&self->e, DRM_QUASAR_OP_MUL, true));
+}
+
+TEST_F(eltwise_v2, fp32_add_row)
+{
+	ASSERT_EQ(0, cf_require(&self->e, DRM_QUASAR_OP_ADD, CF_FP32));
+	EXPECT_EQ(0, cf_eltwise_row(&self->e, DRM_QUASAR_OP_ADD, false));
+	EXPECT_EQ(0, cf_eltwise_row(&self->e, DRM_QUASAR_OP_ADD, true));
+}
+
 /* ---- Malformed commands ---- */
 
 /* Every opcode the negative cases use, so a refusal is never BAD_OPCODE's. */
@@ -197,6 +239,11 @@ NEG_TEST(tensor_span_past_2_64_is_bad_range, CF_NEG_WRAPS, DRM_QUASAR_OP_ADD)
 NEG_TEST(reserved_field_set_is_bad_flags, CF_NEG_RESERVED, DRM_QUASAR_OP_RMSNORM)
 NEG_TEST(gemm_one_word_short_is_bad_length, CF_NEG_SHORT, DRM_QUASAR_OP_GEMM)
 NEG_TEST(newer_isa_version_refused_before_any_effect, CF_NEG_VERSION, DRM_QUASAR_OP_ADD)
+NEG_TEST(matmul_of_mismatched_shapes_is_bad_shape, CF_NEG_MATMUL_SHAPE, DRM_QUASAR_OP_MATMUL)
+NEG_TEST(matmul_unknown_flag_is_bad_flags, CF_NEG_MATMUL_FLAGS, DRM_QUASAR_OP_MATMUL)
+NEG_TEST(softmax_of_neither_length_is_bad_length, CF_NEG_SOFTMAX_LENGTH,
+	 DRM_QUASAR_OP_SOFTMAX)
+NEG_TEST(mul_row_b_of_many_rows_is_bad_shape, CF_NEG_ROW_B_ROWS, DRM_QUASAR_OP_MUL)
 
 TEST_F(malformed, gather_id_past_table_is_bad_index_after_earlier_rows)
 {

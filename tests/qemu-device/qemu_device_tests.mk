@@ -6,7 +6,7 @@
 #                            fuzzer, fuzz) on the helpers of qtest_util.c;
 #                            built inside QEMU's tree (scripts/build-qemu.sh)
 #                            and run by run-qtests.sh, which runs them all
-#   guest_conform_test       in the guest: every ISA v1 op x format on the
+#   guest_conform_test       in the guest: every ISA v1 and v2 op x format on the
 #                            device, bit for bit against the golden model
 #   vm_device_properties_test.sh  host-driven: the cost model follows
 #                            -device quasar's properties
@@ -37,7 +37,8 @@ check-qtest: $(DEPS_STAMP)
 
 CONF_BIN := $(QDT_OUT)/guest_conform_test
 CONF_SRCS := $(addprefix $(QDT_DIR)/,guest_conform_test.c conform_util.c conform_wt.c \
-	conform_gemm.c conform_rows.c conform_packed.c conform_neg.c) $(TOP)/tests/lib/guest_util.c
+	conform_gemm.c conform_rows.c conform_packed.c conform_attn.c conform_neg.c) \
+	$(TOP)/tests/lib/guest_util.c
 CONF_HDRS := $(wildcard $(QDT_DIR)/conform_*.h) $(TOP)/tests/lib/guest_util.h $(DP_HDRS) \
 	$(CMP_HDRS) $(LIBACCEL_HDRS)
 CONF_GOLDEN := $(CMP_LIB) $(DP_REF_LIB)

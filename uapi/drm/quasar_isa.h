@@ -101,13 +101,19 @@ enum drm_quasar_opcode {
 	DRM_QUASAR_OP_RMSNORM = 7,
 	/** @DRM_QUASAR_OP_LAYERNORM: &struct drm_quasar_cmd_norm (v1) */
 	DRM_QUASAR_OP_LAYERNORM = 8,
-	/** @DRM_QUASAR_OP_SOFTMAX: &struct drm_quasar_cmd_softmax (v1) */
+	/**
+	 * @DRM_QUASAR_OP_SOFTMAX: &struct drm_quasar_cmd_softmax (v1), or
+	 * &struct drm_quasar_cmd_softmax_v2 (v2; the length says which)
+	 */
 	DRM_QUASAR_OP_SOFTMAX = 9,
 	/** @DRM_QUASAR_OP_ROPE: &struct drm_quasar_cmd_rope (v1) */
 	DRM_QUASAR_OP_ROPE = 10,
-	/** @DRM_QUASAR_OP_ADD: &struct drm_quasar_cmd_eltwise, y = a + b (v1) */
+	/**
+	 * @DRM_QUASAR_OP_ADD: y = a + b, &struct drm_quasar_cmd_eltwise (v1)
+	 * or &struct drm_quasar_cmd_eltwise_v2 (v2; the length says which)
+	 */
 	DRM_QUASAR_OP_ADD = 11,
-	/** @DRM_QUASAR_OP_MUL: &struct drm_quasar_cmd_eltwise, y = a * b (v1) */
+	/** @DRM_QUASAR_OP_MUL: y = a * b, the same two forms as ADD */
 	DRM_QUASAR_OP_MUL = 12,
 	/** @DRM_QUASAR_OP_GATHER: &struct drm_quasar_cmd_gather (v1) */
 	DRM_QUASAR_OP_GATHER = 13,
@@ -115,6 +121,8 @@ enum drm_quasar_opcode {
 	DRM_QUASAR_OP_CONVERT = 14,
 	/** @DRM_QUASAR_OP_CONV2D: &struct drm_quasar_cmd_conv2d (v1) */
 	DRM_QUASAR_OP_CONV2D = 15,
+	/** @DRM_QUASAR_OP_MATMUL: &struct drm_quasar_cmd_matmul (v2) */
+	DRM_QUASAR_OP_MATMUL = 16,
 };
 
 /**
@@ -220,10 +228,11 @@ enum drm_quasar_format {
  * Command-stream ISA, version 1 (docs/isa.md): tensor operations through
  * the datapath. Version 0 streams run unchanged; a stream using v1 should
  * begin with ISA_VERSION so that an older firmware refuses it up front.
+ * Version 2 (at the end of this header) adds to it.
  */
 
-/** DRM_QUASAR_ISA_VERSION: the ISA version this header describes */
-#define DRM_QUASAR_ISA_VERSION		1
+/** DRM_QUASAR_ISA_VERSION: the ISA version this header describes (v2 below) */
+#define DRM_QUASAR_ISA_VERSION		2
 
 /** DRM_QUASAR_TENSOR_DIMS: dimensions of &struct drm_quasar_tensor */
 #define DRM_QUASAR_TENSOR_DIMS		4
@@ -477,6 +486,103 @@ struct drm_quasar_cmd_conv2d {
 	/** @act: &enum drm_quasar_act */
 	uint32_t act;
 	/** @flags: DRM_QUASAR_GEMM_A8 or 0 */
+	uint32_t flags;
+	/** @reserved: must be 0 */
+	uint32_t reserved;
+};
+
+/*
+ * Command-stream ISA, version 2 (docs/isa.md section 11): what attention
+ * over a KV cache needs. MATMUL multiplies two FP32 tensors (Q and the K
+ * cache, the probabilities and the V cache); SOFTMAX and ADD/MUL gain a
+ * longer form with a flags word (a causal mask; b broadcast as one row).
+ * Every v1 command keeps its length and its meaning: a command's length
+ * says which form it is, and a v2 form with flags 0 means what the v1
+ * form means. A stream using v2 should begin with ISA_VERSION 2.
+ */
+
+/** DRM_QUASAR_MATMUL_TRANS_B: @b is {b0, b1, N, K}: Y = A x B^T (Q x K^T) */
+#define DRM_QUASAR_MATMUL_TRANS_B	(1u << 0)
+/** DRM_QUASAR_MATMUL_CAUSAL: row m sums k < min(K, causal_offset + m + 1) only */
+#define DRM_QUASAR_MATMUL_CAUSAL	(1u << 1)
+
+/** DRM_QUASAR_SOFTMAX_CAUSAL: row m covers min(D, causal_offset + m + 1) elements */
+#define DRM_QUASAR_SOFTMAX_CAUSAL	(1u << 0)
+
+/** DRM_QUASAR_ELTWISE_ROW_B: @b is one row {1, 1, 1, D}, used for every row of @a */
+#define DRM_QUASAR_ELTWISE_ROW_B	(1u << 0)
+
+/**
+ * struct drm_quasar_cmd_matmul - Y = alpha * (A x B), FP32, batched
+ *
+ * A is {b0, b1, M, K}, B is {b0, b1, K, N} (or {b0, b1, N, K} with
+ * DRM_QUASAR_MATMUL_TRANS_B), Y is {b0, b1, M, N}; plain strided tensors,
+ * so one head's Q, K and V can be column views of row-major
+ * [position][dim] buffers. Each y[m][n] is a sequential FP32 sum in k
+ * order from +0 of f32(a * b) terms, then f32(sum * alpha)
+ * (docs/numerics.md section 6.1). With DRM_QUASAR_MATMUL_CAUSAL, m being
+ * the row's index in dims[2], row m sums only k < min(K, @causal_offset +
+ * m + 1): nothing past that limit is read.
+ */
+struct drm_quasar_cmd_matmul {
+	/** @hdr: opcode DRM_QUASAR_OP_MATMUL, length 168 */
+	struct drm_quasar_cmd_header hdr;
+	/** @a: FP32 {b0, b1, M, K} */
+	struct drm_quasar_tensor a;
+	/** @b: FP32 {b0, b1, K, N}, or {b0, b1, N, K} with TRANS_B */
+	struct drm_quasar_tensor b;
+	/** @y: FP32 {b0, b1, M, N} */
+	struct drm_quasar_tensor y;
+	/** @alpha: output scale as binary32 bits */
+	uint32_t alpha;
+	/** @flags: DRM_QUASAR_MATMUL_TRANS_B, DRM_QUASAR_MATMUL_CAUSAL */
+	uint32_t flags;
+	/** @causal_offset: with CAUSAL, the position of row 0 (e.g. tokens cached); else 0 */
+	uint32_t causal_offset;
+	/** @reserved: must be 0 */
+	uint32_t reserved;
+};
+
+/**
+ * struct drm_quasar_cmd_softmax_v2 - softmax of every row, optionally causal
+ *
+ * &struct drm_quasar_cmd_softmax with two words appended. With
+ * DRM_QUASAR_SOFTMAX_CAUSAL, row m (its index in dims[2]) is the v1
+ * softmax of its first L = min(D, @causal_offset + m + 1) elements, and
+ * its elements past L are written +0 (they are not read). Without it, the
+ * v1 command exactly.
+ */
+struct drm_quasar_cmd_softmax_v2 {
+	/** @hdr: opcode DRM_QUASAR_OP_SOFTMAX, length 112 */
+	struct drm_quasar_cmd_header hdr;
+	/** @x: input, FP32 */
+	struct drm_quasar_tensor x;
+	/** @y: output, FP32, same dims as @x */
+	struct drm_quasar_tensor y;
+	/** @flags: DRM_QUASAR_SOFTMAX_CAUSAL or 0 */
+	uint32_t flags;
+	/** @causal_offset: with CAUSAL, the position of row 0; else 0 */
+	uint32_t causal_offset;
+};
+
+/**
+ * struct drm_quasar_cmd_eltwise_v2 - elementwise ADD or MUL, FP32, b broadcast
+ *
+ * &struct drm_quasar_cmd_eltwise with two words appended. With
+ * DRM_QUASAR_ELTWISE_ROW_B, @b is one row {1, 1, 1, D} and y[r][c] =
+ * a[r][c] op b[c] (a scale or a bias per column); without it, the v1
+ * command exactly.
+ */
+struct drm_quasar_cmd_eltwise_v2 {
+	/** @hdr: opcode ADD or MUL, length 160 */
+	struct drm_quasar_cmd_header hdr;
+	/** @a: first input */
+	struct drm_quasar_tensor a;
+	/** @b: second input: @a's dims, or {1, 1, 1, D} with ROW_B */
+	struct drm_quasar_tensor b;
+	/** @y: output, @a's dims */
+	struct drm_quasar_tensor y;
+	/** @flags: DRM_QUASAR_ELTWISE_ROW_B or 0 */
 	uint32_t flags;
 	/** @reserved: must be 0 */
 	uint32_t reserved;
