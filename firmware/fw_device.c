@@ -7,14 +7,8 @@
  * while FW_STATUS is READY.
  */
 #include "fw_api.h"
-#include "fw_build_id.h"
 #include "fw_bytes.h"
 #include "fw_log.h"
-
-uint32_t fw_build_id(void)
-{
-	return FW_BUILD_ID;
-}
 
 void fw_reset(struct fw_device *fw)
 {

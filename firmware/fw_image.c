@@ -8,6 +8,7 @@
  * formed in 64 bits so that nothing wraps.
  */
 #include "fw_api.h"
+#include "fw_build_id.h"
 #include "fw_bytes.h"
 #include "fw_log.h"
 
@@ -18,6 +19,12 @@
 #define FW_SEC_SIZE	((uint32_t)sizeof(struct quasar_fw_section))
 #define FW_CAPS_SIZE	((uint32_t)sizeof(struct quasar_fw_caps))
 #define FW_HDR_RESERVED	(sizeof(((struct quasar_fw_header *)0)->reserved) / 4)
+
+/* The ROM's identity: an image boots only on the ROM it was built for. */
+uint32_t fw_build_id(void)
+{
+	return FW_BUILD_ID;
+}
 
 _Static_assert(sizeof(struct quasar_fw_header) == 64, "hw-spec 3.1 header size");
 _Static_assert(sizeof(struct quasar_fw_section) == 16, "hw-spec 3.1 section size");
