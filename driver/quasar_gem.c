@@ -232,7 +232,7 @@ int quasar_ioctl_job_stats(struct drm_device *drm, void *data,
 	struct drm_gem_object *obj;
 	struct quasar_bo *bo;
 
-	if (args->flags)
+	if (args->flags || args->pad || args->pad2)
 		return -EINVAL;
 	obj = drm_gem_object_lookup(file, args->handle);
 	if (!obj)

@@ -507,6 +507,9 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 	int ret;
 
 	ret = quasar_submit_check(qdev, args);
+	if (!ret && !(args->flags & DRM_QUASAR_SUBMIT_QUEUE_ID))
+		ret = quasar_queue_priority_permitted(file,
+						      quasar_hwq_priority(args->queue));
 	if (ret)
 		return ret;
 	if (READ_ONCE(qdev->wedged))

@@ -15,10 +15,12 @@
  * until the job is pushed, so QUEUE_DESTROY (which takes it for writing)
  * never tears down an entity under a submit.
  */
+#include <linux/capability.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
+#include <drm/drm_auth.h>
 #include <drm/drm_file.h>
 
 #include "drm/quasar_accel.h"
@@ -94,6 +96,20 @@ static struct quasar_hwq *quasar_queue_bind(struct quasar_device *qdev,
 	return best;
 }
 
+/*
+ * Engines do not preempt, so a stream of HIGH jobs starves every other
+ * client: HIGH takes CAP_SYS_NICE or the DRM master, as other DRM drivers
+ * ask for a raised priority.
+ */
+int quasar_queue_priority_permitted(struct drm_file *file, u32 priority)
+{
+	if (priority < DRM_QUASAR_PRIORITY_HIGH)
+		return 0;
+	if (capable(CAP_SYS_NICE) || drm_is_current_master(file))
+		return 0;
+	return -EACCES;
+}
+
 int quasar_ioctl_queue_create(struct drm_device *drm, void *data,
 			      struct drm_file *file)
 {
@@ -107,6 +123,9 @@ int quasar_ioctl_queue_create(struct drm_device *drm, void *data,
 
 	if (args->flags || args->priority > DRM_QUASAR_PRIORITY_HIGH)
 		return -EINVAL;
+	ret = quasar_queue_priority_permitted(file, args->priority);
+	if (ret)
+		return ret;
 	queue = kzalloc(sizeof(*queue), GFP_KERNEL);
 	if (!queue)
 		return -ENOMEM;

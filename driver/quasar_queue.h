@@ -31,6 +31,7 @@ struct quasar_queue {
 	u32 priority;
 };
 
+int quasar_queue_priority_permitted(struct drm_file *file, u32 priority);
 void quasar_queue_open(struct quasar_file *qfile);
 void quasar_queue_close(struct quasar_file *qfile);
 struct quasar_queue *quasar_queue_get(struct quasar_file *qfile, u32 id);

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -237,6 +239,58 @@ TEST_F(queue, submit_to_unknown_or_destroyed_queue_is_enoent)
 	EXPECT_EQ(-ENOENT, q_submit(self->fd, &j));
 	j.flags = 2;
 	EXPECT_EQ(-EINVAL, q_submit(self->fd, &j));
+}
+
+/* Drops CAP_SYS_NICE from this process's effective set; 0 or -errno. */
+static int q_drop_cap_sys_nice(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	d[CAP_TO_INDEX(CAP_SYS_NICE)].effective &= ~CAP_TO_MASK(CAP_SYS_NICE);
+	return syscall(SYS_capset, &h, d) ? -errno : 0;
+}
+
+/*
+ * HIGH work is never preempted, so it takes CAP_SYS_NICE (an accel node
+ * has no DRM master): QUEUE_CREATE(HIGH) and a raw SUBMIT to the HIGH
+ * hardware queue are EACCES without it, every other priority is not. The
+ * harness runs each test in a process of its own, so the drop stays here.
+ */
+TEST_F(queue, high_priority_takes_cap_sys_nice)
+{
+	struct q_job j = {
+		.cmd = &self->cmd, .size = raw_put_write_value(self->cmd.map,
+							       self->data.addr, 1),
+		.data = &self->data,
+	};
+	uint32_t id, high_hwq, normal_hwq, low_hwq;
+	struct drm_quasar_bo_wait w;
+
+	/* Which hardware queues carry HIGH and NORMAL, asked while allowed. */
+	ASSERT_EQ(0, q_create(self->fd, DRM_QUASAR_PRIORITY_HIGH, &id, &high_hwq));
+	ASSERT_EQ(0, q_destroy(self->fd, id));
+	ASSERT_EQ(0, q_create(self->fd, DRM_QUASAR_PRIORITY_NORMAL, &id, &normal_hwq));
+	ASSERT_EQ(0, q_destroy(self->fd, id));
+
+	ASSERT_EQ(0, q_drop_cap_sys_nice());
+	EXPECT_EQ(-EACCES, q_create(self->fd, DRM_QUASAR_PRIORITY_HIGH, &id, NULL));
+	j.queue = high_hwq;
+	EXPECT_EQ(-EACCES, q_submit(self->fd, &j));
+
+	ASSERT_EQ(0, q_create(self->fd, DRM_QUASAR_PRIORITY_LOW, &id, &low_hwq));
+	j.queue = id;
+	j.flags = DRM_QUASAR_SUBMIT_QUEUE_ID;
+	EXPECT_EQ(0, q_submit(self->fd, &j));
+	ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd, 30 * SEC, &w));
+	EXPECT_EQ(0, q_destroy(self->fd, id));
+	j.queue = normal_hwq;
+	j.flags = 0;
+	EXPECT_EQ(0, q_submit(self->fd, &j));
+	ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd, 30 * SEC, &w));
+	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
 }
 
 TEST_F(queue, jobs_on_one_queue_run_in_submission_order)
@@ -682,6 +736,12 @@ TEST_F(queue, job_stats_of_a_control_job)
 	EXPECT_EQ(-ENOENT, q_stats(self->fd, 0xdead, &st));
 	st.flags = 1;
 	st.handle = self->cmd.handle;
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_JOB_STATS, &st));
+	st.flags = 0;
+	st.pad = 1;
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_JOB_STATS, &st));
+	st.pad = 0;
+	st.pad2 = 1;
 	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_JOB_STATS, &st));
 
 	ASSERT_EQ(0, q_create(self->fd, DRM_QUASAR_PRIORITY_NORMAL, &id, &hwq));

@@ -192,8 +192,12 @@ enum drm_quasar_priority {
  * to it with DRM_QUASAR_SUBMIT_QUEUE_ID run in submission order once
  * their dependencies are met; queues of one file are independent.
  *
+ * DRM_QUASAR_PRIORITY_HIGH takes CAP_SYS_NICE or the DRM master: engines
+ * do not preempt, so HIGH work can starve every other client.
+ *
  * Errors: -EINVAL for an unknown priority or a non-zero @flags or @pad;
- * -ENOSPC when the file already has 64 queues; -ENOMEM.
+ * -EACCES for HIGH without CAP_SYS_NICE or the DRM master; -ENOSPC when
+ * the file already has 64 queues; -ENOMEM.
  */
 struct drm_quasar_queue_create {
 	/** @priority: in: &enum drm_quasar_priority */
@@ -246,7 +250,9 @@ struct drm_quasar_queue_destroy {
  *
  * Errors: -EINVAL for an unknown flag or a non-zero pad, a misaligned or
  * out-of-BO command range, a bad hardware queue index or too many BOs or
- * syncs; -ENOENT for an unknown BO, syncobj or queue id; -EBADFD once a job of this file has hit an
+ * syncs; -EACCES for a hardware queue of HIGH priority without
+ * CAP_SYS_NICE or the DRM master (as QUEUE_CREATE); -ENOENT for an unknown
+ * BO, syncobj or queue id; -EBADFD once a job of this file has hit an
  * MMU fault or hung (the context is banned: open a new file); -EIO when
  * the device could not be recovered; -ENODEV after the device is gone.
  */
@@ -310,8 +316,8 @@ struct drm_quasar_bo_wait {
  * bytes, MACs and cycles. A job the device never completed (aborted by a
  * reset, cancelled, lost) reports zeros with its status.
  *
- * Errors: -EINVAL for a non-zero @flags or @pad; -ENOENT for an unknown
- * handle; -ENODATA when no job has ended with this command BO yet.
+ * Errors: -EINVAL for a non-zero @flags, @pad or @pad2; -ENOENT for an
+ * unknown handle; -ENODATA when no job has ended with this command BO yet.
  */
 struct drm_quasar_job_stats {
 	/** @handle: in: GEM handle of the job's command BO */
@@ -326,7 +332,7 @@ struct drm_quasar_job_stats {
 	__u64 seqno;
 	/** @queue: out: hardware queue the job ran on */
 	__u32 queue;
-	/** @pad: out: zero */
+	/** @pad: in: must be 0; out: zero */
 	__u32 pad;
 	/** @device_ns: out: device time, from start to completion interrupt */
 	__u64 device_ns;
@@ -358,7 +364,7 @@ struct drm_quasar_job_stats {
 	__u64 energy_fj;
 	/** @clock_mhz: out: modeled clock, to turn @cycles into time */
 	__u32 clock_mhz;
-	/** @pad2: out: zero */
+	/** @pad2: in: must be 0; out: zero */
 	__u32 pad2;
 };
 
