@@ -1,7 +1,8 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: MIT
-# Guest init: mount the basics, load the DRM modules and quasar.ko, run the
-# job the host put at /run/job.sh, report its exit status, power off.
+# Guest init: mount the basics, load the DRM modules and quasar.ko (with the
+# quasar.* parameters of the kernel command line), run the job the host put
+# at /run/job.sh, report its exit status, power off.
 /bin/busybox --install -s /bin
 export PATH=/usr/bin:/bin:/sbin LD_LIBRARY_PATH=/usr/lib
 mount -t proc proc /proc
@@ -16,8 +17,13 @@ while read -r m; do
 	insmod "/lib/modules/deps/$m.ko" || echo "QUASAR-INIT: insmod $m failed"
 done </lib/modules/deps/order
 
+# quasar.<param>=<value> on the kernel command line (vm.sh --append) are
+# the module's parameters: insmod does not read the command line itself.
+params=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^quasar\.\([a-z_]*=.*\)$/\1/p' |
+	grep -v '^dyndbg=')
 if [ "$(sed -n 's/.*quasar\.noload.*/1/p' /proc/cmdline)" != 1 ]; then
-	insmod /lib/modules/quasar/quasar.ko || echo "QUASAR-INIT: insmod quasar failed"
+	# shellcheck disable=SC2086 # one word per parameter
+	insmod /lib/modules/quasar/quasar.ko $params || echo "QUASAR-INIT: insmod quasar failed"
 fi
 
 rc=127

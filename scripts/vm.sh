@@ -1,28 +1,54 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # Boot the Quasar guest under TCG and run a job in it.
-# usage: vm.sh [--script FILE | --cmd 'CMDS'] [--timeout SEC] [--log FILE]
-#              [--noload] [--qmp SOCKET] [-- extra qemu args]
+# usage: vm.sh [--script FILE | --cmd 'CMDS' | --shell] [--add FILE[:DEST]]...
+#              [--append ARGS] [--trace PATTERN] [--gdb PORT] [--timeout SEC]
+#              [--log FILE] [--noload] [--qmp SOCKET] [-- extra qemu args]
+#
+#   --script FILE     run FILE in the guest (sh), as /run/job.sh
+#   --cmd 'CMDS'      run these shell commands in the guest
+#   --shell           an interactive shell on the guest console (stdin);
+#                     `exit` powers the guest off
+#   --add FILE[:DEST] put FILE into the guest at DEST (default
+#                     /usr/bin/<name>, executable): a program of your own
+#   --append ARGS     add ARGS to the guest kernel's command line
+#                     (e.g. 'quasar.dyndbg=+p' or 'quasar.tdr_timeout_ms=500')
+#   --trace PATTERN   enable QEMU trace events matching PATTERN (e.g.
+#                     'quasar_*', qemu-device/trace-events); they go to the
+#                     console log with the guest's output
+#   --gdb PORT        QEMU's gdb stub on localhost:PORT (target remote :PORT)
+#   --noload          boot without loading quasar.ko
+#   --qmp SOCKET      QMP on a unix socket (host-driven tests)
 # Prints the guest console; exits with the job's exit status, or non-zero
 # when the guest did not report one or its dmesg shows a WARNING/BUG/Oops.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 eval "$(sed -n 's/^\([A-Z_]*\) [:?]= \(.*\)$/\1="${\1:-\2}"/p' "$top/versions.mk")"
 
-script= cmd= timeout=300 log= append= qmp=
-extra=()
+script= cmd= timeout=300 log= append= qmp= shell= gdb=
+extra=() adds=() traces=()
+need_arg() { [ $# -ge 2 ] || { echo "vm.sh: $1 needs an argument" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
 	case "$1" in
-	--script) script=$2; shift 2 ;;
-	--cmd) cmd=$2; shift 2 ;;
-	--timeout) timeout=$2; shift 2 ;;
-	--log) log=$2; shift 2 ;;
-	--noload) append=" quasar.noload"; shift ;;
-	--qmp) qmp=$2; shift 2 ;;
+	--script) need_arg "$@"; script=$2; shift 2 ;;
+	--cmd) need_arg "$@"; cmd=$2; shift 2 ;;
+	--shell) shell=1; shift ;;
+	--add) need_arg "$@"; adds+=("$2"); shift 2 ;;
+	--append) need_arg "$@"; append="$append $2"; shift 2 ;;
+	--trace) need_arg "$@"; traces+=(-trace "$2"); shift 2 ;;
+	--gdb) need_arg "$@"; gdb=$2; shift 2 ;;
+	--timeout) need_arg "$@"; timeout=$2; shift 2 ;;
+	--log) need_arg "$@"; log=$2; shift 2 ;;
+	--noload) append="$append quasar.noload"; shift ;;
+	--qmp) need_arg "$@"; qmp=$2; shift 2 ;;
 	--) shift; extra=("$@"); break ;;
 	*) echo "vm.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
+case "$gdb" in
+'' | [0-9]*) ;;
+*) echo "vm.sh: --gdb takes a TCP port, not '$gdb'" >&2; exit 2 ;;
+esac
 
 qemu=$top/build/qemu/qemu-system-x86_64
 initramfs=$top/build/guest/initramfs.cpio.gz
@@ -34,16 +60,37 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/job/run"
-if [ -n "$script" ]; then
+if [ -n "$shell" ]; then
+	printf '%s\n' 'echo "QUASAR-SHELL: exit powers the guest off"' 'exec sh -i' \
+		>"$work/job/run/job.sh"
+elif [ -n "$script" ]; then
 	cp "$script" "$work/job/run/job.sh"
 else
 	printf '%s\n' "${cmd:-true}" >"$work/job/run/job.sh"
 fi
+for a in "${adds[@]}"; do
+	src=${a%%:*}
+	dest=${a#"$src"}
+	dest=${dest#:}
+	[ -n "$dest" ] || dest=/usr/bin/$(basename "$src")
+	[ -f "$src" ] || { echo "vm.sh: --add $src: no such file" >&2; exit 2; }
+	case "$dest" in
+	/*) ;;
+	*) echo "vm.sh: --add $a: the guest path must be absolute" >&2; exit 2 ;;
+	esac
+	mkdir -p "$work/job$(dirname "$dest")"
+	cp "$src" "$work/job$dest"
+	case "$dest" in /usr/bin/*) chmod 755 "$work/job$dest" ;; esac
+done
 (cd "$work/job" && find . | cpio -o -H newc --quiet -R 0:0 | gzip -1) >"$work/job.cpio.gz"
 cat "$initramfs" "$work/job.cpio.gz" >"$work/initrd.gz"
 
 qmp_args=()
 [ -n "$qmp" ] && qmp_args=(-qmp "unix:$qmp,server=on,wait=off")
+[ -n "$gdb" ] && qmp_args+=(-gdb "tcp:127.0.0.1:$gdb")
+# The job's stdin: the terminal for --shell, nothing otherwise.
+stdin=/dev/null
+[ -n "$shell" ] && stdin=/dev/stdin
 [ -n "$log" ] || log=$work/console.log
 mkdir -p "$(dirname "$log")"
 
@@ -54,7 +101,7 @@ timeout --foreground -k 5 "$timeout" "$qemu" -M q35 -accel tcg -cpu max -smp 2 -
 	-append "console=ttyS0 panic=-1 quiet$append" \
 	-device pcie-root-port,id=rp1,chassis=1,slot=1 \
 	-device quasar,id=npu0,bus=rp1 \
-	"${qmp_args[@]}" "${extra[@]}" </dev/null 2>&1 | tee "$log"
+	"${qmp_args[@]}" "${traces[@]}" "${extra[@]}" <"$stdin" 2>&1 | tee "$log"
 qrc=${PIPESTATUS[0]}
 set -e
 

@@ -13,3 +13,4 @@ include $(TOP)/tests/models/models_tests.mk
 include $(TOP)/tests/driver/driver_tests.mk
 include $(TOP)/tests/libaccel/libaccel_tests.mk
 include $(TOP)/tests/qemu-device/qemu_device_tests.mk
+include $(TOP)/tests/scripts/scripts_tests.mk

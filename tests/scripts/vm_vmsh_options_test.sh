@@ -1,0 +1,57 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# vm_vmsh_options_test: what scripts/vm.sh promises a user who brings a
+# program of their own: --add puts a file into the guest (executable under
+# /usr/bin), --append reaches the kernel command line and quasar.* on it
+# reaches quasar.ko's parameters, and a job's exit status is vm.sh's. TAP.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=$top/build/check
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+log=$out/vm-vmsh_options_test-console.log
+n=0 fails=0
+
+result() { # rc name [detail]
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		[ -n "${3:-}" ] && echo "# $3"
+		fails=$((fails + 1))
+	fi
+}
+
+echo "TAP version 13"
+printf '#!/bin/sh\necho "QUASAR-TEST: my program ran with $*"\nexit 0\n' >"$work/my-program"
+printf 'data of my own\n' >"$work/data.txt"
+cat >"$work/job.sh" <<'GUEST'
+my-program one two
+echo "QUASAR-TEST: data $(cat /opt/mine/data.txt)"
+echo "QUASAR-TEST: cmdline $(cat /proc/cmdline)"
+echo "QUASAR-TEST: tdr $(cat /sys/module/quasar/parameters/tdr_timeout_ms)"
+exit 3
+GUEST
+bash "$top/scripts/vm.sh" --script "$work/job.sh" --add "$work/my-program" \
+	--add "$work/data.txt:/opt/mine/data.txt" \
+	--append 'quasar.tdr_timeout_ms=4321 quasar_vmsh_marker' --log "$log" >/dev/null 2>&1
+rc=$?
+c() { tr -d '\r' <"$log" | grep -q "$1"; }
+c '^QUASAR-TEST: my program ran with one two$'
+result $? "add_puts_an_executable_in_usr_bin" "console: $log"
+c '^QUASAR-TEST: data data of my own$'
+result $? "add_with_a_destination" "console: $log"
+c '^QUASAR-TEST: cmdline .* quasar_vmsh_marker'
+result $? "append_reaches_the_kernel_command_line" "console: $log"
+c '^QUASAR-TEST: tdr 4321$'
+result $? "quasar_parameters_on_the_command_line_reach_the_module" "console: $log"
+[ "$rc" -eq 3 ]
+result $? "the_jobs_exit_status_is_vmsh_s" "vm.sh exit $rc"
+bash "$top/scripts/vm.sh" --add "$work/nonexistent" --cmd true >/dev/null 2>&1
+[ $? -eq 2 ]
+result $? "a_missing_file_is_a_usage_error"
+echo "1..$n"
+echo "# Totals: pass:$((n - fails)) fail:$fails xfail:0 xpass:0 skip:0 error:0"
+[ "$fails" -eq 0 ]
