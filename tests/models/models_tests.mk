@@ -29,6 +29,17 @@ $(MDLT_OUT)/mdl_device_test: $(TOP)/tests/models/mdl_device_test.c $(MDL_LIB) $(
 
 HOST_TESTS += $(MDLT_OUT)/mdl_device_test
 
+# The language model as a device program on fwrun: prefill and decode steps
+# bit for bit, golden and SIMD kernels, each job's cost, bad input.
+$(MDLT_OUT)/mdl_lm_device_test: $(TOP)/tests/models/mdl_lm_device_test.c $(MDL_LIB) $(CMP_LIB) \
+		$(LIBACCEL_A) $(FWRUN_LIBS) $(MDL_DEPS_HDRS) $(DEPS_STAMP) $(MDL_DATA_STAMP) \
+		$(MDL_LM_CKPT)
+	@mkdir -p $(dir $@)
+	$(CC) $(MDL_CFLAGS) -isystem $(KSELFTEST_DIR) -Wno-unused-parameter \
+		-DMDL_CKPT_DIR='"$(MDL_CKPT)"' $< -o $@ $(MDL_LIB) $(MDL_DEV_LIBS)
+
+HOST_TESTS += $(MDLT_OUT)/mdl_lm_device_test
+
 # In the guest: packed classifiers, each with the figures the host computed
 # for it on the firmware in process (mdl-cls-fwrun), and the test images,
 # all in the guest image's /usr/share/quasar; guest_models_test runs each
