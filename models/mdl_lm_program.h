@@ -53,7 +53,6 @@
 #include "mdl_linear.h"
 #include "mdl_llama.h"
 #include "mdl_program.h"
-#include "mdl_thread_pool.h"
 
 /*
  * The program of @m with @ls (every layer packed: a variant or a packed
@@ -89,24 +88,5 @@ int mdl_lm_device_run(struct mdl_loaded *l, const struct mdl_llama *m, const uin
 int mdl_lm_device_streams(const struct mdl_program *p, const uint64_t base[MDL_REGIONS],
 			  const uint32_t *tokens, uint32_t n, uint32_t prompt, uint32_t *bytes,
 			  uint64_t *fnv64, char *err, size_t errlen);
-
-/*
- * The whole-model evaluation on fwrun: one backend per worker of @pool,
- * each with the program loaded (steps up to seq_len tokens, KV caches for
- * its share of @seqs sequences). mdl_lm_fwrun_forward() is
- * mdl_lm_forward() on the device: sequence b's t tokens at pos, one job
- * each, on backend b % workers.
- */
-struct mdl_lm_fwrun;
-
-int mdl_lm_fwrun_create(const struct mdl_llama *m, const struct mdl_linset *ls,
-			struct mdl_pool *pool, uint32_t seqs, int simd, struct mdl_lm_fwrun **out,
-			char *err, size_t errlen);
-void mdl_lm_fwrun_free(struct mdl_lm_fwrun *d);
-int mdl_lm_fwrun_forward(void *d, uint32_t nb, uint32_t pos, uint32_t t,
-			 const uint32_t *tokens, float *logits);
-/* The sum of every job's statistics so far, and the jobs and tokens. */
-void mdl_lm_fwrun_totals(const struct mdl_lm_fwrun *d, struct accel_job_stats *sum,
-			 uint64_t *jobs, uint64_t *tokens);
 
 #endif /* MDL_LM_PROGRAM_H */

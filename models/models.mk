@@ -41,7 +41,7 @@ MDL_SRCS := mdl_thread_pool.c mdl_fp32_matmul.c mdl_util.c mdl_data.c mdl_llama.
 # Device programs: the memory plan, ops and stream, the two backends, the
 # classifier's program, and the figures a host and a guest run compare.
 MDL_DEV_SRCS := mdl_program.c mdl_program_run.c mdl_backend_fwrun.c mdl_backend_accel.c \
-	mdl_cls_program.c mdl_lm_program.c mdl_device_figures.c
+	mdl_cls_program.c mdl_lm_program.c mdl_lm_fwrun.c mdl_device_figures.c
 MDL_SRCS += $(MDL_DEV_SRCS)
 MDL_LIB := $(MDL_OUT)/libquasar_models.a
 MDL_HDRS := $(wildcard $(MDL_DIR)/*.h)
