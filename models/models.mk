@@ -48,11 +48,13 @@ MDL_HDRS := $(wildcard $(MDL_DIR)/*.h)
 MDL_DEPS_HDRS := $(MDL_HDRS) $(DP_HDRS) $(wildcard $(CMP_DIR)/*.h) $(LIBACCEL_HDRS) \
 	$(FWRUN_HDRS) $(FW_BUILD_ID_H)
 MDL_PROG_DIR := $(MDL_DIR)/programs
-MDL_PROGS := accel-eval mdl-train-lm mdl-train-cls mdl-qat
+MDL_PROGS := mdl-train-lm mdl-train-cls mdl-qat
 MDL_BINS := $(addprefix $(MDL_OUT)/,$(MDL_PROGS))
+# Programs that run device programs (on fwrun): accel-eval's --device too.
+MDL_EVAL := $(MDL_OUT)/accel-eval
 MDL_CLS_FWRUN := $(MDL_OUT)/mdl-cls-fwrun
 MDL_LM_FWRUN := $(MDL_OUT)/mdl-lm-fwrun
-ALL_TARGETS += $(MDL_BINS) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN)
+ALL_TARGETS += $(MDL_BINS) $(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN)
 
 $(MDL_OUT)/obj/%.o: $(MDL_DIR)/%.c $(MDL_DEPS_HDRS)
 	@mkdir -p $(dir $@)
@@ -66,8 +68,8 @@ $(MDL_LIB): $(addprefix $(MDL_OUT)/obj/,$(MDL_SRCS:.c=.o))
 $(MDL_BINS): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
 	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
 
-# The device programs' commands on fwrun (and accel-eval's --device).
-$(MDL_CLS_FWRUN) $(MDL_LM_FWRUN): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) \
+# The device programs' commands on fwrun, and accel-eval (--device).
+$(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) \
 		$(CMP_LIB) $(LIBACCEL_A) $(FWRUN_LIBS)
 	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_DEV_LIBS)
 
