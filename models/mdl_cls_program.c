@@ -32,7 +32,7 @@ static int mdl_cls_layer(struct mdl_program *p, const struct mdl_linset *ls, uin
 			int s_id, xs;
 
 			snprintf(name, sizeof(name), "%s.in_inv", l->name);
-			s_id = mdl_program_const(p, name, l->in_inv, 0, l->k, true);
+			s_id = mdl_program_const(p, name, l->in_inv, 1, l->k, false);
 			snprintf(name, sizeof(name), "%s.x_scaled", l->name);
 			xs = mdl_program_tensor(p, name, MDL_REGION_ACT, DRM_QUASAR_FORMAT_FP32, 0,
 						l->k, true);

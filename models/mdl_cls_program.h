@@ -6,7 +6,8 @@
  *   x    FP32 [B][784]  pixels / 255, written by the host (INPUT)
  *   CONVERT  x -> BF16                                the first GEMM's input
  *   per layer i, when it has input factors 1/s (AWQ, SmoothQuant):
- *     MUL      a = (its FP32 input) * S_i             S_i: 1/s in every row (WEIGHTS)
+ *     MUL      a = (its FP32 input) * S_i             S_i: the row 1/s (WEIGHTS), for
+ *                                                     every row (ISA v2's ROW_B)
  *     CONVERT  a -> BF16
  *   GEMM     h_i = act(x_i W_i^T + b_i)               A8 when the layer is; out BF16, or
  *                                                     FP32 when the next layer scales it

@@ -12,6 +12,8 @@
 
 #define MDL_FIGURES_MAGIC "quasar-device-figures"
 #define MDL_FIGURES_VERSION 1
+#define MDL_FIGURES_TOKENS_MAX 65536
+#define MDL_FIGURES_LINE (12 * MDL_FIGURES_TOKENS_MAX)	/* the tokens line, the longest */
 
 uint64_t mdl_fnv64(uint64_t h, const void *p, size_t n)
 {
@@ -46,6 +48,7 @@ int mdl_dev_figures_init(struct mdl_dev_figures *f, const char *qpk, const char 
 void mdl_dev_figures_free(struct mdl_dev_figures *f)
 {
 	free(f->job);
+	free(f->tokens);
 	memset(f, 0, sizeof(*f));
 }
 
@@ -125,7 +128,14 @@ int mdl_dev_figures_write(const char *path, const struct mdl_dev_figures *f, cha
 	fprintf(o, "stream_base");
 	for (uint32_t i = 0; i < MDL_REGIONS; i++)
 		fprintf(o, " 0x%" PRIx64, f->stream_base[i]);
-	fprintf(o, "\njobs %u\n", f->jobs);
+	fprintf(o, "\n");
+	if (f->ntokens) {
+		fprintf(o, "prompt %u\ntokens %u", f->prompt, f->ntokens);
+		for (uint32_t i = 0; i < f->ntokens; i++)
+			fprintf(o, " %u", f->tokens[i]);
+		fprintf(o, "\n");
+	}
+	fprintf(o, "jobs %u\n", f->jobs);
 	for (uint32_t i = 0; i < f->jobs; i++) {
 		const struct mdl_job_figures *j = &f->job[i];
 		const struct accel_job_stats *s = &j->st;
@@ -148,6 +158,33 @@ int mdl_dev_figures_write(const char *path, const struct mdl_dev_figures *f, cha
 	return 0;
 }
 
+/* "N id id ...": N ids, each below 2^32, nothing after them. */
+static int mdl_figures_tokens(struct mdl_dev_figures *f, const char *s)
+{
+	unsigned long v;
+	char *end;
+	uint32_t n, i;
+
+	v = strtoul(s, &end, 10);
+	if (end == s || v == 0 || v > MDL_FIGURES_TOKENS_MAX || f->tokens)
+		return -EINVAL;
+	n = (uint32_t)v;
+	f->tokens = malloc(sizeof(uint32_t) * n);
+	if (!f->tokens)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		s = end;
+		v = strtoul(s, &end, 10);
+		if (end == s || v > UINT32_MAX)
+			return -EINVAL;
+		f->tokens[i] = (uint32_t)v;
+	}
+	while (*end == ' ' || *end == '\n')
+		end++;
+	f->ntokens = n;
+	return *end ? -EINVAL : 0;
+}
+
 /* One "key value" line into the matching field; 0, or -EINVAL. */
 static int mdl_figures_line(struct mdl_dev_figures *f, const char *line)
 {
@@ -166,6 +203,8 @@ static int mdl_figures_line(struct mdl_dev_figures *f, const char *line)
 			return -EINVAL;
 		return mdl_dev_figures_add_job(f, &j);
 	}
+	if (!strncmp(line, "tokens ", 7))
+		return mdl_figures_tokens(f, line + 7);
 	if (sscanf(line, "model %63s", f->model) == 1 ||
 	    sscanf(line, "variant %63s", f->variant) == 1 ||
 	    sscanf(line, "backend %63[^\n]", f->backend) == 1 ||
@@ -177,6 +216,7 @@ static int mdl_figures_line(struct mdl_dev_figures *f, const char *line)
 	    sscanf(line, "outputs_fnv64 %" SCNx64, &f->outputs_fnv64) == 1 ||
 	    sscanf(line, "stream_bytes %u", &f->stream_bytes) == 1 ||
 	    sscanf(line, "stream_fnv64 %" SCNx64, &f->stream_fnv64) == 1 ||
+	    sscanf(line, "prompt %u", &f->prompt) == 1 ||
 	    sscanf(line, "jobs %u", &idx) == 1)
 		return 0;
 	if (sscanf(line, "stream_base %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64,
@@ -189,33 +229,42 @@ static int mdl_figures_line(struct mdl_dev_figures *f, const char *line)
 int mdl_dev_figures_read(const char *path, struct mdl_dev_figures *f, char *err,
 			 size_t errlen)
 {
-	char line[1024];
 	unsigned int line_no = 1, jobs = 0;
 	int version = 0;
+	char *line;
 	FILE *in;
 
 	memset(f, 0, sizeof(*f));
+	line = malloc(MDL_FIGURES_LINE);
+	if (!line)
+		return mdl_err(err, errlen, -ENOMEM, "out of memory");
 	in = fopen(path, "r");
-	if (!in)
+	if (!in) {
+		free(line);
 		return mdl_err(err, errlen, -errno, "%s: %s", path, strerror(errno));
-	if (!fgets(line, sizeof(line), in) ||
+	}
+	if (!fgets(line, MDL_FIGURES_LINE, in) ||
 	    sscanf(line, MDL_FIGURES_MAGIC " %d", &version) != 1 ||
 	    version != MDL_FIGURES_VERSION) {
 		fclose(in);
+		free(line);
 		return mdl_err(err, errlen, -EINVAL, "%s: not a version-%d figures file", path,
 			       MDL_FIGURES_VERSION);
 	}
-	while (fgets(line, sizeof(line), in)) {
+	while (fgets(line, MDL_FIGURES_LINE, in)) {
 		line_no++;
 		sscanf(line, "jobs %u", &jobs);
 		if (mdl_figures_line(f, line)) {
 			fclose(in);
 			mdl_dev_figures_free(f);
-			return mdl_err(err, errlen, -EINVAL, "%s:%u: cannot read '%.60s'", path,
-				       line_no, line);
+			mdl_err(err, errlen, -EINVAL, "%s:%u: cannot read '%.60s'", path, line_no,
+				line);
+			free(line);
+			return -EINVAL;
 		}
 	}
 	fclose(in);
+	free(line);
 	mdl_figures_unword(f->model);
 	mdl_figures_unword(f->variant);
 	mdl_figures_unword(f->backend);

@@ -26,6 +26,8 @@
  *	jobs 10
  *	job 0 rows 1000 status 0 cmd_index 8 clock_mhz 1000 rd_weight_bytes ...
  *
+ * and for a language model's run also "prompt P" and "tokens N id id ...".
+ *
  * Digests are 64-bit FNV-1a over the little-endian bytes.
  */
 #ifndef MDL_DEVICE_FIGURES_H
@@ -63,6 +65,14 @@ struct mdl_dev_figures {
 	uint64_t stream_base[MDL_REGIONS];
 	uint32_t jobs, cap_jobs;
 	struct mdl_job_figures *job;
+	/*
+	 * A language model's run (mdl_lm_program.h): the tokens fed, the
+	 * first @prompt of them as one job, then one job each; the stream
+	 * digest is then over every job's stream. 0 and NULL otherwise (and
+	 * then the file has no such lines).
+	 */
+	uint32_t prompt, ntokens;
+	uint32_t *tokens;
 };
 
 /*

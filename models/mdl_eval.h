@@ -62,6 +62,26 @@ int mdl_lm_evaluate(struct mdl_exec *ex, const struct mdl_llama *m, const struct
 		    const struct mdl_lm_ref *ref, struct mdl_lm_ref *make_ref,
 		    struct mdl_lm_figures *f, char *err, size_t errlen);
 
+/*
+ * A forward pass the LM metrics run instead of the host's: @forward is
+ * mdl_lm_forward() elsewhere (sequences b < nb of t tokens at pos, after
+ * earlier calls filled positions 0 .. pos - 1, logits [nb * t][vocab]),
+ * for up to @seqs sequences at once; a call at pos 0 starts them afresh.
+ * The device program on fwrun is one (mdl_lm_fwrun.h).
+ */
+struct mdl_lm_fwd {
+	int (*forward)(void *ctx, uint32_t nb, uint32_t pos, uint32_t t,
+		       const uint32_t *tokens, float *logits);
+	void *ctx;
+	uint32_t seqs;
+};
+
+/* mdl_lm_evaluate() through @fwd (windows in batches of at most fwd->seqs). */
+int mdl_lm_evaluate_on(const struct mdl_lm_fwd *fwd, const struct mdl_llama *m,
+		       const struct mdl_text *held, const struct mdl_lm_eval_opts *o,
+		       const struct mdl_lm_ref *ref, struct mdl_lm_figures *f, char *err,
+		       size_t errlen);
+
 /* FP32 figures of a model over all held-out windows (for the trainer). */
 int mdl_lm_eval_fp32(const struct mdl_llama *m, struct mdl_pool *pool,
 		     const struct mdl_text *held, struct mdl_lm_figures *f, char *err,

@@ -58,19 +58,47 @@ struct mdl_score {
 	size_t agree, tokens;
 };
 
-static int mdl_lm_score(struct mdl_exec *ex, const struct mdl_llama *m,
-			const struct mdl_linset *ls, const struct mdl_text *held,
-			const struct mdl_lm_eval_opts *o, uint32_t nw, const struct mdl_lm_ref *ref,
-			struct mdl_lm_ref *mk, struct mdl_score *sc)
+/* Where the forward passes run: the host path over @ls, or @fwd. */
+struct mdl_pass {
+	struct mdl_exec *ex;
+	const struct mdl_linset *ls;
+	const struct mdl_lm_fwd *fwd;
+	struct mdl_lm_state *st;
+};
+
+static int mdl_pass_begin(struct mdl_pass *ps, const struct mdl_llama *m, uint32_t batch,
+			  uint32_t chunk)
+{
+	if (ps->fwd)
+		return batch <= ps->fwd->seqs ? 0 : -EINVAL;
+	return mdl_lm_state_create(m, batch, chunk, &ps->st);
+}
+
+static int mdl_pass_forward(struct mdl_pass *ps, uint32_t nb, uint32_t pos, uint32_t t,
+			    const uint32_t *tok, float *logits)
+{
+	if (ps->fwd)
+		return ps->fwd->forward(ps->fwd->ctx, nb, pos, t, tok, logits);
+	return mdl_lm_forward(ps->ex, ps->ls, ps->st, nb, pos, t, tok, logits);
+}
+
+static void mdl_pass_end(struct mdl_pass *ps)
+{
+	mdl_lm_state_free(ps->st);
+	ps->st = NULL;
+}
+
+static int mdl_lm_score(struct mdl_pass *ps, const struct mdl_llama *m,
+			const struct mdl_text *held, const struct mdl_lm_eval_opts *o, uint32_t nw,
+			const struct mdl_lm_ref *ref, struct mdl_lm_ref *mk, struct mdl_score *sc)
 {
 	uint32_t T = m->seq_len, V = m->vocab, w0, b, i, v;
-	struct mdl_lm_state *st;
 	uint32_t *tok;
 	float *logits;
 	double *lp;
 	int ret;
 
-	ret = mdl_lm_state_create(m, o->batch, T, &st);
+	ret = mdl_pass_begin(ps, m, o->batch, T);
 	if (ret)
 		return ret;
 	tok = malloc(sizeof(uint32_t) * o->batch * T);
@@ -86,7 +114,7 @@ static int mdl_lm_score(struct mdl_exec *ex, const struct mdl_llama *m,
 		for (b = 0; b < nb; b++)
 			for (i = 0; i < T; i++)
 				tok[b * T + i] = held->bytes[(size_t)(w0 + b) * T + i];
-		ret = mdl_lm_forward(ex, ls, st, nb, 0, T, tok, logits);
+		ret = mdl_pass_forward(ps, nb, 0, T, tok, logits);
 		if (ret)
 			goto out;
 		for (b = 0; b < nb; b++)
@@ -118,22 +146,21 @@ out:
 	free(tok);
 	free(logits);
 	free(lp);
-	mdl_lm_state_free(st);
+	mdl_pass_end(ps);
 	return ret;
 }
 
 /* Greedy continuation of o->prompts held-out prompts; gen[p][gen_len]. */
-static int mdl_lm_generate(struct mdl_exec *ex, const struct mdl_llama *m,
-			   const struct mdl_linset *ls, const struct mdl_text *held,
-			   const struct mdl_lm_eval_opts *o, uint32_t *gen)
+static int mdl_lm_generate(struct mdl_pass *ps, const struct mdl_llama *m,
+			   const struct mdl_text *held, const struct mdl_lm_eval_opts *o,
+			   uint32_t *gen)
 {
 	uint32_t P = o->prompts, L = o->prompt_len, G = o->gen_len, V = m->vocab, p, i, g;
-	struct mdl_lm_state *st;
 	uint32_t *tok;
 	float *logits;
 	int ret;
 
-	ret = mdl_lm_state_create(m, P, L, &st);
+	ret = mdl_pass_begin(ps, m, P, L);
 	if (ret)
 		return ret;
 	tok = malloc(sizeof(uint32_t) * P * L);
@@ -148,7 +175,7 @@ static int mdl_lm_generate(struct mdl_exec *ex, const struct mdl_llama *m,
 		for (i = 0; i < L; i++)
 			tok[p * L + i] = held->bytes[off + i];
 	}
-	ret = mdl_lm_forward(ex, ls, st, P, 0, L, tok, logits);
+	ret = mdl_pass_forward(ps, P, 0, L, tok, logits);
 	for (g = 0; !ret && g < G; g++) {
 		for (p = 0; p < P; p++) {
 			/* after the prompt, row p * L + L - 1; after that, row p */
@@ -158,19 +185,19 @@ static int mdl_lm_generate(struct mdl_exec *ex, const struct mdl_llama *m,
 			gen[p * G + g] = tok[p] = mdl_argmax(row, V);
 		}
 		if (g + 1 < G)
-			ret = mdl_lm_forward(ex, ls, st, P, L + g, 1, tok, logits);
+			ret = mdl_pass_forward(ps, P, L + g, 1, tok, logits);
 	}
 out:
 	free(tok);
 	free(logits);
-	mdl_lm_state_free(st);
+	mdl_pass_end(ps);
 	return ret;
 }
 
-int mdl_lm_evaluate(struct mdl_exec *ex, const struct mdl_llama *m, const struct mdl_linset *ls,
-		    const struct mdl_text *held, const struct mdl_lm_eval_opts *o,
-		    const struct mdl_lm_ref *ref, struct mdl_lm_ref *mk,
-		    struct mdl_lm_figures *f, char *err, size_t errlen)
+static int mdl_lm_eval_pass(struct mdl_pass *ps, const struct mdl_llama *m,
+			    const struct mdl_text *held, const struct mdl_lm_eval_opts *o,
+			    const struct mdl_lm_ref *ref, struct mdl_lm_ref *mk,
+			    struct mdl_lm_figures *f, char *err, size_t errlen)
 {
 	uint32_t T = m->seq_len, V = m->vocab, nw, *gen = NULL, i;
 	struct mdl_score sc = { 0 };
@@ -210,10 +237,10 @@ int mdl_lm_evaluate(struct mdl_exec *ex, const struct mdl_llama *m, const struct
 			return mdl_err(err, errlen, -ENOMEM, "out of memory for the reference");
 		}
 	}
-	ret = mdl_lm_score(ex, m, ls, held, o, nw, ref, mk, &sc);
+	ret = mdl_lm_score(ps, m, held, o, nw, ref, mk, &sc);
 	if (!ret && o->prompts) {
 		gen = mk ? mk->gen : malloc(sizeof(uint32_t) * o->prompts * o->gen_len);
-		ret = gen ? mdl_lm_generate(ex, m, ls, held, o, gen) : -ENOMEM;
+		ret = gen ? mdl_lm_generate(ps, m, held, o, gen) : -ENOMEM;
 	}
 	if (ret) {
 		if (!mk || gen != mk->gen)
@@ -237,6 +264,32 @@ int mdl_lm_evaluate(struct mdl_exec *ex, const struct mdl_llama *m, const struct
 	if (!mk)
 		free(gen);
 	return 0;
+}
+
+int mdl_lm_evaluate(struct mdl_exec *ex, const struct mdl_llama *m, const struct mdl_linset *ls,
+		    const struct mdl_text *held, const struct mdl_lm_eval_opts *o,
+		    const struct mdl_lm_ref *ref, struct mdl_lm_ref *mk,
+		    struct mdl_lm_figures *f, char *err, size_t errlen)
+{
+	struct mdl_pass ps = { .ex = ex, .ls = ls };
+
+	return mdl_lm_eval_pass(&ps, m, held, o, ref, mk, f, err, errlen);
+}
+
+int mdl_lm_evaluate_on(const struct mdl_lm_fwd *fwd, const struct mdl_llama *m,
+		       const struct mdl_text *held, const struct mdl_lm_eval_opts *o,
+		       const struct mdl_lm_ref *ref, struct mdl_lm_figures *f, char *err,
+		       size_t errlen)
+{
+	struct mdl_pass ps = { .fwd = fwd };
+	struct mdl_lm_eval_opts oo = *o;
+
+	if (oo.batch > fwd->seqs)
+		oo.batch = fwd->seqs;
+	if (oo.prompts > fwd->seqs)
+		return mdl_err(err, errlen, -EINVAL, "%u prompts at once; the forward pass takes %u",
+			       oo.prompts, fwd->seqs);
+	return mdl_lm_eval_pass(&ps, m, held, &oo, ref, NULL, f, err, errlen);
 }
 
 int mdl_lm_eval_fp32(const struct mdl_llama *m, struct mdl_pool *pool,

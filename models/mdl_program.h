@@ -7,7 +7,11 @@
  *   Weights (packed matrices, biases, input factors) are written once;
  *   the host writes the batch's input before each run and reads the output
  *   after it; activations between ops never leave the device.
- * - The ops: GEMM (with its epilogue), MUL and CONVERT over planned tensors.
+ * - The ops over views of planned tensors: GEMM (with its epilogue), MUL,
+ *   ADD (either with a row for every row), CONVERT, RMSNORM, ROPE, MATMUL,
+ *   SOFTMAX (causal or not) and EMBED (a COPY of a table row per token).
+ *   A view may follow the step (struct mdl_step): the rows of the new
+ *   positions, of every position so far, a sequence's slot of a KV cache.
  * - The stream, built from both once a backend has placed the regions
  *   (mdl_program_stream()) by libaccel's device-free builder
  *   (accel_stream.h), which encodes and checks each op with the encoder
@@ -19,7 +23,8 @@
  * device through libaccel (one BO per region, submit, wait, JOB_STATS)
  * or the firmware in process (fwrun/, no VM). mdl_program_load() and
  * mdl_program_run() (mdl_program_run.c) drive either. The models' own
- * programs: the classifier's, mdl_cls_program.h.
+ * programs: the classifier's, mdl_cls_program.h; the language model's,
+ * mdl_lm_program.h.
  */
 #ifndef MDL_PROGRAM_H
 #define MDL_PROGRAM_H
@@ -46,6 +51,9 @@ enum mdl_region {
  * A planned tensor. Plain: @rows x @cols of @format, where a batched
  * tensor has the run's rows (at most the program's batch). Packed:
  * @w's format, shape, group, flags and tensor scale (its pointers unused).
+ * A tensor with @seq_rows holds one slot of that many rows per sequence
+ * (a KV cache: @rows = sequences x positions); views into it start in the
+ * slot of the step's sequence.
  */
 struct mdl_dev_tensor {
 	char name[MDL_TENSOR_NAME];
@@ -55,21 +63,71 @@ struct mdl_dev_tensor {
 	uint32_t format;	/* DRM_QUASAR_FORMAT_* */
 	uint32_t rows, cols;
 	bool batched;
+	uint32_t seq_rows;	/* rows per sequence slot; 0: not per sequence */
 	struct accel_weights w;
 };
 
-enum mdl_dev_op_kind {
-	MDL_DEV_GEMM,		/* y = epilogue(a * b^T), b packed */
-	MDL_DEV_MUL,		/* y = a * b, elementwise FP32 */
-	MDL_DEV_CONVERT,	/* y = a in y's format */
+/*
+ * One job's place in a sequence (a language model's step): @rows new
+ * rows (positions pos .. pos + rows - 1 of sequence @seq), and for an
+ * EMBED op the token ids of those rows. A program without such ops runs
+ * every step at pos 0 of sequence 0.
+ */
+struct mdl_step {
+	uint32_t rows;
+	uint32_t pos;
+	uint32_t seq;
+	const uint32_t *tokens;	/* @rows ids, or NULL */
 };
 
+/* How a view's rows and columns follow the step (struct mdl_step). */
+enum mdl_view_flags {
+	MDL_VIEW_AT_POS = 1u << 0,	/* rows start at row0 + the step's pos */
+	MDL_VIEW_RUN_ROWS = 1u << 1,	/* the step's rows (else @rows) */
+	MDL_VIEW_CTX_ROWS = 1u << 2,	/* pos + the step's rows: every position so far */
+	MDL_VIEW_CTX_COLS = 1u << 3,	/* columns: pos + the step's rows (else @cols) */
+};
+
+/*
+ * Part of a plain tensor as one operand: rows row0 .. of columns col0 ..,
+ * the tensor's row pitch apart, and with @batch > 1 that many such
+ * matrices @batch_rows rows apart ({1, batch, rows, cols}). The whole of
+ * a tensor is mdl_view_all(). Packed weights are always whole.
+ */
+struct mdl_dev_view {
+	uint32_t t;		/* tensor id; MDL_NO_TENSOR: no operand */
+	uint32_t flags;		/* enum mdl_view_flags */
+	uint32_t row0, rows;
+	uint32_t col0, cols;	/* cols 0: every column from col0 */
+	uint32_t batch, batch_rows;	/* batch 0 or 1: one matrix */
+};
+
+#define MDL_NO_TENSOR	UINT32_MAX
+
+enum mdl_dev_op_kind {
+	MDL_DEV_GEMM,		/* y = epilogue(a * b^T), b packed; c bias, d residual */
+	MDL_DEV_MUL,		/* y = a * b, elementwise FP32 (b one row: every row) */
+	MDL_DEV_CONVERT,	/* y = a in y's format */
+	MDL_DEV_ADD,		/* y = a + b, as MUL */
+	MDL_DEV_RMSNORM,	/* y = rmsnorm(a) with gain b, eps @scalar */
+	MDL_DEV_ROPE,		/* y = rope(a) with cos b and sin c (rows of the tables) */
+	MDL_DEV_MATMUL,		/* y = @scalar * a * b (b^T with TRANS_B); CAUSAL at the pos */
+	MDL_DEV_SOFTMAX,	/* y = softmax(a) per row; with CAUSAL masked at the pos */
+	MDL_DEV_EMBED,		/* y's row i = row tokens[i] of table a: a COPY per row */
+	MDL_DEV_OP_KINDS
+};
+
+/*
+ * An op over views. @flags: GEMM DRM_QUASAR_GEMM_A8; MATMUL
+ * DRM_QUASAR_MATMUL_TRANS_B and _CAUSAL; SOFTMAX DRM_QUASAR_SOFTMAX_CAUSAL;
+ * the causal offset is the step's pos.
+ */
 struct mdl_dev_op {
 	uint32_t kind;
-	uint32_t y, a, b;	/* tensor ids */
-	int32_t bias;		/* GEMM: a tensor id, or -1 */
+	struct mdl_dev_view y, a, b, c, d;
 	uint32_t act;		/* GEMM: enum drm_quasar_act */
-	uint32_t flags;		/* GEMM: DRM_QUASAR_GEMM_A8 or 0 */
+	uint32_t flags;
+	float scalar;		/* MATMUL alpha, RMSNORM eps */
 };
 
 struct mdl_program {
@@ -103,11 +161,18 @@ int mdl_program_weights(struct mdl_program *p, const char *name, const struct ac
 int mdl_program_const(struct mdl_program *p, const char *name, const float *v, uint32_t rows,
 		      uint32_t cols, bool batched);
 
-/* Ops, in execution order; 0 or -errno (ids out of range). */
+/* Ops over whole tensors, in execution order; 0 or -errno (ids out of range). */
 int mdl_program_gemm(struct mdl_program *p, uint32_t y, uint32_t x, uint32_t w, int32_t bias,
 		     uint32_t act, uint32_t flags);
 int mdl_program_mul(struct mdl_program *p, uint32_t y, uint32_t a, uint32_t b);
 int mdl_program_convert(struct mdl_program *p, uint32_t y, uint32_t x);
+
+/* The whole of tensor @id: its rows (the run's when batched), every column. */
+struct mdl_dev_view mdl_view_all(const struct mdl_program *p, uint32_t id);
+/* No operand. */
+struct mdl_dev_view mdl_view_none(void);
+/* Any op over views, appended; 0 or -errno (ids out of range, unknown kind). */
+int mdl_program_op(struct mdl_program *p, const struct mdl_dev_op *op);
 
 /*
  * The stream of one run of @rows rows (1..batch) with the regions at
@@ -116,6 +181,15 @@ int mdl_program_convert(struct mdl_program *p, uint32_t y, uint32_t x);
  */
 int mdl_program_stream(const struct mdl_program *p, const uint64_t base[MDL_REGIONS],
 		       uint32_t rows, struct accel_stream *s, char *err, size_t errlen);
+/*
+ * The same for a step (rows 1..batch at a pos and sequence, tokens for
+ * EMBED). A view past its tensor (a context longer than the cache, a
+ * sequence without a slot) or a token id past the table's rows is
+ * refused with the op, the limit and the value.
+ */
+int mdl_program_stream_step(const struct mdl_program *p, const uint64_t base[MDL_REGIONS],
+			    const struct mdl_step *step, struct accel_stream *s, char *err,
+			    size_t errlen);
 
 /* Bytes of @rows rows of a batched tensor (or all of a fixed one). */
 uint64_t mdl_tensor_bytes(const struct mdl_dev_tensor *t, uint32_t rows);
@@ -133,7 +207,8 @@ struct mdl_loaded {
 
 /*
  * Maps @p's regions on @b, writes the weights and builds the stream of a
- * full batch. @p and @b must outlive @l.
+ * full batch at pos 0 (none when @p has an EMBED op: its stream needs
+ * tokens). @p and @b must outlive @l.
  */
 int mdl_program_load(const struct mdl_program *p, struct mdl_backend *b, struct mdl_loaded *l,
 		     char *err, size_t errlen);
@@ -147,5 +222,12 @@ void mdl_program_unload(struct mdl_loaded *l);
  */
 int mdl_program_run(struct mdl_loaded *l, const void *input, uint32_t rows, void *output,
 		    struct accel_job_stats *st, char *err, size_t errlen);
+/*
+ * The same for a step: its stream built (l->s holds it afterwards), then
+ * @input (NULL for a program without one) written, one job run, @step->rows
+ * rows of output read.
+ */
+int mdl_program_run_step(struct mdl_loaded *l, const struct mdl_step *step, const void *input,
+			 void *output, struct accel_job_stats *st, char *err, size_t errlen);
 
 #endif /* MDL_PROGRAM_H */

@@ -45,8 +45,8 @@ int mdl_program_load(const struct mdl_program *p, struct mdl_backend *b, struct 
 	memset(l, 0, sizeof(*l));
 	l->p = p;
 	l->b = b;
-	if (p->input < 0 || p->output < 0)
-		return mdl_err(err, errlen, -EINVAL, "the program has no input or no output");
+	if (p->output < 0)
+		return mdl_err(err, errlen, -EINVAL, "the program has no output");
 	ret = accel_stream_create(&l->s);
 	if (ret)
 		return mdl_err(err, errlen, ret, "stream: %s", strerror(-ret));
@@ -59,6 +59,9 @@ int mdl_program_load(const struct mdl_program *p, struct mdl_backend *b, struct 
 		mdl_program_unload(l);
 		return ret;
 	}
+	for (uint32_t i = 0; i < p->nop; i++)
+		if (p->op[i].kind == MDL_DEV_EMBED)
+			return 0;	/* its stream needs a step's tokens */
 	ret = mdl_program_stream(p, l->base, p->batch, l->s, err, errlen);
 	if (ret) {
 		mdl_program_unload(l);
@@ -68,22 +71,22 @@ int mdl_program_load(const struct mdl_program *p, struct mdl_backend *b, struct 
 	return 0;
 }
 
-int mdl_program_run(struct mdl_loaded *l, const void *input, uint32_t rows, void *output,
-		    struct accel_job_stats *st, char *err, size_t errlen)
+/* Writes the input (if any), runs the stream in l->s as one job, reads @rows of output. */
+static int mdl_program_job(struct mdl_loaded *l, uint32_t rows, const void *input,
+			   void *output, struct accel_job_stats *st, char *err, size_t errlen)
 {
 	const struct mdl_program *p = l->p;
-	const struct mdl_dev_tensor *in = &p->t[p->input], *out = &p->t[p->output];
+	const struct mdl_dev_tensor *out = &p->t[p->output];
 	struct mdl_backend *b = l->b;
-	int ret;
+	int ret = 0;
 
-	if (rows != l->rows) {
-		l->rows = 0;
-		ret = mdl_program_stream(p, l->base, rows, l->s, err, errlen);
-		if (ret)
-			return ret;
-		l->rows = rows;
+	if (p->input >= 0) {
+		const struct mdl_dev_tensor *in = &p->t[p->input];
+
+		if (!input)
+			return mdl_err(err, errlen, -EINVAL, "the program's input is missing");
+		ret = b->ops->write(b, in->region, in->offset, input, mdl_tensor_bytes(in, rows));
 	}
-	ret = b->ops->write(b, in->region, in->offset, input, mdl_tensor_bytes(in, rows));
 	if (!ret)
 		ret = b->ops->run(b, accel_stream_data(l->s), accel_stream_size(l->s), st);
 	if (!ret && st->status != DRM_QUASAR_STATUS_OK)
@@ -95,4 +98,31 @@ int mdl_program_run(struct mdl_loaded *l, const void *input, uint32_t rows, void
 	if (ret)
 		return mdl_err(err, errlen, ret, "%s: %s", b->name, b->err);
 	return 0;
+}
+
+int mdl_program_run_step(struct mdl_loaded *l, const struct mdl_step *step, const void *input,
+			 void *output, struct accel_job_stats *st, char *err, size_t errlen)
+{
+	int ret;
+
+	l->rows = 0;	/* l->s is this step's stream from here on */
+	ret = mdl_program_stream_step(l->p, l->base, step, l->s, err, errlen);
+	if (ret)
+		return ret;
+	return mdl_program_job(l, step->rows, input, output, st, err, errlen);
+}
+
+int mdl_program_run(struct mdl_loaded *l, const void *input, uint32_t rows, void *output,
+		    struct accel_job_stats *st, char *err, size_t errlen)
+{
+	int ret;
+
+	if (rows != l->rows) {
+		l->rows = 0;
+		ret = mdl_program_stream(l->p, l->base, rows, l->s, err, errlen);
+		if (ret)
+			return ret;
+		l->rows = rows;
+	}
+	return mdl_program_job(l, rows, input, output, st, err, errlen);
 }

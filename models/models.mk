@@ -41,17 +41,20 @@ MDL_SRCS := mdl_thread_pool.c mdl_fp32_matmul.c mdl_util.c mdl_data.c mdl_llama.
 # Device programs: the memory plan, ops and stream, the two backends, the
 # classifier's program, and the figures a host and a guest run compare.
 MDL_DEV_SRCS := mdl_program.c mdl_program_run.c mdl_backend_fwrun.c mdl_backend_accel.c \
-	mdl_cls_program.c mdl_device_figures.c
+	mdl_cls_program.c mdl_lm_program.c mdl_lm_fwrun.c mdl_device_figures.c
 MDL_SRCS += $(MDL_DEV_SRCS)
 MDL_LIB := $(MDL_OUT)/libquasar_models.a
 MDL_HDRS := $(wildcard $(MDL_DIR)/*.h)
 MDL_DEPS_HDRS := $(MDL_HDRS) $(DP_HDRS) $(wildcard $(CMP_DIR)/*.h) $(LIBACCEL_HDRS) \
 	$(FWRUN_HDRS) $(FW_BUILD_ID_H)
 MDL_PROG_DIR := $(MDL_DIR)/programs
-MDL_PROGS := accel-eval mdl-train-lm mdl-train-cls mdl-qat
+MDL_PROGS := mdl-train-lm mdl-train-cls mdl-qat
 MDL_BINS := $(addprefix $(MDL_OUT)/,$(MDL_PROGS))
+# Programs that run device programs (on fwrun): accel-eval's --device too.
+MDL_EVAL := $(MDL_OUT)/accel-eval
 MDL_CLS_FWRUN := $(MDL_OUT)/mdl-cls-fwrun
-ALL_TARGETS += $(MDL_BINS) $(MDL_CLS_FWRUN)
+MDL_LM_FWRUN := $(MDL_OUT)/mdl-lm-fwrun
+ALL_TARGETS += $(MDL_BINS) $(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN)
 
 $(MDL_OUT)/obj/%.o: $(MDL_DIR)/%.c $(MDL_DEPS_HDRS)
 	@mkdir -p $(dir $@)
@@ -65,8 +68,9 @@ $(MDL_LIB): $(addprefix $(MDL_OUT)/obj/,$(MDL_SRCS:.c=.o))
 $(MDL_BINS): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
 	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
 
-$(MDL_CLS_FWRUN): $(MDL_OUT)/obj/programs/mdl-cls-fwrun.o $(MDL_LIB) $(CMP_LIB) \
-		$(LIBACCEL_A) $(FWRUN_LIBS)
+# The device programs' commands on fwrun, and accel-eval (--device).
+$(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) \
+		$(CMP_LIB) $(LIBACCEL_A) $(FWRUN_LIBS)
 	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_DEV_LIBS)
 
 # The library again for the guest (tests/models/guest_models_test): what a
@@ -75,7 +79,7 @@ $(MDL_CLS_FWRUN): $(MDL_OUT)/obj/programs/mdl-cls-fwrun.o $(MDL_LIB) $(CMP_LIB) 
 MDL_PORTABLE_SRCS := mdl_util.c mdl_data.c mdl_cls.c mdl_llama.c mdl_lm_infer.c mdl_linear.c \
 	mdl_fp32_matmul.c mdl_thread_pool.c mdl_packed_load.c mdl_packed_save.c \
 	mdl_program.c mdl_program_run.c mdl_backend_accel.c mdl_cls_program.c \
-	mdl_device_figures.c
+	mdl_lm_program.c mdl_device_figures.c
 # (-Wno-psabi: the FP32 trainer's 64-byte vector types, which the guest never
 # runs, warn that they pass differently without AVX-512.)
 MDL_PORTABLE_CFLAGS := $(filter-out -march=native,$(MDL_CFLAGS)) -Wno-psabi

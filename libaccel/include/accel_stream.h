@@ -143,6 +143,18 @@ ACCEL_API int accel_stream_add_row(struct accel_stream *s, const struct accel_op
 				   const struct accel_operand *a, const struct accel_operand *b);
 ACCEL_API int accel_stream_mul_row(struct accel_stream *s, const struct accel_operand *y,
 				   const struct accel_operand *a, const struct accel_operand *b);
+/*
+ * v0's COPY of @size bytes from @src to @dst (device addresses), under
+ * the stream's rules like every op here: the ISA_VERSION first, and a
+ * BARRIER before it when it reads or writes what an earlier command since
+ * the last barrier wrote, or writes what one read (unlike
+ * accel_cmdbuf_copy(), which keeps a v0 stream v0). Refused (-EINVAL, the
+ * device status named) for size 0, a range past 2^64 (BAD_RANGE) and
+ * overlapping ranges (OVERLAP). A model's token embedding: one row of the
+ * table, chosen by the token id, copied into the activations.
+ */
+ACCEL_API int accel_stream_copy(struct accel_stream *s, uint64_t dst, uint64_t src,
+				uint64_t size);
 /* An explicit ordering point (the stream adds the ones data needs). */
 ACCEL_API int accel_stream_barrier(struct accel_stream *s);
 

@@ -125,6 +125,39 @@ static void accel_stream_put(struct accel_stream *s, const void *cmd, size_t len
 	s->count++;
 }
 
+/*
+ * @cmd, reading @rd and writing @wr, appended after what the stream's
+ * rules put before it (its version declaration, a barrier). On -ENOMEM
+ * from the rules a BARRIER may stay behind: valid, and the rules' state
+ * says it is there.
+ */
+static int accel_stream_put_ruled(struct accel_stream *s, const char *name, const void *cmd,
+				  size_t len, const struct accel_range *rd, uint32_t nrd,
+				  const struct accel_range *wr, uint32_t nwr)
+{
+	uint32_t before, version = accel_cmd_isa_version(cmd), version_at;
+	uint64_t more = len;
+	int err;
+
+	before = accel_rules_before(&s->rules, version, rd, nrd, wr, nwr);
+	if (before & ACCEL_RULES_VERSION)
+		more += sizeof(accel_rules_isa_v1);
+	if (before & ACCEL_RULES_BARRIER)
+		more += sizeof(accel_rules_barrier);
+	err = accel_stream_room(s, more, name);
+	if (err)
+		return err;
+	version_at = s->used;
+	if (before & ACCEL_RULES_VERSION)
+		accel_stream_put(s, &accel_rules_isa_v1, sizeof(accel_rules_isa_v1));
+	if (before & ACCEL_RULES_BARRIER)
+		accel_stream_put(s, &accel_rules_barrier, sizeof(accel_rules_barrier));
+	if (accel_rules_record(&s->rules, before, s->buf, version_at, version, rd, nrd, wr, nwr))
+		return accel_stream_fail(s, -ENOMEM, "%s: hazard ranges", name);
+	accel_stream_put(s, cmd, len);
+	return 0;
+}
+
 /* The operands of one op: inputs (NULL entries skipped) and its output. */
 struct accel_stream_args {
 	const char *name;
@@ -137,17 +170,15 @@ struct accel_stream_args {
  * The encoder's verdict @st on @cmd: a refusal with the device status it
  * names, an output sharing a byte with an input (undefined on the device,
  * docs/isa.md 6.2), or the command appended after what the rules put
- * before it. On -ENOMEM from the rules a BARRIER may stay behind: valid,
- * and the rules' state says it is there.
+ * before it.
  */
 static int accel_stream_append(struct accel_stream *s, const struct accel_stream_args *a,
 			       uint32_t st, const struct accel_why *why, const void *cmd,
 			       size_t len)
 {
 	struct accel_range rd[ACCEL_STREAM_MAX_IN * 4], wr[4];
-	uint32_t nrd = 0, nwr, before, version = accel_cmd_isa_version(cmd), i, version_at;
-	uint64_t at, more = len;
-	int err;
+	uint32_t nrd = 0, nwr, i;
+	uint64_t at;
 
 	if (st)
 		return accel_stream_fail(s, -EINVAL,
@@ -162,23 +193,7 @@ static int accel_stream_append(struct accel_stream *s, const struct accel_stream
 	for (i = 0; i < ACCEL_STREAM_MAX_IN; i++)
 		if (a->in[i])
 			nrd += accel_operand_ranges(a->in[i], rd + nrd);
-	before = accel_rules_before(&s->rules, version, rd, nrd, wr, nwr);
-	if (before & ACCEL_RULES_VERSION)
-		more += sizeof(accel_rules_isa_v1);
-	if (before & ACCEL_RULES_BARRIER)
-		more += sizeof(accel_rules_barrier);
-	err = accel_stream_room(s, more, a->name);
-	if (err)
-		return err;
-	version_at = s->used;
-	if (before & ACCEL_RULES_VERSION)
-		accel_stream_put(s, &accel_rules_isa_v1, sizeof(accel_rules_isa_v1));
-	if (before & ACCEL_RULES_BARRIER)
-		accel_stream_put(s, &accel_rules_barrier, sizeof(accel_rules_barrier));
-	if (accel_rules_record(&s->rules, before, s->buf, version_at, version, rd, nrd, wr, nwr))
-		return accel_stream_fail(s, -ENOMEM, "%s: hazard ranges", a->name);
-	accel_stream_put(s, cmd, len);
-	return 0;
+	return accel_stream_put_ruled(s, a->name, cmd, len, rd, nrd, wr, nwr);
 }
 
 /* Required operands present. */
@@ -421,6 +436,31 @@ int accel_stream_mul_row(struct accel_stream *s, const struct accel_operand *y,
 			 const struct accel_operand *a, const struct accel_operand *b)
 {
 	return accel_stream_eltwise_row(s, DRM_QUASAR_OP_MUL, y, a, b);
+}
+
+/* ---- ISA v0 data movement ---- */
+
+int accel_stream_copy(struct accel_stream *s, uint64_t dst, uint64_t src, uint64_t size)
+{
+	struct drm_quasar_cmd_copy c = {
+		.hdr = { .opcode = DRM_QUASAR_OP_COPY, .length = sizeof(c) },
+		.dst = dst,
+		.src = src,
+		.size = size,
+	};
+	struct accel_range rd = { src, src + size }, wr = { dst, dst + size };
+
+	if (!size)
+		return accel_stream_fail(s, -EINVAL, "COPY refused on the host: size is 0 "
+					 "(device status BAD_RANGE)");
+	/* a range may end at 2^64 on the device (and fault); here it must end below */
+	if (src > UINT64_MAX - size || dst > UINT64_MAX - size)
+		return accel_stream_fail(s, -EINVAL, "COPY refused on the host: a range wraps "
+					 "past 2^64 (device status BAD_RANGE)");
+	if (rd.lo < wr.hi && wr.lo < rd.hi)
+		return accel_stream_fail(s, -EINVAL, "COPY refused on the host: source and "
+					 "destination share a byte (device status OVERLAP)");
+	return accel_stream_put_ruled(s, "COPY", &c, sizeof(c), &rd, 1, &wr, 1);
 }
 
 int accel_stream_barrier(struct accel_stream *s)

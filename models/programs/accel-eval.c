@@ -5,6 +5,10 @@
  * classifier), evaluates it, then every variant with each linear layer
  * packed and run through the datapath GEMM exactly as the device computes.
  * Prints a table on stdout; --csv FILE gets one line per variant.
+ * --device also runs each variant's whole model as its device program on
+ * the firmware in process (models/mdl_lm_program.h, mdl_cls_program.h):
+ * every op with the device's numerics, and what it costs the modeled
+ * device.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,8 +17,11 @@
 #include <string.h>
 
 #include "dp_gemm.h"
+#include "mdl_backend.h"
 #include "mdl_calib.h"
+#include "mdl_cls_program.h"
 #include "mdl_eval.h"
+#include "mdl_lm_fwrun.h"
 #include "mdl_lm_infer.h"
 #include "mdl_packed.h"
 #include "mdl_util.h"
@@ -30,7 +37,7 @@
 
 struct mdl_eval_opts {
 	const char *ckpt, *data, *variants, *csv, *ref, *tag, *save_packed, *packed;
-	uint32_t threads, golden, calib, limit;
+	uint32_t threads, golden, calib, limit, device;
 	uint32_t calib_seq;	/* --calib-mode sequential: mdl_variant_build_seq */
 	uint64_t seed;
 	struct mdl_lm_eval_opts lm;
@@ -48,6 +55,10 @@ static void mdl_usage(void)
 		"  --threads N      worker threads (default 2, or $MDL_THREADS)\n"
 		"  --golden         run every datapath op with the scalar golden model (slow;\n"
 		"                   the SIMD kernels are bit-exact with it)\n"
+		"  --device         also each variant's whole model as its device program on the\n"
+		"                   firmware in process (fwrun): attention, norms, softmax and\n"
+		"                   the rest on the datapath too, and the modeled cost per token\n"
+		"                   (LM) or image (classifier); a second row per variant\n"
 		"  --windows N      LM: first N held-out windows only (default all)\n"
 		"  --prompts N --prompt-len N --gen N   LM greedy generation (64, 64, 64)\n"
 		"  --limit N        classifier: first N test images only (default all)\n"
@@ -94,7 +105,7 @@ static int mdl_parse(int argc, char **argv, struct mdl_eval_opts *o)
 		{ "limit", 1, 0, 'n' }, { "calib", 1, 0, 'C' }, { "seed", 1, 0, 'S' },
 		{ "ref", 1, 0, 'R' }, { "tag", 1, 0, 'T' }, { "list", 0, 0, 'l' },
 		{ "save-packed", 1, 0, 'D' }, { "packed", 1, 0, 'K' }, { "calib-mode", 1, 0, 'M' },
-		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+		{ "device", 0, 0, 'E' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
 	};
 	int c;
 
@@ -121,6 +132,7 @@ static int mdl_parse(int argc, char **argv, struct mdl_eval_opts *o)
 		case 'T': o->tag = optarg; break;
 		case 'D': o->save_packed = optarg; break;
 		case 'K': o->packed = optarg; break;
+		case 'E': o->device = 1; break;
 		case 'M':
 			if (strcmp(optarg, "fp32") && strcmp(optarg, "sequential")) {
 				fprintf(stderr, "accel-eval: --calib-mode %s: fp32 or sequential\n",
@@ -339,6 +351,61 @@ struct mdl_lm_rows {
 	const struct mdl_lm_figures *f32;
 };
 
+/* The modeled cost per item of @st summed over @items: cycles, uJ, DRAM bytes. */
+static void mdl_dev_cost(const struct accel_job_stats *st, uint64_t items, double *cyc,
+			 double *uj, double *dram)
+{
+	struct accel_job_cost cost;
+
+	accel_job_cost(st, &cost);
+	*cyc = items ? (double)st->cycles / (double)items : 0;
+	*uj = items ? cost.energy_uj / (double)items : 0;
+	*dram = items ? (double)cost.dram_bytes / (double)items : 0;
+}
+
+/*
+ * --device: the variant's whole model as its device program on fwrun,
+ * the same metrics through it, as a second row (and more CSV columns).
+ */
+static int mdl_row_lm_device(struct mdl_run *r, const struct mdl_lm_rows *x,
+			     const struct mdl_linset *ls)
+{
+	const struct mdl_eval_opts *o = r->o;
+	uint32_t seqs = o->lm.batch > o->lm.prompts ? o->lm.batch : o->lm.prompts;
+	struct mdl_lm_figures f;
+	struct mdl_lm_fwrun *d;
+	struct mdl_lm_fwd fwd;
+	struct accel_job_stats sum;
+	uint64_t jobs, tokens;
+	double t0 = mdl_now(), cyc, uj, dram;
+	char err[512];
+	int ret;
+
+	ret = mdl_lm_fwrun_create(x->m, ls, mdl_exec_pool(r->ex), seqs, !o->golden, &d, err,
+				  sizeof(err));
+	if (!ret) {
+		fwd = (struct mdl_lm_fwd){ mdl_lm_fwrun_forward, d, seqs };
+		ret = mdl_lm_evaluate_on(&fwd, x->m, x->held, &o->lm, x->ref, &f, err,
+					 sizeof(err));
+		mdl_lm_fwrun_totals(d, &sum, &jobs, &tokens);
+		mdl_lm_fwrun_free(d);
+	}
+	if (ret) {
+		fprintf(stderr, "accel-eval: on the device: %s\n", err);
+		return 1;
+	}
+	mdl_dev_cost(&sum, tokens, &cyc, &uj, &dram);
+	printf("%-26s %9s %6s %10.4f %+8.4f %9.5f %8.4f %8.4f %6.1f  per token %.0f cycles, "
+	       "%.2f uJ, %.0f DRAM bytes (%llu jobs)\n", "  on the device", "", "",
+	       f.bits_per_byte, f.bits_per_byte - x->f32->bits_per_byte, f.kl, f.top1_agree,
+	       f.gen_agree, mdl_now() - t0, cyc, uj, dram, (unsigned long long)jobs);
+	fflush(stdout);
+	if (r->csv)
+		fprintf(r->csv, ",%.6f,%.6f,%.6f,%.6f,%.1f,%.4f,%.1f", f.bits_per_byte, f.kl,
+			f.top1_agree, f.gen_agree, cyc, uj, dram);
+	return 0;
+}
+
 static int mdl_row_lm(struct mdl_run *r, const void *ctx, const struct mdl_row *row,
 		      const struct mdl_linset *ls, double t0)
 {
@@ -360,9 +427,13 @@ static int mdl_row_lm(struct mdl_run *r, const void *ctx, const struct mdl_row *
 	       f.gen_agree, mdl_now() - t0);
 	fflush(stdout);
 	if (r->csv)
-		fprintf(r->csv, "lm,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f,%.6f,%.6f\n", row->shown,
+		fprintf(r->csv, "lm,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f,%.6f,%.6f", row->shown,
 			row->fmt, row->act, row->algo, bytes, bpw, f.bits_per_byte, f.kl,
 			f.top1_agree, f.gen_agree);
+	if (r->o->device && mdl_row_lm_device(r, x, ls))
+		return 1;
+	if (r->csv)
+		fprintf(r->csv, "\n");
 	return 0;
 }
 
@@ -422,9 +493,11 @@ static int mdl_run_lm(struct mdl_run *r)
 	       f32.bits_per_byte, "-", "-", "-", "-", mdl_now() - t0);
 	if (r->csv) {
 		fprintf(r->csv, "model,variant,format,act,algo,weight_bytes,bits_per_weight,"
-			"bits_per_byte,kl_nats,top1_agree,gen_agree\n");
-		fprintf(r->csv, "lm,fp32,fp32,fp32,none,%zu,%.4f,%.6f,0,1,1\n", bytes, bpw,
-			f32.bits_per_byte);
+			"bits_per_byte,kl_nats,top1_agree,gen_agree%s\n", o->device ?
+			",dev_bits_per_byte,dev_kl_nats,dev_top1_agree,dev_gen_agree,"
+			"dev_cycles_per_token,dev_uj_per_token,dev_dram_bytes_per_token" : "");
+		fprintf(r->csv, "lm,fp32,fp32,fp32,none,%zu,%.4f,%.6f,0,1,1%s\n", bytes, bpw,
+			f32.bits_per_byte, o->device ? ",,,,,,," : "");
 	}
 	rows.m = m;
 	if (o->packed) {
@@ -457,6 +530,53 @@ struct mdl_cls_rows {
 	const struct mdl_cls_figures *f32;
 };
 
+/* --device: the classifier's device program on fwrun over the same images. */
+static int mdl_row_cls_device(struct mdl_run *r, const struct mdl_cls_rows *x,
+			      const struct mdl_linset *ls)
+{
+	struct mdl_dev_figures fig = { 0 };
+	struct mdl_backend *b = NULL;
+	struct mdl_program p = { 0 };
+	struct mdl_loaded l = { 0 };
+	uint32_t n = r->o->limit && r->o->limit < x->test->n ? r->o->limit : x->test->n, i;
+	float *logits = malloc(sizeof(float) * n * MDL_FMNIST_CLASSES);
+	double t0 = mdl_now(), cyc, uj, dram;
+	uint32_t agree = 0;
+	char err[512];
+	int ret = logits ? 0 : -ENOMEM;
+
+	if (ret)
+		snprintf(err, sizeof(err), "out of memory");
+	if (!ret)
+		ret = mdl_cls_program(x->c, ls, MDL_CLS_DEVICE_BATCH, &p, err, sizeof(err));
+	if (!ret && (ret = mdl_backend_fwrun_create(!r->o->golden, &b)))
+		snprintf(err, sizeof(err), "fwrun: out of memory");
+	if (!ret)
+		ret = mdl_program_load(&p, b, &l, err, sizeof(err));
+	if (!ret)
+		ret = mdl_cls_device_run(&l, x->test, n, &fig, logits, err, sizeof(err));
+	if (!ret) {
+		for (i = 0; i < n; i++)
+			agree += mdl_cls_top1(logits + (size_t)i * MDL_FMNIST_CLASSES) == x->ref[i];
+		mdl_dev_figures_per_item(&fig, &cyc, &uj, &dram);
+		printf("%-26s %9s %6s %8.4f %+8.4f %8.4f %6.1f  per image %.0f cycles, %.3f uJ, "
+		       "%.0f DRAM bytes\n", "  on the device", "", "", (double)fig.correct / n,
+		       (double)fig.correct / n - x->f32->top1, (double)agree / n, mdl_now() - t0,
+		       cyc, uj, dram);
+		if (r->csv)
+			fprintf(r->csv, ",%.6f,%.6f,%.1f,%.4f,%.1f", (double)fig.correct / n,
+				(double)agree / n, cyc, uj, dram);
+	}
+	mdl_dev_figures_free(&fig);
+	mdl_program_unload(&l);
+	mdl_backend_destroy(b);
+	mdl_program_free(&p);
+	free(logits);
+	if (ret)
+		fprintf(stderr, "accel-eval: on the device: %s\n", err);
+	return ret ? 1 : 0;
+}
+
 static int mdl_row_cls(struct mdl_run *r, const void *ctx, const struct mdl_row *row,
 		       const struct mdl_linset *ls, double t0)
 {
@@ -476,8 +596,12 @@ static int mdl_row_cls(struct mdl_run *r, const void *ctx, const struct mdl_row 
 	printf("%-26s %9zu %6.2f %8.4f %+8.4f %8.4f %6.1f\n", row->shown, bytes, bpw, f.top1,
 	       f.top1 - f32->top1, f.agree, mdl_now() - t0);
 	if (r->csv)
-		fprintf(r->csv, "cls,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f\n", row->shown, row->fmt,
+		fprintf(r->csv, "cls,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f", row->shown, row->fmt,
 			row->act, row->algo, bytes, bpw, f.top1, f.agree);
+	if (r->o->device && mdl_row_cls_device(r, x, ls))
+		return 1;
+	if (r->csv)
+		fprintf(r->csv, "\n");
 	return 0;
 }
 
@@ -539,8 +663,10 @@ static int mdl_run_cls(struct mdl_run *r)
 	       mdl_now() - t0);
 	if (r->csv) {
 		fprintf(r->csv, "model,variant,format,act,algo,weight_bytes,bits_per_weight,top1,"
-			"agree\n");
-		fprintf(r->csv, "cls,fp32,fp32,fp32,none,%zu,%.4f,%.6f,1\n", bytes, bpw, f32.top1);
+			"agree%s\n", o->device ? ",dev_top1,dev_agree,dev_cycles_per_image,"
+			"dev_uj_per_image,dev_dram_bytes_per_image" : "");
+		fprintf(r->csv, "cls,fp32,fp32,fp32,none,%zu,%.4f,%.6f,1%s\n", bytes, bpw, f32.top1,
+			o->device ? ",,,,," : "");
 	}
 	rows.c = c;
 	rows.ref = ref;

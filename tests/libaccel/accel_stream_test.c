@@ -287,6 +287,54 @@ TEST_F(st, stream_reset_declares_the_version_again)
 	EXPECT_EQ(2u, accel_stream_count(self->s));
 }
 
+/*
+ * COPY in a stream: the command v0 defines, under the stream's rules (the
+ * version first, a barrier when it reads what an op wrote, and before an
+ * op that reads what it wrote); refusals name the device status.
+ */
+TEST_F(st, stream_copy_follows_the_rules_and_refuses_what_the_device_would)
+{
+	struct accel_tensor *a = st_plain(self, DRM_QUASAR_FORMAT_FP32, D(4, 32));
+	struct accel_tensor *b = st_plain(self, DRM_QUASAR_FORMAT_FP32, D(4, 32));
+	const struct drm_quasar_cmd_header *h;
+	const struct drm_quasar_cmd_copy *c;
+	struct accel_operand oa, ob;
+	const uint8_t *p;
+	uint32_t size;
+
+	ASSERT_NE(NULL, b);
+	oa = st_op(a);
+	ob = st_op(b);
+	/* version, COPY a row of a into b */
+	ASSERT_EQ(0, accel_stream_copy(self->s, ob.t.addr, oa.t.addr + 128, 128));
+	EXPECT_EQ(2u, accel_stream_count(self->s));
+	p = accel_stream_data(self->s);
+	h = (const void *)p;
+	EXPECT_EQ(DRM_QUASAR_OP_ISA_VERSION, h->opcode);
+	c = (const void *)(p + h->length);
+	EXPECT_EQ(DRM_QUASAR_OP_COPY, c->hdr.opcode);
+	EXPECT_EQ(sizeof(*c), c->hdr.length);
+	EXPECT_EQ(ob.t.addr, c->dst);
+	EXPECT_EQ(oa.t.addr + 128, c->src);
+	EXPECT_EQ(128u, c->size);
+	/* an op reading b: a barrier first; a second COPY into b: another */
+	ASSERT_EQ(0, accel_stream_softmax(self->s, &oa, &ob));
+	EXPECT_EQ(4u, accel_stream_count(self->s));
+	ASSERT_EQ(0, accel_stream_copy(self->s, ob.t.addr + 128, ob.t.addr + 256, 128));
+	EXPECT_EQ(6u, accel_stream_count(self->s));
+	/* bytes nothing since that barrier touched: no barrier */
+	ASSERT_EQ(0, accel_stream_copy(self->s, oa.t.addr + 384, ob.t.addr + 384, 64));
+	EXPECT_EQ(7u, accel_stream_count(self->s));
+	size = accel_stream_size(self->s);
+	EXPECT_EQ(-EINVAL, accel_stream_copy(self->s, ob.t.addr, oa.t.addr, 0));
+	HAS(accel_stream_last_error(self->s), "device status BAD_RANGE");
+	EXPECT_EQ(-EINVAL, accel_stream_copy(self->s, ob.t.addr, UINT64_MAX - 8, 16));
+	HAS(accel_stream_last_error(self->s), "device status BAD_RANGE");
+	EXPECT_EQ(-EINVAL, accel_stream_copy(self->s, oa.t.addr + 8, oa.t.addr, 16));
+	HAS(accel_stream_last_error(self->s), "device status OVERLAP");
+	EXPECT_EQ(size, accel_stream_size(self->s));
+}
+
 /* The weights helpers: a weight tensor's BO, byte for byte, and its operand. */
 TEST_F(st, weights_image_and_operand_are_the_weight_tensors)
 {

@@ -157,11 +157,11 @@ static void mdlt_expected(const struct mdl_program *p, uint32_t rows, uint64_t *
 	*macs = *wr = *vec_min = 0;
 	for (uint32_t i = 0; i < p->nop; i++) {
 		const struct mdl_dev_op *op = &p->op[i];
-		const struct mdl_dev_tensor *y = &p->t[op->y];
+		const struct mdl_dev_tensor *y = &p->t[op->y.t];
 
 		*wr += mdl_tensor_bytes(y, rows);
 		if (op->kind == MDL_DEV_GEMM)
-			*macs += (uint64_t)rows * p->t[op->b].rows * p->t[op->b].cols;
+			*macs += (uint64_t)rows * p->t[op->b.t].rows * p->t[op->b.t].cols;
 		else
 			*vec_min += (uint64_t)rows * y->cols;
 	}

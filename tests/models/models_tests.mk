@@ -29,6 +29,17 @@ $(MDLT_OUT)/mdl_device_test: $(TOP)/tests/models/mdl_device_test.c $(MDL_LIB) $(
 
 HOST_TESTS += $(MDLT_OUT)/mdl_device_test
 
+# The language model as a device program on fwrun: prefill and decode steps
+# bit for bit, golden and SIMD kernels, each job's cost, bad input.
+$(MDLT_OUT)/mdl_lm_device_test: $(TOP)/tests/models/mdl_lm_device_test.c $(MDL_LIB) $(CMP_LIB) \
+		$(LIBACCEL_A) $(FWRUN_LIBS) $(MDL_DEPS_HDRS) $(DEPS_STAMP) $(MDL_DATA_STAMP) \
+		$(MDL_LM_CKPT)
+	@mkdir -p $(dir $@)
+	$(CC) $(MDL_CFLAGS) -isystem $(KSELFTEST_DIR) -Wno-unused-parameter \
+		-DMDL_CKPT_DIR='"$(MDL_CKPT)"' $< -o $@ $(MDL_LIB) $(MDL_DEV_LIBS)
+
+HOST_TESTS += $(MDLT_OUT)/mdl_lm_device_test
+
 # In the guest: packed classifiers, each with the figures the host computed
 # for it on the firmware in process (mdl-cls-fwrun), and the test images,
 # all in the guest image's /usr/share/quasar; guest_models_test runs each
@@ -56,7 +67,29 @@ $(MDLT_DEV_QPKS): $(MDLT_DEV_DIR)/.packed ;
 $(MDLT_DEV_DIR)/%.figures: $(MDLT_DEV_DIR)/%.qpk $(MDL_CLS_FWRUN)
 	$(MDL_CLS_FWRUN) --data $(MDL_FMNIST_DIR) --figures $@ $<
 
-GUEST_DATA += $(MDLT_DEV_QPKS) $(MDLT_DEV_FIGURES) \
+# The language model too: W4 (int4 g32) at A16 and A8, packed by accel-eval
+# (one window evaluated: the packing is what the build needs), each with
+# the figures mdl-lm-fwrun computed for it over the first 256 held-out
+# bytes (a prefill of 64, then 192 decode steps; the token ids are in the
+# figures, so the guest needs no text).
+MDLT_LM_SPECS := int4-g32/a16/rtn int4-g32/a8/rtn
+MDLT_LM_QPKS := $(foreach v,$(MDLT_LM_SPECS),$(MDLT_DEV_DIR)/moby-lm-$(subst /,-,$(v)).qpk)
+MDLT_LM_FIGURES := $(MDLT_LM_QPKS:.qpk=.figures)
+
+$(MDLT_DEV_DIR)/.packed-lm: $(MDL_OUT)/accel-eval $(MDL_LM_CKPT) $(MDL_DATA_STAMP) \
+		$(TOP)/tests/models/models_tests.mk
+	@mkdir -p $(@D)
+	$(MDL_OUT)/accel-eval --data $(MDL_MOBY_DIR) --save-packed $(@D) --windows 1 --prompts 0 \
+		--variants $(subst $(MDLT_SPACE),$(MDLT_COMMA),$(strip $(MDLT_LM_SPECS))) \
+		$(MDL_LM_CKPT) >$(@D)/accel-eval-lm.txt
+	@touch $@
+
+$(MDLT_LM_QPKS): $(MDLT_DEV_DIR)/.packed-lm ;
+
+$(MDLT_DEV_DIR)/moby-lm-%.figures: $(MDLT_DEV_DIR)/moby-lm-%.qpk $(MDL_LM_FWRUN)
+	$(MDL_LM_FWRUN) --data $(MDL_MOBY_DIR) --tokens 256 --prompt 64 --figures $@ $<
+
+GUEST_DATA += $(MDLT_DEV_QPKS) $(MDLT_DEV_FIGURES) $(MDLT_LM_QPKS) $(MDLT_LM_FIGURES) \
 	$(MDL_FMNIST_DIR)/t10k-images-idx3-ubyte.gz $(MDL_FMNIST_DIR)/t10k-labels-idx1-ubyte.gz
 
 # The guest program: the portable build of the models' library, libaccel.so;
