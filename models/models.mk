@@ -9,7 +9,8 @@
 # scripts that drive them for the compression report.
 #
 #   make models   retrain both models (minutes; rewrites models/ckpt/)
-#   make eval     accel-eval of every variant: build/models/eval-{lm,cls}.{txt,csv}
+#   make eval     accel-eval of every variant, linear-only and as the whole model's
+#                 device program on fwrun: build/models/eval-{lm,cls}.{txt,csv}
 #   make data     fetch and verify the data sets (scripts/fetch-data.sh)
 
 MDL_DIR := $(TOP)/models
@@ -111,9 +112,9 @@ models: $(MDL_OUT)/mdl-train-lm $(MDL_OUT)/mdl-train-cls $(MDL_DATA_STAMP)
 		--figures $(MDL_CKPT)/moby-lm.figures 2>&1 | tee $(MDL_CKPT)/moby-lm.log
 
 eval: $(MDL_OUT)/accel-eval $(MDL_DATA_STAMP)
-	$(MDL_OUT)/accel-eval --data $(MDL_FMNIST_DIR) --csv $(MDL_OUT)/eval-cls.csv \
+	$(MDL_OUT)/accel-eval --device --data $(MDL_FMNIST_DIR) --csv $(MDL_OUT)/eval-cls.csv \
 		$(MDL_CLS_CKPT) | tee $(MDL_OUT)/eval-cls.txt
-	$(MDL_OUT)/accel-eval --data $(MDL_MOBY_DIR) --csv $(MDL_OUT)/eval-lm.csv \
+	$(MDL_OUT)/accel-eval --device --data $(MDL_MOBY_DIR) --csv $(MDL_OUT)/eval-lm.csv \
 		$(MDL_LM_CKPT) | tee $(MDL_OUT)/eval-lm.txt
 
 # The compression report (docs/models.md "Compression report"): every

@@ -4,6 +4,11 @@
 # accel-eval, on two processes of one thread each (the machine has two
 # cores; results do not depend on the thread count), merged into
 #   build/report/compression.csv   one line per variant (columns below)
+#                                  with the whole model's figures on the
+#                                  device (accel-eval --device: every op in
+#                                  the device's numerics, the modeled cost
+#                                  per token or image); REPORT_DEVICE=0 skips
+#                                  them (about half the time)
 #   build/report/compression.md    the same as a table
 #   build/report/compression.png   metric against bits per weight (gnuplot)
 #   build/report/packed/*.qpk      packed checkpoints of the 4-bit variants (QAT/KD too)
@@ -14,6 +19,9 @@
 set -euo pipefail
 
 bin=$1; ckpt=$2; moby=$3; fmnist=$4; out=$5
+device=()
+[ "${REPORT_DEVICE:-1}" = 0 ] || device=(--device)
+export REPORT_DEVICE
 lm=$ckpt/moby-lm.bin; cls=$ckpt/fmnist-mlp.bin
 mkdir -p "$out/raw" "$out/qat" "$out/packed"
 
@@ -47,9 +55,9 @@ echo "compress-report: $n variants x 2 models + QAT/KD, 2 processes of 1 thread"
 # Progress: accel-eval prints one row per finished variant.
 run() {	# TAG ARGS...
 	local tag=$1; shift
-	"$bin/accel-eval" --threads 1 --save-packed "$out/packed" "$@" | while IFS= read -r l; do
+	"$bin/accel-eval" --threads 1 "${device[@]}" --save-packed "$out/packed" "$@" | while IFS= read -r l; do
 		case "$l" in
-		[a-z]*/a8/*|[a-z]*/a16/*) echo "[$tag] $l";;
+		[a-z]*/a8/*|[a-z]*/a16/*|"  on the device"*) echo "[$tag] $l";;
 		esac
 	done
 }
@@ -87,10 +95,13 @@ python_free_merge() {
 		key = model SUBSEP variant
 		if (key in seen) next
 		seen[key] = 1
+		# device columns: value, cycles, uJ, DRAM bytes per token/image
 		if (model == "lm") {
 			metric = "bits_per_byte"; val = $8; kl = $9; agree = $10; gen = $11
+			dv = $12; dc = $16; de = $17; dd = $18
 		} else {
 			metric = "top1"; val = $8; kl = ""; agree = $9; gen = ""
+			dv = $10; dc = $12; de = $13; dd = $14
 		}
 		if (variant == "fp32") ref[model] = val
 		n++
@@ -98,39 +109,55 @@ python_free_merge() {
 			 variant in rank ? rank[variant] : 1000 + n)
 		row[n] = model OFS variant OFS $3 OFS $4 OFS $5 OFS $7 OFS metric OFS val
 		rm[n] = model; rv[n] = val; rk[n] = kl; ra[n] = agree; rg[n] = gen
+		dev[n] = dv == "" ? ",,," : sprintf("%s,%s,%s,%s", dv, dc, de, dd)
+		if (dv != "" && variant != "fp32")
+			ddelta[n] = sprintf("%+.6f", dv - ref[model])
 	}
 	END {
 		print "model,variant,format,act,algorithm,bits_per_weight,metric,value," \
-		      "delta_vs_fp32,kl_nats,top1_agree,gen_agree"
+		      "delta_vs_fp32,kl_nats,top1_agree,gen_agree,dev_value,dev_cycles," \
+		      "dev_uj,dev_dram_bytes,dev_delta_vs_fp32"
 		for (i = 1; i <= n; i++) {
 			best = 0
 			for (j = 1; j <= n; j++)
 				if (!(j in done) && (best == 0 || ord[j] < ord[best]))
 					best = j
 			done[best] = 1
-			printf "%s,%+.6f,%s,%s,%s\n", row[best], rv[best] - ref[rm[best]], \
-				rk[best], ra[best], rg[best]
+			printf "%s,%+.6f,%s,%s,%s,%s,%s\n", row[best], rv[best] - ref[rm[best]], \
+				rk[best], ra[best], rg[best], dev[best], ddelta[best]
 		}
 	}' "$@"
 }
 shopt -s nullglob
 python_free_merge "$out/raw/order.txt" "$out"/raw/lm-*.csv "$out"/raw/cls-*.csv > "$out/compression.csv"
 
-# Markdown table.
+# Markdown table: the linear-only figures, then the whole model on the
+# device (when measured): its metric, delta and cost per token or image.
 awk -F, '
+function dev(u) {
+	if ($13 == "")
+		return " | - | - | - | - | -"
+	return sprintf(" | %.4f | %+.4f | %.0f | %.3f | %.0f", $13, $17, $14, $15, $16)
+}
 NR == 1 { next }
 $1 != cur {
 	cur = $1
 	if ($1 == "lm")
 		printf "\n### language model (held-out bits/byte, lower is better)\n\n" \
-		       "| variant | bits/w | bits/byte | delta | KL (nats) | top-1 agree | greedy agree |\n" \
-		       "| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+		       "Linear-only: the linear layers through the datapath, the rest in FP32 on the host; " \
+		       "device: every op of the forward pass as the device runs it, and its modeled " \
+		       "cost per token.\n\n" \
+		       "| variant | bits/w | bits/byte | delta | KL (nats) | top-1 agree | greedy agree " \
+		       "| device bits/byte | device delta | cycles/token | uJ/token | DRAM bytes/token |\n" \
+		       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
 	else
 		printf "\n### classifier (t10k top-1, higher is better)\n\n" \
-		       "| variant | bits/w | top-1 | delta | agree |\n| --- | ---: | ---: | ---: | ---: |\n"
+		       "| variant | bits/w | top-1 | delta | agree | device top-1 | device delta " \
+		       "| cycles/image | uJ/image | DRAM bytes/image |\n" \
+		       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
 }
-$1 == "lm" { printf "| %s | %.2f | %.4f | %+.4f | %.5f | %.4f | %.4f |\n", $2, $6, $8, $9, $10, $11, $12 }
-$1 == "cls" { printf "| %s | %.2f | %.4f | %+.4f | %.4f |\n", $2, $6, $8, $9, $11 }
+$1 == "lm" { printf "| %s | %.2f | %.4f | %+.4f | %.5f | %.4f | %.4f%s |\n", $2, $6, $8, $9, $10, $11, $12, dev() }
+$1 == "cls" { printf "| %s | %.2f | %.4f | %+.4f | %.4f%s |\n", $2, $6, $8, $9, $11, dev() }
 ' "$out/compression.csv" > "$out/compression.md"
 
 # Plot: one panel per model, one colour per algorithm.

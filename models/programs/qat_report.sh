@@ -37,9 +37,11 @@ train() {	# NAME CKPT DATA FORMAT KD ARGS... (NAME ending in -a8: --act a8)
 	echo "[qat] $name: $(grep -v '^mdl-qat: packed' "$q/$name.log" | tail -1)"
 }
 evaluate() {	# NAME REF DATA TAG VARIANT
-	"$bin/accel-eval" --threads 1 --data "$3" --ref "$2" --tag "$4" --variants "$5" \
+	local device=()
+	[ "${REPORT_DEVICE:-1}" = 0 ] || device=(--device)
+	"$bin/accel-eval" --threads 1 "${device[@]}" --data "$3" --ref "$2" --tag "$4" --variants "$5" \
 		--csv "$out/raw/$1.csv" "$q/$1.bin" |
-		grep -E "^[a-z0-9-]+/a(8|16)/" | sed "s/^/[qat] /"
+		grep -E "^([a-z0-9-]+/a(8|16)/|  on the device)" | sed "s/^/[qat] /"
 }
 lm=$ckpt/moby-lm.bin; cls=$ckpt/fmnist-mlp.bin
 echo "[qat] training (LM: 400 steps of 16 x 256 bytes; classifier: 2 epochs; a16 and a8)"
