@@ -1,11 +1,19 @@
 # SPDX-License-Identifier: MIT
-# libaccel: libaccel.so (soname libaccel.so.0), libaccel.a and libaccel.pc
-# in $(BUILD)/libaccel. The .pc file points at this tree, so tools build
-# through `pkg-config libaccel` exactly as an outside program would.
+# libaccel: libaccel.so (soname libaccel.so.MAJOR), libaccel.a and
+# libaccel.pc in $(BUILD)/libaccel. The .pc file points at this tree, so
+# tools build through `pkg-config libaccel` exactly as an outside program
+# would; `make install` writes one with the installed paths.
+#
+#   make abi-baseline   record the built library's ABI as the baseline
+#                       (libaccel/abi/libaccel.abi) after an intended change
 
-LIBACCEL_VERSION := 0.1.0
-LIBACCEL_SONAME := libaccel.so.0
 LIBACCEL_DIR := $(TOP)/libaccel
+# The version is accel.h's (ACCEL_VERSION_MAJOR/MINOR/PATCH), written once.
+LIBACCEL_VERSION := $(shell awk '/^\#define ACCEL_VERSION_(MAJOR|MINOR|PATCH) / \
+	{ v = v s $$3; s = "." } END { print v }' $(LIBACCEL_DIR)/include/accel.h)
+LIBACCEL_SONAME := libaccel.so.$(firstword $(subst ., ,$(LIBACCEL_VERSION)))
+LIBACCEL_MAP := $(LIBACCEL_DIR)/libaccel.map
+LIBACCEL_ABI := $(LIBACCEL_DIR)/abi/libaccel.abi
 LIBACCEL_OUT := $(BUILD)/libaccel
 LIBACCEL_SRCS := $(wildcard $(LIBACCEL_DIR)/src/*.c)
 LIBACCEL_HDRS := $(wildcard $(LIBACCEL_DIR)/src/*.h) \
@@ -47,9 +55,10 @@ $(LIBACCEL_OUT)/obj/isa/%.o: $(ISA_DIR)/%.c $(ISA_HDRS) $(DP_HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(DP_CFLAGS) -I$(ISA_DIR) -fPIC -fvisibility=hidden -c $< -o $@
 
-$(LIBACCEL_SO): $(LIBACCEL_OBJS)
+$(LIBACCEL_SO): $(LIBACCEL_OBJS) $(LIBACCEL_MAP)
 	$(CC) -shared -pthread -Wl,-soname,$(LIBACCEL_SONAME) -Wl,--no-undefined \
-		-o $@ $^ $(shell pkg-config --libs libdrm)
+		-Wl,--version-script,$(LIBACCEL_MAP) -o $@ $(LIBACCEL_OBJS) \
+		$(shell pkg-config --libs libdrm)
 
 $(LIBACCEL_SO_LINK): $(LIBACCEL_SO)
 	ln -sf $(LIBACCEL_SONAME) $@
@@ -65,8 +74,16 @@ $(LIBACCEL_PC): $(LIBACCEL_DIR)/libaccel.pc.in $(LIBACCEL_DIR)/libaccel.mk
 		-e 's|@UAPIDIR@|$(TOP)/uapi|' -e 's|@VERSION@|$(LIBACCEL_VERSION)|' \
 		-e '/^# SPDX/d' $< >$@
 
-.PHONY: libaccel
+.PHONY: libaccel abi-baseline
 libaccel: $(LIBACCEL_DEPS)
+
+# The public headers' types only (--headers-dir): the ABI a program sees.
+LIBACCEL_ABIDW := abidw --no-corpus-path --headers-dir $(LIBACCEL_DIR)/include \
+	--headers-dir $(TOP)/uapi/drm \
+	--drop-private-types
+abi-baseline: $(LIBACCEL_SO) $(DEPS_STAMP)
+	@mkdir -p $(dir $(LIBACCEL_ABI))
+	$(LIBACCEL_ABIDW) --out-file $(LIBACCEL_ABI) $(LIBACCEL_SO)
 
 GUEST_LIBS += $(LIBACCEL_SO)
 ALL_TARGETS += $(LIBACCEL_DEPS)

@@ -46,6 +46,28 @@ extern "C" {
 
 #define ACCEL_API __attribute__((visibility("default")))
 
+/*
+ * The library's version: the header a program was built with. The major
+ * number is the soname's (libaccel.so.1): it moves with every incompatible
+ * change of the ABI (tests/libaccel/libaccel_abi_test.sh checks the ABI
+ * against libaccel/abi/libaccel.abi). The minor number moves when
+ * functions are added, the patch number for fixes.
+ */
+#define ACCEL_VERSION_MAJOR 1
+#define ACCEL_VERSION_MINOR 0
+#define ACCEL_VERSION_PATCH 0
+#define ACCEL_VERSION_ENCODE(major, minor, patch) \
+	((uint32_t)(major) << 16 | (uint32_t)(minor) << 8 | (uint32_t)(patch))
+#define ACCEL_VERSION \
+	ACCEL_VERSION_ENCODE(ACCEL_VERSION_MAJOR, ACCEL_VERSION_MINOR, ACCEL_VERSION_PATCH)
+
+/*
+ * The version of the library the program runs with, ACCEL_VERSION_ENCODE()'d:
+ * compare with ACCEL_VERSION (the header's) to detect a library older than
+ * the program was built for. @str (optional) gets "1.0.0".
+ */
+ACCEL_API uint32_t accel_version(const char **str);
+
 /* Waits take a relative timeout in ns; this one never expires. */
 #define ACCEL_TIMEOUT_INFINITE INT64_MAX
 

@@ -44,6 +44,10 @@ check-libaccel: $(LAT_BINS) $(LAT_FAKE)
 	@$(call RUN_SUITES,libaccel,$(LAT_BINS) $(LAT_FAKE))
 
 HOST_TESTS += $(LAT_BINS) $(LAT_FAKE)
+
+# The ABI against libaccel/abi/libaccel.abi (abidiff; make abi-baseline
+# records a new one): a script, run from the tree.
+HOST_TESTS += $(LAT_DIR)/libaccel_abi_test.sh
 ALL_TARGETS += $(LAT_BINS) $(LAT_FAKE)
 
 # guest_accel_test runs in the guest against the device; its golden model is
