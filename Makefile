@@ -18,6 +18,7 @@
 #   QTEST_SCRIPTS  scripts running QEMU qtests (TAP)
 #   VM_SCRIPTS   host scripts that boot their own guest (TAP)
 #   ALL_TARGETS  everything `make` builds
+#   INSTALL_*    what `make install` puts where (install.mk)
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 include $(TOP)/versions.mk
@@ -48,6 +49,14 @@ GUEST_SCRIPTS :=
 QTEST_SCRIPTS :=
 VM_SCRIPTS :=
 ALL_TARGETS :=
+INSTALL_BINS :=
+INSTALL_HEADERS :=
+INSTALL_UAPI :=
+INSTALL_QUASAR_HEADERS :=
+INSTALL_SHLIBS :=
+INSTALL_STATIC :=
+INSTALL_PC :=
+INSTALL_FW :=
 
 .PHONY: all deps run check check-host check-guest qemu driver initramfs clean \
 	help FORCE
@@ -73,6 +82,8 @@ include $(TOP)/tools/tools.mk
 include $(TOP)/models/models.mk
 include $(TOP)/tests/tests.mk
 include $(TOP)/bench/bench.mk
+include $(TOP)/examples/examples.mk
+include $(TOP)/install.mk
 
 help:
 	@sed -n '2,12p' $(TOP)/Makefile

@@ -20,6 +20,13 @@ CMP_CFLAGS := $(HOST_CFLAGS) -I$(DP_DIR) -I$(CMP_DIR) -I$(TOP)/libaccel/include
 CMP_LIB := $(CMP_OUT)/libquasar_compress.a
 
 ALL_TARGETS += $(CMP_LIB)
+# The SDK's compression library (quasar-compress.pc): the headers a program
+# includes, with the one datapath header they need, and the datapath
+# library it links (CPU-dispatched SIMD kernels).
+INSTALL_QUASAR_HEADERS += $(addprefix $(CMP_DIR)/,compress.h compress_algo.h \
+	compress_libaccel.h compress_qtensor_builder.h) $(DP_DIR)/dp_format.h
+INSTALL_STATIC += $(CMP_LIB) $(DP_LIB)
+INSTALL_PC += $(CMP_DIR)/quasar-compress.pc.in
 
 $(CMP_OUT)/%.o: $(CMP_DIR)/%.c $(CMP_HDRS)
 	@mkdir -p $(dir $@)

@@ -49,6 +49,7 @@ FW_OBJS := $(patsubst %.c,$(FW_BUILD)/obj/%.o,$(FW_SRCS) $(FW_ENGINE_SRCS)) \
 	$(patsubst %.c,$(FW_BUILD)/obj/isa/%.o,$(ISA_SRCS))
 
 ALL_TARGETS += $(FW_IMAGE) $(FW_EXTRA_IMAGES) $(FW_LIB) $(FW_TOOL)
+INSTALL_FW += $(FW_IMAGE)
 
 .PHONY: fw
 fw: $(FW_IMAGE) $(FW_EXTRA_IMAGES) $(FW_LIB) $(FW_TOOL)

@@ -86,4 +86,9 @@ abi-baseline: $(LIBACCEL_SO) $(DEPS_STAMP)
 	$(LIBACCEL_ABIDW) --out-file $(LIBACCEL_ABI) $(LIBACCEL_SO)
 
 GUEST_LIBS += $(LIBACCEL_SO)
+INSTALL_HEADERS += $(addprefix $(LIBACCEL_DIR)/include/,accel.h accel_ops.h accel_stream.h)
+INSTALL_UAPI += $(TOP)/uapi/drm/quasar_accel.h $(TOP)/uapi/drm/quasar_isa.h
+INSTALL_SHLIBS += $(LIBACCEL_SO)
+INSTALL_STATIC += $(LIBACCEL_A)
+INSTALL_PC += $(LIBACCEL_DIR)/libaccel.pc.in
 ALL_TARGETS += $(LIBACCEL_DEPS)

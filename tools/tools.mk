@@ -24,4 +24,5 @@ $(TOOLS_OUT)/accel-stats: $(TOP)/tools/accel-stats.c $(LIBACCEL_DEPS) $(LIBACCEL
 tools: $(TOOLS_BINS)
 
 GUEST_BINS += $(TOOLS_BINS)
+INSTALL_BINS += $(TOOLS_BINS)
 ALL_TARGETS += $(TOOLS_BINS)

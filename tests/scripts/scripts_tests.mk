@@ -4,3 +4,8 @@
 # and kernel/module parameters.
 
 VM_SCRIPTS += $(TOP)/tests/scripts/vm_vmsh_options_test.sh
+
+# make install / uninstall into a DESTDIR and a prefix, and the examples
+# built out of the tree against the installed SDK (host; the examples run
+# in the guest: examples/examples.mk).
+HOST_TESTS += $(TOP)/tests/scripts/sdk_install_test.sh
