@@ -45,3 +45,24 @@ sparse: $(DEPS_STAMP)
 	grep -E 'warning:|error:' $(DRV_BUILD)/sparse.log; \
 	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
 	if grep -qE 'warning:|error:' $(DRV_BUILD)/sparse.log; then exit 1; fi
+
+# DKMS: the driver's source package, as /usr/src/quasar-VERSION/ holds it
+# (driver/, the two contracts it includes, the top-level Kbuild, dkms.conf);
+# VERSION is the driver's (QUASAR_DRIVER_MAJOR.MINOR). Install it with
+#   cp -r build/dkms/quasar-VERSION /usr/src/ && dkms install quasar/VERSION
+# (docs/bringup.md); tests/driver/driver_dkms_test.sh builds it with dkms.
+DKMS_VERSION := $(shell awk '/^\#define QUASAR_DRIVER_(MAJOR|MINOR)\t/ \
+	{ v = v s $$3; s = "." } END { print v }' $(DRV_DIR)/quasar_drv.h)
+DKMS_SRC := $(BUILD)/dkms/quasar-$(DKMS_VERSION)
+.PHONY: dkms-source
+dkms-source: $(DKMS_SRC)/dkms.conf
+$(DKMS_SRC)/dkms.conf: $(DRV_SRCS) $(DRV_DIR)/Kbuild $(TOP)/Kbuild $(DRV_DIR)/dkms.conf.in \
+		$(wildcard $(TOP)/include/hw/*.h $(TOP)/uapi/drm/*.h)
+	rm -rf $(DKMS_SRC) && mkdir -p $(DKMS_SRC)/driver $(DKMS_SRC)/include/hw $(DKMS_SRC)/uapi/drm
+	cp $(TOP)/Kbuild $(DKMS_SRC)/
+	cp $(DRV_DIR)/Kbuild $(DRV_DIR)/quasar_*.c $(DRV_DIR)/quasar_*.h $(DKMS_SRC)/driver/
+	cp $(TOP)/include/hw/*.h $(DKMS_SRC)/include/hw/
+	cp $(TOP)/uapi/drm/*.h $(DKMS_SRC)/uapi/drm/
+	sed -e 's/@VERSION@/$(DKMS_VERSION)/' -e '/^# SPDX/d' $(DRV_DIR)/dkms.conf.in >$@
+
+ALL_TARGETS += $(DKMS_SRC)/dkms.conf

@@ -64,4 +64,6 @@ GUEST_SCRIPTS += $(DRVT_SCRIPTS)
 GUEST_BINS += $(DRVT_RAW_PROGS) $(DRVT_TESTS) $(DRVT_HELPERS) $(DRVT_SCRIPTS)
 GUEST_LIBS += $(DRVT_VGEM)
 VM_SCRIPTS += $(DRVT_DIR)/vm_hot_unplug_test.sh
+# The DKMS source package built by Debian's dkms (host, trees of its own).
+HOST_TESTS += $(DRVT_DIR)/driver_dkms_test.sh
 ALL_TARGETS += $(DRVT_RAW_PROGS) $(DRVT_TESTS) $(DRVT_HELPERS) $(DRVT_SCRIPTS) $(DRVT_VGEM)

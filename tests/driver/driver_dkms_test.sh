@@ -1,0 +1,51 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# driver_dkms_test: the DKMS source package (make dkms-source:
+# build/dkms/quasar-VERSION) builds with Debian's dkms against the pinned
+# kernel headers, in trees of its own (--sourcetree, --dkmstree: nothing
+# is installed on the machine), into a quasar.ko for that kernel built
+# from the same sources as build/driver/quasar.ko (the same srcversion).
+# TAP.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+eval "$(sed -n 's/^\(KVER\) [:?]= \(.*\)$/\1="\2"/p' "$top/versions.mk")"
+src=$(ls -d "$top"/build/dkms/quasar-* 2>/dev/null | head -1)
+ver=${src##*/quasar-}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+dk=(-m quasar -v "$ver" --sourcetree "$work/src" --dkmstree "$work/tree")
+n=0 fails=0
+
+result() { # rc name [detail file]
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | tail -30
+		fails=$((fails + 1))
+	fi
+}
+
+echo "TAP version 13"
+echo "1..3"
+mkdir -p "$work/src" "$work/tree"
+[ -f "$src/dkms.conf" ] && cp -r "$src" "$work/src/" &&
+	dkms add "${dk[@]}" >"$work/add.log" 2>&1
+result $? "dkms add quasar/$ver (from ${src:-build/dkms: missing})" "$work/add.log"
+
+dkms build "${dk[@]}" -k "$KVER" >"$work/build.log" 2>&1 ||
+	cat "$work/tree/quasar/$ver/build/make.log" >>"$work/build.log" 2>/dev/null
+ko=$(find "$work/tree/quasar/$ver/$KVER" -name 'quasar.ko*' 2>/dev/null | head -1)
+[ -n "$ko" ]
+result $? "dkms build for $KVER gives quasar.ko" "$work/build.log"
+
+{
+	echo "dkms:  $(modinfo -F vermagic "$ko" 2>&1) srcversion $(modinfo -F srcversion "$ko" 2>&1)"
+	echo "build: srcversion $(modinfo -F srcversion "$top/build/driver/quasar.ko" 2>&1)"
+} >"$work/modinfo"
+modinfo -F vermagic "$ko" 2>/dev/null | grep -q "^$KVER " &&
+	[ "$(modinfo -F srcversion "$ko")" = "$(modinfo -F srcversion "$top/build/driver/quasar.ko")" ]
+result $? "its vermagic is $KVER and its sources are the tree's (srcversion)" "$work/modinfo"
+dkms remove "${dk[@]}" --all >/dev/null 2>&1
+[ $fails -eq 0 ]
