@@ -12,7 +12,8 @@ int mdl_lm_generate_check(const struct mdl_llama *m, uint32_t prompt, uint32_t n
 			  size_t errlen)
 {
 	if (prompt == 0)
-		return mdl_err(err, errlen, -EINVAL, "an empty prompt (the first job needs a token)");
+		return mdl_err(err, errlen, -EINVAL,
+			       "an empty prompt (the first job needs a token)");
 	if (prompt > m->seq_len)
 		return mdl_err(err, errlen, -EINVAL,
 			       "a prompt of %u tokens is longer than the model's context of %u",

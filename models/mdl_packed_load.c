@@ -190,9 +190,9 @@ static int mdl_pk_read_lin(struct mdl_pk_in *in, struct mdl_linset *ls, uint32_t
 
 		if (what[i] && v[i] != want[i])
 			return mdl_err(err, errlen, -EINVAL,
-				       "layer %s (record at %zu): %s %u, the model's is %u (%u x %u, "
-				       "act %u, input group %u)", l->name, at, what[i], v[i], want[i],
-				       l->n, l->k, l->act, l->in_group);
+				       "layer %s (record at %zu): %s %u, the model's is %u "
+				       "(%u x %u, act %u, input group %u)", l->name, at, what[i],
+				       v[i], want[i], l->n, l->k, l->act, l->in_group);
 	}
 	w = (struct dp_wt){ .fmt = v[5], .n = v[0], .k = v[1], .group = v[6], .flags = v[7] };
 	memcpy(&w.tensor_scale, &v[8], 4);
@@ -215,10 +215,10 @@ static int mdl_pk_read_lin(struct mdl_pk_in *in, struct mdl_linset *ls, uint32_t
 
 		if (bytes[i] != want[i])
 			return mdl_err(err, errlen, -EINVAL,
-				       "layer %s (record at %zu): %s length %llu, format %u (%s) of "
-				       "%u x %u needs %zu", l->name, at, what[i],
-				       (unsigned long long)bytes[i], w.fmt, dp_fmt_info(w.fmt)->name,
-				       w.n, w.k, want[i]);
+				       "layer %s (record at %zu): %s length %llu, format %u "
+				       "(%s) of %u x %u needs %zu", l->name, at, what[i],
+				       (unsigned long long)bytes[i], w.fmt,
+				       dp_fmt_info(w.fmt)->name, w.n, w.k, want[i]);
 	}
 	ninv = v[9];
 	if (ninv != 0 && ninv != l->k)
@@ -262,26 +262,29 @@ static int mdl_pk_parse(const uint8_t *b, size_t len, struct mdl_packed *p, char
 			       MDL_PK_HDR_BYTES);
 	if (mdl_pk_get32(b + MDL_PK_OFF_MAGIC) != MDL_PACKED_MAGIC)
 		return mdl_err(err, errlen, -EINVAL,
-			       "magic 0x%08x (offset %u): not a packed checkpoint (0x%08x, \"QPKM\")",
-			       mdl_pk_get32(b + MDL_PK_OFF_MAGIC), MDL_PK_OFF_MAGIC,
-			       MDL_PACKED_MAGIC);
+			       "magic 0x%08x (offset %u): not a packed checkpoint "
+			       "(0x%08x, \"QPKM\")", mdl_pk_get32(b + MDL_PK_OFF_MAGIC),
+			       MDL_PK_OFF_MAGIC, MDL_PACKED_MAGIC);
 	version = mdl_pk_get32(b + MDL_PK_OFF_VERSION);
 	if (version != MDL_PACKED_VERSION)
-		return mdl_err(err, errlen, -EINVAL, "version %u (offset %u): this reader takes %u%s",
-			       version, MDL_PK_OFF_VERSION, MDL_PACKED_VERSION,
+		return mdl_err(err, errlen, -EINVAL,
+			       "version %u (offset %u): this reader takes %u%s", version,
+			       MDL_PK_OFF_VERSION, MDL_PACKED_VERSION,
 			       version == 1 ? " (version 1 numbered the weight formats 3 lower: "
 			       "pack the model again, accel-eval --save-packed)" : "");
 	size = mdl_pk_get64(b + MDL_PK_OFF_SIZE);
 	if (size != len)
-		return mdl_err(err, errlen, -EINVAL, "size %llu (offset %u): the file has %zu bytes "
-			       "(%s)", (unsigned long long)size, MDL_PK_OFF_SIZE, len,
+		return mdl_err(err, errlen, -EINVAL,
+			       "size %llu (offset %u): the file has %zu bytes (%s)",
+			       (unsigned long long)size, MDL_PK_OFF_SIZE, len,
 			       size > len ? "truncated" : "trailing data");
 	crc = (uint32_t)crc32_z(0, b + MDL_PK_CRC_FROM, len - MDL_PK_CRC_FROM);
 	if (crc != mdl_pk_get32(b + MDL_PK_OFF_CRC))
 		return mdl_err(err, errlen, -EINVAL,
-			       "crc 0x%08x (offset %u): the bytes from offset %u give 0x%08x (a "
-			       "CRC-32 mismatch: the file is corrupt)", mdl_pk_get32(b + MDL_PK_OFF_CRC),
-			       MDL_PK_OFF_CRC, MDL_PK_CRC_FROM, crc);
+			       "crc 0x%08x (offset %u): the bytes from offset %u give 0x%08x "
+			       "(a CRC-32 mismatch: the file is corrupt)",
+			       mdl_pk_get32(b + MDL_PK_OFF_CRC), MDL_PK_OFF_CRC, MDL_PK_CRC_FROM,
+			       crc);
 	if (b[MDL_PK_OFF_VARIANT + MDL_PACKED_NAME - 1])
 		return mdl_err(err, errlen, -EINVAL, "variant (offset %u): not NUL-terminated",
 			       MDL_PK_OFF_VARIANT);

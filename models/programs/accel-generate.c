@@ -73,7 +73,7 @@ static void gen_usage(FILE *f)
 		"  --temperature T    0 (default): greedy, the most likely byte; above 0: sample\n"
 		"                     from softmax(logits / T)\n"
 		"  --top-k K          sample among the K most likely bytes only (0, default: all)\n"
-		"  --seed S           the sampler's seed (default 1): the same seed, the same text\n"
+		"  --seed S           the sampler's seed (default 1): a seed repeats its text\n"
 		"  --device PATH      the device node (default: $" ACCEL_DEVICE_ENV ", else "
 		GEN_DEFAULT_DEVICE ")%s\n"
 		"  --json             machine-readable output: per token and in total\n"
@@ -311,8 +311,9 @@ static void gen_header(const struct gen_run *r, const uint32_t *prompt, uint32_t
 	if (o->json) {
 		/* one member per line, the device's on its own (another run's may differ) */
 		printf("{\"model\":\"%s\",\"variant\":\"%s\",\"layers\":%u,\"dim\":%u,"
-		       "\"context\":%u,\n\"device\":\"%s\",\n\"prompt\":", base ? base + 1 : o->model,
-		       r->pk->variant, m->layers, m->dim, m->seq_len, r->device);
+		       "\"context\":%u,\n\"device\":\"%s\",\n\"prompt\":",
+		       base ? base + 1 : o->model, r->pk->variant, m->layers, m->dim, m->seq_len,
+		       r->device);
 		gen_json_str(stdout, prompt, plen);
 		printf(",\"prompt_bytes\":%u,\"tokens_asked\":%u,\"temperature\":%.17g,"
 		       "\"top_k\":%u,\"seed\":%llu,\n\"tokens\":[\n", plen, o->tokens,

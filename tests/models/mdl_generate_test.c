@@ -19,7 +19,7 @@
  *  - accel-generate (the host build, --device fwrun): --help and --version
  *    exit 0, bad arguments exit 2 naming the argument and value, a prompt
  *    longer than the context exits 2 with the limit, a corrupt model file
- *    exits 1 naming what is wrong, a greedy run prints the summary line
+ *    or a classifier's exits 1 naming what is wrong, a greedy run prints the summary line
  *    with its figures, and a sampled run repeats byte for byte with its
  *    seed (the wall-clock figures aside).
  */
@@ -385,6 +385,9 @@ TEST(accel_generate_refuses_a_prompt_longer_than_the_context_and_a_bad_file)
 	EXPECT_EQ(1, mdlt_run(cmd, out, MDLT_OUT));
 	HAS(out, "CRC-32");
 	unlink(tmp);
+	/* a packed model of another kind */
+	EXPECT_EQ(1, mdlt_run(MDLT_GEN "--prompt abc " MDLT_CLS_QPK " 2>&1", out, MDLT_OUT));
+	HAS(out, "kind 2, not a language model");
 	EXPECT_EQ(1, mdlt_run(MDLT_GEN "--prompt abc /nonexistent.qpk 2>&1", out, MDLT_OUT));
 	HAS(out, "/nonexistent.qpk");
 	free(buf);
@@ -421,7 +424,8 @@ static int mdlt_same_but_wall(const char *a, const char *b)
 	while (*a && *b) {
 		const char *ea = strchr(a, '\n'), *eb = strchr(b, '\n');
 		const char *wa = strstr(a, ",\"wall_"), *wb = strstr(b, ",\"wall_");
-		size_t na = ea ? (size_t)(ea - a) : strlen(a), nb = eb ? (size_t)(eb - b) : strlen(b);
+		size_t na = ea ? (size_t)(ea - a) : strlen(a);
+		size_t nb = eb ? (size_t)(eb - b) : strlen(b);
 
 		if (wa && wa < a + na)
 			na = (size_t)(wa - a);

@@ -93,10 +93,11 @@ $(MDLT_DEV_DIR)/moby-lm-%.figures: $(MDLT_DEV_DIR)/moby-lm-%.qpk $(MDL_LM_FWRUN)
 # on fwrun against a separate run of its tokens, the command line.
 $(MDLT_OUT)/mdl_generate_test: $(TOP)/tests/models/mdl_generate_test.c $(MDL_LIB) $(CMP_LIB) \
 		$(LIBACCEL_A) $(FWRUN_LIBS) $(MDL_DEPS_HDRS) $(DEPS_STAMP) $(MDLT_LM_QPKS) \
-		$(MDL_GENERATE)
+		$(MDLT_DEV_QPKS) $(MDL_GENERATE)
 	@mkdir -p $(dir $@)
 	$(CC) $(MDL_CFLAGS) -isystem $(KSELFTEST_DIR) -Wno-unused-parameter \
 		-DMDLT_LM_QPK='"$(firstword $(MDLT_LM_QPKS))"' -DMDLT_GENERATE='"$(MDL_GENERATE)"' \
+		-DMDLT_CLS_QPK='"$(firstword $(MDLT_DEV_QPKS))"' \
 		$< -o $@ $(MDL_LIB) $(MDL_DEV_LIBS)
 
 HOST_TESTS += $(MDLT_OUT)/mdl_generate_test
