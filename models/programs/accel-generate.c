@@ -456,7 +456,13 @@ int main(int argc, char **argv)
 #endif
 		ret = mdl_backend_accel_create(r.device, &b);
 	if (ret) {
-		fprintf(stderr, GEN_NAME ": --device %s: %s\n", r.device, strerror(-ret));
+		fprintf(stderr, GEN_NAME ": --device %s: %s%s\n", r.device, strerror(-ret),
+#ifdef GEN_HAVE_FWRUN
+			" (--device fwrun: the firmware in process, no VM)"
+#else
+			""
+#endif
+			);
 		goto out;
 	}
 	ret = mdl_program_load(&p, b, &l, err, sizeof(err));
