@@ -297,7 +297,7 @@ FIXTURE_TEARDOWN(fault)
 }
 
 static char *const ggt_long[] = {
-	"accel-generate", "--tokens", "150", "--prompt", "Call me", GGT_MODEL, NULL
+	"accel-generate", "--tokens", "200", "--prompt", "Call me", GGT_MODEL, NULL
 };
 
 /* The last token line printed (its index), or -1. */
@@ -324,9 +324,9 @@ TEST_F_TIMEOUT(fault, an_mmu_fault_mid_generation_reports_status_and_command, 12
 	EXPECT_EQ(1, r.armed) TH_LOG("the fault was not armed after token 3: %s", self->out);
 	EXPECT_EQ(1, rc) TH_LOG("%s", self->out);
 	HAS(self->out, "the job ended MMU_FAULT at command 0");
-	HAS(self->out, "of 150 tokens generated");
+	HAS(self->out, "of 200 tokens generated");
 	EXPECT_LE(3, last);
-	EXPECT_GT(149, last) TH_LOG("the generation finished before the fault");
+	EXPECT_GT(199, last) TH_LOG("the generation finished before the fault");
 	EXPECT_EQ(NULL, strstr(self->out, "\ngenerate: "));
 	fprintf(stderr, "# failed after token %d: %s", last,
 		strstr(self->out, "accel-generate: ") ?: "(no message)\n");
@@ -343,8 +343,8 @@ TEST_F_TIMEOUT(fault, a_hang_mid_generation_is_reset_and_reported, 120)
 	/* -1: still running after a minute, killed */
 	EXPECT_EQ(1, rc) TH_LOG("%s", self->out);
 	HAS(self->out, "accel-generate: token ");
-	HAS(self->out, "of 150 tokens generated");
-	EXPECT_GT(149, last);
+	HAS(self->out, "of 200 tokens generated");
+	EXPECT_GT(199, last);
 	fprintf(stderr, "# failed after token %d in %.1f s: %s", last, ggt_now() - t0,
 		strstr(self->out, "accel-generate: ") ?: "(no message)\n");
 }
