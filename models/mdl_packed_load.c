@@ -81,7 +81,7 @@ static int mdl_pk_model_lm(struct mdl_pk_in *in, const uint8_t *config, struct m
 	c.seq_len = (int32_t)mdl_pk_get32(config + 24);
 	ret = mdl_llama_cfg_check(&c, why, sizeof(why));
 	if (ret)
-		return mdl_err(err, errlen, ret, "config: %s", why);
+		return mdl_err(err, errlen, ret, "config (offset %u): %s", MDL_PK_OFF_CONFIG, why);
 	if (mdl_llama_cfg_params(&c) / MDL_PK_EXPANSION_MAX > in->len / sizeof(float))
 		return mdl_err(err, errlen, -EINVAL,
 			       "config: %zu parameters cannot be packed in %zu bytes",
@@ -172,44 +172,54 @@ static int mdl_pk_read_lin(struct mdl_pk_in *in, struct mdl_linset *ls, uint32_t
 	int ret;
 
 	if (!q)
-		return mdl_err(err, errlen, -EINVAL, "truncated at %zu (layer %u of %u)", at, id,
-			       ls->count);
+		return mdl_err(err, errlen, -EINVAL, "truncated at %zu: the record of layer %s "
+			       "(%u of %u)", at, l->name, id + 1, ls->count);
 	if (memchr(q, 0, MDL_PK_LIN_NAME) == NULL || strcmp((const char *)q, l->name))
-		return mdl_err(err, errlen, -EINVAL, "layer record at %zu: expected %s", at,
-			       l->name);
+		return mdl_err(err, errlen, -EINVAL,
+			       "layer record at %zu: name \"%.*s\", expected %s (the model's "
+			       "layer %u)", at, MDL_PK_LIN_NAME, (const char *)q, l->name, id);
 	f = q + MDL_PK_LIN_NAME;
 	for (i = 0; i < 10; i++)
 		v[i] = mdl_pk_get32(f + 4 * i);
 	for (i = 0; i < 4; i++)
 		bytes[i] = mdl_pk_get64(f + 40 + 8 * i);
 	/* v: n k act afmt in_group fmt group flags tensor_scale in_inv_count */
-	if (v[0] != l->n || v[1] != l->k || v[2] != l->act || v[4] != l->in_group)
-		return mdl_err(err, errlen, -EINVAL,
-			       "layer %s: %u x %u, act %u, input group %u; the model's is %u x %u, "
-			       "act %u, group %u", l->name, v[0], v[1], v[2], v[4], l->n, l->k,
-			       l->act, l->in_group);
+	for (i = 0; i < 5; i++) {
+		static const char *const what[] = { "n", "k", "act", NULL, "in_group" };
+		const uint32_t want[] = { l->n, l->k, l->act, 0, l->in_group };
+
+		if (what[i] && v[i] != want[i])
+			return mdl_err(err, errlen, -EINVAL,
+				       "layer %s (record at %zu): %s %u, the model's is %u "
+				       "(%u x %u, act %u, input group %u)", l->name, at, what[i],
+				       v[i], want[i], l->n, l->k, l->act, l->in_group);
+	}
 	w = (struct dp_wt){ .fmt = v[5], .n = v[0], .k = v[1], .group = v[6], .flags = v[7] };
 	memcpy(&w.tensor_scale, &v[8], 4);
 	ret = dp_geom_get(w.fmt, w.n, w.k, w.group, w.flags, &g);
 	if (ret)
 		return mdl_err(err, errlen, -EINVAL,
-			       "layer %s: format %u, group %u, flags %#x is not a valid tensor",
-			       l->name, w.fmt, w.group, w.flags);
+			       "layer %s (record at %zu): format %u, group %u, flags %#x is not a "
+			       "valid tensor", l->name, at, w.fmt, w.group, w.flags);
 	fi = dp_fmt_info(w.fmt);
 	if (v[3] != DP_A_BF16 && !(v[3] == DP_A_INT8 && fi->a8))
-		return mdl_err(err, errlen, -EINVAL, "layer %s: activation mode %u with %s",
-			       l->name, v[3], fi->name);
+		return mdl_err(err, errlen, -EINVAL,
+			       "layer %s (record at %zu): activation mode (afmt) %u with %s",
+			       l->name, at, v[3], fi->name);
 	if (!isfinite(w.tensor_scale) || (w.fmt != DP_W_NVFP4 && w.tensor_scale != 1.0f))
 		return mdl_err(err, errlen, -EINVAL, "layer %s: tensor scale %g", l->name,
 			       (double)w.tensor_scale);
-	if (bytes[0] != g.data_bytes || bytes[1] != g.scale_bytes || bytes[2] != g.zero_bytes ||
-	    bytes[3] != g.meta_bytes)
-		return mdl_err(err, errlen, -EINVAL,
-			       "layer %s: buffer sizes %llu/%llu/%llu/%llu, the format needs "
-			       "%zu/%zu/%zu/%zu", l->name, (unsigned long long)bytes[0],
-			       (unsigned long long)bytes[1], (unsigned long long)bytes[2],
-			       (unsigned long long)bytes[3], g.data_bytes, g.scale_bytes,
-			       g.zero_bytes, g.meta_bytes);
+	for (i = 0; i < 4; i++) {
+		static const char *const what[] = { "data", "scales", "zeros", "meta" };
+		const size_t want[] = { g.data_bytes, g.scale_bytes, g.zero_bytes, g.meta_bytes };
+
+		if (bytes[i] != want[i])
+			return mdl_err(err, errlen, -EINVAL,
+				       "layer %s (record at %zu): %s length %llu, format %u "
+				       "(%s) of %u x %u needs %zu", l->name, at, what[i],
+				       (unsigned long long)bytes[i], w.fmt,
+				       dp_fmt_info(w.fmt)->name, w.n, w.k, want[i]);
+	}
 	ninv = v[9];
 	if (ninv != 0 && ninv != l->k)
 		return mdl_err(err, errlen, -EINVAL, "layer %s: %u input factors for %u inputs",
@@ -242,26 +252,42 @@ static int mdl_pk_parse(const uint8_t *b, size_t len, struct mdl_packed *p, char
 			size_t errlen)
 {
 	struct mdl_pk_in in = { b, len, MDL_PK_HDR_BYTES };
-	uint32_t version, kind, nlin, i;
+	uint32_t version, kind, nlin, i, crc;
 	uint64_t size;
 	int ret;
 
-	if (len < MDL_PK_HDR_BYTES || mdl_pk_get32(b + MDL_PK_OFF_MAGIC) != MDL_PACKED_MAGIC)
-		return mdl_err(err, errlen, -EINVAL, "not a packed checkpoint (%zu bytes, magic)",
-			       len);
+	if (len < MDL_PK_HDR_BYTES)
+		return mdl_err(err, errlen, -EINVAL,
+			       "%zu bytes: not a packed checkpoint (its header alone is %u)", len,
+			       MDL_PK_HDR_BYTES);
+	if (mdl_pk_get32(b + MDL_PK_OFF_MAGIC) != MDL_PACKED_MAGIC)
+		return mdl_err(err, errlen, -EINVAL,
+			       "magic 0x%08x (offset %u): not a packed checkpoint "
+			       "(0x%08x, \"QPKM\")", mdl_pk_get32(b + MDL_PK_OFF_MAGIC),
+			       MDL_PK_OFF_MAGIC, MDL_PACKED_MAGIC);
 	version = mdl_pk_get32(b + MDL_PK_OFF_VERSION);
 	if (version != MDL_PACKED_VERSION)
-		return mdl_err(err, errlen, -EINVAL, "version %u (this reader: %u)", version,
-			       MDL_PACKED_VERSION);
+		return mdl_err(err, errlen, -EINVAL,
+			       "version %u (offset %u): this reader takes %u%s", version,
+			       MDL_PK_OFF_VERSION, MDL_PACKED_VERSION,
+			       version == 1 ? " (version 1 numbered the weight formats 3 lower: "
+			       "pack the model again, accel-eval --save-packed)" : "");
 	size = mdl_pk_get64(b + MDL_PK_OFF_SIZE);
 	if (size != len)
-		return mdl_err(err, errlen, -EINVAL, "%zu bytes, the header says %llu (%s)", len,
-			       (unsigned long long)size, size > len ? "truncated" : "trailing data");
-	if ((uint32_t)crc32_z(0, b + MDL_PK_CRC_FROM, len - MDL_PK_CRC_FROM) !=
-	    mdl_pk_get32(b + MDL_PK_OFF_CRC))
-		return mdl_err(err, errlen, -EINVAL, "CRC-32 mismatch: the file is corrupt");
+		return mdl_err(err, errlen, -EINVAL,
+			       "size %llu (offset %u): the file has %zu bytes (%s)",
+			       (unsigned long long)size, MDL_PK_OFF_SIZE, len,
+			       size > len ? "truncated" : "trailing data");
+	crc = (uint32_t)crc32_z(0, b + MDL_PK_CRC_FROM, len - MDL_PK_CRC_FROM);
+	if (crc != mdl_pk_get32(b + MDL_PK_OFF_CRC))
+		return mdl_err(err, errlen, -EINVAL,
+			       "crc 0x%08x (offset %u): the bytes from offset %u give 0x%08x "
+			       "(a CRC-32 mismatch: the file is corrupt)",
+			       mdl_pk_get32(b + MDL_PK_OFF_CRC), MDL_PK_OFF_CRC, MDL_PK_CRC_FROM,
+			       crc);
 	if (b[MDL_PK_OFF_VARIANT + MDL_PACKED_NAME - 1])
-		return mdl_err(err, errlen, -EINVAL, "variant name not terminated");
+		return mdl_err(err, errlen, -EINVAL, "variant (offset %u): not NUL-terminated",
+			       MDL_PK_OFF_VARIANT);
 	memcpy(p->variant, b + MDL_PK_OFF_VARIANT, MDL_PACKED_NAME);
 	p->kind = kind = mdl_pk_get32(b + MDL_PK_OFF_KIND);
 	p->src.crc = mdl_pk_get32(b + MDL_PK_OFF_SRC_CRC);
@@ -272,12 +298,15 @@ static int mdl_pk_parse(const uint8_t *b, size_t len, struct mdl_packed *p, char
 	else if (kind == MDL_PACKED_CLS)
 		ret = mdl_pk_model_cls(&in, b + MDL_PK_OFF_CONFIG, p, err, errlen);
 	else
-		ret = mdl_err(err, errlen, -EINVAL, "model kind %u (1 LM, 2 classifier)", kind);
+		ret = mdl_err(err, errlen, -EINVAL,
+			      "kind %u (offset %u): 1 a language model, 2 a classifier", kind,
+			      MDL_PK_OFF_KIND);
 	if (ret)
 		return ret;
 	if (nlin != p->ls.count)
-		return mdl_err(err, errlen, -EINVAL, "%u linear layers, the model has %u", nlin,
-			       p->ls.count);
+		return mdl_err(err, errlen, -EINVAL,
+			       "linear layer count %u (offset %u): the model has %u", nlin,
+			       MDL_PK_OFF_NLIN, p->ls.count);
 	for (i = 0; i < nlin; i++) {
 		ret = mdl_pk_read_lin(&in, &p->ls, i, err, errlen);
 		if (ret)

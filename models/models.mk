@@ -42,7 +42,8 @@ MDL_SRCS := mdl_thread_pool.c mdl_fp32_matmul.c mdl_util.c mdl_data.c mdl_llama.
 # Device programs: the memory plan, ops and stream, the two backends, the
 # classifier's program, and the figures a host and a guest run compare.
 MDL_DEV_SRCS := mdl_program.c mdl_program_run.c mdl_backend_fwrun.c mdl_backend_accel.c \
-	mdl_cls_program.c mdl_lm_program.c mdl_lm_fwrun.c mdl_device_figures.c
+	mdl_cls_program.c mdl_lm_program.c mdl_lm_fwrun.c mdl_device_figures.c \
+	mdl_lm_sample.c mdl_lm_generate.c
 MDL_SRCS += $(MDL_DEV_SRCS)
 MDL_LIB := $(MDL_OUT)/libquasar_models.a
 MDL_HDRS := $(wildcard $(MDL_DIR)/*.h)
@@ -55,7 +56,10 @@ MDL_BINS := $(addprefix $(MDL_OUT)/,$(MDL_PROGS))
 MDL_EVAL := $(MDL_OUT)/accel-eval
 MDL_CLS_FWRUN := $(MDL_OUT)/mdl-cls-fwrun
 MDL_LM_FWRUN := $(MDL_OUT)/mdl-lm-fwrun
-ALL_TARGETS += $(MDL_BINS) $(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN)
+# accel-generate, built twice: for the host (--device fwrun: the firmware in
+# process, or a device node) and for the guest (below).
+MDL_GENERATE := $(MDL_OUT)/accel-generate
+ALL_TARGETS += $(MDL_BINS) $(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN) $(MDL_GENERATE)
 
 $(MDL_OUT)/obj/%.o: $(MDL_DIR)/%.c $(MDL_DEPS_HDRS)
 	@mkdir -p $(dir $@)
@@ -70,7 +74,9 @@ $(MDL_BINS): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) $(CMP_LIB) $(D
 	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
 
 # The device programs' commands on fwrun, and accel-eval (--device).
-$(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) \
+$(MDL_OUT)/obj/programs/accel-generate.o: MDL_CFLAGS += -DGEN_HAVE_FWRUN
+
+$(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN) $(MDL_GENERATE): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) \
 		$(CMP_LIB) $(LIBACCEL_A) $(FWRUN_LIBS)
 	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_DEV_LIBS)
 
@@ -80,7 +86,7 @@ $(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN): $(MDL_OUT)/%: $(MDL_OUT)/obj/progr
 MDL_PORTABLE_SRCS := mdl_util.c mdl_data.c mdl_cls.c mdl_llama.c mdl_lm_infer.c mdl_linear.c \
 	mdl_fp32_matmul.c mdl_thread_pool.c mdl_packed_load.c mdl_packed_save.c \
 	mdl_program.c mdl_program_run.c mdl_backend_accel.c mdl_cls_program.c \
-	mdl_lm_program.c mdl_device_figures.c
+	mdl_lm_program.c mdl_device_figures.c mdl_lm_sample.c mdl_lm_generate.c
 # (-Wno-psabi: the FP32 trainer's 64-byte vector types, which the guest never
 # runs, warn that they pass differently without AVX-512.)
 MDL_PORTABLE_CFLAGS := $(filter-out -march=native,$(MDL_CFLAGS)) -Wno-psabi
@@ -93,6 +99,19 @@ $(MDL_OUT)/portable/%.o: $(MDL_DIR)/%.c $(MDL_DEPS_HDRS)
 $(MDL_PORTABLE_LIB): $(addprefix $(MDL_OUT)/portable/,$(MDL_PORTABLE_SRCS:.c=.o))
 	@rm -f $@
 	ar rcs $@ $^
+
+# accel-generate for the guest: the portable library and libaccel.so, the
+# device only (no firmware in process), without debug sections.
+MDL_GENERATE_GUEST := $(MDL_OUT)/guest/accel-generate
+
+$(MDL_GENERATE_GUEST): $(MDL_PROG_DIR)/accel-generate.c $(MDL_PORTABLE_LIB) $(CMP_LIB) $(DP_LIB) \
+		$(LIBACCEL_DEPS) $(MDL_DEPS_HDRS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(MDL_PORTABLE_CFLAGS) $$($(LIBACCEL_PKG) --cflags) $< -o $@ $(MDL_PORTABLE_LIB) \
+		$(CMP_LIB) $(DP_LIB) $$($(LIBACCEL_PKG) --libs) -lz -lm -lpthread -Wl,--strip-debug
+
+GUEST_BINS += $(MDL_GENERATE_GUEST)
+ALL_TARGETS += $(MDL_GENERATE_GUEST)
 
 # The data sets: installed/fetched once, re-verified when the script or pins change.
 $(MDL_DATA_STAMP): $(TOP)/scripts/fetch-data.sh $(TOP)/versions.mk

@@ -89,6 +89,51 @@ $(MDLT_LM_QPKS): $(MDLT_DEV_DIR)/.packed-lm ;
 $(MDLT_DEV_DIR)/moby-lm-%.figures: $(MDLT_DEV_DIR)/moby-lm-%.qpk $(MDL_LM_FWRUN)
 	$(MDL_LM_FWRUN) --data $(MDL_MOBY_DIR) --tokens 256 --prompt 64 --figures $@ $<
 
+# Generation (models/mdl_lm_generate.h, accel-generate): the sampler, greedy
+# on fwrun against a separate run of its tokens, the command line.
+$(MDLT_OUT)/mdl_generate_test: $(TOP)/tests/models/mdl_generate_test.c $(MDL_LIB) $(CMP_LIB) \
+		$(LIBACCEL_A) $(FWRUN_LIBS) $(MDL_DEPS_HDRS) $(DEPS_STAMP) $(MDLT_LM_QPKS) \
+		$(MDLT_DEV_QPKS) $(MDL_GENERATE)
+	@mkdir -p $(dir $@)
+	$(CC) $(MDL_CFLAGS) -isystem $(KSELFTEST_DIR) -Wno-unused-parameter \
+		-DMDLT_LM_QPK='"$(firstword $(MDLT_LM_QPKS))"' -DMDLT_GENERATE='"$(MDL_GENERATE)"' \
+		-DMDLT_CLS_QPK='"$(firstword $(MDLT_DEV_QPKS))"' \
+		$< -o $@ $(MDL_LIB) $(MDL_DEV_LIBS)
+
+HOST_TESTS += $(MDLT_OUT)/mdl_generate_test
+
+# Bad packed files, crafted from the build's packed LM: each message names the field.
+$(MDLT_OUT)/mdl_packed_errors_test: $(TOP)/tests/models/mdl_packed_errors_test.c $(MDL_LIB) \
+		$(CMP_LIB) $(DP_LIB) $(MDL_HDRS) $(DEPS_STAMP) $(MDLT_LM_QPKS)
+	@mkdir -p $(dir $@)
+	$(CC) $(MDL_CFLAGS) -isystem $(KSELFTEST_DIR) -Wno-unused-parameter \
+		-DMDLT_LM_QPK='"$(firstword $(MDLT_LM_QPKS))"' $< -o $@ $(MDL_LIB) $(MDL_LIBS)
+
+HOST_TESTS += $(MDLT_OUT)/mdl_packed_errors_test
+
+# accel-generate's runs the guest must repeat (guest_generate_test): each
+# generate-NAME.args holds the arguments, one a line (the model's base name
+# first); the host's accel-generate ran them on fwrun with --json into
+# generate-NAME.json. Greedy on W4A16, sampled with a seed on W4A8, from a
+# held-out prompt (chapter 135).
+MDLT_GEN_PROMPT := The morning of the third day dawned fair and fresh, and once more the solitary night-man at the fore-mast-head was relieved by
+MDLT_GEN_CASES := $(MDLT_DEV_DIR)/generate-greedy $(MDLT_DEV_DIR)/generate-sampled
+
+$(MDLT_DEV_DIR)/generate-greedy.args: $(TOP)/tests/models/models_tests.mk
+	@mkdir -p $(@D)
+	printf '%s\n' moby-lm-int4-g32-a16-rtn.qpk --tokens 48 --prompt '$(MDLT_GEN_PROMPT)' >$@
+
+$(MDLT_DEV_DIR)/generate-sampled.args: $(TOP)/tests/models/models_tests.mk
+	@mkdir -p $(@D)
+	printf '%s\n' moby-lm-int4-g32-a8-rtn.qpk --tokens 48 --temperature 0.8 --top-k 40 \
+		--seed 7 --prompt '$(MDLT_GEN_PROMPT)' >$@
+
+$(MDLT_DEV_DIR)/generate-%.json: $(MDLT_DEV_DIR)/generate-%.args $(MDL_GENERATE) $(MDLT_LM_QPKS)
+	cd $(@D) && xargs -d '\n' -a $< $(MDL_GENERATE) --device fwrun --json >$@.tmp
+	@mv $@.tmp $@
+
+GUEST_DATA += $(addsuffix .args,$(MDLT_GEN_CASES)) $(addsuffix .json,$(MDLT_GEN_CASES))
+
 GUEST_DATA += $(MDLT_DEV_QPKS) $(MDLT_DEV_FIGURES) $(MDLT_LM_QPKS) $(MDLT_LM_FIGURES) \
 	$(MDL_FMNIST_DIR)/t10k-images-idx3-ubyte.gz $(MDL_FMNIST_DIR)/t10k-labels-idx1-ubyte.gz
 
@@ -107,3 +152,16 @@ $(MDLT_GUEST): $(TOP)/tests/models/guest_models_test.c $(MDL_PORTABLE_LIB) $(CMP
 GUEST_TESTS += $(MDLT_GUEST)
 GUEST_BINS += $(MDLT_GUEST)
 ALL_TARGETS += $(MDLT_GUEST)
+
+# accel-generate in the guest against the host's runs, a job failing
+# mid-generation, a prompt past the context: it runs the program, so it
+# needs no library.
+MDLT_GEN_GUEST := $(MDLT_OUT)/guest_generate_test
+
+$(MDLT_GEN_GUEST): $(TOP)/tests/models/guest_generate_test.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_CFLAGS) -isystem $(KSELFTEST_DIR) -Wno-unused-parameter $< -o $@
+
+GUEST_TESTS += $(MDLT_GEN_GUEST)
+GUEST_BINS += $(MDLT_GEN_GUEST)
+ALL_TARGETS += $(MDLT_GEN_GUEST)
