@@ -16,6 +16,7 @@
 #include "dp_num.h"
 #include "fw_bytes.h"
 #include "fw_exec.h"
+#include "fw_time.h"
 
 struct fw_matmul_plan {
 	const struct isa_matmul *c;
@@ -83,7 +84,7 @@ static int fw_matmul_tile(struct fw_xctx *x, const struct fw_matmul_plan *p,
 {
 	const struct isa_matmul *c = p->c;
 	uint32_t kt = fw_matmul_limit(c, m0 + mm - 1);
-	uint64_t off = (uint64_t)c->causal_offset + m0, macs = 0;
+	uint64_t off = (uint64_t)c->causal_offset + m0, macs = 0, t0;
 	struct dp_matmul dm;
 	int st;
 
@@ -105,7 +106,10 @@ static int fw_matmul_tile(struct fw_xctx *x, const struct fw_matmul_plan *p,
 		.trans_b = c->trans_b, .causal = c->causal,
 		.causal_offset = off > UINT32_MAX ? UINT32_MAX : (uint32_t)off,
 	};
-	if (dp_matmul_fast(&dm, x->e->isa))
+	t0 = fw_time_now(x->fw);
+	st = dp_matmul_fast(&dm, x->e->isa);
+	fw_time_add(x->fw, kernel_ns, t0);
+	if (st)
 		return DRM_QUASAR_STATUS_BAD_OPERAND;	/* validated: cannot happen */
 	/* The MAC array at its BF16 rate (docs/cost-model.md 3.4). */
 	fw_cost_macs(x, macs, macs, DRM_QUASAR_FORMAT_W_BF16, false);

@@ -7,6 +7,7 @@
 #include "drm/quasar_isa.h"
 #include "fw_api.h"
 #include "fw_bytes.h"
+#include "fw_time.h"
 
 #define FW_PAGE_OFFSET_MASK	(QUASAR_PAGE_SIZE - 1)
 /* Bits an entry may carry; any other bit set makes the entry invalid. */
@@ -18,7 +19,7 @@ int fw_mmu_translate(const struct fw_device *fw, unsigned int slot,
 		     uint64_t *contig)
 {
 	const struct fw_ctx *ctx;
-	uint64_t table, pte = 0;
+	uint64_t table, pte = 0, t0;
 
 	if (slot >= QUASAR_NUM_CTX)
 		return DRM_QUASAR_STATUS_BAD_CONTEXT;
@@ -30,6 +31,7 @@ int fw_mmu_translate(const struct fw_device *fw, unsigned int slot,
 		return DRM_QUASAR_STATUS_MMU_FAULT;
 
 	table = ctx->root;
+	t0 = fw_time_now(fw);
 	for (int level = QUASAR_PT_LEVELS - 1; level >= 0; level--) {
 		uint8_t raw[8];
 		uint64_t at = table + 8 * QUASAR_PT_INDEX(va, level);
@@ -41,6 +43,7 @@ int fw_mmu_translate(const struct fw_device *fw, unsigned int slot,
 			return DRM_QUASAR_STATUS_MMU_FAULT;
 		table = pte & QUASAR_PTE_ADDR_MASK;
 	}
+	fw_time_add(fw, mmu_ns, t0);
 	if (write && !(pte & QUASAR_PTE_WRITE))
 		return DRM_QUASAR_STATUS_MMU_PERM;
 
@@ -66,7 +69,7 @@ static int fw_mmu_xfer(const struct fw_device *fw, unsigned int slot,
 	while (done < len) {
 		/* Cannot wrap: addresses reach 2^39 and fault long before. */
 		uint64_t cur = va + done;
-		uint64_t dma, contig;
+		uint64_t dma, contig, t0;
 		uint32_t n;
 		int st, rc;
 
@@ -78,10 +81,12 @@ static int fw_mmu_xfer(const struct fw_device *fw, unsigned int slot,
 			return st;
 		}
 		n = (uint32_t)fw_min_u64(contig, len - done);
+		t0 = fw_time_now(fw);
 		if (write)
 			rc = fw->hal.dma_write(fw->hal.opaque, dma, out + done, n);
 		else
 			rc = fw->hal.dma_read(fw->hal.opaque, dma, in + done, n);
+		fw_time_add(fw, dma_ns, t0);
 		if (rc)
 			return DRM_QUASAR_STATUS_DMA_ERROR;
 		done += n;

@@ -16,6 +16,7 @@
 #include "qemu/atomic.h"
 #include "qemu/rcu.h"
 #include "qemu/cutils.h"
+#include "qemu/timer.h"
 #include "exec/memory.h"
 #include "sysemu/dma.h"
 #include <zlib.h>
@@ -121,6 +122,12 @@ static void quasar_hal_log(void *opaque, const char *msg)
     quasar_fwlog_append(w->dev, w->name, msg);
 }
 
+/* The host's monotonic clock: job times by phase (fw_api.h fw_job_time). */
+static uint64_t quasar_hal_now_ns(void *opaque)
+{
+    return get_clock();
+}
+
 void quasar_hal_init(QuasarState *s, QuasarWorker *w, const char *name)
 {
     w->dev = s;
@@ -130,6 +137,7 @@ void quasar_hal_init(QuasarState *s, QuasarWorker *w, const char *name)
         .dma_write = quasar_hal_dma_write,
         .crc32 = quasar_hal_crc32,
         .log = quasar_hal_log,
+        .now_ns = quasar_hal_now_ns,
         .opaque = w,
     };
 }

@@ -69,6 +69,11 @@ struct fw_hal {
 	uint32_t (*crc32)(uint32_t crc, const void *buf, size_t len);
 	/* A line for the firmware log; may be NULL. */
 	void (*log)(void *opaque, const char *msg);
+	/*
+	 * Monotonic nanoseconds of the host running the firmware, for the job
+	 * times by phase (struct fw_job_time); may be NULL: no timing.
+	 */
+	uint64_t (*now_ns)(void *opaque);
 	void *opaque;
 };
 
@@ -171,6 +176,24 @@ struct fw_job_stats {
 };
 
 /*
+ * Where a job's time went on the host emulating the device: wall-clock
+ * nanoseconds by phase, when the HAL has a clock (fw_hal.now_ns), for
+ * benchmarks (docs/cost-model.md "Where a token's time goes"). Not part of
+ * the model and never in the statistics record: the same job takes
+ * different times on different hosts. The phases do not overlap; job_ns
+ * minus the others is the firmware's own loop (stream fetch windows,
+ * decode, validation, tile plans, SRAM management, the cost model).
+ */
+struct fw_job_time {
+	uint64_t seqno;		/* the job's, from its descriptor */
+	uint64_t job_ns;	/* fw_job_run(): descriptor check to last command */
+	uint64_t mmu_ns;	/* page-table walks (their DMA reads) */
+	uint64_t dma_ns;	/* stream and operand DMA through the MMU */
+	uint64_t kernel_ns;	/* datapath kernels (GEMM, row ops, MATMUL, dequant) */
+	uint64_t cpl_ns;	/* statistics and completion records written */
+};
+
+/*
  * The execution engine of ISA v1's compute commands, provided by the user
  * of the firmware (fw_engine_init() in fw_ops.c): the emulated SRAM through
  * which every tile is staged, the cost parameters, and the statistics of
@@ -193,6 +216,8 @@ struct fw_engine {
 	uint64_t sram_size;	/* bytes, the modeled SRAM capacity */
 	struct fw_cost_params cost;
 	struct fw_job_stats stats;
+	/* The last job's time by phase (zeros without a HAL clock). */
+	struct fw_job_time time;
 	/*
 	 * GEMM kernels (enum dp_isa): 0 runs the golden model; a SIMD ISA
 	 * (bit-exact with it) needs @ws, scratch outside the modeled SRAM
