@@ -10,12 +10,15 @@
  * (--fp32) decodes the same number of steps after the same prompt on the
  * CPU. Only decode steps count. Prints one line per path:
  *
- *   model-bench: path=P steps=N prompt=N wall_ns=N [busy_ns=N seq_first=N
- *                seq_last=N job_ns=N mmu_ns=N dma_ns=N kernel_ns=N cpl_ns=N]
+ *   model-bench: path=P steps=N prompt=N wall_ns=N [busy_ns=N stream_ns=N
+ *                cmds=N stream_bytes=N seq_first=N seq_last=N job_ns=N
+ *                mmu_ns=N dma_ns=N kernel_ns=N cpl_ns=N]
  *
  * wall_ns: the decode steps from the caller's side (stream built, job
  * submitted, waited for, logits read); busy_ns: the device's own time of
- * those jobs (JOB_STATS device_ns: start to interrupt); the phases are the
+ * those jobs (JOB_STATS device_ns: start to interrupt); stream_ns: the
+ * part of wall_ns that builds the streams (cmds commands, stream_bytes
+ * bytes, the last step's); the phases are the
  * firmware's (struct mdl_job_time) where the backend sees them (fwrun),
  * and the QEMU trace event quasar_hwq_job_phases of seqnos seq_first ..
  * seq_last gives them for the device (bench/model_bench.sh). A benchmark:
@@ -48,7 +51,8 @@ struct bench_opts {
 };
 
 struct bench_sums {
-	uint64_t wall_ns, busy_ns, seq_first, seq_last;
+	uint64_t wall_ns, busy_ns, seq_first, seq_last, stream_ns;
+	uint32_t cmds, stream_bytes;
 	struct mdl_job_time t;
 };
 
@@ -85,6 +89,31 @@ static void bench_time_add(struct mdl_job_time *sum, const struct mdl_job_time *
 	sum->cpl_ns += t->cpl_ns;
 }
 
+/*
+ * The part of wall_ns spent building the steps' streams (libaccel's
+ * encoder and checks, on this CPU): the same steps built again, alone.
+ */
+static int bench_streams(const struct bench_opts *o, const struct mdl_program *p,
+			 const uint64_t base[MDL_REGIONS], struct bench_sums *s, char *err,
+			 size_t errlen)
+{
+	struct accel_stream *as;
+	uint32_t tok = 'e';
+	int ret = accel_stream_create(&as);
+
+	if (ret)
+		return -snprintf(err, errlen, "stream: out of memory");
+	for (uint32_t i = 0; !ret && i < o->steps; i++) {
+		struct mdl_step step = { .rows = 1, .pos = o->prompt + i, .tokens = &tok };
+		uint64_t t0 = bench_ns();
+
+		ret = mdl_program_stream_step(p, base, &step, as, err, errlen);
+		s->stream_ns += bench_ns() - t0;
+	}
+	accel_stream_destroy(as);
+	return ret;
+}
+
 /* The prefill, then the timed decode steps, on @b. */
 static int bench_device(const struct bench_opts *o, const struct mdl_packed *pk,
 			struct mdl_backend *b, struct bench_sums *s, char *err, size_t errlen)
@@ -118,6 +147,8 @@ static int bench_device(const struct bench_opts *o, const struct mdl_packed *pk,
 		if (ret)
 			break;
 		s->busy_ns += st.device_ns;
+		s->cmds = st.cmd_index;
+		s->stream_bytes = (uint32_t)accel_stream_size(l.s);
 		if (!i)
 			s->seq_first = st.seqno;
 		s->seq_last = st.seqno;
@@ -128,6 +159,8 @@ static int bench_device(const struct bench_opts *o, const struct mdl_packed *pk,
 			bench_time_add(&s->t, &t);
 		}
 	}
+	if (!ret)
+		ret = bench_streams(o, &p, l.base, s, err, errlen);
 	mdl_program_unload(&l);
 	mdl_program_free(&p);
 	free(logits);
@@ -257,10 +290,12 @@ int main(int argc, char **argv)
 		ret = bench_device(&o, &pk, b, &s, err, sizeof(err));
 	if (!ret)
 		printf("model-bench: path=%s variant=%s steps=%u prompt=%u wall_ns=%llu "
-		       "busy_ns=%llu seq_first=%llu seq_last=%llu job_ns=%llu mmu_ns=%llu "
-		       "dma_ns=%llu kernel_ns=%llu cpl_ns=%llu\n",
+		       "busy_ns=%llu stream_ns=%llu cmds=%u stream_bytes=%u seq_first=%llu "
+		       "seq_last=%llu job_ns=%llu mmu_ns=%llu dma_ns=%llu kernel_ns=%llu "
+		       "cpl_ns=%llu\n",
 		       o.fwrun ? "host-fwrun" : "guest-device", pk.variant, o.steps, o.prompt,
 		       (unsigned long long)s.wall_ns, (unsigned long long)s.busy_ns,
+		       (unsigned long long)s.stream_ns, s.cmds, s.stream_bytes,
 		       (unsigned long long)s.seq_first, (unsigned long long)s.seq_last,
 		       (unsigned long long)s.t.job_ns, (unsigned long long)s.t.mmu_ns,
 		       (unsigned long long)s.t.dma_ns, (unsigned long long)s.t.kernel_ns,

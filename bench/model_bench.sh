@@ -52,22 +52,25 @@ function kv(line, k,    n, i, f, a) {
 	next
 }
 function ms(ns, n) { return sprintf("%.3f", ns / n / 1e6) }
-function row(p, wall, busy, wake, job, mmu, dma, kern, cpl, irq, speed, n,    fw) {
+# busy: the device from job start to its interrupt; wake: doorbell to job
+# start; guest: the rest of the time the caller saw (stream: building it).
+function row(p, l, wall, busy, wake, job, mmu, dma, kern, cpl, irq, speed, n,    fw) {
 	fw = job - mmu - dma - kern
-	printf "%s,%s,%d,%.1f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", p, variant[p], n,
-		n / (wall / 1e9), ms(wall, n), ms(busy, n), ms(wake, n), ms(mmu, n), ms(dma, n),
-		ms(kern, n), ms(fw, n), ms(cpl, n), ms(irq, n), ms(wall - busy, n),
-		(busy ? sprintf("%.3f", kern / busy) : ""), speed > out
+	printf "%s,%s,%d,%.1f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s\n", p, variant[p], n,
+		n / (wall / 1e9), ms(wall, n), ms(busy, n), ms(mmu, n), ms(dma, n), ms(kern, n),
+		ms(fw, n), ms(cpl, n), ms(irq, n), ms(wake, n), ms(wall - busy - wake, n),
+		ms(kv(l, "stream_ns"), n), (busy ? sprintf("%.3f", kern / busy) : ""),
+		kv(l, "cmds"), kv(l, "stream_bytes"), speed > out
 }
 END {
-	print "path,variant,steps,tokens_per_s,ms_per_token,busy_ms,wake_ms,mmu_ms,dma_ms," \
-	      "kernel_ms,firmware_ms,completion_ms,irq_ms,guest_ms,kernel_share," \
-	      "speedup_vs_cpu_fp32" > out
+	print "path,variant,steps,tokens_per_s,ms_per_token,busy_ms,mmu_ms,dma_ms,kernel_ms," \
+	      "firmware_ms,completion_ms,irq_ms,wake_ms,guest_ms,stream_build_ms," \
+	      "kernel_share_of_busy,commands,stream_bytes,speedup_vs_cpu_fp32" > out
 	for (k = 1; k <= np; k++) {
 		p = order[k]; l = path[p]; n = kv(l, "steps"); variant[p] = kv(l, "variant")
 		wall = kv(l, "wall_ns")
 		if (p ~ /cpu-fp32$/) {
-			printf "%s,fp32,%d,%.1f,%s,,,,,,,,,,,\n", p, n, n / (wall / 1e9),
+			printf "%s,fp32,%d,%.1f,%s,,,,,,,,,,,,,,\n", p, n, n / (wall / 1e9),
 				ms(wall, n) > out
 			continue
 		}
@@ -75,7 +78,7 @@ END {
 		speed = cpu ? sprintf("%.2f", kv(cpu, "wall_ns") / wall) : ""
 		if (p == "host-fwrun") {
 			job = kv(l, "job_ns")
-			row(p, wall, job, 0, job, kv(l, "mmu_ns"), kv(l, "dma_ns"),
+			row(p, l, wall, job, 0, job, kv(l, "mmu_ns"), kv(l, "dma_ns"),
 			    kv(l, "kernel_ns"), 0, 0, speed, n)
 			continue
 		}
@@ -90,7 +93,7 @@ END {
 			dma += ph[s, "dma_ns"]; kern += ph[s, "kernel_ns"]
 			cpl += ph[s, "cpl_ns"]; irq += ph[s, "irq_ns"]
 		}
-		row(p, wall, wake + job + cpl + irq, wake, job, mmu, dma, kern, cpl, irq, speed, n)
+		row(p, l, wall, job + cpl + irq, wake, job, mmu, dma, kern, cpl, irq, speed, n)
 	}
 }'
 rm -f "$log.host"

@@ -189,6 +189,7 @@ void fw_cmd_job_begin(const struct fw_device *fw)
 	if (fw->engine) {
 		fw_memset(&fw->engine->stats, 0, sizeof(fw->engine->stats));
 		fw_memset(&fw->engine->time, 0, sizeof(fw->engine->time));
+		fw_mmu_tlb_flush(fw);
 	}
 }
 

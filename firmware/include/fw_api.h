@@ -71,7 +71,8 @@ struct fw_hal {
 	void (*log)(void *opaque, const char *msg);
 	/*
 	 * Monotonic nanoseconds of the host running the firmware, for the job
-	 * times by phase (struct fw_job_time); may be NULL: no timing.
+	 * times by phase (struct fw_job_time); may be NULL, or return 0 while
+	 * nobody looks: no timing.
 	 */
 	uint64_t (*now_ns)(void *opaque);
 	void *opaque;
@@ -176,6 +177,27 @@ struct fw_job_stats {
 };
 
 /*
+ * The engine's translation cache (fw_mmu.c, hw-spec section 4): leaf page
+ * table entries of the job in progress, emptied when every job starts, so
+ * that the driver never invalidates anything (a job's page tables do not
+ * change while it runs: its BOs stay mapped until its fence signals). A
+ * walk reads FW_TLB_FILL leaf entries at once (one 64-byte line of the
+ * table) and keeps the leaf table of the last walk, so streaming through
+ * a buffer costs one page-table read per FW_TLB_FILL pages instead of
+ * three per page. An entry is checked (valid, no unknown bit) when it is
+ * read; only valid ones are kept; the write permission is checked on use.
+ */
+#define FW_TLB_ENTRIES	256	/* direct-mapped, power of two */
+#define FW_TLB_FILL	8
+
+struct fw_tlb {
+	uint64_t tag[FW_TLB_ENTRIES];	/* page number << 8 | slot, + 1; 0: empty */
+	uint64_t pte[FW_TLB_ENTRIES];
+	uint64_t leaf_tag;		/* va >> 21 << 8 | slot, + 1; 0: none */
+	uint64_t leaf_table;		/* the leaf table of that 2 MiB */
+};
+
+/*
  * Where a job's time went on the host emulating the device: wall-clock
  * nanoseconds by phase, when the HAL has a clock (fw_hal.now_ns), for
  * benchmarks (docs/cost-model.md "Where a token's time goes"). Not part of
@@ -218,6 +240,7 @@ struct fw_engine {
 	struct fw_job_stats stats;
 	/* The last job's time by phase (zeros without a HAL clock). */
 	struct fw_job_time time;
+	struct fw_tlb tlb;
 	/*
 	 * GEMM kernels (enum dp_isa): 0 runs the golden model; a SIMD ISA
 	 * (bit-exact with it) needs @ws, scratch outside the modeled SRAM
@@ -304,6 +327,9 @@ int fw_boot(struct fw_device *fw, const uint8_t *image, uint32_t size);
 int fw_mmu_translate(const struct fw_device *fw, unsigned int slot,
 		     uint64_t va, bool write, uint64_t *dma_addr,
 		     uint64_t *contig);
+
+/* Empty the engine's translation cache (struct fw_tlb); every job starts so. */
+void fw_mmu_tlb_flush(const struct fw_device *fw);
 
 /* Copy between device VAs of context @slot and a local buffer. */
 int fw_mmu_read(const struct fw_device *fw, unsigned int slot, uint64_t va,
