@@ -63,6 +63,9 @@ bench-datapath: $(DP_BENCH)
 bench-model: all $(MODEL_BENCH) $(MODEL_BENCH_QPK)
 	bash $(TOP)/bench/model_bench.sh $(MODEL_BENCH) $(MODEL_BENCH_QPK) $(MDL_LM_CKPT) \
 		$(BENCH_OUT)/model.csv $(MODEL_BENCH_STEPS)
+	gnuplot -e "csv='$(BENCH_OUT)/model.csv'; out='$(BENCH_OUT)/model.png'" \
+		$(TOP)/bench/model_plot.gp
+	@echo "bench-model: $(BENCH_OUT)/model.csv, $(BENCH_OUT)/model.png"
 
 cost-sweep: $(COST_SWEEP)
 	$(COST_SWEEP) $(BENCH_OUT)/cost.csv
