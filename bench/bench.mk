@@ -7,12 +7,41 @@
 #                     layer, decode (M = 1) and prefill (M = 64), run by the
 #                     firmware in-process (fwrun/) and checked against the
 #                     golden model: build/bench/cost.csv and cost.png
+#   make bench-model  (part of make bench) the language model's decode, one
+#                     device job per token, on the host in process (fwrun),
+#                     in the guest through /dev/accel/accel0 and in FP32 on
+#                     the guest CPU, in one VM run: build/bench/model.csv
+#                     (tokens/s, and per token the device's time by phase)
 
 BENCH_OUT := $(BUILD)/bench
 DP_BENCH := $(BENCH_OUT)/dp_bench
 COST_SWEEP := $(BENCH_OUT)/cost-sweep
 
 ALL_TARGETS += $(DP_BENCH) $(COST_SWEEP)
+
+# The model benchmark: the host build (fwrun backend) and the guest's
+# (portable, libaccel), from one source; the W4A8 LM the guest tests pack
+# and its FP32 checkpoint, which the guest image carries for it.
+MODEL_BENCH := $(BENCH_OUT)/accel-bench-model
+MODEL_BENCH_GUEST := $(BENCH_OUT)/guest/accel-bench-model
+MODEL_BENCH_QPK := $(MDLT_DEV_DIR)/moby-lm-int4-g32-a8-rtn.qpk
+MODEL_BENCH_STEPS ?= 128
+
+$(MODEL_BENCH): $(TOP)/bench/accel-bench-model.c $(MDL_LIB) $(CMP_LIB) $(LIBACCEL_A) \
+		$(FWRUN_LIBS) $(MDL_DEPS_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(MDL_CFLAGS) -DBENCH_FWRUN $< -o $@ $(MDL_LIB) $(MDL_DEV_LIBS)
+
+$(MODEL_BENCH_GUEST): $(TOP)/bench/accel-bench-model.c $(MDL_PORTABLE_LIB) $(CMP_LIB) \
+		$(DP_LIB) $(LIBACCEL_DEPS) $(MDL_DEPS_HDRS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(MDL_PORTABLE_CFLAGS) $$($(LIBACCEL_PKG) --cflags) $< -o $@ \
+		$(MDL_PORTABLE_LIB) $(CMP_LIB) $(DP_LIB) $$($(LIBACCEL_PKG) --libs) \
+		-lz -lm -lpthread -Wl,--strip-debug
+
+ALL_TARGETS += $(MODEL_BENCH) $(MODEL_BENCH_GUEST)
+GUEST_BINS += $(MODEL_BENCH_GUEST)
+GUEST_DATA += $(MDL_LM_CKPT)
 
 $(DP_BENCH): $(TOP)/bench/dp_bench.c $(CMP_LIB) $(DP_LIB) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -23,10 +52,20 @@ $(COST_SWEEP): $(TOP)/bench/cost_sweep.c $(FWRUN_LIBS) $(FWRUN_HDRS) $(DEPS_STAM
 	@mkdir -p $(dir $@)
 	$(CC) $(FWRUN_CFLAGS) $< -o $@ $(FWRUN_LIBS) -lz -lm
 
-.PHONY: bench cost-sweep
+.PHONY: bench bench-datapath bench-model cost-sweep
+bench: bench-datapath bench-model
+
 # OpenBLAS picks its kernel from the CPU unless these force a slower one.
-bench: $(DP_BENCH)
+bench-datapath: $(DP_BENCH)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $< $(BENCH_OUT)/datapath.csv
+
+# The guest image (make all) carries the guest build and the model files.
+bench-model: all $(MODEL_BENCH) $(MODEL_BENCH_QPK)
+	bash $(TOP)/bench/model_bench.sh $(MODEL_BENCH) $(MODEL_BENCH_QPK) $(MDL_LM_CKPT) \
+		$(BENCH_OUT)/model.csv $(MODEL_BENCH_STEPS)
+	gnuplot -e "csv='$(BENCH_OUT)/model.csv'; out='$(BENCH_OUT)/model.png'" \
+		$(TOP)/bench/model_plot.gp
+	@echo "bench-model: $(BENCH_OUT)/model.csv, $(BENCH_OUT)/model.png"
 
 cost-sweep: $(COST_SWEEP)
 	$(COST_SWEEP) $(BENCH_OUT)/cost.csv

@@ -16,6 +16,7 @@
 #include "dp_num.h"
 #include "fw_bytes.h"
 #include "fw_exec.h"
+#include "fw_time.h"
 
 struct fw_matmul_plan {
 	const struct isa_matmul *c;
@@ -58,18 +59,14 @@ static int fw_matmul_stage_b(struct fw_xctx *x, const struct fw_matmul_plan *p, 
 {
 	const struct isa_matmul *c = p->c;
 	const struct isa_tensor *b = &c->b;
-	int st = DRM_QUASAR_STATUS_OK;
+	uint64_t stride = b->strides[2] * b->esize;
 
-	if (c->trans_b) {	/* row n of B holds column n: kp values each */
-		for (uint32_t j = 0; !st && j < nn; j++)
-			st = fw_sram_in(x, fw_tensor_row(b, bt * b->dims[2] + n0 + j),
-					dst + (size_t)j * p->kp, (uint64_t)p->kp * 4, FW_CLS_ACT);
-		return st;
-	}
-	for (uint32_t k = 0; !st && k < p->kp; k++)
-		st = fw_sram_in(x, fw_tensor_row(b, bt * b->dims[2] + k) + (uint64_t)n0 * 4,
-				dst + (size_t)k * nn, (uint64_t)nn * 4, FW_CLS_ACT);
-	return st;
+	/* Rows of one batch matrix, consecutive in dims[2]: one stride apart. */
+	if (c->trans_b)		/* row n of B holds column n: kp values each */
+		return fw_sram_in_rows(x, fw_tensor_row(b, bt * b->dims[2] + n0), stride,
+				       (uint64_t)p->kp * 4, nn, dst, FW_CLS_ACT);
+	return fw_sram_in_rows(x, fw_tensor_row(b, bt * b->dims[2]) + (uint64_t)n0 * 4, stride,
+			       (uint64_t)nn * 4, p->kp, dst, FW_CLS_ACT);
 }
 
 struct fw_matmul_bufs {
@@ -83,7 +80,7 @@ static int fw_matmul_tile(struct fw_xctx *x, const struct fw_matmul_plan *p,
 {
 	const struct isa_matmul *c = p->c;
 	uint32_t kt = fw_matmul_limit(c, m0 + mm - 1);
-	uint64_t off = (uint64_t)c->causal_offset + m0, macs = 0;
+	uint64_t off = (uint64_t)c->causal_offset + m0, macs = 0, t0;
 	struct dp_matmul dm;
 	int st;
 
@@ -105,7 +102,10 @@ static int fw_matmul_tile(struct fw_xctx *x, const struct fw_matmul_plan *p,
 		.trans_b = c->trans_b, .causal = c->causal,
 		.causal_offset = off > UINT32_MAX ? UINT32_MAX : (uint32_t)off,
 	};
-	if (dp_matmul_fast(&dm, x->e->isa))
+	t0 = fw_time_now(x->fw);
+	st = dp_matmul_fast(&dm, x->e->isa);
+	fw_time_add(x->fw, kernel_ns, t0);
+	if (st)
 		return DRM_QUASAR_STATUS_BAD_OPERAND;	/* validated: cannot happen */
 	/* The MAC array at its BF16 rate (docs/cost-model.md 3.4). */
 	fw_cost_macs(x, macs, macs, DRM_QUASAR_FORMAT_W_BF16, false);

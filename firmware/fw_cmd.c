@@ -186,8 +186,11 @@ int fw_cmd_exec(const struct fw_device *fw, unsigned int slot,
 
 void fw_cmd_job_begin(const struct fw_device *fw)
 {
-	if (fw->engine)
+	if (fw->engine) {
 		fw_memset(&fw->engine->stats, 0, sizeof(fw->engine->stats));
+		fw_memset(&fw->engine->time, 0, sizeof(fw->engine->time));
+		fw_mmu_tlb_flush(fw);
+	}
 }
 
 void fw_cmd_job_end(const struct fw_device *fw, struct fw_job_result *res)

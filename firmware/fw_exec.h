@@ -50,6 +50,12 @@ static inline uint64_t fw_a64(uint64_t v)
 void *fw_sram_alloc(struct fw_xctx *x, uint64_t bytes);
 int fw_sram_in(struct fw_xctx *x, uint64_t va, void *dst, uint64_t len,
 	       enum fw_cls cls);
+/*
+ * @rows rows of @len bytes, @stride bytes apart from @va, into @dst back to
+ * back: the same bytes, counts and faults as fw_sram_in() row by row.
+ */
+int fw_sram_in_rows(struct fw_xctx *x, uint64_t va, uint64_t stride, uint64_t len,
+		    uint64_t rows, void *dst, enum fw_cls cls);
 int fw_sram_out(struct fw_xctx *x, uint64_t va, const void *src, uint64_t len);
 bool fw_xctx_stopped(const struct fw_xctx *x);
 

@@ -18,6 +18,7 @@
 #include "dp_ops.h"
 #include "fw_bytes.h"
 #include "fw_exec.h"
+#include "fw_time.h"
 
 struct fw_gemm_plan {
 	const struct isa_gemm *g;	/* the command */
@@ -146,7 +147,7 @@ static int fw_gemm_tile(struct fw_xctx *x, const struct fw_gemm_plan *p,
 {
 	const struct isa_gemm *g = p->g;
 	uint32_t nn = view->n, k = g->w.k;
-	uint64_t obytes = (uint64_t)nn * p->osz, dense;
+	uint64_t obytes = (uint64_t)nn * p->osz, dense, t0;
 	uint32_t isa = DP_ISA_SCALAR;
 	const void *ws = NULL;
 	struct dp_gemm dg;
@@ -164,6 +165,7 @@ static int fw_gemm_tile(struct fw_xctx *x, const struct fw_gemm_plan *p,
 				return st;
 		}
 	}
+	t0 = fw_time_now(x->fw);
 	if (g->a8) {
 		for (uint32_t r = 0; r < mm; r++)
 			dp_act_quant_ref(b->xb + (size_t)r * k, k, b->qx + (size_t)r * k,
@@ -182,7 +184,9 @@ static int fw_gemm_tile(struct fw_xctx *x, const struct fw_gemm_plan *p,
 		isa = x->e->isa;
 		ws = x->e->ws;
 	}
-	if (dp_gemm_tile(&dg, ws, isa, 0, nn, 0, mm))
+	st = dp_gemm_tile(&dg, ws, isa, 0, nn, 0, mm);
+	fw_time_add(x->fw, kernel_ns, t0);
+	if (st)
 		return DRM_QUASAR_STATUS_BAD_OPERAND;	/* validated: cannot happen */
 	dense = (uint64_t)mm * nn * k;
 	fw_cost_macs(x, dense, g->w.sparse ? (uint64_t)mm * nn * ((k + 1) / 2) : dense,

@@ -20,6 +20,7 @@
 #include "dp_ops.h"
 #include "fw_bytes.h"
 #include "fw_exec.h"
+#include "fw_time.h"
 
 /* A row operation: the decoded command and its tile, rt rows. */
 struct fw_rowop {
@@ -109,6 +110,7 @@ static int fw_rowop_run(struct fw_xctx *x, uint16_t op, const struct isa_rows *c
 	uint32_t d = c->y.dims[3], lo = 1, hi;
 	uint64_t rows = c->y.rows, vbytes = (uint64_t)c->nvec * d * 4;
 	void *in[2] = { 0 }, *vec[2] = { 0 }, *tab[2] = { 0 }, *out;
+	uint64_t t0;
 	int st;
 
 	st = fw_rowop_access(x, c);
@@ -173,6 +175,7 @@ static int fw_rowop_run(struct fw_xctx *x, uint16_t op, const struct isa_rows *c
 				return st;
 			opnd += n * tb;
 		}
+		t0 = fw_time_now(x->fw);
 		for (uint64_t j = 0; j < n; j++) {
 			uint32_t lim = fw_rowop_limit(c, r0 + j);
 			void *ri[2], *rtab[2];
@@ -187,6 +190,7 @@ static int fw_rowop_run(struct fw_xctx *x, uint16_t op, const struct isa_rows *c
 					(uint8_t *)out + j * d * c->y.esize, d, lim);
 			vec_elems += lim;
 		}
+		fw_time_add(x->fw, kernel_ns, t0);
 		fw_cost_vec(x, vec_elems);
 		fw_cost_operands(x, opnd + n * d * c->y.esize);
 		for (uint64_t j = 0; j < n; j++) {
@@ -206,7 +210,7 @@ static int fw_rowop_run(struct fw_xctx *x, uint16_t op, const struct isa_rows *c
 static int fw_dequant_run(struct fw_xctx *x, const struct isa_weights *w,
 			  const struct isa_tensor *out)
 {
-	uint64_t osz = out->esize, rowb = (uint64_t)w->k * osz;
+	uint64_t osz = out->esize, rowb = (uint64_t)w->k * osz, t0;
 	uint32_t np = 1;
 	void *wd, *ws, *wz, *wm, *ob;
 	int st;
@@ -232,10 +236,12 @@ static int fw_dequant_run(struct fw_xctx *x, const struct isa_weights *w,
 		st = fw_weights_stage(x, w, p0, n, wd, ws, wz, wm);
 		if (st)
 			return st;
+		t0 = fw_time_now(x->fw);
 		if (osz == 4)
 			dp_dequant_ref(&view, 0, view.n, ob, w->k);
 		else
 			dp_dequant_bf16_ref(&view, 0, view.n, ob, w->k);
+		fw_time_add(x->fw, kernel_ns, t0);
 		fw_cost_vec(x, (uint64_t)view.n * w->k);
 		fw_cost_operands(x, n * (w->data_pp + w->scale_pp + w->zero_pp + w->meta_pp) +
 				 view.n * rowb);
@@ -267,7 +273,7 @@ static int fw_dequant_exec(struct fw_xctx *x, const struct isa_dequant *c)
 static int fw_gather_exec(struct fw_xctx *x, const struct isa_gather *c)
 {
 	const struct isa_weights *w = &c->table;
-	uint64_t count = c->count, rowb, chunk = 1, have = UINT64_MAX;
+	uint64_t count = c->count, rowb, chunk = 1, have = UINT64_MAX, t0;
 	uint32_t *idb;
 	void *wd, *ws, *wz, *wm;
 	float *ob;
@@ -316,7 +322,9 @@ static int fw_gather_exec(struct fw_xctx *x, const struct isa_gather *c)
 				have = p;
 			}
 			opnd += w->data_pp + w->scale_pp + w->zero_pp + w->meta_pp;
+			t0 = fw_time_now(x->fw);
 			dp_dequant_ref(&view, id % DP_PANEL, id % DP_PANEL + 1, ob, w->k);
+			fw_time_add(x->fw, kernel_ns, t0);
 			fw_cost_vec(x, w->k);
 			fw_cost_operands(x, opnd);
 			st = fw_sram_out(x, fw_tensor_row(&c->y, c0 + i), ob, rowb);

@@ -13,6 +13,7 @@
 #include "fw_bytes.h"
 #include "fw_cmd.h"
 #include "fw_log.h"
+#include "fw_time.h"
 
 #define FW_STREAM_WINDOW	256u
 #define FW_DESC(f)		offsetof(struct quasar_hw_desc, f)
@@ -122,6 +123,7 @@ void fw_job_run(struct fw_device *fw, const struct quasar_hw_desc *desc,
 		const struct fw_job_stop *stop, struct fw_job_result *res)
 {
 	struct fw_stream s;
+	uint64_t t0 = fw_time_now(fw);
 	int st;
 
 	res->status = DRM_QUASAR_STATUS_OK;
@@ -152,6 +154,7 @@ void fw_job_run(struct fw_device *fw, const struct quasar_hw_desc *desc,
 	s.win_len = 0;
 	fw_job_stream(&s, res);
 	fw_cmd_job_end(fw, res);
+	fw_time_add(fw, job_ns, t0);
 
 	if (res->status == DRM_QUASAR_STATUS_MMU_FAULT ||
 	    res->status == DRM_QUASAR_STATUS_MMU_PERM) {
@@ -303,6 +306,7 @@ int fw_queue_process(struct fw_device *fw, unsigned int q, uint32_t tail,
 		uint8_t cpl[sizeof(struct quasar_hw_cpl)];
 		struct quasar_hw_desc desc;
 		struct fw_job_result res;
+		uint64_t t0;
 
 		if (fw_job_stopped(&stop))
 			break;
@@ -318,6 +322,9 @@ int fw_queue_process(struct fw_device *fw, unsigned int q, uint32_t tail,
 			break;
 		if (res.status)
 			fw_queue_log(fw, q, ": job seqno ", desc.seqno, &res);
+		t0 = fw_time_now(fw);
+		if (fw->engine)
+			fw->engine->time.seqno = desc.seqno;
 		/* A bad stats_addr already failed the job with BAD_DESC. */
 		if (desc.stats_addr && !(desc.stats_addr % 8)) {
 			uint8_t stats[sizeof(struct quasar_hw_stats)];
@@ -340,6 +347,7 @@ int fw_queue_process(struct fw_device *fw, unsigned int q, uint32_t tail,
 				      cpl, FW_CPL_SIZE))
 			return fw_queue_error(fw, q, "completion ring not writable",
 					      DRM_QUASAR_STATUS_DMA_ERROR, ring_error);
+		fw_time_add(fw, cpl_ns, t0);
 		queue->head++;
 		done++;
 	}

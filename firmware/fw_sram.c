@@ -28,17 +28,11 @@ bool fw_xctx_stopped(const struct fw_xctx *x)
 	return fw_job_stopped(x->stop);
 }
 
-int fw_sram_in(struct fw_xctx *x, uint64_t va, void *dst, uint64_t len,
-	       enum fw_cls cls)
+/* @len bytes staged in: their class, and the tile's DRAM and SRAM traffic. */
+static void fw_sram_count(struct fw_xctx *x, uint64_t len, enum fw_cls cls)
 {
 	struct fw_job_stats *s = &x->e->stats;
-	int st;
 
-	if (!len)
-		return DRM_QUASAR_STATUS_OK;
-	st = fw_mmu_read(x->fw, x->slot, va, dst, len, x->fault_addr);
-	if (st)
-		return st;
 	if (cls == FW_CLS_WEIGHTS)
 		s->rd_weights += len;
 	else if (cls == FW_CLS_WMETA)
@@ -47,6 +41,71 @@ int fw_sram_in(struct fw_xctx *x, uint64_t va, void *dst, uint64_t len,
 		s->rd_act += len;
 	x->t_dram += len;
 	x->t_sram += len;
+}
+
+int fw_sram_in(struct fw_xctx *x, uint64_t va, void *dst, uint64_t len,
+	       enum fw_cls cls)
+{
+	int st;
+
+	if (!len)
+		return DRM_QUASAR_STATUS_OK;
+	st = fw_mmu_read(x->fw, x->slot, va, dst, len, x->fault_addr);
+	if (st)
+		return st;
+	fw_sram_count(x, len, cls);
+	return DRM_QUASAR_STATUS_OK;
+}
+
+/*
+ * Strided rows through a one-page bounce buffer: the span from the first
+ * row to the last in as few DMAs as its pages allow, each row then copied
+ * out. Worth it while the gaps are small next to the rows: a DMA costs far
+ * more than its bytes (a KV cache head's rows: 128 of every 512 bytes).
+ */
+#define FW_ROWS_BOUNCE		4096u
+#define FW_ROWS_GAP_MAX		8u	/* stride / len up to which the span is read */
+
+int fw_sram_in_rows(struct fw_xctx *x, uint64_t va, uint64_t stride, uint64_t len,
+		    uint64_t rows, void *dst, enum fw_cls cls)
+{
+	uint8_t bounce[FW_ROWS_BOUNCE];
+	uint8_t *out = dst;
+	uint64_t r = 0;
+	int st;
+
+	if (stride == len)
+		return fw_sram_in(x, va, dst, rows * len, cls);
+	if (stride < len || stride > FW_ROWS_GAP_MAX * len || len > FW_ROWS_BOUNCE) {
+		for (; r < rows; r++) {
+			st = fw_sram_in(x, va + r * stride, out + r * len, len, cls);
+			if (st)
+				return st;
+		}
+		return DRM_QUASAR_STATUS_OK;
+	}
+	while (r < rows) {
+		uint64_t n = fw_min_u64(rows - r, (FW_ROWS_BOUNCE - len) / stride + 1);
+		uint64_t span = (n - 1) * stride + len;
+
+		/*
+		 * The operand's pages were checked before the command ran; should
+		 * one fail now, the rows one by one fault where fw_sram_in would.
+		 */
+		if (fw_mmu_read(x->fw, x->slot, va + r * stride, bounce, span, x->fault_addr)) {
+			for (uint64_t i = 0; i < n; i++) {
+				st = fw_sram_in(x, va + (r + i) * stride, out + (r + i) * len, len,
+						cls);
+				if (st)
+					return st;
+			}
+		} else {
+			for (uint64_t i = 0; i < n; i++)
+				fw_memcpy(out + (r + i) * len, bounce + i * stride, len);
+			fw_sram_count(x, n * len, cls);
+		}
+		r += n;
+	}
 	return DRM_QUASAR_STATUS_OK;
 }
 

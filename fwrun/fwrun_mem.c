@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zlib.h>
 
 #include "fwrun.h"
@@ -72,12 +73,23 @@ void fwrun_mem_fini(struct fwrun_mem *m)
 	m->bytes = NULL;
 }
 
+/* The job times by phase (struct fw_job_time), as the device's HAL keeps them. */
+static uint64_t fwrun_now_ns(void *opaque)
+{
+	struct timespec ts;
+
+	(void)opaque;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 void fwrun_hal_init(struct fw_hal *hal, struct fwrun_mem *m)
 {
 	hal->dma_read = fwrun_dma_read;
 	hal->dma_write = fwrun_dma_write;
 	hal->crc32 = fwrun_crc32;
 	hal->log = fwrun_log;
+	hal->now_ns = fwrun_now_ns;
 	hal->opaque = m;
 }
 

@@ -30,6 +30,20 @@
 
 struct mdl_backend;
 
+/*
+ * Where the last job's time went on the host running the firmware, by
+ * phase (the firmware's struct fw_job_time, docs/cost-model.md "Where a
+ * token's time goes"): wall-clock nanoseconds, for benchmarks only.
+ */
+struct mdl_job_time {
+	uint64_t seqno;
+	uint64_t job_ns;	/* the whole job in the firmware */
+	uint64_t mmu_ns;	/* page-table walks */
+	uint64_t dma_ns;	/* stream and operand DMA */
+	uint64_t kernel_ns;	/* datapath kernels */
+	uint64_t cpl_ns;	/* statistics and completion records */
+};
+
 struct mdl_backend_ops {
 	/* Places regions of @size bytes (0: none) and says where, once. */
 	int (*map)(struct mdl_backend *b, const uint64_t size[MDL_REGIONS],
@@ -44,6 +58,11 @@ struct mdl_backend_ops {
 	 */
 	int (*run)(struct mdl_backend *b, const void *stream, uint32_t len,
 		   struct accel_job_stats *st);
+	/*
+	 * The last job's time by phase; NULL where the firmware's clock is
+	 * out of reach (the device: its QEMU trace event quasar_hwq_job_phases).
+	 */
+	void (*job_time)(struct mdl_backend *b, struct mdl_job_time *t);
 	void (*destroy)(struct mdl_backend *b);
 };
 

@@ -128,6 +128,18 @@ static int mdl_fwrun_run(struct mdl_backend *b, const void *stream, uint32_t len
 	return 0;
 }
 
+static void mdl_fwrun_job_time(struct mdl_backend *b, struct mdl_job_time *t)
+{
+	struct mdl_fwrun_backend *f = mdl_fwrun(b);
+	const struct fw_job_time *ft = &f->r.eng.time;
+
+	/* fw_job_run() without a queue: no descriptor seqno, no completion. */
+	*t = (struct mdl_job_time){
+		.seqno = f->seqno, .job_ns = ft->job_ns, .mmu_ns = ft->mmu_ns,
+		.dma_ns = ft->dma_ns, .kernel_ns = ft->kernel_ns, .cpl_ns = ft->cpl_ns,
+	};
+}
+
 static void mdl_fwrun_destroy(struct mdl_backend *b)
 {
 	struct mdl_fwrun_backend *f = mdl_fwrun(b);
@@ -142,6 +154,7 @@ static const struct mdl_backend_ops mdl_fwrun_ops = {
 	.write = mdl_fwrun_write,
 	.read = mdl_fwrun_read,
 	.run = mdl_fwrun_run,
+	.job_time = mdl_fwrun_job_time,
 	.destroy = mdl_fwrun_destroy,
 };
 

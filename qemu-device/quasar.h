@@ -84,6 +84,7 @@ typedef struct QuasarHwQueue {
     bool waiting;               /* job ready, asking for an engine */
     bool granted;               /* holds an engine (quasar_sched.c) */
     uint64_t last_grant;        /* QuasarState.grant_seq at the grant */
+    int64_t doorbell_ns;        /* host clock at the last doorbell (timing) */
     QuasarWorker worker;
 } QuasarHwQueue;
 

@@ -16,6 +16,7 @@
 #include "qemu/atomic.h"
 #include "qemu/rcu.h"
 #include "qemu/cutils.h"
+#include "qemu/timer.h"
 #include "exec/memory.h"
 #include "sysemu/dma.h"
 #include <zlib.h>
@@ -36,6 +37,36 @@ static bool quasar_dma_is_ram(AddressSpace *as, dma_addr_t addr,
             return false;
         }
         addr += chunk;
+        len -= chunk;
+    }
+    return true;
+}
+
+/*
+ * A read copied straight out of the RAM each translation finds, instead of
+ * checking the range and then translating it again in pci_dma_rw(): the
+ * firmware's reads are many and small (operand rows, page-table lines),
+ * and the second walk of the memory map was half of each one's cost. False
+ * when a piece is not RAM; @buf may then hold part of the range. Caller
+ * holds the RCU lock, which keeps the RAM where the pointers point.
+ */
+static bool quasar_dma_read_ram(AddressSpace *as, dma_addr_t addr,
+                                uint8_t *buf, dma_addr_t len)
+{
+    /* What pci_dma_rw() orders before a read (dma_barrier()). */
+    smp_mb();
+    while (len) {
+        hwaddr xlat, chunk = len;
+        MemoryRegion *mr;
+
+        mr = address_space_translate(as, addr, &xlat, &chunk, false,
+                                     MEMTXATTRS_UNSPECIFIED);
+        if (!chunk || !memory_access_is_direct(mr, false)) {
+            return false;
+        }
+        memcpy(buf, (uint8_t *)memory_region_get_ram_ptr(mr) + xlat, chunk);
+        addr += chunk;
+        buf += chunk;
         len -= chunk;
     }
     return true;
@@ -64,7 +95,11 @@ static int quasar_dma_rw(QuasarWorker *w, uint64_t addr, void *buf,
 
     /* One RCU section, so the map checked is the map accessed. */
     WITH_RCU_READ_LOCK_GUARD() {
-        if (!quasar_dma_is_ram(as, addr, len, is_write)) {
+        if (!is_write) {
+            if (!quasar_dma_read_ram(as, addr, buf, len)) {
+                why = "not RAM, or bus mastering disabled";
+            }
+        } else if (!quasar_dma_is_ram(as, addr, len, is_write)) {
             why = "not RAM, or bus mastering disabled";
         } else {
             res = pci_dma_rw(pdev, addr, buf, len,
@@ -121,6 +156,19 @@ static void quasar_hal_log(void *opaque, const char *msg)
     quasar_fwlog_append(w->dev, w->name, msg);
 }
 
+/*
+ * The host's monotonic clock for the job times by phase (fw_api.h
+ * fw_job_time), only while their trace event is on: each stamp costs tens
+ * of nanoseconds, and a job takes thousands.
+ */
+static uint64_t quasar_hal_now_ns(void *opaque)
+{
+    if (!trace_event_get_state_backends(TRACE_QUASAR_HWQ_JOB_PHASES)) {
+        return 0;
+    }
+    return get_clock();
+}
+
 void quasar_hal_init(QuasarState *s, QuasarWorker *w, const char *name)
 {
     w->dev = s;
@@ -130,6 +178,7 @@ void quasar_hal_init(QuasarState *s, QuasarWorker *w, const char *name)
         .dma_write = quasar_hal_dma_write,
         .crc32 = quasar_hal_crc32,
         .log = quasar_hal_log,
+        .now_ns = quasar_hal_now_ns,
         .opaque = w,
     };
 }

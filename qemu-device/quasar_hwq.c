@@ -14,6 +14,7 @@
 #include "qemu/osdep.h"
 #include "qemu/bitops.h"
 #include "qemu/rcu.h"
+#include "qemu/timer.h"
 #include "quasar.h"
 #include "trace.h"
 
@@ -141,6 +142,7 @@ static void *quasar_hwq_thread(void *opaque)
     qemu_mutex_lock(&s->lock);
     for (;;) {
         uint32_t head, ring_error = DRM_QUASAR_STATUS_DMA_ERROR, faults;
+        int64_t start_ns, end_ns;
         int done;
 
         while (!s->stopping && !quasar_hwq_runnable_locked(s, q)) {
@@ -172,14 +174,25 @@ static void *quasar_hwq_thread(void *opaque)
         qemu_mutex_unlock(&s->lock);
 
         trace_quasar_hwq_job_start(q->index, head);
+        start_ns = get_clock();
         done = fw_queue_process(&w->fw, q->index, head + 1,
                                 quasar_hwq_should_stop, w, &ring_error);
+        end_ns = get_clock();
         trace_quasar_hwq_job_end(q->index, head, done);
 
         qemu_mutex_lock(&s->lock);
         if (w->job_epoch == w->epoch) {
             quasar_hwq_publish_locked(s, q, done, ring_error,
                                         faults & QUASAR_DBG_LOST_IRQ);
+        }
+        if (done > 0) {
+            const struct fw_job_time *t = &w->engine.time;
+
+            /* Doorbell to start includes any wait for an engine. */
+            trace_quasar_hwq_job_phases(q->index, t->seqno,
+                                        start_ns - q->doorbell_ns, t->job_ns,
+                                        t->mmu_ns, t->dma_ns, t->kernel_ns,
+                                        t->cpl_ns, get_clock() - end_ns);
         }
         quasar_sched_release_locked(s, q);
         quasar_worker_done_locked(s, w);
@@ -252,6 +265,7 @@ static void quasar_hwq_doorbell_locked(QuasarState *s, QuasarHwQueue *q,
         return;
     }
     q->tail = tail;
+    q->doorbell_ns = get_clock();
     qemu_cond_signal(&q->worker.wake);
 }
 

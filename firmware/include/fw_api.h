@@ -69,6 +69,12 @@ struct fw_hal {
 	uint32_t (*crc32)(uint32_t crc, const void *buf, size_t len);
 	/* A line for the firmware log; may be NULL. */
 	void (*log)(void *opaque, const char *msg);
+	/*
+	 * Monotonic nanoseconds of the host running the firmware, for the job
+	 * times by phase (struct fw_job_time); may be NULL, or return 0 while
+	 * nobody looks: no timing.
+	 */
+	uint64_t (*now_ns)(void *opaque);
 	void *opaque;
 };
 
@@ -171,6 +177,45 @@ struct fw_job_stats {
 };
 
 /*
+ * The engine's translation cache (fw_mmu.c, hw-spec section 4): leaf page
+ * table entries of the job in progress, emptied when every job starts, so
+ * that the driver never invalidates anything (a job's page tables do not
+ * change while it runs: its BOs stay mapped until its fence signals). A
+ * walk reads FW_TLB_FILL leaf entries at once (one 64-byte line of the
+ * table) and keeps the leaf table of the last walk, so streaming through
+ * a buffer costs one page-table read per FW_TLB_FILL pages instead of
+ * three per page. An entry is checked (valid, no unknown bit) when it is
+ * read; only valid ones are kept; the write permission is checked on use.
+ */
+#define FW_TLB_ENTRIES	256	/* direct-mapped, power of two */
+#define FW_TLB_FILL	8
+
+struct fw_tlb {
+	uint64_t tag[FW_TLB_ENTRIES];	/* page number << 8 | slot, + 1; 0: empty */
+	uint64_t pte[FW_TLB_ENTRIES];
+	uint64_t leaf_tag;		/* va >> 21 << 8 | slot, + 1; 0: none */
+	uint64_t leaf_table;		/* the leaf table of that 2 MiB */
+};
+
+/*
+ * Where a job's time went on the host emulating the device: wall-clock
+ * nanoseconds by phase, when the HAL has a clock (fw_hal.now_ns), for
+ * benchmarks (docs/cost-model.md "Where a token's time goes"). Not part of
+ * the model and never in the statistics record: the same job takes
+ * different times on different hosts. The phases do not overlap; job_ns
+ * minus the others is the firmware's own loop (stream fetch windows,
+ * decode, validation, tile plans, SRAM management, the cost model).
+ */
+struct fw_job_time {
+	uint64_t seqno;		/* the job's, from its descriptor */
+	uint64_t job_ns;	/* fw_job_run(): descriptor check to last command */
+	uint64_t mmu_ns;	/* page-table walks (their DMA reads) */
+	uint64_t dma_ns;	/* stream and operand DMA through the MMU */
+	uint64_t kernel_ns;	/* datapath kernels (GEMM, row ops, MATMUL, dequant) */
+	uint64_t cpl_ns;	/* statistics and completion records written */
+};
+
+/*
  * The execution engine of ISA v1's compute commands, provided by the user
  * of the firmware (fw_engine_init() in fw_ops.c): the emulated SRAM through
  * which every tile is staged, the cost parameters, and the statistics of
@@ -193,6 +238,9 @@ struct fw_engine {
 	uint64_t sram_size;	/* bytes, the modeled SRAM capacity */
 	struct fw_cost_params cost;
 	struct fw_job_stats stats;
+	/* The last job's time by phase (zeros without a HAL clock). */
+	struct fw_job_time time;
+	struct fw_tlb tlb;
 	/*
 	 * GEMM kernels (enum dp_isa): 0 runs the golden model; a SIMD ISA
 	 * (bit-exact with it) needs @ws, scratch outside the modeled SRAM
@@ -279,6 +327,9 @@ int fw_boot(struct fw_device *fw, const uint8_t *image, uint32_t size);
 int fw_mmu_translate(const struct fw_device *fw, unsigned int slot,
 		     uint64_t va, bool write, uint64_t *dma_addr,
 		     uint64_t *contig);
+
+/* Empty the engine's translation cache (struct fw_tlb); every job starts so. */
+void fw_mmu_tlb_flush(const struct fw_device *fw);
 
 /* Copy between device VAs of context @slot and a local buffer. */
 int fw_mmu_read(const struct fw_device *fw, unsigned int slot, uint64_t va,

@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The language model's decode on the device against the guest CPU
+# (`make bench`, docs/cost-model.md "Where a token's time goes").
+#
+# usage: model_bench.sh HOST_BENCH QPK FP32 OUT.csv [STEPS]
+#
+#   HOST_BENCH  build/bench/accel-bench-model (the host build, with fwrun)
+#   QPK         the packed LM; the guest image holds it in /usr/share/quasar
+#   FP32        its FP32 checkpoint; the guest image holds it there too
+#
+# Runs the model on the host in process (fwrun), then boots the guest once
+# and runs it there through /dev/accel/accel0 and on the guest CPU in FP32,
+# with the QEMU trace event quasar_hwq_job_phases on; writes OUT.csv (one
+# row per path: tokens/s and, per decode token, where the time went) and
+# keeps the VM's console in OUT.log. Figures only: nothing here passes or
+# fails on a time.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+[ $# -ge 4 ] || { echo "usage: model_bench.sh HOST_BENCH QPK FP32 OUT.csv [STEPS]" >&2; exit 2; }
+host_bench=$1 qpk=$2 fp32=$3 out=$4 steps=${5:-128}
+log=${out%.csv}.log
+guest_dir=/usr/share/quasar
+
+mkdir -p "$(dirname "$out")"
+echo "model-bench: host, fwrun and CPU FP32 ($steps decode steps)"
+"$host_bench" --fwrun --steps "$steps" --fp32 "$fp32" "$qpk" | tee "$log.host"
+echo "model-bench: guest, /dev/accel/accel0 and CPU FP32 (console: $log)"
+# The driver's tracepoints too (submit, run_job, completion), printed after.
+t=/sys/kernel/tracing
+bash "$top/scripts/vm.sh" --timeout 1200 --trace quasar_hwq_job_phases --cmd "
+mountpoint -q $t || mount -t tracefs tracefs $t
+for e in submit run complete; do echo 1 >$t/events/quasar/quasar_job_\$e/enable; done
+echo >$t/trace
+accel-bench-model --steps $steps --fp32 $guest_dir/$(basename "$fp32") $guest_dir/$(basename "$qpk")
+rc=\$?
+echo 0 >$t/tracing_on
+grep -E 'quasar_job_(submit|run|complete):' $t/trace
+exit \$rc" >"$log" 2>&1 ||
+	{ tail -n 30 "$log" >&2; echo "model-bench: the guest run failed" >&2; exit 1; }
+
+tr -d '\r' <"$log" | cat "$log.host" - | awk -v out="$out" '
+function kv(line, k,    n, i, f, a) {
+	n = split(line, f, " ")
+	for (i = 1; i <= n; i++)
+		if (split(f[i], a, "=") == 2 && a[1] == k)
+			return a[2]
+	return ""
+}
+/^model-bench: path=/ {
+	p = kv($0, "path"); path[p] = $0; order[++np] = p
+	next
+}
+# The guest driver tracepoints: "... TS: quasar_job_run: hwq=0 ... job=J seqno=S"
+/quasar_job_(submit|run|complete): / {
+	for (i = 2; i <= NF; i++)
+		if ($i ~ /^quasar_job_/) { ts = $(i - 1); sub(/:$/, "", ts); ev = $i; break }
+	if (ev == "quasar_job_submit:") submit[kv($0, "job")] = ts
+	else if (ev == "quasar_job_run:") { run[kv($0, "seqno")] = ts; jobid[kv($0, "seqno")] = kv($0, "job") }
+	else done_ts[kv($0, "seqno")] = ts
+	next
+}
+/quasar_hwq_job_phases/ {
+	# q0 seqno S wake_ns W job_ns J mmu_ns M dma_ns D kernel_ns K cpl_ns C irq_ns I
+	for (i = 1; i < NF; i++) {
+		if ($i == "seqno") s = $(i + 1)
+		else if ($i ~ /_ns$/) ph[s, $i] = $(i + 1)
+	}
+	next
+}
+function ms(ns, n) { return sprintf("%.3f", ns / n / 1e6) }
+# busy: the device from job start to its interrupt; wake: doorbell to job
+# start; guest: the rest of the time the caller saw (stream: building it).
+# sched: SUBMIT to run_job; ring: run_job to the completion handled (the
+# device wake-up, busy time and interrupt included), from the driver tracepoints.
+function row(p, l, wall, busy, wake, job, mmu, dma, kern, cpl, irq, sched, ring, speed, n,
+	     fw) {
+	fw = job - mmu - dma - kern
+	printf "%s,%s,%d,%.1f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s\n", p,
+		variant[p], n, n / (wall / 1e9), ms(wall, n), ms(busy, n), ms(mmu, n), ms(dma, n),
+		ms(kern, n), ms(fw, n), ms(cpl, n), ms(irq, n), ms(wake, n),
+		ms(wall - busy - wake, n), ms(kv(l, "stream_ns"), n),
+		(sched != "" ? ms(sched, n) : ""), (ring != "" ? ms(ring, n) : ""),
+		(busy ? sprintf("%.3f", kern / busy) : ""), kv(l, "cmds"), kv(l, "stream_bytes"),
+		speed > out
+}
+END {
+	print "path,variant,steps,tokens_per_s,ms_per_token,busy_ms,mmu_ms,dma_ms,kernel_ms," \
+	      "firmware_ms,completion_ms,irq_ms,wake_ms,guest_ms,stream_build_ms," \
+	      "guest_sched_ms,guest_run_to_irq_ms,kernel_share_of_busy,commands," \
+	      "stream_bytes,speedup_vs_cpu_fp32" > out
+	for (k = 1; k <= np; k++) {
+		p = order[k]; l = path[p]; n = kv(l, "steps"); variant[p] = kv(l, "variant")
+		wall = kv(l, "wall_ns")
+		if (p ~ /cpu-fp32$/) {
+			printf "%s,fp32,%d,%.1f,%s,,,,,,,,,,,,,,,,\n", p, n, n / (wall / 1e9),
+				ms(wall, n) > out
+			continue
+		}
+		cpu = path[(p == "host-fwrun" ? "host" : "guest") "-cpu-fp32"]
+		speed = cpu ? sprintf("%.2f", kv(cpu, "wall_ns") / wall) : ""
+		if (p == "host-fwrun") {
+			job = kv(l, "job_ns")
+			row(p, l, wall, job, 0, job, kv(l, "mmu_ns"), kv(l, "dma_ns"),
+			    kv(l, "kernel_ns"), 0, 0, "", "", speed, n)
+			continue
+		}
+		# The device: its decode jobs by seqno, from the QEMU trace.
+		wake = job = mmu = dma = kern = cpl = irq = sched = ring = traced = 0
+		for (s = kv(l, "seq_first"); s <= kv(l, "seq_last") + 0; s++) {
+			if ((s in run) && (s in done_ts) && (jobid[s] in submit)) {
+				sched += (run[s] - submit[jobid[s]]) * 1e9
+				ring += (done_ts[s] - run[s]) * 1e9
+				traced++
+			}
+			if (!((s, "job_ns") in ph)) {
+				print "model-bench: no quasar_hwq_job_phases for seqno " s > "/dev/stderr"
+				exit 1
+			}
+			wake += ph[s, "wake_ns"]; job += ph[s, "job_ns"]; mmu += ph[s, "mmu_ns"]
+			dma += ph[s, "dma_ns"]; kern += ph[s, "kernel_ns"]
+			cpl += ph[s, "cpl_ns"]; irq += ph[s, "irq_ns"]
+		}
+		if (traced != kv(l, "seq_last") - kv(l, "seq_first") + 1)
+			sched = ring = ""
+		row(p, l, wall, job + cpl + irq, wake, job, mmu, dma, kern, cpl, irq, sched, ring,
+		    speed, n)
+	}
+}'
+rm -f "$log.host"
+column -s, -t "$out"
+echo "model-bench: $out"
