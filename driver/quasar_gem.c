@@ -8,7 +8,8 @@
  *
  * When a BO dies its pages may still be in use by a job that did not list
  * it (a user bug the kernel must survive): the mapping goes at once, the
- * pages only once the context's newest jobs have ended.
+ * pages only once every job of the context that was on a ring then has
+ * ended (quasar_ctx_busy_fences()).
  */
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>

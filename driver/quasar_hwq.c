@@ -186,6 +186,7 @@ int quasar_hwq_push(struct quasar_hwq *q, struct quasar_job *job)
 	job->hw_fence->hwq = q->index;
 	dma_fence_init(&job->hw_fence->base, &quasar_hwq_fence_ops, &q->fence_lock,
 		       q->fence_context, job->seqno);
+	quasar_ctx_set_ring_fence(job->ctx, q->index, &job->hw_fence->base);
 	quasar_hwq_write_desc(q, job);
 	job->run_ns = ktime_get_ns();
 	trace_quasar_job_run(q->index, job->ctx->slot, job->base.id, job->seqno);

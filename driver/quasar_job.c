@@ -478,7 +478,6 @@ static int quasar_job_push(struct quasar_job *job, struct quasar_out_sync *outs,
 		for (i = 0; i < job->bo_count; i++)
 			dma_resv_add_fence(job->bos[i]->resv, fence,
 					   DMA_RESV_USAGE_WRITE);
-		quasar_ctx_set_last_fence(job->ctx, hwq->index, fence);
 		quasar_out_syncs_signal(outs, out_count, fence);
 		trace_quasar_job_submit(hwq->index, job->ctx->slot, job->base.id,
 					job->cmd_addr, job->cmd_size,

@@ -199,7 +199,7 @@ static void quasar_ctx_free(struct quasar_ctx *ctx)
 	unsigned int q;
 
 	for (q = 0; q < QUASAR_NUM_QUEUES; q++)
-		dma_fence_put(ctx->last_fence[q]);
+		dma_fence_put(ctx->ring_fence[q]);
 	quasar_pt_free(ctx->qdev, ctx->root, QUASAR_PT_TOP);
 	drm_mm_takedown(&ctx->mm);
 	mutex_destroy(&ctx->lock);
@@ -271,21 +271,30 @@ void quasar_ctx_put(struct quasar_ctx *ctx)
 		kref_put(&ctx->ref, quasar_ctx_release);
 }
 
-void quasar_ctx_set_last_fence(struct quasar_ctx *ctx, unsigned int hwq,
+/*
+ * Called as a job's descriptor goes to ring @hwq, before its doorbell: from
+ * then on the device may translate the context's addresses for it. Order
+ * on the ring, not the scheduler's arm order: jobs of different entities
+ * bound to one hardware queue reach the ring in the order their
+ * dependencies resolve.
+ */
+void quasar_ctx_set_ring_fence(struct quasar_ctx *ctx, unsigned int hwq,
 			       struct dma_fence *fence)
 {
 	struct dma_fence *old;
 
 	scoped_guard(spinlock, &ctx->fence_lock) {
-		old = ctx->last_fence[hwq];
-		ctx->last_fence[hwq] = dma_fence_get(fence);
+		old = ctx->ring_fence[hwq];
+		ctx->ring_fence[hwq] = dma_fence_get(fence);
 	}
 	dma_fence_put(old);
 }
 
 /*
- * Take references on the context's unsignalled newest-job fences, into
- * @fences (QUASAR_NUM_QUEUES entries); returns how many.
+ * Take references on the hardware fences of the context's newest job on
+ * each ring that has not signalled, into @fences (QUASAR_NUM_QUEUES
+ * entries); returns how many. Called after the unmap cleared the entries:
+ * a job written to a ring later translates without them.
  */
 unsigned int quasar_ctx_busy_fences(struct quasar_ctx *ctx,
 				    struct dma_fence **fences)
@@ -294,7 +303,7 @@ unsigned int quasar_ctx_busy_fences(struct quasar_ctx *ctx,
 
 	spin_lock(&ctx->fence_lock);
 	for (q = 0; q < QUASAR_NUM_QUEUES; q++) {
-		struct dma_fence *f = ctx->last_fence[q];
+		struct dma_fence *f = ctx->ring_fence[q];
 
 		if (f && !dma_fence_is_signaled(f))
 			fences[n++] = dma_fence_get(f);

@@ -40,10 +40,14 @@ struct quasar_pt {
  * @mm: device VA allocator over [QUASAR_VA_START, QUASAR_VA_END)
  * @root: level-2 table, the one CTX.ROOT points to
  * @banned: a job of this context faulted; it takes no more jobs
- * @fence_lock: protects @last_fence
- * @last_fence: per hardware queue, the finished fence of the context's
- *		newest job; a buffer's pages outlive its mapping until these
- *		signal
+ * @fence_lock: protects @ring_fence
+ * @ring_fence: per hardware queue, the hardware fence of the context's
+ *		newest job written to that ring. A ring's fences signal in
+ *		ring order, so once these have signalled no job that could
+ *		have translated an address of the context before an unmap
+ *		is still on the device; a buffer's pages outlive its mapping
+ *		until then. Jobs not yet on a ring translate after the
+ *		unmap and fault.
  * @busy_ns: per hardware queue, device time spent on this context's jobs
  *	     (fdinfo)
  * @cycles: per hardware queue, modeled device cycles of its completed jobs
@@ -61,8 +65,8 @@ struct quasar_ctx {
 	struct drm_mm mm;
 	struct quasar_pt *root;
 	bool banned;
-	spinlock_t fence_lock;		/* @last_fence */
-	struct dma_fence *last_fence[QUASAR_NUM_QUEUES];
+	spinlock_t fence_lock;		/* @ring_fence */
+	struct dma_fence *ring_fence[QUASAR_NUM_QUEUES];
 	atomic64_t busy_ns[QUASAR_NUM_QUEUES];
 	atomic64_t cycles[QUASAR_NUM_QUEUES];
 	atomic64_t macs;
@@ -74,7 +78,7 @@ struct quasar_ctx {
 struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev);
 struct quasar_ctx *quasar_ctx_get(struct quasar_ctx *ctx);
 void quasar_ctx_put(struct quasar_ctx *ctx);
-void quasar_ctx_set_last_fence(struct quasar_ctx *ctx, unsigned int hwq,
+void quasar_ctx_set_ring_fence(struct quasar_ctx *ctx, unsigned int hwq,
 			       struct dma_fence *fence);
 unsigned int quasar_ctx_busy_fences(struct quasar_ctx *ctx,
 				    struct dma_fence **fences);

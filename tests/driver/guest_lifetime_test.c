@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What outlives what in the driver: the pages of a freed buffer and the
+ * jobs still on the device that may touch it. The device's engine hold
+ * (debugfs engine_hold) and a vgem gate fence make every order here
+ * deterministic; no check depends on timing.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "drm.h"
+#include "guest_gate.h"
+#include "kselftest_harness.h"
+#include "obs_util.h"
+#include "raw_util.h"
+
+#define SEC	1000000000ull
+
+static int lt_syncobj(int fd, uint32_t *handle)
+{
+	struct drm_syncobj_create c = { 0 };
+	int ret = raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_CREATE, &c);
+
+	*handle = c.handle;
+	return ret;
+}
+
+/* Waits for binary syncobj @h for at most @ns; 0, -ETIME or -errno. */
+static int lt_wait(int fd, uint32_t h, uint64_t ns)
+{
+	struct drm_syncobj_wait w = {
+		.handles = (uintptr_t)&h, .count_handles = 1,
+		.timeout_nsec = raw_deadline(ns),
+		.flags = DRM_SYNCOBJ_WAIT_FLAGS_WAIT_FOR_SUBMIT,
+	};
+
+	return raw_ioctl(fd, DRM_IOCTL_SYNCOBJ_WAIT, &w);
+}
+
+static int lt_queue_create(int fd, uint32_t priority, uint32_t *id,
+			   uint32_t *hwq)
+{
+	struct drm_quasar_queue_create c = { .priority = priority };
+	int ret = raw_ioctl(fd, DRM_IOCTL_QUASAR_QUEUE_CREATE, &c);
+
+	*id = c.queue_id;
+	*hwq = c.hw_queue;
+	return ret;
+}
+
+/*
+ * One job: a WRITE_VALUE of @value at @addr, from the first bytes of
+ * @cmd, on @queue (a hardware queue index, or with DRM_QUASAR_SUBMIT_QUEUE_ID
+ * in @flags a queue id); waits for @in, signals @out (0: none).
+ */
+static int lt_submit_write(int fd, const struct raw_bo *cmd, uint32_t queue,
+			   uint32_t flags, uint64_t addr, uint64_t value,
+			   uint32_t in, uint32_t out)
+{
+	struct drm_quasar_sync in_sync = { .handle = in };
+	struct drm_quasar_sync out_sync = { .handle = out };
+	struct drm_quasar_submit s = {
+		.cmd_handle = cmd->handle, .queue = queue, .flags = flags,
+		.in_syncs = (uintptr_t)&in_sync, .in_sync_count = !!in,
+		.out_syncs = (uintptr_t)&out_sync, .out_sync_count = !!out,
+	};
+
+	s.cmd_size = (uint32_t)raw_put_write_value(cmd->map, addr, value);
+	return raw_ioctl(fd, DRM_IOCTL_QUASAR_SUBMIT, &s);
+}
+
+static int lt_engine_hold(int held)
+{
+	char dir[256], path[300];
+
+	if (obs_debugfs_dir(dir, sizeof(dir)))
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%s/engine_hold", dir);
+	return obs_write(path, held ? "1" : "0");
+}
+
+/* Field @key of the "hw_queue @hwq:" line of debugfs file @file; -1 if absent. */
+static long long lt_hwq_field(const char *file, uint32_t hwq, const char *key)
+{
+	char *text = obs_debugfs(file), head[32], *line, *end;
+	long long v = -1;
+
+	if (!text)
+		return -1;
+	snprintf(head, sizeof(head), "hw_queue %u:", hwq);
+	line = strstr(text, head);
+	if (line) {
+		end = strchr(line, '\n');
+		if (end)
+			*end = '\0';
+		v = obs_field(line, key);
+	}
+	free(text);
+	return v;
+}
+
+/* Live buffer objects of the module (debugfs hw_queues, "live ... bos="). */
+static long long lt_live_bos(void)
+{
+	char *text = obs_debugfs("hw_queues");
+	long long v = text ? obs_field(text, "bos") : -1;
+
+	free(text);
+	return v;
+}
+
+/*
+ * Polls until the device's ring of @hwq holds @want jobs. While the
+ * engines are held the count only grows towards @want; the bound only
+ * stops a broken device from hanging the test.
+ */
+static int lt_wait_queued(uint32_t hwq, long long want)
+{
+	for (int i = 0; i < 60000; i++) {
+		if (lt_hwq_field("engine_grants", hwq, "queued") == want)
+			return 0;
+		usleep(1000);
+	}
+	return -ETIMEDOUT;
+}
+
+/* Polls until the module's live BO count is @want (deferred frees run on a workqueue). */
+static int lt_wait_live_bos(long long want)
+{
+	for (int i = 0; i < 30000; i++) {
+		if (lt_live_bos() == want)
+			return 0;
+		usleep(1000);
+	}
+	return -ETIMEDOUT;
+}
+
+FIXTURE(lifetime) {
+	int fd;
+	struct guest_gate gate;
+};
+
+FIXTURE_SETUP(lifetime)
+{
+	self->gate.vgem_fd = -1;
+	self->fd = raw_open();
+	ASSERT_LE(0, self->fd) TH_LOG("no quasar device: %s", strerror(errno));
+	ASSERT_EQ(0, lt_engine_hold(0)) TH_LOG("no debugfs engine_hold under /sys/kernel/debug/accel/*/");
+}
+
+/* Runs after a failed ASSERT too: a held device would stall every test after. */
+FIXTURE_TEARDOWN(lifetime)
+{
+	lt_engine_hold(0);
+	guest_gate_close(&self->gate);
+	close(self->fd);
+}
+
+/*
+ * A job may touch any BO of its context without listing it, so a freed
+ * BO's pages must stay until no job that may have translated its
+ * addresses is left on the device. J1 goes to the file's own entity of a
+ * hardware queue first, held back by a gate; J2 goes later to a queue
+ * (QUEUE_CREATE) bound to the same hardware queue and ends. Then J1
+ * reaches the ring (the engines held, so it sits there, not started) and
+ * a BO of the context is freed: its pages must outlive J1. Tracking the
+ * context's newest job in arm order (J2, already signalled) freed them at
+ * once: the module's live BO count dropped at GEM_CLOSE with J1 still in
+ * the ring.
+ */
+TEST_F(lifetime, freed_bo_pages_outlive_a_job_armed_earlier_on_another_entity)
+{
+	const int fd = self->fd;
+	struct raw_bo cmd1, cmd2, out, victim;
+	uint32_t queue, hwq, in, done1, done2;
+	long long live;
+
+	ASSERT_EQ(0, lt_queue_create(fd, DRM_QUASAR_PRIORITY_NORMAL, &queue, &hwq));
+	ASSERT_EQ(0, raw_bo_new(fd, 4096, &cmd1));
+	ASSERT_EQ(0, raw_bo_new(fd, 4096, &cmd2));
+	ASSERT_EQ(0, raw_bo_new(fd, 4096, &out));
+	ASSERT_EQ(0, raw_bo_new(fd, 4096, &victim));
+	ASSERT_EQ(0, lt_syncobj(fd, &in));
+	ASSERT_EQ(0, lt_syncobj(fd, &done1));
+	ASSERT_EQ(0, lt_syncobj(fd, &done2));
+	ASSERT_EQ(0, guest_gate_open(&self->gate))
+		TH_LOG("vgem gate unavailable (needs %s in the guest)", GUEST_VGEM_KO);
+	ASSERT_EQ(0, guest_gate_arm(&self->gate, fd, in));
+
+	/* J1: armed first, on the file's entity of hardware queue @hwq. */
+	ASSERT_EQ(0, lt_submit_write(fd, &cmd1, hwq, 0, out.addr, 0x11, in, done1));
+	/* J2: armed second, on the queue's entity of the same hardware queue. */
+	ASSERT_EQ(0, lt_submit_write(fd, &cmd2, queue, DRM_QUASAR_SUBMIT_QUEUE_ID,
+				     out.addr + 8, 0x22, 0, done2));
+	ASSERT_EQ(0, lt_wait(fd, done2, 60 * SEC)) TH_LOG("J2 did not end");
+	ASSERT_EQ(-ETIME, lt_wait(fd, done1, 0)) TH_LOG("J1 ran before its gate opened");
+
+	/* J1 to the ring, where the held engines keep it. */
+	ASSERT_EQ(0, lt_engine_hold(1));
+	ASSERT_EQ(0, guest_gate_release(&self->gate));
+	ASSERT_EQ(0, lt_wait_queued(hwq, 1))
+		TH_LOG("J1 never reached hardware queue %u's ring", hwq);
+
+	live = lt_live_bos();
+	ASSERT_LE(4, live);
+	raw_bo_del(fd, &victim);
+	EXPECT_EQ(live, lt_live_bos())
+		TH_LOG("the freed BO's pages went while J1 was in the ring");
+
+	ASSERT_EQ(0, lt_engine_hold(0));
+	ASSERT_EQ(0, lt_wait(fd, done1, 60 * SEC)) TH_LOG("J1 did not end");
+	EXPECT_EQ(0x11u, ((uint64_t *)out.map)[0]);
+	EXPECT_EQ(0x22u, ((uint64_t *)out.map)[1]);
+	EXPECT_EQ(0, lt_wait_live_bos(live - 1))
+		TH_LOG("the freed BO was never released after J1 ended (live %lld)",
+		       lt_live_bos());
+	raw_bo_del(fd, &out);
+	raw_bo_del(fd, &cmd2);
+	raw_bo_del(fd, &cmd1);
+}
+
+TEST_HARNESS_MAIN
