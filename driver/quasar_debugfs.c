@@ -104,8 +104,9 @@ static void quasar_debugfs_context(struct seq_file *m, struct drm_file *file)
 
 	seq_printf(m, "slot=%u ", qfile->ctx->slot);
 	quasar_debugfs_owner(m, file);
-	seq_printf(m, " bos=%u banned=%d busy_ns=", bos,
-		   READ_ONCE(qfile->ctx->banned));
+	seq_printf(m, " bos=%u banned=%d queued_jobs=%d busy_ns=", bos,
+		   READ_ONCE(qfile->ctx->banned),
+		   atomic_read(&qfile->ctx->queued_jobs));
 	for (q = 0; q < qfile->qdev->num_hwqs; q++)
 		seq_printf(m, "%s%lld", q ? "," : "",
 			   atomic64_read(&qfile->ctx->busy_ns[q]));

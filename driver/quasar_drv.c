@@ -90,7 +90,7 @@ static int quasar_open(struct drm_device *drm, struct drm_file *file)
 	struct quasar_file *qfile;
 	int ret;
 
-	qfile = kzalloc(sizeof(*qfile), GFP_KERNEL);
+	qfile = kzalloc(sizeof(*qfile), GFP_KERNEL_ACCOUNT);
 	if (!qfile)
 		return -ENOMEM;
 	qfile->qdev = qdev;

@@ -93,7 +93,7 @@ struct drm_gem_object *quasar_gem_create_object(struct drm_device *drm,
 {
 	struct quasar_bo *bo;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	quasar_objcount_inc(QUASAR_OBJ_BO);

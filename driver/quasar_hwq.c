@@ -75,10 +75,13 @@ static const struct dma_fence_ops quasar_hwq_fence_ops = {
 	.get_timeline_name = quasar_hwq_fence_get_timeline_name,
 };
 
-/* Allocated at submit: run_job is in the fence signalling path and must not. */
+/*
+ * Allocated at submit, charged to the submitter: run_job is in the fence
+ * signalling path and must not allocate.
+ */
 struct quasar_hwq_fence *quasar_hwq_fence_alloc(void)
 {
-	return kzalloc(sizeof(struct quasar_hwq_fence), GFP_KERNEL);
+	return kzalloc(sizeof(struct quasar_hwq_fence), GFP_KERNEL_ACCOUNT);
 }
 
 int quasar_hwq_init(struct quasar_device *qdev, struct quasar_hwq *q,

@@ -112,6 +112,7 @@ static void quasar_job_release(struct quasar_job *job)
 	struct quasar_device *qdev = job->qdev;
 	u32 i;
 
+	atomic_dec(&job->ctx->queued_jobs);
 	for (i = 0; i < job->bo_count; i++)
 		drm_gem_object_put(job->bos[i]);
 	kvfree(job->bos);
@@ -310,7 +311,7 @@ static struct quasar_out_sync *quasar_out_syncs_get(struct drm_file *file,
 
 	if (!count)
 		return NULL;
-	outs = kcalloc(count, sizeof(*outs), GFP_KERNEL);
+	outs = kcalloc(count, sizeof(*outs), GFP_KERNEL_ACCOUNT);
 	if (!outs)
 		return ERR_PTR(-ENOMEM);
 	for (i = 0; i < count; i++) {
@@ -373,8 +374,22 @@ static int quasar_job_add_in_syncs(struct quasar_job *job,
 }
 
 /*
+ * Counts a job against its file's bound, from submit until free_job: a
+ * client that submits without ever waiting gets -EAGAIN instead of filling
+ * the kernel's memory with jobs.
+ */
+static bool quasar_job_charge(struct quasar_ctx *ctx)
+{
+	if (atomic_inc_return(&ctx->queued_jobs) <= DRM_QUASAR_MAX_QUEUED_JOBS)
+		return true;
+	atomic_dec(&ctx->queued_jobs);
+	return false;
+}
+
+/*
  * A job keeps the device powered from here until it is freed: a submit to
  * a suspended device wakes it (boots the firmware) before the job exists.
+ * Its memory is charged to the submitter's memory cgroup.
  */
 static struct quasar_job *quasar_job_alloc(struct quasar_device *qdev,
 					   struct quasar_file *qfile, u32 hwq)
@@ -382,16 +397,19 @@ static struct quasar_job *quasar_job_alloc(struct quasar_device *qdev,
 	struct quasar_job *job;
 	int ret;
 
+	if (!quasar_job_charge(qfile->ctx))
+		return ERR_PTR(-EAGAIN);
 	ret = quasar_pm_get(qdev);
 	if (ret)
-		return ERR_PTR(ret);
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+		goto err_uncharge;
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (job)
 		job->hw_fence = quasar_hwq_fence_alloc();
 	if (!job || !job->hw_fence) {
 		kfree(job);
 		quasar_pm_put(qdev);
-		return ERR_PTR(-ENOMEM);
+		ret = -ENOMEM;
+		goto err_uncharge;
 	}
 	quasar_objcount_inc(QUASAR_OBJ_JOB);
 	job->qdev = qdev;
@@ -399,6 +417,10 @@ static struct quasar_job *quasar_job_alloc(struct quasar_device *qdev,
 	job->ctx = quasar_ctx_get(qfile->ctx);
 	atomic_inc(&qdev->job_count);
 	return job;
+
+err_uncharge:
+	atomic_dec(&qfile->ctx->queued_jobs);
+	return ERR_PTR(ret);
 }
 
 /* The command BO first, then the listed ones; references go to the job. */
@@ -410,7 +432,8 @@ static int quasar_job_lookup_bos(struct quasar_job *job, struct drm_file *file,
 	u32 i;
 	int ret = 0;
 
-	job->bos = kvcalloc(args->bo_count + 1, sizeof(*job->bos), GFP_KERNEL);
+	job->bos = kvcalloc(args->bo_count + 1, sizeof(*job->bos),
+			    GFP_KERNEL_ACCOUNT);
 	if (!job->bos)
 		return -ENOMEM;
 	obj = drm_gem_object_lookup(file, args->cmd_handle);

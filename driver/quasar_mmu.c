@@ -29,7 +29,11 @@ static struct quasar_pt *quasar_pt_alloc(struct quasar_device *qdev,
 {
 	struct quasar_pt *pt;
 
-	pt = kzalloc(sizeof(*pt), GFP_KERNEL);
+	/*
+	 * Charged to the caller's memory cgroup, but for the table page
+	 * itself: coherent DMA memory takes no __GFP_ACCOUNT.
+	 */
+	pt = kzalloc(sizeof(*pt), GFP_KERNEL_ACCOUNT);
 	if (!pt)
 		return NULL;
 	/* Coherent allocations are page aligned, as table addresses must be. */
@@ -39,7 +43,7 @@ static struct quasar_pt *quasar_pt_alloc(struct quasar_device *qdev,
 		goto err_free;
 	if (level) {
 		pt->next = kcalloc(QUASAR_PT_ENTRIES, sizeof(*pt->next),
-				   GFP_KERNEL);
+				   GFP_KERNEL_ACCOUNT);
 		if (!pt->next)
 			goto err_free_entries;
 	}
@@ -212,7 +216,7 @@ struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev)
 	struct quasar_ctx *ctx;
 	int ret;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 	quasar_objcount_inc(QUASAR_OBJ_CTX);

@@ -40,6 +40,8 @@ struct quasar_pt {
  * @mm: device VA allocator over [QUASAR_VA_START, QUASAR_VA_END)
  * @root: level-2 table, the one CTX.ROOT points to
  * @banned: a job of this context faulted; it takes no more jobs
+ * @queued_jobs: jobs of this context submitted and not yet freed, at most
+ *		 DRM_QUASAR_MAX_QUEUED_JOBS
  * @fence_lock: protects @ring_fence
  * @ring_fence: per hardware queue, the hardware fence of the context's
  *		newest job written to that ring. A ring's fences signal in
@@ -65,6 +67,7 @@ struct quasar_ctx {
 	struct drm_mm mm;
 	struct quasar_pt *root;
 	bool banned;
+	atomic_t queued_jobs;
 	spinlock_t fence_lock;		/* @ring_fence */
 	struct dma_fence *ring_fence[QUASAR_NUM_QUEUES];
 	atomic64_t busy_ns[QUASAR_NUM_QUEUES];

@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * What outlives what in the driver: the pages of a freed buffer and the
- * jobs still on the device that may touch it. The device's engine hold
+ * What outlives what in the driver, and how much of it one client may
+ * keep: the pages of a freed buffer and the jobs still on the device that
+ * may touch it; the jobs a client has queued. The device's engine hold
  * (debugfs engine_hold) and a vgem gate fence make every order here
  * deterministic; no check depends on timing.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "drm.h"
@@ -220,6 +223,123 @@ TEST_F(lifetime, freed_bo_pages_outlive_a_job_armed_earlier_on_another_entity)
 	raw_bo_del(fd, &out);
 	raw_bo_del(fd, &cmd2);
 	raw_bo_del(fd, &cmd1);
+}
+
+/* One NOP job of @cmd on hardware queue 0, signalling @out (0: none); 0 or -errno, no retry. */
+static int lt_submit_nop(int fd, const struct raw_bo *cmd, uint32_t out)
+{
+	struct drm_quasar_sync out_sync = { .handle = out };
+	struct drm_quasar_submit s = {
+		.cmd_handle = cmd->handle, .cmd_size = 8, .queue = 0,
+		.out_syncs = (uintptr_t)&out_sync, .out_sync_count = !!out,
+	};
+
+	return ioctl(fd, DRM_IOCTL_QUASAR_SUBMIT, &s) ? -errno : 0;
+}
+
+/* "key: N kB" of /proc/meminfo, in KiB; -1 if absent. */
+static long long lt_meminfo_kb(const char *key)
+{
+	char *text = obs_read("/proc/meminfo");
+	long long v = text ? obs_field(text, key) : -1;
+
+	free(text);
+	return v;
+}
+
+/* The one open file's jobs not yet freed (debugfs contexts, "queued_jobs="). */
+static long long lt_queued_jobs(void)
+{
+	char *text = obs_debugfs("contexts");
+	long long v = text ? obs_field(text, "queued_jobs") : -1;
+
+	free(text);
+	return v;
+}
+
+/* Jobs the driver has alive, device-wide (debugfs recovery, "jobs:"). */
+static long long lt_live_jobs(void)
+{
+	char *text = obs_debugfs("recovery");
+	long long v = text ? obs_field(text, "jobs") : -1;
+
+	free(text);
+	return v;
+}
+
+#define LT_NOPS		1000000
+
+/*
+ * A client that submits and never waits. With the engines held nothing
+ * ends, so exactly DRM_QUASAR_MAX_QUEUED_JOBS submits succeed and the next
+ * is refused with EAGAIN. Then a million NOPs go in as fast as the
+ * kernel takes them (backing off only on EAGAIN): the file never has more
+ * than the bound queued, every job ends, and the guest's memory comes
+ * back. Without the bound the held submits all succeeded (the kernel kept
+ * taking jobs it could not run).
+ */
+TEST_F_TIMEOUT(lifetime, a_million_nops_without_waiting_stay_bounded, 1200)
+{
+	const int fd = self->fd;
+	const struct drm_quasar_cmd_header nop = {
+		.opcode = DRM_QUASAR_OP_NOP, .length = 8,
+	};
+	long long mem0, mem1, live, most = 0;
+	unsigned long long eagain = 0;
+	struct raw_bo cmd;
+	uint32_t done;
+	int ret = 0, i;
+
+	ASSERT_EQ(0, raw_bo_new(fd, 4096, &cmd));
+	memcpy(cmd.map, &nop, sizeof(nop));
+	ASSERT_EQ(0, lt_syncobj(fd, &done));
+	mem0 = lt_meminfo_kb("MemAvailable");
+	ASSERT_LT(0, mem0);
+
+	ASSERT_EQ(0, lt_engine_hold(1));
+	for (i = 0; i < DRM_QUASAR_MAX_QUEUED_JOBS; i++) {
+		ret = lt_submit_nop(fd, &cmd, 0);
+		if (ret)
+			break;
+	}
+	EXPECT_EQ(0, ret) TH_LOG("submit %d of %d refused while under the bound", i,
+				 DRM_QUASAR_MAX_QUEUED_JOBS);
+	/* Without the bound the million below would fill the guest's memory. */
+	ASSERT_EQ(-EAGAIN, lt_submit_nop(fd, &cmd, 0))
+		TH_LOG("a submit past %d queued jobs was not refused",
+		       DRM_QUASAR_MAX_QUEUED_JOBS);
+	EXPECT_EQ(DRM_QUASAR_MAX_QUEUED_JOBS, lt_queued_jobs());
+	EXPECT_EQ(DRM_QUASAR_MAX_QUEUED_JOBS, lt_live_jobs());
+	ASSERT_EQ(0, lt_engine_hold(0));
+
+	for (i = 0; i < LT_NOPS; ) {
+		ret = lt_submit_nop(fd, &cmd, i == LT_NOPS - 1 ? done : 0);
+		if (!ret) {
+			i++;
+			continue;
+		}
+		ASSERT_EQ(-EAGAIN, ret) TH_LOG("NOP %d: %s", i, strerror(-ret));
+		if (eagain++ % 256 == 0) {
+			live = lt_queued_jobs();
+			if (live > most)
+				most = live;
+		}
+		sched_yield();
+	}
+	ASSERT_EQ(0, lt_wait(fd, done, 600 * SEC)) TH_LOG("the last NOP never ended");
+	ksft_print_msg("%d NOPs: %llu EAGAIN, at most %lld queued when refused\n",
+		       LT_NOPS, eagain, most);
+	EXPECT_GE(DRM_QUASAR_MAX_QUEUED_JOBS, most);
+
+	/* free_job runs after the fence: the count drains to zero. */
+	for (i = 0; i < 30000 && lt_live_jobs() > 0; i++)
+		usleep(1000);
+	EXPECT_EQ(0, lt_live_jobs());
+	mem1 = lt_meminfo_kb("MemAvailable");
+	ksft_print_msg("MemAvailable %lld kB before, %lld kB after\n", mem0, mem1);
+	/* Jobs are gone; what is left is page cache and slab noise. */
+	EXPECT_LT(mem0 - mem1, 32 * 1024);
+	raw_bo_del(fd, &cmd);
 }
 
 TEST_HARNESS_MAIN

@@ -229,6 +229,12 @@ struct drm_quasar_queue_destroy {
 /* SUBMIT flag: &drm_quasar_submit.queue is a QUEUE_CREATE id. */
 #define DRM_QUASAR_SUBMIT_QUEUE_ID	(1u << 0)
 
+/*
+ * Jobs one file may have submitted and not yet ended: SUBMIT past it
+ * returns -EAGAIN (see &struct drm_quasar_submit).
+ */
+#define DRM_QUASAR_MAX_QUEUED_JOBS	1024
+
 /**
  * struct drm_quasar_submit - arguments of DRM_IOCTL_QUASAR_SUBMIT
  *
@@ -254,7 +260,12 @@ struct drm_quasar_queue_destroy {
  * CAP_SYS_NICE or the DRM master (as QUEUE_CREATE); -ENOENT for an unknown
  * BO, syncobj or queue id; -EBADFD once a job of this file has hit an
  * MMU fault or hung (the context is banned: open a new file); -EIO when
- * the device could not be recovered; -ENODEV after the device is gone.
+ * the device could not be recovered; -ENODEV after the device is gone;
+ * -EAGAIN when the file already has DRM_QUASAR_MAX_QUEUED_JOBS jobs that
+ * have not ended (a job counts from its SUBMIT until the kernel has freed
+ * it, shortly after its fence signals): nothing was queued, retry once
+ * some have ended. The memory of a job is charged to the submitter's
+ * memory cgroup, as are buffer objects, queues and page tables.
  */
 struct drm_quasar_submit {
 	/** @cmd_handle: GEM handle of the BO that holds the command stream */
