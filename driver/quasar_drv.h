@@ -82,8 +82,11 @@ struct quasar_irq_vector {
  * @irq.count: vectors allocated (QUASAR_NUM_MSIX, or 1 without MSI-X)
  * @irq.mask: causes enabled in IRQ_MASK while the device runs
  * @hwqs: hardware queues, each with its scheduler
- * @ctx_lock: protects @ctx_xa and the context slot registers
- * @ctx_xa: live MMU contexts by hardware slot
+ * @slot_lock: protects @slot_owner, @slot_hand, every context's slot and
+ *	       pins, and the CTX slot registers (quasar_slot.c)
+ * @slot_owner: the context bound to each hardware context slot, or NULL
+ * @slot_hand: the slot bound last; stealing an idle slot starts after it
+ * @ctx_count: live MMU contexts
  * @reset_lock: serialises device reset against itself and against remove
  * @reset_wq: ordered workqueue running every scheduler's timeout handler,
  *	      so that resets for different hardware queues never overlap
@@ -127,8 +130,10 @@ struct quasar_device {
 
 	struct quasar_hwq hwqs[QUASAR_NUM_QUEUES];
 
-	struct mutex ctx_lock;		/* @ctx_xa, CTX registers */
-	struct xarray ctx_xa;
+	spinlock_t slot_lock;		/* @slot_owner, CTX registers */
+	struct quasar_ctx *slot_owner[QUASAR_NUM_CTX];
+	u32 slot_hand;
+	atomic_t ctx_count;
 
 	struct mutex reset_lock;	/* resets, remove */
 	struct workqueue_struct *reset_wq;

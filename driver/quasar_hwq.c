@@ -256,6 +256,8 @@ static void quasar_hwq_complete(struct quasar_hwq *q,
 			       res->cmd_index);
 	}
 
+	/* Before the signal: a job waiting for a slot may take this one. */
+	quasar_job_unpin(job);
 	if (err)
 		dma_fence_set_error(fence, err);
 	dma_fence_signal(fence);

@@ -35,6 +35,7 @@
 #include "quasar_pm.h"
 #include "quasar_queue.h"
 #include "quasar_reset.h"
+#include "quasar_slot.h"
 #include "quasar_trace.h"
 
 /* How long teardown waits for jobs of closed files to be freed. */
@@ -52,21 +53,64 @@ struct quasar_out_sync {
 	u64 point;
 };
 
+/*
+ * The job's context needs a hardware slot before its descriptor can name
+ * one: pin it, or wait for a job of a context holding one to end.
+ */
+static struct dma_fence *quasar_job_prepare(struct drm_sched_job *sched_job,
+					    struct drm_sched_entity *entity)
+{
+	struct quasar_job *job = to_quasar_job(sched_job);
+	struct dma_fence *wait;
+
+	if (job->pinned || !quasar_slot_pin(job->ctx, &wait)) {
+		job->pinned = true;
+		return NULL;
+	}
+	/* NULL: run_job tries once more, and fails the job if it must. */
+	return wait;
+}
+
+/* Its completion was processed, or it never reached a ring. */
+void quasar_job_unpin(struct quasar_job *job)
+{
+	if (job->pinned) {
+		job->pinned = false;
+		quasar_slot_unpin(job->ctx);
+	}
+}
+
 static struct dma_fence *quasar_job_run(struct drm_sched_job *sched_job)
 {
 	struct quasar_job *job = to_quasar_job(sched_job);
 	struct quasar_job_result aborted = {
 		.status = DRM_QUASAR_STATUS_ABORTED,
 	};
+	struct dma_fence *wait;
 	int idx, ret = -ENODEV;
 
-	if (unlikely(sched_job->s_fence->finished.error))
+	if (unlikely(sched_job->s_fence->finished.error)) {
+		quasar_job_unpin(job);
 		return NULL;
+	}
 
 	/* A job of a banned context that had not reached the device yet. */
 	if (READ_ONCE(job->ctx->banned)) {
-		quasar_bo_set_result(job->cmd_bo, &aborted);
-		return ERR_PTR(-ECANCELED);
+		ret = -ECANCELED;
+		goto err_abort;
+	}
+	if (!job->pinned) {
+		/*
+		 * Every slot pinned by contexts with no job on a ring yet:
+		 * more hardware queues than slots, which no device has.
+		 */
+		if (quasar_slot_pin(job->ctx, &wait)) {
+			dma_fence_put(wait);
+			drm_err_ratelimited(&job->qdev->drm, "no context slot for a job\n");
+			ret = -EBUSY;
+			goto err_abort;
+		}
+		job->pinned = true;
 	}
 	if (drm_dev_enter(&job->qdev->drm, &idx)) {
 		ret = quasar_hwq_push(job->hwq, job);
@@ -74,12 +118,15 @@ static struct dma_fence *quasar_job_run(struct drm_sched_job *sched_job)
 			quasar_watchdog_kick(job->qdev);
 		drm_dev_exit(idx);
 	}
-	if (ret) {
-		quasar_bo_set_result(job->cmd_bo, &aborted);
-		return ERR_PTR(ret);
-	}
+	if (ret)
+		goto err_abort;
 	/* One reference for the scheduler; the job keeps its own. */
 	return dma_fence_get(&job->hw_fence->base);
+
+err_abort:
+	quasar_job_unpin(job);
+	quasar_bo_set_result(job->cmd_bo, &aborted);
+	return ERR_PTR(ret);
 }
 
 static enum drm_gpu_sched_stat quasar_job_timedout(struct drm_sched_job *sched_job)
@@ -112,6 +159,8 @@ static void quasar_job_release(struct quasar_job *job)
 	struct quasar_device *qdev = job->qdev;
 	u32 i;
 
+	/* A job the scheduler killed before it ran still holds its pin. */
+	quasar_job_unpin(job);
 	atomic_dec(&job->ctx->queued_jobs);
 	for (i = 0; i < job->bo_count; i++)
 		drm_gem_object_put(job->bos[i]);
@@ -139,6 +188,7 @@ static void quasar_job_free(struct drm_sched_job *sched_job)
 }
 
 static const struct drm_sched_backend_ops quasar_sched_ops = {
+	.prepare_job = quasar_job_prepare,
 	.run_job = quasar_job_run,
 	.timedout_job = quasar_job_timedout,
 	.free_job = quasar_job_free,

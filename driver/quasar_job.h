@@ -38,6 +38,8 @@ struct quasar_hwq_fence;
  *	      run_job, allocated at submit
  * @seqno: descriptor seqno, equal to @hw_fence's
  * @run_ns: when its doorbell rang (ktime_get_ns()), for engine busy time
+ * @pinned: it holds a pin of @ctx's hardware slot (quasar_slot.c), from
+ *	    prepare_job until its completion
  */
 struct quasar_job {
 	struct drm_sched_job base;
@@ -52,6 +54,7 @@ struct quasar_job {
 	struct quasar_hwq_fence *hw_fence;
 	u64 seqno;
 	u64 run_ns;
+	bool pinned;
 };
 
 static inline struct quasar_job *to_quasar_job(struct drm_sched_job *job)
@@ -59,6 +62,7 @@ static inline struct quasar_job *to_quasar_job(struct drm_sched_job *job)
 	return container_of(job, struct quasar_job, base);
 }
 
+void quasar_job_unpin(struct quasar_job *job);
 int quasar_job_sched_init(struct quasar_device *qdev);
 int quasar_job_open(struct quasar_file *qfile);
 void quasar_job_close(struct quasar_file *qfile);

@@ -32,10 +32,13 @@ struct quasar_pt {
 };
 
 /**
- * struct quasar_ctx - a device address space bound to a hardware slot
+ * struct quasar_ctx - a device address space, bound to a hardware slot
+ *	while it has work (quasar_slot.c)
  * @ref: held by the file, by every buffer mapped here and by every job
  * @qdev: device
- * @slot: hardware context slot (CTX[@slot] registers)
+ * @slot: hardware context slot (CTX[@slot] registers), QUASAR_SLOT_NONE
+ *	  when unbound; stable while @pins is not 0 (qdev->slot_lock)
+ * @pins: jobs between prepare_job and their completion (qdev->slot_lock)
  * @lock: protects @mm and the page tables
  * @mm: device VA allocator over [QUASAR_VA_START, QUASAR_VA_END)
  * @root: level-2 table, the one CTX.ROOT points to
@@ -63,6 +66,7 @@ struct quasar_ctx {
 	struct kref ref;
 	struct quasar_device *qdev;
 	u32 slot;
+	u32 pins;
 	struct mutex lock;		/* @mm, page tables */
 	struct drm_mm mm;
 	struct quasar_pt *root;
@@ -85,10 +89,10 @@ void quasar_ctx_set_ring_fence(struct quasar_ctx *ctx, unsigned int hwq,
 			       struct dma_fence *fence);
 unsigned int quasar_ctx_busy_fences(struct quasar_ctx *ctx,
 				    struct dma_fence **fences);
+struct dma_fence *quasar_ctx_ring_fence_get(struct quasar_ctx *ctx);
 
 int quasar_mmu_map(struct quasar_ctx *ctx, struct drm_mm_node *node,
 		   struct sg_table *sgt, u64 size);
 void quasar_mmu_unmap(struct quasar_ctx *ctx, struct drm_mm_node *node);
-void quasar_mmu_restore(struct quasar_device *qdev);
 
 #endif /* __QUASAR_MMU_H__ */

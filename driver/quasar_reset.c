@@ -18,6 +18,7 @@
 #include "quasar_hwq.h"
 #include "quasar_job.h"
 #include "quasar_mmu.h"
+#include "quasar_slot.h"
 #include "quasar_reset.h"
 
 static void quasar_reset_fail_all(struct quasar_device *qdev, int err)
@@ -50,7 +51,7 @@ static void quasar_reset_device(struct quasar_device *qdev,
 		return;
 	}
 
-	quasar_mmu_restore(qdev);
+	quasar_slot_restore(qdev);
 	quasar_hw_irq_enable(qdev);
 	for (i = 0; i < qdev->num_hwqs; i++)
 		quasar_hwq_restart(&qdev->hwqs[i], bad, 0, lost);

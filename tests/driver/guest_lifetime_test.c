@@ -2,7 +2,8 @@
 /*
  * What outlives what in the driver, and how much of it one client may
  * keep: the pages of a freed buffer and the jobs still on the device that
- * may touch it; the jobs a client has queued. The device's engine hold
+ * may touch it; the jobs a client has queued; the device's 64 context
+ * slots, shared by any number of open files. The device's engine hold
  * (debugfs engine_hold) and a vgem gate fence make every order here
  * deterministic; no check depends on timing.
  */
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "drm.h"
@@ -340,6 +342,91 @@ TEST_F_TIMEOUT(lifetime, a_million_nops_without_waiting_stay_bounded, 1200)
 	/* Jobs are gone; what is left is page cache and slab noise. */
 	EXPECT_LT(mem0 - mem1, 32 * 1024);
 	raw_bo_del(fd, &cmd);
+}
+
+#define LT_FILES	500
+
+/* Field @key of debugfs recovery ("key: N"); -1 if absent. */
+static long long lt_recovery(const char *key)
+{
+	char *text = obs_debugfs("recovery");
+	long long v = text ? obs_field(text, key) : -1;
+
+	free(text);
+	return v;
+}
+
+/*
+ * Far more open files than the device has context slots (64), each with a
+ * job. A context takes a slot only while it has work, so every open()
+ * succeeds; with the engines held, exactly as many jobs reach the rings
+ * as there are slots (the rest wait in the driver for a slot), and once
+ * released all of them run, each in its own address space. Before, every
+ * open() took a slot for the file's life and the 64th open() (the
+ * fixture holds one) failed with EBUSY.
+ */
+TEST_F_TIMEOUT(lifetime, five_hundred_open_files_each_run_a_job, 600)
+{
+	struct drm_quasar_dev_query q = { .type = DRM_QUASAR_QUERY_DEVICE_INFO };
+	struct drm_quasar_device_info info = { 0 };
+	static struct raw_bo cmd[LT_FILES], out[LT_FILES];
+	static int fds[LT_FILES];
+	struct rlimit nofile;
+	long long queued = 0;
+	int i, n = 0;
+
+	q.size = sizeof(info);
+	q.pointer = (uintptr_t)&info;
+	ASSERT_EQ(0, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_DEV_QUERY, &q));
+	ASSERT_LT(info.num_contexts + 1, LT_FILES);
+	ASSERT_EQ(0, getrlimit(RLIMIT_NOFILE, &nofile));
+	if (nofile.rlim_cur < 2 * LT_FILES) {
+		nofile.rlim_cur = nofile.rlim_max < 2 * LT_FILES ? nofile.rlim_max : 2 * LT_FILES;
+		ASSERT_EQ(0, setrlimit(RLIMIT_NOFILE, &nofile));
+	}
+
+	for (n = 0; n < LT_FILES; n++) {
+		fds[n] = raw_open();
+		if (fds[n] < 0)
+			break;
+	}
+	ASSERT_EQ(LT_FILES, n) TH_LOG("open() %d of %d failed: %s", n + 1, LT_FILES,
+				      strerror(errno));
+	for (i = 0; i < LT_FILES; i++) {
+		ASSERT_EQ(0, raw_bo_new(fds[i], 4096, &cmd[i]));
+		ASSERT_EQ(0, raw_bo_new(fds[i], 4096, &out[i]));
+	}
+
+	ASSERT_EQ(0, lt_engine_hold(1));
+	for (i = 0; i < LT_FILES; i++)
+		ASSERT_EQ(0, lt_submit_write(fds[i], &cmd[i], i % 2, 0, out[i].addr,
+					     0x1000 + i, 0, 0));
+	/* Only contexts with a slot reach a ring: one job each, held there. */
+	for (int tries = 0; tries < 60000; tries++) {
+		queued = lt_hwq_field("engine_grants", 0, "queued") +
+			 lt_hwq_field("engine_grants", 1, "queued");
+		if (queued >= info.num_contexts)
+			break;
+		usleep(1000);
+	}
+	EXPECT_EQ(info.num_contexts, queued);
+	EXPECT_EQ(info.num_contexts, lt_recovery("bound_slots"));
+	EXPECT_EQ(LT_FILES + 1, lt_recovery("contexts"));
+	ASSERT_EQ(0, lt_engine_hold(0));
+
+	for (i = 0; i < LT_FILES; i++) {
+		struct drm_quasar_bo_wait w;
+
+		ASSERT_EQ(0, raw_bo_wait(fds[i], &cmd[i], 60 * SEC, &w)) TH_LOG("file %d", i);
+		EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status) TH_LOG("file %d", i);
+		EXPECT_EQ(0x1000u + i, ((uint64_t *)out[i].map)[0]) TH_LOG("file %d", i);
+	}
+	EXPECT_GE(info.num_contexts, lt_recovery("bound_slots"));
+	for (i = 0; i < LT_FILES; i++) {
+		raw_bo_del(fds[i], &out[i]);
+		raw_bo_del(fds[i], &cmd[i]);
+		close(fds[i]);
+	}
 }
 
 TEST_HARNESS_MAIN

@@ -138,29 +138,6 @@ TEST_F(drv, dev_query_rejects_unknown_type)
 	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_DEV_QUERY, &q));
 }
 
-TEST_F(drv, the_context_slots_run_out_with_ebusy)
-{
-	int fds[256], n, ret = 0;
-	int slots = self->info.num_contexts;
-
-	ASSERT_GE(256, slots);
-	/* The fixture holds one context already; no other file is open. */
-	for (n = 0; n < slots; n++) {
-		fds[n] = raw_open();
-		if (fds[n] < 0) {
-			ret = -errno;
-			break;
-		}
-	}
-	EXPECT_EQ(slots - 1, n);
-	EXPECT_EQ(-EBUSY, ret);
-	while (n--)
-		close(fds[n]);
-	fds[0] = raw_open();
-	EXPECT_LE(0, fds[0]);
-	close(fds[0]);
-}
-
 TEST_F(drv, bo_create_rounds_to_pages_and_maps_inside_the_va_window)
 {
 	struct raw_bo bo;

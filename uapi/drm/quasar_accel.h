@@ -92,7 +92,11 @@ struct drm_quasar_device_info {
 	__u32 formats;
 	/** @num_queues: hardware queues */
 	__u32 num_queues;
-	/** @num_contexts: hardware MMU context slots */
+	/**
+	 * @num_contexts: hardware MMU context slots. Open files share them:
+	 * a file's address space holds one only while it has jobs on the
+	 * device, so this bounds the files running at once, not those open
+	 */
 	__u32 num_contexts;
 	/** @va_start: first device virtual address handed to buffer objects */
 	__u64 va_start;
