@@ -25,7 +25,7 @@
 #define QUASAR_DRIVER_DESC	"Quasar inference NPU"
 #define QUASAR_DRIVER_DATE	"20250101"
 #define QUASAR_DRIVER_MAJOR	0
-#define QUASAR_DRIVER_MINOR	1
+#define QUASAR_DRIVER_MINOR	2
 
 struct quasar_ctx;
 

@@ -234,7 +234,7 @@ static void quasar_hwq_complete(struct quasar_hwq *q,
 	res->seqno = job->seqno;
 	res->device_ns = busy;
 	quasar_hwq_account_cost(q, job, &res->stats);
-	quasar_bo_set_result(job->cmd_bo, res);
+	quasar_job_set_result(job, res);
 	trace_quasar_job_complete(q->index, job->ctx->slot, job->seqno,
 				  res->status, res->cmd_index, err, busy);
 	if (res->status == DRM_QUASAR_STATUS_MMU_FAULT ||

@@ -35,6 +35,7 @@
 #include "quasar_pm.h"
 #include "quasar_queue.h"
 #include "quasar_reset.h"
+#include "quasar_result.h"
 #include "quasar_slot.h"
 #include "quasar_trace.h"
 
@@ -69,6 +70,15 @@ static struct dma_fence *quasar_job_prepare(struct drm_sched_job *sched_job,
 	}
 	/* NULL: run_job tries once more, and fails the job if it must. */
 	return wait;
+}
+
+/* How @job ended, for its command BO and for its id (JOB_STATS). */
+void quasar_job_set_result(struct quasar_job *job,
+			   struct quasar_job_result *res)
+{
+	res->job_id = job->id;
+	quasar_bo_set_result(job->cmd_bo, res);
+	quasar_result_set(job->ctx, job->record, res);
 }
 
 /* Its completion was processed, or it never reached a ring. */
@@ -125,7 +135,7 @@ static struct dma_fence *quasar_job_run(struct drm_sched_job *sched_job)
 
 err_abort:
 	quasar_job_unpin(job);
-	quasar_bo_set_result(job->cmd_bo, &aborted);
+	quasar_job_set_result(job, &aborted);
 	return ERR_PTR(ret);
 }
 
@@ -165,6 +175,7 @@ static void quasar_job_release(struct quasar_job *job)
 	for (i = 0; i < job->bo_count; i++)
 		drm_gem_object_put(job->bos[i]);
 	kvfree(job->bos);
+	quasar_result_put(job->record);
 	if (job->hw_fence->base.ops)
 		dma_fence_put(&job->hw_fence->base);
 	else
@@ -620,6 +631,12 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 	ret = quasar_job_lookup_bos(job, file, args);
 	if (ret)
 		goto out_release_job;
+	job->record = quasar_result_new(qfile->ctx, &job->id);
+	if (IS_ERR(job->record)) {
+		ret = PTR_ERR(job->record);
+		job->record = NULL;
+		goto out_release_job;
+	}
 	outs = quasar_out_syncs_get(file, out_syncs, args->out_sync_count);
 	if (IS_ERR(outs)) {
 		ret = PTR_ERR(outs);
@@ -633,6 +650,8 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 	ret = quasar_job_add_in_syncs(job, file, in_syncs, args->in_sync_count);
 	if (ret)
 		goto out_cleanup_job;
+	/* Before the push: from there the scheduler may free the job. */
+	args->job_id = job->id;
 	ret = quasar_job_push(job, outs, args->out_sync_count);
 	if (ret)
 		goto out_cleanup_job;
@@ -641,6 +660,9 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 out_cleanup_job:
 	drm_sched_job_cleanup(&job->base);
 out_release_job:
+	/* The id was never returned: forget it. */
+	if (job->record)
+		quasar_result_drop(job->ctx, job->id);
 	quasar_job_release(job);
 out_put_outs:
 	quasar_out_syncs_put(outs, args->out_sync_count);

@@ -20,6 +20,7 @@
 #include "quasar_hw.h"
 #include "quasar_mmu.h"
 #include "quasar_objcount.h"
+#include "quasar_result.h"
 #include "quasar_slot.h"
 
 #define QUASAR_PT_TOP		(QUASAR_PT_LEVELS - 1)
@@ -177,6 +178,7 @@ static void quasar_ctx_free(struct quasar_ctx *ctx)
 
 	for (q = 0; q < QUASAR_NUM_QUEUES; q++)
 		dma_fence_put(ctx->ring_fence[q]);
+	quasar_result_fini(ctx);
 	quasar_pt_free(ctx->qdev, ctx->root, QUASAR_PT_TOP);
 	drm_mm_takedown(&ctx->mm);
 	mutex_destroy(&ctx->lock);
@@ -195,6 +197,7 @@ struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev)
 	kref_init(&ctx->ref);
 	ctx->qdev = qdev;
 	ctx->slot = QUASAR_SLOT_NONE;
+	quasar_result_init(ctx);
 	mutex_init(&ctx->lock);
 	spin_lock_init(&ctx->fence_lock);
 	drm_mm_init(&ctx->mm, QUASAR_VA_START, QUASAR_VA_END - QUASAR_VA_START);

@@ -10,6 +10,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/xarray.h>
 
 #include <drm/drm_mm.h>
 
@@ -61,6 +62,9 @@ struct quasar_pt {
  * @rd_bytes: bytes its completed jobs read from memory (fdinfo)
  * @wr_bytes: bytes its completed jobs wrote (fdinfo)
  * @energy_fj: modeled energy of its completed jobs, femtojoules (fdinfo)
+ * @next_job_id: the last id SUBMIT returned (quasar_result.c)
+ * @results: the newest jobs' &struct quasar_job_record by id
+ * @result_lock: protects the contents of the records in @results
  */
 struct quasar_ctx {
 	struct kref ref;
@@ -80,6 +84,9 @@ struct quasar_ctx {
 	atomic64_t rd_bytes;
 	atomic64_t wr_bytes;
 	atomic64_t energy_fj;
+	atomic64_t next_job_id;
+	struct xarray results;
+	spinlock_t result_lock;		/* records' contents */
 };
 
 struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev);
