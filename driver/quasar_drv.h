@@ -88,9 +88,10 @@ struct quasar_irq_vector {
  * @slot_hand: the slot bound last; stealing an idle slot starts after it
  * @ctx_count: live MMU contexts
  * @reset_lock: serialises device reset against itself and against remove
- * @reset_wq: ordered workqueue running every scheduler's timeout handler,
- *	      so that resets for different hardware queues never overlap
- * @free_wq: runs buffer frees that must wait for jobs still in flight
+ * @reset_wq: ordered workqueue running the progress watchdog, and with it
+ *	      every recovery, so that two resets never overlap
+ * @free_wq: runs buffer frees that must wait for jobs still in flight, and
+ *	     the release of ended jobs (off the scheduler's workqueue)
  * @reset_count: device resets done since probe (debugfs reset_counters)
  * @fw_crash_count: firmware crashes detected since probe; incremented by
  *		    the recovery code, under @reset_lock (debugfs reset_counters)

@@ -390,17 +390,6 @@ void quasar_hwq_mark_hung(struct quasar_hwq *q)
 	q->hung = true;
 }
 
-bool quasar_hwq_job_in_ring(struct quasar_hwq *q, struct quasar_job *job)
-{
-	u32 i;
-
-	guard(mutex)(&q->lock);
-	for (i = q->head; i != q->tail; i++)
-		if (q->slots[i & (q->size - 1)] == job)
-			return true;
-	return false;
-}
-
 /*
  * First step of a reset: take the completions the device has reported,
  * note a ring error, and keep the interrupt thread off the rings.
@@ -424,8 +413,8 @@ void quasar_hwq_stop(struct quasar_hwq *q)
  * Last step of a reset. The device ended every running job before its
  * reset finished, so a record whose seqno matches is a real completion.
  * With @err == 0 the device is back. The first unfinished job is to blame
- * when it is @bad (the scheduler's timeout), when the watchdog found the
- * hardware queue hung (it fails with -ETIMEDOUT and its context is banned), or
+ * when the watchdog found the hardware queue hung (it fails with
+ * -ETIMEDOUT and its context is banned), or
  * after a ring error or a bad completion record (-EIO). With @lost (the
  * firmware crashed and lost them) the other unfinished jobs fail with
  * @lost; otherwise those of banned contexts are cancelled (-ECANCELED) and
@@ -433,8 +422,7 @@ void quasar_hwq_stop(struct quasar_hwq *q)
  * With @err the device is wedged or gone: every unfinished job fails with
  * @err and the hardware queue stays stopped.
  */
-void quasar_hwq_restart(struct quasar_hwq *q, struct quasar_job *bad,
-			int err, int lost)
+void quasar_hwq_restart(struct quasar_hwq *q, int err, int lost)
 {
 	bool blamed = false;
 	u32 i, n = 0;
@@ -449,7 +437,8 @@ void quasar_hwq_restart(struct quasar_hwq *q, struct quasar_job *bad,
 			quasar_hwq_complete_record(q, job, &q->cpl[idx], &q->stats[idx]);
 		} else if (err) {
 			quasar_hwq_abort(q, job, DRM_QUASAR_STATUS_ABORTED, err);
-		} else if (!blamed && (job == bad || q->hung)) {
+		} else if (!blamed && q->hung) {
+			trace_quasar_job_timeout(q->index, job->ctx->slot, job->seqno);
 			WRITE_ONCE(job->ctx->banned, true);
 			drm_err(&q->qdev->drm, "hw queue %u: job %llu of context %u hung; context banned\n",
 				q->index, job->seqno, job->ctx->slot);

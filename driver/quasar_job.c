@@ -9,8 +9,9 @@
  * fences of its BOs have signalled; run_job writes its descriptor and rings
  * the doorbell; the interrupt thread signals its hardware fence.
  *
- * The timeout handlers of all hardware queues run on one ordered workqueue:
- * a reset stops every hardware queue, so two resets must never overlap.
+ * The scheduler's own timeout is off: the progress watchdog
+ * (quasar_watchdog.c) finds hung hardware queues and recovers, on the
+ * ordered reset workqueue, so two resets never overlap.
  */
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-resv.h>
@@ -90,9 +91,9 @@ void quasar_job_unpin(struct quasar_job *job)
 	}
 }
 
-static struct dma_fence *quasar_job_run(struct drm_sched_job *sched_job)
+static struct dma_fence *quasar_job_start(struct quasar_job *job)
 {
-	struct quasar_job *job = to_quasar_job(sched_job);
+	struct drm_sched_job *sched_job = &job->base;
 	struct quasar_job_result aborted = {
 		.status = DRM_QUASAR_STATUS_ABORTED,
 	};
@@ -139,29 +140,14 @@ err_abort:
 	return ERR_PTR(ret);
 }
 
-static enum drm_gpu_sched_stat quasar_job_timedout(struct drm_sched_job *sched_job)
+/* The fences of the jobs behind this one wait for it: no allocation, no blocking lock. */
+static struct dma_fence *quasar_job_run(struct drm_sched_job *sched_job)
 {
-	struct quasar_job *job = to_quasar_job(sched_job);
-	struct quasar_device *qdev = job->qdev;
-	struct quasar_hwq *q = job->hwq;
+	bool fence_cookie = dma_fence_begin_signalling();
+	struct dma_fence *fence = quasar_job_start(to_quasar_job(sched_job));
 
-	guard(mutex)(&qdev->reset_lock);
-	if (!quasar_hwq_job_in_ring(q, job)) {
-		/*
-		 * It ended meanwhile, or a reset for another hardware queue
-		 * dealt with it; stop/start puts it back on the pending list
-		 * to be freed.
-		 */
-		drm_sched_stop(&q->sched, sched_job);
-		drm_sched_start(&q->sched);
-		return DRM_GPU_SCHED_STAT_NOMINAL;
-	}
-
-	trace_quasar_job_timeout(q->index, job->ctx->slot, job->seqno);
-	drm_err(&qdev->drm, "hw queue %u: job %llu (context %u) not done after %u ms; resetting the device\n",
-		q->index, job->seqno, job->ctx->slot, quasar_watchdog_timeout_ms);
-	quasar_reset_recover(qdev, job, 0);
-	return DRM_GPU_SCHED_STAT_NOMINAL;
+	dma_fence_end_signalling(fence_cookie);
+	return fence;
 }
 
 static void quasar_job_release(struct quasar_job *job)
@@ -190,18 +176,30 @@ static void quasar_job_release(struct quasar_job *job)
 		wake_up_all(&qdev->job_wq);
 }
 
+static void quasar_job_free_work(struct work_struct *work)
+{
+	quasar_job_release(container_of(work, struct quasar_job, free_work));
+}
+
+/*
+ * free_job runs on the scheduler's workqueue, beside run_job. Dropping the
+ * job's references may free a BO (its pages go under its reservation
+ * lock, its mapping under the context's lock, which is held over page-table
+ * allocation) or a context: none of that belongs there, so the release
+ * runs on the free workqueue.
+ */
 static void quasar_job_free(struct drm_sched_job *sched_job)
 {
 	struct quasar_job *job = to_quasar_job(sched_job);
 
 	drm_sched_job_cleanup(sched_job);
-	quasar_job_release(job);
+	INIT_WORK(&job->free_work, quasar_job_free_work);
+	queue_work(job->qdev->free_wq, &job->free_work);
 }
 
 static const struct drm_sched_backend_ops quasar_sched_ops = {
 	.prepare_job = quasar_job_prepare,
 	.run_job = quasar_job_run,
-	.timedout_job = quasar_job_timedout,
 	.free_job = quasar_job_free,
 };
 

@@ -6,6 +6,7 @@
 #define __QUASAR_JOB_H__
 
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include <drm/gpu_scheduler.h>
 
@@ -40,6 +41,7 @@ struct quasar_job_result;
  *	      run_job, allocated at submit
  * @seqno: descriptor seqno, equal to @hw_fence's
  * @run_ns: when its doorbell rang (ktime_get_ns()), for engine busy time
+ * @free_work: releases it off the scheduler's workqueue (free_job)
  * @id: its SUBMIT id in its context
  * @record: its own result (quasar_result.c; reference held)
  * @pinned: it holds a pin of @ctx's hardware slot (quasar_slot.c), from
@@ -58,6 +60,7 @@ struct quasar_job {
 	struct quasar_hwq_fence *hw_fence;
 	u64 seqno;
 	u64 run_ns;
+	struct work_struct free_work;
 	u64 id;
 	struct quasar_job_record *record;
 	bool pinned;
