@@ -29,6 +29,7 @@
 #include "quasar_mmu.h"
 #include "quasar_objcount.h"
 #include "quasar_pm.h"
+#include "quasar_slot.h"
 #include "quasar_queue.h"
 
 static struct quasar_device *quasar_debugfs_qdev(struct seq_file *m)
@@ -93,6 +94,7 @@ static void quasar_debugfs_context(struct seq_file *m, struct drm_file *file)
 	struct quasar_file *qfile = to_quasar_file(file);
 	struct drm_gem_object *obj;
 	unsigned int bos = 0, q;
+	u32 slot;
 	int id;
 
 	if (!qfile)
@@ -102,10 +104,15 @@ static void quasar_debugfs_context(struct seq_file *m, struct drm_file *file)
 		bos++;
 	spin_unlock(&file->table_lock);
 
-	seq_printf(m, "slot=%u ", qfile->ctx->slot);
+	slot = READ_ONCE(qfile->ctx->slot);
+	if (slot == QUASAR_SLOT_NONE)
+		seq_puts(m, "slot=none ");
+	else
+		seq_printf(m, "slot=%u ", slot);
 	quasar_debugfs_owner(m, file);
-	seq_printf(m, " bos=%u banned=%d busy_ns=", bos,
-		   READ_ONCE(qfile->ctx->banned));
+	seq_printf(m, " bos=%u banned=%d queued_jobs=%d busy_ns=", bos,
+		   READ_ONCE(qfile->ctx->banned),
+		   atomic_read(&qfile->ctx->queued_jobs));
 	for (q = 0; q < qfile->qdev->num_hwqs; q++)
 		seq_printf(m, "%s%lld", q ? "," : "",
 			   atomic64_read(&qfile->ctx->busy_ns[q]));

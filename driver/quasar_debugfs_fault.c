@@ -25,7 +25,6 @@
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include <linux/xarray.h>
 
 #include <drm/drm_drv.h>
 
@@ -33,6 +32,7 @@
 #include "quasar_drv.h"
 #include "quasar_hw.h"
 #include "quasar_pm.h"
+#include "quasar_slot.h"
 
 static const char * const quasar_fault_names[] = {
 	"hang", "mmu", "fw_crash", "lost_irq", "corrupt_cpl",
@@ -238,20 +238,15 @@ DEFINE_SHOW_ATTRIBUTE(quasar_engine_grants);
 static int quasar_recovery_show(struct seq_file *m, void *data)
 {
 	struct quasar_device *qdev = m->private;
-	unsigned long slot;
-	unsigned int ctxs = 0;
-	void *ctx;
 
-	scoped_guard(mutex, &qdev->ctx_lock)
-		xa_for_each(&qdev->ctx_xa, slot, ctx)
-			ctxs++;
 	scoped_guard(mutex, &qdev->reset_lock)
 		seq_printf(m, "resets: %u\nfw_crashes: %u\n", qdev->reset_count,
 			   qdev->fw_crash_count);
-	seq_printf(m, "hangs: %d\nlost_irqs: %d\nbad_records: %d\ncontexts: %u\njobs: %d\n",
+	seq_printf(m, "hangs: %d\nlost_irqs: %d\nbad_records: %d\ncontexts: %d\nbound_slots: %u\njobs: %d\n",
 		   atomic_read(&qdev->watchdog.hangs),
 		   atomic_read(&qdev->watchdog.lost_irqs),
-		   atomic_read(&qdev->watchdog.bad_records), ctxs,
+		   atomic_read(&qdev->watchdog.bad_records),
+		   atomic_read(&qdev->ctx_count), quasar_slot_bound(qdev),
 		   atomic_read(&qdev->job_count));
 	return 0;
 }

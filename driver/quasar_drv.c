@@ -29,6 +29,7 @@
 #include "quasar_pm.h"
 #include "quasar_queue.h"
 #include "quasar_reset.h"
+#include "quasar_slot.h"
 
 /*
  * Generous: TCG runs the device many times slower than hardware would. A
@@ -90,7 +91,7 @@ static int quasar_open(struct drm_device *drm, struct drm_file *file)
 	struct quasar_file *qfile;
 	int ret;
 
-	qfile = kzalloc(sizeof(*qfile), GFP_KERNEL);
+	qfile = kzalloc(sizeof(*qfile), GFP_KERNEL_ACCOUNT);
 	if (!qfile)
 		return -ENOMEM;
 	qfile->qdev = qdev;
@@ -163,24 +164,11 @@ static const struct drm_driver quasar_drm_driver = {
 	.minor = QUASAR_DRIVER_MINOR,
 };
 
-static void quasar_ctx_xa_fini(struct drm_device *drm, void *xa)
-{
-	xa_destroy(xa);
-}
-
 static int quasar_init_state(struct quasar_device *qdev)
 {
-	struct drm_device *drm = &qdev->drm;
-	int ret;
-
-	ret = drmm_mutex_init(drm, &qdev->ctx_lock);
-	if (ret)
-		return ret;
-	ret = drmm_mutex_init(drm, &qdev->reset_lock);
-	if (ret)
-		return ret;
-	xa_init_flags(&qdev->ctx_xa, XA_FLAGS_ALLOC);
-	return drmm_add_action_or_reset(drm, quasar_ctx_xa_fini, &qdev->ctx_xa);
+	quasar_slot_init(qdev);
+	atomic_set(&qdev->ctx_count, 0);
+	return drmm_mutex_init(&qdev->drm, &qdev->reset_lock);
 }
 
 /* Hardware queues, vectors and interrupt causes, once the firmware is up. */

@@ -25,7 +25,7 @@
 #define QUASAR_DRIVER_DESC	"Quasar inference NPU"
 #define QUASAR_DRIVER_DATE	"20250101"
 #define QUASAR_DRIVER_MAJOR	0
-#define QUASAR_DRIVER_MINOR	1
+#define QUASAR_DRIVER_MINOR	2
 
 struct quasar_ctx;
 
@@ -82,12 +82,16 @@ struct quasar_irq_vector {
  * @irq.count: vectors allocated (QUASAR_NUM_MSIX, or 1 without MSI-X)
  * @irq.mask: causes enabled in IRQ_MASK while the device runs
  * @hwqs: hardware queues, each with its scheduler
- * @ctx_lock: protects @ctx_xa and the context slot registers
- * @ctx_xa: live MMU contexts by hardware slot
+ * @slot_lock: protects @slot_owner, @slot_hand, every context's slot and
+ *	       pins, and the CTX slot registers (quasar_slot.c)
+ * @slot_owner: the context bound to each hardware context slot, or NULL
+ * @slot_hand: the slot bound last; stealing an idle slot starts after it
+ * @ctx_count: live MMU contexts
  * @reset_lock: serialises device reset against itself and against remove
- * @reset_wq: ordered workqueue running every scheduler's timeout handler,
- *	      so that resets for different hardware queues never overlap
- * @free_wq: runs buffer frees that must wait for jobs still in flight
+ * @reset_wq: ordered workqueue running the progress watchdog, and with it
+ *	      every recovery, so that two resets never overlap
+ * @free_wq: runs buffer frees that must wait for jobs still in flight, and
+ *	     the release of ended jobs (off the scheduler's workqueue)
  * @reset_count: device resets done since probe (debugfs reset_counters)
  * @fw_crash_count: firmware crashes detected since probe; incremented by
  *		    the recovery code, under @reset_lock (debugfs reset_counters)
@@ -127,8 +131,10 @@ struct quasar_device {
 
 	struct quasar_hwq hwqs[QUASAR_NUM_QUEUES];
 
-	struct mutex ctx_lock;		/* @ctx_xa, CTX registers */
-	struct xarray ctx_xa;
+	spinlock_t slot_lock;		/* @slot_owner, CTX registers */
+	struct quasar_ctx *slot_owner[QUASAR_NUM_CTX];
+	u32 slot_hand;
+	atomic_t ctx_count;
 
 	struct mutex reset_lock;	/* resets, remove */
 	struct workqueue_struct *reset_wq;

@@ -8,7 +8,8 @@
  *
  * When a BO dies its pages may still be in use by a job that did not list
  * it (a user bug the kernel must survive): the mapping goes at once, the
- * pages only once the context's newest jobs have ended.
+ * pages only once every job of the context that was on a ring then has
+ * ended (quasar_ctx_busy_fences()).
  */
 #include <linux/dma-fence.h>
 #include <linux/dma-resv.h>
@@ -25,6 +26,7 @@
 #include "quasar_gem.h"
 #include "quasar_mmu.h"
 #include "quasar_objcount.h"
+#include "quasar_result.h"
 
 static void quasar_gem_free_now(struct quasar_bo *bo)
 {
@@ -92,7 +94,7 @@ struct drm_gem_object *quasar_gem_create_object(struct drm_device *drm,
 {
 	struct quasar_bo *bo;
 
-	bo = kzalloc(sizeof(*bo), GFP_KERNEL);
+	bo = kzalloc(sizeof(*bo), GFP_KERNEL_ACCOUNT);
 	if (!bo)
 		return ERR_PTR(-ENOMEM);
 	quasar_objcount_inc(QUASAR_OBJ_BO);
@@ -216,6 +218,7 @@ int quasar_ioctl_bo_wait(struct drm_device *drm, void *data,
 			args->job_status = bo->result.status;
 			args->job_cmd_index = bo->result.cmd_index;
 			args->fault_addr = bo->result.fault_addr;
+			args->job_id = bo->result.ended ? bo->result.job_id : 0;
 		}
 		ret = 0;
 	}
@@ -231,18 +234,28 @@ int quasar_ioctl_job_stats(struct drm_device *drm, void *data,
 	struct quasar_job_result res;
 	struct drm_gem_object *obj;
 	struct quasar_bo *bo;
+	int ret;
 
-	if (args->flags || args->pad || args->pad2)
+	if ((args->flags & ~DRM_QUASAR_JOB_STATS_JOB_ID) || args->pad || args->pad2)
 		return -EINVAL;
-	obj = drm_gem_object_lookup(file, args->handle);
-	if (!obj)
-		return -ENOENT;
-	bo = to_quasar_bo(obj);
-	scoped_guard(spinlock, &bo->result_lock)
-		res = bo->result;
-	drm_gem_object_put(obj);
-	if (!res.ended)
-		return -ENODATA;
+	if (args->flags & DRM_QUASAR_JOB_STATS_JOB_ID) {
+		ret = quasar_result_get(to_quasar_file(file)->ctx, args->job_id,
+					&res);
+		if (ret)
+			return ret;
+	} else {
+		if (args->job_id)
+			return -EINVAL;
+		obj = drm_gem_object_lookup(file, args->handle);
+		if (!obj)
+			return -ENOENT;
+		bo = to_quasar_bo(obj);
+		scoped_guard(spinlock, &bo->result_lock)
+			res = bo->result;
+		drm_gem_object_put(obj);
+		if (!res.ended)
+			return -ENODATA;
+	}
 
 	st = &res.stats;
 	*args = (struct drm_quasar_job_stats) {
@@ -266,6 +279,7 @@ int quasar_ioctl_job_stats(struct drm_device *drm, void *data,
 		.cycles = st->cycles,
 		.energy_fj = st->energy_fj,
 		.clock_mhz = st->clock_mhz,
+		.job_id = res.job_id,
 	};
 	return 0;
 }

@@ -28,6 +28,7 @@ struct quasar_ctx;
  * @seqno: its descriptor seqno, 0 if it never reached the ring
  * @device_ns: device time, doorbell (or previous completion) to completion
  * @stats: the device's cost record; zero when the device did not complete it
+ * @job_id: the job's SUBMIT id
  */
 struct quasar_job_result {
 	u32 status;
@@ -38,6 +39,7 @@ struct quasar_job_result {
 	u64 seqno;
 	u64 device_ns;
 	struct quasar_hw_stats stats;
+	u64 job_id;
 };
 
 /**

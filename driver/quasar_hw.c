@@ -8,6 +8,7 @@
  * so a hard handler acknowledges only its own bits and never steals a cause
  * from another vector's thread. Without MSI-X one vector owns them all.
  */
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/interrupt.h>
 #include <linux/iopoll.h>
@@ -141,11 +142,14 @@ static irqreturn_t quasar_irq_thread(int irq, void *arg)
 	struct quasar_irq_vector *vec = arg;
 	struct quasar_device *qdev = vec->qdev;
 	u32 pending = atomic_xchg(&vec->pending, 0);
+	bool fence_cookie;
 	unsigned int q;
 	int idx;
 
 	if (!drm_dev_enter(&qdev->drm, &idx))
 		return IRQ_HANDLED;
+	/* It signals the completed jobs' fences. */
+	fence_cookie = dma_fence_begin_signalling();
 
 	for (q = 0; q < qdev->num_hwqs; q++)
 		if (pending & QUASAR_IRQ_QUEUE(q))
@@ -158,6 +162,7 @@ static irqreturn_t quasar_irq_thread(int irq, void *arg)
 		quasar_watchdog_now(qdev);
 	}
 
+	dma_fence_end_signalling(fence_cookie);
 	drm_dev_exit(idx);
 	return IRQ_HANDLED;
 }

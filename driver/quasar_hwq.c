@@ -75,10 +75,13 @@ static const struct dma_fence_ops quasar_hwq_fence_ops = {
 	.get_timeline_name = quasar_hwq_fence_get_timeline_name,
 };
 
-/* Allocated at submit: run_job is in the fence signalling path and must not. */
+/*
+ * Allocated at submit, charged to the submitter: run_job is in the fence
+ * signalling path and must not allocate.
+ */
 struct quasar_hwq_fence *quasar_hwq_fence_alloc(void)
 {
-	return kzalloc(sizeof(struct quasar_hwq_fence), GFP_KERNEL);
+	return kzalloc(sizeof(struct quasar_hwq_fence), GFP_KERNEL_ACCOUNT);
 }
 
 int quasar_hwq_init(struct quasar_device *qdev, struct quasar_hwq *q,
@@ -186,6 +189,7 @@ int quasar_hwq_push(struct quasar_hwq *q, struct quasar_job *job)
 	job->hw_fence->hwq = q->index;
 	dma_fence_init(&job->hw_fence->base, &quasar_hwq_fence_ops, &q->fence_lock,
 		       q->fence_context, job->seqno);
+	quasar_ctx_set_ring_fence(job->ctx, q->index, &job->hw_fence->base);
 	quasar_hwq_write_desc(q, job);
 	job->run_ns = ktime_get_ns();
 	trace_quasar_job_run(q->index, job->ctx->slot, job->base.id, job->seqno);
@@ -230,7 +234,7 @@ static void quasar_hwq_complete(struct quasar_hwq *q,
 	res->seqno = job->seqno;
 	res->device_ns = busy;
 	quasar_hwq_account_cost(q, job, &res->stats);
-	quasar_bo_set_result(job->cmd_bo, res);
+	quasar_job_set_result(job, res);
 	trace_quasar_job_complete(q->index, job->ctx->slot, job->seqno,
 				  res->status, res->cmd_index, err, busy);
 	if (res->status == DRM_QUASAR_STATUS_MMU_FAULT ||
@@ -252,6 +256,8 @@ static void quasar_hwq_complete(struct quasar_hwq *q,
 			       res->cmd_index);
 	}
 
+	/* Before the signal: a job waiting for a slot may take this one. */
+	quasar_job_unpin(job);
 	if (err)
 		dma_fence_set_error(fence, err);
 	dma_fence_signal(fence);
@@ -384,17 +390,6 @@ void quasar_hwq_mark_hung(struct quasar_hwq *q)
 	q->hung = true;
 }
 
-bool quasar_hwq_job_in_ring(struct quasar_hwq *q, struct quasar_job *job)
-{
-	u32 i;
-
-	guard(mutex)(&q->lock);
-	for (i = q->head; i != q->tail; i++)
-		if (q->slots[i & (q->size - 1)] == job)
-			return true;
-	return false;
-}
-
 /*
  * First step of a reset: take the completions the device has reported,
  * note a ring error, and keep the interrupt thread off the rings.
@@ -418,8 +413,8 @@ void quasar_hwq_stop(struct quasar_hwq *q)
  * Last step of a reset. The device ended every running job before its
  * reset finished, so a record whose seqno matches is a real completion.
  * With @err == 0 the device is back. The first unfinished job is to blame
- * when it is @bad (the scheduler's timeout), when the watchdog found the
- * hardware queue hung (it fails with -ETIMEDOUT and its context is banned), or
+ * when the watchdog found the hardware queue hung (it fails with
+ * -ETIMEDOUT and its context is banned), or
  * after a ring error or a bad completion record (-EIO). With @lost (the
  * firmware crashed and lost them) the other unfinished jobs fail with
  * @lost; otherwise those of banned contexts are cancelled (-ECANCELED) and
@@ -427,8 +422,7 @@ void quasar_hwq_stop(struct quasar_hwq *q)
  * With @err the device is wedged or gone: every unfinished job fails with
  * @err and the hardware queue stays stopped.
  */
-void quasar_hwq_restart(struct quasar_hwq *q, struct quasar_job *bad,
-			int err, int lost)
+void quasar_hwq_restart(struct quasar_hwq *q, int err, int lost)
 {
 	bool blamed = false;
 	u32 i, n = 0;
@@ -443,7 +437,8 @@ void quasar_hwq_restart(struct quasar_hwq *q, struct quasar_job *bad,
 			quasar_hwq_complete_record(q, job, &q->cpl[idx], &q->stats[idx]);
 		} else if (err) {
 			quasar_hwq_abort(q, job, DRM_QUASAR_STATUS_ABORTED, err);
-		} else if (!blamed && (job == bad || q->hung)) {
+		} else if (!blamed && q->hung) {
+			trace_quasar_job_timeout(q->index, job->ctx->slot, job->seqno);
 			WRITE_ONCE(job->ctx->banned, true);
 			drm_err(&q->qdev->drm, "hw queue %u: job %llu of context %u hung; context banned\n",
 				q->index, job->seqno, job->ctx->slot);

@@ -103,10 +103,8 @@ void quasar_hwq_start(struct quasar_hwq *q);
 int quasar_hwq_push(struct quasar_hwq *q, struct quasar_job *job);
 void quasar_hwq_process(struct quasar_hwq *q);
 void quasar_hwq_check_error(struct quasar_hwq *q);
-bool quasar_hwq_job_in_ring(struct quasar_hwq *q, struct quasar_job *job);
 void quasar_hwq_stop(struct quasar_hwq *q);
-void quasar_hwq_restart(struct quasar_hwq *q, struct quasar_job *bad,
-			int err, int lost);
+void quasar_hwq_restart(struct quasar_hwq *q, int err, int lost);
 u32 quasar_hwq_pending(struct quasar_hwq *q, u32 *head);
 bool quasar_hwq_needs_reset(struct quasar_hwq *q);
 void quasar_hwq_mark_hung(struct quasar_hwq *q);

@@ -9,8 +9,9 @@
  * fences of its BOs have signalled; run_job writes its descriptor and rings
  * the doorbell; the interrupt thread signals its hardware fence.
  *
- * The timeout handlers of all hardware queues run on one ordered workqueue:
- * a reset stops every hardware queue, so two resets must never overlap.
+ * The scheduler's own timeout is off: the progress watchdog
+ * (quasar_watchdog.c) finds hung hardware queues and recovers, on the
+ * ordered reset workqueue, so two resets never overlap.
  */
 #include <linux/dma-fence-chain.h>
 #include <linux/dma-resv.h>
@@ -35,6 +36,8 @@
 #include "quasar_pm.h"
 #include "quasar_queue.h"
 #include "quasar_reset.h"
+#include "quasar_result.h"
+#include "quasar_slot.h"
 #include "quasar_trace.h"
 
 /* How long teardown waits for jobs of closed files to be freed. */
@@ -52,21 +55,73 @@ struct quasar_out_sync {
 	u64 point;
 };
 
-static struct dma_fence *quasar_job_run(struct drm_sched_job *sched_job)
+/*
+ * The job's context needs a hardware slot before its descriptor can name
+ * one: pin it, or wait for a job of a context holding one to end.
+ */
+static struct dma_fence *quasar_job_prepare(struct drm_sched_job *sched_job,
+					    struct drm_sched_entity *entity)
 {
 	struct quasar_job *job = to_quasar_job(sched_job);
+	struct dma_fence *wait;
+
+	if (job->pinned || !quasar_slot_pin(job->ctx, &wait)) {
+		job->pinned = true;
+		return NULL;
+	}
+	/* NULL: run_job tries once more, and fails the job if it must. */
+	return wait;
+}
+
+/* How @job ended, for its command BO and for its id (JOB_STATS). */
+void quasar_job_set_result(struct quasar_job *job,
+			   struct quasar_job_result *res)
+{
+	res->job_id = job->id;
+	quasar_bo_set_result(job->cmd_bo, res);
+	quasar_result_set(job->ctx, job->record, res);
+}
+
+/* Its completion was processed, or it never reached a ring. */
+void quasar_job_unpin(struct quasar_job *job)
+{
+	if (job->pinned) {
+		job->pinned = false;
+		quasar_slot_unpin(job->ctx);
+	}
+}
+
+static struct dma_fence *quasar_job_start(struct quasar_job *job)
+{
+	struct drm_sched_job *sched_job = &job->base;
 	struct quasar_job_result aborted = {
 		.status = DRM_QUASAR_STATUS_ABORTED,
 	};
+	struct dma_fence *wait;
 	int idx, ret = -ENODEV;
 
-	if (unlikely(sched_job->s_fence->finished.error))
+	if (unlikely(sched_job->s_fence->finished.error)) {
+		quasar_job_unpin(job);
 		return NULL;
+	}
 
 	/* A job of a banned context that had not reached the device yet. */
 	if (READ_ONCE(job->ctx->banned)) {
-		quasar_bo_set_result(job->cmd_bo, &aborted);
-		return ERR_PTR(-ECANCELED);
+		ret = -ECANCELED;
+		goto err_abort;
+	}
+	if (!job->pinned) {
+		/*
+		 * Every slot pinned by contexts with no job on a ring yet:
+		 * more hardware queues than slots, which no device has.
+		 */
+		if (quasar_slot_pin(job->ctx, &wait)) {
+			dma_fence_put(wait);
+			drm_err_ratelimited(&job->qdev->drm, "no context slot for a job\n");
+			ret = -EBUSY;
+			goto err_abort;
+		}
+		job->pinned = true;
 	}
 	if (drm_dev_enter(&job->qdev->drm, &idx)) {
 		ret = quasar_hwq_push(job->hwq, job);
@@ -74,37 +129,25 @@ static struct dma_fence *quasar_job_run(struct drm_sched_job *sched_job)
 			quasar_watchdog_kick(job->qdev);
 		drm_dev_exit(idx);
 	}
-	if (ret) {
-		quasar_bo_set_result(job->cmd_bo, &aborted);
-		return ERR_PTR(ret);
-	}
+	if (ret)
+		goto err_abort;
 	/* One reference for the scheduler; the job keeps its own. */
 	return dma_fence_get(&job->hw_fence->base);
+
+err_abort:
+	quasar_job_unpin(job);
+	quasar_job_set_result(job, &aborted);
+	return ERR_PTR(ret);
 }
 
-static enum drm_gpu_sched_stat quasar_job_timedout(struct drm_sched_job *sched_job)
+/* The fences of the jobs behind this one wait for it: no allocation, no blocking lock. */
+static struct dma_fence *quasar_job_run(struct drm_sched_job *sched_job)
 {
-	struct quasar_job *job = to_quasar_job(sched_job);
-	struct quasar_device *qdev = job->qdev;
-	struct quasar_hwq *q = job->hwq;
+	bool fence_cookie = dma_fence_begin_signalling();
+	struct dma_fence *fence = quasar_job_start(to_quasar_job(sched_job));
 
-	guard(mutex)(&qdev->reset_lock);
-	if (!quasar_hwq_job_in_ring(q, job)) {
-		/*
-		 * It ended meanwhile, or a reset for another hardware queue
-		 * dealt with it; stop/start puts it back on the pending list
-		 * to be freed.
-		 */
-		drm_sched_stop(&q->sched, sched_job);
-		drm_sched_start(&q->sched);
-		return DRM_GPU_SCHED_STAT_NOMINAL;
-	}
-
-	trace_quasar_job_timeout(q->index, job->ctx->slot, job->seqno);
-	drm_err(&qdev->drm, "hw queue %u: job %llu (context %u) not done after %u ms; resetting the device\n",
-		q->index, job->seqno, job->ctx->slot, quasar_watchdog_timeout_ms);
-	quasar_reset_recover(qdev, job, 0);
-	return DRM_GPU_SCHED_STAT_NOMINAL;
+	dma_fence_end_signalling(fence_cookie);
+	return fence;
 }
 
 static void quasar_job_release(struct quasar_job *job)
@@ -112,9 +155,13 @@ static void quasar_job_release(struct quasar_job *job)
 	struct quasar_device *qdev = job->qdev;
 	u32 i;
 
+	/* A job the scheduler killed before it ran still holds its pin. */
+	quasar_job_unpin(job);
+	atomic_dec(&job->ctx->queued_jobs);
 	for (i = 0; i < job->bo_count; i++)
 		drm_gem_object_put(job->bos[i]);
 	kvfree(job->bos);
+	quasar_result_put(job->record);
 	if (job->hw_fence->base.ops)
 		dma_fence_put(&job->hw_fence->base);
 	else
@@ -129,17 +176,30 @@ static void quasar_job_release(struct quasar_job *job)
 		wake_up_all(&qdev->job_wq);
 }
 
+static void quasar_job_free_work(struct work_struct *work)
+{
+	quasar_job_release(container_of(work, struct quasar_job, free_work));
+}
+
+/*
+ * free_job runs on the scheduler's workqueue, beside run_job. Dropping the
+ * job's references may free a BO (its pages go under its reservation
+ * lock, its mapping under the context's lock, which is held over page-table
+ * allocation) or a context: none of that belongs there, so the release
+ * runs on the free workqueue.
+ */
 static void quasar_job_free(struct drm_sched_job *sched_job)
 {
 	struct quasar_job *job = to_quasar_job(sched_job);
 
 	drm_sched_job_cleanup(sched_job);
-	quasar_job_release(job);
+	INIT_WORK(&job->free_work, quasar_job_free_work);
+	queue_work(job->qdev->free_wq, &job->free_work);
 }
 
 static const struct drm_sched_backend_ops quasar_sched_ops = {
+	.prepare_job = quasar_job_prepare,
 	.run_job = quasar_job_run,
-	.timedout_job = quasar_job_timedout,
 	.free_job = quasar_job_free,
 };
 
@@ -310,7 +370,7 @@ static struct quasar_out_sync *quasar_out_syncs_get(struct drm_file *file,
 
 	if (!count)
 		return NULL;
-	outs = kcalloc(count, sizeof(*outs), GFP_KERNEL);
+	outs = kcalloc(count, sizeof(*outs), GFP_KERNEL_ACCOUNT);
 	if (!outs)
 		return ERR_PTR(-ENOMEM);
 	for (i = 0; i < count; i++) {
@@ -373,8 +433,22 @@ static int quasar_job_add_in_syncs(struct quasar_job *job,
 }
 
 /*
+ * Counts a job against its file's bound, from submit until free_job: a
+ * client that submits without ever waiting gets -EAGAIN instead of filling
+ * the kernel's memory with jobs.
+ */
+static bool quasar_job_charge(struct quasar_ctx *ctx)
+{
+	if (atomic_inc_return(&ctx->queued_jobs) <= DRM_QUASAR_MAX_QUEUED_JOBS)
+		return true;
+	atomic_dec(&ctx->queued_jobs);
+	return false;
+}
+
+/*
  * A job keeps the device powered from here until it is freed: a submit to
  * a suspended device wakes it (boots the firmware) before the job exists.
+ * Its memory is charged to the submitter's memory cgroup.
  */
 static struct quasar_job *quasar_job_alloc(struct quasar_device *qdev,
 					   struct quasar_file *qfile, u32 hwq)
@@ -382,16 +456,19 @@ static struct quasar_job *quasar_job_alloc(struct quasar_device *qdev,
 	struct quasar_job *job;
 	int ret;
 
+	if (!quasar_job_charge(qfile->ctx))
+		return ERR_PTR(-EAGAIN);
 	ret = quasar_pm_get(qdev);
 	if (ret)
-		return ERR_PTR(ret);
-	job = kzalloc(sizeof(*job), GFP_KERNEL);
+		goto err_uncharge;
+	job = kzalloc(sizeof(*job), GFP_KERNEL_ACCOUNT);
 	if (job)
 		job->hw_fence = quasar_hwq_fence_alloc();
 	if (!job || !job->hw_fence) {
 		kfree(job);
 		quasar_pm_put(qdev);
-		return ERR_PTR(-ENOMEM);
+		ret = -ENOMEM;
+		goto err_uncharge;
 	}
 	quasar_objcount_inc(QUASAR_OBJ_JOB);
 	job->qdev = qdev;
@@ -399,6 +476,10 @@ static struct quasar_job *quasar_job_alloc(struct quasar_device *qdev,
 	job->ctx = quasar_ctx_get(qfile->ctx);
 	atomic_inc(&qdev->job_count);
 	return job;
+
+err_uncharge:
+	atomic_dec(&qfile->ctx->queued_jobs);
+	return ERR_PTR(ret);
 }
 
 /* The command BO first, then the listed ones; references go to the job. */
@@ -410,7 +491,8 @@ static int quasar_job_lookup_bos(struct quasar_job *job, struct drm_file *file,
 	u32 i;
 	int ret = 0;
 
-	job->bos = kvcalloc(args->bo_count + 1, sizeof(*job->bos), GFP_KERNEL);
+	job->bos = kvcalloc(args->bo_count + 1, sizeof(*job->bos),
+			    GFP_KERNEL_ACCOUNT);
 	if (!job->bos)
 		return -ENOMEM;
 	obj = drm_gem_object_lookup(file, args->cmd_handle);
@@ -478,7 +560,6 @@ static int quasar_job_push(struct quasar_job *job, struct quasar_out_sync *outs,
 		for (i = 0; i < job->bo_count; i++)
 			dma_resv_add_fence(job->bos[i]->resv, fence,
 					   DMA_RESV_USAGE_WRITE);
-		quasar_ctx_set_last_fence(job->ctx, hwq->index, fence);
 		quasar_out_syncs_signal(outs, out_count, fence);
 		trace_quasar_job_submit(hwq->index, job->ctx->slot, job->base.id,
 					job->cmd_addr, job->cmd_size,
@@ -548,6 +629,12 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 	ret = quasar_job_lookup_bos(job, file, args);
 	if (ret)
 		goto out_release_job;
+	job->record = quasar_result_new(qfile->ctx, &job->id);
+	if (IS_ERR(job->record)) {
+		ret = PTR_ERR(job->record);
+		job->record = NULL;
+		goto out_release_job;
+	}
 	outs = quasar_out_syncs_get(file, out_syncs, args->out_sync_count);
 	if (IS_ERR(outs)) {
 		ret = PTR_ERR(outs);
@@ -561,6 +648,8 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 	ret = quasar_job_add_in_syncs(job, file, in_syncs, args->in_sync_count);
 	if (ret)
 		goto out_cleanup_job;
+	/* Before the push: from there the scheduler may free the job. */
+	args->job_id = job->id;
 	ret = quasar_job_push(job, outs, args->out_sync_count);
 	if (ret)
 		goto out_cleanup_job;
@@ -569,6 +658,9 @@ int quasar_ioctl_submit(struct drm_device *drm, void *data,
 out_cleanup_job:
 	drm_sched_job_cleanup(&job->base);
 out_release_job:
+	/* The id was never returned: forget it. */
+	if (job->record)
+		quasar_result_drop(job->ctx, job->id);
 	quasar_job_release(job);
 out_put_outs:
 	quasar_out_syncs_put(outs, args->out_sync_count);

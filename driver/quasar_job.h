@@ -6,6 +6,7 @@
 #define __QUASAR_JOB_H__
 
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include <drm/gpu_scheduler.h>
 
@@ -18,6 +19,8 @@ struct quasar_device;
 struct quasar_file;
 struct quasar_hwq;
 struct quasar_hwq_fence;
+struct quasar_job_record;
+struct quasar_job_result;
 
 /* Bounds of one SUBMIT, as documented in the uapi header. */
 #define QUASAR_SUBMIT_MAX_BOS		256
@@ -38,6 +41,11 @@ struct quasar_hwq_fence;
  *	      run_job, allocated at submit
  * @seqno: descriptor seqno, equal to @hw_fence's
  * @run_ns: when its doorbell rang (ktime_get_ns()), for engine busy time
+ * @free_work: releases it off the scheduler's workqueue (free_job)
+ * @id: its SUBMIT id in its context
+ * @record: its own result (quasar_result.c; reference held)
+ * @pinned: it holds a pin of @ctx's hardware slot (quasar_slot.c), from
+ *	    prepare_job until its completion
  */
 struct quasar_job {
 	struct drm_sched_job base;
@@ -52,6 +60,10 @@ struct quasar_job {
 	struct quasar_hwq_fence *hw_fence;
 	u64 seqno;
 	u64 run_ns;
+	struct work_struct free_work;
+	u64 id;
+	struct quasar_job_record *record;
+	bool pinned;
 };
 
 static inline struct quasar_job *to_quasar_job(struct drm_sched_job *job)
@@ -59,6 +71,9 @@ static inline struct quasar_job *to_quasar_job(struct drm_sched_job *job)
 	return container_of(job, struct quasar_job, base);
 }
 
+void quasar_job_unpin(struct quasar_job *job);
+void quasar_job_set_result(struct quasar_job *job,
+			   struct quasar_job_result *res);
 int quasar_job_sched_init(struct quasar_device *qdev);
 int quasar_job_open(struct quasar_file *qfile);
 void quasar_job_close(struct quasar_file *qfile);

@@ -20,6 +20,8 @@
 #include "quasar_hw.h"
 #include "quasar_mmu.h"
 #include "quasar_objcount.h"
+#include "quasar_result.h"
+#include "quasar_slot.h"
 
 #define QUASAR_PT_TOP		(QUASAR_PT_LEVELS - 1)
 #define QUASAR_VA_GUARD		QUASAR_PAGE_SIZE
@@ -29,7 +31,11 @@ static struct quasar_pt *quasar_pt_alloc(struct quasar_device *qdev,
 {
 	struct quasar_pt *pt;
 
-	pt = kzalloc(sizeof(*pt), GFP_KERNEL);
+	/*
+	 * Charged to the caller's memory cgroup, but for the table page
+	 * itself: coherent DMA memory takes no __GFP_ACCOUNT.
+	 */
+	pt = kzalloc(sizeof(*pt), GFP_KERNEL_ACCOUNT);
 	if (!pt)
 		return NULL;
 	/* Coherent allocations are page aligned, as table addresses must be. */
@@ -39,7 +45,7 @@ static struct quasar_pt *quasar_pt_alloc(struct quasar_device *qdev,
 		goto err_free;
 	if (level) {
 		pt->next = kcalloc(QUASAR_PT_ENTRIES, sizeof(*pt->next),
-				   GFP_KERNEL);
+				   GFP_KERNEL_ACCOUNT);
 		if (!pt->next)
 			goto err_free_entries;
 	}
@@ -166,40 +172,13 @@ void quasar_mmu_unmap(struct quasar_ctx *ctx, struct drm_mm_node *node)
 	drm_mm_remove_node(node);
 }
 
-static void quasar_ctx_program(struct quasar_ctx *ctx, bool valid)
-{
-	struct quasar_device *qdev = ctx->qdev;
-	int idx;
-
-	lockdep_assert_held(&qdev->ctx_lock);
-	if (!drm_dev_enter(&qdev->drm, &idx))
-		return;
-	quasar_write(qdev, QUASAR_REG_CTX(ctx->slot, QUASAR_CTX_CTRL), 0);
-	quasar_write64(qdev, QUASAR_REG_CTX(ctx->slot, QUASAR_CTX_ROOT_LO),
-		       valid ? ctx->root->dma : 0);
-	if (valid)
-		quasar_write(qdev, QUASAR_REG_CTX(ctx->slot, QUASAR_CTX_CTRL),
-			     QUASAR_CTX_CTRL_VALID);
-	drm_dev_exit(idx);
-}
-
-/* A soft reset invalidates every slot; give the live contexts theirs back. */
-void quasar_mmu_restore(struct quasar_device *qdev)
-{
-	struct quasar_ctx *ctx;
-	unsigned long slot;
-
-	guard(mutex)(&qdev->ctx_lock);
-	xa_for_each(&qdev->ctx_xa, slot, ctx)
-		quasar_ctx_program(ctx, true);
-}
-
 static void quasar_ctx_free(struct quasar_ctx *ctx)
 {
 	unsigned int q;
 
 	for (q = 0; q < QUASAR_NUM_QUEUES; q++)
-		dma_fence_put(ctx->last_fence[q]);
+		dma_fence_put(ctx->ring_fence[q]);
+	quasar_result_fini(ctx);
 	quasar_pt_free(ctx->qdev, ctx->root, QUASAR_PT_TOP);
 	drm_mm_takedown(&ctx->mm);
 	mutex_destroy(&ctx->lock);
@@ -210,41 +189,27 @@ static void quasar_ctx_free(struct quasar_ctx *ctx)
 struct quasar_ctx *quasar_ctx_create(struct quasar_device *qdev)
 {
 	struct quasar_ctx *ctx;
-	int ret;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
+	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return ERR_PTR(-ENOMEM);
 	quasar_objcount_inc(QUASAR_OBJ_CTX);
 	kref_init(&ctx->ref);
 	ctx->qdev = qdev;
+	ctx->slot = QUASAR_SLOT_NONE;
+	quasar_result_init(ctx);
 	mutex_init(&ctx->lock);
 	spin_lock_init(&ctx->fence_lock);
 	drm_mm_init(&ctx->mm, QUASAR_VA_START, QUASAR_VA_END - QUASAR_VA_START);
 
+	/* No hardware slot yet: the first job binds one (quasar_slot.c). */
 	ctx->root = quasar_pt_alloc(qdev, QUASAR_PT_TOP);
 	if (!ctx->root) {
-		ret = -ENOMEM;
-		goto err_free;
+		quasar_ctx_free(ctx);
+		return ERR_PTR(-ENOMEM);
 	}
-
-	scoped_guard(mutex, &qdev->ctx_lock) {
-		ret = xa_alloc(&qdev->ctx_xa, &ctx->slot, ctx,
-			       XA_LIMIT(0, qdev->num_ctx - 1), GFP_KERNEL);
-		if (!ret)
-			quasar_ctx_program(ctx, true);
-	}
-	if (ret) {
-		if (ret == -EBUSY)
-			drm_dbg_driver(&qdev->drm, "all %u context slots in use\n",
-				       qdev->num_ctx);
-		goto err_free;
-	}
+	atomic_inc(&qdev->ctx_count);
 	return ctx;
-
-err_free:
-	quasar_ctx_free(ctx);
-	return ERR_PTR(ret);
 }
 
 struct quasar_ctx *quasar_ctx_get(struct quasar_ctx *ctx)
@@ -258,10 +223,8 @@ static void quasar_ctx_release(struct kref *ref)
 	struct quasar_ctx *ctx = container_of(ref, struct quasar_ctx, ref);
 	struct quasar_device *qdev = ctx->qdev;
 
-	scoped_guard(mutex, &qdev->ctx_lock) {
-		quasar_ctx_program(ctx, false);
-		xa_erase(&qdev->ctx_xa, ctx->slot);
-	}
+	quasar_slot_release(ctx);
+	atomic_dec(&qdev->ctx_count);
 	quasar_ctx_free(ctx);
 }
 
@@ -271,21 +234,30 @@ void quasar_ctx_put(struct quasar_ctx *ctx)
 		kref_put(&ctx->ref, quasar_ctx_release);
 }
 
-void quasar_ctx_set_last_fence(struct quasar_ctx *ctx, unsigned int hwq,
+/*
+ * Called as a job's descriptor goes to ring @hwq, before its doorbell: from
+ * then on the device may translate the context's addresses for it. Order
+ * on the ring, not the scheduler's arm order: jobs of different entities
+ * bound to one hardware queue reach the ring in the order their
+ * dependencies resolve.
+ */
+void quasar_ctx_set_ring_fence(struct quasar_ctx *ctx, unsigned int hwq,
 			       struct dma_fence *fence)
 {
 	struct dma_fence *old;
 
 	scoped_guard(spinlock, &ctx->fence_lock) {
-		old = ctx->last_fence[hwq];
-		ctx->last_fence[hwq] = dma_fence_get(fence);
+		old = ctx->ring_fence[hwq];
+		ctx->ring_fence[hwq] = dma_fence_get(fence);
 	}
 	dma_fence_put(old);
 }
 
 /*
- * Take references on the context's unsignalled newest-job fences, into
- * @fences (QUASAR_NUM_QUEUES entries); returns how many.
+ * Take references on the hardware fences of the context's newest job on
+ * each ring that has not signalled, into @fences (QUASAR_NUM_QUEUES
+ * entries); returns how many. Called after the unmap cleared the entries:
+ * a job written to a ring later translates without them.
  */
 unsigned int quasar_ctx_busy_fences(struct quasar_ctx *ctx,
 				    struct dma_fence **fences)
@@ -294,11 +266,24 @@ unsigned int quasar_ctx_busy_fences(struct quasar_ctx *ctx,
 
 	spin_lock(&ctx->fence_lock);
 	for (q = 0; q < QUASAR_NUM_QUEUES; q++) {
-		struct dma_fence *f = ctx->last_fence[q];
+		struct dma_fence *f = ctx->ring_fence[q];
 
 		if (f && !dma_fence_is_signaled(f))
 			fences[n++] = dma_fence_get(f);
 	}
 	spin_unlock(&ctx->fence_lock);
 	return n;
+}
+
+/* A reference to one of the context's ring fences that has not signalled, or NULL. */
+struct dma_fence *quasar_ctx_ring_fence_get(struct quasar_ctx *ctx)
+{
+	struct dma_fence *fence = NULL;
+	unsigned int q;
+
+	guard(spinlock)(&ctx->fence_lock);
+	for (q = 0; q < QUASAR_NUM_QUEUES && !fence; q++)
+		if (ctx->ring_fence[q] && !dma_fence_is_signaled(ctx->ring_fence[q]))
+			fence = dma_fence_get(ctx->ring_fence[q]);
+	return fence;
 }

@@ -26,6 +26,7 @@
 #include "quasar_hw.h"
 #include "quasar_hwq.h"
 #include "quasar_mmu.h"
+#include "quasar_slot.h"
 #include "quasar_pm.h"
 
 static int quasar_autosuspend_ms = 1000;
@@ -62,7 +63,7 @@ static int quasar_pm_power_up(struct quasar_device *qdev)
 		ret = quasar_fw_boot(qdev);
 	if (ret)
 		return ret;
-	quasar_mmu_restore(qdev);
+	quasar_slot_restore(qdev);
 	for (i = 0; i < qdev->num_hwqs; i++)
 		quasar_hwq_start(&qdev->hwqs[i]);
 	quasar_hw_irq_enable(qdev);

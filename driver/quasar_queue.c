@@ -126,7 +126,7 @@ int quasar_ioctl_queue_create(struct drm_device *drm, void *data,
 	ret = quasar_queue_priority_permitted(file, args->priority);
 	if (ret)
 		return ret;
-	queue = kzalloc(sizeof(*queue), GFP_KERNEL);
+	queue = kzalloc(sizeof(*queue), GFP_KERNEL_ACCOUNT);
 	if (!queue)
 		return -ENOMEM;
 	queue->priority = args->priority;
@@ -147,7 +147,8 @@ int quasar_ioctl_queue_create(struct drm_device *drm, void *data,
 
 	scoped_guard(rwsem_write, &qfile->queue_lock)
 		ret = xa_alloc(&qfile->queues, &id, queue,
-			       XA_LIMIT(1, QUASAR_QUEUES_PER_FILE), GFP_KERNEL);
+			       XA_LIMIT(1, QUASAR_QUEUES_PER_FILE),
+			       GFP_KERNEL_ACCOUNT);
 	if (ret) {
 		quasar_queue_free(queue);
 		return ret == -EBUSY ? -ENOSPC : ret;

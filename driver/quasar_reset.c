@@ -9,6 +9,8 @@
  * waiters already hold,
  * once the firmware has booted again and the contexts are restored.
  */
+#include <linux/dma-fence.h>
+
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
 
@@ -18,6 +20,7 @@
 #include "quasar_hwq.h"
 #include "quasar_job.h"
 #include "quasar_mmu.h"
+#include "quasar_slot.h"
 #include "quasar_reset.h"
 
 static void quasar_reset_fail_all(struct quasar_device *qdev, int err)
@@ -25,11 +28,10 @@ static void quasar_reset_fail_all(struct quasar_device *qdev, int err)
 	unsigned int i;
 
 	for (i = 0; i < qdev->num_hwqs; i++)
-		quasar_hwq_restart(&qdev->hwqs[i], NULL, err, 0);
+		quasar_hwq_restart(&qdev->hwqs[i], err, 0);
 }
 
-static void quasar_reset_device(struct quasar_device *qdev,
-				struct quasar_job *bad, int lost)
+static void quasar_reset_device(struct quasar_device *qdev, int lost)
 {
 	unsigned int i;
 	int ret;
@@ -50,10 +52,10 @@ static void quasar_reset_device(struct quasar_device *qdev,
 		return;
 	}
 
-	quasar_mmu_restore(qdev);
+	quasar_slot_restore(qdev);
 	quasar_hw_irq_enable(qdev);
 	for (i = 0; i < qdev->num_hwqs; i++)
-		quasar_hwq_restart(&qdev->hwqs[i], bad, 0, lost);
+		quasar_hwq_restart(&qdev->hwqs[i], 0, lost);
 	qdev->reset_count++;
 	drm_info(&qdev->drm, "device reset %u done\n", qdev->reset_count);
 }
@@ -79,26 +81,24 @@ static void quasar_reset_reattach(struct drm_gpu_scheduler *sched)
 }
 
 /*
- * With the reset lock held. @bad is the job the scheduler's timeout handler
- * took off its pending list (NULL from the watchdog, which leaves the
- * lists alone and marks hung hardware queues instead); @lost, when the firmware
- * crashed, is the error of every job it had not finished.
+ * From the watchdog, with the reset lock held; the watchdog marked the hung
+ * hardware queues. @lost, when the firmware crashed, is the error of every
+ * job it had not finished. In the fence signalling path: jobs on the rings
+ * wait for it.
  */
-void quasar_reset_recover(struct quasar_device *qdev, struct quasar_job *bad,
-			  int lost)
+void quasar_reset_recover(struct quasar_device *qdev, int lost)
 {
+	bool fence_cookie;
 	unsigned int i;
 	int idx;
 
 	lockdep_assert_held(&qdev->reset_lock);
-	for (i = 0; i < qdev->num_hwqs; i++) {
-		struct quasar_hwq *q = &qdev->hwqs[i];
-
-		drm_sched_stop(&q->sched, bad && bad->hwq == q ? &bad->base : NULL);
-	}
+	fence_cookie = dma_fence_begin_signalling();
+	for (i = 0; i < qdev->num_hwqs; i++)
+		drm_sched_stop(&qdev->hwqs[i].sched, NULL);
 
 	if (drm_dev_enter(&qdev->drm, &idx)) {
-		quasar_reset_device(qdev, bad, lost);
+		quasar_reset_device(qdev, lost);
 		drm_dev_exit(idx);
 	} else {
 		quasar_reset_fail_all(qdev, -ENODEV);
@@ -108,6 +108,7 @@ void quasar_reset_recover(struct quasar_device *qdev, struct quasar_job *bad,
 		quasar_reset_reattach(&qdev->hwqs[i].sched);
 		drm_sched_start(&qdev->hwqs[i].sched);
 	}
+	dma_fence_end_signalling(fence_cookie);
 }
 
 /*

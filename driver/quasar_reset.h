@@ -6,10 +6,8 @@
 #define __QUASAR_RESET_H__
 
 struct quasar_device;
-struct quasar_job;
 
-void quasar_reset_recover(struct quasar_device *qdev, struct quasar_job *bad,
-			  int lost);
+void quasar_reset_recover(struct quasar_device *qdev, int lost);
 void quasar_reset_unplug(struct quasar_device *qdev);
 
 #endif /* __QUASAR_RESET_H__ */

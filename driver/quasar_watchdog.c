@@ -166,7 +166,7 @@ static void quasar_watchdog_work(struct work_struct *work)
 	busy = false;
 
 	if (quasar_watchdog_fw_crashed(qdev)) {
-		quasar_reset_recover(qdev, NULL, -EIO);
+		quasar_reset_recover(qdev, -EIO);
 		quasar_watchdog_forget(qdev);
 		busy = true;
 		goto out_unlock;
@@ -183,7 +183,7 @@ static void quasar_watchdog_work(struct work_struct *work)
 		}
 	}
 	if (reset) {
-		quasar_reset_recover(qdev, NULL, 0);
+		quasar_reset_recover(qdev, 0);
 		quasar_watchdog_forget(qdev);
 	}
 

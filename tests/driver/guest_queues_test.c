@@ -734,7 +734,8 @@ TEST_F(queue, job_stats_of_a_control_job)
 
 	EXPECT_EQ(-ENODATA, q_stats(self->fd, self->cmd.handle, &st));
 	EXPECT_EQ(-ENOENT, q_stats(self->fd, 0xdead, &st));
-	st.flags = 1;
+	memset(&st, 0, sizeof(st));
+	st.flags = 2;	/* unknown: 1 is DRM_QUASAR_JOB_STATS_JOB_ID */
 	st.handle = self->cmd.handle;
 	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_JOB_STATS, &st));
 	st.flags = 0;

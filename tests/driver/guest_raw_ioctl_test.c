@@ -138,27 +138,87 @@ TEST_F(drv, dev_query_rejects_unknown_type)
 	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_DEV_QUERY, &q));
 }
 
-TEST_F(drv, the_context_slots_run_out_with_ebusy)
+/* SUBMIT of @size bytes at @off of @cmd on hardware queue 0; *id is its job id. */
+static int drv_submit_at(int fd, const struct raw_bo *cmd, uint32_t off,
+			 uint32_t size, uint64_t *id)
 {
-	int fds[256], n, ret = 0;
-	int slots = self->info.num_contexts;
+	struct drm_quasar_submit s = {
+		.cmd_handle = cmd->handle, .cmd_offset = off, .cmd_size = size,
+	};
+	int ret = raw_ioctl(fd, DRM_IOCTL_QUASAR_SUBMIT, &s);
 
-	ASSERT_GE(256, slots);
-	/* The fixture holds one context already; no other file is open. */
-	for (n = 0; n < slots; n++) {
-		fds[n] = raw_open();
-		if (fds[n] < 0) {
-			ret = -errno;
-			break;
-		}
-	}
-	EXPECT_EQ(slots - 1, n);
-	EXPECT_EQ(-EBUSY, ret);
-	while (n--)
-		close(fds[n]);
-	fds[0] = raw_open();
-	EXPECT_LE(0, fds[0]);
-	close(fds[0]);
+	*id = s.job_id;
+	return ret;
+}
+
+static int drv_job_stats(int fd, uint64_t id, struct drm_quasar_job_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->flags = DRM_QUASAR_JOB_STATS_JOB_ID;
+	st->job_id = id;
+	return raw_ioctl(fd, DRM_IOCTL_QUASAR_JOB_STATS, st);
+}
+
+/*
+ * Two jobs from one command BO: the first runs a WRITE_VALUE, the second a
+ * WRITE_VALUE and then an unknown opcode. Each keeps its own result, asked
+ * for by the id SUBMIT returned; BO_WAIT on the BO describes the last one
+ * and names it, and on a BO no job used names none. Before, SUBMIT
+ * returned no id and a command BO held one result, the last job's.
+ */
+TEST_F(drv, jobs_sharing_a_command_bo_each_keep_their_own_result)
+{
+	const struct drm_quasar_cmd_header bad = { .opcode = 0x7f, .length = 8 };
+	uint8_t *p = self->cmd.map;
+	struct drm_quasar_job_stats st;
+	struct drm_quasar_bo_wait w;
+	uint64_t id_ok = 0, id_bad = 0;
+	size_t n_ok, n_bad;
+
+	ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd, JOB_TIMEOUT_NS, &w));
+	EXPECT_EQ(0u, w.job_id) TH_LOG("BO_WAIT names a job for a BO no job used");
+
+	n_ok = drv_write_value(p, self->data.addr, 0x11);
+	n_bad = drv_write_value(p + 256, self->data.addr + 8, 0x22);
+	memcpy(p + 256 + n_bad, &bad, sizeof(bad));
+	n_bad += sizeof(bad);
+	ASSERT_EQ(0, drv_submit_at(self->fd, &self->cmd, 0, n_ok, &id_ok));
+	ASSERT_EQ(0, drv_submit_at(self->fd, &self->cmd, 256, n_bad, &id_bad));
+	ASSERT_NE(0u, id_ok) TH_LOG("SUBMIT returned no job id");
+	ASSERT_LT(id_ok, id_bad);
+
+	ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd, JOB_TIMEOUT_NS, &w));
+	EXPECT_EQ(id_bad, w.job_id);
+	EXPECT_EQ(DRM_QUASAR_STATUS_BAD_OPCODE, w.job_status);
+
+	ASSERT_EQ(0, drv_job_stats(self->fd, id_ok, &st));
+	EXPECT_EQ(id_ok, st.job_id);
+	EXPECT_EQ(DRM_QUASAR_STATUS_OK, st.status);
+	EXPECT_EQ(1u, st.cmd_index) TH_LOG("commands run by the first job");
+	ASSERT_EQ(0, drv_job_stats(self->fd, id_bad, &st));
+	EXPECT_EQ(id_bad, st.job_id);
+	EXPECT_EQ(DRM_QUASAR_STATUS_BAD_OPCODE, st.status);
+	EXPECT_EQ(1u, st.cmd_index) TH_LOG("the failing command of the second job");
+	EXPECT_EQ(0x11u, ((uint64_t *)self->data.map)[0]);
+}
+
+TEST_F(drv, job_stats_by_id_rejects_unknown_ids_and_flags)
+{
+	struct drm_quasar_job_stats st;
+	uint64_t id;
+
+	ASSERT_EQ(0, drv_submit_at(self->fd, &self->cmd, 0,
+				   drv_write_value(self->cmd.map, self->data.addr, 1), &id));
+	EXPECT_EQ(-ENOENT, drv_job_stats(self->fd, 0, &st));
+	EXPECT_EQ(-ENOENT, drv_job_stats(self->fd, id + 1000, &st));
+	memset(&st, 0, sizeof(st));
+	st.flags = 2;
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_JOB_STATS, &st));
+	memset(&st, 0, sizeof(st));
+	st.handle = self->cmd.handle;
+	st.job_id = id;
+	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_JOB_STATS, &st))
+		TH_LOG("a job id without DRM_QUASAR_JOB_STATS_JOB_ID");
 }
 
 TEST_F(drv, bo_create_rounds_to_pages_and_maps_inside_the_va_window)

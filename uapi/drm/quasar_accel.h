@@ -92,7 +92,11 @@ struct drm_quasar_device_info {
 	__u32 formats;
 	/** @num_queues: hardware queues */
 	__u32 num_queues;
-	/** @num_contexts: hardware MMU context slots */
+	/**
+	 * @num_contexts: hardware MMU context slots. Open files share them:
+	 * a file's address space holds one only while it has jobs on the
+	 * device, so this bounds the files running at once, not those open
+	 */
 	__u32 num_contexts;
 	/** @va_start: first device virtual address handed to buffer objects */
 	__u64 va_start;
@@ -229,6 +233,18 @@ struct drm_quasar_queue_destroy {
 /* SUBMIT flag: &drm_quasar_submit.queue is a QUEUE_CREATE id. */
 #define DRM_QUASAR_SUBMIT_QUEUE_ID	(1u << 0)
 
+/*
+ * Jobs one file may have submitted and not yet ended: SUBMIT past it
+ * returns -EAGAIN (see &struct drm_quasar_submit).
+ */
+#define DRM_QUASAR_MAX_QUEUED_JOBS	1024
+
+/* JOB_STATS flag: report job &drm_quasar_job_stats.job_id, not the BO's last. */
+#define DRM_QUASAR_JOB_STATS_JOB_ID	(1u << 0)
+
+/* Results of a file's newest jobs that JOB_STATS can still report by id. */
+#define DRM_QUASAR_JOB_RESULTS_KEPT	4096
+
 /**
  * struct drm_quasar_submit - arguments of DRM_IOCTL_QUASAR_SUBMIT
  *
@@ -254,7 +270,12 @@ struct drm_quasar_queue_destroy {
  * CAP_SYS_NICE or the DRM master (as QUEUE_CREATE); -ENOENT for an unknown
  * BO, syncobj or queue id; -EBADFD once a job of this file has hit an
  * MMU fault or hung (the context is banned: open a new file); -EIO when
- * the device could not be recovered; -ENODEV after the device is gone.
+ * the device could not be recovered; -ENODEV after the device is gone;
+ * -EAGAIN when the file already has DRM_QUASAR_MAX_QUEUED_JOBS jobs that
+ * have not ended (a job counts from its SUBMIT until the kernel has freed
+ * it, shortly after its fence signals): nothing was queued, retry once
+ * some have ended. The memory of a job is charged to the submitter's
+ * memory cgroup, as are buffer objects, queues and page tables.
  */
 struct drm_quasar_submit {
 	/** @cmd_handle: GEM handle of the BO that holds the command stream */
@@ -282,6 +303,13 @@ struct drm_quasar_submit {
 	__u32 out_sync_count;
 	/** @out_syncs: user pointer to an array of &struct drm_quasar_sync */
 	__u64 out_syncs;
+	/**
+	 * @job_id: out: the job's id in this file, never 0, increasing with
+	 * each SUBMIT; JOB_STATS with DRM_QUASAR_JOB_STATS_JOB_ID asks for
+	 * this job's own result. Appended in driver 0.2: a caller built
+	 * against an older header passes a shorter struct and gets no id.
+	 */
+	__u64 job_id;
 };
 
 /**
@@ -289,7 +317,10 @@ struct drm_quasar_submit {
  *
  * Waits until every job using the BO has ended, or until @timeout_ns.
  * Returns -ETIME on timeout. When the BO was the command BO of a job, the
- * outputs describe the last such job that ended.
+ * outputs describe the last such job that ended, and @job_id names it;
+ * otherwise @job_id is 0 and the other outputs are 0 and mean nothing.
+ * Jobs sharing a command BO overwrite each other's result here: ask
+ * JOB_STATS for one job's own.
  */
 struct drm_quasar_bo_wait {
 	/** @handle: in: GEM handle */
@@ -304,25 +335,36 @@ struct drm_quasar_bo_wait {
 	__u32 job_cmd_index;
 	/** @fault_addr: out: faulting device address for MMU faults */
 	__u64 fault_addr;
+	/**
+	 * @job_id: out: the SUBMIT id of the job the outputs describe, 0 when
+	 * no job has ended with this BO as its command buffer
+	 */
+	__u64 job_id;
 };
 
 /**
  * struct drm_quasar_job_stats - arguments of DRM_IOCTL_QUASAR_JOB_STATS
  *
- * The cost report of the last job that ended using BO @handle as its
- * command buffer (the same job BO_WAIT describes), as the device's cost
- * model computed it (docs/cost-model.md). Call it after the job's fence
- * signalled. Jobs that ran only ISA v0 or control commands report zero
+ * The cost report of one job, as the device's cost model computed it
+ * (docs/cost-model.md): with DRM_QUASAR_JOB_STATS_JOB_ID in @flags, the
+ * job of this file whose SUBMIT returned @job_id (each job has its own
+ * result, whichever command BO it shares); otherwise the last job that
+ * ended using BO @handle as its command buffer (the same job BO_WAIT
+ * describes). Call it after the job's fence signalled. The driver keeps
+ * the results of a file's newest DRM_QUASAR_JOB_RESULTS_KEPT jobs. Jobs that ran only ISA v0 or control commands report zero
  * bytes, MACs and cycles. A job the device never completed (aborted by a
  * reset, cancelled, lost) reports zeros with its status.
  *
- * Errors: -EINVAL for a non-zero @flags, @pad or @pad2; -ENOENT for an
- * unknown handle; -ENODATA when no job has ended with this command BO yet.
+ * Errors: -EINVAL for an unknown flag, a non-zero @pad or @pad2, or a
+ * non-zero @job_id without DRM_QUASAR_JOB_STATS_JOB_ID; -ENOENT for an
+ * unknown handle, or a @job_id this file never returned or whose result
+ * is no longer kept; -ENODATA when no job has ended with this command BO
+ * yet, or job @job_id has not ended yet.
  */
 struct drm_quasar_job_stats {
-	/** @handle: in: GEM handle of the job's command BO */
+	/** @handle: in: GEM handle of the job's command BO; out: unchanged */
 	__u32 handle;
-	/** @flags: in: must be 0 */
+	/** @flags: in: 0 or DRM_QUASAR_JOB_STATS_JOB_ID */
 	__u32 flags;
 	/** @status: out: &enum drm_quasar_status of the job */
 	__u32 status;
@@ -366,6 +408,11 @@ struct drm_quasar_job_stats {
 	__u32 clock_mhz;
 	/** @pad2: in: must be 0; out: zero */
 	__u32 pad2;
+	/**
+	 * @job_id: in: with DRM_QUASAR_JOB_STATS_JOB_ID, the job's SUBMIT id
+	 * (else 0); out: the id of the job reported
+	 */
+	__u64 job_id;
 };
 
 #define DRM_IOCTL_QUASAR_DEV_QUERY \
@@ -375,7 +422,7 @@ struct drm_quasar_job_stats {
 #define DRM_IOCTL_QUASAR_BO_INFO \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_QUASAR_BO_INFO, struct drm_quasar_bo_info)
 #define DRM_IOCTL_QUASAR_SUBMIT \
-	DRM_IOW(DRM_COMMAND_BASE + DRM_QUASAR_SUBMIT, struct drm_quasar_submit)
+	DRM_IOWR(DRM_COMMAND_BASE + DRM_QUASAR_SUBMIT, struct drm_quasar_submit)
 #define DRM_IOCTL_QUASAR_BO_WAIT \
 	DRM_IOWR(DRM_COMMAND_BASE + DRM_QUASAR_BO_WAIT, struct drm_quasar_bo_wait)
 #define DRM_IOCTL_QUASAR_JOB_STATS \
