@@ -96,9 +96,12 @@ void compress_qtensor_builder_scale(struct compress_qtensor_builder *f, uint32_t
 				    const float *v, uint32_t cnt, float clip)
 {
 	float amax = 0.0f, mn = 0.0f, mx = 0.0f;
+	bool nan = false;
 	uint32_t i;
 
 	for (i = 0; i < cnt; i++) {
+		if (isnan(v[i]))
+			nan = true;	/* an MX block holding a NaN gets the NaN scale */
 		if (fabsf(v[i]) > amax)
 			amax = fabsf(v[i]);
 		if (v[i] < mn)
@@ -133,13 +136,13 @@ void compress_qtensor_builder_scale(struct compress_qtensor_builder *f, uint32_t
 		break;
 	}
 	case DP_W_MXINT8:
-		*compress_qtensor_builder_sc(f, r, b) = dp_mx_scale(amax, 0);
+		*compress_qtensor_builder_sc(f, r, b) = dp_mx_scale(nan ? NAN : amax, 0);
 		break;
 	case DP_W_MXFP8:
-		*compress_qtensor_builder_sc(f, r, b) = dp_mx_scale(amax, 8);
+		*compress_qtensor_builder_sc(f, r, b) = dp_mx_scale(nan ? NAN : amax, 8);
 		break;
 	case DP_W_MXFP4:
-		*compress_qtensor_builder_sc(f, r, b) = dp_mx_scale(amax, 2);
+		*compress_qtensor_builder_sc(f, r, b) = dp_mx_scale(nan ? NAN : amax, 2);
 		break;
 	case DP_W_NVFP4: {
 		float bs = (amax / 6.0f) / f->ts;

@@ -48,8 +48,13 @@ void dp_store_ref(const struct dp_gemm *g, uint32_t m, uint32_t n, float y);
 
 /*
  * Dynamic activation quantization of one row: sx = amax / 127,
- * q = clamp(rne(x * (127 / amax)), -127, 127). amax ignores NaN.
+ * q = clamp(rne((x * c) * (127 / (amax * c))), -127, 127), amax ignoring
+ * NaN, c = DP_ACTQ_LIFT when amax < DP_ACTQ_TINY and 1 otherwise: scaling
+ * by a power of two is exact for BF16 values and keeps 127 / amax finite
+ * (docs/numerics.md §3).
  */
+#define DP_ACTQ_TINY	0x1p-64f
+#define DP_ACTQ_LIFT	0x1p64f
 void dp_act_quant_ref(const uint16_t *x, uint32_t k, int8_t *q, float *sx);
 
 /*

@@ -181,7 +181,7 @@ int dp_gemm_ref_tile(const struct dp_gemm *g, uint32_t n0, uint32_t n1, uint32_t
 
 void dp_act_quant_ref(const uint16_t *x, uint32_t k, int8_t *q, float *sx)
 {
-	float amax = 0.0f, inv = 0.0f;
+	float amax = 0.0f, inv = 0.0f, c;
 	uint32_t i;
 
 	for (i = 0; i < k; i++) {
@@ -190,9 +190,11 @@ void dp_act_quant_ref(const uint16_t *x, uint32_t k, int8_t *q, float *sx)
 		if (a > amax)	/* false for NaN: NaN never sets the scale */
 			amax = a;
 	}
+	/* a tiny row is scaled up first (exact), or 127 / amax would overflow */
+	c = amax < DP_ACTQ_TINY ? DP_ACTQ_LIFT : 1.0f;
 	if (amax > 0.0f)
-		inv = 127.0f / amax;
+		inv = 127.0f / (amax * c);
 	for (i = 0; i < k; i++)
-		q[i] = (int8_t)dp_quant_int(dp_bf16_to_f32(x[i]) * inv, -127, 127);
+		q[i] = (int8_t)dp_quant_int((dp_bf16_to_f32(x[i]) * c) * inv, -127, 127);
 	*sx = amax / 127.0f;
 }

@@ -443,7 +443,7 @@ void DP_K(dp_gemm_tile)(const struct dp_gemm *g, const struct dp_geom *geom,
 void DP_K(dp_act_quant)(const uint16_t *x, uint32_t k, int8_t *q, float *sx)
 {
 	vf vmax = vf_zero();
-	float amax, inv = 0.0f, t[16];
+	float amax, inv = 0.0f, c, t[16];
 	uint16_t h[16];
 	uint32_t i, j;
 
@@ -459,15 +459,17 @@ void DP_K(dp_act_quant)(const uint16_t *x, uint32_t k, int8_t *q, float *sx)
 		if (a > amax)
 			amax = a;
 	}
+	/* dp_act_quant_ref()'s sequence: a tiny row is scaled up first (exact) */
+	c = amax < DP_ACTQ_TINY ? DP_ACTQ_LIFT : 1.0f;
 	if (amax > 0.0f)
-		inv = 127.0f / amax;
+		inv = 127.0f / (amax * c);
 	for (i = 0; i < k; i += 16) {
 		uint32_t cnt = k - i < 16 ? k - i : 16;
 		vf v;
 
 		for (j = 0; j < 16; j++)
 			h[j] = j < cnt ? x[i + j] : 0;
-		v = vf_mul(dp_v_bf16(vi_u16x16(h)), vf_set1(inv));
+		v = vf_mul(vf_mul(dp_v_bf16(vi_u16x16(h)), vf_set1(c)), vf_set1(inv));
 		v = vf_blend(vf_isnan(v), v, vf_zero());
 		v = vf_min(vf_max(v, vf_set1(-127.0f)), vf_set1(127.0f));
 		if (cnt == 16) {

@@ -37,9 +37,8 @@ uint8_t dp_mx_scale(float amax, int emax)
 
 	if (!(amax <= 3.40282347e38f))
 		return 0xff;	/* Inf or NaN in the block */
-	if (amax < 1.17549435e-38f)
-		amax = 1.17549435e-38f;	/* all-zero block: FP32 min normal */
-	se = dp_floor_log2(amax) - emax;
+	/* a subnormal amax counts as it is; an all-zero block takes FP32's min normal */
+	se = (amax > 0.0f ? dp_floor_log2(amax) : -126) - emax;
 	if (se < -127)
 		se = -127;
 	return (uint8_t)(se + 127);
@@ -125,10 +124,13 @@ static void dp_quant_block(const struct dp_qctx *c, const float *row, uint32_t n
 {
 	uint32_t j;
 	float amax = 0.0f, mn = 0.0f, mx = 0.0f;
+	bool nan = false;
 
 	for (j = j0; j < j1; j++) {
 		float v = dp_val(c, row, n, j);
 
+		if (v != v)
+			nan = true;	/* amax skips NaN; an MX block still sees it */
 		if (__builtin_fabsf(v) > amax)
 			amax = __builtin_fabsf(v);
 		if (v < mn)
@@ -181,7 +183,7 @@ static void dp_quant_block(const struct dp_qctx *c, const float *row, uint32_t n
 	case DP_W_MXFP8:
 	case DP_W_MXFP4: {
 		int emax = c->w->fmt == DP_W_MXINT8 ? 0 : c->w->fmt == DP_W_MXFP8 ? 8 : 2;
-		uint8_t e = dp_mx_scale(amax, emax);
+		uint8_t e = dp_mx_scale(nan ? __builtin_nanf("") : amax, emax);
 		float d = e == 0xff ? 0.0f : dp_exp2i(127 - (int)e);
 
 		dp_scale_put(c, n, b, e);

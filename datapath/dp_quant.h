@@ -30,7 +30,10 @@ struct dp_wt_buf {
 int dp_quantize(struct dp_wt *w, const struct dp_wt_buf *buf, const float *src,
 		uint32_t lds, uint32_t qflags);
 
-/* E8M0 code of an MX block with largest magnitude @amax, element emax @emax. */
+/*
+ * E8M0 code of an MX block with largest magnitude @amax, element emax @emax:
+ * 0xFF (NaN) when @amax is Inf or NaN, so pass NaN for a block holding one.
+ */
 uint8_t dp_mx_scale(float amax, int emax);
 
 /* 2:4 choice for one group: returns the index code idx0 | idx1 << 2. */

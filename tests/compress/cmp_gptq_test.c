@@ -9,6 +9,7 @@
 #include "kselftest_harness.h"
 #include "cmp_layer.h"
 #include "compress_qtensor_builder.h"
+#include "dp_quant.h"
 
 static const struct compress_qparams cmp_dense[] = {
 	{ DP_W_BF16, 0, 0, 0 },   { DP_W_INT8, 0, 0, 0 },    { DP_W_INT4, 32, 0, 0 },
@@ -94,6 +95,56 @@ TEST(device_quantizer_returns_what_the_golden_dequantizer_reads)
 		free(gold);
 	}
 	cmp_layer_free(&l);
+}
+
+TEST(builder_gives_an_mx_block_holding_nan_or_inf_the_nan_scale_as_the_device_quantizer)
+{
+	/*
+	 * numerics.md §3: row 0 holds a NaN (no Inf) in block 0, row 1 an Inf in
+	 * block 1. The library's entry points refuse such weights, but the
+	 * builder is the device quantizer taken apart and must keep its rules.
+	 */
+	static const uint32_t want[3][2] = { { 0xff, 0 }, { 0, 0xff }, { 0, 0 } };
+	uint32_t n = 3, k = 64, i, r, b;
+	float w[3 * 64];
+
+	for (i = 0; i < n * k; i++)
+		w[i] = (float)(i % 13) / 8.0f - 0.75f;
+	w[5] = NAN;
+	w[64 + 40] = INFINITY;
+	for (i = 6; i < 9; i++) {	/* MXINT8, MXFP8, MXFP4 */
+		const char *name = dp_fmt_info(cmp_dense[i].fmt)->name;
+		struct compress_qtensor_builder f;
+		struct compress_qtensor *rtn, *q;
+		struct compress_plain pl;
+		struct dp_wt wt = { .fmt = cmp_dense[i].fmt, .n = n, .k = k };
+		struct dp_wt_buf buf;
+		struct dp_geom g;
+
+		ASSERT_EQ(-EINVAL, compress_quantize(w, n, k, k, &cmp_dense[i], &rtn));
+		ASSERT_EQ(0, dp_geom_get(wt.fmt, n, k, 0, 0, &g));
+		buf = (struct dp_wt_buf){ calloc(1, g.data_bytes), calloc(1, g.scale_bytes), NULL, NULL };
+		ASSERT_EQ(0, dp_quantize(&wt, &buf, w, k, 0));
+		ASSERT_EQ(0, compress_qtensor_import(&wt, &rtn));
+		free(buf.data);
+		free(buf.scales);
+		ASSERT_EQ(0, compress_qtensor_builder_init(&f, &cmp_dense[i], n, k, w));
+		for (r = 0; r < n; r++)
+			compress_qtensor_builder_rtn_row(&f, r, w + (size_t)r * k, NULL, NULL);
+		ASSERT_EQ(0, compress_qtensor_builder_finish(&f, &q));
+		ASSERT_EQ(0, compress_unpack(q, &pl));
+		for (r = 0; r < n; r++)
+			for (b = 0; b < 2; b++) {
+				ASSERT_EQ(want[r][b] == 0xff, pl.scales[r * 2 + b] == 0xff)
+					TH_LOG("%s row %u block %u: scale 0x%02x", name, r, b,
+					       pl.scales[r * 2 + b]);
+			}
+		EXPECT_TRUE(cmp_same_tensor(rtn, q)) TH_LOG("%s: builder and device quantizer differ",
+							     name);
+		compress_plain_free(&pl);
+		compress_qtensor_free(rtn);
+		compress_qtensor_free(q);
+	}
 }
 
 TEST(gptq_output_round_trips_unpack_and_pack)

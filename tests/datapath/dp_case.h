@@ -73,6 +73,8 @@ static inline void dpt_fill_weights(struct dpt_rng *r, struct dpt_wt *t, uint32_
 
 		for (i = 0; i < n * k; i++)
 			src[i] = dpt_below(r, 16) ? dpt_unif(r, amp) : 0.0f;
+		if (dpt_below(r, 4) == 0)	/* a NaN or an Inf: an MX block of NaN */
+			src[dpt_below(r, n * k)] = dpt_below(r, 2) ? NAN : -INFINITY;
 		if (dp_quantize(&t->w, &buf, src, k, dpt_below(r, 2) ? DP_Q_NVFP4_1LEVEL : 0))
 			abort();
 		free(src);
@@ -104,7 +106,7 @@ static inline void dpt_case_make(struct dpt_rng *r, struct dpt_case *c, uint32_t
 	const struct dp_fmt_info *fi = dp_fmt_info(fmt);
 	uint32_t m = dpt_pick_dim(r, 4, 12), n = dpt_pick_dim(r, 16, 120);
 	uint32_t k = dpt_pick_dim(r, 40, 330), group = 0, flags = 0, i, j;
-	uint32_t wkind = dpt_below(r, 3), xkind = dpt_below(r, 5);
+	uint32_t wkind = dpt_below(r, 3), xkind = dpt_below(r, 6);
 	uint32_t ldx, ldy, ysz;
 	bool a8 = fi->a8 && dpt_below(r, 2);
 
@@ -124,10 +126,14 @@ static inline void dpt_case_make(struct dpt_rng *r, struct dpt_case *c, uint32_t
 	c->qx = malloc((size_t)m * ldx);
 	c->sx = malloc(sizeof(float) * m);
 	for (i = 0; i < m; i++) {
-		uint32_t rowkind = xkind == 4 ? dpt_below(r, 4) : xkind;
+		/* xkind 4: a row with amax 2^-64 .. 2^-133 (tiny, subnormals); 5: mixed rows */
+		uint32_t rowkind = xkind == 5 ? dpt_below(r, 5) : xkind;
+		int tiny = -64 - (int)dpt_below(r, 70);
 
 		for (j = 0; j < ldx; j++)
-			c->x[i * ldx + j] = dp_f32_to_bf16(dpt_act_value(r, rowkind));
+			c->x[i * ldx + j] = dp_f32_to_bf16(rowkind == 4 ?
+							   ldexpf(dpt_unif(r, 2.0f), tiny) :
+							   dpt_act_value(r, rowkind));
 		if (dpt_below(r, 3) == 0) {
 			/* int8 extremes: -128 and 127 everywhere (negation and saturation traps) */
 			int8_t v = dpt_below(r, 2) ? -128 : 127;

@@ -3,12 +3,14 @@
  * Quasar datapath: the known traps of quantized kernels, each with an exact
  * expected value, on the golden model and every fast instruction set:
  * int8 -128 negation, int16 saturation in pairwise multiply-adds, overflow of
- * scale products, all-zero blocks, N = 1, N past 2^15, K off the block grid,
- * and tiling that must not change a bit.
+ * scale products, all-zero blocks, MX blocks holding a NaN or an Inf, tiny
+ * activation rows, N = 1, N past 2^15, K off the block grid, and tiling that
+ * must not change a bit.
  */
 #include "kselftest_harness.h"
 #include "dp_case.h"
 #include "dp_layout.h"
+#include "dp_ops.h"
 
 /* Golden and each fast ISA on g; returns the golden FP32 output (m=0, n=0). */
 static float dpt_all_agree(struct __test_metadata *_metadata, struct dp_gemm *g)
@@ -141,6 +143,123 @@ TEST(all_zero_blocks_give_zero_not_nan)
 		ASSERT_EQ(0.0f, dpt_all_agree(_metadata, &g)) TH_LOG("%s", dp_fmt_info(fmts[f])->name);
 		ASSERT_EQ(0.0f, y[2]);
 		dpt_wt_free(&t);
+	}
+}
+
+TEST(mx_blocks_with_nan_or_inf_make_their_outputs_nan_on_every_kernel)
+{
+	/* rows n % 3 == 0 hold a NaN, n % 3 == 1 an Inf, in one block of three */
+	static const uint32_t fmts[] = { DP_W_MXINT8, DP_W_MXFP8, DP_W_MXFP4 };
+	uint32_t n = 37, k = 96, m = 5, f, i, j, a8;
+	struct dpt_rng r = { dpt_seed() };
+	float *src = malloc(sizeof(float) * n * k), *y = malloc(sizeof(float) * m * n);
+	float *d0 = malloc(sizeof(float) * n * k), *d1 = malloc(sizeof(float) * n * k);
+	uint16_t x[5 * 96];
+	int8_t qx[5 * 96];
+	float sx[5];
+
+	for (i = 0; i < m * k; i++)
+		x[i] = dp_f32_to_bf16(dpt_unif(&r, 2.0f));
+	for (i = 0; i < m; i++)
+		dp_act_quant_ref(x + i * k, k, qx + i * k, &sx[i]);
+	for (f = 0; f < 3; f++) {
+		const struct dp_fmt_info *fi = dp_fmt_info(fmts[f]);
+		struct dpt_wt t;
+		struct dp_wt_buf buf;
+		uint32_t isa;
+
+		for (i = 0; i < n * k; i++)
+			src[i] = dpt_unif(&r, 1.0f);
+		for (j = 0; j < n; j++)
+			if (j % 3 != 2)
+				src[j * k + (j * 7) % k] = j % 3 ? -INFINITY : NAN;
+		ASSERT_EQ(0, dpt_wt_alloc(&t, fmts[f], n, k, 0, 0));
+		buf = (struct dp_wt_buf){ t.data, t.scales, t.zeros, t.meta };
+		ASSERT_EQ(0, dp_quantize(&t.w, &buf, src, k, 0));
+		/* dequantization: the whole block is NaN, the other blocks are not */
+		ASSERT_EQ(0, dp_dequant_ref(&t.w, 0, n, d0, k));
+		for (j = 0; j < n * k; j++) {
+			bool bad = j / k % 3 != 2 && j % k / 32 == ((j / k) * 7) % k / 32;
+
+			ASSERT_EQ(bad, !!isnan(d0[j])) TH_LOG("%s row %u element %u", fi->name, j / k, j % k);
+		}
+		for (isa = DP_ISA_AVX2; isa < DP_ISA_COUNT; isa++) {
+			if (!dp_isa_ok(isa))
+				continue;
+			ASSERT_EQ(0, dp_dequant_fast(&t.w, 0, n, d1, k, isa));
+			for (j = 0; j < n * k; j++) {
+				ASSERT_TRUE(dpt_f32_same(d0[j], d1[j])) TH_LOG("%s isa %s", fi->name,
+									    dp_isa_name(isa));
+			}
+		}
+		/* GEMM: every output of a row with a NaN block is NaN, on every kernel */
+		for (a8 = 0; a8 < 1u + fi->a8; a8++) {
+			struct dp_gemm g = { .w = &t.w, .m = m, .afmt = a8 ? DP_A_INT8 : DP_A_BF16,
+					     .x = x, .qx = qx, .sx = sx, .ldx = k, .alpha = 1,
+					     .ofmt = DP_O_FP32, .y = y, .ldy = n };
+
+			dpt_all_agree(_metadata, &g);
+			for (j = 0; j < m * n; j++) {
+				ASSERT_EQ(j % n % 3 != 2, !!isnan(y[j]))
+					TH_LOG("%s a8 %u output (%u, %u)", fi->name, a8, j / n, j % n);
+			}
+		}
+		dpt_wt_free(&t);
+	}
+	free(src);
+	free(y);
+	free(d0);
+	free(d1);
+}
+
+TEST(tiny_activation_rows_quantize_and_multiply_alike_on_every_kernel)
+{
+	/* amax from 2^-64 down to the smallest BF16 subnormal, through every A8 GEMM */
+	uint32_t n = 20, k = 40, m = 8, i, j, e, f, isa;
+	struct dpt_rng r = { dpt_seed() };
+	float src[20 * 40], y[8 * 20], sx[8], s1;
+	uint16_t x[8 * 40], xs[40];
+	int8_t qx[8 * 40], q1[40];
+
+	for (i = 0; i < n * k; i++)
+		src[i] = dpt_unif(&r, 1.0f);
+	for (e = 64; e <= 136; e += 9) {
+		for (i = 0; i < m * k; i++)
+			x[i] = dp_f32_to_bf16(ldexpf(dpt_unif(&r, 2.0f), -(int)(e + i / k)));
+		for (i = 0; i < m; i++) {
+			dp_act_quant_ref(x + i * k, k, qx + i * k, &sx[i]);
+			/* the codes of the row scaled back up (exactly) into the normal range */
+			for (j = 0; j < k; j++)
+				xs[j] = dp_f32_to_bf16(ldexpf(dp_bf16_to_f32(x[i * k + j]), (int)(e + i)));
+			dp_act_quant_ref(xs, k, q1, &s1);
+			ASSERT_EQ(0, memcmp(qx + i * k, q1, k)) TH_LOG("row 2^-%u: not its codes scaled up",
+								     e + i);
+			for (isa = DP_ISA_AVX2; isa < DP_ISA_COUNT; isa++) {
+				if (!dp_isa_ok(isa))
+					continue;
+				dp_act_quant_fast(x + i * k, k, q1, &s1, isa);
+				ASSERT_EQ(0, memcmp(qx + i * k, q1, k)) TH_LOG("2^-%u isa %s", e + i,
+									     dp_isa_name(isa));
+				ASSERT_TRUE(dpt_f32_same(sx[i], s1));
+			}
+		}
+		for (f = DP_W_BF16; f < DP_W_COUNT; f++) {
+			struct dpt_wt t;
+			struct dp_wt_buf buf;
+			struct dp_gemm g;
+
+			if (!dp_fmt_info(f)->a8)
+				continue;
+			ASSERT_EQ(0, dpt_wt_alloc(&t, f, n, k, f == DP_W_INT4 || f == DP_W_SP_INT4 ?
+							       32 : 0, 0));
+			buf = (struct dp_wt_buf){ t.data, t.scales, t.zeros, t.meta };
+			ASSERT_EQ(0, dp_quantize(&t.w, &buf, src, k, 0));
+			g = (struct dp_gemm){ .w = &t.w, .m = m, .afmt = DP_A_INT8, .qx = qx,
+					      .sx = sx, .ldx = k, .alpha = 0x1p100f,
+					      .ofmt = DP_O_FP32, .y = y, .ldy = n };
+			dpt_all_agree(_metadata, &g);
+			dpt_wt_free(&t);
+		}
 	}
 }
 

@@ -86,6 +86,129 @@ TEST(mx_scale_follows_floor_log2_minus_emax)
 	ASSERT_EQ(0xff, dp_mx_scale(INFINITY, 2));
 }
 
+/* Quantizes one row of k values (k / 32 MX blocks) with dp_quantize into t. */
+static void dpt_quant_row(struct __test_metadata *_metadata, struct dpt_wt *t, uint32_t fmt,
+			  const float *w, uint32_t k)
+{
+	struct dp_wt_buf buf;
+
+	ASSERT_EQ(0, dpt_wt_alloc(t, fmt, 1, k, 0, 0));
+	buf = (struct dp_wt_buf){ t->data, t->scales, t->zeros, t->meta };
+	ASSERT_EQ(0, dp_quantize(&t->w, &buf, w, k, 0));
+}
+
+/* Golden GEMM of one BF16 row x (t's K values) against the one-row tensor t; returns y. */
+static float dpt_gemm_one(struct __test_metadata *_metadata, struct dpt_wt *t, uint32_t afmt,
+			  const uint16_t *x)
+{
+	uint32_t k = t->w.k;
+	int8_t qx[64];
+	float sx, y = 0.0f;
+	struct dp_gemm g;
+
+	dp_act_quant_ref(x, k, qx, &sx);
+	g = (struct dp_gemm){ .w = &t->w, .m = 1, .afmt = afmt, .x = x, .qx = qx, .sx = &sx,
+			      .ldx = k, .alpha = 1.0f, .ofmt = DP_O_FP32, .y = &y, .ldy = 1 };
+	ASSERT_EQ(0, dp_gemm_ref(&g)) return 0.0f;
+	return y;
+}
+
+TEST(mx_block_with_a_nan_and_no_inf_gets_the_nan_scale)
+{
+	/* OCP MX v1.0 §6.3: a block holding NaN or Inf has scale X = NaN (0xFF) */
+	static const uint32_t fmts[] = { DP_W_MXINT8, DP_W_MXFP8, DP_W_MXFP4 };
+	float w[64] = { NAN, 1.0f }, deq[64];
+	uint16_t x[64];
+	uint32_t f, i, s;
+
+	w[33] = 1.0f;		/* the second block is finite: X = 1.0 / 2^emax */
+	for (i = 0; i < 64; i++)
+		x[i] = dp_f32_to_bf16(1.0f);
+	for (f = 0; f < 3; f++)
+		for (s = 0; s < 2; s++) {
+			const struct dp_fmt_info *fi = dp_fmt_info(fmts[f]);
+			struct dpt_wt t;
+
+			w[0] = s ? -NAN : NAN;
+			dpt_quant_row(_metadata, &t, fmts[f], w, 64);
+			ASSERT_EQ(0xff, ((uint8_t *)t.scales)[0]) TH_LOG("%s block 0", fi->name);
+			ASSERT_EQ(127 - (fmts[f] == DP_W_MXINT8 ? 0 : fmts[f] == DP_W_MXFP8 ? 8 : 2),
+				  ((uint8_t *)t.scales)[DP_PANEL]) TH_LOG("%s block 1", fi->name);
+			ASSERT_EQ(0, dp_dequant_ref(&t.w, 0, 1, deq, 64));
+			for (i = 0; i < 32; i++) {
+				ASSERT_TRUE(isnan(deq[i])) TH_LOG("%s element %u", fi->name, i);
+			}
+			for (i = 32; i < 64; i++) {
+				ASSERT_EQ(i == 33 ? 1.0f : 0.0f, deq[i]) TH_LOG("%s element %u", fi->name, i);
+			}
+			/* a NaN block factor makes every output that reads the block NaN */
+			ASSERT_TRUE(isnan(dpt_gemm_one(_metadata, &t, DP_A_BF16, x))) TH_LOG("%s", fi->name);
+			if (fi->a8)
+				ASSERT_TRUE(isnan(dpt_gemm_one(_metadata, &t, DP_A_INT8, x)))
+					TH_LOG("%s int8 activations", fi->name);
+			dpt_wt_free(&t);
+		}
+}
+
+TEST(mx_scale_of_a_subnormal_amax_is_its_floor_log2)
+{
+	/* OCP MX v1.0 §6.3 and microxcaling's _quantize_mx: floor(log2(amax)) as it is */
+	float w[32] = { ldexpf(3.0f, -133) }, deq[32];	/* subnormal: floor(log2) = -132 */
+	struct dpt_wt t;
+
+	ASSERT_EQ(0, dp_mx_scale(ldexpf(3.0f, -133), 0));	/* -132 clamped to -127 */
+	ASSERT_EQ(0, dp_mx_scale(ldexpf(1.5f, -127), 0));	/* -127 */
+	ASSERT_EQ(0, dp_mx_scale(ldexpf(1.0f, -149), 0));
+	ASSERT_EQ(1, dp_mx_scale(ldexpf(1.0f, -126), 0));	/* the smallest normal */
+	ASSERT_EQ(1, dp_mx_scale(0.0f, 0));	/* zero: FP32_MIN_NORMAL, as microxcaling */
+	ASSERT_EQ(0, dp_mx_scale(ldexpf(1.0f, -130), 2));
+	ASSERT_EQ(0, dp_mx_scale(ldexpf(1.0f, -130), 8));
+	/* MXINT8 keeps one more bit of such a block: 3 * 2^-133 is code 3 at X = 0 */
+	dpt_quant_row(_metadata, &t, DP_W_MXINT8, w, 32);
+	ASSERT_EQ(0, ((uint8_t *)t.scales)[0]);
+	ASSERT_EQ(3, ((int8_t *)t.data)[0]);
+	ASSERT_EQ(0, dp_dequant_ref(&t.w, 0, 1, deq, 32));
+	ASSERT_EQ(ldexpf(3.0f, -133), deq[0]);
+	dpt_wt_free(&t);
+}
+
+TEST(nvfp4_saturates_an_inf_block_where_mx_makes_it_nan)
+{
+	float w[32] = { INFINITY, 896.0f, -448.0f }, deq[32];
+	struct dpt_wt t;
+	uint32_t i;
+
+	/* NVFP4: no NaN scale; amax = Inf gives S = 448, the Inf element +6 */
+	dpt_quant_row(_metadata, &t, DP_W_NVFP4, w, 32);
+	ASSERT_EQ(1.0f, t.w.tensor_scale);	/* amax_tensor = Inf: ts falls back to 1 */
+	ASSERT_EQ(0x7e, ((uint8_t *)t.scales)[0]);	/* E4M3 448 */
+	ASSERT_EQ(0x01, ((uint8_t *)t.scales)[DP_PANEL]);	/* an all-zero block: 2^-9 */
+	ASSERT_EQ(0, dp_dequant_ref(&t.w, 0, 1, deq, 32));
+	ASSERT_EQ(6.0f * 448.0f, deq[0]);
+	ASSERT_EQ(2.0f * 448.0f, deq[1]);
+	ASSERT_EQ(-1.0f * 448.0f, deq[2]);
+	for (i = 3; i < 32; i++) {
+		ASSERT_EQ(0.0f, deq[i]);
+	}
+	dpt_wt_free(&t);
+	/* NVFP4: a NaN is the code of 0 and does not count in amax */
+	w[0] = NAN;
+	dpt_quant_row(_metadata, &t, DP_W_NVFP4, w, 32);
+	ASSERT_EQ(dp_f32_to_e4m3(896.0f / 6.0f / t.w.tensor_scale), ((uint8_t *)t.scales)[0]);
+	ASSERT_EQ(0, dp_dequant_ref(&t.w, 0, 1, deq, 32));
+	ASSERT_EQ(0.0f, deq[0]);
+	dpt_wt_free(&t);
+	/* MX: the same Inf block is NaN, every element of it */
+	w[0] = INFINITY;
+	dpt_quant_row(_metadata, &t, DP_W_MXFP4, w, 32);
+	ASSERT_EQ(0xff, ((uint8_t *)t.scales)[0]);
+	ASSERT_EQ(0, dp_dequant_ref(&t.w, 0, 1, deq, 32));
+	for (i = 0; i < 32; i++) {
+		ASSERT_TRUE(isnan(deq[i])) TH_LOG("element %u", i);
+	}
+	dpt_wt_free(&t);
+}
+
 TEST(expf_is_within_two_ulp_of_libm)
 {
 	float x;
@@ -139,6 +262,113 @@ TEST(act_quant_maps_amax_to_127_and_never_emits_minus_128)
 	x[0] = x[1] = x[2] = x[3] = x[4] = 0;
 	dp_act_quant_ref(x, 5, q, &sx);
 	ASSERT_EQ(0.0f, sx);
+}
+
+TEST(act_quant_of_a_row_of_subnormals_is_not_saturated)
+{
+	/* amax = 1.0625 * 2^-123: 127 / amax overflows binary32 */
+	uint16_t x[4] = { 0x0208, 0x00da, 0x8188, 0x0000 };
+	int8_t q[4];
+	float sx;
+
+	dp_act_quant_ref(x, 4, q, &sx);
+	ASSERT_EQ(127, q[0]);
+	ASSERT_EQ(25, q[1]);	/* 127 * 0.2004 */
+	ASSERT_EQ(-64, q[2]);	/* -63.5 rounds to even */
+	ASSERT_EQ(0, q[3]);
+	ASSERT_EQ((float)((double)dp_bf16_to_f32(0x0208) / 127.0), sx);
+}
+
+/*
+ * numerics.md §3's activation quantizer worked in double precision with an
+ * unbounded exponent: inv = 127 / amax rounded to 24 bits, t = x * inv
+ * rounded to 24 bits, q = rne(t) clamped. (Rounding a double quotient to
+ * 24 bits again is innocuous: 53 >= 2 * 24 + 2.)
+ */
+static int8_t dpt_act_q_want(float x, float amax)
+{
+	double inv, t;
+	int e;
+
+	if (x != x)
+		return 0;
+	inv = frexp(127.0 / amax, &e);
+	inv = ldexp((double)(float)inv, e);
+	t = frexp((double)x * inv, &e);		/* the product is exact in double */
+	t = nearbyint(ldexp((double)(float)t, e));
+	return (int8_t)(t > 127 ? 127 : t < -127 ? -127 : t);
+}
+
+/* Row i of the every-amax sweep: amax = BF16 code a, and values at or below it. */
+static uint32_t dpt_amax_row(uint16_t a, uint16_t *x)
+{
+	float af = dp_bf16_to_f32(a);
+	uint32_t n = 0;
+
+	x[n++] = dp_f32_to_bf16(af * 0.2004f);
+	x[n++] = a;
+	x[n++] = (uint16_t)(a > 1 ? a - 1 : 0) | 0x8000;	/* the next code down, negative */
+	x[n++] = dp_f32_to_bf16(-af * 0.5f);
+	x[n++] = dp_f32_to_bf16(af * 0.75f);
+	x[n++] = dp_f32_to_bf16(af * 0.3333f);
+	x[n++] = 0x0001;	/* the smallest subnormal, 2^-133 */
+	x[n++] = 0x8001;
+	x[n++] = 0x7fc0;	/* NaN: ignored by amax, q = 0 */
+	x[n++] = 0x0000;
+	x[n++] = dp_f32_to_bf16(af * 0.9961f);
+	return n;
+}
+
+TEST(act_quant_follows_its_formula_over_every_bf16_amax)
+{
+	uint16_t x[16];
+	int8_t q[16];
+	float sx;
+	uint32_t a, i, n;
+
+	for (a = 0x0001; a <= 0x7f7f; a++) {
+		float af = dp_bf16_to_f32((uint16_t)a);
+
+		n = dpt_amax_row((uint16_t)a, x);
+		dp_act_quant_ref(x, n, q, &sx);
+		ASSERT_EQ((float)((double)af / 127.0), sx) TH_LOG("amax 0x%04x", a);
+		for (i = 0; i < n; i++) {
+			ASSERT_EQ(dpt_act_q_want(dp_bf16_to_f32(x[i]), af), q[i])
+				TH_LOG("amax 0x%04x element %u (0x%04x)", a, i, x[i]);
+		}
+		ASSERT_EQ(127, q[1]);
+	}
+}
+
+TEST(act_quant_codes_do_not_change_when_a_row_is_scaled_by_a_power_of_two)
+{
+	struct dpt_rng r = { dpt_seed() ^ 0x5ca1eu };
+	uint16_t x0[40], x[40];
+	int8_t q0[40], q[40];
+	float s0, sx;
+	uint32_t t, i;
+	int e;
+
+	for (t = 0; t < 50; t++) {
+		/* steps of 2^-5 (8 bits at most), so that the row stays exact deep into subnormals */
+		for (i = 0; i < 40; i++)
+			x0[i] = dp_f32_to_bf16((float)((int)dpt_below(&r, 127) - 63) / 32.0f);
+		dp_act_quant_ref(x0, 40, q0, &s0);
+		for (e = -133; e <= 127; e++) {
+			bool exact = true;
+
+			for (i = 0; i < 40; i++) {
+				float v = ldexpf(dp_bf16_to_f32(x0[i]), e);
+
+				x[i] = dp_f32_to_bf16(v);
+				exact = exact && dp_bf16_to_f32(x[i]) == v && isfinite(v);
+			}
+			if (!exact)	/* the row lost bits (subnormals) or overflowed */
+				continue;
+			dp_act_quant_ref(x, 40, q, &sx);
+			ASSERT_EQ(0, memcmp(q0, q, 40)) TH_LOG("row %u scaled by 2^%d", t, e);
+		}
+	}
 }
 
 /* Golden GEMM against double-precision dot products of the dequantized weights. */

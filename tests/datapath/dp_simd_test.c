@@ -72,10 +72,13 @@ TEST(fast_act_quant_matches_golden)
 
 	TH_LOG("seed 0x%08x", seed);
 	for (i = 0; i < 2000; i++) {
-		uint32_t k = 1 + dpt_below(&r, 300), kind = dpt_below(&r, 4);
+		uint32_t k = 1 + dpt_below(&r, 300), kind = dpt_below(&r, 5);
+		int tiny = -64 - (int)dpt_below(&r, 70);
 
+		/* kind 4: a row of amax 2^-64 .. 2^-133, subnormals included */
 		for (j = 0; j < k; j++)
-			x[j] = dp_f32_to_bf16(dpt_act_value(&r, kind));
+			x[j] = dp_f32_to_bf16(kind == 4 ? ldexpf(dpt_unif(&r, 2.0f), tiny) :
+						  dpt_act_value(&r, kind));
 		dp_act_quant_ref(x, k, q0, &s0);
 		for (isa = DP_ISA_AVX2; isa < DP_ISA_COUNT; isa++) {
 			if (!dp_isa_ok(isa))
@@ -86,6 +89,37 @@ TEST(fast_act_quant_matches_golden)
 			ASSERT_TRUE(dpt_f32_same(s0, s1));
 		}
 	}
+}
+
+TEST(fast_act_quant_matches_golden_over_every_bf16_amax)
+{
+	/* every finite BF16 amax, in rows that end in each lane position */
+	static const uint32_t lens[] = { 3, 16, 21, 47 };
+	uint16_t x[48];
+	int8_t q0[48], q1[48];
+	float s0, s1, af;
+	uint32_t a, l, j, isa, checked = 0;
+
+	for (a = 0x0001; a <= 0x7f7f; a++) {
+		af = dp_bf16_to_f32((uint16_t)a);
+		for (j = 0; j < 48; j++)	/* values at or below amax, the sign alternating */
+			x[j] = dp_f32_to_bf16(af * (float)(j % 11) / 10.0f) | (j & 1) << 15;
+		for (l = 0; l < 4; l++) {
+			x[(a + l) % lens[l]] = (uint16_t)a;	/* amax, in a different lane */
+			dp_act_quant_ref(x, lens[l], q0, &s0);
+			for (isa = DP_ISA_AVX2; isa < DP_ISA_COUNT; isa++) {
+				if (!dp_isa_ok(isa))
+					continue;
+				dp_act_quant_fast(x, lens[l], q1, &s1, isa);
+				ASSERT_EQ(0, memcmp(q0, q1, lens[l]))
+					TH_LOG("amax 0x%04x k=%u isa %s", a, lens[l], dp_isa_name(isa));
+				ASSERT_TRUE(dpt_f32_same(s0, s1)) TH_LOG("amax 0x%04x", a);
+				checked++;
+			}
+		}
+	}
+	if (!checked)
+		SKIP(return, "no SIMD instruction set on this CPU");
 }
 
 TEST_HARNESS_MAIN

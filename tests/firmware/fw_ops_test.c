@@ -6,6 +6,7 @@
  * SRAM and with one small enough to force many tiles (and re-reads): both
  * must give the golden bytes. Test names are <op>.<format>.
  */
+#include <math.h>
 #include <stdio.h>
 
 #include "kselftest_harness.h"
@@ -214,6 +215,160 @@ CONV_TEST(w_sp_int8, DRM_QUASAR_FORMAT_W_SP_INT8, false)
 CONV_TEST(w_sp_int4, DRM_QUASAR_FORMAT_W_SP_INT4, false)
 CONV_TEST(w_int8_a8, DRM_QUASAR_FORMAT_W_INT8, true)
 CONV_TEST(w_mxfp4_a8, DRM_QUASAR_FORMAT_W_MXFP4, true)
+
+/* ---- Numerics edge cases through the device (docs/numerics.md §3) ---- */
+
+/* Equal bit for bit, any two NaNs equal (payloads are not specified). */
+static int f32_same(const float *got, const float *want, size_t n, const char *what)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!(isnan(got[i]) && isnan(want[i])) && v1_f2u(got[i]) != v1_f2u(want[i])) {
+			fprintf(stderr, "# %s: value %zu differs: got 0x%08x want 0x%08x\n", what, i,
+				v1_f2u(got[i]), v1_f2u(want[i]));
+			return 1;
+		}
+	return 0;
+}
+
+/*
+ * GEMM_A8 of a row of subnormals: the device quantizes it to the codes of
+ * the same row scaled into the normal range (127 / amax overflows binary32
+ * here, so a quantizer that divides once would saturate every element).
+ */
+static int gemm_a8_tiny_case(uint64_t sram, bool simd)
+{
+	enum { M = 2, N = 20, K = 36 };
+	static const int8_t q[4] = { 127, 25, -64, 0 };
+	struct fwrun e;
+	struct fwrun_weights w;
+	uint16_t x[M * K] = { 0x0208, 0x00da, 0x8188, 0x0000 };
+	int8_t qx[M * K] = { 0 }, q1[K];
+	float want[M * N], got[M * N], sx[M], s1;
+	struct dp_gemm g;
+	struct drm_quasar_cmd_gemm c = { .hdr = { DRM_QUASAR_OP_GEMM, sizeof(c), 0 } };
+	int bad = 0;
+
+	if (ops_init(&e, sram, simd) || v1_weights(&e, &w, DRM_QUASAR_FORMAT_W_INT8, N, K, 5, false))
+		return 1;
+	/* row 1: row 0 times 2^120, quantized on the ordinary path */
+	for (int i = 0; i < 4; i++)
+		x[K + i] = x[i] ? (uint16_t)(x[i] + (120 << 7)) : 0;
+	dp_act_quant_ref(x + K, K, q1, &s1);
+	for (int m = 0; m < M; m++) {
+		memcpy(qx + m * K, q, sizeof(q));
+		sx[m] = (float)((double)dp_bf16_to_f32(x[m * K]) / 127.0);
+	}
+	bad |= memcmp(q1, qx, K) != 0;	/* the ordinary path gives those codes */
+	g = (struct dp_gemm){ .w = &w.w, .m = M, .afmt = DP_A_INT8, .qx = qx, .sx = sx, .ldx = K,
+			      .alpha = 0x1p100f, .ofmt = DP_O_FP32, .y = want, .ldy = N };
+	if (dp_gemm_ref(&g))
+		return 1;
+	c.x = fwrun_tensor(fwrun_upload(&e, x, sizeof(x)), DRM_QUASAR_FORMAT_BF16, 1, 1, M, K);
+	c.w = w.t;
+	c.wp = w.wp;
+	c.y = fwrun_tensor(fwrun_alloc(&e, sizeof(got)), DRM_QUASAR_FORMAT_FP32, 1, 1, M, N);
+	c.alpha = v1_f2u(0x1p100f);
+	c.flags = DRM_QUASAR_GEMM_A8;
+	fwrun_emit(&e, &c, sizeof(c));
+	fwrun_run(&e);
+	fwrun_read(&e, c.y.addr, got, sizeof(got));
+	bad |= v1_job_ok(&e, 1) || f32_same(got, want, M * N, "gemm a8 y");
+	for (int n = 0; n < N; n++)	/* and the tiny row is not all zero */
+		bad |= got[n] == 0.0f && want[n] != 0.0f;
+	fwrun_weights_free(&w);
+	fwrun_fini(&e);
+	return bad;
+}
+
+/*
+ * An MX block holding a NaN (row 3) or an Inf (row 17) gets the NaN scale:
+ * the device dequantizes the whole block to NaN, and every GEMM output of
+ * that row is NaN.
+ */
+static int mx_nan_block_case(uint32_t fmt, bool a8, uint64_t sram, bool simd)
+{
+	struct fwrun e;
+	struct fwrun_weights w;
+	uint32_t seed = 77;
+	float *src = malloc(sizeof(float) * GN * GK);
+	float deq[GN * GK], dgot[GN * GK], want[GM * GN], got[GM * GN], sx[GM];
+	uint16_t x[GM * GK];
+	int8_t qx[GM * GK];
+	struct dp_gemm g;
+	struct drm_quasar_cmd_gemm c = { .hdr = { DRM_QUASAR_OP_GEMM, sizeof(c), 0 } };
+	struct drm_quasar_cmd_convert cv = { .hdr = { DRM_QUASAR_OP_CONVERT, sizeof(cv), 0 } };
+	int bad = 0;
+
+	if (!src || ops_init(&e, sram, simd))
+		return 1;
+	for (int i = 0; i < GN * GK; i++)
+		src[i] = v1_rand(&seed);
+	src[3 * GK + 10] = NAN;		/* block 0 of row 3 */
+	src[17 * GK + 70] = -INFINITY;	/* block 2 of row 17 */
+	if (fwrun_weights_quantize(&e, &w, fmt, GN, GK, src, false))
+		return 1;
+	free(src);
+	v1_rand_bf16(x, GM * GK, 19);
+	for (int m = 0; m < GM; m++)
+		dp_act_quant_ref(x + m * GK, GK, qx + m * GK, &sx[m]);
+	g = (struct dp_gemm){ .w = &w.w, .m = GM, .afmt = a8 ? DP_A_INT8 : DP_A_BF16, .x = x,
+			      .qx = qx, .sx = sx, .ldx = GK, .alpha = 1.0f, .ofmt = DP_O_FP32,
+			      .y = want, .ldy = GN };
+	if (dp_gemm_ref(&g) || dp_dequant_ref(&w.w, 0, GN, deq, GK))
+		return 1;
+	c.x = fwrun_tensor(fwrun_upload(&e, x, sizeof(x)), DRM_QUASAR_FORMAT_BF16, 1, 1, GM, GK);
+	c.w = w.t;
+	c.wp = w.wp;
+	c.y = fwrun_tensor(fwrun_alloc(&e, sizeof(got)), DRM_QUASAR_FORMAT_FP32, 1, 1, GM, GN);
+	c.alpha = v1_f2u(1.0f);
+	c.flags = a8 ? DRM_QUASAR_GEMM_A8 : 0;
+	cv.src = w.t;
+	cv.sp = w.wp;
+	cv.dst = fwrun_tensor(fwrun_alloc(&e, sizeof(dgot)), DRM_QUASAR_FORMAT_FP32, 1, 1, GN, GK);
+	fwrun_emit(&e, &c, sizeof(c));
+	fwrun_emit(&e, &cv, sizeof(cv));
+	fwrun_run(&e);
+	fwrun_read(&e, c.y.addr, got, sizeof(got));
+	fwrun_read(&e, cv.dst.addr, dgot, sizeof(dgot));
+	bad |= v1_job_ok(&e, 2) || f32_same(got, want, GM * GN, "gemm y") ||
+	       f32_same(dgot, deq, GN * GK, "convert dst");
+	for (int i = 0; i < GN * GK; i++) {
+		int r = i / GK, b = i % GK / 32;
+
+		bad |= !!isnan(dgot[i]) != ((r == 3 && b == 0) || (r == 17 && b == 2));
+	}
+	for (int i = 0; i < GM * GN; i++)
+		bad |= !!isnan(got[i]) != (i % GN == 3 || i % GN == 17);
+	if (bad)
+		fprintf(stderr, "# %s%s: want NaN in rows 3 and 17 only\n",
+			dp_fmt_info(fmt)->name, a8 ? " a8" : "");
+	fwrun_weights_free(&w);
+	fwrun_fini(&e);
+	return bad;
+}
+
+FIXTURE(numerics) { int unused; };
+FIXTURE_SETUP(numerics) {}
+FIXTURE_TEARDOWN(numerics) {}
+
+TEST_F(numerics, gemm_a8_of_a_row_of_subnormals_is_not_saturated)
+{
+	EXPECT_EQ(0, gemm_a8_tiny_case(BIG_SRAM, false));
+	EXPECT_EQ(0, gemm_a8_tiny_case(BIG_SRAM, true));
+	EXPECT_EQ(0, gemm_a8_tiny_case(4096, true));
+}
+
+TEST_F(numerics, mx_block_with_nan_or_inf_is_nan_in_convert_and_gemm)
+{
+	static const uint32_t fmts[] = { DRM_QUASAR_FORMAT_W_MXINT8, DRM_QUASAR_FORMAT_W_MXFP8,
+					 DRM_QUASAR_FORMAT_W_MXFP4 };
+
+	for (int f = 0; f < 3; f++)
+		for (int a8 = 0; a8 < 1 + (fmts[f] != DRM_QUASAR_FORMAT_W_MXFP8); a8++) {
+			EXPECT_EQ(0, mx_nan_block_case(fmts[f], a8, BIG_SRAM, false));
+			EXPECT_EQ(0, mx_nan_block_case(fmts[f], a8, 8192, true));
+		}
+}
 
 /* ---- GATHER and CONVERT from packed weights ---- */
 

@@ -17,6 +17,8 @@ int cf_gemm_epilogue(struct cf_env *e, uint32_t fmt, bool a8, bool bf16_out);
 int cf_gemm_row_tiles(struct cf_env *e, uint32_t fmt, bool a8);
 /* GEMM with more weight panels than the SRAM holds: several weight tiles. */
 int cf_gemm_weight_tiles(struct cf_env *e, uint32_t fmt, bool a8);
+/* GEMM with int8 activations from rows of tiny BF16 values (amax < 2^-64). */
+int cf_gemm_tiny_rows(struct cf_env *e, uint32_t fmt);
 
 /* CONV2D: strided NHWC input, two filter geometries, FP32 and BF16 out. */
 int cf_conv_small(struct cf_env *e, uint32_t fmt, bool a8);

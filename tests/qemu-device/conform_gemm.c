@@ -9,6 +9,7 @@
  * what fits next to one weight panel, or weights beyond what fits at all.
  * Each stays well under two seconds of golden model under TCG.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,14 @@ struct cf_gemm_spec {
 	struct cf_wopts wo;
 	uint32_t min_tiles;		/* what the shape was sized for */
 	uint32_t seed;
+	bool tiny_rows;			/* row r of X times 2^-cf_tiny_exp[r % 8] */
 };
+
+/*
+ * Scales of tiny activation rows (|x| < 3 before): amax from below 2^-63
+ * down to BF16 subnormals; from 2^-123 on, 127 / amax exceeds binary32.
+ */
+static const uint8_t cf_tiny_exp[8] = { 65, 100, 118, 123, 125, 127, 129, 131 };
 
 /* Inputs, golden output and device output of one GEMM or CONV2D. */
 struct cf_gemm_bufs {
@@ -122,6 +130,10 @@ static int cf_gemm_run(struct cf_env *e, const struct cf_gemm_spec *s, const cha
 			    cf_weights_new(e, &w, s->fmt, n, k, s->seed, &s->wo))
 		goto out_bufs;
 	cf_rand_bf16(b.x, (size_t)m * k, s->seed + 1, 3.0f);
+	if (s->tiny_rows)
+		for (size_t i = 0; i < (size_t)m * k; i++)
+			b.x[i] = dp_f32_to_bf16(ldexpf(dp_bf16_to_f32(b.x[i]),
+						       -(int)cf_tiny_exp[i / k % 8]));
 	cf_rand_f32(b.bias, n, s->seed + 2, 2.0f);
 	if (osz == 4)
 		cf_rand_f32(b.res, (size_t)m * n, s->seed + 3, 4.0f);
@@ -191,6 +203,21 @@ int cf_gemm_row_tiles(struct cf_env *e, uint32_t fmt, bool a8)
 	};
 
 	return cf_gemm_run(e, &s, "gemm row tiles");
+}
+
+int cf_gemm_tiny_rows(struct cf_env *e, uint32_t fmt)
+{
+	/* int8 activations of rows with amax below 2^-63, five of them small
+	 * enough that 127 / amax would overflow binary32 without
+	 * docs/numerics.md §3's lift; alpha brings the outputs back up. */
+	struct cf_gemm_spec s = {
+		.fmt = fmt, .a8 = true, .ofmt = DRM_QUASAR_FORMAT_FP32,
+		.xdims = { 1, 1, 8, 96 }, .ydims = { 1, 1, 8, 20 },
+		.act = DRM_QUASAR_ACT_NONE, .alpha = 0x1p100f,
+		.wo = { .group = 32 }, .seed = 1100 + fmt, .tiny_rows = true,
+	};
+
+	return cf_gemm_run(e, &s, "gemm a8 tiny rows");
 }
 
 /* Panels of K = 2048 that make about 5 MiB of packed weights. */

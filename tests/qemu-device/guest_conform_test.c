@@ -50,6 +50,8 @@ CF_FIXTURE(malformed)
 		EXPECT_EQ(0, cf_gemm_epilogue(e, fmt, a8, true));		\
 		EXPECT_EQ(0, cf_gemm_row_tiles(e, fmt, a8));			\
 		EXPECT_EQ(0, cf_gemm_weight_tiles(e, fmt, a8));			\
+		if (a8)								\
+			EXPECT_EQ(0, cf_gemm_tiny_rows(e, fmt));		\
 	}
 
 #define CONV_TEST(name, fmt, a8)						\
