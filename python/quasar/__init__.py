@@ -21,15 +21,18 @@ from .errors import QuasarError
 from .graph import Graph, GraphNode
 from .job import (Act, CommandBuffer, JobCost, JobResult, JobStats, Priority, Queue,
                   status_name)
+from . import qpk
+from .qpk import Classifier, PackedCheckpoint, PackedLinear
 from .quant import dequantize_int8, pack_int8, quantize_int8
 from .tensor import (TENSOR_ZERO_POINTS, Format, Tensor, WeightGeometry, bf16_bits,
                      bf16_values, weights_geometry)
 
-__all__ = ["Act", "Buffer", "CommandBuffer", "Device", "DeviceInfo", "Format", "Graph",
-           "GraphNode", "JobCost", "JobResult", "JobStats", "Priority", "QuasarError",
+__all__ = ["Act", "Buffer", "Classifier", "CommandBuffer", "Device", "DeviceInfo", "Format",
+           "Graph", "GraphNode", "JobCost", "JobResult", "JobStats", "PackedCheckpoint",
+           "PackedLinear", "Priority", "QuasarError",
            "Queue", "TENSOR_ZERO_POINTS", "Tensor", "WeightGeometry", "bf16_bits",
            "bf16_values", "check_version", "dequantize_int8", "library_version",
-           "open", "pack_int8", "quantize_int8", "status_name", "weights_geometry"]
+           "open", "pack_int8", "qpk", "quantize_int8", "status_name", "weights_geometry"]
 
 # The accel.h this binding was written for, ACCEL_VERSION_ENCODE()'d.
 VERSION = ACCEL_VERSION_MAJOR << 16 | ACCEL_VERSION_MINOR << 8 | ACCEL_VERSION_PATCH
