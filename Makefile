@@ -57,6 +57,7 @@ INSTALL_SHLIBS :=
 INSTALL_STATIC :=
 INSTALL_PC :=
 INSTALL_FW :=
+INSTALL_PYTHON :=
 
 .PHONY: all deps run check check-host check-guest qemu driver initramfs clean \
 	help FORCE
@@ -80,6 +81,7 @@ include $(TOP)/driver/driver.mk
 include $(TOP)/qemu-device/qemu-device.mk
 include $(TOP)/tools/tools.mk
 include $(TOP)/models/models.mk
+include $(TOP)/python/python.mk
 include $(TOP)/tests/tests.mk
 include $(TOP)/bench/bench.mk
 include $(TOP)/examples/examples.mk

@@ -10,6 +10,8 @@
 #   $(LIBDIR)                 libaccel.so.N with its links, the static libraries
 #   $(PKGCONFIGDIR)           libaccel.pc, quasar-compress.pc: the installed paths
 #   $(FIRMWAREDIR)/quasar     the device firmware, where quasar.ko asks for it
+#   $(PYTHONDIR)/quasar       the Python binding (INSTALL_PYTHON; pure Python, it
+#                             dlopen()s libaccel.so.1)
 #
 # Each fragment registers what it installs in the INSTALL_* lists; the .pc
 # files are written here from their .pc.in with the installed paths. The
@@ -20,10 +22,13 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 FIRMWAREDIR ?= /lib/firmware
+# Debian's python3 reads /usr/lib/python3/dist-packages; under another
+# PREFIX, PYTHONPATH=$(PYTHONDIR) finds it.
+PYTHONDIR ?= $(PREFIX)/lib/python3/dist-packages
 DESTDIR ?=
 
 INSTALL_FILES = $(INSTALL_BINS) $(INSTALL_HEADERS) $(INSTALL_UAPI) $(INSTALL_QUASAR_HEADERS) \
-	$(INSTALL_SHLIBS) $(INSTALL_STATIC) $(INSTALL_PC) $(INSTALL_FW)
+	$(INSTALL_SHLIBS) $(INSTALL_STATIC) $(INSTALL_PC) $(INSTALL_FW) $(INSTALL_PYTHON)
 # The paths under DESTDIR that install writes (uninstall removes them).
 INSTALLED = $(addprefix $(BINDIR)/,$(notdir $(INSTALL_BINS))) \
 	$(addprefix $(INCLUDEDIR)/,$(notdir $(INSTALL_HEADERS))) \
@@ -32,7 +37,8 @@ INSTALLED = $(addprefix $(BINDIR)/,$(notdir $(INSTALL_BINS))) \
 	$(addprefix $(LIBDIR)/,$(notdir $(INSTALL_SHLIBS) $(INSTALL_STATIC))) \
 	$(foreach l,$(notdir $(INSTALL_SHLIBS)),$(LIBDIR)/$(basename $(l))) \
 	$(addprefix $(PKGCONFIGDIR)/,$(notdir $(INSTALL_PC:.in=))) \
-	$(addprefix $(FIRMWAREDIR)/quasar/,$(notdir $(INSTALL_FW)))
+	$(addprefix $(FIRMWAREDIR)/quasar/,$(notdir $(INSTALL_FW))) \
+	$(addprefix $(PYTHONDIR)/quasar/,$(notdir $(INSTALL_PYTHON)))
 # @VAR@ of a .pc.in; paths under PREFIX relative to ${prefix}, so that
 # `pkg-config --define-prefix` finds an SDK that was moved (or is still in
 # DESTDIR).
@@ -45,7 +51,8 @@ INSTALL_PC_SED = -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call INSTALL_PC_REL
 .PHONY: install uninstall
 install: $(INSTALL_FILES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR)/drm $(DESTDIR)$(INCLUDEDIR)/quasar \
-		$(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(FIRMWAREDIR)/quasar
+		$(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(FIRMWAREDIR)/quasar \
+		$(DESTDIR)$(PYTHONDIR)/quasar
 	install -m 755 $(INSTALL_BINS) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(INSTALL_HEADERS) $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(INSTALL_UAPI) $(DESTDIR)$(INCLUDEDIR)/drm/
@@ -56,8 +63,10 @@ install: $(INSTALL_FILES)
 	$(foreach p,$(INSTALL_PC),sed $(INSTALL_PC_SED) $(p) \
 		>$(DESTDIR)$(PKGCONFIGDIR)/$(notdir $(p:.in=));)
 	install -m 644 $(INSTALL_FW) $(DESTDIR)$(FIRMWAREDIR)/quasar/
+	install -m 644 $(INSTALL_PYTHON) $(DESTDIR)$(PYTHONDIR)/quasar/
 	@echo "installed $(words $(INSTALLED)) files under $(or $(DESTDIR),/)"
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
-	-rmdir $(DESTDIR)$(INCLUDEDIR)/quasar $(DESTDIR)$(FIRMWAREDIR)/quasar 2>/dev/null
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/quasar $(DESTDIR)$(FIRMWAREDIR)/quasar \
+		$(DESTDIR)$(PYTHONDIR)/quasar 2>/dev/null

@@ -3,7 +3,8 @@
 # Boot the Quasar guest under TCG and run a job in it.
 # usage: vm.sh [--script FILE | --cmd 'CMDS' | --shell] [--add FILE[:DEST]]...
 #              [--append ARGS] [--trace PATTERN] [--gdb PORT] [--timeout SEC]
-#              [--log FILE] [--noload] [--qmp SOCKET] [-- extra qemu args]
+#              [--log FILE] [--noload] [--qmp SOCKET] [--initrd FILE]
+#              [-- extra qemu args]
 #
 #   --script FILE     run FILE in the guest (sh), as /run/job.sh
 #   --cmd 'CMDS'      run these shell commands in the guest
@@ -19,13 +20,16 @@
 #   --gdb PORT        QEMU's gdb stub on localhost:PORT (target remote :PORT)
 #   --noload          boot without loading quasar.ko
 #   --qmp SOCKET      QMP on a unix socket (host-driven tests)
+#   --initrd FILE     boot this guest image instead of the ordinary one
+#                     (build/guest/initramfs-python.cpio.gz: with Python,
+#                     numpy, cffi, pytest and the quasar package)
 # Prints the guest console; exits with the job's exit status, or non-zero
 # when the guest did not report one or its dmesg shows a WARNING/BUG/Oops.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 eval "$(sed -n 's/^\([A-Z_]*\) [:?]= \(.*\)$/\1="${\1:-\2}"/p' "$top/versions.mk")"
 
-script= cmd= timeout=300 log= append= qmp= shell= gdb=
+script= cmd= timeout=300 log= append= qmp= shell= gdb= initramfs=
 extra=() adds=() traces=()
 need_arg() { [ $# -ge 2 ] || { echo "vm.sh: $1 needs an argument" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
@@ -41,6 +45,7 @@ while [ $# -gt 0 ]; do
 	--log) need_arg "$@"; log=$2; shift 2 ;;
 	--noload) append="$append quasar.noload"; shift ;;
 	--qmp) need_arg "$@"; qmp=$2; shift 2 ;;
+	--initrd) need_arg "$@"; initramfs=$2; shift 2 ;;
 	--) shift; extra=("$@"); break ;;
 	*) echo "vm.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
@@ -51,7 +56,7 @@ case "$gdb" in
 esac
 
 qemu=$top/build/qemu/qemu-system-x86_64
-initramfs=$top/build/guest/initramfs.cpio.gz
+[ -n "$initramfs" ] || initramfs=$top/build/guest/initramfs.cpio.gz
 roms=$QUASAR_CACHE/roms-$QEMU_PKG_VERSION
 for f in "$qemu" "$initramfs" "/boot/vmlinuz-$KVER" "$roms/bios-256k.bin"; do
 	[ -e "$f" ] || { echo "vm.sh: missing $f (run make)" >&2; exit 2; }

@@ -14,3 +14,4 @@ include $(TOP)/tests/driver/driver_tests.mk
 include $(TOP)/tests/libaccel/libaccel_tests.mk
 include $(TOP)/tests/qemu-device/qemu_device_tests.mk
 include $(TOP)/tests/scripts/scripts_tests.mk
+include $(TOP)/tests/python/python_tests.mk

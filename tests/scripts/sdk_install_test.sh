@@ -6,8 +6,8 @@
 # paths and nothing of this tree, a library that resolves through its soname
 # link, and uninstall removing every file. Installed into a prefix of its
 # own (as under /opt): the examples, copied out of the tree, build with
-# their Makefile through pkg-config alone and link the installed library.
-# TAP.
+# their Makefile through pkg-config alone and link the installed library,
+# and the Python package imports with the installed library. TAP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d)
@@ -26,7 +26,7 @@ result() { # rc name [detail file]
 }
 
 echo "TAP version 13"
-echo "1..6"
+echo "1..7"
 stage=$work/stage
 libdir=/usr/lib/x86_64-linux-gnu
 make -s -C "$top" install DESTDIR="$stage" PREFIX=/usr LIBDIR=$libdir >"$work/install.log" 2>&1
@@ -39,7 +39,8 @@ for f in usr/bin/accel-info usr/bin/accel-stats usr/include/accel.h usr/include/
 	${libdir#/}/libaccel.so.1 ${libdir#/}/libaccel.so ${libdir#/}/libaccel.a \
 	${libdir#/}/libquasar_compress.a ${libdir#/}/libquasar_dp.a \
 	${libdir#/}/pkgconfig/libaccel.pc ${libdir#/}/pkgconfig/quasar-compress.pc \
-	lib/firmware/quasar/quasar-fw.bin; do
+	lib/firmware/quasar/quasar-fw.bin usr/lib/python3/dist-packages/quasar/__init__.py \
+	usr/lib/python3/dist-packages/quasar/_ffi.py; do
 	[ -e "$stage/$f" ] || { echo "missing: $f"; missing=1; }
 done >"$work/missing"
 [ "$(readlink "$stage$libdir/libaccel.so")" = libaccel.so.1 ] ||
@@ -76,4 +77,14 @@ result $? "the examples build out of the tree against an SDK in $prefix (pkg-con
 } >"$work/ldd" 2>&1
 grep -q "NEEDED.*libaccel.so.1" "$work/ldd" && grep -q "libaccel.so.1 => $prefix/lib/libaccel.so.1" "$work/ldd"
 result $? "gemm needs libaccel.so.1 and resolves it to the installed one" "$work/ldd"
+
+# Debian's python3 (not a python3 earlier in PATH): the one the package is for.
+PYTHONPATH=$prefix/lib/python3/dist-packages LD_LIBRARY_PATH=$prefix/lib /usr/bin/python3 -c '
+import quasar
+print(quasar.__file__, quasar.library_version())
+print(*sorted({l.split()[-1] for l in open("/proc/self/maps") if "libaccel" in l}))' \
+	>"$work/py" 2>&1 &&
+	grep -qx "$prefix/lib/python3/dist-packages/quasar/__init__.py ([0-9]*, '$version')" "$work/py" &&
+	grep -qx "$prefix/lib/libaccel.so.1" "$work/py"
+result $? "the installed quasar package imports and loads the installed libaccel.so.1" "$work/py"
 [ $fails -eq 0 ]
