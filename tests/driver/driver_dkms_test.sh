@@ -9,8 +9,11 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 eval "$(sed -n 's/^\(KVER\) [:?]= \(.*\)$/\1="\2"/p' "$top/versions.mk")"
-src=$(ls -d "$top"/build/dkms/quasar-* 2>/dev/null | head -1)
-ver=${src##*/quasar-}
+# The driver's version, as driver/driver.mk reads it (not whatever
+# build/dkms/ holds from an older tree).
+ver=$(awk '/^#define QUASAR_DRIVER_(MAJOR|MINOR)\t/ { v = v s $3; s = "." } END { print v }' \
+	"$top/driver/quasar_drv.h")
+src=$top/build/dkms/quasar-$ver
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dk=(-m quasar -v "$ver" --sourcetree "$work/src" --dkmstree "$work/tree")
