@@ -281,9 +281,10 @@ struct dma_fence *quasar_ctx_ring_fence_get(struct quasar_ctx *ctx)
 	struct dma_fence *fence = NULL;
 	unsigned int q;
 
-	guard(spinlock)(&ctx->fence_lock);
+	spin_lock(&ctx->fence_lock);
 	for (q = 0; q < QUASAR_NUM_QUEUES && !fence; q++)
 		if (ctx->ring_fence[q] && !dma_fence_is_signaled(ctx->ring_fence[q]))
 			fence = dma_fence_get(ctx->ring_fence[q]);
+	spin_unlock(&ctx->fence_lock);
 	return fence;
 }

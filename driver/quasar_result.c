@@ -82,9 +82,10 @@ void quasar_result_drop(struct quasar_ctx *ctx, u64 id)
 void quasar_result_set(struct quasar_ctx *ctx, struct quasar_job_record *rec,
 		       const struct quasar_job_result *res)
 {
-	guard(spinlock)(&ctx->result_lock);
+	spin_lock(&ctx->result_lock);
 	rec->res = *res;
 	rec->res.ended = true;
+	spin_unlock(&ctx->result_lock);
 }
 
 /* Job @id's result: 0, -ENOENT (never returned, or dropped) or -ENODATA (not ended). */

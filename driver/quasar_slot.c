@@ -101,11 +101,12 @@ int quasar_slot_pin(struct quasar_ctx *ctx, struct dma_fence **wait)
 	u32 slot;
 
 	*wait = NULL;
-	guard(spinlock)(&qdev->slot_lock);
+	spin_lock(&qdev->slot_lock);
 	if (ctx->slot == QUASAR_SLOT_NONE) {
 		slot = quasar_slot_find(qdev);
 		if (slot == QUASAR_SLOT_NONE) {
 			*wait = quasar_slot_wait_fence(qdev);
+			spin_unlock(&qdev->slot_lock);
 			return -EBUSY;
 		}
 		qdev->slot_owner[slot] = ctx;
@@ -114,14 +115,16 @@ int quasar_slot_pin(struct quasar_ctx *ctx, struct dma_fence **wait)
 		quasar_slot_program(qdev, slot, ctx);
 	}
 	ctx->pins++;
+	spin_unlock(&qdev->slot_lock);
 	return 0;
 }
 
 void quasar_slot_unpin(struct quasar_ctx *ctx)
 {
-	guard(spinlock)(&ctx->qdev->slot_lock);
+	spin_lock(&ctx->qdev->slot_lock);
 	if (!WARN_ON_ONCE(!ctx->pins))
 		ctx->pins--;
+	spin_unlock(&ctx->qdev->slot_lock);
 }
 
 /* The context dies: its slot goes back, invalid. */
@@ -129,13 +132,14 @@ void quasar_slot_release(struct quasar_ctx *ctx)
 {
 	struct quasar_device *qdev = ctx->qdev;
 
-	guard(spinlock)(&qdev->slot_lock);
+	spin_lock(&qdev->slot_lock);
 	WARN_ON_ONCE(ctx->pins);
-	if (ctx->slot == QUASAR_SLOT_NONE)
-		return;
-	quasar_slot_program(qdev, ctx->slot, NULL);
-	qdev->slot_owner[ctx->slot] = NULL;
-	ctx->slot = QUASAR_SLOT_NONE;
+	if (ctx->slot != QUASAR_SLOT_NONE) {
+		quasar_slot_program(qdev, ctx->slot, NULL);
+		qdev->slot_owner[ctx->slot] = NULL;
+		ctx->slot = QUASAR_SLOT_NONE;
+	}
+	spin_unlock(&qdev->slot_lock);
 }
 
 /* A soft reset or D3 invalidates every slot; give the bound contexts theirs back. */
@@ -143,10 +147,11 @@ void quasar_slot_restore(struct quasar_device *qdev)
 {
 	u32 slot;
 
-	guard(spinlock)(&qdev->slot_lock);
+	spin_lock(&qdev->slot_lock);
 	for (slot = 0; slot < qdev->num_ctx; slot++)
 		if (qdev->slot_owner[slot])
 			quasar_slot_program(qdev, slot, qdev->slot_owner[slot]);
+	spin_unlock(&qdev->slot_lock);
 }
 
 /* Slots bound to a context now (debugfs). */
@@ -155,8 +160,9 @@ unsigned int quasar_slot_bound(struct quasar_device *qdev)
 	unsigned int n = 0;
 	u32 slot;
 
-	guard(spinlock)(&qdev->slot_lock);
+	spin_lock(&qdev->slot_lock);
 	for (slot = 0; slot < qdev->num_ctx; slot++)
 		n += !!qdev->slot_owner[slot];
+	spin_unlock(&qdev->slot_lock);
 	return n;
 }
