@@ -144,7 +144,8 @@ class Device:
             max_cmd_size=i.max_cmd_size, num_engines=i.num_engines,
             queue_priorities=_names(i.queue_priorities, lib.accel_priority_name))
 
-    # Constructors of the objects that live on the device.
+    # Constructors of the objects that live on the device (imported here:
+    # those modules use Buffer and the device's checks).
     def buffer(self, size):
         return Buffer(self, size)
 
@@ -163,11 +164,12 @@ class Device:
                               tensor_scale)
 
     def weights_int8(self, w):
+        """A W_INT8 tensor of the N x K float32 @w, quantized per output
+        channel and packed in numpy (quasar.quant)."""
         from .quant import quantize_int8, pack_int8
         codes, scales = quantize_int8(w)
-        from .tensor import Format
         data, sbuf = pack_int8(codes, scales)
-        return self.weights(Format.W_INT8, codes.shape[0], codes.shape[1], data, sbuf)
+        return self.weights("w_int8", codes.shape[0], codes.shape[1], data, sbuf)
 
     def cmdbuf(self):
         from .job import CommandBuffer

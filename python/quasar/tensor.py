@@ -10,7 +10,7 @@ import numpy as np
 
 from ._ffi import ffi, lib
 from .device import Buffer
-from .errors import QuasarError, check, invalid
+from .errors import QuasarError, invalid
 
 
 class Format(enum.IntEnum):
@@ -92,7 +92,11 @@ def weights_geometry(fmt, n, k, group=0, flags=0):
     """The packed layout's buffer sizes for an N x K matrix of format @fmt."""
     w = _weights_struct(fmt, n, k, group, flags, 0.0)
     g = ffi.new("struct accel_wgeom *")
-    check(lib.accel_weights_geometry(w, g), "accel_weights_geometry")
+    rc = lib.accel_weights_geometry(w, g)
+    if rc < 0:	# no device, so no last-error text: say what was asked
+        raise QuasarError(-rc, "accel_weights_geometry",
+                          f"format {Format.parse(fmt).name}, n {n}, k {k}, group {group}, "
+                          f"flags {flags:#x}")
     return WeightGeometry(g.data_bytes, g.scale_bytes, g.zero_bytes, g.meta_bytes,
                           g.panels, g.kpad, g.blocks)
 

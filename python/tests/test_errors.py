@@ -66,3 +66,8 @@ def test_job_fault_reports_the_device_status(dev):
         other = fresh.buffer(4096)
         assert fresh.cmdbuf().fill(other, 4096, 0x07070707).run(timeout=60).ok
         assert np.all(other.array == 7)
+
+
+def test_bad_weight_geometry_names_the_arguments():
+    _raises(errno.EINVAL, lambda: quasar.weights_geometry("w_int4", 20, 40, group=33),
+            "accel_weights_geometry", "format W_INT4, n 20, k 40, group 33")
