@@ -2,7 +2,8 @@
 # Benchmarks (bench/).
 #
 #   make bench        the datapath's GEMM kernels against OpenBLAS:
-#                     build/bench/datapath.csv (and a table on stdout)
+#                     build/bench/datapath.csv (and a table on stdout) and
+#                     its plot, datapath.png
 #   make cost-sweep   the cost model over every weight format: one linear
 #                     layer, decode (M = 1) and prefill (M = 64), run by the
 #                     firmware in-process (fwrun/) and checked against the
@@ -27,6 +28,9 @@ $(COST_SWEEP): $(TOP)/bench/cost_sweep.c $(FWRUN_LIBS) $(FWRUN_HDRS) $(DEPS_STAM
 # OpenBLAS picks its kernel from the CPU unless these force a slower one.
 bench: $(DP_BENCH)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $< $(BENCH_OUT)/datapath.csv
+	gnuplot -e "csv='$(BENCH_OUT)/datapath.csv'; out='$(BENCH_OUT)/datapath.png'" \
+		$(TOP)/bench/datapath_plot.gp
+	@echo "bench: $(BENCH_OUT)/datapath.csv, $(BENCH_OUT)/datapath.png"
 
 cost-sweep: $(COST_SWEEP)
 	$(COST_SWEEP) $(BENCH_OUT)/cost.csv
