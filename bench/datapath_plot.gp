@@ -6,7 +6,7 @@
 # columns: 1 op, 2 format, 3 M, 4 K, 5 N, 6 seconds, 7 gops, 8 weight_gbps,
 #          9 baseline_seconds, 10 speedup
 set datafile separator ','
-set terminal pngcairo size 1400,1000 font ',10'
+set terminal pngcairo size 1400,1000 font ',10' noenhanced
 set output out
 set key off
 set grid ytics

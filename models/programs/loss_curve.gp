@@ -4,7 +4,7 @@
 # the classifier's train accuracy, on the right axis).
 # Usage: gnuplot -e "csv='moby-lm-curve.csv'; out='moby-lm-curve.png'; what='...'" loss_curve.gp
 set datafile separator ','
-set terminal pngcairo size 1000,600 font ',10'
+set terminal pngcairo size 1000,600 font ',10' noenhanced
 set output out
 set grid
 set key top right
