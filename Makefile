@@ -19,6 +19,7 @@
 #   VM_SCRIPTS   host scripts that boot their own guest (TAP)
 #   ALL_TARGETS  everything `make` builds
 #   INSTALL_*    what `make install` puts where (install.mk)
+#   MAN_BINS     programs with a man page from their --help (`make man`)
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 include $(TOP)/versions.mk
@@ -58,6 +59,7 @@ INSTALL_STATIC :=
 INSTALL_PC :=
 INSTALL_FW :=
 INSTALL_PYTHON :=
+MAN_BINS :=
 
 .PHONY: all deps run check check-host check-guest qemu driver initramfs clean \
 	help FORCE

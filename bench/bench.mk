@@ -2,7 +2,8 @@
 # Benchmarks (bench/).
 #
 #   make bench        the datapath's GEMM kernels against OpenBLAS:
-#                     build/bench/datapath.csv (and a table on stdout)
+#                     build/bench/datapath.csv (and a table on stdout) and
+#                     its plot, datapath.png
 #   make cost-sweep   the cost model over every weight format: one linear
 #                     layer, decode (M = 1) and prefill (M = 64), run by the
 #                     firmware in-process (fwrun/) and checked against the
@@ -58,6 +59,9 @@ bench: bench-datapath bench-model
 # OpenBLAS picks its kernel from the CPU unless these force a slower one.
 bench-datapath: $(DP_BENCH)
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $< $(BENCH_OUT)/datapath.csv
+	gnuplot -e "csv='$(BENCH_OUT)/datapath.csv'; out='$(BENCH_OUT)/datapath.png'" \
+		$(TOP)/bench/datapath_plot.gp
+	@echo "bench: $(BENCH_OUT)/datapath.csv, $(BENCH_OUT)/datapath.png"
 
 # The guest image (make all) carries the guest build and the model files.
 bench-model: all $(MODEL_BENCH) $(MODEL_BENCH_QPK)

@@ -8,7 +8,8 @@
 # programs, one file per command (accel-eval.c builds accel-eval), and the
 # scripts that drive them for the compression report.
 #
-#   make models   retrain both models (minutes; rewrites models/ckpt/)
+#   make models   retrain both models (minutes; rewrites models/ckpt/), and plot
+#                 their loss curves (build/models/*-curve.png)
 #   make eval     accel-eval of every variant, linear-only and as the whole model's
 #                 device program on fwrun: build/models/eval-{lm,cls}.{txt,csv}
 #   make data     fetch and verify the data sets (scripts/fetch-data.sh)
@@ -26,7 +27,7 @@ MDL_DATA_STAMP := $(MDL_OUT)/.data-ok
 # x86-64 machine and for every thread count (models/mdl_fp32_matmul.h).
 MDL_CFLAGS := $(HOST_CFLAGS) -O3 -march=native -ffp-contract=off -pthread \
 	-I$(DP_DIR) -I$(CMP_DIR) -I$(MDL_DIR) -I$(LIBACCEL_DIR)/include -I$(FWRUN_DIR) \
-	$(FW_INCLUDES) \
+	$(FW_INCLUDES) $(TOOL_CFLAGS) \
 	-DMDL_MOBY_DIR='"$(MDL_MOBY_DIR)"' -DMDL_FMNIST_DIR='"$(MDL_FMNIST_DIR)"'
 MDL_LIBS := $(CMP_LIB) $(DP_LIB) -lz -lm -lpthread
 # What a program that runs device programs (mdl_program.h) links besides:
@@ -48,7 +49,7 @@ MDL_SRCS += $(MDL_DEV_SRCS)
 MDL_LIB := $(MDL_OUT)/libquasar_models.a
 MDL_HDRS := $(wildcard $(MDL_DIR)/*.h)
 MDL_DEPS_HDRS := $(MDL_HDRS) $(DP_HDRS) $(wildcard $(CMP_DIR)/*.h) $(LIBACCEL_HDRS) \
-	$(FWRUN_HDRS) $(FW_BUILD_ID_H)
+	$(FWRUN_HDRS) $(FW_BUILD_ID_H) $(TOOL_HDRS)
 MDL_PROG_DIR := $(MDL_DIR)/programs
 MDL_PROGS := mdl-train-lm mdl-train-cls mdl-qat
 MDL_BINS := $(addprefix $(MDL_OUT)/,$(MDL_PROGS))
@@ -60,6 +61,7 @@ MDL_LM_FWRUN := $(MDL_OUT)/mdl-lm-fwrun
 # process, or a device node) and for the guest (below).
 MDL_GENERATE := $(MDL_OUT)/accel-generate
 ALL_TARGETS += $(MDL_BINS) $(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN) $(MDL_GENERATE)
+MAN_BINS += $(MDL_BINS) $(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN) $(MDL_GENERATE)
 
 $(MDL_OUT)/obj/%.o: $(MDL_DIR)/%.c $(MDL_DEPS_HDRS)
 	@mkdir -p $(dir $@)
@@ -70,15 +72,16 @@ $(MDL_LIB): $(addprefix $(MDL_OUT)/obj/,$(MDL_SRCS:.c=.o))
 	ar rcs $@ $^
 
 # A program: models/programs/NAME.c -> build/models/NAME
-$(MDL_BINS): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB)
-	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_LIBS)
+# (libquasar_tool: the command-line conventions, tools/tool_cli.h)
+$(MDL_BINS): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) $(CMP_LIB) $(DP_LIB) $(TOOL_LIB)
+	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(TOOL_LIB) $(MDL_LIBS)
 
 # The device programs' commands on fwrun, and accel-eval (--device).
 $(MDL_OUT)/obj/programs/accel-generate.o: MDL_CFLAGS += -DGEN_HAVE_FWRUN
 
 $(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN) $(MDL_GENERATE): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) \
-		$(CMP_LIB) $(LIBACCEL_A) $(FWRUN_LIBS)
-	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(MDL_DEV_LIBS)
+		$(CMP_LIB) $(LIBACCEL_A) $(FWRUN_LIBS) $(TOOL_LIB)
+	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(TOOL_LIB) $(MDL_DEV_LIBS)
 
 # The library again for the guest (tests/models/guest_models_test): what a
 # device program in the guest needs, built without -march=native, since
@@ -123,12 +126,19 @@ $(MDL_DATA_STAMP): $(TOP)/scripts/fetch-data.sh $(TOP)/versions.mk
 data: $(MDL_DATA_STAMP)
 
 # Two threads: the results do not depend on it, the shared machine does.
+# The loss curves: build/models/{fmnist-mlp,moby-lm}-curve.{csv,png}.
+MDL_CURVE_PLOT = gnuplot -e "csv='$(MDL_OUT)/$(1)-curve.csv'; \
+	out='$(MDL_OUT)/$(1)-curve.png'; what='$(2)'" $(MDL_PROG_DIR)/loss_curve.gp
 models: $(MDL_OUT)/mdl-train-lm $(MDL_OUT)/mdl-train-cls $(MDL_DATA_STAMP)
 	@mkdir -p $(MDL_CKPT)
-	$(MDL_OUT)/mdl-train-cls --data $(MDL_FMNIST_DIR) --out $(MDL_CLS_CKPT) --threads 2 \
-		--figures $(MDL_CKPT)/fmnist-mlp.figures 2>&1 | tee $(MDL_CKPT)/fmnist-mlp.log
-	$(MDL_OUT)/mdl-train-lm --data $(MDL_MOBY_DIR) --out $(MDL_LM_CKPT) --threads 2 \
-		--figures $(MDL_CKPT)/moby-lm.figures 2>&1 | tee $(MDL_CKPT)/moby-lm.log
+	$(MDL_OUT)/mdl-train-cls --data $(MDL_FMNIST_DIR) --out $(MDL_CLS_CKPT) \
+		--threads 2 --figures $(MDL_CKPT)/fmnist-mlp.figures \
+		--curve $(MDL_OUT)/fmnist-mlp-curve.csv 2>&1 | tee $(MDL_CKPT)/fmnist-mlp.log
+	$(call MDL_CURVE_PLOT,fmnist-mlp,mdl-train-cls: Fashion-MNIST MLP)
+	$(MDL_OUT)/mdl-train-lm --data $(MDL_MOBY_DIR) --out $(MDL_LM_CKPT) \
+		--threads 2 --figures $(MDL_CKPT)/moby-lm.figures \
+		--curve $(MDL_OUT)/moby-lm-curve.csv 2>&1 | tee $(MDL_CKPT)/moby-lm.log
+	$(call MDL_CURVE_PLOT,moby-lm,mdl-train-lm: byte-level Llama on Moby Dick)
 
 eval: $(MDL_OUT)/accel-eval $(MDL_DATA_STAMP)
 	$(MDL_OUT)/accel-eval --device --data $(MDL_FMNIST_DIR) --csv $(MDL_OUT)/eval-cls.csv \

@@ -53,17 +53,41 @@ job=$out/guest-job.sh
 	done
 	echo 'exit 0'
 } >"$job"
-bash "$top/scripts/vm.sh" --script "$job" --timeout 1800 --log "$out/guest-console.log" >/dev/null
-vmrc=$?
-# Split the console into one log per suite.
-awk -v dir="$out" '
-	{ sub(/\r$/, "") }
-	/^QUASAR-SUITE-BEGIN / { name = $2; file = dir "/guest-" name ".log"; next }
-	/^QUASAR-SUITE-END / { print "QUASAR-RC " $3 > file; close(file); name = ""; next }
-	name != "" { print > file }
-' "$out/guest-console.log"
+# The console is split into one log per suite as it arrives, and each suite's
+# line printed when its QUASAR-SUITE-END marker does: the guest run takes
+# many minutes, and a hang shows as the suite that does not end.
+vmrc=1 name= logf=
+declare -A tallied=()
+while IFS= read -r line; do
+	line=${line%$'\r'}
+	case $line in
+	QUASAR-SUITE-BEGIN\ *)
+		read -r _ name _ <<<"$line"
+		logf=$out/guest-$name.log
+		: >"$logf"
+		;;
+	QUASAR-SUITE-END\ *)
+		read -r _ _ rc _ <<<"$line"
+		if [ -n "$name" ]; then
+			echo "QUASAR-RC $rc" >>"$logf"
+			tally "$name" "$logf" "${rc:-1}"
+			tallied[$name]=1
+		fi
+		name=
+		;;
+	QUASAR-CHECK-VMRC\ *)
+		vmrc=${line#QUASAR-CHECK-VMRC }
+		;;
+	*)
+		[ -z "$name" ] || printf '%s\n' "$line" >>"$logf"
+		;;
+	esac
+done < <(bash "$top/scripts/vm.sh" --script "$job" --timeout 1800 \
+		--log "$out/guest-console.log"; echo "QUASAR-CHECK-VMRC $?")
+# Suites that never ended: the guest crashed or timed out in them or before.
 for t in ${GUEST_TESTS:-} ${GUEST_SCRIPTS:-}; do
 	b=$(basename "$t")
+	[ -z "${tallied[$b]:-}" ] || continue
 	logf=$out/guest-$b.log
 	if [ ! -f "$logf" ]; then
 		echo "no output from $b (guest crashed or timed out?)" >"$logf"

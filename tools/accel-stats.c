@@ -7,8 +7,6 @@
  * or to a queue created at a priority (--priority). Exit 0 only if the
  * output verified and the report describes this job.
  */
-#include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +14,9 @@
 
 #include <accel.h>
 #include <accel_ops.h>
+
+#include "tool_cli.h"
+#include "tool_json.h"
 
 #include "compress.h"
 #include "compress_libaccel.h"
@@ -47,7 +48,7 @@ static const struct st_format st_formats[] = {
 
 #define ST_NFORMATS (sizeof(st_formats) / sizeof(st_formats[0]))
 
-static const char *const st_acts[] = { "none", "relu", "gelu", "silu" };
+static const char *const st_acts[] = { "none", "relu", "gelu", "silu", NULL };
 
 struct st_opts {
 	const struct st_format *fmt;
@@ -55,7 +56,8 @@ struct st_opts {
 	uint32_t priority, use_priority;	/* --priority given */
 	uint32_t m, n, k;
 	float alpha;
-	const char *device;
+	const char *device;	/* --device, or NULL: $ACCEL_DEVICE or the first node */
+	int json;		/* --json: one object instead of the text */
 };
 
 static void st_usage(FILE *f)
@@ -63,10 +65,12 @@ static void st_usage(FILE *f)
 	size_t i;
 
 	fprintf(f,
-		"usage: accel-stats [options]\n"
-		"Runs one GEMM  y = act(alpha * x w^T + bias)  on the Quasar device with\n"
-		"deterministic random data, checks every output against the golden model on\n"
-		"this CPU, and prints the job's cost report. Exit 0 only when verified.\n\n"
+		"Usage: accel-stats [options]\n"
+		"Runs one GEMM on the Quasar device, checked, and prints its cost report.\n\n"
+		"The GEMM is  y = act(alpha * x w^T + bias)  with deterministic random data;\n"
+		"every output is checked against the golden model on this CPU. Exit 0 only\n"
+		"when verified and the report is this job's.\n\n"
+		"Options:\n"
 		"  --format F     weight format (default w4):\n");
 	for (i = 0; i < ST_NFORMATS; i++)
 		fprintf(f, "                   %-8s %s\n", st_formats[i].name, st_formats[i].what);
@@ -83,135 +87,94 @@ static void st_usage(FILE *f)
 		"  --priority P   submit through a queue created at priority low, normal\n"
 		"                 or high (instead of --queue)\n"
 		"  --seed S       random data seed (default 1)\n"
-		"  --device PATH  device node (default: the first Quasar node)\n"
 		"  --no-stats     do not read the cost report (a kernel without JOB_STATS)\n"
-		"  -h, --help\n\n"
+		"\n"
 		"A cost report belongs to the open file that ran the job (command BO handles\n"
 		"are per file), so accel-stats cannot report on another process's job: it\n"
-		"runs the job itself.\n");
+		"runs the job itself. With --json, one object: the GEMM, where it ran, the\n"
+		"wall time and the report's fields.\n");
 }
 
-static int st_u32(const char *s, const char *what, uint32_t lo, uint32_t hi, uint32_t *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || *end || !*s || v < lo || v > hi) {
-		fprintf(stderr, "accel-stats: %s '%s' is not a number in %u..%u\n", what, s, lo,
-			hi);
-		return -1;
-	}
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static int st_parse(int argc, char **argv, struct st_opts *o)
+static void st_parse(int argc, char **argv, struct st_opts *o, struct tool_cli *cli)
 {
 	enum { O_FORMAT = 256, O_GROUP, O_ZEROS, O_A8, O_BIAS, O_ALPHA, O_ACT, O_BF16,
-	       O_QUEUE, O_PRIORITY, O_SEED, O_DEVICE, O_NOSTATS };
+	       O_QUEUE, O_PRIORITY, O_SEED, O_NOSTATS };
 	static const struct option lo[] = {
 		{ "format", 1, 0, O_FORMAT }, { "group", 1, 0, O_GROUP },
 		{ "zeros", 0, 0, O_ZEROS }, { "a8", 0, 0, O_A8 }, { "bias", 0, 0, O_BIAS },
 		{ "alpha", 1, 0, O_ALPHA }, { "act", 1, 0, O_ACT },
 		{ "bf16-out", 0, 0, O_BF16 }, { "queue", 1, 0, O_QUEUE },
-		{ "priority", 1, 0, O_PRIORITY },
-		{ "seed", 1, 0, O_SEED }, { "device", 1, 0, O_DEVICE },
-		{ "no-stats", 0, 0, O_NOSTATS }, { "help", 0, 0, 'h' }, { 0 },
+		{ "priority", 1, 0, O_PRIORITY }, { "seed", 1, 0, O_SEED },
+		{ "no-stats", 0, 0, O_NOSTATS }, { 0 },
 	};
+	static const char *const prios[] = { "low", "normal", "high", NULL };
+	const char *names[ST_NFORMATS + 1];
 	int c, set_group = 0, set_queue = 0;
 	size_t i;
-	char *end;
 
+	for (i = 0; i < ST_NFORMATS; i++)
+		names[i] = st_formats[i].name;
+	names[i] = NULL;
 	*o = (struct st_opts){ .fmt = &st_formats[0], .m = 32, .n = 128, .k = 256,
 			       .alpha = 1.0f, .seed = 1, .stats = 1 };
-	while ((c = getopt_long(argc, argv, "hm:n:k:", lo, NULL)) != -1) {
+	while ((c = tool_cli_getopt(cli, argc, argv, "m:n:k:", lo)) != -1) {
 		switch (c) {
 		case O_FORMAT:
-			for (i = 0; i < ST_NFORMATS && strcmp(optarg, st_formats[i].name); i++)
-				;
-			if (i == ST_NFORMATS) {
-				fprintf(stderr, "accel-stats: unknown format '%s' (--help lists them)\n",
-					optarg);
-				return -1;
-			}
-			o->fmt = &st_formats[i];
+			o->fmt = &st_formats[tool_cli_choice("--format", optarg, names)];
 			break;
 		case O_GROUP:
-			if (st_u32(optarg, "--group", 32, 128, &o->group))
-				return -1;
+			o->group = tool_cli_u32("--group", optarg, 32, 128);
 			set_group = 1;
 			break;
 		case O_ALPHA:
-			o->alpha = strtof(optarg, &end);
-			if (*end || !*optarg) {
-				fprintf(stderr, "accel-stats: --alpha '%s' is not a number\n", optarg);
-				return -1;
-			}
+			o->alpha = (float)tool_cli_double("--alpha", optarg, -1e30, 1e30);
 			break;
 		case O_ACT:
-			for (o->act = 0; o->act < 4 && strcmp(optarg, st_acts[o->act]); o->act++)
-				;
-			if (o->act == 4) {
-				fprintf(stderr, "accel-stats: --act '%s': none, relu, gelu or silu\n",
-					optarg);
-				return -1;
-			}
+			o->act = tool_cli_choice("--act", optarg, st_acts);
 			break;
 		case O_ZEROS: o->zeros = 1; break;
 		case O_A8: o->a8 = 1; break;
 		case O_BIAS: o->bias = 1; break;
 		case O_BF16: o->bf16_out = 1; break;
 		case O_NOSTATS: o->stats = 0; break;
-		case O_DEVICE: o->device = optarg; break;
 		case O_QUEUE:
-			if (st_u32(optarg, "--queue", 0, 255, &o->queue))
-				return -1;
+			o->queue = tool_cli_u32("--queue", optarg, 0, 255);
 			set_queue = 1;
 			break;
 		case O_PRIORITY:
-			if (accel_priority_parse(optarg, &o->priority)) {
-				fprintf(stderr, "accel-stats: --priority '%s': low, normal or high\n",
-					optarg);
-				return -1;
-			}
+			tool_cli_choice("--priority", optarg, prios);
+			if (accel_priority_parse(optarg, &o->priority))
+				tool_cli_usage_error("--priority '%s': low, normal or high",
+						     optarg);
 			o->use_priority = 1;
 			break;
 		case O_SEED:
-			if (st_u32(optarg, "--seed", 0, UINT32_MAX, &o->seed))
-				return -1;
+			o->seed = tool_cli_u32("--seed", optarg, 0, UINT32_MAX);
 			break;
 		case 'm':
 		case 'n':
-		case 'k':
-			if (st_u32(optarg, c == 'm' ? "-m" : c == 'n' ? "-n" : "-k", 1,
-				   DRM_QUASAR_DIM_MAX, c == 'm' ? &o->m : c == 'n' ? &o->n : &o->k))
-				return -1;
+		case 'k': {
+			char opt[3] = { '-', (char)c, 0 };
+			uint32_t v = tool_cli_u32(opt, optarg, 1, DRM_QUASAR_DIM_MAX);
+
+			*(c == 'm' ? &o->m : c == 'n' ? &o->n : &o->k) = v;
 			break;
-		case 'h':
-			st_usage(stdout);
-			exit(0);
-		default:
-			st_usage(stderr);
-			return -1;
+		}
 		}
 	}
-	if (optind < argc) {
-		fprintf(stderr, "accel-stats: unexpected argument '%s'\n", argv[optind]);
-		return -1;
-	}
-	if (set_queue && o->use_priority) {
-		fprintf(stderr, "accel-stats: --queue and --priority exclude each other\n");
-		return -1;
-	}
+	o->device = cli->device;
+	o->json = cli->json;
+	if (optind < argc)
+		tool_cli_usage_error("unexpected argument '%s'", argv[optind]);
+	if (set_queue && o->use_priority)
+		tool_cli_usage_error("--queue and --priority exclude each other");
 	if (!set_group)
 		o->group = o->fmt->group;
-	if ((set_group || o->zeros) && !o->fmt->group) {
-		fprintf(stderr, "accel-stats: --group and --zeros are for w4 and sp-w4\n");
-		return -1;
-	}
-	return 0;
+	if ((set_group || o->zeros) && !o->fmt->group)
+		tool_cli_usage_error("--group and --zeros are for w4 and sp-w4, not --format %s",
+				     o->fmt->name);
+	if (set_group && o->group != 32 && o->group != 64 && o->group != 128)
+		tool_cli_usage_error("--group '%u': 32, 64 or 128", o->group);
 }
 
 /* Deterministic values in [-1, 1). */
@@ -400,7 +363,9 @@ static int st_verify(const struct st_run *r)
 				(double)((const float *)r->want)[i]);
 		return 1;
 	}
-	printf("verified: all %u x %u outputs bit-identical to the golden model\n", o->m, o->n);
+	if (!o->json)
+		printf("verified: all %u x %u outputs bit-identical to the golden model\n", o->m,
+		       o->n);
 	return 0;
 }
 
@@ -408,7 +373,7 @@ static int st_verify(const struct st_run *r)
  * The report must be this job's: its MACs are the GEMM's and its hardware
  * queue is the one the job went to.
  */
-static int st_report(struct st_run *r)
+static int st_report(struct st_run *r, struct accel_job_stats *out)
 {
 	const struct st_opts *o = &r->o;
 	uint64_t macs = (uint64_t)o->m * o->n * o->k;
@@ -418,10 +383,12 @@ static int st_report(struct st_run *r)
 
 	if (err)
 		return st_fail(r, "reading the cost report", err);
+	*out = s;
 	snprintf(title, sizeof(title), "cost report, %s%s GEMM %ux%ux%u, %s", o->fmt->name,
 		 o->a8 ? "a8" : "", o->m, o->n, o->k, st_where(r, where, sizeof(where)));
 	accel_job_report(&s, title, text, sizeof(text));
-	fputs(text, stdout);
+	if (!o->json)
+		fputs(text, stdout);
 	if (s.status != DRM_QUASAR_STATUS_OK || s.macs_dense != macs ||
 	    s.queue != r->hw_queue) {
 		fprintf(stderr, "accel-stats: the report (status %s, %llu MACs, hardware queue %u) is not this job's (%llu MACs, hardware queue %u)\n",
@@ -460,25 +427,87 @@ static void st_describe(const struct st_run *r)
 	       (size_t)o->n * o->k * 2, o->a8 ? "int8" : "BF16", o->bf16_out ? "BF16" : "FP32");
 }
 
+/* --json: the run as one object, the report's fields with the figures derived from them. */
+static void st_print_json(const struct st_run *r, double wall_ms, const struct accel_job_stats *s)
+{
+	const struct st_opts *o = &r->o;
+	struct accel_job_cost c;
+	struct tool_json j;
+
+	tool_json_begin(&j, stdout);
+	tool_json_str(&j, "device", accel_device_path(r->dev));
+	tool_json_str(&j, "format", o->fmt->name);
+	if (o->fmt->group) {
+		tool_json_u64(&j, "group", o->group);
+		tool_json_bool(&j, "zeros", o->zeros);
+	}
+	tool_json_str(&j, "activations", o->a8 ? "int8" : "bf16");
+	tool_json_str(&j, "output", o->bf16_out ? "bf16" : "fp32");
+	tool_json_u64(&j, "m", o->m);
+	tool_json_u64(&j, "n", o->n);
+	tool_json_u64(&j, "k", o->k);
+	tool_json_u64(&j, "weight_bytes", compress_qtensor_bytes(r->qt));
+	tool_json_u64(&j, "hw_queue", r->hw_queue);
+	if (r->q)
+		tool_json_str(&j, "priority", accel_priority_name(accel_queue_priority(r->q)));
+	tool_json_bool(&j, "verified", 1);
+	tool_json_double(&j, "wall_ms", wall_ms);
+	if (s) {
+		accel_job_cost(s, &c);
+		tool_json_object(&j, "report");
+		tool_json_str(&j, "status", accel_status_name(s->status));
+		tool_json_u64(&j, "commands", s->cmd_index);
+		tool_json_u64(&j, "seqno", s->seqno);
+		tool_json_u64(&j, "clock_mhz", s->clock_mhz);
+		tool_json_u64(&j, "device_ns", s->device_ns);
+		tool_json_u64(&j, "rd_weight_bytes", s->rd_weight_bytes);
+		tool_json_u64(&j, "rd_meta_bytes", s->rd_meta_bytes);
+		tool_json_u64(&j, "rd_act_bytes", s->rd_act_bytes);
+		tool_json_u64(&j, "wr_bytes", s->wr_bytes);
+		tool_json_u64(&j, "sram_bytes", s->sram_bytes);
+		tool_json_u64(&j, "macs_dense", s->macs_dense);
+		tool_json_u64(&j, "macs_exec", s->macs_exec);
+		tool_json_u64(&j, "vec_elems", s->vec_elems);
+		tool_json_u64(&j, "tiles", s->tiles);
+		tool_json_u64(&j, "cycles_compute", s->cycles_compute);
+		tool_json_u64(&j, "cycles_memory", s->cycles_memory);
+		tool_json_u64(&j, "cycles", s->cycles);
+		tool_json_u64(&j, "energy_fj", s->energy_fj);
+		tool_json_u64(&j, "dram_bytes", c.dram_bytes);
+		tool_json_double(&j, "time_us", c.time_us);
+		tool_json_double(&j, "energy_uj", c.energy_uj);
+		tool_json_double(&j, "pj_per_mac", c.pj_per_mac);
+		tool_json_double(&j, "ops_per_byte", c.ops_per_byte);
+		tool_json_double(&j, "tops", c.tops);
+		tool_json_str(&j, "bound", c.memory_bound ? "memory" : "compute");
+		tool_json_close(&j);
+	}
+	tool_json_end(&j);
+}
+
 int main(int argc, char **argv)
 {
+	struct tool_cli cli = { .name = "accel-stats", .usage = st_usage,
+				.flags = TOOL_CLI_DEVICE | TOOL_CLI_JSON };
 	struct st_run r = { 0 };
+	struct accel_job_stats stats;
 	char where[64];
 	double wall_ms = 0;
 	int rc;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (st_parse(argc, argv, &r.o))
-		return 2;
+	st_parse(argc, argv, &r.o, &cli);
 	rc = st_prepare(&r);
-	if (!rc)
+	if (!rc && !r.o.json)
 		st_describe(&r);
 	rc = rc || st_device(&r, &wall_ms) || st_verify(&r);
-	if (!rc)
+	if (!rc && !r.o.json)
 		printf("device job on %s: %.3f ms from submit to completion (emulated)\n",
 		       st_where(&r, where, sizeof(where)), wall_ms);
 	if (!rc && r.o.stats)
-		rc = st_report(&r);
+		rc = st_report(&r, &stats);
+	if (!rc && r.o.json)
+		st_print_json(&r, wall_ms, r.o.stats ? &stats : NULL);
 	st_free(&r);
-	return rc;
+	return rc ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
 }

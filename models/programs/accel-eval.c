@@ -11,10 +11,10 @@
  * device.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dp_gemm.h"
 #include "mdl_backend.h"
@@ -26,6 +26,8 @@
 #include "mdl_packed.h"
 #include "mdl_util.h"
 #include "mdl_variant.h"
+#include "tool_cli.h"
+#include "tool_json.h"
 
 #ifndef MDL_MOBY_DIR
 #define MDL_MOBY_DIR "/var/cache/quasar/data/moby-dick-0.2.3/data"
@@ -38,21 +40,28 @@
 struct mdl_eval_opts {
 	const char *ckpt, *data, *variants, *csv, *ref, *tag, *save_packed, *packed;
 	uint32_t threads, golden, calib, limit, device;
+	int json;		/* --json: a JSON object per row on stdout, the table on stderr */
 	uint32_t calib_seq;	/* --calib-mode sequential: mdl_variant_build_seq */
 	uint64_t seed;
 	struct mdl_lm_eval_opts lm;
 };
 
-static void mdl_usage(void)
+static void mdl_usage(FILE *f)
 {
-	fprintf(stderr,
-		"usage: accel-eval [options] CHECKPOINT\n"
-		"       accel-eval [options] --packed FILE.qpk --ref CHECKPOINT\n"
+	fprintf(f,
+		"Usage: accel-eval [options] CHECKPOINT\n"
+		"  or:  accel-eval [options] --packed FILE.qpk --ref CHECKPOINT\n"
+		"Measures what each weight format and compression algorithm costs a model.\n\n"
+		"It evaluates the FP32 checkpoint, then every variant with each linear layer\n"
+		"packed and run through the datapath GEMM exactly as the device computes, and\n"
+		"prints a table (with --json, one JSON object per row on stdout, the table on\n"
+		"stderr).\n\n"
+		"Options:\n"
 		"  --variants LIST  comma-separated FORMAT/ACT[/ALGO] specs, or 'all' (default)\n"
 		"  --csv FILE       write one CSV line per variant\n"
 		"  --data DIR       Moby Dick data/ (LM, default %s)\n"
 		"                   or Fashion-MNIST (classifier, default %s)\n"
-		"  --threads N      worker threads (default 2, or $MDL_THREADS)\n"
+		"  --threads N      worker threads, 1 to %u (default 2, or $MDL_THREADS)\n"
 		"  --golden         run every datapath op with the scalar golden model (slow;\n"
 		"                   the SIMD kernels are bit-exact with it)\n"
 		"  --device         also each variant's whole model as its device program on the\n"
@@ -78,7 +87,7 @@ static void mdl_usage(void)
 		"  --list           list formats, activation modes and algorithms\n"
 		"FORMAT: bf16 int8 int4-gG[-asym] mxint8 mxfp8 mxfp4 nvfp4 nvfp4-1l sp-bf16\n"
 		"        sp-int8 sp-int4-gG[-asym] (G = 32, 64, 128); ACT: a16 a8\n",
-		MDL_MOBY_DIR, MDL_FMNIST_DIR);
+		MDL_MOBY_DIR, MDL_FMNIST_DIR, MDL_THREADS_MAX);
 }
 
 static void mdl_list(void)
@@ -96,7 +105,7 @@ static void mdl_list(void)
 		printf("  %s\n", v[i].name);
 }
 
-static int mdl_parse(int argc, char **argv, struct mdl_eval_opts *o)
+static void mdl_parse(int argc, char **argv, struct mdl_eval_opts *o, struct tool_cli *cli)
 {
 	static const struct option opts[] = {
 		{ "variants", 1, 0, 'v' }, { "csv", 1, 0, 'c' }, { "data", 1, 0, 'd' },
@@ -105,8 +114,9 @@ static int mdl_parse(int argc, char **argv, struct mdl_eval_opts *o)
 		{ "limit", 1, 0, 'n' }, { "calib", 1, 0, 'C' }, { "seed", 1, 0, 'S' },
 		{ "ref", 1, 0, 'R' }, { "tag", 1, 0, 'T' }, { "list", 0, 0, 'l' },
 		{ "save-packed", 1, 0, 'D' }, { "packed", 1, 0, 'K' }, { "calib-mode", 1, 0, 'M' },
-		{ "device", 0, 0, 'E' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+		{ "device", 0, 0, 'E' }, { 0, 0, 0, 0 }
 	};
+	static const char *const modes[] = { "fp32", "sequential", NULL };
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -114,54 +124,45 @@ static int mdl_parse(int argc, char **argv, struct mdl_eval_opts *o)
 	o->threads = mdl_threads_default(2);
 	o->seed = 1;
 	mdl_lm_eval_opts_default(&o->lm);
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tool_cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'v': o->variants = optarg; break;
 		case 'c': o->csv = optarg; break;
 		case 'd': o->data = optarg; break;
-		case 'j': o->threads = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'j': o->threads = tool_cli_u32("--threads", optarg, 1, MDL_THREADS_MAX); break;
 		case 'G': o->golden = 1; break;
-		case 'w': o->lm.windows = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'p': o->lm.prompts = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'P': o->lm.prompt_len = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'g': o->lm.gen_len = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'n': o->limit = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'C': o->calib = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
+		case 'w': o->lm.windows = tool_cli_u32("--windows", optarg, 0, UINT32_MAX); break;
+		case 'p': o->lm.prompts = tool_cli_u32("--prompts", optarg, 0, UINT32_MAX); break;
+		case 'P':
+			o->lm.prompt_len = tool_cli_u32("--prompt-len", optarg, 1, UINT32_MAX);
+			break;
+		case 'g': o->lm.gen_len = tool_cli_u32("--gen", optarg, 0, UINT32_MAX); break;
+		case 'n': o->limit = tool_cli_u32("--limit", optarg, 0, UINT32_MAX); break;
+		case 'C': o->calib = tool_cli_u32("--calib", optarg, 0, UINT32_MAX); break;
+		case 'S': o->seed = tool_cli_u64("--seed", optarg, 0, UINT64_MAX); break;
 		case 'R': o->ref = optarg; break;
 		case 'T': o->tag = optarg; break;
 		case 'D': o->save_packed = optarg; break;
 		case 'K': o->packed = optarg; break;
 		case 'E': o->device = 1; break;
-		case 'M':
-			if (strcmp(optarg, "fp32") && strcmp(optarg, "sequential")) {
-				fprintf(stderr, "accel-eval: --calib-mode %s: fp32 or sequential\n",
-					optarg);
-				return -EINVAL;
-			}
-			o->calib_seq = !strcmp(optarg, "sequential");
-			break;
+		case 'M': o->calib_seq = tool_cli_choice("--calib-mode", optarg, modes); break;
 		case 'l': mdl_list(); exit(0);
-		case 'h': mdl_usage(); exit(0);
-		default: return -EINVAL;
 		}
 	}
-	if (o->threads == 0 || o->threads > MDL_THREADS_MAX)
-		return -EINVAL;
+	o->json = cli->json;
 	if (o->packed) {
 		/* the packed file is the model; the FP32 one only gives the reference */
-		if (optind != argc || !o->ref || o->save_packed || o->tag) {
-			fprintf(stderr, "accel-eval: --packed FILE needs --ref CKPT and no "
-				"CHECKPOINT, --save-packed or --tag\n");
-			return -EINVAL;
-		}
+		if (optind != argc || !o->ref || o->save_packed || o->tag)
+			tool_cli_usage_error("--packed FILE needs --ref CKPT and no CHECKPOINT, "
+					     "--save-packed or --tag");
 		o->ckpt = o->packed;
-		return 0;
+		return;
 	}
+	if (optind == argc)
+		tool_cli_usage_error("the checkpoint CHECKPOINT is needed");
 	if (optind + 1 != argc)
-		return -EINVAL;
+		tool_cli_usage_error("one checkpoint only, not '%s'", argv[optind + 1]);
 	o->ckpt = argv[optind];
-	return 0;
 }
 
 /* Parses --variants into v[]; returns the count or a negative errno. */
@@ -173,16 +174,15 @@ static int mdl_variants(const char *list, struct mdl_variant *v, uint32_t max)
 
 	if (!strcmp(list, "all"))
 		return (int)mdl_variant_defaults(v, max);
-	if (strlen(list) >= sizeof(buf)) {
-		fprintf(stderr, "accel-eval: --variants list too long\n");
-		return -EINVAL;
-	}
+	if (strlen(list) >= sizeof(buf))
+		tool_cli_usage_error("--variants: a list of %zu characters, more than %zu",
+				     strlen(list), sizeof(buf) - 1);
 	strcpy(buf, list);
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (n == max || mdl_variant_parse(tok, &v[n], err, sizeof(err))) {
-			fprintf(stderr, "accel-eval: %s\n", n == max ? "too many variants" : err);
-			return -EINVAL;
-		}
+		if (n == max)
+			tool_cli_usage_error("--variants: more than %u variants", max);
+		if (mdl_variant_parse(tok, &v[n], err, sizeof(err)))
+			tool_cli_usage_error("--variants '%s': %s", tok, err);
 		n++;
 	}
 	return (int)n;
@@ -204,6 +204,7 @@ struct mdl_run {
 	struct mdl_variant *v;
 	int nv;
 	FILE *csv;
+	FILE *json;			/* --json: the rows as objects (the table: stderr) */
 	struct mdl_packed pk;		/* --packed: the model */
 	struct mdl_packed_src src;	/* --save-packed: identity of CHECKPOINT */
 	char model[64];			/* --save-packed: CHECKPOINT's base name */
@@ -295,6 +296,24 @@ static int mdl_build(const struct mdl_run *r, const struct mdl_variant *v,
 }
 
 /*
+ * --json: starts a row's object with what names it; the caller adds the
+ * figures (the same as the table's row) and ends it. @on is "host" (the
+ * linear layers through the datapath) or "fwrun" (--device: the whole model
+ * as its device program on the firmware in process).
+ */
+static void mdl_json_row(const struct mdl_run *r, struct tool_json *j, const char *model,
+			 const struct mdl_row *row, const char *on)
+{
+	tool_json_begin(j, r->json);
+	tool_json_str(j, "model", model);
+	tool_json_str(j, "variant", row ? row->shown : "fp32");
+	tool_json_str(j, "format", row ? row->fmt : "fp32");
+	tool_json_str(j, "act", row ? row->act : "fp32");
+	tool_json_str(j, "algo", row ? row->algo : "none");
+	tool_json_str(j, "on", on);
+}
+
+/*
  * Measures one layer set of the model and prints its row (and CSV line):
  * 0, or 1 after a message. @ctx is the model kind's reference figures.
  */
@@ -368,7 +387,7 @@ static void mdl_dev_cost(const struct accel_job_stats *st, uint64_t items, doubl
  * the same metrics through it, as a second row (and more CSV columns).
  */
 static int mdl_row_lm_device(struct mdl_run *r, const struct mdl_lm_rows *x,
-			     const struct mdl_linset *ls)
+			     const struct mdl_row *row, const struct mdl_linset *ls)
 {
 	const struct mdl_eval_opts *o = r->o;
 	uint32_t seqs = o->lm.batch > o->lm.prompts ? o->lm.batch : o->lm.prompts;
@@ -403,6 +422,22 @@ static int mdl_row_lm_device(struct mdl_run *r, const struct mdl_lm_rows *x,
 	if (r->csv)
 		fprintf(r->csv, ",%.6f,%.6f,%.6f,%.6f,%.1f,%.4f,%.1f", f.bits_per_byte, f.kl,
 			f.top1_agree, f.gen_agree, cyc, uj, dram);
+	if (o->json) {
+		struct tool_json j;
+
+		mdl_json_row(r, &j, "lm", row, "fwrun");
+		tool_json_double(&j, "bits_per_byte", f.bits_per_byte);
+		tool_json_double(&j, "delta", f.bits_per_byte - x->f32->bits_per_byte);
+		tool_json_double(&j, "kl_nats", f.kl);
+		tool_json_double(&j, "top1_agree", f.top1_agree);
+		tool_json_double(&j, "gen_agree", f.gen_agree);
+		tool_json_double(&j, "cycles_per_token", cyc);
+		tool_json_double(&j, "uj_per_token", uj);
+		tool_json_double(&j, "dram_bytes_per_token", dram);
+		tool_json_u64(&j, "jobs", jobs);
+		tool_json_double(&j, "seconds", mdl_now() - t0);
+		tool_json_end(&j);
+	}
 	return 0;
 }
 
@@ -430,7 +465,21 @@ static int mdl_row_lm(struct mdl_run *r, const void *ctx, const struct mdl_row *
 		fprintf(r->csv, "lm,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f,%.6f,%.6f", row->shown,
 			row->fmt, row->act, row->algo, bytes, bpw, f.bits_per_byte, f.kl,
 			f.top1_agree, f.gen_agree);
-	if (r->o->device && mdl_row_lm_device(r, x, ls))
+	if (r->o->json) {
+		struct tool_json j;
+
+		mdl_json_row(r, &j, "lm", row, "host");
+		tool_json_u64(&j, "weight_bytes", bytes);
+		tool_json_double(&j, "bits_per_weight", bpw);
+		tool_json_double(&j, "bits_per_byte", f.bits_per_byte);
+		tool_json_double(&j, "delta", f.bits_per_byte - f32->bits_per_byte);
+		tool_json_double(&j, "kl_nats", f.kl);
+		tool_json_double(&j, "top1_agree", f.top1_agree);
+		tool_json_double(&j, "gen_agree", f.gen_agree);
+		tool_json_double(&j, "seconds", mdl_now() - t0);
+		tool_json_end(&j);
+	}
+	if (r->o->device && mdl_row_lm_device(r, x, row, ls))
 		return 1;
 	if (r->csv)
 		fprintf(r->csv, "\n");
@@ -491,6 +540,17 @@ static int mdl_run_lm(struct mdl_run *r)
 	mdl_row_size(rm == m ? &fp32 : &rls, &bytes, &bpw);
 	printf("%-26s %9zu %6.2f %10.4f %8s %9s %8s %8s %6.1f\n", "fp32", bytes, bpw,
 	       f32.bits_per_byte, "-", "-", "-", "-", mdl_now() - t0);
+	if (o->json) {
+		struct tool_json j;
+
+		mdl_json_row(r, &j, "lm", NULL, "host");
+		tool_json_u64(&j, "weight_bytes", bytes);
+		tool_json_double(&j, "bits_per_weight", bpw);
+		tool_json_double(&j, "bits_per_byte", f32.bits_per_byte);
+		tool_json_u64(&j, "positions", f32.tokens);
+		tool_json_double(&j, "seconds", mdl_now() - t0);
+		tool_json_end(&j);
+	}
 	if (r->csv) {
 		fprintf(r->csv, "model,variant,format,act,algo,weight_bytes,bits_per_weight,"
 			"bits_per_byte,kl_nats,top1_agree,gen_agree%s\n", o->device ?
@@ -532,7 +592,7 @@ struct mdl_cls_rows {
 
 /* --device: the classifier's device program on fwrun over the same images. */
 static int mdl_row_cls_device(struct mdl_run *r, const struct mdl_cls_rows *x,
-			      const struct mdl_linset *ls)
+			      const struct mdl_row *row, const struct mdl_linset *ls)
 {
 	struct mdl_dev_figures fig = { 0 };
 	struct mdl_backend *b = NULL;
@@ -566,6 +626,19 @@ static int mdl_row_cls_device(struct mdl_run *r, const struct mdl_cls_rows *x,
 		if (r->csv)
 			fprintf(r->csv, ",%.6f,%.6f,%.1f,%.4f,%.1f", (double)fig.correct / n,
 				(double)agree / n, cyc, uj, dram);
+		if (r->o->json) {
+			struct tool_json j;
+
+			mdl_json_row(r, &j, "cls", row, "fwrun");
+			tool_json_double(&j, "top1", (double)fig.correct / n);
+			tool_json_double(&j, "delta", (double)fig.correct / n - x->f32->top1);
+			tool_json_double(&j, "agree", (double)agree / n);
+			tool_json_double(&j, "cycles_per_image", cyc);
+			tool_json_double(&j, "uj_per_image", uj);
+			tool_json_double(&j, "dram_bytes_per_image", dram);
+			tool_json_double(&j, "seconds", mdl_now() - t0);
+			tool_json_end(&j);
+		}
 	}
 	mdl_dev_figures_free(&fig);
 	mdl_program_unload(&l);
@@ -598,7 +671,19 @@ static int mdl_row_cls(struct mdl_run *r, const void *ctx, const struct mdl_row 
 	if (r->csv)
 		fprintf(r->csv, "cls,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f", row->shown, row->fmt,
 			row->act, row->algo, bytes, bpw, f.top1, f.agree);
-	if (r->o->device && mdl_row_cls_device(r, x, ls))
+	if (r->o->json) {
+		struct tool_json j;
+
+		mdl_json_row(r, &j, "cls", row, "host");
+		tool_json_u64(&j, "weight_bytes", bytes);
+		tool_json_double(&j, "bits_per_weight", bpw);
+		tool_json_double(&j, "top1", f.top1);
+		tool_json_double(&j, "delta", f.top1 - f32->top1);
+		tool_json_double(&j, "agree", f.agree);
+		tool_json_double(&j, "seconds", mdl_now() - t0);
+		tool_json_end(&j);
+	}
+	if (r->o->device && mdl_row_cls_device(r, x, row, ls))
 		return 1;
 	if (r->csv)
 		fprintf(r->csv, "\n");
@@ -661,6 +746,17 @@ static int mdl_run_cls(struct mdl_run *r)
 	mdl_row_size(rc == c ? &fp32 : &rls, &bytes, &bpw);
 	printf("%-26s %9zu %6.2f %8.4f %8s %8s %6.1f\n", "fp32", bytes, bpw, f32.top1, "-", "-",
 	       mdl_now() - t0);
+	if (o->json) {
+		struct tool_json j;
+
+		mdl_json_row(r, &j, "cls", NULL, "host");
+		tool_json_u64(&j, "weight_bytes", bytes);
+		tool_json_double(&j, "bits_per_weight", bpw);
+		tool_json_double(&j, "top1", f32.top1);
+		tool_json_u64(&j, "images", f32.n);
+		tool_json_double(&j, "seconds", mdl_now() - t0);
+		tool_json_end(&j);
+	}
 	if (r->csv) {
 		fprintf(r->csv, "model,variant,format,act,algo,weight_bytes,bits_per_weight,top1,"
 			"agree%s\n", o->device ? ",dev_top1,dev_agree,dev_cycles_per_image,"
@@ -732,6 +828,7 @@ static int mdl_prepare_packed(struct mdl_run *r)
 
 int main(int argc, char **argv)
 {
+	struct tool_cli cli = { .name = "accel-eval", .usage = mdl_usage, .flags = TOOL_CLI_JSON };
 	static struct mdl_variant v[MDL_VARIANTS_MAX];
 	struct mdl_eval_opts o;
 	struct mdl_run r = { .o = &o, .v = v };
@@ -742,13 +839,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "accel-eval: cannot register the algorithms\n");
 		return 1;
 	}
-	if (mdl_parse(argc, argv, &o)) {
-		mdl_usage();
-		return 2;
+	mdl_parse(argc, argv, &o, &cli);
+	/* --json: the objects on the real stdout, everything printf() prints on stderr */
+	if (o.json && (!(r.json = fdopen(dup(STDOUT_FILENO), "w")) ||
+		       dup2(STDERR_FILENO, STDOUT_FILENO) < 0)) {
+		fprintf(stderr, "accel-eval: --json: %s\n", strerror(errno));
+		return 1;
 	}
 	r.nv = o.packed ? 0 : mdl_variants(o.variants, v, MDL_VARIANTS_MAX);
-	if (r.nv < 0)
-		return 2;
 	if (mdl_prepare_packed(&r))
 		return 1;
 	if (mdl_pool_create(o.threads, &pool) ||

@@ -52,12 +52,32 @@ half1=$(echo "$all" | awk 'NR % 2 == 0' | paste -sd,)
 n=$(echo "$all" | wc -l)
 echo "compress-report: $n variants x 2 models + QAT/KD, 2 processes of 1 thread"
 
-# Progress: accel-eval prints one row per finished variant.
+# Progress: accel-eval prints one row per finished variant (and its device
+# row after it with --device: the variant is done then); each one counts in
+# $done_file (both processes append to it), and a line says k/N of both
+# models' variants, the time so far and the time left at that rate.
+done_file=$out/raw/done.txt
+: >"$done_file"
+start=$(date +%s)
+hms() {	# SECONDS -> M:SS or H:MM:SS
+	local t=$1
+	if [ "$t" -ge 3600 ]; then printf '%d:%02d:%02d' $((t / 3600)) $((t / 60 % 60)) $((t % 60))
+	else printf '%d:%02d' $((t / 60)) $((t % 60)); fi
+}
 run() {	# TAG ARGS...
-	local tag=$1; shift
+	local tag=$1 k el; shift
 	"$bin/accel-eval" --threads 1 "${device[@]}" --save-packed "$out/packed" "$@" | while IFS= read -r l; do
 		case "$l" in
 		[a-z]*/a8/*|[a-z]*/a16/*|"  on the device"*) echo "[$tag] $l";;
+		*) continue;;
+		esac
+		case "${#device[@]}:$l" in
+		0:[a-z]*|1:"  on the device"*)
+			echo "$tag" >>"$done_file"
+			k=$(wc -l <"$done_file"); el=$(($(date +%s) - start))
+			echo "[$tag] variants $k/$((2 * n)), $(hms $el) elapsed," \
+				"$(hms $((el * (2 * n - k) / k))) left"
+			;;
 		esac
 	done
 }

@@ -7,7 +7,6 @@
  * /dev/accel/accel0 must match (models/mdl_device_figures.h): the build
  * writes them next to the .qpk files of the guest image.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,15 +14,21 @@
 #include "mdl_backend.h"
 #include "mdl_cls_program.h"
 #include "mdl_packed.h"
+#include "tool_cli.h"
 
 #ifndef MDL_FMNIST_DIR
 #define MDL_FMNIST_DIR "/usr/share/datasets/fashion-mnist"
 #endif
 
-static void mdl_usage(void)
+static void mdl_usage(FILE *f)
 {
-	fprintf(stderr,
-		"usage: mdl-cls-fwrun [options] FILE.qpk\n"
+	fprintf(f,
+		"Usage: mdl-cls-fwrun [options] FILE.qpk\n"
+		"Runs a packed classifier's device program on the firmware in process.\n\n"
+		"It runs the forward pass as one command stream per batch on fwrun over the\n"
+		"Fashion-MNIST test images, and prints its top-1 and what it cost the modeled\n"
+		"device.\n\n"
+		"Options:\n"
 		"  --data DIR      Fashion-MNIST (default %s)\n"
 		"  --batch N       images per job (default %u)\n"
 		"  --limit N       the first N test images only (default all)\n"
@@ -36,6 +41,7 @@ static void mdl_usage(void)
 
 int main(int argc, char **argv)
 {
+	struct tool_cli cli = { .name = "mdl-cls-fwrun", .usage = mdl_usage };
 	static const struct option opts[] = {
 		{ "data", 1, 0, 'd' }, { "batch", 1, 0, 'b' }, { "limit", 1, 0, 'n' },
 		{ "golden", 0, 0, 'G' }, { "figures", 1, 0, 'f' }, { "help", 0, 0, 'h' },
@@ -53,21 +59,19 @@ int main(int argc, char **argv)
 	int c, golden = 0, ret;
 	char err[512];
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tool_cli_getopt(&cli, argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'd': data = optarg; break;
-		case 'b': batch = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'n': limit = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'b': batch = tool_cli_u32("--batch", optarg, 1, 10000); break;
+		case 'n': limit = tool_cli_u32("--limit", optarg, 0, UINT32_MAX); break;
 		case 'G': golden = 1; break;
 		case 'f': figures = optarg; break;
-		case 'h': mdl_usage(); return 0;
-		default: mdl_usage(); return 2;
 		}
 	}
-	if (optind + 1 != argc) {
-		mdl_usage();
-		return 2;
-	}
+	if (optind == argc)
+		tool_cli_usage_error("the packed model FILE.qpk is needed");
+	if (optind + 1 != argc)
+		tool_cli_usage_error("one packed model only, not '%s'", argv[optind + 1]);
 	ret = mdl_packed_load(argv[optind], &pk, err, sizeof(err));
 	if (!ret && pk.kind != MDL_PACKED_CLS)
 		ret = -snprintf(err, sizeof(err), "%s: not a packed classifier", argv[optind]);

@@ -10,7 +10,6 @@
  * (models/mdl_device_figures.h): the build writes them next to the .qpk
  * files of the guest image.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,15 +18,21 @@
 #include "mdl_data.h"
 #include "mdl_lm_program.h"
 #include "mdl_packed.h"
+#include "tool_cli.h"
 
 #ifndef MDL_MOBY_DIR
 #define MDL_MOBY_DIR "/var/cache/quasar/data/moby-dick-0.2.3/data"
 #endif
 
-static void mdl_usage(void)
+static void mdl_usage(FILE *f)
 {
-	fprintf(stderr,
-		"usage: mdl-lm-fwrun [options] FILE.qpk\n"
+	fprintf(f,
+		"Usage: mdl-lm-fwrun [options] FILE.qpk\n"
+		"Runs a packed language model's device program on the firmware in process.\n\n"
+		"It feeds held-out Moby Dick bytes to the program on fwrun, a prefill and then\n"
+		"one decode job per byte, and prints its top-1 and what it cost the modeled\n"
+		"device.\n\n"
+		"Options:\n"
 		"  --data DIR      Moby Dick data/ (default %s)\n"
 		"  --offset N      the first byte of the held-out text fed (default 0)\n"
 		"  --tokens N      bytes fed (default: the context, 256)\n"
@@ -42,10 +47,11 @@ static void mdl_usage(void)
 
 int main(int argc, char **argv)
 {
+	struct tool_cli cli = { .name = "mdl-lm-fwrun", .usage = mdl_usage };
 	static const struct option opts[] = {
 		{ "data", 1, 0, 'd' }, { "offset", 1, 0, 'o' }, { "tokens", 1, 0, 'n' },
 		{ "prompt", 1, 0, 'p' }, { "golden", 0, 0, 'G' }, { "figures", 1, 0, 'f' },
-		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+		{ 0, 0, 0, 0 }
 	};
 	const char *data = MDL_MOBY_DIR, *figures = NULL;
 	uint32_t offset = 0, n = 0, prompt = 64, *tok = NULL, i;
@@ -59,22 +65,20 @@ int main(int argc, char **argv)
 	int c, golden = 0, ret;
 	char err[512];
 
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tool_cli_getopt(&cli, argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'd': data = optarg; break;
-		case 'o': offset = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'n': n = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'p': prompt = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'o': offset = tool_cli_u32("--offset", optarg, 0, UINT32_MAX); break;
+		case 'n': n = tool_cli_u32("--tokens", optarg, 1, UINT32_MAX); break;
+		case 'p': prompt = tool_cli_u32("--prompt", optarg, 1, UINT32_MAX); break;
 		case 'G': golden = 1; break;
 		case 'f': figures = optarg; break;
-		case 'h': mdl_usage(); return 0;
-		default: mdl_usage(); return 2;
 		}
 	}
-	if (optind + 1 != argc) {
-		mdl_usage();
-		return 2;
-	}
+	if (optind == argc)
+		tool_cli_usage_error("the packed model FILE.qpk is needed");
+	if (optind + 1 != argc)
+		tool_cli_usage_error("one packed model only, not '%s'", argv[optind + 1]);
 	ret = mdl_packed_load(argv[optind], &pk, err, sizeof(err));
 	if (!ret && pk.kind != MDL_PACKED_LM)
 		ret = -snprintf(err, sizeof(err), "%s: not a packed language model", argv[optind]);

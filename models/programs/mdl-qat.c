@@ -25,7 +25,6 @@
  * straight through, so the model is trained for the W4A8 GEMM.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +41,8 @@
 #include "mdl_rng.h"
 #include "mdl_util.h"
 #include "mdl_variant.h"
+#include "tool_cli.h"
+#include "tool_progress.h"
 
 struct mdl_qat_opts {
 	const char *ckpt, *data, *out, *format;
@@ -54,19 +55,33 @@ struct mdl_qat_opts {
 	struct compress_qparams qp;
 };
 
-static void mdl_usage(void)
+static void mdl_usage(FILE *f)
 {
-	fprintf(stderr,
-		"usage: mdl-qat --format FMT --out FILE [--act a16|a8] [--packed FILE] [--data DIR] [--kd W]\n"
-		"       [--steps N] [--epochs N] [--batch N] [--lr F] [--seed N] [--threads N] CKPT\n"
-		"  FMT: a weight format of accel-eval (int4-g32, mxfp4, nvfp4, ...)\n"
-		"  --act A  a16: weights only (default); a8: also the device's int8 activations\n"
-		"  --kd W   distillation weight in [0, 1] (0: QAT with the labels only)\n"
-		"  --packed FILE  the packed checkpoint (default: OUT with .qpk for .bin)\n"
-		"  LM: --steps (default 400), batch 16 windows; classifier: --epochs (default 2)\n");
+	fprintf(f,
+		"Usage: mdl-qat --format FMT --out FILE [options] CKPT\n"
+		"Quantization-aware training or distillation for one weight format.\n\n"
+		"Trains (or, with --kd, distils) the FP32 checkpoint CKPT, the language model\n"
+		"or the classifier, for the weight format FMT; writes the FP32 master weights\n"
+		"to FILE and the compressed model as a packed checkpoint. Progress (step k/N,\n"
+		"time left, loss) goes to stderr.\n\n"
+		"Options:\n"
+		"  --format FMT    a weight format of accel-eval (int4-g32, mxfp4, nvfp4, ...)\n"
+		"  --out FILE      the FP32 checkpoint to write\n"
+		"  --act A         a16: weights only (default); a8: also the device's int8\n"
+		"                  activations\n"
+		"  --kd W          distillation weight from 0 to 1 (0: QAT with the labels only)\n"
+		"  --packed FILE   the packed checkpoint (default: OUT with .qpk for .bin)\n"
+		"  --data DIR      the training data (default: the model's usual directory)\n"
+		"  --steps N       LM: training steps (default 400), 16 windows each\n"
+		"  --epochs N      classifier: epochs (default 2)\n"
+		"  --batch N       windows (LM, default 16) or images (default 100) per step\n"
+		"  --lr F          peak learning rate (LM default 1e-4, classifier 2e-4)\n"
+		"  --seed N        sampling seed (default 7)\n"
+		"  --threads N     worker threads, 1 to %u (default 2, or $MDL_THREADS)\n",
+		MDL_THREADS_MAX);
 }
 
-static int mdl_parse(int argc, char **argv, struct mdl_qat_opts *o)
+static void mdl_parse(int argc, char **argv, struct mdl_qat_opts *o, struct tool_cli *cli)
 {
 	static const struct option opts[] = {
 		{ "format", 1, 0, 'f' }, { "out", 1, 0, 'o' }, { "data", 1, 0, 'd' },
@@ -75,6 +90,7 @@ static int mdl_parse(int argc, char **argv, struct mdl_qat_opts *o)
 		{ "threads", 1, 0, 'j' }, { "packed", 1, 0, 'K' }, { "act", 1, 0, 'a' },
 		{ 0, 0, 0, 0 }
 	};
+	static const char *const acts[] = { "a16", "a8", NULL };
 	struct mdl_variant v;
 	char spec[64], err[256];
 	int c;
@@ -85,26 +101,28 @@ static int mdl_parse(int argc, char **argv, struct mdl_qat_opts *o)
 	o->threads = mdl_threads_default(2);
 	o->seed = 7;
 	o->act = "a16";
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tool_cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'f': o->format = optarg; break;
 		case 'o': o->out = optarg; break;
 		case 'd': o->data = optarg; break;
-		case 'k': o->kd = strtof(optarg, NULL); break;
-		case 's': o->steps = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'e': o->epochs = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'b': o->batch = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'l': o->lr = strtof(optarg, NULL); break;
-		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
-		case 'j': o->threads = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'k': o->kd = (float)tool_cli_double("--kd", optarg, 0, 1); break;
+		case 's': o->steps = tool_cli_u32("--steps", optarg, 1, UINT32_MAX); break;
+		case 'e': o->epochs = tool_cli_u32("--epochs", optarg, 1, 100000); break;
+		case 'b': o->batch = tool_cli_u32("--batch", optarg, 1, 65536); break;
+		case 'l': o->lr = (float)tool_cli_double("--lr", optarg, 0, 10); break;
+		case 'S': o->seed = tool_cli_u64("--seed", optarg, 0, UINT64_MAX); break;
+		case 'j': o->threads = tool_cli_u32("--threads", optarg, 1, MDL_THREADS_MAX); break;
 		case 'K': snprintf(o->packed, sizeof(o->packed), "%s", optarg); break;
-		case 'a': o->act = optarg; break;
-		default: return -EINVAL;
+		case 'a': o->act = acts[tool_cli_choice("--act", optarg, acts)]; break;
 		}
 	}
-	if (optind + 1 != argc || !o->format || !o->out || !(o->kd >= 0.0f && o->kd <= 1.0f) ||
-	    o->threads == 0 || o->threads > MDL_THREADS_MAX || o->steps == 0 || o->epochs == 0)
-		return -EINVAL;
+	if (!o->format || !o->out)
+		tool_cli_usage_error("--format FMT and --out FILE are needed");
+	if (optind == argc)
+		tool_cli_usage_error("the checkpoint CKPT is needed");
+	if (optind + 1 != argc)
+		tool_cli_usage_error("one checkpoint only, not '%s'", argv[optind + 1]);
 	o->ckpt = argv[optind];
 	if (!o->packed[0]) {
 		size_t n = strlen(o->out);
@@ -113,23 +131,15 @@ static int mdl_parse(int argc, char **argv, struct mdl_qat_opts *o)
 			n -= 4;
 		snprintf(o->packed, sizeof(o->packed), "%.*s.qpk", (int)n, o->out);
 	}
-	if (strcmp(o->act, "a16") && strcmp(o->act, "a8")) {
-		fprintf(stderr, "mdl-qat: --act '%s': a16 or a8\n", o->act);
-		return -EINVAL;
-	}
 	o->a8 = !strcmp(o->act, "a8");
 	/* the variant parser refuses a8 for formats without an int8-activation path */
 	snprintf(spec, sizeof(spec), "%s/%s", o->format, o->act);
-	if (mdl_variant_parse(spec, &v, err, sizeof(err))) {
-		fprintf(stderr, "mdl-qat: %s\n", err);
-		return -EINVAL;
-	}
-	if (dp_fmt_info(v.qp.fmt)->sparse) {
-		fprintf(stderr, "mdl-qat: 2:4 formats are not supported (the mask would move)\n");
-		return -EINVAL;
-	}
+	if (mdl_variant_parse(spec, &v, err, sizeof(err)))
+		tool_cli_usage_error("--format %s --act %s: %s", o->format, o->act, err);
+	if (dp_fmt_info(v.qp.fmt)->sparse)
+		tool_cli_usage_error("--format %s: 2:4 formats are not supported (the mask "
+				     "would move)", o->format);
 	o->qp = v.qp;
-	return 0;
 }
 
 /* The device's quantize-dequantize of one weight matrix (the STE forward). */
@@ -206,7 +216,8 @@ static int mdl_qat_lm(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 	struct mdl_adamw opt;
 	struct mdl_rng r;
 	uint8_t *in, *tgt, *decay;
-	double ema = 0, t0 = mdl_now();
+	struct tool_progress prog;
+	double ema = 0;
 	char err[512];
 
 	if (mdl_moby_train(dir, &train, err, sizeof(err)) ||
@@ -235,6 +246,7 @@ static int mdl_qat_lm(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 	mdl_rng_seed(&r, o->seed);
 	fprintf(stderr, "mdl-qat: LM %s/%s, %s, %u steps x %u windows, lr %.1e\n", o->format,
 		o->act, teach ? "distillation" : "QAT", o->steps, batch, lr0);
+	tool_progress_start(&prog, "step", o->steps);
 	for (step = 0; step < o->steps; step++) {
 		/* cosine from lr0 to lr0 / 10 */
 		float lr = lr0 * (0.1f + 0.45f * (1.0f + cosf((float)M_PI * step / o->steps)));
@@ -258,9 +270,9 @@ static int mdl_qat_lm(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 		mdl_adamw_step(&opt, pool, m->params, tr.grad, lr, gn > 1.0 ? (float)(1.0 / gn) : 1.0f);
 		ema = step ? 0.95 * ema + 0.05 * loss : loss;
 		if ((step + 1) % 50 == 0 || step + 1 == o->steps)
-			fprintf(stderr, "step %4u/%u  loss %.4f  %.0f s\n", step + 1, o->steps, ema,
-				mdl_now() - t0);
+			tool_progress_update(&prog, step + 1, "loss %.4f", ema);
 	}
+	tool_progress_end(&prog);
 	if (mdl_llama_save(m, o->out, err, sizeof(err))) {
 		fprintf(stderr, "mdl-qat: %s\n", err);
 		return 1;
@@ -414,7 +426,8 @@ static int mdl_qat_cls(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 	struct mdl_rng r;
 	uint32_t *perm;
 	uint8_t *labels, *decay;
-	double loss, sum, t0 = mdl_now();
+	struct tool_progress prog;
+	double loss, sum;
 	char err[512];
 	size_t j;
 
@@ -452,6 +465,7 @@ static int mdl_qat_cls(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 	steps = o->epochs * nbatch;
 	fprintf(stderr, "mdl-qat: classifier %s/%s, %s, %u epochs, lr %.1e\n", o->format,
 		o->act, t.teach ? "distillation" : "QAT", o->epochs, lr0);
+	tool_progress_start(&prog, "step", steps);
 	for (ep = 0; ep < o->epochs; ep++) {
 		for (i = train.n - 1; i > 0; i--) {
 			uint32_t k = mdl_rng_below(&r, i + 1), tmp = perm[i];
@@ -482,10 +496,15 @@ static int mdl_qat_cls(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 			gn = mdl_grad_norm(pool, t.grad->params, t.c->n_params);
 			mdl_adamw_step(&opt, pool, t.c->params, t.grad->params, lr,
 				       gn > 5.0 ? (float)(5.0 / gn) : 1.0f);
+			/* steps, so that time left shows within the first epoch too */
+			if ((step + 1) % 100 == 0 && b + 1 < nbatch)
+				tool_progress_update(&prog, step + 1, "epoch %u/%u, loss %.4f",
+						     ep + 1, o->epochs, sum / (b + 1));
 		}
-		fprintf(stderr, "epoch %u/%u  loss %.4f  %.0f s\n", ep + 1, o->epochs,
-			sum / nbatch, mdl_now() - t0);
+		tool_progress_update(&prog, step, "epoch %u/%u done, loss %.4f", ep + 1, o->epochs,
+				     sum / nbatch);
 	}
+	tool_progress_end(&prog);
 	if (mdl_cls_save(t.c, o->out, err, sizeof(err))) {
 		fprintf(stderr, "mdl-qat: %s\n", err);
 		return 1;
@@ -500,14 +519,12 @@ nomem:
 
 int main(int argc, char **argv)
 {
+	struct tool_cli cli = { .name = "mdl-qat", .usage = mdl_usage };
 	struct mdl_qat_opts o;
 	struct mdl_pool *pool;
 	int ret;
 
-	if (mdl_parse(argc, argv, &o)) {
-		mdl_usage();
-		return 2;
-	}
+	mdl_parse(argc, argv, &o, &cli);
 	if (mdl_pool_create(o.threads, &pool)) {
 		fprintf(stderr, "mdl-qat: cannot start %u threads\n", o.threads);
 		return 1;

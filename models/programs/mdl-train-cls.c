@@ -7,7 +7,6 @@
  *   mdl-train-cls --data DIR --out FILE [--hidden 256,128] [--epochs N] [...]
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,22 +20,39 @@
 #include "mdl_fp32_matmul.h"
 #include "mdl_rng.h"
 #include "mdl_util.h"
+#include "tool_cli.h"
+#include "tool_progress.h"
 
 struct mdl_cls_opts {
-	const char *data, *out, *figures;
+	const char *data, *out, *figures, *curve;
 	uint32_t layers, dims[MDL_CLS_LAYERS_MAX + 1];
 	uint32_t epochs, batch, threads;
 	float lr, min_lr, wd;
 	uint64_t seed;
 };
 
-static void mdl_usage(void)
+static void mdl_usage(FILE *f)
 {
-	fprintf(stderr,
-		"usage: mdl-train-cls --data DIR --out FILE [--hidden W1,W2,...] [--epochs N]\n"
-		"       [--batch N] [--lr F] [--min-lr F] [--wd F] [--seed N] [--threads N]\n"
-		"       [--figures FILE]   (final figures as 'key value' lines, for the tests)\n"
-		"DIR holds the Fashion-MNIST .gz files (scripts/fetch-data.sh)\n");
+	fprintf(f,
+		"Usage: mdl-train-cls --data DIR --out FILE [options]\n"
+		"Trains the Fashion-MNIST MLP classifier.\n\n"
+		"It writes the classifier's checkpoint. Progress (epoch k/N, time left, loss,\n"
+		"train accuracy) goes to stderr; the final figures (t10k top-1) to stdout.\n\n"
+		"Options:\n"
+		"  --data DIR        the Fashion-MNIST .gz files (scripts/fetch-data.sh)\n"
+		"  --out FILE        the checkpoint to write\n"
+		"  --hidden W1,W2,.. hidden layer widths (default 256,128)\n"
+		"  --epochs N        epochs (default 20)\n"
+		"  --batch N         images per step (default 100)\n"
+		"  --lr F            peak learning rate (default 1e-3)\n"
+		"  --min-lr F        final learning rate of the cosine schedule (default 1e-5)\n"
+		"  --wd F            weight decay (default 0.01)\n"
+		"  --seed N          initialisation and shuffling seed (default 1)\n"
+		"  --threads N       worker threads, 1 to %u (default 2, or $MDL_THREADS)\n"
+		"  --figures FILE    the final figures as 'key value' lines (for the tests)\n"
+		"  --curve FILE      the loss curve as CSV (epoch, loss, train accuracy), one\n"
+		"                    line per epoch; 'make models' plots it\n",
+		MDL_THREADS_MAX);
 }
 
 static int mdl_parse_hidden(const char *s, struct mdl_cls_opts *o)
@@ -61,42 +77,45 @@ static int mdl_parse_hidden(const char *s, struct mdl_cls_opts *o)
 	return 0;
 }
 
-static int mdl_parse(int argc, char **argv, struct mdl_cls_opts *o)
+static void mdl_parse(int argc, char **argv, struct mdl_cls_opts *o, struct tool_cli *cli)
 {
 	static const struct option opts[] = {
 		{ "data", 1, 0, 'd' }, { "out", 1, 0, 'o' }, { "hidden", 1, 0, 'H' },
 		{ "epochs", 1, 0, 'e' }, { "batch", 1, 0, 'b' }, { "lr", 1, 0, 'l' },
 		{ "min-lr", 1, 0, 'm' }, { "wd", 1, 0, 'W' }, { "seed", 1, 0, 'S' },
-		{ "threads", 1, 0, 'j' }, { "figures", 1, 0, 'F' }, { 0, 0, 0, 0 }
+		{ "threads", 1, 0, 'j' }, { "figures", 1, 0, 'F' }, { "curve", 1, 0, 'C' },
+		{ 0, 0, 0, 0 }
 	};
 	int c;
 
 	*o = (struct mdl_cls_opts){ .epochs = 20, .batch = 100, .threads = mdl_threads_default(2),
 				    .lr = 1e-3f, .min_lr = 1e-5f, .wd = 0.01f, .seed = 1 };
 	mdl_parse_hidden("256,128", o);
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tool_cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'd': o->data = optarg; break;
 		case 'o': o->out = optarg; break;
 		case 'H':
 			if (mdl_parse_hidden(optarg, o))
-				return -EINVAL;
+				tool_cli_usage_error("--hidden '%s': not widths from 1 to %u "
+						     "separated by commas (at most %u)", optarg,
+						     MDL_CLS_DIM_MAX, MDL_CLS_LAYERS_MAX - 1);
 			break;
-		case 'e': o->epochs = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'b': o->batch = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'l': o->lr = strtof(optarg, NULL); break;
-		case 'm': o->min_lr = strtof(optarg, NULL); break;
-		case 'W': o->wd = strtof(optarg, NULL); break;
-		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
-		case 'j': o->threads = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'e': o->epochs = tool_cli_u32("--epochs", optarg, 1, 100000); break;
+		case 'b': o->batch = tool_cli_u32("--batch", optarg, 1, 60000); break;
+		case 'l': o->lr = (float)tool_cli_double("--lr", optarg, 0, 10); break;
+		case 'm': o->min_lr = (float)tool_cli_double("--min-lr", optarg, 0, 10); break;
+		case 'W': o->wd = (float)tool_cli_double("--wd", optarg, 0, 10); break;
+		case 'S': o->seed = tool_cli_u64("--seed", optarg, 0, UINT64_MAX); break;
+		case 'j': o->threads = tool_cli_u32("--threads", optarg, 1, MDL_THREADS_MAX); break;
 		case 'F': o->figures = optarg; break;
-		default: return -EINVAL;
+		case 'C': o->curve = optarg; break;
 		}
 	}
-	if (!o->data || !o->out || optind != argc || o->epochs == 0 || o->batch == 0 ||
-	    o->threads == 0 || o->threads > MDL_THREADS_MAX)
-		return -EINVAL;
-	return 0;
+	if (!o->data || !o->out)
+		tool_cli_usage_error("--data DIR and --out FILE are needed");
+	if (optind != argc)
+		tool_cli_usage_error("unexpected argument '%s'", argv[optind]);
 }
 
 /* Activations and gradients of one batch. */
@@ -171,6 +190,9 @@ static double mdl_cls_step(struct mdl_cls_train *t, const uint8_t *labels, uint3
 
 int main(int argc, char **argv)
 {
+	struct tool_cli cli = { .name = "mdl-train-cls", .usage = mdl_usage };
+	struct tool_progress prog;
+	FILE *curve = NULL;
 	struct mdl_cls_opts o;
 	struct mdl_images train, test;
 	struct mdl_cls_train t = { 0 };
@@ -185,9 +207,11 @@ int main(int argc, char **argv)
 	char err[512];
 	size_t j;
 
-	if (mdl_parse(argc, argv, &o)) {
-		mdl_usage();
-		return 2;
+	mdl_parse(argc, argv, &o, &cli);
+	if (o.curve && (!(curve = fopen(o.curve, "w")) ||
+			fprintf(curve, "epoch,loss,train_acc\n") < 0)) {
+		fprintf(stderr, "mdl-train-cls: --curve %s: %s\n", o.curve, strerror(errno));
+		return 1;
 	}
 	if (mdl_fmnist_load(o.data, "train", &train, err, sizeof(err)) ||
 	    mdl_fmnist_load(o.data, "t10k", &test, err, sizeof(err)) ||
@@ -234,6 +258,7 @@ int main(int argc, char **argv)
 	fprintf(stderr, ", %zu parameters, %u epochs of %u images, batch %u, %u threads\n",
 		t.c->n_params, o.epochs, train.n, o.batch, o.threads);
 	t0 = mdl_now();
+	tool_progress_start(&prog, "epoch", o.epochs);
 	for (ep = 0; ep < o.epochs; ep++) {
 		uint32_t b, nbatches = train.n / o.batch;
 
@@ -265,9 +290,16 @@ int main(int argc, char **argv)
 			mdl_adamw_step(&opt, t.pool, t.c->params, t.grad->params, lr,
 				       gn > 5.0 ? (float)(5.0 / gn) : 1.0f);
 		}
-		fprintf(stderr, "epoch %2u/%u  loss %.4f  train acc %.4f  %.1f s\n", ep + 1,
-			o.epochs, loss / nbatches, (double)correct / (nbatches * o.batch),
-			mdl_now() - t0);
+		if (curve)
+			fprintf(curve, "%u,%.6f,%.6f\n", ep + 1, loss / nbatches,
+				(double)correct / (nbatches * o.batch));
+		tool_progress_update(&prog, ep + 1, "loss %.4f, train acc %.4f", loss / nbatches,
+				     (double)correct / (nbatches * o.batch));
+	}
+	tool_progress_end(&prog);
+	if (curve && fclose(curve)) {
+		fprintf(stderr, "mdl-train-cls: --curve %s: write failed\n", o.curve);
+		return 1;
 	}
 	if (mdl_cls_save(t.c, o.out, err, sizeof(err))) {
 		fprintf(stderr, "mdl-train-cls: %s\n", err);

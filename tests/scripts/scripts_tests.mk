@@ -9,3 +9,16 @@ VM_SCRIPTS += $(TOP)/tests/scripts/vm_vmsh_options_test.sh
 # built out of the tree against the installed SDK (host; the examples run
 # in the guest: examples/examples.mk).
 HOST_TESTS += $(TOP)/tests/scripts/sdk_install_test.sh
+
+# Every program's command line: --help, --version, usage errors naming the
+# option and value, --json, progress lines and man pages (host; the guest
+# tools run on the host for this); and the guest tools' --json and --device
+# on the device (guest).
+HOST_TESTS += $(TOP)/tests/scripts/tools_cli_test.sh
+SCRT_GUEST_CLI := $(BUILD)/tests/scripts/guest_tools_cli_test.sh
+$(SCRT_GUEST_CLI): $(TOP)/tests/scripts/guest_tools_cli_test.sh
+	@mkdir -p $(@D)
+	cp $< $@
+GUEST_BINS += $(SCRT_GUEST_CLI)
+GUEST_SCRIPTS += $(SCRT_GUEST_CLI)
+ALL_TARGETS += $(SCRT_GUEST_CLI)

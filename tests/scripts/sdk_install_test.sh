@@ -40,7 +40,8 @@ for f in usr/bin/accel-info usr/bin/accel-stats usr/include/accel.h usr/include/
 	${libdir#/}/libquasar_compress.a ${libdir#/}/libquasar_dp.a \
 	${libdir#/}/pkgconfig/libaccel.pc ${libdir#/}/pkgconfig/quasar-compress.pc \
 	lib/firmware/quasar/quasar-fw.bin usr/lib/python3/dist-packages/quasar/__init__.py \
-	usr/lib/python3/dist-packages/quasar/_ffi.py; do
+	usr/lib/python3/dist-packages/quasar/_ffi.py usr/share/man/man1/accel-info.1 \
+	usr/share/man/man1/accel-stats.1; do
 	[ -e "$stage/$f" ] || { echo "missing: $f"; missing=1; }
 done >"$work/missing"
 [ "$(readlink "$stage$libdir/libaccel.so")" = libaccel.so.1 ] ||

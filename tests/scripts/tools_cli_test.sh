@@ -1,0 +1,189 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# tools_cli_test: every program keeps the command-line conventions
+# (docs/architecture.md "Command-line conventions", tools/tool_cli.h):
+# --help and -h print the usage on stdout and exit 0; --version prints
+# "NAME (Quasar) X.Y.Z" with accel.h's version; a bad option value and an
+# unknown option exit 2 with a message naming the option and the value;
+# a device that cannot be opened exits 1 naming it (--device, then
+# $ACCEL_DEVICE). Then what the conventions carry: accel-eval --json has
+# the table's figures, the training progress says k/N and time left and
+# the curve has a line per step, and help2man makes a man page from --help.
+# The guest tools run here too, with build/libaccel on LD_LIBRARY_PATH.
+# TAP.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+b=$top/build
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export LD_LIBRARY_PATH=$b/libaccel${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+unset ACCEL_DEVICE MDL_THREADS
+n=0 fails=0
+
+result() { # rc name [detail file]
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | tail -20
+		fails=$((fails + 1))
+	fi
+}
+
+# run OUT ERR PROGRAM ARGS...: the exit status, stdout and stderr apart
+run() {
+	local out=$1 err=$2; shift 2
+	"$@" >"$out" 2>"$err"
+}
+
+version=$(sed -n 's/^#define ACCEL_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' \
+	"$top/libaccel/include/accel.h" | paste -sd.)
+# PROGRAM  a bad value of one of its options
+progs=(
+	"tools/accel-info --device"
+	"tools/accel-demo --device"
+	"tools/accel-stats --group:48 -m:0 --act:tanh --seed:x"
+	"models/accel-eval --threads:x --threads:65 --calib-mode:best --windows:-1"
+	"models/mdl-train-lm --steps:0 --heads:x --lr:fast"
+	"models/mdl-train-cls --epochs:-3 --hidden:12,,4 --batch:1e3"
+	"models/mdl-qat --kd:2 --act:a4 --threads:0"
+	"models/mdl-cls-fwrun --batch:0 --limit:ten"
+	"models/mdl-lm-fwrun --tokens:0 --offset:0x"
+)
+
+echo "TAP version 13"
+echo "1..$((${#progs[@]} * 4 + 6))"
+for entry in "${progs[@]}"; do
+	read -r path bads <<<"$entry"
+	name=${path##*/}
+	prog=$b/$path
+	log=$work/$name.log
+
+	: >"$log"
+	ok=0
+	for h in --help -h; do
+		run "$work/out" "$work/err" "$prog" $h
+		rc=$?
+		{ echo "$name $h: exit $rc"; cat "$work/out" "$work/err"; } >>"$log"
+		[ $rc -eq 0 ] && [ ! -s "$work/err" ] && head -1 "$work/out" | grep -q "^Usage: $name " &&
+			grep -q -- '--version' "$work/out" || ok=1
+	done
+	cmp -s <("$prog" --help) <("$prog" -h) || { echo "-h differs from --help" >>"$log"; ok=1; }
+	result $ok "$name --help and -h: usage on stdout, exit 0" "$log"
+
+	run "$work/out" "$work/err" "$prog" --version
+	rc=$?
+	{ echo "$name --version: exit $rc"; cat "$work/out" "$work/err"; } >"$log"
+	[ $rc -eq 0 ] && [ "$(cat "$work/out")" = "$name (Quasar) $version" ]
+	result $? "$name --version prints '$name (Quasar) $version'" "$log"
+
+	# a bad value: exit 2, the message names the option and the value
+	: >"$log"
+	ok=0
+	if [ "$bads" = --device ]; then
+		# the device tools: a node that is not there fails (1), named
+		for how in flag env; do
+			if [ $how = flag ]; then
+				run "$work/out" "$work/err" "$prog" --device /dev/accel/no-such-node
+			else
+				ACCEL_DEVICE=/dev/accel/no-such-node run "$work/out" "$work/err" "$prog"
+			fi
+			rc=$?
+			{ echo "$name ($how): exit $rc"; cat "$work/err"; } >>"$log"
+			[ $rc -eq 1 ] && grep -q "^$name: .*/dev/accel/no-such-node" "$work/err" || ok=1
+		done
+		result $ok "$name: --device and \$ACCEL_DEVICE name the node that failed (exit 1)" \
+			"$log"
+	else
+		for bad in $bads; do
+			opt=${bad%%:*} val=${bad#*:}
+			run "$work/out" "$work/err" "$prog" "$opt" "$val"
+			rc=$?
+			{ echo "$name $opt $val: exit $rc"; cat "$work/err"; } >>"$log"
+			[ $rc -eq 2 ] && grep -qF -- "$name: $opt '$val'" "$work/err" || ok=1
+		done
+		result $ok "$name: a bad value exits 2 naming option and value ($bads)" "$log"
+	fi
+
+	run "$work/out" "$work/err" "$prog" --no-such-option
+	rc=$?
+	{ echo "$name --no-such-option: exit $rc"; cat "$work/err"; } >"$log"
+	[ $rc -eq 2 ] && grep -qF -- "$name: unknown option '--no-such-option'" "$work/err" &&
+		grep -qF -- "Try '$name --help'" "$work/err"
+	result $? "$name: an unknown option exits 2 and names it" "$log"
+done
+
+# mdl-train-lm -h is help, --heads the heads (it was -h once)
+run "$work/out" "$work/err" "$b/models/mdl-train-lm" --heads 2
+rc=$?
+{ echo "exit $rc"; cat "$work/err"; } >"$work/heads.log"
+[ $rc -eq 2 ] && grep -qF "needed" "$work/err"
+result $? "mdl-train-lm --heads takes a value (and still wants --data and --out)" "$work/heads.log"
+
+# accel-eval --json: one object per row, the same figures as the table
+fm=/usr/share/datasets/fashion-mnist
+eval_args=(--data "$fm" --limit 500 --variants int8/a16/rtn,int4-g32/a16/rtn --threads 2
+	"$top/models/ckpt/fmnist-mlp.bin")
+"$b/models/accel-eval" "${eval_args[@]}" >"$work/eval.txt" 2>"$work/eval.err" &&
+	"$b/models/accel-eval" --json "${eval_args[@]}" >"$work/eval.json" 2>"$work/eval.jerr"
+rc=$?
+python3 - "$work/eval.txt" "$work/eval.json" >"$work/json.log" 2>&1 <<'PY'
+import json, sys
+text = [l.split() for l in open(sys.argv[1])]
+rows = {l[0]: l for l in text if l and l[0] in ("fp32", "int8/a16/rtn", "int4-g32/a16/rtn")}
+objs = [json.loads(l) for l in open(sys.argv[2])]
+print(len(objs), "objects;", len(rows), "table rows")
+assert [o["variant"] for o in objs] == ["fp32", "int8/a16/rtn", "int4-g32/a16/rtn"], objs
+for o in objs:
+    t = rows[o["variant"]]
+    assert o["model"] == "cls" and o["on"] == "host", o
+    assert int(t[1]) == o["weight_bytes"], (t, o)
+    assert "%.2f" % o["bits_per_weight"] == t[2], (t, o)
+    assert "%.4f" % o["top1"] == t[3], (t, o)
+    if o["variant"] != "fp32":
+        assert "%+.4f" % o["delta"] == t[4] and "%.4f" % o["agree"] == t[5], (t, o)
+print("every row's figures agree")
+PY
+pyrc=$?
+[ $rc -eq 0 ] && [ $pyrc -eq 0 ] && grep -q "^int4-g32/a16/rtn " "$work/eval.jerr"
+result $? "accel-eval --json: one object per row with the table's figures (table on stderr)" \
+	"$work/json.log"
+
+# progress: k/N, elapsed and time left per step; the curve's CSV, a line per step
+moby=$(sed -n 's/^MOBY_DICK_VERSION *:\?= *//p' "$top/versions.mk")
+moby=${QUASAR_CACHE:-/var/cache/quasar}/data/moby-dick-$moby/data
+run "$work/out" "$work/err" "$b/models/mdl-train-lm" --data "$moby" --out "$work/tiny.bin" \
+	--steps 4 --log-every 2 --dim 16 --hidden 32 --layers 1 --heads 2 --seq 16 --batch 2 \
+	--threads 1 --curve "$work/curve.csv"
+rc=$?
+{ echo "exit $rc"; cat "$work/err"; echo "curve:"; cat "$work/curve.csv"; } >"$work/prog.log"
+[ $rc -eq 0 ] &&
+	grep -Eq '^mdl-train-lm: step 2/4 \(50%\), [0-9]+:[0-9]{2} elapsed, [0-9]+:[0-9]{2} left, loss [0-9.]+' "$work/err" &&
+	grep -Eq '^mdl-train-lm: step 4/4 \(100%\), .*, 0:00 left' "$work/err" &&
+	[ "$(head -1 "$work/curve.csv")" = "step,loss,loss_smoothed,lr,grad_norm" ] &&
+	[ "$(tail -n +2 "$work/curve.csv" | cut -d, -f1 | paste -sd' ')" = "1 2 3 4" ]
+result $? "mdl-train-lm: progress lines with k/N and time left; --curve a line per step" \
+	"$work/prog.log"
+gnuplot -e "csv='$work/curve.csv'; out='$work/curve.png'; what='tiny'" \
+	"$top/models/programs/loss_curve.gp" >"$work/plot.log" 2>&1 &&
+	[ "$(head -c 4 "$work/curve.png" | od -An -c | tr -d ' ')" = '211PNG' ]
+result $? "the loss curve plots to a PNG (loss_curve.gp)" "$work/plot.log"
+
+# the man page is the --help text, through help2man
+bash "$top/scripts/mkman.sh" "$b/tools/accel-stats" "$work/accel-stats.1" "$b/libaccel" \
+	>"$work/man.log" 2>&1 &&
+	grep -q '^accel-stats \\- runs one GEMM on the Quasar device, checked' "$work/accel-stats.1" &&
+	grep -qF '\-\-priority' "$work/accel-stats.1" &&
+	grep -q "$version" "$work/accel-stats.1"
+result $? "mkman.sh: accel-stats.1 from --help (NAME, options) and --version" "$work/man.log"
+
+# JSON output is valid JSON and escapes what it must (tool_json via accel-eval --tag)
+"$b/models/accel-eval" --json --tag 'q"uo\te' --data "$fm" --limit 100 --variants int8/a16/rtn \
+	--threads 2 "$top/models/ckpt/fmnist-mlp.bin" 2>/dev/null |
+	python3 -c 'import json, sys
+o = [json.loads(l) for l in sys.stdin][1]
+assert o["variant"] == "int8/a16/q\"uo\\te" and o["algo"] == "q\"uo\\te", o' >"$work/esc.log" 2>&1
+result $? "--json escapes quotes and backslashes in names" "$work/esc.log"
+
+[ $fails -eq 0 ]
