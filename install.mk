@@ -58,7 +58,7 @@ INSTALLED = $(addprefix $(BINDIR)/,$(notdir $(INSTALL_BINS))) \
 	$(foreach l,$(notdir $(INSTALL_SHLIBS)),$(LIBDIR)/$(basename $(l))) \
 	$(addprefix $(PKGCONFIGDIR)/,$(notdir $(INSTALL_PC:.in=))) \
 	$(addprefix $(FIRMWAREDIR)/quasar/,$(notdir $(INSTALL_FW))) \
-	$(addprefix $(PYTHONDIR)/quasar/,$(notdir $(INSTALL_PYTHON)))
+	$(addprefix $(PYTHONDIR)/quasar/,$(notdir $(INSTALL_PYTHON))) \
 	$(addprefix $(MANDIR)/man1/,$(notdir $(INSTALL_MAN)))
 # @VAR@ of a .pc.in; paths under PREFIX relative to ${prefix}, so that
 # `pkg-config --define-prefix` finds an SDK that was moved (or is still in
@@ -73,8 +73,7 @@ INSTALL_PC_SED = -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call INSTALL_PC_REL
 install: $(INSTALL_FILES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR)/drm $(DESTDIR)$(INCLUDEDIR)/quasar \
 		$(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(FIRMWAREDIR)/quasar \
-		$(DESTDIR)$(PYTHONDIR)/quasar
-		$(DESTDIR)$(MANDIR)/man1
+		$(DESTDIR)$(PYTHONDIR)/quasar $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(INSTALL_BINS) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(INSTALL_HEADERS) $(DESTDIR)$(INCLUDEDIR)/
 	install -m 644 $(INSTALL_UAPI) $(DESTDIR)$(INCLUDEDIR)/drm/
