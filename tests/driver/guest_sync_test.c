@@ -280,11 +280,19 @@ TEST_F(sync, failed_job_signals_its_out_fence_with_an_error)
 TEST_F(sync, syncobj_wait_times_out_for_a_point_never_submitted)
 {
 	struct accel_syncobj *tl;
-	int64_t start = guest_now_ns();
+	uint64_t point = ~0ull;
 
+	/*
+	 * Not how long it waited: the DRM core turns the deadline into
+	 * jiffies, which a TCG guest on a loaded host advances unevenly (a
+	 * 50 ms wait was once measured as 35 ms of CLOCK_MONOTONIC).
+	 */
 	ASSERT_EQ(0, accel_syncobj_create(self->dev, 0, &tl));
 	EXPECT_EQ(-ETIME, accel_syncobj_wait(tl, 1, 50 * 1000000));
-	EXPECT_GE(guest_now_ns() - start, 50 * 1000000 - TICK_SLACK_NS);
+	EXPECT_EQ(-ETIME, accel_syncobj_wait(tl, 1, 0));
+	EXPECT_EQ(0, accel_syncobj_query(tl, &point));
+	EXPECT_EQ(0, point) TH_LOG("the timed-out wait signalled point %llu",
+				   (unsigned long long)point);
 	accel_syncobj_destroy(tl);
 }
 
