@@ -9,6 +9,7 @@ import numpy as np
 
 from ._ffi import ffi, lib
 from .errors import QuasarError, check, last_error
+from .handle import Handle
 
 TIMEOUT_INFINITE = (1 << 63) - 1
 
@@ -184,11 +185,13 @@ class Device:
         return Graph(self)
 
 
-class Buffer:
+class Buffer(Handle):
     """A buffer object: zero-filled device memory, page-rounded, mapped for
     the CPU. ``array`` is a numpy uint8 view of the mapping (valid until the
     buffer is freed); ``addr`` its device address. ``owner`` is set for the
     BO of a tensor or command buffer, which frees it itself."""
+
+    _gone = "the buffer is freed"
 
     def __init__(self, dev, size, _ptr=None, _owner=None):
         self.dev = dev
@@ -210,15 +213,6 @@ class Buffer:
         self._array = None
 
     free = release
-
-    def __del__(self):
-        if getattr(self, "_ptr", None) is not None and not self.dev.closed:
-            self.release()
-
-    def ptr(self, call):
-        if self._ptr is None or self.dev.closed:
-            raise QuasarError(errno.EBADF, call, "the buffer is freed")
-        return self._ptr
 
     @property
     def size(self):

@@ -8,6 +8,7 @@ from typing import Optional
 from ._ffi import ffi, lib
 from .device import timeout_ns
 from .errors import QuasarError, invalid
+from .handle import Handle
 from .job import CommandBuffer, JobResult, JobStats, Priority
 
 
@@ -27,9 +28,11 @@ class GraphNode:
         return self.result.ok
 
 
-class Graph:
+class Graph(Handle):
     """Nodes (command buffers) with dependencies on earlier nodes, each on a
     hardware queue or at a priority; run() submits them all and waits."""
+
+    _gone = "the graph is destroyed"
 
     def __init__(self, dev):
         self.dev = dev
@@ -46,15 +49,6 @@ class Graph:
             self._ptr = None
 
     destroy = release
-
-    def __del__(self):
-        if getattr(self, "_ptr", None) is not None and not self.dev.closed:
-            self.release()
-
-    def ptr(self, call):
-        if self._ptr is None or self.dev.closed:
-            raise QuasarError(errno.EBADF, call, "the graph is destroyed")
-        return self._ptr
 
     def __len__(self):
         return lib.accel_graph_count(self.ptr("accel_graph_count"))

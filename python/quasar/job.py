@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 from ._ffi import ffi, lib
 from .device import Buffer, timeout_ns
 from .errors import QuasarError, invalid
+from .handle import Handle
 from .tensor import Tensor
 
 
@@ -134,8 +135,10 @@ class JobStats:
         return ffi.string(buf).decode()
 
 
-class Queue:
+class Queue(Handle):
     """A queue of the device file at a priority, bound to one hardware queue."""
+
+    _gone = "the queue is destroyed"
 
     def __init__(self, dev, priority):
         self.dev = dev
@@ -151,15 +154,6 @@ class Queue:
             self._ptr = None
 
     destroy = release
-
-    def __del__(self):
-        if getattr(self, "_ptr", None) is not None and not self.dev.closed:
-            self.release()
-
-    def ptr(self, call):
-        if self._ptr is None or self.dev.closed:
-            raise QuasarError(errno.EBADF, call, "the queue is destroyed")
-        return self._ptr
 
     @property
     def hw_index(self):
@@ -185,11 +179,13 @@ def _t(x, call):
     return x.ptr(call)
 
 
-class CommandBuffer:
+class CommandBuffer(Handle):
     """A command stream, one method per command; ops take tensors, outputs
     first (as memcpy). Each method appends one command (libaccel adds the
     ISA_VERSION and BARRIER commands the stream needs) and returns self, so
     calls chain. Tensors and buffers named are kept alive until reset()."""
+
+    _gone = "the command buffer is destroyed"
 
     def __init__(self, dev):
         self.dev = dev
@@ -208,15 +204,6 @@ class CommandBuffer:
         self._keep, self._bos = [], []
 
     destroy = release
-
-    def __del__(self):
-        if getattr(self, "_ptr", None) is not None and not self.dev.closed:
-            self.release()
-
-    def ptr(self, call):
-        if self._ptr is None or self.dev.closed:
-            raise QuasarError(errno.EBADF, call, "the command buffer is destroyed")
-        return self._ptr
 
     def __len__(self):
         return lib.accel_cmdbuf_count(self.ptr("accel_cmdbuf_count"))

@@ -11,6 +11,7 @@ import numpy as np
 from ._ffi import ffi, lib
 from .device import Buffer
 from .errors import QuasarError, invalid
+from .handle import Handle
 
 
 class Format(enum.IntEnum):
@@ -111,10 +112,12 @@ def _as_bytes(call, name, buf, want):
     return ffi.from_buffer(arr), arr
 
 
-class Tensor:
+class Tensor(Handle):
     """A tensor on the device. Plain ones (FP32, BF16, U32, U8) are made by
     :meth:`create` / :meth:`from_numpy`, packed weights by :meth:`weights`,
     other views of the same memory by :meth:`view`."""
+
+    _gone = "the tensor is freed"
 
     def __init__(self, dev, ptr, shape, base=None):
         self.dev = dev
@@ -184,15 +187,6 @@ class Tensor:
             self._ptr = None
 
     free = release
-
-    def __del__(self):
-        if getattr(self, "_ptr", None) is not None and not self.dev.closed:
-            self.release()
-
-    def ptr(self, call):
-        if self._ptr is None or self.dev.closed:
-            raise QuasarError(errno.EBADF, call, "the tensor is freed")
-        return self._ptr
 
     def __repr__(self):
         state = "" if self._ptr is not None else ", freed"
