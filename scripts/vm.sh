@@ -46,8 +46,9 @@ while [ $# -gt 0 ]; do
 	--noload) append="$append quasar.noload"; shift ;;
 	--qmp) need_arg "$@"; qmp=$2; shift 2 ;;
 	--initrd) need_arg "$@"; initramfs=$2; shift 2 ;;
+	-h | --help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	--) shift; extra=("$@"); break ;;
-	*) echo "vm.sh: unknown argument $1" >&2; exit 2 ;;
+	*) echo "vm.sh: unknown argument $1 (vm.sh --help lists them)" >&2; exit 2 ;;
 	esac
 done
 case "$gdb" in

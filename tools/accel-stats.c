@@ -57,6 +57,7 @@ struct st_opts {
 	uint32_t m, n, k;
 	float alpha;
 	const char *device;	/* --device, or NULL: $ACCEL_DEVICE or the first node */
+	const char *device_name;	/* which of those, for messages */
 	int json;		/* --json: one object instead of the text */
 };
 
@@ -163,6 +164,7 @@ static void st_parse(int argc, char **argv, struct st_opts *o, struct tool_cli *
 		}
 	}
 	o->device = cli->device;
+	o->device_name = tool_cli_device_name(cli);
 	o->json = cli->json;
 	if (optind < argc)
 		tool_cli_usage_error("unexpected argument '%s'", argv[optind]);
@@ -309,8 +311,11 @@ static int st_device(struct st_run *r, double *wall_ms)
 	struct timespec t0, t1;
 	int err;
 
-	if ((err = accel_device_open(o->device, &r->dev)))
-		return st_fail(r, "opening the device", err);
+	if ((err = accel_device_open(o->device, &r->dev))) {
+		fprintf(stderr, "accel-stats: opening %s failed: %s\n", o->device_name,
+			accel_strerror(err));
+		return 1;
+	}
 	if (st_queue(r))
 		return 1;
 	if ((err = accel_tensor_create(r->dev, DRM_QUASAR_FORMAT_BF16, 2,

@@ -456,7 +456,7 @@ int main(int argc, char **argv)
 #endif
 		ret = mdl_backend_accel_create(r.device, &b);
 	if (ret) {
-		fprintf(stderr, GEN_NAME ": --device %s: %s%s\n", r.device, strerror(-ret),
+		fprintf(stderr, GEN_NAME ": opening %s failed: %s%s\n", r.device, accel_strerror(ret),
 #ifdef GEN_HAVE_FWRUN
 			" (--device fwrun: the firmware in process, no VM)"
 #else

@@ -53,7 +53,7 @@ progs=(
 )
 
 echo "TAP version 13"
-echo "1..$((${#progs[@]} * 4 + 6))"
+echo "1..$((${#progs[@]} * 4 + 8))"
 for entry in "${progs[@]}"; do
 	read -r path bads <<<"$entry"
 	name=${path##*/}
@@ -113,6 +113,25 @@ for entry in "${progs[@]}"; do
 		grep -qF -- "Try '$name --help'" "$work/err"
 	result $? "$name: an unknown option exits 2 and names it" "$log"
 done
+
+# accel-stats, whose bad-value row above is its options, names the node too
+run "$work/out" "$work/err" "$b/tools/accel-stats" --device /dev/accel/no-such-node
+rc=$?
+{ echo "exit $rc"; cat "$work/err"; } >"$work/stats-dev.log"
+[ $rc -eq 1 ] && grep -q "^accel-stats: opening /dev/accel/no-such-node failed: " "$work/err"
+result $? "accel-stats: a node that cannot be opened is named (exit 1)" "$work/stats-dev.log"
+
+# the VM runner: --help on stdout (exit 0), an unknown argument named (exit 2)
+run "$work/out" "$work/err" bash "$top/scripts/vm.sh" --help
+rc=$?
+run "$work/out2" "$work/err2" bash "$top/scripts/vm.sh" --no-such-option
+rc2=$?
+cat "$work/out" "$work/err" "$work/err2" >"$work/vm.log"
+[ $rc -eq 0 ] && [ ! -s "$work/err" ] && grep -q "^usage: vm.sh " "$work/out" &&
+	grep -q -- "--shell" "$work/out" && [ $rc2 -eq 2 ] &&
+	grep -qF "vm.sh: unknown argument --no-such-option" "$work/err2"
+result $? "vm.sh --help prints the usage (exit 0); an unknown argument exits 2 naming it" \
+	"$work/vm.log"
 
 # mdl-train-lm -h is help, --heads the heads (it was -h once)
 run "$work/out" "$work/err" "$b/models/mdl-train-lm" --heads 2
