@@ -8,6 +8,11 @@
 #                     layer, decode (M = 1) and prefill (M = 64), run by the
 #                     firmware in-process (fwrun/) and checked against the
 #                     golden model: build/bench/cost.csv and cost.png
+#   make bench-stack  (part of make bench) the stack's own cost, accel-bench
+#                     in the guest (job round trip, jobs/s per depth and
+#                     priority, BOs, a 4096 x 4096 W4 GEMV's device time)
+#                     against the same kernel on the host:
+#                     build/bench/stack.csv and stack.png
 #   make bench-model  (part of make bench) the language model's decode, one
 #                     device job per token, on the host in process (fwrun),
 #                     in the guest through /dev/accel/accel0 and in FP32 on
@@ -44,6 +49,29 @@ ALL_TARGETS += $(MODEL_BENCH) $(MODEL_BENCH_GUEST)
 GUEST_BINS += $(MODEL_BENCH_GUEST)
 GUEST_DATA += $(MDL_LM_CKPT)
 
+# accel-bench: the guest's build (libaccel, the golden model to check the
+# GEMV: no SIMD, it runs under TCG) and the host's, which adds --host-kernel
+# (the SIMD kernel alone, the overhead ratio's baseline).
+STACK_BENCH := $(BENCH_OUT)/accel-bench
+STACK_BENCH_GUEST := $(BENCH_OUT)/guest/accel-bench
+STACK_BENCH_DEPS := $(TOP)/bench/accel-bench.c $(LIBACCEL_DEPS) $(LIBACCEL_HDRS) $(CMP_LIB) \
+	$(TOOL_LIB) $(TOOL_HDRS)
+
+$(STACK_BENCH_GUEST): $(STACK_BENCH_DEPS) $(DP_REF_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) $(TOOL_CFLAGS) $$($(LIBACCEL_PKG) --cflags) -I$(DP_DIR) -I$(CMP_DIR) \
+		-o $@ $< $(CMP_LIB) $(DP_REF_LIB) $(TOOL_LIB) $$($(LIBACCEL_PKG) --libs) -lm
+
+$(STACK_BENCH): $(STACK_BENCH_DEPS) $(DP_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -O2 -march=native -DBENCH_HOST_KERNEL $(TOOL_CFLAGS) \
+		$$($(LIBACCEL_PKG) --cflags) -I$(DP_DIR) -I$(CMP_DIR) -o $@ $< $(CMP_LIB) $(DP_LIB) \
+		$(TOOL_LIB) $$($(LIBACCEL_PKG) --libs) -lm -lpthread
+
+ALL_TARGETS += $(STACK_BENCH) $(STACK_BENCH_GUEST)
+GUEST_BINS += $(STACK_BENCH_GUEST)
+MAN_BINS += $(STACK_BENCH_GUEST)
+
 $(DP_BENCH): $(TOP)/bench/dp_bench.c $(CMP_LIB) $(DP_LIB) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -O2 -march=native -I$(DP_DIR) -I$(CMP_DIR) $< -o $@ \
@@ -53,8 +81,8 @@ $(COST_SWEEP): $(TOP)/bench/cost_sweep.c $(FWRUN_LIBS) $(FWRUN_HDRS) $(DEPS_STAM
 	@mkdir -p $(dir $@)
 	$(CC) $(FWRUN_CFLAGS) $< -o $@ $(FWRUN_LIBS) -lz -lm
 
-.PHONY: bench bench-datapath bench-model cost-sweep
-bench: bench-datapath bench-model
+.PHONY: bench bench-datapath bench-model bench-stack cost-sweep
+bench: bench-datapath bench-stack bench-model
 
 # OpenBLAS picks its kernel from the CPU unless these force a slower one.
 bench-datapath: $(DP_BENCH)
@@ -70,6 +98,12 @@ bench-model: all $(MODEL_BENCH) $(MODEL_BENCH_QPK)
 	gnuplot -e "csv='$(BENCH_OUT)/model.csv'; out='$(BENCH_OUT)/model.png'" \
 		$(TOP)/bench/model_plot.gp
 	@echo "bench-model: $(BENCH_OUT)/model.csv, $(BENCH_OUT)/model.png"
+
+bench-stack: all $(STACK_BENCH)
+	bash $(TOP)/bench/stack_bench.sh $(STACK_BENCH) $(BENCH_OUT)/stack.csv
+	gnuplot -e "csv='$(BENCH_OUT)/stack.csv'; out='$(BENCH_OUT)/stack.png'" \
+		$(TOP)/bench/stack_plot.gp
+	@echo "bench-stack: $(BENCH_OUT)/stack.csv, $(BENCH_OUT)/stack.png"
 
 cost-sweep: $(COST_SWEEP)
 	$(COST_SWEEP) $(BENCH_OUT)/cost.csv

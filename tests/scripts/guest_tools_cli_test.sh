@@ -4,7 +4,8 @@
 # device (tests/scripts/tools_cli_test.sh checks the rest on the host):
 # accel-info --json carries the text's figures, --device picks the node and
 # a missing one fails naming it, accel-stats --json reports a verified job
-# with this GEMM's MACs, accel-demo takes --device. TAP.
+# with this GEMM's MACs, accel-demo takes --device, accel-bench reports every
+# figure (values only, never judged on a time). TAP.
 
 n=0 fail=0
 report() { # status name [diagnostics...]
@@ -24,7 +25,7 @@ json_num() { printf '%s\n' "$1" | sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p"; }
 text_num() { printf '%s\n' "$1" | sed -n "s/^$2: *\([0-9]*\).*/\1/p"; }
 
 echo "TAP version 13"
-echo "1..4"
+echo "1..5"
 
 text=$(accel-info 2>&1)
 json=$(accel-info --json 2>&1)
@@ -64,6 +65,26 @@ out=$(ACCEL_DEVICE=/dev/accel/no-such-node accel-demo --device "$node" 2>&1)
 rc=$?
 [ $rc -eq 0 ] && printf '%s\n' "$out" | grep -q '^verified$'
 report $? "accel-demo --device wins over \$ACCEL_DEVICE" "exit $rc" "$(printf '%s\n' "$out" | tail -5)"
+
+# accel-bench: every figure, the GEMV checked inside; the trace split for
+# every round trip (tracefs mounted here as stack_bench.sh does)
+t=/sys/kernel/tracing
+mountpoint -q $t || mount -t tracefs tracefs $t
+json=$(accel-bench --json --trace --roundtrips 6 --jobs 16 --bo-reps 2 --gemv-reps 1 2>/tmp/ab.err)
+rc=$?
+ok=0
+[ $rc -eq 0 ] || ok=1
+count() { printf '%s\n' "$json" | grep -c "$1"; }
+[ "$(count '"figure":"nop_jobs_per_s"')" -eq 9 ] || ok=1
+[ "$(count '"figure":"bo_create_map_free"')" -eq 4 ] || ok=1
+for f in null_roundtrip null_submit_to_run_job null_run_job_to_complete; do
+	[ "$(count "\"figure\":\"$f\",.*\"samples\":6}")" -eq 1 ] || ok=1
+done
+for f in gemv_w4_device gemv_w4_submit_to_complete; do
+	[ "$(count "\"figure\":\"$f\",\"value\":[1-9]")" -eq 1 ] || ok=1
+done
+report $ok "accel-bench --json --trace: 9 depth/priority rows, 4 BO sizes, 6 traced round trips, a checked GEMV" \
+	"exit $rc" "$json" "$(cat /tmp/ab.err)"
 
 echo "# Totals: pass:$((n - fail)) fail:$fail xfail:0 xpass:0 skip:0 error:0"
 [ $fail -eq 0 ]

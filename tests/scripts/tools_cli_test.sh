@@ -50,6 +50,7 @@ progs=(
 	"models/mdl-qat --kd:2 --act:a4 --threads:0"
 	"models/mdl-cls-fwrun --batch:0 --limit:ten"
 	"models/mdl-lm-fwrun --tokens:0 --offset:0x"
+	"bench/accel-bench --roundtrips:0 --jobs:x --gemv-reps:-1"
 )
 
 echo "TAP version 13"
