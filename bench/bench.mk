@@ -24,6 +24,7 @@ DP_BENCH := $(BENCH_OUT)/dp_bench
 COST_SWEEP := $(BENCH_OUT)/cost-sweep
 
 ALL_TARGETS += $(DP_BENCH) $(COST_SWEEP)
+MAN_BINS += $(DP_BENCH) $(COST_SWEEP)
 
 # The model benchmark: the host build (fwrun backend) and the guest's
 # (portable, libaccel), from one source; the W4A8 LM the guest tests pack
@@ -72,21 +73,22 @@ ALL_TARGETS += $(STACK_BENCH) $(STACK_BENCH_GUEST)
 GUEST_BINS += $(STACK_BENCH_GUEST)
 MAN_BINS += $(STACK_BENCH_GUEST)
 
-$(DP_BENCH): $(TOP)/bench/dp_bench.c $(CMP_LIB) $(DP_LIB) $(DEPS_STAMP)
+$(DP_BENCH): $(TOP)/bench/dp_bench.c $(CMP_LIB) $(DP_LIB) $(TOOL_LIB) $(TOOL_HDRS) $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -O2 -march=native -I$(DP_DIR) -I$(CMP_DIR) $< -o $@ \
-		$(CMP_LIB) $(DP_LIB) -lopenblas -lpthread -lm
+	$(CC) $(HOST_CFLAGS) -O2 -march=native $(TOOL_CFLAGS) -I$(DP_DIR) -I$(CMP_DIR) $< -o $@ \
+		$(CMP_LIB) $(DP_LIB) $(TOOL_LIB) -lopenblas -lpthread -lm
 
-$(COST_SWEEP): $(TOP)/bench/cost_sweep.c $(FWRUN_LIBS) $(FWRUN_HDRS) $(DEPS_STAMP)
+$(COST_SWEEP): $(TOP)/bench/cost_sweep.c $(FWRUN_LIBS) $(FWRUN_HDRS) $(TOOL_LIB) $(TOOL_HDRS) \
+		$(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(FWRUN_CFLAGS) $< -o $@ $(FWRUN_LIBS) -lz -lm
+	$(CC) $(FWRUN_CFLAGS) $(TOOL_CFLAGS) $< -o $@ $(FWRUN_LIBS) $(TOOL_LIB) -lz -lm
 
 .PHONY: bench bench-datapath bench-model bench-stack cost-sweep
 bench: bench-datapath bench-stack bench-model
 
 # OpenBLAS picks its kernel from the CPU unless these force a slower one.
 bench-datapath: $(DP_BENCH)
-	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $< $(BENCH_OUT)/datapath.csv
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $< --csv $(BENCH_OUT)/datapath.csv
 	gnuplot -e "csv='$(BENCH_OUT)/datapath.csv'; out='$(BENCH_OUT)/datapath.png'" \
 		$(TOP)/bench/datapath_plot.gp
 	@echo "bench: $(BENCH_OUT)/datapath.csv, $(BENCH_OUT)/datapath.png"
@@ -106,7 +108,7 @@ bench-stack: all $(STACK_BENCH)
 	@echo "bench-stack: $(BENCH_OUT)/stack.csv, $(BENCH_OUT)/stack.png"
 
 cost-sweep: $(COST_SWEEP)
-	$(COST_SWEEP) $(BENCH_OUT)/cost.csv
+	$(COST_SWEEP) --csv $(BENCH_OUT)/cost.csv
 	gnuplot -e "csv='$(BENCH_OUT)/cost.csv'; out='$(BENCH_OUT)/cost.png'" \
 		$(TOP)/bench/cost_plot.gp
 	@echo "cost-sweep: $(BENCH_OUT)/cost.csv, $(BENCH_OUT)/cost.png"

@@ -9,8 +9,9 @@
  * per weight). The accuracy half of the trade-off is docs/models.md's
  * compression report.
  *
- *   cost-sweep OUT.csv
+ *   cost-sweep [--csv OUT.csv] [--json]
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 #include "dp_gemm.h"
 #include "dp_num.h"
 #include "fwrun.h"
+#include "tool_cli.h"
+#include "tool_json.h"
 
 #define CS_N		1024
 #define CS_K		1024
@@ -129,27 +132,73 @@ out:
 	return bad;
 }
 
+static void cs_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: cost-sweep [--csv FILE] [--json]\n"
+		"Models what one 1024 x 1024 linear layer costs in every weight format.\n\n"
+		"A decode step (M = 1) and a prefill block (M = 64) per format and activation\n"
+		"mode, run by the device firmware in process (fwrun) with the default edge-NPU\n"
+		"cost parameters and a 4 MiB SRAM, each output checked bit for bit against the\n"
+		"golden model; prints cycles (compute, memory), the bound, energy and pJ/MAC.\n\n"
+		"Options:\n"
+		"  --csv FILE     write one CSV line per run (make cost-sweep: build/bench/cost.csv)\n");
+}
+
+static void cs_json(const char *fmt, int a8, uint32_t m, double bpw, const struct fw_job_stats *st,
+		    const char *bound, double us, double uj, double pj)
+{
+	struct tool_json j;
+
+	tool_json_begin(&j, stdout);
+	tool_json_str(&j, "format", fmt);
+	tool_json_str(&j, "act", a8 ? "a8" : "a16");
+	tool_json_u64(&j, "m", m);
+	tool_json_u64(&j, "n", CS_N);
+	tool_json_u64(&j, "k", CS_K);
+	tool_json_double(&j, "bits_per_weight", bpw);
+	tool_json_u64(&j, "weight_bytes", st->rd_weights);
+	tool_json_u64(&j, "meta_bytes", st->rd_wmeta);
+	tool_json_u64(&j, "act_bytes", st->rd_act);
+	tool_json_u64(&j, "wr_bytes", st->wr_bytes);
+	tool_json_u64(&j, "macs_exec", st->macs_exec);
+	tool_json_u64(&j, "tiles", st->tiles);
+	tool_json_u64(&j, "cycles_compute", st->cycles_compute);
+	tool_json_u64(&j, "cycles_memory", st->cycles_memory);
+	tool_json_u64(&j, "cycles", st->cycles);
+	tool_json_str(&j, "bound", bound);
+	tool_json_double(&j, "time_us", us);
+	tool_json_double(&j, "energy_uj", uj);
+	tool_json_double(&j, "pj_per_mac", pj);
+	tool_json_end(&j);
+}
+
 int main(int argc, char **argv)
 {
 	static const uint32_t ms[] = { 1, 64 };
+	static const struct option opts[] = { { "csv", 1, 0, 256 }, { 0 } };
+	struct tool_cli cli = { .name = "cost-sweep", .usage = cs_usage, .flags = TOOL_CLI_JSON };
+	const char *csv_path = NULL;
 	struct fw_cost_params p;
-	FILE *csv;
-	int fails = 0;
+	FILE *csv = NULL, *text;
+	int fails = 0, c;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: cost-sweep OUT.csv\n");
-		return 2;
-	}
-	csv = fopen(argv[1], "w");
-	if (!csv) {
-		perror(argv[1]);
-		return 1;
+	while ((c = tool_cli_getopt(&cli, argc, argv, "", opts)) != -1)
+		if (c == 256)
+			csv_path = optarg;
+	if (optind < argc)
+		tool_cli_usage_error("unexpected argument '%s'", argv[optind]);
+	text = cli.json ? stderr : stdout;
+	if (csv_path && !(csv = fopen(csv_path, "w"))) {
+		tool_cli_error("--csv %s: %s", csv_path, strerror(errno));
+		return TOOL_EXIT_FAIL;
 	}
 	fw_cost_defaults(&p);
-	fprintf(csv, "format,act,m,n,k,bits_per_weight,weight_bytes,meta_bytes,act_bytes,"
-		     "wr_bytes,macs_exec,tiles,cycles_compute,cycles_memory,cycles,bound,"
-		     "time_us,energy_uj,pj_per_mac\n");
-	printf("%-12s %-4s %3s %6s %10s %10s %10s %-7s %10s %8s\n", "format", "act", "M",
+	if (csv)
+		fprintf(csv, "format,act,m,n,k,bits_per_weight,weight_bytes,meta_bytes,act_bytes,"
+			     "wr_bytes,macs_exec,tiles,cycles_compute,cycles_memory,cycles,bound,"
+			     "time_us,energy_uj,pj_per_mac\n");
+	fprintf(text, "%-12s %-4s %3s %6s %10s %10s %10s %-7s %10s %8s\n", "format", "act", "M",
 	       "bits/w", "compute", "memory", "cycles", "bound", "energy uJ", "pJ/MAC");
 	for (size_t mi = 0; mi < sizeof(ms) / sizeof(ms[0]); mi++) {
 		for (size_t fi = 0; fi < sizeof(cs_fmts) / sizeof(cs_fmts[0]); fi++) {
@@ -168,29 +217,34 @@ int main(int argc, char **argv)
 				bound = st.cycles == st.cycles_compute ? "compute" : "memory";
 				uj = (double)st.energy_fj / 1e9;
 				pj = (double)st.energy_fj / 1e3 / (double)st.macs_dense;
-				fprintf(csv, "%s,%s,%u,%u,%u,%.4f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
-					     "%llu,%llu,%s,%.4f,%.6f,%.4f\n",
-					f->name, a8 ? "a8" : "a16", ms[mi], CS_N, CS_K, bpw,
-					(unsigned long long)st.rd_weights,
-					(unsigned long long)st.rd_wmeta,
-					(unsigned long long)st.rd_act,
-					(unsigned long long)st.wr_bytes,
-					(unsigned long long)st.macs_exec,
-					(unsigned long long)st.tiles,
-					(unsigned long long)st.cycles_compute,
-					(unsigned long long)st.cycles_memory,
-					(unsigned long long)st.cycles, bound,
-					(double)st.cycles / p.clock_mhz, uj, pj);
-				printf("%-12s %-4s %3u %6.3f %10llu %10llu %10llu %-7s %10.4f %8.3f\n",
+				if (csv)
+					fprintf(csv, "%s,%s,%u,%u,%u,%.4f,%llu,%llu,%llu,%llu,%llu,%llu,%llu,"
+						     "%llu,%llu,%s,%.4f,%.6f,%.4f\n",
+						f->name, a8 ? "a8" : "a16", ms[mi], CS_N, CS_K, bpw,
+						(unsigned long long)st.rd_weights,
+						(unsigned long long)st.rd_wmeta,
+						(unsigned long long)st.rd_act,
+						(unsigned long long)st.wr_bytes,
+						(unsigned long long)st.macs_exec,
+						(unsigned long long)st.tiles,
+						(unsigned long long)st.cycles_compute,
+						(unsigned long long)st.cycles_memory,
+						(unsigned long long)st.cycles, bound,
+						(double)st.cycles / p.clock_mhz, uj, pj);
+				if (cli.json)
+					cs_json(f->name, a8, ms[mi], bpw, &st, bound,
+						(double)st.cycles / p.clock_mhz, uj, pj);
+				fprintf(text, "%-12s %-4s %3u %6.3f %10llu %10llu %10llu %-7s %10.4f %8.3f\n",
 				       f->name, a8 ? "a8" : "a16", ms[mi], bpw,
 				       (unsigned long long)st.cycles_compute,
 				       (unsigned long long)st.cycles_memory,
 				       (unsigned long long)st.cycles, bound, uj, pj);
-				fflush(stdout);
+				fflush(text);
 			}
 		}
 	}
-	fclose(csv);
+	if (csv)
+		fclose(csv);
 	if (fails)
 		fprintf(stderr, "cost-sweep: %d runs failed\n", fails);
 	return fails ? 1 : 0;

@@ -7,11 +7,11 @@
  * GEMV cycles through enough copies of the weights (>= 256 MiB) that they
  * stream from DRAM, as a deployed model's weights do. Work is split by
  * weight panels over one thread per CPU; OpenBLAS uses its own threads.
- * Usage: dp_bench [out.csv]   (DP_BENCH_QUICK=1: smoke run; DP_BENCH_ONLY=label,...;
- *        DP_BENCH_GEMV_ONLY=1; DP_BENCH_HOT=1: one weight copy, cache-resident)
+ * Options: dp_bench --help.
  */
 #define _GNU_SOURCE
 #include <cblas.h>
+#include <errno.h>
 #include <immintrin.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -23,6 +23,8 @@
 #include "compress.h"
 #include "dp_gemm.h"
 #include "dp_num.h"
+#include "tool_cli.h"
+#include "tool_json.h"
 
 #define BENCH_K 4096
 #define BENCH_N 4096
@@ -229,6 +231,9 @@ struct bench_ctx {
 	const float *xf;	/* the same in FP32 */
 	float *yf;
 	FILE *csv;
+	FILE *text;		/* the table: stdout, or stderr with --json */
+	int json;
+	const char *only;	/* --only: comma-separated labels */
 	double stream_gbps;
 	double sgemv_s, sgemm_s[2];
 	float **sgemv_copies;
@@ -323,15 +328,35 @@ static void bench_row(struct bench_ctx *b, const char *op, const char *fmt, uint
 {
 	double gops = 2.0 * m * BENCH_K * BENCH_N / s * 1e-9, gbps = wbytes / s * 1e-9;
 
-	printf("%-5s %-15s %4u %5u %5u %10.6f %9.1f %8.1f %10.6f %7.2fx",
-	       op, fmt, m, BENCH_K, BENCH_N, s, gops, gbps, base, base / s);
+	fprintf(b->text, "%-5s %-15s %4u %5u %5u %10.6f %9.1f %8.1f %10.6f %7.2fx",
+		op, fmt, m, BENCH_K, BENCH_N, s, gops, gbps, base, base / s);
 	if (!strcmp(op, "gemv") && stream_gbps > 0)
-		printf("  %3.0f%% of read %.1f GB/s", 100.0 * gbps / stream_gbps, stream_gbps);
-	printf("\n");
-	fflush(stdout);
+		fprintf(b->text, "  %3.0f%% of read %.1f GB/s", 100.0 * gbps / stream_gbps,
+			stream_gbps);
+	fprintf(b->text, "\n");
+	fflush(b->text);
 	if (b->csv)
 		fprintf(b->csv, "%s,%s,%u,%u,%u,%.9f,%.3f,%.3f,%.9f,%.4f\n", op, fmt, m, BENCH_K,
 			BENCH_N, s, gops, gbps, base, base / s);
+	if (b->json) {
+		struct tool_json j;
+
+		tool_json_begin(&j, stdout);
+		tool_json_str(&j, "op", op);
+		tool_json_str(&j, "format", fmt);
+		tool_json_u64(&j, "m", m);
+		tool_json_u64(&j, "k", BENCH_K);
+		tool_json_u64(&j, "n", BENCH_N);
+		tool_json_double(&j, "seconds", s);
+		tool_json_double(&j, "gops", gops);
+		tool_json_double(&j, "weight_gbps", gbps);
+		tool_json_double(&j, "baseline_seconds", base);
+		tool_json_double(&j, "speedup", base / s);
+		if (!strcmp(op, "gemv") && stream_gbps > 0)
+			tool_json_double(&j, "share_of_read_bandwidth", gbps / stream_gbps);
+		tool_json_end(&j);
+		fflush(stdout);
+	}
 }
 
 static void bench_format(struct bench_ctx *b, const struct bench_fmt *f)
@@ -440,6 +465,67 @@ static void bench_baselines(struct bench_ctx *b)
 	}
 }
 
+static void bench_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: dp_bench [options]\n"
+		"Times the datapath's GEMV and GEMM kernels in every weight format against OpenBLAS.\n\n"
+		"GEMV (M = 1) and GEMM (M = 128, 512) at K = N = 4096 for every weight format,\n"
+		"against OpenBLAS SGEMV/SGEMM on FP32 weights of the same shape and a streaming\n"
+		"read, all in one run (speed as a ratio to the baseline of the same run). GEMV\n"
+		"cycles through >= 256 MiB of weight copies so that they stream from DRAM.\n\n"
+		"Options:\n"
+		"  --csv FILE     write one CSV line per row (make bench: build/bench/datapath.csv)\n"
+		"  --only LIST    only the formats whose labels are in the comma-separated LIST\n"
+		"                 (int4g32_w4a8, mxfp4_a8, ...: the table's format column)\n"
+		"  --gemv-only    GEMV rows only\n"
+		"  --quick        a smoke run: fewer repetitions\n"
+		"  --hot          one weight copy, cache-resident (not DRAM-bound)\n");
+}
+
+enum { O_CSV = 256, O_ONLY, O_GEMV_ONLY, O_QUICK, O_HOT };
+
+static void bench_parse(struct bench_ctx *b, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "csv", 1, 0, O_CSV }, { "only", 1, 0, O_ONLY }, { "gemv-only", 0, 0, O_GEMV_ONLY },
+		{ "quick", 0, 0, O_QUICK }, { "hot", 0, 0, O_HOT }, { 0 },
+	};
+	struct tool_cli cli = { .name = "dp_bench", .usage = bench_usage, .flags = TOOL_CLI_JSON };
+	const char *csv = NULL;
+	size_t i;
+	int c;
+
+	while ((c = tool_cli_getopt(&cli, argc, argv, "", opts)) != -1) {
+		switch (c) {
+		case O_CSV: csv = optarg; break;
+		case O_ONLY: b->only = optarg; break;
+		case O_GEMV_ONLY: b->gemv_only = 1; break;
+		case O_QUICK: b->quick = 1; break;
+		case O_HOT: b->hot = 1; break;
+		}
+	}
+	if (optind < argc)
+		tool_cli_usage_error("unexpected argument '%s'", argv[optind]);
+	for (i = 0; b->only && i < sizeof(bench_fmts) / sizeof(bench_fmts[0]); i++)
+		if (strstr(b->only, bench_fmts[i].label))
+			break;
+	if (b->only && i == sizeof(bench_fmts) / sizeof(bench_fmts[0]))
+		tool_cli_usage_error("--only '%s': no such format (e.g. int4g32_w4a8, mxfp4_a8)",
+				     b->only);
+	b->json = cli.json;
+	b->text = cli.json ? stderr : stdout;
+	if (csv) {
+		b->csv = fopen(csv, "w");
+		if (!b->csv) {
+			tool_cli_error("--csv %s: %s", csv, strerror(errno));
+			exit(TOOL_EXIT_FAIL);
+		}
+		fprintf(b->csv, "op,format,M,K,N,seconds,gops,weight_gbps,baseline_seconds,"
+			"speedup\n");
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct bench_ctx b = { 0 };
@@ -469,9 +555,7 @@ int main(int argc, char **argv)
 		perror("re-exec without OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE");
 		return 1;
 	}
-	b.quick = getenv("DP_BENCH_QUICK") != NULL;
-	b.gemv_only = getenv("DP_BENCH_GEMV_ONLY") != NULL;
-	b.hot = getenv("DP_BENCH_HOT") != NULL;
+	bench_parse(&b, argc, argv);
 	b.isa = dp_isa_best();
 	wf = aligned_alloc(64, sizeof(float) * BENCH_N * BENCH_K);
 	xf = aligned_alloc(64, sizeof(float) * 512 * BENCH_K);
@@ -488,23 +572,15 @@ int main(int argc, char **argv)
 	b.x = x;
 	b.xf = xf;
 	bench_pool_init(&b.pool, nthreads);
-	if (argc > 1) {
-		b.csv = fopen(argv[1], "w");
-		if (!b.csv) {
-			perror(argv[1]);
-			return 1;
-		}
-		fprintf(b.csv, "op,format,M,K,N,seconds,gops,weight_gbps,baseline_seconds,speedup\n");
-	}
-	printf("# quasar datapath bench: isa %s, %d threads; OpenBLAS core %s, %d threads\n",
+	fprintf(b.text, "# quasar datapath bench: isa %s, %d threads; OpenBLAS core %s, %d threads\n",
 	       dp_isa_name(b.isa), nthreads, openblas_get_corename(), openblas_get_num_threads());
-	printf("# OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s\n",
+	fprintf(b.text, "# OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s\n",
 	       getenv("OPENBLAS_CORETYPE") ? getenv("OPENBLAS_CORETYPE") : "(unset)",
 	       getenv("OPENBLAS_L2_SIZE") ? getenv("OPENBLAS_L2_SIZE") : "(unset)");
 	bench_baselines(&b);
-	printf("# stream read %.1f GB/s; SGEMV %.6f s; SGEMM M=128 %.6f s, M=512 %.6f s\n",
+	fprintf(b.text, "# stream read %.1f GB/s; SGEMV %.6f s; SGEMM M=128 %.6f s, M=512 %.6f s\n",
 	       b.stream_gbps, b.sgemv_s, b.sgemm_s[0], b.sgemm_s[1]);
-	printf("%-5s %-15s %4s %5s %5s %10s %9s %8s %10s %8s\n", "op", "format", "M", "K", "N",
+	fprintf(b.text, "%-5s %-15s %4s %5s %5s %10s %9s %8s %10s %8s\n", "op", "format", "M", "K", "N",
 	       "seconds", "gops", "w_GB/s", "baseline", "speedup");
 	bench_row(&b, "gemv", "openblas_fp32", 1, b.sgemv_s, 4.0 * BENCH_N * BENCH_K, b.sgemv_s,
 		  b.stream_gbps);
@@ -517,7 +593,7 @@ int main(int argc, char **argv)
 			4.0 * BENCH_N * BENCH_K / (b.stream_gbps * 1e9), b.stream_gbps,
 			b.sgemv_s);
 	for (i = 0; i < sizeof(bench_fmts) / sizeof(bench_fmts[0]); i++)
-		if (!getenv("DP_BENCH_ONLY") || strstr(getenv("DP_BENCH_ONLY"), bench_fmts[i].label))
+		if (!b.only || strstr(b.only, bench_fmts[i].label))
 			bench_format(&b, &bench_fmts[i]);
 	bench_pool_stop(&b.pool);
 	for (i = 0; i < b.sgemv_ncopies; i++)

@@ -51,6 +51,8 @@ progs=(
 	"models/mdl-cls-fwrun --batch:0 --limit:ten"
 	"models/mdl-lm-fwrun --tokens:0 --offset:0x"
 	"bench/accel-bench --roundtrips:0 --jobs:x --gemv-reps:-1"
+	"bench/dp_bench --only:nope"
+	"bench/cost-sweep --csv:/nonexistent/dir/cost.csv"
 )
 
 echo "TAP version 13"
@@ -82,7 +84,14 @@ for entry in "${progs[@]}"; do
 	# a bad value: exit 2, the message names the option and the value
 	: >"$log"
 	ok=0
-	if [ "$bads" = --device ]; then
+	if [ "${bads%%:*}" = --csv ]; then
+		# an output file that cannot be written fails (1), named
+		run "$work/out" "$work/err" "$prog" --csv "${bads#*:}"
+		rc=$?
+		{ echo "$name --csv ${bads#*:}: exit $rc"; cat "$work/err"; } >"$log"
+		[ $rc -eq 1 ] && grep -qF -- "$name: --csv ${bads#*:}: " "$work/err"
+		result $? "$name: an output it cannot write fails (1) naming it" "$log"
+	elif [ "$bads" = --device ]; then
 		# the device tools: a node that is not there fails (1), named
 		for how in flag env; do
 			if [ $how = flag ]; then
