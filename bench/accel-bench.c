@@ -218,7 +218,8 @@ static const char *bench_trace_switch(int on)
 		if (bench_write(dir, file, on ? "1" : "0"))
 			return NULL;
 	}
-	if (on && bench_write(dir, "trace", ""))
+	/* another program may have left the ring off */
+	if (on && (bench_write(dir, "trace", "") || bench_write(dir, "tracing_on", "1")))
 		return NULL;
 	return dir;
 }
@@ -356,6 +357,9 @@ static int bench_roundtrip(struct bench_out *out, struct accel_device *dev)
 	if (tdir) {
 		bench_trace_switch(0);
 		traced = bench_trace_read(tdir, first.queue, first.seqno, n, sched, ring);
+		if (traced < n)
+			fprintf(stderr, BENCH_NAME ": --trace: %u of %u jobs had all three "
+				"tracepoints in %s/trace\n", traced, n, tdir);
 	}
 	bench_pct_us(v, n, 50, 0);
 	bench_figure(out, "null_roundtrip", NULL, 0, 0, bench_mean_us(v, n), "us", v, n);

@@ -29,7 +29,7 @@ echo "model-bench: guest, /dev/accel/accel0 and CPU FP32 (console: $log)"
 # The driver's tracepoints too (submit, run_job, completion), printed after.
 t=/sys/kernel/tracing
 bash "$top/scripts/vm.sh" --timeout 1200 --trace quasar_hwq_job_phases --cmd "
-mountpoint -q $t || mount -t tracefs tracefs $t
+[ -e $t/trace ] || mount -t tracefs tracefs $t
 for e in submit run complete; do echo 1 >$t/events/quasar/quasar_job_\$e/enable; done
 echo >$t/trace
 accel-bench-model --steps $steps --fp32 $guest_dir/$(basename "$fp32") $guest_dir/$(basename "$qpk")

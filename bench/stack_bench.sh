@@ -31,7 +31,7 @@ cat "$log.host"
 echo "stack-bench: accel-bench in the guest (console: $log)"
 t=/sys/kernel/tracing
 bash "$top/scripts/vm.sh" --timeout 1800 --trace quasar_hwq_job_phases --cmd "
-mountpoint -q $t || mount -t tracefs tracefs $t
+[ -e $t/trace ] || mount -t tracefs tracefs $t
 accel-bench --trace --json $*" >"$log" 2>&1 ||
 	{ tail -n 30 "$log" >&2; echo "stack-bench: the guest run failed" >&2; exit 1; }
 
