@@ -22,3 +22,7 @@ $(SCRT_GUEST_CLI): $(TOP)/tests/scripts/guest_tools_cli_test.sh
 GUEST_BINS += $(SCRT_GUEST_CLI)
 GUEST_SCRIPTS += $(SCRT_GUEST_CLI)
 ALL_TARGETS += $(SCRT_GUEST_CLI)
+
+# The sweep runner (scripts/sweep.sh) in local mode: retry once, the
+# failed list with stderr, exit codes, --jobs bound, malformed task files.
+HOST_TESTS += $(TOP)/tests/scripts/sweep_local_test.sh
