@@ -115,8 +115,11 @@ sweep_clock() { # seconds -> M:SS or H:MM:SS
 
 # done_count tasks have their final result, failed_count of them a failure.
 done_count=0 failed_count=0 retried=()
-sweep_progress() { # [k f]: defaults done_count failed_count
+progress_last=
+sweep_progress() { # [k f]: defaults done_count failed_count; once per change
 	local k=${1:-$done_count} f=${2:-$failed_count} el=$((SECONDS - start)) left='?'
+	[ "$k/$f" != "$progress_last" ] || return 0
+	progress_last=$k/$f
 	[ "$k" -gt 0 ] && left=$(sweep_clock $(((el * (ntasks - k) + k - 1) / k)))
 	sweep_say "$k/$ntasks done ($f failed), $(sweep_clock $el) elapsed, $left left"
 }
@@ -226,6 +229,7 @@ echo "sweep task: $id on $(hostname), job ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TA
 cd "$workdir" || { echo 1 >"$state/slurm/rc/$round/$id"; exit 1; }
 bash -c "$cmd" </dev/null >>"$state/log/$id.out" 2>>"$state/log/$id.err"
 rc=$?
+[ $rc -le 128 ] || echo "sweep: $id killed by signal $(kill -l $rc) (exit $rc)" >>"$state/log/$id.err"
 echo "$rc" >"$state/slurm/rc/$round/$id.tmp" && mv "$state/slurm/rc/$round/$id.tmp" \
 	"$state/slurm/rc/$round/$id"
 exit "$rc"

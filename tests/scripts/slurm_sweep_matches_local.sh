@@ -1,0 +1,167 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# slurm_sweep_matches_local: the same small sweep run by scripts/sweep.sh
+# --mode local and --mode slurm, on a single-node Slurm this test starts
+# itself (scripts/slurm-local.sh: munged, slurmctld, slurmd on localhost,
+# stopped at the end, also on failure), gives the same merged CSV. On the
+# way: one point's worker crashes on its first try under Slurm (it kills
+# the array task's job script, which leaves no status), and is retried and
+# merged like the others; a sweep with a point that always fails exits 1
+# naming it with its stderr; and slurm-local.sh stop leaves nothing
+# running. The points are real: accel-eval on both models' checkpoints,
+# a few variants each, on the in-process firmware (docs/codesign-cluster.md).
+# Needs root, slurm-wlm and munge (scripts/deps.sh). TAP.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+b=$top/build
+sweep=$top/scripts/sweep.sh
+slurml=$top/scripts/slurm-local.sh
+work=$(mktemp -d)
+cluster=$work/cluster
+n=0 fails=0
+t0=$SECONDS
+
+cleanup() {
+	[ -d "$cluster/run" ] && bash "$slurml" stop "$cluster" >/dev/null 2>&1
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+result() { # rc name [detail file]
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n - $2"
+	else
+		echo "not ok $n - $2"
+		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | tail -40
+		fails=$((fails + 1))
+	fi
+}
+
+echo "TAP version 13"
+echo "1..6"
+if [ "$(id -u)" -ne 0 ] || ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+	for i in 1 2 3 4 5 6; do echo "ok $i # SKIP needs root, slurm-wlm and munge (make deps)"; done
+	exit 0
+fi
+
+# The small sweep: a task per (model, variant), each writing its CSV rows;
+# the merge is the rows of every point, header once, sorted (the FP32
+# reference row of each model once: 2 + 6 rows).
+eval_bin=$b/models/accel-eval
+plan() { # DIR: DIR/tasks.tsv and DIR/points/
+	local dir=$1 v id
+	mkdir -p "$dir/points"
+	: >"$dir/tasks.tsv"
+	for v in int8/a16 int4-g32/a16 mxfp4/a16; do
+		id=lm-${v//\//-}
+		printf '%s\t%s --variants %s --windows 2 --prompts 0 --threads 1 --device --csv %s %s\n' \
+			"$id" "$eval_bin" "$v" "$dir/points/$id.csv" "$top/models/ckpt/moby-lm.bin" \
+			>>"$dir/tasks.tsv"
+	done
+	for v in int8/a8 nvfp4/a16 sp-int4-g32/a16; do
+		id=cls-${v//\//-}
+		printf '%s\t%s --variants %s --limit 300 --threads 1 --device --csv %s %s\n' \
+			"$id" "$eval_bin" "$v" "$dir/points/$id.csv" "$top/models/ckpt/fmnist-mlp.bin" \
+			>>"$dir/tasks.tsv"
+	done
+}
+merge() { # DIR OUT.csv: refuses a missing point
+	local dir=$1 id
+	while IFS=$'\t' read -r id _; do
+		[ -s "$dir/points/$id.csv" ] || { echo "merge: no point $id" >&2; return 1; }
+	done <"$dir/tasks.tsv"
+	{
+		head -n 1 "$(ls "$dir"/points/*.csv | head -n 1)"
+		for f in "$dir"/points/*.csv; do tail -n +2 "$f"; done | sort -u
+	} >"$2"
+}
+
+# 1: the cluster comes up.
+log=$work/start.log
+s0=$SECONDS
+bash "$slurml" start "$cluster" >"$log" 2>&1
+rc=$?
+export SLURM_CONF=$cluster/slurm.conf
+result $rc "slurm-local.sh start: a single-node cluster, node idle in $((SECONDS - s0)) s" "$log"
+
+# 2: local and slurm runs of the same plan merge to the same CSV. Under
+# Slurm the first try of one point kills its job script (a crashed worker:
+# no exit status), once: the file crash-once goes with the first try.
+cd "$work" || exit 1
+plan local
+plan slurm
+sed -i 's|^\(lm-int4-g32-a16\t\)|\1if rm crash-once 2>/dev/null; then kill -KILL $PPID; exit 1; fi; |' \
+	slurm/tasks.tsv
+l0=$SECONDS
+bash "$sweep" --mode local --jobs 2 --tasks local/tasks.tsv --state local/state >/dev/null \
+	2>local.err
+lrc=$?
+lt=$((SECONDS - l0))
+merge local local.csv 2>>local.err
+lm=$?
+touch crash-once
+s0=$SECONDS
+if [ "$rc" -eq 0 ]; then
+	SWEEP_POLL=1 bash "$sweep" --mode slurm --tasks slurm/tasks.tsv --state slurm/state \
+		>/dev/null 2>slurm.err
+	src=$?
+else
+	echo "no cluster" >slurm.err
+	src=1
+fi
+st=$((SECONDS - s0))
+merge slurm slurm.csv 2>>slurm.err
+sm=$?
+log=$work/match.log
+{
+	echo "local sweep exit $lrc (merge $lm) in $lt s:"; cat local.err
+	echo "slurm sweep exit $src (merge $sm) in $st s:"; cat slurm.err
+	echo "diff local.csv slurm.csv:"; diff local.csv slurm.csv
+} >"$log" 2>&1
+rows=$(($(wc -l <local.csv 2>/dev/null || echo 1) - 1))
+echo "# local sweep $lt s, slurm sweep $st s, $rows merged rows"
+result $(([ $lrc -eq 0 ] && [ $src -eq 0 ] && [ $lm -eq 0 ] && [ $sm -eq 0 ] &&
+	[ "$rows" -eq 8 ] && cmp -s local.csv slurm.csv) && echo 0 || echo 1) \
+	"the merged CSV of the Slurm sweep equals the local one's ($rows rows)" "$log"
+
+# 3: the Slurm run really ran under Slurm, and the crashed point was
+# retried: status 255 from the first round, 0 at the end.
+ok=0
+grep -q '^sweep: round 1: Slurm job array [0-9]*, 6 task(s)' slurm.err || ok=1
+grep -q '^sweep: lm-int4-g32-a16 failed (exit 255), running it again' slurm.err || ok=1
+grep -q '^sweep: round 2: Slurm job array [0-9]*, 1 task(s)' slurm.err || ok=1
+grep -q 'no exit status from Slurm for lm-int4-g32-a16' slurm/state/log/lm-int4-g32-a16.err || ok=1
+[ "$(grep -c "^sweep task: lm-int4-g32-a16 on $(hostname -s), job [0-9]*_[0-9]*" \
+	slurm/state/log/lm-int4-g32-a16.err)" -eq 2 ] || ok=1
+[ "$(cat slurm/state/status/lm-int4-g32-a16 2>/dev/null)" = 0 ] || ok=1
+[ ! -e crash-once ] || ok=1
+result $ok "a worker that crashes under Slurm is retried once and its point merged" "$log"
+
+# 4: a point that always fails: the sweep exits 1 naming it with its stderr.
+printf 'fine\ttrue\nbad-point\techo "bad-point: variant q9 unknown" >&2; exit 3\n' >fail.tsv
+log=$work/fail.log
+SWEEP_POLL=1 bash "$sweep" --mode slurm --tasks fail.tsv --state fail-state >/dev/null 2>"$log"
+frc=$?
+echo "sweep exit $frc" >>"$log"
+result $(([ $frc -eq 1 ] && grep -q '^sweep: FAILED bad-point (exit 3)' "$log" &&
+	grep -q '^    bad-point: variant q9 unknown' "$log" &&
+	[ "$(cat fail-state/status/fine)" = 0 ]) && echo 0 || echo 1) \
+	"a point failing twice under Slurm is listed with its stderr, exit 1" "$log"
+
+# 5-6: stop stops exactly the daemons start started, and nothing is left.
+pids=$(cat "$cluster"/run/*.pid 2>/dev/null)
+log=$work/stop.log
+bash "$slurml" stop "$cluster" >"$log" 2>&1
+rc=$?
+left=
+for p in $pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
+echo "pids started: $pids; still alive:${left:- none}" >>"$log"
+result $(([ $rc -eq 0 ] && [ -n "$pids" ] && [ -z "$left" ]) && echo 0 || echo 1) \
+	"slurm-local.sh stop ends the daemons it started" "$log"
+bash "$slurml" status "$cluster" >"$log" 2>&1
+result $(([ $? -ne 0 ] && [ "$(grep -c 'not running' "$log")" -eq 3 ]) && echo 0 || echo 1) \
+	"slurm-local.sh status then reports all three stopped" "$log"
+echo "# slurm_sweep_matches_local: $((SECONDS - t0)) s in all"
+
+[ $fails -eq 0 ]
