@@ -6,7 +6,7 @@
 #
 #   --mode local   run N tasks at once on this machine (default N: its cores)
 #   --mode slurm   submit one job array (sbatch --array=0-(T-1)%N, default N:
-#                  every task at once) and wait for it; DIR must be on a
+#                  every task at once) and wait for it (squeue); DIR must be on a
 #                  filesystem the compute nodes share
 #   --jobs N       at most N tasks running at the same time
 #   --tasks FILE   one task per line, ID<TAB>COMMAND; ID is [A-Za-z0-9._-]+
@@ -237,43 +237,69 @@ JOB
 	chmod +x "$state/slurm/task.sh"
 }
 
-slurm_job=
+slurm_jobs=()
 sweep_slurm_stop() {
-	[ -n "$slurm_job" ] && scancel "$slurm_job" 2>/dev/null
-	sweep_say "interrupted: cancelled Slurm job ${slurm_job:-(not submitted yet)}"
+	[ ${#slurm_jobs[@]} -eq 0 ] || scancel "${slurm_jobs[@]}" 2>/dev/null
+	sweep_say "interrupted: cancelled Slurm job(s) ${slurm_jobs[*]:-(none submitted yet)}"
 	exit 130
 }
 
-# sweep_slurm_round ROUND INDEXES...: submit them as one array, wait for it,
-# and set rc[] for each (255 when the task left no status).
+# The most tasks one array may have: the cluster's MaxArraySize (array
+# indexes run from 0 to MaxArraySize - 1).
+sweep_slurm_max_array() {
+	local m
+	m=$(scontrol show config 2>/dev/null | sed -n 's/^MaxArraySize *= *\([0-9]*\).*/\1/p')
+	[[ "$m" =~ ^[1-9][0-9]*$ ]] || m=1001
+	echo "$m"
+}
+
+# sweep_slurm_round ROUND INDEXES...: submit them as one job array (or, past
+# the cluster's MaxArraySize, as several), wait for them, and set rc[] for
+# each (255 when the task left no status).
 declare -A rc=()
 sweep_slurm_round() {
-	local round=$1 list n i waiter last=-1 finished f id opts=()
+	local round=$1 n i c nchunks size throttle last=-1 finished f id opts=() tag job label
+	local -a chunk
 	shift
 	n=$#
-	list=$state/slurm/round$round.tsv
+	size=$(sweep_slurm_max_array)
+	nchunks=$(((n + size - 1) / size))
+	# --jobs bounds the whole round: shared out between the arrays.
+	throttle=${jobs:-$n}
+	throttle=$(((throttle + nchunks - 1) / nchunks))
 	mkdir -p "$state/slurm/rc/$round"
-	: >"$list"
-	for i in "$@"; do printf '%s\t%s\n' "${ids[i]}" "${cmds[i]}" >>"$list"; done
 	read -r -a opts <<<"${SWEEP_SBATCH_OPTS:-}"
-	sbatch --parsable --wait --array="0-$((n - 1))%${jobs:-$n}" \
-		--job-name="sweep-$(basename "$state")-r$round" \
-		--output="$state/slurm/round$round-%a.log" --chdir="$workdir" \
-		"${opts[@]}" "$state/slurm/task.sh" "$list" "$workdir" "$state" "$round" \
-		>"$state/slurm/round$round.jobid" 2>"$state/slurm/round$round.sbatch.err" &
-	waiter=$!
-	while kill -0 "$waiter" 2>/dev/null; do
-		if [ -z "$slurm_job" ] && [ -s "$state/slurm/round$round.jobid" ]; then
-			slurm_job=$(head -n 1 "$state/slurm/round$round.jobid")
-			slurm_job=${slurm_job%%;*}
-			sweep_say "round $round: Slurm job array $slurm_job, $n task(s)"
+	slurm_jobs=()
+	for ((c = 0; c < nchunks; c++)); do
+		chunk=("${@:$((c * size + 1)):size}")
+		tag=round$round label="round $round"
+		[ "$nchunks" -eq 1 ] || tag=round$round-part$((c + 1)) label="round $round part $((c + 1))"
+		: >"$state/slurm/$tag.tsv"
+		for i in "${chunk[@]}"; do
+			printf '%s\t%s\n' "${ids[i]}" "${cmds[i]}" >>"$state/slurm/$tag.tsv"
+		done
+		if ! job=$(sbatch --parsable --array="0-$((${#chunk[@]} - 1))%$throttle" \
+			--job-name="sweep-$(basename "$state")-$tag" \
+			--output="$state/slurm/$tag-%a.log" --chdir="$workdir" "${opts[@]}" \
+			"$state/slurm/task.sh" "$state/slurm/$tag.tsv" "$workdir" "$state" "$round" \
+			2>"$state/slurm/$tag.sbatch.err") || [ -z "$job" ]; then
+			sweep_say "$label: sbatch submitted nothing:"
+			sed 's/^/    /' "$state/slurm/$tag.sbatch.err" | tee -a "$state/sweep.log" >&2
+			[ ${#slurm_jobs[@]} -eq 0 ] || scancel "${slurm_jobs[@]}" 2>/dev/null
+			return 1
 		fi
+		job=${job%%;*}
+		slurm_jobs+=("$job")
+		sweep_say "$label: Slurm job array $job, ${#chunk[@]} task(s)"
+	done
+	while :; do
 		# Progress: the tasks that ended this round, counted as done
 		# unless a failure will be retried.
-		finished=0 f=0
+		finished=0 f=0 c=0
 		for i in "$@"; do
 			id=${ids[i]}
 			[ -f "$state/slurm/rc/$round/$id" ] || continue
+			c=$((c + 1))
 			if [ "$(cat "$state/slurm/rc/$round/$id")" = 0 ]; then
 				finished=$((finished + 1))
 			elif [ "$round" -eq 2 ]; then
@@ -285,16 +311,11 @@ sweep_slurm_round() {
 			[ "$finished" -eq 0 ] ||
 				sweep_progress $((done_count + finished)) $((failed_count + f))
 		fi
+		[ "$c" -lt "$n" ] && sweep_slurm_queued || break
 		sleep "${SWEEP_POLL:-2}" &
 		wait $! 2>/dev/null
 	done
-	wait "$waiter"
-	if [ -z "$slurm_job" ] && ! [ -s "$state/slurm/round$round.jobid" ]; then
-		sweep_say "round $round: sbatch submitted nothing:"
-		sed 's/^/    /' "$state/slurm/round$round.sbatch.err" | tee -a "$state/sweep.log" >&2
-		return 1
-	fi
-	slurm_job=
+	slurm_jobs=()
 	for i in "$@"; do
 		id=${ids[i]}
 		if [ -f "$state/slurm/rc/$round/$id" ]; then
@@ -302,10 +323,28 @@ sweep_slurm_round() {
 		else
 			rc[$i]=255
 			echo "sweep: no exit status from Slurm for $id (node crashed, job cancelled" \
-				"or timed out; see $state/slurm/round$round-*.log)" >>"$state/log/$id.err"
+				"or timed out; see $state/slurm/round$round*.log)" >>"$state/log/$id.err"
 		fi
 		sweep_set_status "$i" "${rc[$i]}"
 	done
+}
+
+# True while squeue lists a task of the round's arrays. A job Slurm has
+# already forgotten is "Invalid job id"; any other squeue error (the
+# controller busy or restarting) counts as still queued, said once: a task
+# must never run twice at the same time.
+sweep_slurm_queued() {
+	local job out
+	for job in "${slurm_jobs[@]}"; do
+		if out=$(squeue -h -j "$job" -o %i 2>&1); then
+			[ -z "$out" ] || return 0
+		elif [[ "$out" != *"Invalid job id"* ]]; then
+			[ -n "${squeue_said:-}" ] || sweep_say "squeue failed, waiting: $out"
+			squeue_said=1
+			return 0
+		fi
+	done
+	return 1
 }
 
 sweep_slurm() {

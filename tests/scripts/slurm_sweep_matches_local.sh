@@ -87,7 +87,11 @@ result $rc "slurm-local.sh start: a single-node cluster, node idle in $((SECONDS
 
 # 2: local and slurm runs of the same plan merge to the same CSV. Under
 # Slurm the first try of one point kills its job script (a crashed worker:
-# no exit status), once: the file crash-once goes with the first try.
+# no exit status), once: the file crash-once goes with the first try. The
+# cluster's MaxArraySize is lowered to 4, so that the six points go out as
+# two arrays (4 + 2), as a sweep larger than a real cluster's limit does.
+sed -i 's/^MaxArraySize=.*/MaxArraySize=4/' "$SLURM_CONF"
+[ "$rc" -ne 0 ] || scontrol reconfigure >/dev/null 2>&1 || rc=1
 cd "$work" || exit 1
 plan local
 plan slurm
@@ -125,10 +129,11 @@ result $(([ $lrc -eq 0 ] && [ $src -eq 0 ] && [ $lm -eq 0 ] && [ $sm -eq 0 ] &&
 	[ "$rows" -eq 8 ] && cmp -s local.csv slurm.csv) && echo 0 || echo 1) \
 	"the merged CSV of the Slurm sweep equals the local one's ($rows rows)" "$log"
 
-# 3: the Slurm run really ran under Slurm, and the crashed point was
-# retried: status 255 from the first round, 0 at the end.
+# 3: the Slurm run really ran under Slurm, in two arrays, and the crashed
+# point was retried: status 255 from the first round, 0 at the end.
 ok=0
-grep -q '^sweep: round 1: Slurm job array [0-9]*, 6 task(s)' slurm.err || ok=1
+grep -q '^sweep: round 1 part 1: Slurm job array [0-9]*, 4 task(s)' slurm.err || ok=1
+grep -q '^sweep: round 1 part 2: Slurm job array [0-9]*, 2 task(s)' slurm.err || ok=1
 grep -q '^sweep: lm-int4-g32-a16 failed (exit 255), running it again' slurm.err || ok=1
 grep -q '^sweep: round 2: Slurm job array [0-9]*, 1 task(s)' slurm.err || ok=1
 grep -q 'no exit status from Slurm for lm-int4-g32-a16' slurm/state/log/lm-int4-g32-a16.err || ok=1
@@ -136,9 +141,10 @@ grep -q 'no exit status from Slurm for lm-int4-g32-a16' slurm/state/log/lm-int4-
 	slurm/state/log/lm-int4-g32-a16.err)" -eq 2 ] || ok=1
 [ "$(cat slurm/state/status/lm-int4-g32-a16 2>/dev/null)" = 0 ] || ok=1
 [ ! -e crash-once ] || ok=1
-result $ok "a worker that crashes under Slurm is retried once and its point merged" "$log"
+result $ok "two arrays past MaxArraySize; a worker crashed under Slurm is retried and merged" "$log"
 
-# 4: a point that always fails: the sweep exits 1 naming it with its stderr.
+# 4: a point that always fails: the sweep exits 1 naming it with its stderr
+# (two tasks: one array).
 printf 'fine\ttrue\nbad-point\techo "bad-point: variant q9 unknown" >&2; exit 3\n' >fail.tsv
 log=$work/fail.log
 SWEEP_POLL=1 bash "$sweep" --mode slurm --tasks fail.tsv --state fail-state >/dev/null 2>"$log"
@@ -146,6 +152,7 @@ frc=$?
 echo "sweep exit $frc" >>"$log"
 result $(([ $frc -eq 1 ] && grep -q '^sweep: FAILED bad-point (exit 3)' "$log" &&
 	grep -q '^    bad-point: variant q9 unknown' "$log" &&
+	grep -q '^sweep: round 1: Slurm job array [0-9]*, 2 task(s)' "$log" &&
 	[ "$(cat fail-state/status/fine)" = 0 ]) && echo 0 || echo 1) \
 	"a point failing twice under Slurm is listed with its stderr, exit 1" "$log"
 
