@@ -82,6 +82,8 @@ while IFS= read -r line || [ -n "$line" ]; do
 	cmd=${line#*$'\t'}
 	[[ "$id" =~ ^[A-Za-z0-9._-]+$ ]] ||
 		sweep_usage_error "$where: ID '$id' has characters outside [A-Za-z0-9._-]"
+	[ "$id" != . ] && [ "$id" != .. ] ||
+		sweep_usage_error "$where: ID '$id' names a directory, not a file"
 	[[ "$cmd" =~ [^[:space:]] ]] || sweep_usage_error "$where: task '$id' has an empty COMMAND"
 	[ -z "${line_of[$id]:-}" ] ||
 		sweep_usage_error "$where: ID '$id' again (first on line ${line_of[$id]})"
@@ -134,8 +136,10 @@ sweep_mark_retry() { # index rc
 	retried+=("$id")
 }
 
+# Written whole or not at all (the temporary file outside status/, where no
+# ID can name it).
 sweep_set_status() { # index rc
-	echo "$2" >"$state/status/${ids[$1]}.tmp" && mv "$state/status/${ids[$1]}.tmp" "$state/status/${ids[$1]}"
+	echo "$2" >"$state/.status.tmp" && mv "$state/.status.tmp" "$state/status/${ids[$1]}"
 }
 
 # ---- local mode: a pool of at most $jobs tasks. Each task runs in a
@@ -230,8 +234,8 @@ cd "$workdir" || { echo 1 >"$state/slurm/rc/$round/$id"; exit 1; }
 bash -c "$cmd" </dev/null >>"$state/log/$id.out" 2>>"$state/log/$id.err"
 rc=$?
 [ $rc -le 128 ] || echo "sweep: $id killed by signal $(kill -l $rc) (exit $rc)" >>"$state/log/$id.err"
-echo "$rc" >"$state/slurm/rc/$round/$id.tmp" && mv "$state/slurm/rc/$round/$id.tmp" \
-	"$state/slurm/rc/$round/$id"
+tmp=$state/slurm/rc/.$round.$SLURM_JOB_ID
+echo "$rc" >"$tmp" && mv "$tmp" "$state/slurm/rc/$round/$id"
 exit "$rc"
 JOB
 	chmod +x "$state/slurm/task.sh"
@@ -295,17 +299,11 @@ sweep_slurm_round() {
 	while :; do
 		# Progress: the tasks that ended this round, counted as done
 		# unless a failure will be retried.
-		finished=0 f=0 c=0
-		for i in "$@"; do
-			id=${ids[i]}
-			[ -f "$state/slurm/rc/$round/$id" ] || continue
-			c=$((c + 1))
-			if [ "$(cat "$state/slurm/rc/$round/$id")" = 0 ]; then
-				finished=$((finished + 1))
-			elif [ "$round" -eq 2 ]; then
-				finished=$((finished + 1)) f=$((f + 1))
-			fi
-		done
+		# (rc/ROUND/ has a file per task of the round that ended.)
+		c=$(find "$state/slurm/rc/$round" -type f | wc -l)
+		finished=$(find "$state/slurm/rc/$round" -type f -exec grep -lx 0 {} + | wc -l)
+		f=0
+		[ "$round" -eq 1 ] || f=$((c - finished)) finished=$c
 		if [ "$finished" -ne "$last" ]; then
 			last=$finished
 			[ "$finished" -eq 0 ] ||

@@ -137,7 +137,7 @@ grep -q '^sweep: round 1 part 2: Slurm job array [0-9]*, 2 task(s)' slurm.err ||
 grep -q '^sweep: lm-int4-g32-a16 failed (exit 255), running it again' slurm.err || ok=1
 grep -q '^sweep: round 2: Slurm job array [0-9]*, 1 task(s)' slurm.err || ok=1
 grep -q 'no exit status from Slurm for lm-int4-g32-a16' slurm/state/log/lm-int4-g32-a16.err || ok=1
-[ "$(grep -c "^sweep task: lm-int4-g32-a16 on $(hostname -s), job [0-9]*_[0-9]*" \
+[ "$(grep -c "^sweep task: lm-int4-g32-a16 on $(hostname), job [0-9]*_[0-9]*" \
 	slurm/state/log/lm-int4-g32-a16.err)" -eq 2 ] || ok=1
 [ "$(cat slurm/state/status/lm-int4-g32-a16 2>/dev/null)" = 0 ] || ok=1
 [ ! -e crash-once ] || ok=1

@@ -35,7 +35,7 @@ check() {
 }
 
 echo "TAP version 13"
-echo "1..14"
+echo "1..15"
 
 # 1-3: retries. "flaky" fails the first time (no marker yet), "broken"
 # always fails with a message of its own, "killed" kills its own shell.
@@ -153,7 +153,7 @@ done
 check "$log" [ ! -e st-calc/run ] || ok=1
 result $ok "DIR/status/ID and DIR/log/ID.{out,err} for every task" "$log"
 
-# 9-14: refused before anything runs, exit 2, naming the line or option.
+# 9-15: refused before anything runs, exit 2, naming the line or option.
 refuse() { # name expected-message-regex sweep-args...
 	local name=$1 want=$2 rc
 	shift 2
@@ -171,6 +171,9 @@ refuse "a line without a TAB is refused naming its number" \
 printf 'a\ttouch ran\n\n# note\nb/c\ttouch ran\n' >badid.tsv
 refuse "an ID outside [A-Za-z0-9._-] is refused naming its line" \
 	"badid.tsv:4: ID 'b/c' has characters outside" --mode local --tasks badid.tsv --state st-x
+printf 'a\ttouch ran\n..\ttrue\n' >dotdot.tsv
+refuse "an ID '..' (a directory) is refused naming its line" \
+	"dotdot.tsv:2: ID '..' names a directory" --mode local --tasks dotdot.tsv --state st-x
 printf 'a\ttouch ran\nb\ttrue\na\ttrue\n' >dup.tsv
 refuse "a repeated ID is refused naming both lines" \
 	"dup.tsv:3: ID 'a' again \(first on line 1\)" --mode local --tasks dup.tsv --state st-x
