@@ -49,6 +49,7 @@ fi
 # the merge is the rows of every point, header once, sorted (the FP32
 # reference row of each model once: 2 + 6 rows).
 eval_bin=$b/models/accel-eval
+expect_rows=8
 plan() { # DIR: DIR/tasks.tsv and DIR/points/
 	local dir=$1 v id
 	mkdir -p "$dir/points"
@@ -86,17 +87,17 @@ export SLURM_CONF=$cluster/slurm.conf
 result $rc "slurm-local.sh start: a single-node cluster, node idle in $((SECONDS - s0)) s" "$log"
 
 # 2: local and slurm runs of the same plan merge to the same CSV. Under
-# Slurm the first try of one point kills its job script (a crashed worker:
-# no exit status), once: the file crash-once goes with the first try. The
-# cluster's MaxArraySize is lowered to 4, so that the six points go out as
-# two arrays (4 + 2), as a sweep larger than a real cluster's limit does.
-sed -i 's/^MaxArraySize=.*/MaxArraySize=4/' "$SLURM_CONF"
+# Slurm the first try of one point (the second line) kills its job script
+# (a crashed worker: no exit status), once: crash-once goes with it. The
+# cluster's MaxArraySize is lowered to 4, so that the points (5 to 8) go
+# out as two arrays, as a sweep larger than a real cluster's limit does.
+sed -i 's/^MaxArraySize=.*/MaxArraySize=4/' "$SLURM_CONF" 2>/dev/null
 [ "$rc" -ne 0 ] || scontrol reconfigure >/dev/null 2>&1 || rc=1
 cd "$work" || exit 1
 plan local
 plan slurm
-sed -i 's|^\(lm-int4-g32-a16\t\)|\1if rm crash-once 2>/dev/null; then kill -KILL $PPID; exit 1; fi; |' \
-	slurm/tasks.tsv
+crash=$(sed -n '2s/\t.*//p' slurm/tasks.tsv)
+sed -i '2s|\t|\tif rm crash-once 2>/dev/null; then kill -KILL $PPID; exit 1; fi; |' slurm/tasks.tsv
 l0=$SECONDS
 bash "$sweep" --mode local --jobs 2 --tasks local/tasks.tsv --state local/state >/dev/null \
 	2>local.err
@@ -126,20 +127,21 @@ log=$work/match.log
 rows=$(($(wc -l <local.csv 2>/dev/null || echo 1) - 1))
 echo "# local sweep $lt s, slurm sweep $st s, $rows merged rows"
 result $(([ $lrc -eq 0 ] && [ $src -eq 0 ] && [ $lm -eq 0 ] && [ $sm -eq 0 ] &&
-	[ "$rows" -eq 8 ] && cmp -s local.csv slurm.csv) && echo 0 || echo 1) \
+	[ "$rows" -eq "$expect_rows" ] && cmp -s local.csv slurm.csv) && echo 0 || echo 1) \
 	"the merged CSV of the Slurm sweep equals the local one's ($rows rows)" "$log"
 
 # 3: the Slurm run really ran under Slurm, in two arrays, and the crashed
 # point was retried: status 255 from the first round, 0 at the end.
 ok=0
+ntasks=$(grep -c . slurm/tasks.tsv)
 grep -q '^sweep: round 1 part 1: Slurm job array [0-9]*, 4 task(s)' slurm.err || ok=1
-grep -q '^sweep: round 1 part 2: Slurm job array [0-9]*, 2 task(s)' slurm.err || ok=1
-grep -q '^sweep: lm-int4-g32-a16 failed (exit 255), running it again' slurm.err || ok=1
+grep -q "^sweep: round 1 part 2: Slurm job array [0-9]*, $((ntasks - 4)) task(s)" slurm.err || ok=1
+grep -q "^sweep: $crash failed (exit 255), running it again" slurm.err || ok=1
 grep -q '^sweep: round 2: Slurm job array [0-9]*, 1 task(s)' slurm.err || ok=1
-grep -q 'no exit status from Slurm for lm-int4-g32-a16' slurm/state/log/lm-int4-g32-a16.err || ok=1
-[ "$(grep -c "^sweep task: lm-int4-g32-a16 on $(hostname), job [0-9]*_[0-9]*" \
-	slurm/state/log/lm-int4-g32-a16.err)" -eq 2 ] || ok=1
-[ "$(cat slurm/state/status/lm-int4-g32-a16 2>/dev/null)" = 0 ] || ok=1
+grep -q "no exit status from Slurm for $crash" "slurm/state/log/$crash.err" || ok=1
+[ "$(grep -c "^sweep task: $crash on $(hostname), job [0-9]*_[0-9]*" \
+	"slurm/state/log/$crash.err")" -eq 2 ] || ok=1
+[ "$(cat "slurm/state/status/$crash" 2>/dev/null)" = 0 ] || ok=1
 [ ! -e crash-once ] || ok=1
 result $ok "two arrays past MaxArraySize; a worker crashed under Slurm is retried and merged" "$log"
 
