@@ -50,6 +50,7 @@ progs=(
 	"models/mdl-qat --kd:2 --act:a4 --threads:0"
 	"models/mdl-cls-fwrun --batch:0 --limit:ten"
 	"models/mdl-lm-fwrun --tokens:0 --offset:0x"
+	"codesign/accel-codesign --decode:0 --limit:x --max-delta-bpb:lots --model:gpt"
 )
 
 echo "TAP version 13"
