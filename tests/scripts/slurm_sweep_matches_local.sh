@@ -8,8 +8,8 @@
 # the array task's job script, which leaves no status), and is retried and
 # merged like the others; a sweep with a point that always fails exits 1
 # naming it with its stderr; and slurm-local.sh stop leaves nothing
-# running. The points are real: accel-eval on both models' checkpoints,
-# a few variants each, on the in-process firmware (docs/codesign-cluster.md).
+# running. The points are real: make codesign's small sweep, planned and
+# merged by accel-codesign (docs/codesign.md, docs/codesign-cluster.md).
 # Needs root, slurm-wlm and munge (scripts/deps.sh). TAP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -45,37 +45,21 @@ if [ "$(id -u)" -ne 0 ] || ! command -v slurmctld >/dev/null || ! command -v mun
 	exit 0
 fi
 
-# The small sweep: a task per (model, variant), each writing its CSV rows;
-# the merge is the rows of every point, header once, sorted (the FP32
-# reference row of each model once: 2 + 6 rows).
-eval_bin=$b/models/accel-eval
-expect_rows=8
-plan() { # DIR: DIR/tasks.tsv and DIR/points/
-	local dir=$1 v id
-	mkdir -p "$dir/points"
-	: >"$dir/tasks.tsv"
-	for v in int8/a16 int4-g32/a16 mxfp4/a16; do
-		id=lm-${v//\//-}
-		printf '%s\t%s --variants %s --windows 2 --prompts 0 --threads 1 --device --csv %s %s\n' \
-			"$id" "$eval_bin" "$v" "$dir/points/$id.csv" "$top/models/ckpt/moby-lm.bin" \
-			>>"$dir/tasks.tsv"
-	done
-	for v in int8/a8 nvfp4/a16 sp-int4-g32/a16; do
-		id=cls-${v//\//-}
-		printf '%s\t%s --variants %s --limit 300 --threads 1 --device --csv %s %s\n' \
-			"$id" "$eval_bin" "$v" "$dir/points/$id.csv" "$top/models/ckpt/fmnist-mlp.bin" \
-			>>"$dir/tasks.tsv"
-	done
+# The small sweep of make codesign (accel-codesign --plan --small: a few
+# variants of each model, each point a task that evaluates the variant and
+# runs its command streams on every configuration of the small grid), and
+# its merge into pareto.csv (the rows of every point, the Pareto columns).
+cds=$b/codesign/accel-codesign
+expect_rows=
+plan() { # DIR: DIR/tasks.tsv; the merge's row count from the plan's line
+	local line
+	line=$("$cds" --plan "$1" --small) || return 1
+	# "accel-codesign: T tasks (variants) x C configurations (...)"
+	expect_rows=$(echo "$line" | sed -n 's/^accel-codesign: \([0-9]*\) tasks .* x \([0-9]*\) configurations.*/\1 * \2/p')
+	expect_rows=$((expect_rows))
 }
-merge() { # DIR OUT.csv: refuses a missing point
-	local dir=$1 id
-	while IFS=$'\t' read -r id _; do
-		[ -s "$dir/points/$id.csv" ] || { echo "merge: no point $id" >&2; return 1; }
-	done <"$dir/tasks.tsv"
-	{
-		head -n 1 "$(ls "$dir"/points/*.csv | head -n 1)"
-		for f in "$dir"/points/*.csv; do tail -n +2 "$f"; done | sort -u
-	} >"$2"
+merge() { # DIR OUT.csv: accel-codesign refuses an incomplete sweep
+	"$cds" --merge "$1" --out "$1/merged" >/dev/null && cp "$1/merged/pareto.csv" "$2"
 }
 
 # 1: the cluster comes up.
