@@ -138,7 +138,7 @@ slurml_status() {
 }
 
 slurml_stop() {
-	local d pid steps i left
+	local d pid steps left
 	if slurml_pid slurmctld >/dev/null; then
 		scancel --full --quiet --partition=local 2>/dev/null
 		for _ in $(seq 50); do
@@ -149,7 +149,7 @@ slurml_stop() {
 	for d in slurmd slurmctld munged; do
 		pid=$(slurml_pid "$d") || continue
 		kill -TERM "$pid"
-		for i in $(seq 50); do
+		for _ in $(seq 50); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.2
 		done
@@ -183,7 +183,8 @@ slurml_start() {
 	done
 	# munged refuses directories that others may write to.
 	chmod 0700 "$state"
-	mkdir -p -m 0700 "$state/munge" "$state/run" "$state/log" "$state/ctld" "$state/slurmd"
+	mkdir -p "$state/munge" "$state/run" "$state/log" "$state/ctld" "$state/slurmd"
+	chmod 0700 "$state/munge" "$state/run" "$state/log" "$state/ctld" "$state/slurmd"
 	key=$state/munge/munge.key
 	if [ ! -s "$key" ]; then
 		mungekey --create --keyfile="$key" 2>"$state/log/mungekey.log" ||

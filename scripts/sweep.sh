@@ -38,7 +38,7 @@ sweep_usage_error() {
 	exit 2
 }
 
-mode= jobs= tasks_file= state=
+mode='' jobs='' tasks_file='' state=''
 while [ $# -gt 0 ]; do
 	case "$1" in
 	-h | --help) sweep_usage; exit 0 ;;

@@ -110,9 +110,10 @@ log=$work/match.log
 } >"$log" 2>&1
 rows=$(($(wc -l <local.csv 2>/dev/null || echo 1) - 1))
 echo "# local sweep $lt s, slurm sweep $st s, $rows merged rows"
-result $(([ $lrc -eq 0 ] && [ $src -eq 0 ] && [ $lm -eq 0 ] && [ $sm -eq 0 ] &&
-	[ "$rows" -eq "$expect_rows" ] && cmp -s local.csv slurm.csv) && echo 0 || echo 1) \
-	"the merged CSV of the Slurm sweep equals the local one's ($rows rows)" "$log"
+r=1
+[ $lrc -eq 0 ] && [ $src -eq 0 ] && [ $lm -eq 0 ] && [ $sm -eq 0 ] &&
+	[ "$rows" -eq "$expect_rows" ] && cmp -s local.csv slurm.csv && r=0
+result $r "the merged CSV of the Slurm sweep equals the local one's ($rows rows)" "$log"
 
 # 3: the Slurm run really ran under Slurm, in two arrays, and the crashed
 # point was retried: status 255 from the first round, 0 at the end.
@@ -136,11 +137,12 @@ log=$work/fail.log
 SWEEP_POLL=1 bash "$sweep" --mode slurm --tasks fail.tsv --state fail-state >/dev/null 2>"$log"
 frc=$?
 echo "sweep exit $frc" >>"$log"
-result $(([ $frc -eq 1 ] && grep -q '^sweep: FAILED bad-point (exit 3)' "$log" &&
+r=1
+[ $frc -eq 1 ] && grep -q '^sweep: FAILED bad-point (exit 3)' "$log" &&
 	grep -q '^    bad-point: variant q9 unknown' "$log" &&
 	grep -q '^sweep: round 1: Slurm job array [0-9]*, 2 task(s)' "$log" &&
-	[ "$(cat fail-state/status/fine)" = 0 ]) && echo 0 || echo 1) \
-	"a point failing twice under Slurm is listed with its stderr, exit 1" "$log"
+	[ "$(cat fail-state/status/fine)" = 0 ] && r=0
+result $r "a point failing twice under Slurm is listed with its stderr, exit 1" "$log"
 
 # 5-6: stop stops exactly the daemons start started, and nothing is left.
 pids=$(cat "$cluster"/run/*.pid 2>/dev/null)
@@ -150,11 +152,14 @@ rc=$?
 left=
 for p in $pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
 echo "pids started: $pids; still alive:${left:- none}" >>"$log"
-result $(([ $rc -eq 0 ] && [ -n "$pids" ] && [ -z "$left" ]) && echo 0 || echo 1) \
-	"slurm-local.sh stop ends the daemons it started" "$log"
+r=1
+[ $rc -eq 0 ] && [ -n "$pids" ] && [ -z "$left" ] && r=0
+result $r "slurm-local.sh stop ends the daemons it started" "$log"
 bash "$slurml" status "$cluster" >"$log" 2>&1
-result $(([ $? -ne 0 ] && [ "$(grep -c 'not running' "$log")" -eq 3 ]) && echo 0 || echo 1) \
-	"slurm-local.sh status then reports all three stopped" "$log"
+rc=$?
+r=1
+[ $rc -ne 0 ] && [ "$(grep -c 'not running' "$log")" -eq 3 ] && r=0
+result $r "slurm-local.sh status then reports all three stopped" "$log"
 echo "# slurm_sweep_matches_local: $((SECONDS - t0)) s in all"
 
 [ $fails -eq 0 ]

@@ -114,10 +114,12 @@ log=$work/conc.log
 { echo "sweep exit $rc"; cat conc.err; } >"$log"
 max=$(cat seen.* | sort -n | tail -n 1)
 echo "most running seen by a task: $max" >>"$log"
-result $(([ $rc -eq 0 ] && [ "$max" -eq 3 ]) && echo 0 || echo 1) \
-	"--jobs 3 runs three tasks at once" "$log"
-result $(([ $rc -eq 0 ] && [ "$max" -le 3 ]) && echo 0 || echo 1) \
-	"--jobs 3 never runs more than three" "$log"
+r=1
+[ $rc -eq 0 ] && [ "$max" -eq 3 ] && r=0
+result $r "--jobs 3 runs three tasks at once" "$log"
+r=1
+[ $rc -eq 0 ] && [ "$max" -le 3 ] && r=0
+result $r "--jobs 3 never runs more than three" "$log"
 
 # 7: the results equal the same commands run one after the other. Each
 # task writes a file from a computation of its own and sleeps a length
@@ -137,8 +139,9 @@ while IFS=$'\t' read -r _ cmd; do bash -c "$cmd"; done <calc.tsv
 cat res/*.txt >serial.txt
 log=$work/calc.log
 { echo "sweep exit $rc"; cat calc.err; diff parallel.txt serial.txt; } >"$log"
-result $(([ $rc -eq 0 ] && [ "$(wc -l <serial.txt)" -eq 12 ] && cmp -s parallel.txt serial.txt) &&
-	echo 0 || echo 1) "results equal the serial run of the same 12 tasks" "$log"
+r=1
+[ $rc -eq 0 ] && [ "$(wc -l <serial.txt)" -eq 12 ] && cmp -s parallel.txt serial.txt && r=0
+result $r "results equal the serial run of the same 12 tasks" "$log"
 
 # 8: every task has its status, its logs, and nothing is left running.
 ok=0
@@ -155,15 +158,16 @@ result $ok "DIR/status/ID and DIR/log/ID.{out,err} for every task" "$log"
 
 # 9-15: refused before anything runs, exit 2, naming the line or option.
 refuse() { # name expected-message-regex sweep-args...
-	local name=$1 want=$2 rc
+	local name=$1 want=$2 rc r
 	shift 2
 	rm -f ran
 	bash "$sweep" "$@" >refuse.out 2>refuse.err
 	rc=$?
 	log=$work/refuse-$n.log
 	{ echo "sweep $*: exit $rc"; cat refuse.err; } >"$log"
-	result $(([ $rc -eq 2 ] && [ ! -e ran ] && grep -qE -- "$want" refuse.err) && echo 0 || echo 1) \
-		"$name" "$log"
+	r=1
+	[ $rc -eq 2 ] && [ ! -e ran ] && grep -qE -- "$want" refuse.err && r=0
+	result $r "$name" "$log"
 }
 printf 'a\ttouch ran\nb touch ran\n' >notab.tsv
 refuse "a line without a TAB is refused naming its number" \
