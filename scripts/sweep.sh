@@ -289,6 +289,8 @@ sweep_slurm_round() {
 			2>"$state/slurm/$tag.sbatch.err") || [ -z "$job" ]; then
 			sweep_say "$label: sbatch submitted nothing:"
 			sed 's/^/    /' "$state/slurm/$tag.sbatch.err" | tee -a "$state/sweep.log" >&2
+			sweep_say "(the cluster's configuration: SLURM_CONF=${SLURM_CONF:-unset};" \
+				"a single-node cluster here: scripts/slurm-local.sh start DIR)"
 			[ ${#slurm_jobs[@]} -eq 0 ] || scancel "${slurm_jobs[@]}" 2>/dev/null
 			return 1
 		fi

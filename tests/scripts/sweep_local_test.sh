@@ -7,7 +7,8 @@
 # complete; --jobs N runs N at once and never more; the results equal
 # running the same commands one after the other; a malformed task file or
 # option is refused with exit 2 naming the line or the option, before any
-# task runs. TAP.
+# task runs; slurm mode without a cluster exits 1 with sbatch's message.
+# TAP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 sweep=$top/scripts/sweep.sh
@@ -35,7 +36,7 @@ check() {
 }
 
 echo "TAP version 13"
-echo "1..15"
+echo "1..16"
 
 # 1-3: retries. "flaky" fails the first time (no marker yet), "broken"
 # always fails with a message of its own, "killed" kills its own shell.
@@ -188,5 +189,19 @@ refuse "an unknown mode is refused naming it" \
 	"--mode 'cloud': must be local or slurm" --mode cloud --tasks dup.tsv --state st-x
 refuse "a bad --jobs is refused naming it" \
 	"--jobs '0': must be a positive integer" --mode local --jobs 0 --tasks calc.tsv --state st-x
+
+# 16: slurm mode with no cluster to reach: exit 1 with sbatch's own words
+# (or that there is no sbatch), nothing run.
+rm -f ran
+printf 'a\ttouch ran\n' >one.tsv
+SLURM_CONF=$work/no-such-slurm.conf bash "$sweep" --mode slurm --tasks one.tsv --state st-ns \
+	>/dev/null 2>ns.err
+rc=$?
+log=$work/ns.log
+{ echo "sweep exit $rc"; cat ns.err; } >"$log"
+r=1
+[ $rc -eq 1 ] && [ ! -e ran ] &&
+	grep -qE '^sweep: (round 1: sbatch submitted nothing|sbatch not found)' ns.err && r=0
+result $r "slurm mode without a reachable cluster exits 1 with sbatch's message" "$log"
 
 [ $fails -eq 0 ]
