@@ -6,8 +6,8 @@
 #
 #   --mode local   run N tasks at once on this machine (default N: its cores)
 #   --mode slurm   submit one job array (sbatch --array=0-(T-1)%N, default N:
-#                  every task at once) and wait for it (squeue); DIR must be on a
-#                  filesystem the compute nodes share
+#                  every task at once) and wait for it (squeue); DIR must
+#                  be on a filesystem the compute nodes share
 #   --jobs N       at most N tasks running at the same time
 #   --tasks FILE   one task per line, ID<TAB>COMMAND; ID is [A-Za-z0-9._-]+
 #                  and unique, COMMAND runs with `bash -c` from the directory
@@ -28,8 +28,8 @@
 # 2 usage error.
 set -uo pipefail
 
-sweep_usage() {
-	sed -n '4,17p' "$0" | sed 's/^# \{0,1\}//'
+sweep_usage() { # the header comment above, from its third line
+	awk 'NR >= 3 && /^#/ { sub(/^# ?/, ""); print; next } NR >= 3 { exit }' "$0"
 }
 
 sweep_usage_error() {
