@@ -86,25 +86,28 @@ check "$log" cmp -s retry.err st-retry/sweep.log || ok=1
 result $ok "progress 'k/N done (f failed), elapsed, left' once per finished task" "$log"
 
 # 5-6: --jobs 3 over 9 tasks: the first three wait for each other (a
-# barrier that only opens with three running), and no task ever sees more
-# than three running.
+# barrier that only opens when all three have started), and no task ever
+# sees more than three running.
 {
 	for i in 1 2 3 4 5 6 7 8 9; do
 		printf 't%d\tbash %s/conc.sh %d\n' "$i" "$work" "$i"
 	done
 } >conc.tsv
 cat >conc.sh <<'EOF'
-# one task of the concurrency check: count itself in, record the count,
-# the first three wait (up to 60 s) until three are in, count itself out
-mkdir -p running
+# one task of the concurrency check: count itself in among the running and
+# record the count; the first three also arrive at a barrier (arrivals are
+# never removed) and wait, up to 60 s, for all three: none of them can end
+# before the third has started, so three ran at once
+mkdir -p running arrived
 touch "running/$1"
 ls running | wc -l >>"seen.$1"
 if [ "$1" -le 3 ]; then
+	touch "arrived/$1"
 	for _ in $(seq 600); do
-		[ "$(ls running | wc -l)" -ge 3 ] && break
+		[ "$(ls arrived | wc -l)" -ge 3 ] && break
 		sleep 0.1
 	done
-	[ "$(ls running | wc -l)" -ge 3 ] || { echo "barrier: alone after 60 s" >&2; rm "running/$1"; exit 1; }
+	[ "$(ls arrived | wc -l)" -ge 3 ] || { echo "barrier: alone after 60 s" >&2; rm "running/$1"; exit 1; }
 fi
 sleep 0.2
 rm "running/$1"
