@@ -83,6 +83,7 @@ include $(TOP)/driver/driver.mk
 include $(TOP)/qemu-device/qemu-device.mk
 include $(TOP)/tools/tools.mk
 include $(TOP)/models/models.mk
+include $(TOP)/codesign/codesign.mk
 include $(TOP)/python/python.mk
 include $(TOP)/tests/tests.mk
 include $(TOP)/bench/bench.mk

@@ -74,9 +74,21 @@ struct mdl_backend {
 
 /* fwrun's SRAM: the device's default sram-size (docs/hw-spec.md). */
 #define MDL_FWRUN_SRAM		(4ull << 20)
+/* The device's sram-size range (a multiple of 64 within it). */
+#define MDL_FWRUN_SRAM_MIN	(64ull << 10)
+#define MDL_FWRUN_SRAM_MAX	(256ull << 20)
+
+struct fw_cost_params;
 
 /* The firmware in process; @simd: the SIMD GEMM kernels, as the device runs. */
 int mdl_backend_fwrun_create(int simd, struct mdl_backend **out);
+/*
+ * The same on other modeled hardware: @sram_size bytes of SRAM (as the
+ * device's sram-size, -EINVAL outside it) and @cost (NULL: the defaults),
+ * as a device created with those properties (the codesign sweep).
+ */
+int mdl_backend_fwrun_create_hw(int simd, uint64_t sram_size, const struct fw_cost_params *cost,
+				struct mdl_backend **out);
 /* The device at @path (NULL: discovery, accel_device_open()). */
 int mdl_backend_accel_create(const char *path, struct mdl_backend **out);
 void mdl_backend_destroy(struct mdl_backend *b);

@@ -4,7 +4,9 @@
  * on host memory through fwrun/, its device VA window sized to the
  * program's regions plus room for the stream; each job is fw_job_run(),
  * as a hardware queue of the device runs it, and its statistics are the
- * firmware's, with the device's default SRAM and cost parameters.
+ * firmware's, with the device's default SRAM and cost parameters, or a
+ * hardware configuration's (mdl_backend_fwrun_create_hw(): the codesign
+ * sweep, codesign/).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -22,6 +24,10 @@ struct mdl_fwrun_backend {
 	struct mdl_backend b;
 	struct fwrun r;
 	int simd, ready;
+	/* the modeled hardware: SRAM bytes, and the cost parameters (with_cost) */
+	uint64_t sram_size;
+	struct fw_cost_params cost;
+	int with_cost;
 	uint64_t base[MDL_REGIONS], size[MDL_REGIONS];
 	uint64_t stream_va;
 	uint64_t seqno;
@@ -36,7 +42,7 @@ static int mdl_fwrun_map(struct mdl_backend *b, const uint64_t size[MDL_REGIONS]
 			 uint64_t base[MDL_REGIONS])
 {
 	struct mdl_fwrun_backend *f = mdl_fwrun(b);
-	struct fwrun_config cfg = { .sram_size = MDL_FWRUN_SRAM, .simd = f->simd };
+	struct fwrun_config cfg = { .sram_size = f->sram_size, .simd = f->simd };
 	uint64_t va = FWRUN_PAGE + MDL_FWRUN_STREAM_MAX;
 	uint32_t i;
 
@@ -50,6 +56,8 @@ static int mdl_fwrun_map(struct mdl_backend *b, const uint64_t size[MDL_REGIONS]
 			       "fwrun: no firmware with a %llu-byte device window",
 			       (unsigned long long)va);
 	f->ready = 1;
+	if (f->with_cost)
+		f->r.eng.cost = f->cost;
 	for (i = 0; i < MDL_REGIONS; i++) {
 		/* an empty region still gets an address of its own */
 		f->size[i] = size[i];
@@ -158,16 +166,30 @@ static const struct mdl_backend_ops mdl_fwrun_ops = {
 	.destroy = mdl_fwrun_destroy,
 };
 
-int mdl_backend_fwrun_create(int simd, struct mdl_backend **out)
+int mdl_backend_fwrun_create_hw(int simd, uint64_t sram_size, const struct fw_cost_params *cost,
+				struct mdl_backend **out)
 {
-	struct mdl_fwrun_backend *f = calloc(1, sizeof(*f));
+	struct mdl_fwrun_backend *f;
 
 	*out = NULL;
+	if (sram_size < MDL_FWRUN_SRAM_MIN || sram_size > MDL_FWRUN_SRAM_MAX || sram_size % 64)
+		return -EINVAL;
+	f = calloc(1, sizeof(*f));
 	if (!f)
 		return -ENOMEM;
 	f->b.ops = &mdl_fwrun_ops;
 	strcpy(f->b.name, simd ? "fwrun" : "fwrun (golden kernels)");
 	f->simd = simd;
+	f->sram_size = sram_size;
+	if (cost) {
+		f->cost = *cost;
+		f->with_cost = 1;
+	}
 	*out = &f->b;
 	return 0;
+}
+
+int mdl_backend_fwrun_create(int simd, struct mdl_backend **out)
+{
+	return mdl_backend_fwrun_create_hw(simd, MDL_FWRUN_SRAM, NULL, out);
 }

@@ -10,6 +10,7 @@ include $(TOP)/tests/compress/compress_tests.mk
 include $(TOP)/tests/firmware/firmware_tests.mk
 include $(TOP)/tests/firmware/fuzz/firmware_fuzz.mk
 include $(TOP)/tests/models/models_tests.mk
+include $(TOP)/tests/codesign/codesign_tests.mk
 include $(TOP)/tests/driver/driver_tests.mk
 include $(TOP)/tests/libaccel/libaccel_tests.mk
 include $(TOP)/tests/qemu-device/qemu_device_tests.mk

@@ -53,6 +53,7 @@ progs=(
 	"bench/accel-bench --roundtrips:0 --jobs:x --gemv-reps:-1"
 	"bench/dp_bench --only:nope"
 	"bench/cost-sweep --csv:/nonexistent/dir/cost.csv"
+	"codesign/accel-codesign --decode:0 --limit:x --max-delta-bpb:lots --model:gpt"
 )
 
 echo "TAP version 13"
