@@ -22,3 +22,12 @@ $(SCRT_GUEST_CLI): $(TOP)/tests/scripts/guest_tools_cli_test.sh
 GUEST_BINS += $(SCRT_GUEST_CLI)
 GUEST_SCRIPTS += $(SCRT_GUEST_CLI)
 ALL_TARGETS += $(SCRT_GUEST_CLI)
+
+# The sweep runner (scripts/sweep.sh) in local mode: retry once, the
+# failed list with stderr, exit codes, --jobs bound, malformed task files.
+HOST_TESTS += $(TOP)/tests/scripts/sweep_local_test.sh
+
+# The same small sweep through a single-node Slurm that the test starts and
+# stops itself (scripts/slurm-local.sh) and locally: equal merged CSVs, a
+# crashed worker retried (host, root; skipped without slurm-wlm and munge).
+HOST_TESTS += $(TOP)/tests/scripts/slurm_sweep_matches_local.sh
