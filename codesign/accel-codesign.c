@@ -416,8 +416,10 @@ static int cds_plan(struct cds_opts *o)
 		for (uint32_t i = 0; i < nv; i++, tasks++)
 			cds_task_line(f, o, self, dir, eval, m ? "cls" : "lm", variants[i],
 				      m ? cls_ckpt : lm_ckpt, NULL, NULL, m ? cls_data : lm_data);
-	if (o->qat_dir)
+	if (o->qat_dir) {
+		o->qat_dir = cds_abs(o->qat_dir);	/* the tasks may run elsewhere */
 		cds_plan_qat(f, o, self, dir, eval, lm_ckpt, cls_ckpt, lm_data, cls_data, &tasks);
+	}
 	if (fclose(f)) {
 		tool_cli_error("%s: write failed", path);
 		return TOOL_EXIT_FAIL;

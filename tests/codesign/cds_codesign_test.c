@@ -209,6 +209,47 @@ TEST(committed_grid_has_three_named_configurations_and_twenty_points_around_them
 	free(v);
 }
 
+TEST_F(conf, plan_writes_a_task_per_variant_and_model_and_each_qat_checkpoint)
+{
+	static const char *const names[] = { "lm-int4-g32-qat.bin", "lm-int4-g32-kd-a8.bin",
+					     "cls-mxfp4-qat-a8.bin", "notes.bin",
+					     "lm-int4-g32-qat.qpk" };
+	char qat[4200], path[4300], cmd[8400], out[8192], line[8192];
+	const char *want[] = { "lm-bf16-a16-rtn", "cls-bf16-a16-rtn", "cls-mxfp4-a8-qat",
+			       "lm-int4-g32-a8-kd", "lm-int4-g32-a16-qat" };
+	uint32_t n = 0;
+	FILE *f;
+
+	snprintf(qat, sizeof(qat), "%s/qat", self->dir);
+	ASSERT_EQ(0, mkdir(qat, 0777));
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", qat, names[i]);
+		cdst_write(path, "");
+	}
+	snprintf(cmd, sizeof(cmd), "%s --plan %s/plan --small --variants bf16/a16/rtn "
+		 "--qat-dir %s", CDST_BIN, self->dir, qat);
+	ASSERT_EQ(0, cdst_run(cmd, out, sizeof(out))) TH_LOG("%s", out);
+	HAS(out, "5 tasks (variants) x 5 configurations (3 named)");
+	snprintf(path, sizeof(path), "%s/plan/tasks.tsv", self->dir);
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	while (fgets(line, sizeof(line), f)) {
+		ASSERT_GT(5, n);
+		EXPECT_EQ(0, strncmp(line, want[n], strlen(want[n])));
+		EXPECT_EQ('\t', line[strlen(want[n])]) TH_LOG("%s", line);
+		/* a QAT/KD row: its checkpoint, the FP32 one as the reference, its name */
+		if (n >= 2) {
+			HAS(line, " --ref ");
+			HAS(line, n == 3 ? " --tag kd" : " --tag qat");
+			HAS(line, n == 2 ? "--variant mxfp4/a8 " : n == 3 ? "--variant int4-g32/a8 " :
+			    "--variant int4-g32/a16 ");
+		}
+		n++;
+	}
+	fclose(f);
+	EXPECT_EQ(5, n);
+}
+
 /* A row of a known CSV. */
 static void cdst_row(FILE *f, const char *model, const char *variant, const char *config,
 		     double value, double delta, double uj, double us)
