@@ -165,3 +165,14 @@ $(MDLT_GEN_GUEST): $(TOP)/tests/models/guest_generate_test.c | $(DEPS_STAMP)
 GUEST_TESTS += $(MDLT_GEN_GUEST)
 GUEST_BINS += $(MDLT_GEN_GUEST)
 ALL_TARGETS += $(MDLT_GEN_GUEST)
+
+# Mixed precision (models/mdl_mixprec.h): the search against hand-checked and
+# brute-force optima, candidates and assignment files, a mixed .qpk of the
+# LM round-tripped and damaged.
+$(MDLT_OUT)/mdl_mixprec_test: $(TOP)/tests/models/mdl_mixprec_test.c $(MDL_LIB) $(CMP_LIB) \
+		$(DP_LIB) $(MDL_HDRS) $(DEPS_STAMP) $(MDL_DATA_STAMP) $(MDL_LM_CKPT)
+	@mkdir -p $(dir $@)
+	$(CC) $(MDL_CFLAGS) -isystem $(KSELFTEST_DIR) -Wno-unused-parameter \
+		-DMDL_CKPT_DIR='"$(MDL_CKPT)"' $< -o $@ $(MDL_LIB) $(MDL_LIBS)
+
+HOST_TESTS += $(MDLT_OUT)/mdl_mixprec_test

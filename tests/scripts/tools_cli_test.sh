@@ -50,6 +50,7 @@ progs=(
 	"models/mdl-qat --kd:2 --act:a4 --threads:0"
 	"models/mdl-cls-fwrun --batch:0 --limit:ten"
 	"models/mdl-lm-fwrun --tokens:0 --offset:0x"
+	"models/accel-mixprec --sel-windows:0 --metric:fast --budgets-uj:x --cands:int3/a16"
 )
 
 echo "TAP version 13"
