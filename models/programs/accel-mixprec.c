@@ -12,8 +12,9 @@
  *      base candidate but that one: the layer's cost is the difference
  *      from the base model's job (additivity is checked against every
  *      uniform model);
- *   3. search: the least predicted loss within a budget (multiple-choice
- *      knapsack), for budgets at every uniform model's measured cost;
+ *   3. search: the least summed sensitivity (KL, or the bits/byte change)
+ *      within a budget (multiple-choice knapsack), for budgets at every
+ *      uniform model's measured cost and between them;
  *   4. every uniform and mixed model again, whole model with device
  *      numerics on fwrun over the report windows (never seen by 1-3), and
  *      its decode job measured: the Pareto fronts, CSVs and a plot.
@@ -42,15 +43,16 @@
 
 #define MIX_DEFAULT_CANDS "bf16/a16,int8/a16,int8/a8,int4-g32/a16,int4-g128/a16,mxfp4/a16," \
 	"nvfp4/a16,int4-g32/a8"
-#define MIX_POINTS_MAX (MDL_MIX_CANDS_MAX * 3)
+#define MIX_POINTS_MAX (MDL_MIX_CANDS_MAX * 5)
 
 enum { MIX_ENERGY, MIX_CYCLES, MIX_METRICS };
 static const char *const mix_metric_name[MIX_METRICS] = { "energy", "cycles" };
 static const char *const mix_metric_unit[MIX_METRICS] = { "uJ", "cycles" };
 
 struct mix_opts {
-	const char *ckpt, *data, *out, *cands, *pack, *save;
-	uint32_t threads, sel_windows, rep_from, rep_windows, decode_pos, calib;
+	const char *ckpt, *data, *out, *cands, *pack, *save, *sens;
+	int objective;		/* 0: KL, 1: bits/byte change */
+	uint32_t threads, sel_windows, rep_from, rep_windows, decode_pos, calib, between;
 	uint64_t seed;
 	int metrics;		/* bit per metric searched */
 	struct mdl_mix_cands c;	/* --cands, parsed */
@@ -111,9 +113,15 @@ static void mix_usage(FILE *f)
 		"  --decode-pos P     the decode job measured is at position P after a prefill\n"
 		"                     of P tokens (default 128)\n"
 		"  --metric M         energy, cycles or both (default both)\n"
+		"  --objective O      what the search sums: kl (default: each layer's KL from\n"
+		"                     FP32, nats) or loss (its bits/byte change)\n"
+		"  --sensitivity FILE the sensitivities of an earlier run's sensitivity.csv\n"
+		"                     instead of measuring them (the same candidates)\n"
 		"  --budgets-uj LIST  energy budgets per decoded token, comma-separated (default:\n"
 		"                     every uniform model's measured energy)\n"
 		"  --budgets-cycles LIST  cycle budgets likewise\n"
+		"  --between N        without a list: also N budgets evenly spaced between the\n"
+		"                     cheapest and the dearest uniform model (default 4)\n"
 		"  --calib N          calibration windows of the training text (GPTQ; default 16)\n"
 		"  --seed S           calibration seed (default 1)\n"
 		"  --threads N        worker threads (default $MDL_THREADS or 2)\n"
@@ -146,15 +154,18 @@ static void mix_parse(int argc, char **argv, struct mix_opts *o, struct tool_cli
 		{ "report-windows", 1, 0, 'R' }, { "decode-pos", 1, 0, 'p' },
 		{ "metric", 1, 0, 'm' }, { "calib", 1, 0, 'C' }, { "seed", 1, 0, 'S' },
 		{ "threads", 1, 0, 'j' }, { "pack", 1, 0, 'P' }, { "save", 1, 0, 'W' },
-		{ "budgets-uj", 1, 0, 'E' }, { "budgets-cycles", 1, 0, 'Y' }, { 0, 0, 0, 0 }
+		{ "budgets-uj", 1, 0, 'E' }, { "budgets-cycles", 1, 0, 'Y' },
+		{ "objective", 1, 0, 'O' }, { "sensitivity", 1, 0, 'F' }, { "between", 1, 0, 'B' },
+		{ 0, 0, 0, 0 }
 	};
 	static const char *const metrics[] = { "energy", "cycles", "both", NULL };
+	static const char *const objectives[] = { "kl", "loss", NULL };
 	char why[512];
 	int c;
 
 	*o = (struct mix_opts){ .out = "build/mixprec", .cands = MIX_DEFAULT_CANDS,
 				.threads = mdl_threads_default(2), .sel_windows = 32,
-				.rep_from = 260, .rep_windows = 96, .decode_pos = 128, .calib = 16, .seed = 1,
+				.rep_from = 260, .rep_windows = 96, .decode_pos = 128, .calib = 16, .seed = 1, .between = 4,
 				.metrics = 3 };
 	while ((c = tool_cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		switch (c) {
@@ -173,6 +184,10 @@ static void mix_parse(int argc, char **argv, struct mix_opts *o, struct tool_cli
 		case 'j': o->threads = tool_cli_u32("--threads", optarg, 1, MDL_THREADS_MAX); break;
 		case 'P': o->pack = optarg; break;
 		case 'W': o->save = optarg; break;
+		case 'O': o->objective = (int)tool_cli_choice("--objective", optarg, objectives);
+			break;
+		case 'F': o->sens = optarg; break;
+		case 'B': o->between = tool_cli_u32("--between", optarg, 0, MDL_MIX_CANDS_MAX); break;
 		case 'E': mix_budgets("--budgets-uj", optarg, o, MIX_ENERGY); break;
 		case 'Y': mix_budgets("--budgets-cycles", optarg, o, MIX_CYCLES); break;
 		}
@@ -342,6 +357,59 @@ static int mix_sensitivity(struct mix_run *r, char *err, size_t errlen)
 	return ret;
 }
 
+/* Step 1 from an earlier run's sensitivity.csv: every layer x candidate once. */
+static int mix_sensitivity_read(struct mix_run *r, char *err, size_t errlen)
+{
+	uint32_t L = r->fp32.count, C = r->c.n, no = 0, n = 0;
+	char line[512], layer[64], variant[64];
+	uint8_t *seen = calloc((size_t)L * C, 1);
+	FILE *f = fopen(r->o->sens, "r");
+	int ret = 0;
+
+	if (!f || !seen) {
+		free(seen);
+		if (f)
+			fclose(f);
+		return mdl_err(err, errlen, -errno, "--sensitivity %s: %s", r->o->sens,
+			       strerror(errno));
+	}
+	while (!ret && fgets(line, sizeof(line), f)) {
+		double loss, kl;
+		int i = -1, j;
+
+		if (++no == 1)
+			continue;	/* the header */
+		if (sscanf(line, "%63[^,],%63[^,],%lf,%lf", layer, variant, &loss, &kl) != 4) {
+			ret = mdl_err(err, errlen, -EINVAL, "%s:%u: not layer,variant,delta,kl,...",
+				      r->o->sens, no);
+			break;
+		}
+		for (uint32_t k = 0; k < L && i < 0; k++)
+			if (!strcmp(r->fp32.l[k].name, layer))
+				i = (int)k;
+		j = mdl_mix_cands_find(&r->c, variant);
+		if (i < 0 || j < 0 || seen[i * C + j])
+			ret = mdl_err(err, errlen, -EINVAL, "%s:%u: layer '%s' variant '%s': %s",
+				      r->o->sens, no, layer, variant,
+				      i < 0 ? "no such layer" : j < 0 ? "not a candidate (--cands)" :
+				      "given twice");
+		else {
+			seen[i * C + j] = 1;
+			r->loss[i * C + j] = loss;
+			r->kl[i * C + j] = kl;
+			n++;
+		}
+	}
+	fclose(f);
+	free(seen);
+	if (!ret && n != L * C)
+		ret = mdl_err(err, errlen, -EINVAL, "%s: %u of the %u layer x candidate "
+			      "sensitivities", r->o->sens, n, L * C);
+	if (!ret)
+		printf("sensitivity: %u layers x %u variants from %s\n", L, C, r->o->sens);
+	return ret;
+}
+
 /* Step 2: each layer's decode cost per candidate, against the base (candidate 0). */
 static int mix_costs(struct mix_run *r, char *err, size_t errlen)
 {
@@ -428,7 +496,8 @@ static void mix_label(const struct mix_run *r, const uint32_t *assign, char *buf
 /* The search's instance for @metric: the layer costs above the base model's job. */
 static struct mdl_mix_problem mix_problem(const struct mix_run *r, int metric)
 {
-	return (struct mdl_mix_problem){ r->fp32.count, r->c.n, r->loss, r->cost[metric], NULL };
+	return (struct mdl_mix_problem){ r->fp32.count, r->c.n, r->o->objective ? r->loss : r->kl,
+					 r->cost[metric], NULL };
 }
 
 /*
@@ -456,7 +525,8 @@ static int mix_check_budgets(const struct mix_run *r, char *err, size_t errlen)
 
 /*
  * Step 3: the searches, one per budget (the command line's, else every
- * uniform model's measured cost); a budget below the cheapest assignment
+ * uniform model's measured cost and --between more evenly spaced between
+ * the cheapest and the dearest of them); a budget below the cheapest assignment
  * (a uniform model's, when the layer costs are not exactly additive) has
  * no mixed model.
  */
@@ -465,6 +535,7 @@ static int mix_search_all(struct mix_run *r, const struct mix_point *uni, char *
 {
 	static const double resolution[MIX_METRICS] = { 0.001, 1 };
 	uint32_t C = r->c.n, k, q, nb;
+	double lo, hi;
 	int metric, ret;
 
 	for (metric = 0; metric < MIX_METRICS; metric++) {
@@ -473,11 +544,17 @@ static int mix_search_all(struct mix_run *r, const struct mix_point *uni, char *
 
 		if (!(r->o->metrics & (1 << metric)))
 			continue;
-		nb = r->o->nbudget[metric] ? r->o->nbudget[metric] : C;
+		nb = r->o->nbudget[metric] ? r->o->nbudget[metric] : C + r->o->between;
+		lo = hi = mix_cost_of(&uni[0].cost, metric);
+		for (k = 1; k < C; k++) {
+			lo = fmin(lo, mix_cost_of(&uni[k].cost, metric));
+			hi = fmax(hi, mix_cost_of(&uni[k].cost, metric));
+		}
 		for (k = 0; k < nb; k++) {
 			struct mix_point *p = &r->pt[r->npt];
 			double budget = r->o->nbudget[metric] ? r->o->budget[metric][k] :
-					mix_cost_of(&uni[k].cost, metric);
+					k < C ? mix_cost_of(&uni[k].cost, metric) :
+					lo + (hi - lo) * (k - C + 1) / (r->o->between + 1);
 
 			if (r->npt == MIX_POINTS_MAX)
 				break;
@@ -565,7 +642,7 @@ static int mix_write_points(const struct mix_run *r, double f32)
 
 	if (!f)
 		return -errno;
-	fprintf(f, "kind,name,budget_metric,budget,predicted_delta,predicted_cost,bits_per_byte,"
+	fprintf(f, "kind,name,budget_metric,budget,predicted_objective,predicted_cost,bits_per_byte,"
 		"delta,kl_nats,top1_agree,uj_per_token,cycles_per_token,dram_bytes_per_token,"
 		"pareto_energy,pareto_cycles,layers\n");
 	for (uint32_t a = 0; a < r->npt; a++) {
@@ -600,8 +677,8 @@ static int mix_write_assignments(const struct mix_run *r)
 			return -errno;
 		comment[0] = p->name;
 		snprintf(budget, sizeof(budget), "budget %.6g %s per decoded token; predicted "
-			 "%+.5f bits/byte on the selection windows", p->budget,
-			 mix_metric_unit[p->metric], p->pred_loss);
+			 "%s %.6f on the selection windows", p->budget, mix_metric_unit[p->metric],
+			 r->o->objective ? "bits/byte change" : "KL (nats)", p->pred_loss);
 		ret = mdl_mix_assign_write(f, &r->fp32, &r->c, p->assign, comment);
 		if (fclose(f) || ret)
 			return -EIO;
@@ -680,8 +757,11 @@ static int mix_run_all(struct mix_run *r, char *err, size_t errlen)
 		return mdl_err(err, errlen, -ENOMEM, "out of memory");
 	}
 	if ((ret = mix_costs(r, err, errlen)) || (ret = mix_check_budgets(r, err, errlen)) ||
-	    (ret = mix_sensitivity(r, err, errlen)))
+	    (ret = r->o->sens ? mix_sensitivity_read(r, err, errlen) :
+				mix_sensitivity(r, err, errlen)))
 		goto out;
+	printf("search objective: the sum of the layers' %s\n", r->o->objective ?
+	       "bits/byte changes" : "KL divergences from FP32 (nats)");
 	ret = mdl_lm_evaluate(r->ex, r->m, &r->fp32, &r->rep, &eo, NULL, &ref, &f32, err, errlen);
 	if (ret)
 		goto out;
@@ -690,8 +770,8 @@ static int mix_run_all(struct mix_run *r, char *err, size_t errlen)
 	       r->o->rep_from + (uint32_t)((r->rep.len - 1) / r->m->seq_len) - 1, f32.tokens,
 	       f32.bits_per_byte, r->o->decode_pos);
 	/* the uniform models: measured, and each as the layer costs predict it */
-	printf("\n%-20s %10s %9s %10s %12s %12s %12s\n", "uniform", "bits/byte", "delta",
-	       "uJ/token", "predicted", "cycles/tok", "predicted");
+	printf("\n%-20s %10s %9s %9s %10s %12s %12s %12s\n", "uniform", "bits/byte", "delta",
+	       "KL", "uJ/token", "predicted", "cycles/tok", "predicted");
 	for (j = 0; j < C && !ret; j++) {
 		double pu = r->base.uj, pc = r->base.cycles;
 
@@ -707,18 +787,19 @@ static int mix_run_all(struct mix_run *r, char *err, size_t errlen)
 			break;
 		snprintf(uni[j].name, sizeof(uni[j].name), "%s", r->c.v[j].name);
 		for (i = 0; i < L; i++)
-			uni[j].pred_loss += r->loss[i * C + j];
+			uni[j].pred_loss += (r->o->objective ? r->loss : r->kl)[i * C + j];
 		uni[j].pred_cost = pu;
-		printf("%-20s %10.4f %+9.4f %10.4f %12.4f %12.0f %12.0f  (%.0f s)\n", uni[j].name,
-		       uni[j].bpb, uni[j].bpb - f32.bits_per_byte, uni[j].cost.uj, pu,
+		printf("%-20s %10.4f %+9.4f %9.5f %10.4f %12.4f %12.0f %12.0f  (%.0f s)\n",
+		       uni[j].name, uni[j].bpb, uni[j].bpb - f32.bits_per_byte, uni[j].kl,
+		       uni[j].cost.uj, pu,
 		       uni[j].cost.cycles, pc, mdl_now() - t0);
 		fflush(stdout);
 		r->pt[r->npt++] = uni[j];
 	}
 	if (ret || (ret = mix_search_all(r, uni, err, errlen)))
 		goto out_ref;
-	printf("\n%-24s %9s %10s %9s %10s %10s %10s  layers\n", "mixed", "predicted", "bits/byte",
-	       "delta", "uJ/token", "cycles", "budget");
+	printf("\n%-24s %9s %9s %10s %9s %10s %10s %10s  layers\n", "mixed", "predicted",
+	       "KL", "bits/byte", "delta", "uJ/token", "cycles", "budget");
 	for (i = C; i < r->npt && !ret; i++) {
 		struct mix_point *p = &r->pt[i];
 		struct mix_point q = *p;
@@ -733,9 +814,9 @@ static int mix_run_all(struct mix_run *r, char *err, size_t errlen)
 			       "predicted %.6g)\n", p->name, mix_cost_of(&p->cost, p->metric),
 			       mix_metric_unit[p->metric], p->pred_cost);
 		mix_label(r, p->assign, label, sizeof(label));
-		printf("%-24s %+9.4f %10.4f %+9.4f %10.4f %10.0f %10.4g  %s (%.0f s)\n", p->name,
-		       p->pred_loss, p->bpb, p->bpb - f32.bits_per_byte, p->cost.uj, p->cost.cycles,
-		       p->budget, label, mdl_now() - t0);
+		printf("%-24s %+9.4f %9.5f %10.4f %+9.4f %10.4f %10.0f %10.4g  %s (%.0f s)\n",
+		       p->name, p->pred_loss, p->kl, p->bpb, p->bpb - f32.bits_per_byte,
+		       p->cost.uj, p->cost.cycles, p->budget, label, mdl_now() - t0);
 		fflush(stdout);
 	}
 	if (ret)

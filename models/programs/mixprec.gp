@@ -14,22 +14,22 @@ set grid
 set key top right
 set logscale y
 set ylabel 'bits/byte above FP32 (report windows, device numerics)'
-floor(d) = d > 1e-5 ? d : 1e-5
+atleast(d) = d > 1e-5 ? d : 1e-5
 uni(k, v) = strcol(1) eq 'uniform' ? v : NaN
 mix(k, v) = strcol(1) eq 'mixed' ? v : NaN
 par(c, v) = column(c) == 1 ? v : NaN
 
 set xlabel 'energy per decoded token (uJ)'
 set title 'accuracy against energy'
-plot csv every ::1 using (par(14, $11)):(floor($8)) smooth unique with lines lw 1 lc rgb '#999999' title 'Pareto front', \
-     csv every ::1 using (uni(1, $11)):(floor($8)) with points pt 7 ps 1.5 lc rgb '#1b9e77' title 'uniform', \
-     csv every ::1 using (uni(1, $11)):(floor($8)):2 with labels offset 1,0.6 left font ',8' notitle, \
-     csv every ::1 using (mix(1, $11)):(floor($8)) with points pt 9 ps 1.5 lc rgb '#d95f02' title 'mixed'
+plot csv every ::1 using (par(14, $11)):(atleast($8)) smooth unique with lines lw 1 lc rgb '#999999' title 'Pareto front', \
+     csv every ::1 using (uni(1, $11)):(atleast($8)) with points pt 7 ps 1.5 lc rgb '#1b9e77' title 'uniform', \
+     csv every ::1 using (uni(1, $11)):(atleast($8)):2 with labels offset 1,0.6 left font ',8' notitle, \
+     csv every ::1 using (mix(1, $11)):(atleast($8)) with points pt 9 ps 1.5 lc rgb '#d95f02' title 'mixed'
 
 set xlabel 'cycles per decoded token'
 set title 'accuracy against latency'
-plot csv every ::1 using (par(15, $12)):(floor($8)) smooth unique with lines lw 1 lc rgb '#999999' title 'Pareto front', \
-     csv every ::1 using (uni(1, $12)):(floor($8)) with points pt 7 ps 1.5 lc rgb '#1b9e77' title 'uniform', \
-     csv every ::1 using (uni(1, $12)):(floor($8)):2 with labels offset 1,0.6 left font ',8' notitle, \
-     csv every ::1 using (mix(1, $12)):(floor($8)) with points pt 9 ps 1.5 lc rgb '#d95f02' title 'mixed'
+plot csv every ::1 using (par(15, $12)):(atleast($8)) smooth unique with lines lw 1 lc rgb '#999999' title 'Pareto front', \
+     csv every ::1 using (uni(1, $12)):(atleast($8)) with points pt 7 ps 1.5 lc rgb '#1b9e77' title 'uniform', \
+     csv every ::1 using (uni(1, $12)):(atleast($8)):2 with labels offset 1,0.6 left font ',8' notitle, \
+     csv every ::1 using (mix(1, $12)):(atleast($8)) with points pt 9 ps 1.5 lc rgb '#d95f02' title 'mixed'
 unset multiplot
