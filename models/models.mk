@@ -39,7 +39,7 @@ MDL_DEV_LIBS := $(CMP_LIB) $(LIBACCEL_A) $(FWRUN_LIBS) $(shell pkg-config --libs
 MDL_SRCS := mdl_thread_pool.c mdl_fp32_matmul.c mdl_util.c mdl_data.c mdl_llama.c \
 	mdl_lm_infer.c mdl_linear.c mdl_cls.c mdl_eval_lm.c mdl_eval_cls.c mdl_calib.c \
 	mdl_variant.c mdl_compress_algos.c mdl_lm_train.c mdl_adamw.c mdl_packed_save.c \
-	mdl_packed_load.c mdl_sequential_calib.c mdl_act_fakequant.c
+	mdl_packed_load.c mdl_sequential_calib.c mdl_act_fakequant.c mdl_mixprec.c
 # Device programs: the memory plan, ops and stream, the two backends, the
 # classifier's program, and the figures a host and a guest run compare.
 MDL_DEV_SRCS := mdl_program.c mdl_program_run.c mdl_backend_fwrun.c mdl_backend_accel.c \
@@ -60,8 +60,12 @@ MDL_LM_FWRUN := $(MDL_OUT)/mdl-lm-fwrun
 # accel-generate, built twice: for the host (--device fwrun: the firmware in
 # process, or a device node) and for the guest (below).
 MDL_GENERATE := $(MDL_OUT)/accel-generate
-ALL_TARGETS += $(MDL_BINS) $(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN) $(MDL_GENERATE)
-MAN_BINS += $(MDL_BINS) $(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN) $(MDL_GENERATE)
+# accel-mixprec: per-layer formats under a cost budget (docs/models.md "Mixed precision").
+MDL_MIXPREC := $(MDL_OUT)/accel-mixprec
+ALL_TARGETS += $(MDL_BINS) $(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN) $(MDL_GENERATE) \
+	$(MDL_MIXPREC)
+MAN_BINS += $(MDL_BINS) $(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN) $(MDL_GENERATE) \
+	$(MDL_MIXPREC)
 
 $(MDL_OUT)/obj/%.o: $(MDL_DIR)/%.c $(MDL_DEPS_HDRS)
 	@mkdir -p $(dir $@)
@@ -79,7 +83,7 @@ $(MDL_BINS): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) $(CMP_LIB) $(D
 # The device programs' commands on fwrun, and accel-eval (--device).
 $(MDL_OUT)/obj/programs/accel-generate.o: MDL_CFLAGS += -DGEN_HAVE_FWRUN
 
-$(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN) $(MDL_GENERATE): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) \
+$(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN) $(MDL_GENERATE) $(MDL_MIXPREC): $(MDL_OUT)/%: $(MDL_OUT)/obj/programs/%.o $(MDL_LIB) \
 		$(CMP_LIB) $(LIBACCEL_A) $(FWRUN_LIBS) $(TOOL_LIB)
 	$(CC) $(MDL_CFLAGS) $< -o $@ $(MDL_LIB) $(TOOL_LIB) $(MDL_DEV_LIBS)
 
@@ -122,7 +126,7 @@ $(MDL_DATA_STAMP): $(TOP)/scripts/fetch-data.sh $(TOP)/versions.mk
 	@bash $(TOP)/scripts/fetch-data.sh
 	@touch $@
 
-.PHONY: models eval data
+.PHONY: models eval data mixprec
 data: $(MDL_DATA_STAMP)
 
 # Two threads: the results do not depend on it, the shared machine does.
@@ -153,3 +157,15 @@ REPORT_OUT := $(BUILD)/report
 compress-report: $(MDL_OUT)/accel-eval $(MDL_OUT)/mdl-qat $(MDL_DATA_STAMP) $(DEPS_STAMP)
 	nice -n 10 bash $(MDL_PROG_DIR)/compress_report.sh $(MDL_OUT) $(MDL_CKPT) $(MDL_MOBY_DIR) \
 		$(MDL_FMNIST_DIR) $(REPORT_OUT)
+
+# Mixed precision (docs/models.md "Mixed precision"): per-layer sensitivity
+# and decode cost of every candidate, the budgeted searches, every uniform
+# and mixed model evaluated whole on fwrun; build/mixprec/*.csv, the
+# assignments and the plot.
+MIXPREC_OUT := $(BUILD)/mixprec
+mixprec: $(MDL_MIXPREC) $(MDL_DATA_STAMP)
+	@mkdir -p $(MIXPREC_OUT)
+	nice -n 10 $(MDL_MIXPREC) --data $(MDL_MOBY_DIR) --out $(MIXPREC_OUT) --threads 2 \
+		$(MDL_LM_CKPT) | tee $(MIXPREC_OUT)/mixprec.txt
+	gnuplot -e "csv='$(MIXPREC_OUT)/points.csv'; out='$(MIXPREC_OUT)/mixprec.png'" \
+		$(MDL_PROG_DIR)/mixprec.gp

@@ -165,3 +165,32 @@ $(MDLT_GEN_GUEST): $(TOP)/tests/models/guest_generate_test.c | $(DEPS_STAMP)
 GUEST_TESTS += $(MDLT_GEN_GUEST)
 GUEST_BINS += $(MDLT_GEN_GUEST)
 ALL_TARGETS += $(MDLT_GEN_GUEST)
+
+# Mixed precision (models/mdl_mixprec.h): the search against hand-checked and
+# brute-force optima, candidates and assignment files, a mixed .qpk of the
+# LM round-tripped and damaged.
+$(MDLT_OUT)/mdl_mixprec_test: $(TOP)/tests/models/mdl_mixprec_test.c $(MDL_LIB) $(CMP_LIB) \
+		$(DP_LIB) $(MDL_HDRS) $(DEPS_STAMP) $(MDL_DATA_STAMP) $(MDL_LM_CKPT)
+	@mkdir -p $(dir $@)
+	$(CC) $(MDL_CFLAGS) -isystem $(KSELFTEST_DIR) -Wno-unused-parameter \
+		-DMDL_CKPT_DIR='"$(MDL_CKPT)"' $< -o $@ $(MDL_LIB) $(MDL_LIBS)
+
+HOST_TESTS += $(MDLT_OUT)/mdl_mixprec_test
+
+# One mixed-precision LM (docs/models.md "Mixed precision"): the assignment
+# accel-mixprec chose (committed), packed per layer, its figures from
+# mdl-lm-fwrun over 96 held-out bytes (a prefill of 32, then 64 decode
+# steps); guest_models_test runs it through /dev/accel/accel0 like the
+# uniform ones.
+MDLT_MIX_ASSIGN := $(MDL_DIR)/mixprec/moby-lm-mixed.assign
+MDLT_MIX_QPK := $(MDLT_DEV_DIR)/moby-lm-mixed.qpk
+MDLT_MIX_FIGURES := $(MDLT_MIX_QPK:.qpk=.figures)
+
+$(MDLT_MIX_QPK): $(MDLT_MIX_ASSIGN) $(MDL_MIXPREC) $(MDL_LM_CKPT) $(MDL_DATA_STAMP)
+	@mkdir -p $(@D)
+	$(MDL_MIXPREC) --data $(MDL_MOBY_DIR) --pack $< --save $@ $(MDL_LM_CKPT) >$@.txt
+
+$(MDLT_MIX_FIGURES): $(MDLT_MIX_QPK) $(MDL_LM_FWRUN)
+	$(MDL_LM_FWRUN) --data $(MDL_MOBY_DIR) --tokens 96 --prompt 32 --figures $@ $<
+
+GUEST_DATA += $(MDLT_MIX_QPK) $(MDLT_MIX_FIGURES)

@@ -54,6 +54,7 @@ progs=(
 	"bench/dp_bench --only:nope"
 	"bench/cost-sweep --csv:/nonexistent/dir/cost.csv"
 	"codesign/accel-codesign --decode:0 --limit:x --max-delta-bpb:lots --model:gpt"
+	"models/accel-mixprec --sel-windows:0 --metric:fast --budgets-uj:x --cands:int3/a16"
 )
 
 echo "TAP version 13"
