@@ -13,20 +13,31 @@
 #   OUT/calib-ablation.png  delta against the sample size, one panel per model
 #
 # usage: calib_ablation.sh BUILD_MODELS_DIR CKPT_DIR MOBY_DIR FMNIST_DIR OUT_DIR
-#   LM_SIZES / CLS_SIZES override the sizes (windows of 256 bytes / images).
+#   LM_SIZES / CLS_SIZES override the sizes (windows of 256 bytes / images),
+#   LM_VARIANTS / CLS_VARIANTS the variants, LM_WINDOWS evaluates the first N
+#   validation windows only (default all 193); ABLATION_KEEP=1 reuses the
+#   per-size CSVs already in OUT/raw-ablation/ (runs only the missing ones).
 set -euo pipefail
 
 bin=$1; ckpt=$2; moby=$3; fmnist=$4; out=$5
 lm_sizes=${LM_SIZES:-1 2 4 8 16 32}
 cls_sizes=${CLS_SIZES:-64 128 256 512 1024 2048 4096}
-variants=int4-g32/a16/gptq,int4-g32/a16/awq
-variants=$variants,int4-g128/a16/gptq,int4-g128/a16/awq
+all=int4-g32/a16/gptq,int4-g32/a16/awq,int4-g128/a16/gptq,int4-g128/a16/awq
+lm_variants=${LM_VARIANTS:-$all}
+cls_variants=${CLS_VARIANTS:-$all}
+lm_windows=()
+[ -z "${LM_WINDOWS:-}" ] || lm_windows=(--windows "$LM_WINDOWS")
 mkdir -p "$out/raw-ablation"
 
 one() {	# MODEL SIZE CKPT DATA
-	local f=$out/raw-ablation/$1-$2.csv
+	local f=$out/raw-ablation/$1-$2.csv v=$lm_variants w=("${lm_windows[@]}")
+	[ "$1" = lm ] || { v=$cls_variants; w=(); }
+	if [ -n "${ABLATION_KEEP:-}" ] && [ -s "$f" ]; then
+		echo "calib-ablation: $1 calibration $2 kept ($f)"
+		return 0
+	fi
 	"$bin/accel-eval" --threads 1 --eval-on val --prompts 0 --calib "$2" --data "$4" \
-		--variants "$variants" --csv "$f.tmp" "$3" >/dev/null
+		--variants "$v" "${w[@]}" --csv "$f.tmp" "$3" >/dev/null
 	mv "$f.tmp" "$f"
 	echo "calib-ablation: $1 calibration $2 done"
 }
@@ -66,8 +77,9 @@ if ! command -v gnuplot >/dev/null; then
 		{ apt-get update -q >/dev/null && apt-get install -y -q gnuplot-nox >/dev/null; }
 fi
 plots() {	# MODEL
-	local sep="" i=0 v
-	for v in ${variants//,/ }; do
+	local sep="" i=0 v vs=$lm_variants
+	[ "$1" = lm ] || vs=$cls_variants
+	for v in ${vs//,/ }; do
 		i=$((i + 1))
 		awk -F, -v m="$1" -v v="$v" 'NR > 1 && $1 == m && $2 == v { print $4, $6, $7, $8 }' \
 			"$out/calib-ablation.csv" > "$out/raw-ablation/plot-$1-$i.dat"
