@@ -93,6 +93,7 @@ set terminal pngcairo size 1600,700 noenhanced font ",10"
 set output "$out/calib-ablation.png"
 set multiplot layout 1,2
 set grid
+set offsets graph 0.04, graph 0.04, 0, 0
 set key outside right
 set logscale x 2
 set title "language model: validation bits/byte delta vs FP32 (95 % bootstrap CI)"
