@@ -83,13 +83,22 @@ static void compress_brain_surgeon_column(const struct compress_brain_surgeon *o
 		for (r = 0; r < n; r++)
 			compress_qtensor_builder_meta(f, r, c / 4,
 						      compress_brain_surgeon_pick(o, t, r));
-	if (!o->groups_preset && c % f->g.block == 0)
+	if (!o->groups_preset && !o->range && c % f->g.block == 0)
 		compress_brain_surgeon_group(o, t);
 	for (r = 0; r < n; r++) {
 		double q = 0.0;
 
-		if (compress_qtensor_builder_kept(f, r, c))
-			q = compress_qtensor_builder_put(f, r, c, (float)wc[r]);
+		if (compress_qtensor_builder_kept(f, r, c)) {
+			if (o->range) {
+				float *mm = o->range + 2 * ((size_t)r * f->g.blocks + c / f->g.block);
+
+				q = wc[r];
+				mm[0] = (float)q < mm[0] ? (float)q : mm[0];
+				mm[1] = (float)q > mm[1] ? (float)q : mm[1];
+			} else {
+				q = compress_qtensor_builder_put(f, r, c, (float)wc[r]);
+			}
+		}
 		e[r] = (wc[r] - q) / d;
 	}
 	for (j = t + 1; j < t1; j++)

@@ -20,6 +20,13 @@ struct compress_brain_surgeon {
 	uint32_t block;		/* lazy-update block (columns) */
 	bool groups_preset;	/* every block's parameters already chosen */
 	bool prune24;		/* choose 2:4 masks by w^2 / U_cc^2 on the way */
+	/*
+	 * A measuring pass (NULL: none): kept values are not quantized, and
+	 * range[2 * (r * blocks + b)] gets the min and max of the values row r
+	 * keeps in scale block b after their error feedback (the builder's
+	 * masks are set, its parameters and codes are not).
+	 */
+	float *range;
 };
 
 int compress_brain_surgeon_run(const struct compress_brain_surgeon *o);

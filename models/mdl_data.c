@@ -160,6 +160,50 @@ int mdl_moby_heldout(const char *dir, struct mdl_text *out, char *err, size_t er
 				 errlen);
 }
 
+int mdl_moby_fit(const char *dir, struct mdl_text *out, char *err, size_t errlen)
+{
+	return mdl_moby_chapters(dir, MDL_MOBY_TRAIN_FIRST, MDL_MOBY_VAL_FIRST - 1, 0, out, err,
+				 errlen);
+}
+
+int mdl_moby_val(const char *dir, struct mdl_text *out, char *err, size_t errlen)
+{
+	return mdl_moby_chapters(dir, MDL_MOBY_VAL_FIRST, MDL_MOBY_TRAIN_LAST, 0, out, err,
+				 errlen);
+}
+
+static int mdl_images_copy(const struct mdl_images *src, uint32_t first, uint32_t n,
+			   struct mdl_images *out)
+{
+	out->n = n;
+	out->pixels = malloc((size_t)n * MDL_FMNIST_PIXELS);
+	out->labels = malloc(n);
+	if (!out->pixels || !out->labels) {
+		mdl_images_free(out);
+		return -ENOMEM;
+	}
+	memcpy(out->pixels, src->pixels + (size_t)first * MDL_FMNIST_PIXELS,
+	       (size_t)n * MDL_FMNIST_PIXELS);
+	memcpy(out->labels, src->labels + first, n);
+	return 0;
+}
+
+int mdl_fmnist_split(const struct mdl_images *train, struct mdl_images *fit,
+		     struct mdl_images *val, char *err, size_t errlen)
+{
+	memset(fit, 0, sizeof(*fit));
+	memset(val, 0, sizeof(*val));
+	if (train->n <= MDL_FMNIST_VAL_FIRST)
+		return mdl_err(err, errlen, -EINVAL, "training set of %u images: the validation "
+			       "split starts at image %u", train->n, MDL_FMNIST_VAL_FIRST);
+	if (mdl_images_copy(train, 0, MDL_FMNIST_VAL_FIRST, fit) ||
+	    mdl_images_copy(train, MDL_FMNIST_VAL_FIRST, train->n - MDL_FMNIST_VAL_FIRST, val)) {
+		mdl_images_free(fit);
+		return mdl_err(err, errlen, -ENOMEM, "out of memory for the validation split");
+	}
+	return 0;
+}
+
 void mdl_text_free(struct mdl_text *t)
 {
 	free(t->bytes);

@@ -43,4 +43,23 @@ int mdl_moby_train(const char *dir, struct mdl_text *out, char *err, size_t errl
 int mdl_moby_heldout(const char *dir, struct mdl_text *out, char *err, size_t errlen);
 void mdl_text_free(struct mdl_text *t);
 
+/*
+ * The validation split, carved from the training data, on which the
+ * compression defaults are chosen (accel-eval --eval-on val; docs/models.md
+ * "Validation split"); the held-out data (chapters 121-135 and the
+ * epilogue, t10k) only reports. Moby Dick: chapters 111-120 validate, and
+ * calibration samples come from the rest, 1-110 (the fit part).
+ * Fashion-MNIST: training images 50,000-59,999 validate, 0-49,999 fit.
+ * The FP32 models were trained on all of it: the split is held out from
+ * the compression algorithms (their calibration), not from the model.
+ */
+#define MDL_MOBY_VAL_FIRST	111
+#define MDL_FMNIST_VAL_FIRST	50000
+
+int mdl_moby_fit(const char *dir, struct mdl_text *out, char *err, size_t errlen);
+int mdl_moby_val(const char *dir, struct mdl_text *out, char *err, size_t errlen);
+/* Copies of @train's images [0, MDL_FMNIST_VAL_FIRST) and the rest (60,000 expected). */
+int mdl_fmnist_split(const struct mdl_images *train, struct mdl_images *fit,
+		     struct mdl_images *val, char *err, size_t errlen);
+
 #endif /* MDL_DATA_H */

@@ -30,9 +30,20 @@ struct mdl_lm_eval_opts {
 	uint32_t windows;	/* first N windows only; 0 = all */
 	uint32_t batch;		/* windows per forward call */
 	uint32_t prompts, prompt_len, gen_len;	/* prompts 0: no generation */
+	/*
+	 * NULL (the default), or the caller's array of mdl_lm_eval_windows()
+	 * entries that gets each window's bits per byte (all windows have
+	 * seq_len positions, so their mean is bits_per_byte), for paired
+	 * bootstrap intervals (mdl_bootstrap.h).
+	 */
+	double *window_bits;
 };
 
 void mdl_lm_eval_opts_default(struct mdl_lm_eval_opts *o);
+
+/* How many windows of @held an evaluation with @o scores (0: too short). */
+uint32_t mdl_lm_eval_windows(const struct mdl_llama *m, const struct mdl_text *held,
+			     const struct mdl_lm_eval_opts *o);
 
 /* What the FP32 model produced, for the comparisons. */
 struct mdl_lm_ref {
@@ -47,6 +58,7 @@ void mdl_lm_ref_free(struct mdl_lm_ref *r);
 
 struct mdl_lm_figures {
 	size_t tokens;
+	uint32_t windows;	/* held-out windows scored */
 	double bits_per_byte;
 	double kl;		/* 0 without a reference */
 	double top1_agree;	/* 1 without a reference */

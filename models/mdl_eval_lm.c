@@ -13,7 +13,16 @@
 void mdl_lm_eval_opts_default(struct mdl_lm_eval_opts *o)
 {
 	*o = (struct mdl_lm_eval_opts){ .windows = 0, .batch = 16, .prompts = 64,
-					.prompt_len = 64, .gen_len = 64 };
+					.prompt_len = 64, .gen_len = 64,
+					.window_bits = NULL };
+}
+
+uint32_t mdl_lm_eval_windows(const struct mdl_llama *m, const struct mdl_text *held,
+			     const struct mdl_lm_eval_opts *o)
+{
+	uint32_t T = m->seq_len, nw = held->len > 1 ? (uint32_t)((held->len - 1) / T) : 0;
+
+	return o->windows && o->windows < nw ? o->windows : nw;
 }
 
 void mdl_lm_ref_free(struct mdl_lm_ref *r)
@@ -56,6 +65,7 @@ static uint32_t mdl_argmax(const float *lg, uint32_t v)
 struct mdl_score {
 	double nll, kl;
 	size_t agree, tokens;
+	double *window_bits;	/* NULL, or [windows]: each window's bits per byte */
 };
 
 /* Where the forward passes run: the host path over @ls, or @fwd. */
@@ -117,7 +127,9 @@ static int mdl_lm_score(struct mdl_pass *ps, const struct mdl_llama *m,
 		ret = mdl_pass_forward(ps, nb, 0, T, tok, logits);
 		if (ret)
 			goto out;
-		for (b = 0; b < nb; b++)
+		for (b = 0; b < nb; b++) {
+			double wnll = 0.0;
+
 			for (i = 0; i < T; i++) {
 				size_t pos = (size_t)(w0 + b) * T + i;
 				uint32_t tgt = held->bytes[pos + 1];
@@ -125,6 +137,7 @@ static int mdl_lm_score(struct mdl_pass *ps, const struct mdl_llama *m,
 				uint32_t top = mdl_logsoftmax(lg, V, lp);
 
 				sc->nll -= lp[tgt];
+				wnll -= lp[tgt];
 				if (ref) {
 					const float *rp = ref->logp + pos * V;
 					double kl = 0;
@@ -141,6 +154,9 @@ static int mdl_lm_score(struct mdl_pass *ps, const struct mdl_llama *m,
 				}
 				sc->tokens++;
 			}
+			if (sc->window_bits)
+				sc->window_bits[w0 + b] = wnll / T / M_LN2;
+		}
 	}
 out:
 	free(tok);
@@ -200,7 +216,7 @@ static int mdl_lm_eval_pass(struct mdl_pass *ps, const struct mdl_llama *m,
 			    struct mdl_lm_figures *f, char *err, size_t errlen)
 {
 	uint32_t T = m->seq_len, V = m->vocab, nw, *gen = NULL, i;
-	struct mdl_score sc = { 0 };
+	struct mdl_score sc = { .window_bits = o->window_bits };
 	size_t ntok;
 	int ret;
 
@@ -214,9 +230,7 @@ static int mdl_lm_eval_pass(struct mdl_pass *ps, const struct mdl_llama *m,
 		return mdl_err(err, errlen, -EINVAL,
 			       "bad options: prompt %u + generated %u bytes must fit seq_len %u",
 			       o->prompt_len, o->gen_len, T);
-	nw = held->len > 1 ? (uint32_t)((held->len - 1) / T) : 0;
-	if (o->windows && o->windows < nw)
-		nw = o->windows;
+	nw = mdl_lm_eval_windows(m, held, o);
 	if (nw == 0)
 		return mdl_err(err, errlen, -EINVAL, "held-out text shorter than one window");
 	ntok = (size_t)nw * T;
@@ -250,6 +264,7 @@ static int mdl_lm_eval_pass(struct mdl_pass *ps, const struct mdl_llama *m,
 		return mdl_err(err, errlen, ret, "forward pass failed (%d)", ret);
 	}
 	f->tokens = sc.tokens;
+	f->windows = nw;
 	f->bits_per_byte = sc.nll / (double)sc.tokens / M_LN2;
 	f->kl = ref ? sc.kl / (double)sc.tokens : 0;
 	f->top1_agree = ref ? (double)sc.agree / (double)sc.tokens : 1;

@@ -39,7 +39,8 @@ MDL_DEV_LIBS := $(CMP_LIB) $(LIBACCEL_A) $(FWRUN_LIBS) $(shell pkg-config --libs
 MDL_SRCS := mdl_thread_pool.c mdl_fp32_matmul.c mdl_util.c mdl_data.c mdl_llama.c \
 	mdl_lm_infer.c mdl_linear.c mdl_cls.c mdl_eval_lm.c mdl_eval_cls.c mdl_calib.c \
 	mdl_variant.c mdl_compress_algos.c mdl_lm_train.c mdl_adamw.c mdl_packed_save.c \
-	mdl_packed_load.c mdl_sequential_calib.c mdl_act_fakequant.c mdl_mixprec.c
+	mdl_packed_load.c mdl_sequential_calib.c mdl_act_fakequant.c mdl_mixprec.c \
+	mdl_bootstrap.c
 # Device programs: the memory plan, ops and stream, the two backends, the
 # classifier's program, and the figures a host and a guest run compare.
 MDL_DEV_SRCS := mdl_program.c mdl_program_run.c mdl_backend_fwrun.c mdl_backend_accel.c \
@@ -149,6 +150,13 @@ eval: $(MDL_OUT)/accel-eval $(MDL_DATA_STAMP)
 		$(MDL_CLS_CKPT) | tee $(MDL_OUT)/eval-cls.txt
 	$(MDL_OUT)/accel-eval --device --data $(MDL_MOBY_DIR) --csv $(MDL_OUT)/eval-lm.csv \
 		$(MDL_LM_CKPT) | tee $(MDL_OUT)/eval-lm.txt
+
+# GPTQ and AWQ against the calibration sample's size, on the validation
+# split (docs/models.md "Calibration size"): build/report/calib-ablation.{csv,png}.
+.PHONY: calib-ablation
+calib-ablation: $(MDL_OUT)/accel-eval $(MDL_DATA_STAMP) $(DEPS_STAMP)
+	nice -n 10 bash $(MDL_PROG_DIR)/calib_ablation.sh $(MDL_OUT) $(MDL_CKPT) $(MDL_MOBY_DIR) \
+		$(MDL_FMNIST_DIR) $(BUILD)/report
 
 # The compression report (docs/models.md "Compression report"): every
 # variant of both models, QAT and distillation included, on two processes.

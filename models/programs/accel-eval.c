@@ -8,7 +8,9 @@
  * --device also runs each variant's whole model as its device program on
  * the firmware in process (models/mdl_lm_program.h, mdl_cls_program.h):
  * every op with the device's numerics, and what it costs the modeled
- * device.
+ * device. Every delta against FP32 carries a paired bootstrap 95 %
+ * interval over the held-out windows or test images (mdl_bootstrap.h):
+ * delta_lo / delta_hi in the CSV (the last columns) and the JSON.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +20,7 @@
 
 #include "dp_gemm.h"
 #include "mdl_backend.h"
+#include "mdl_bootstrap.h"
 #include "mdl_calib.h"
 #include "mdl_cls_program.h"
 #include "mdl_eval.h"
@@ -42,6 +45,7 @@ struct mdl_eval_opts {
 	uint32_t threads, golden, calib, limit, device;
 	int json;		/* --json: a JSON object per row on stdout, the table on stderr */
 	uint32_t calib_seq;	/* --calib-mode sequential: mdl_variant_build_seq */
+	uint32_t val;		/* --eval-on val: the validation split (mdl_data.h) */
 	uint64_t seed;
 	struct mdl_lm_eval_opts lm;
 };
@@ -74,6 +78,10 @@ static void mdl_usage(FILE *f)
 		"  --calib N        calibration samples from the training split for algorithms\n"
 		"                   that need them (LM windows, default 16; images, default 1024)\n"
 		"  --seed N         calibration sample seed (default 1)\n"
+		"  --eval-on SPLIT  test (default): the held-out data, calibration from the\n"
+		"                   whole training split; val: the validation split carved from\n"
+		"                   the training data (LM chapters 111-120, images 50,000-59,999),\n"
+		"                   calibration from the rest of it (for choosing defaults)\n"
 		"  --calib-mode M   fp32 (default): every layer calibrated on the FP32 model's\n"
 		"                   inputs; sequential: on the outputs of the already-compressed\n"
 		"                   layers before it (docs/models.md: no better here)\n"
@@ -114,9 +122,10 @@ static void mdl_parse(int argc, char **argv, struct mdl_eval_opts *o, struct too
 		{ "limit", 1, 0, 'n' }, { "calib", 1, 0, 'C' }, { "seed", 1, 0, 'S' },
 		{ "ref", 1, 0, 'R' }, { "tag", 1, 0, 'T' }, { "list", 0, 0, 'l' },
 		{ "save-packed", 1, 0, 'D' }, { "packed", 1, 0, 'K' }, { "calib-mode", 1, 0, 'M' },
-		{ "device", 0, 0, 'E' }, { 0, 0, 0, 0 }
+		{ "device", 0, 0, 'E' }, { "eval-on", 1, 0, 'O' }, { 0, 0, 0, 0 }
 	};
 	static const char *const modes[] = { "fp32", "sequential", NULL };
+	static const char *const splits[] = { "test", "val", NULL };
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -145,6 +154,7 @@ static void mdl_parse(int argc, char **argv, struct mdl_eval_opts *o, struct too
 		case 'D': o->save_packed = optarg; break;
 		case 'K': o->packed = optarg; break;
 		case 'E': o->device = 1; break;
+		case 'O': o->val = tool_cli_choice("--eval-on", optarg, splits); break;
 		case 'M': o->calib_seq = tool_cli_choice("--calib-mode", optarg, modes); break;
 		case 'l': mdl_list(); exit(0);
 		}
@@ -227,6 +237,22 @@ static void mdl_row_size(const struct mdl_linset *ls, size_t *bytes, double *bpw
 {
 	*bytes = mdl_linset_bytes(ls);
 	*bpw = 8.0 * (double)*bytes / (double)mdl_linset_params(ls);
+}
+
+/*
+ * The paired bootstrap interval of a delta against FP32 (1000 resamples of
+ * the units, seed 1, 95 %): per unit, @ref the FP32 model's figure and
+ * @var the variant's. Returns 0, or 1 after a message.
+ */
+static int mdl_delta_ci(const double *ref, const double *var, uint32_t n, double ci[2])
+{
+	int ret = mdl_bootstrap_paired(ref, var, n, MDL_BOOT_RESAMPLES, MDL_BOOT_SEED,
+				       MDL_BOOT_LEVEL, &ci[0], &ci[1]);
+
+	if (ret)
+		fprintf(stderr, "accel-eval: bootstrap interval over %u units failed (%d)\n", n,
+			ret);
+	return ret ? 1 : 0;
 }
 
 /* A result row's name and CSV columns. */
@@ -362,12 +388,40 @@ static int mdl_run_variants(struct mdl_run *r, const struct mdl_linset *fp32,
 	return ret ? 1 : 0;
 }
 
+/*
+ * Ends a variant's CSV line with the columns appended last: the interval
+ * of its delta (delta_lo, delta_hi) and, with --device, of the device
+ * row's (dev_delta_lo, dev_delta_hi).
+ */
+static void mdl_csv_ci_end(const struct mdl_run *r, const double ci[2], const double dci[2])
+{
+	if (!r->csv)
+		return;
+	fprintf(r->csv, ",%.6f,%.6f", ci[0], ci[1]);
+	if (r->o->device)
+		fprintf(r->csv, ",%.6f,%.6f", dci[0], dci[1]);
+	fprintf(r->csv, "\n");
+}
+
+/* The CSV header's last columns (mdl_csv_ci_end), and the FP32 row's (empty). */
+static const char *mdl_csv_ci_header(const struct mdl_run *r)
+{
+	return r->o->device ? ",delta_lo,delta_hi,dev_delta_lo,dev_delta_hi" : ",delta_lo,delta_hi";
+}
+
+static const char *mdl_csv_ci_none(const struct mdl_run *r)
+{
+	return r->o->device ? ",,,," : ",,";
+}
+
 /* What an LM row is measured on and compared with. */
 struct mdl_lm_rows {
 	const struct mdl_llama *m;	/* the non-linear parameters */
 	const struct mdl_text *held;
 	const struct mdl_lm_ref *ref;
 	const struct mdl_lm_figures *f32;
+	const double *f32_bits;		/* the FP32 model's bits per byte, per window */
+	double *bits;			/* a variant's (scratch) */
 };
 
 /* The modeled cost per item of @st summed over @items: cycles, uJ, DRAM bytes. */
@@ -387,9 +441,9 @@ static void mdl_dev_cost(const struct accel_job_stats *st, uint64_t items, doubl
  * the same metrics through it, as a second row (and more CSV columns).
  */
 static int mdl_row_lm_device(struct mdl_run *r, const struct mdl_lm_rows *x,
-			     const struct mdl_row *row, const struct mdl_linset *ls)
+			     const struct mdl_row *row, const struct mdl_linset *ls, double ci[2])
 {
-	const struct mdl_eval_opts *o = r->o;
+	struct mdl_eval_opts *o = r->o;
 	uint32_t seqs = o->lm.batch > o->lm.prompts ? o->lm.batch : o->lm.prompts;
 	struct mdl_lm_figures f;
 	struct mdl_lm_fwrun *d;
@@ -404,8 +458,10 @@ static int mdl_row_lm_device(struct mdl_run *r, const struct mdl_lm_rows *x,
 				  sizeof(err));
 	if (!ret) {
 		fwd = (struct mdl_lm_fwd){ mdl_lm_fwrun_forward, d, seqs };
+		o->lm.window_bits = x->bits;
 		ret = mdl_lm_evaluate_on(&fwd, x->m, x->held, &o->lm, x->ref, &f, err,
 					 sizeof(err));
+		o->lm.window_bits = NULL;
 		mdl_lm_fwrun_totals(d, &sum, &jobs, &tokens);
 		mdl_lm_fwrun_free(d);
 	}
@@ -413,11 +469,14 @@ static int mdl_row_lm_device(struct mdl_run *r, const struct mdl_lm_rows *x,
 		fprintf(stderr, "accel-eval: on the device: %s\n", err);
 		return 1;
 	}
+	if (mdl_delta_ci(x->f32_bits, x->bits, f.windows, ci))
+		return 1;
 	mdl_dev_cost(&sum, tokens, &cyc, &uj, &dram);
 	printf("%-26s %9s %6s %10.4f %+8.4f %9.5f %8.4f %8.4f %6.1f  per token %.0f cycles, "
-	       "%.2f uJ, %.0f DRAM bytes (%llu jobs)\n", "  on the device", "", "",
-	       f.bits_per_byte, f.bits_per_byte - x->f32->bits_per_byte, f.kl, f.top1_agree,
-	       f.gen_agree, mdl_now() - t0, cyc, uj, dram, (unsigned long long)jobs);
+	       "%.2f uJ, %.0f DRAM bytes (%llu jobs); delta 95%% CI [%+.4f, %+.4f]\n",
+	       "  on the device", "", "", f.bits_per_byte, f.bits_per_byte - x->f32->bits_per_byte,
+	       f.kl, f.top1_agree, f.gen_agree, mdl_now() - t0, cyc, uj, dram,
+	       (unsigned long long)jobs, ci[0], ci[1]);
 	fflush(stdout);
 	if (r->csv)
 		fprintf(r->csv, ",%.6f,%.6f,%.6f,%.6f,%.1f,%.4f,%.1f", f.bits_per_byte, f.kl,
@@ -431,6 +490,8 @@ static int mdl_row_lm_device(struct mdl_run *r, const struct mdl_lm_rows *x,
 		tool_json_double(&j, "kl_nats", f.kl);
 		tool_json_double(&j, "top1_agree", f.top1_agree);
 		tool_json_double(&j, "gen_agree", f.gen_agree);
+		tool_json_double(&j, "delta_lo", ci[0]);
+		tool_json_double(&j, "delta_hi", ci[1]);
 		tool_json_double(&j, "cycles_per_token", cyc);
 		tool_json_double(&j, "uj_per_token", uj);
 		tool_json_double(&j, "dram_bytes_per_token", dram);
@@ -447,19 +508,26 @@ static int mdl_row_lm(struct mdl_run *r, const void *ctx, const struct mdl_row *
 	const struct mdl_lm_rows *x = ctx;
 	const struct mdl_lm_figures *f32 = x->f32;
 	struct mdl_lm_figures f;
+	double ci[2], dci[2];
 	char err[512];
 	size_t bytes;
 	double bpw;
+	int ret;
 
-	if (mdl_lm_evaluate(r->ex, x->m, ls, x->held, &r->o->lm, x->ref, NULL, &f, err,
-			    sizeof(err))) {
+	r->o->lm.window_bits = x->bits;
+	ret = mdl_lm_evaluate(r->ex, x->m, ls, x->held, &r->o->lm, x->ref, NULL, &f, err,
+			      sizeof(err));
+	r->o->lm.window_bits = NULL;
+	if (ret) {
 		fprintf(stderr, "accel-eval: %s\n", err);
 		return 1;
 	}
+	if (mdl_delta_ci(x->f32_bits, x->bits, f.windows, ci))
+		return 1;
 	mdl_row_size(ls, &bytes, &bpw);
-	printf("%-26s %9zu %6.2f %10.4f %+8.4f %9.5f %8.4f %8.4f %6.1f\n", row->shown, bytes, bpw,
-	       f.bits_per_byte, f.bits_per_byte - f32->bits_per_byte, f.kl, f.top1_agree,
-	       f.gen_agree, mdl_now() - t0);
+	printf("%-26s %9zu %6.2f %10.4f %+8.4f %9.5f %8.4f %8.4f %6.1f [%+.4f, %+.4f]\n",
+	       row->shown, bytes, bpw, f.bits_per_byte, f.bits_per_byte - f32->bits_per_byte, f.kl,
+	       f.top1_agree, f.gen_agree, mdl_now() - t0, ci[0], ci[1]);
 	fflush(stdout);
 	if (r->csv)
 		fprintf(r->csv, "lm,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f,%.6f,%.6f", row->shown,
@@ -476,13 +544,14 @@ static int mdl_row_lm(struct mdl_run *r, const void *ctx, const struct mdl_row *
 		tool_json_double(&j, "kl_nats", f.kl);
 		tool_json_double(&j, "top1_agree", f.top1_agree);
 		tool_json_double(&j, "gen_agree", f.gen_agree);
+		tool_json_double(&j, "delta_lo", ci[0]);
+		tool_json_double(&j, "delta_hi", ci[1]);
 		tool_json_double(&j, "seconds", mdl_now() - t0);
 		tool_json_end(&j);
 	}
-	if (r->o->device && mdl_row_lm_device(r, x, row, ls))
+	if (r->o->device && mdl_row_lm_device(r, x, row, ls, dci))
 		return 1;
-	if (r->csv)
-		fprintf(r->csv, "\n");
+	mdl_csv_ci_end(r, ci, dci);
 	return 0;
 }
 
@@ -498,15 +567,17 @@ static int mdl_run_lm(struct mdl_run *r)
 	struct mdl_lm_rows rows = { .held = &held, .ref = &ref, .f32 = &f32 };
 	struct mdl_llama *m = NULL, *rm = NULL;
 	struct mdl_row row;
+	double *f32_bits = NULL, *bits = NULL;
 	char err[512];
 	size_t bytes;
 	double bpw, t0;
+	uint32_t nw;
 	int ret;
 
 	if ((o->packed ? (m = r->pk.lm, 0) : (ret = mdl_llama_load(o->ckpt, &m, err, sizeof(err)))) ||
 	    (o->ref && (ret = mdl_llama_load(o->ref, &rm, err, sizeof(err)))) ||
-	    (ret = mdl_moby_heldout(dir, &held, err, sizeof(err))) ||
-	    (ret = mdl_moby_train(dir, &train, err, sizeof(err)))) {
+	    (ret = (o->val ? mdl_moby_val : mdl_moby_heldout)(dir, &held, err, sizeof(err))) ||
+	    (ret = (o->val ? mdl_moby_fit : mdl_moby_train)(dir, &train, err, sizeof(err)))) {
 		fprintf(stderr, "accel-eval: %s\n", err);
 		return 1;
 	}
@@ -516,7 +587,11 @@ static int mdl_run_lm(struct mdl_run *r)
 	}
 	if (!rm)
 		rm = m;
-	if ((!o->packed && mdl_lm_linset(m, &fp32)) || (rm != m && mdl_lm_linset(rm, &rls))) {
+	nw = mdl_lm_eval_windows(m, &held, &o->lm);
+	f32_bits = calloc(nw + 1, sizeof(*f32_bits));
+	bits = calloc(nw + 1, sizeof(*bits));
+	if (!f32_bits || !bits || (!o->packed && mdl_lm_linset(m, &fp32)) ||
+	    (rm != m && mdl_lm_linset(rm, &rls))) {
 		fprintf(stderr, "accel-eval: out of memory\n");
 		return 1;
 	}
@@ -526,17 +601,24 @@ static int mdl_run_lm(struct mdl_run *r)
 	       mdl_linset_params(o->packed ? &r->pk.ls : &fp32),
 	       (o->packed ? &r->pk.ls : &fp32)->count);
 	t0 = mdl_now();
+	o->lm.window_bits = f32_bits;
 	ret = mdl_lm_evaluate(r->ex, rm, rm == m ? &fp32 : &rls, &held, &o->lm, NULL, &ref, &f32,
 			      err, sizeof(err));
+	o->lm.window_bits = NULL;
 	if (ret) {
 		fprintf(stderr, "accel-eval: %s\n", err);
 		return 1;
 	}
-	printf("held-out: chapters %u-%u + epilogue, %zu positions in windows of %u; greedy: %u "
-	       "prompts x %u bytes after %u\n\n", MDL_MOBY_TRAIN_LAST + 1, MDL_MOBY_LAST,
+	if (o->val)
+		printf("validation: chapters %u-%u (calibration from %u-%u)", MDL_MOBY_VAL_FIRST,
+		       MDL_MOBY_TRAIN_LAST, MDL_MOBY_TRAIN_FIRST, MDL_MOBY_VAL_FIRST - 1);
+	else
+		printf("held-out: chapters %u-%u + epilogue", MDL_MOBY_TRAIN_LAST + 1,
+		       MDL_MOBY_LAST);
+	printf(", %zu positions in windows of %u; greedy: %u prompts x %u bytes after %u\n\n",
 	       f32.tokens, m->seq_len, o->lm.prompts, o->lm.gen_len, o->lm.prompt_len);
-	printf("%-26s %9s %6s %10s %8s %9s %8s %8s %6s\n", "variant", "bytes", "bits/w",
-	       "bits/byte", "delta", "KL nats", "top1=", "gen=", "s");
+	printf("%-26s %9s %6s %10s %8s %9s %8s %8s %6s %s\n", "variant", "bytes", "bits/w",
+	       "bits/byte", "delta", "KL nats", "top1=", "gen=", "s", "delta 95% CI");
 	mdl_row_size(rm == m ? &fp32 : &rls, &bytes, &bpw);
 	printf("%-26s %9zu %6.2f %10.4f %8s %9s %8s %8s %6.1f\n", "fp32", bytes, bpw,
 	       f32.bits_per_byte, "-", "-", "-", "-", mdl_now() - t0);
@@ -553,13 +635,16 @@ static int mdl_run_lm(struct mdl_run *r)
 	}
 	if (r->csv) {
 		fprintf(r->csv, "model,variant,format,act,algo,weight_bytes,bits_per_weight,"
-			"bits_per_byte,kl_nats,top1_agree,gen_agree%s\n", o->device ?
+			"bits_per_byte,kl_nats,top1_agree,gen_agree%s%s\n", o->device ?
 			",dev_bits_per_byte,dev_kl_nats,dev_top1_agree,dev_gen_agree,"
-			"dev_cycles_per_token,dev_uj_per_token,dev_dram_bytes_per_token" : "");
-		fprintf(r->csv, "lm,fp32,fp32,fp32,none,%zu,%.4f,%.6f,0,1,1%s\n", bytes, bpw,
-			f32.bits_per_byte, o->device ? ",,,,,,," : "");
+			"dev_cycles_per_token,dev_uj_per_token,dev_dram_bytes_per_token" : "",
+			mdl_csv_ci_header(r));
+		fprintf(r->csv, "lm,fp32,fp32,fp32,none,%zu,%.4f,%.6f,0,1,1%s%s\n", bytes, bpw,
+			f32.bits_per_byte, o->device ? ",,,,,,," : "", mdl_csv_ci_none(r));
 	}
 	rows.m = m;
+	rows.f32_bits = f32_bits;
+	rows.bits = bits;
 	if (o->packed) {
 		mdl_row_names(r, NULL, &row);
 		ret = mdl_row_lm(r, &rows, &row, &r->pk.ls, mdl_now());
@@ -579,6 +664,8 @@ out:
 	mdl_llama_free(m);
 	mdl_text_free(&train);
 	mdl_text_free(&held);
+	free(f32_bits);
+	free(bits);
 	return ret ? 1 : 0;
 }
 
@@ -588,11 +675,24 @@ struct mdl_cls_rows {
 	const struct mdl_images *test;
 	const uint8_t *ref;		/* the FP32 model's predictions */
 	const struct mdl_cls_figures *f32;
+	const double *f32_ok;		/* per image: 1 if FP32 is right, else 0 */
+	double *ok;			/* a variant's (scratch) */
+	uint8_t *pred;			/* a variant's predictions (scratch) */
 };
+
+/* ok[i] = 1 where pred[i] is image i's label, else 0. */
+static void mdl_cls_right(const struct mdl_images *im, const uint8_t *pred, uint32_t n,
+			  double *ok)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		ok[i] = pred[i] == im->labels[i];
+}
 
 /* --device: the classifier's device program on fwrun over the same images. */
 static int mdl_row_cls_device(struct mdl_run *r, const struct mdl_cls_rows *x,
-			      const struct mdl_row *row, const struct mdl_linset *ls)
+			      const struct mdl_row *row, const struct mdl_linset *ls, double ci[2])
 {
 	struct mdl_dev_figures fig = { 0 };
 	struct mdl_backend *b = NULL;
@@ -616,13 +716,22 @@ static int mdl_row_cls_device(struct mdl_run *r, const struct mdl_cls_rows *x,
 	if (!ret)
 		ret = mdl_cls_device_run(&l, x->test, n, &fig, logits, err, sizeof(err));
 	if (!ret) {
-		for (i = 0; i < n; i++)
-			agree += mdl_cls_top1(logits + (size_t)i * MDL_FMNIST_CLASSES) == x->ref[i];
+		for (i = 0; i < n; i++) {
+			x->pred[i] = mdl_cls_top1(logits + (size_t)i * MDL_FMNIST_CLASSES);
+			agree += x->pred[i] == x->ref[i];
+		}
+		mdl_cls_right(x->test, x->pred, n, x->ok);
+		if (mdl_delta_ci(x->f32_ok, x->ok, n, ci)) {
+			ret = -EINVAL;
+			snprintf(err, sizeof(err), "no bootstrap interval");
+		}
+	}
+	if (!ret) {
 		mdl_dev_figures_per_item(&fig, &cyc, &uj, &dram);
 		printf("%-26s %9s %6s %8.4f %+8.4f %8.4f %6.1f  per image %.0f cycles, %.3f uJ, "
-		       "%.0f DRAM bytes\n", "  on the device", "", "", (double)fig.correct / n,
-		       (double)fig.correct / n - x->f32->top1, (double)agree / n, mdl_now() - t0,
-		       cyc, uj, dram);
+		       "%.0f DRAM bytes; delta 95%% CI [%+.4f, %+.4f]\n", "  on the device", "", "",
+		       (double)fig.correct / n, (double)fig.correct / n - x->f32->top1,
+		       (double)agree / n, mdl_now() - t0, cyc, uj, dram, ci[0], ci[1]);
 		if (r->csv)
 			fprintf(r->csv, ",%.6f,%.6f,%.1f,%.4f,%.1f", (double)fig.correct / n,
 				(double)agree / n, cyc, uj, dram);
@@ -633,6 +742,8 @@ static int mdl_row_cls_device(struct mdl_run *r, const struct mdl_cls_rows *x,
 			tool_json_double(&j, "top1", (double)fig.correct / n);
 			tool_json_double(&j, "delta", (double)fig.correct / n - x->f32->top1);
 			tool_json_double(&j, "agree", (double)agree / n);
+			tool_json_double(&j, "delta_lo", ci[0]);
+			tool_json_double(&j, "delta_hi", ci[1]);
 			tool_json_double(&j, "cycles_per_image", cyc);
 			tool_json_double(&j, "uj_per_image", uj);
 			tool_json_double(&j, "dram_bytes_per_image", dram);
@@ -656,18 +767,22 @@ static int mdl_row_cls(struct mdl_run *r, const void *ctx, const struct mdl_row 
 	const struct mdl_cls_rows *x = ctx;
 	const struct mdl_cls_figures *f32 = x->f32;
 	struct mdl_cls_figures f;
+	double ci[2], dci[2];
 	size_t bytes;
 	double bpw;
 	int ret;
 
-	ret = mdl_cls_evaluate(r->ex, x->c, ls, x->test, r->o->limit, x->ref, NULL, &f);
+	ret = mdl_cls_evaluate(r->ex, x->c, ls, x->test, r->o->limit, x->ref, x->pred, &f);
 	if (ret) {
 		fprintf(stderr, "accel-eval: %s: forward pass failed (%d)\n", row->shown, ret);
 		return 1;
 	}
+	mdl_cls_right(x->test, x->pred, f.n, x->ok);
+	if (mdl_delta_ci(x->f32_ok, x->ok, f.n, ci))
+		return 1;
 	mdl_row_size(ls, &bytes, &bpw);
-	printf("%-26s %9zu %6.2f %8.4f %+8.4f %8.4f %6.1f\n", row->shown, bytes, bpw, f.top1,
-	       f.top1 - f32->top1, f.agree, mdl_now() - t0);
+	printf("%-26s %9zu %6.2f %8.4f %+8.4f %8.4f %6.1f [%+.4f, %+.4f]\n", row->shown, bytes,
+	       bpw, f.top1, f.top1 - f32->top1, f.agree, mdl_now() - t0, ci[0], ci[1]);
 	if (r->csv)
 		fprintf(r->csv, "cls,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f", row->shown, row->fmt,
 			row->act, row->algo, bytes, bpw, f.top1, f.agree);
@@ -680,13 +795,14 @@ static int mdl_row_cls(struct mdl_run *r, const void *ctx, const struct mdl_row 
 		tool_json_double(&j, "top1", f.top1);
 		tool_json_double(&j, "delta", f.top1 - f32->top1);
 		tool_json_double(&j, "agree", f.agree);
+		tool_json_double(&j, "delta_lo", ci[0]);
+		tool_json_double(&j, "delta_hi", ci[1]);
 		tool_json_double(&j, "seconds", mdl_now() - t0);
 		tool_json_end(&j);
 	}
-	if (r->o->device && mdl_row_cls_device(r, x, row, ls))
+	if (r->o->device && mdl_row_cls_device(r, x, row, ls, dci))
 		return 1;
-	if (r->csv)
-		fprintf(r->csv, "\n");
+	mdl_csv_ci_end(r, ci, dci);
 	return 0;
 }
 
@@ -701,6 +817,7 @@ static int mdl_run_cls(struct mdl_run *r)
 	struct mdl_linset fp32 = { 0 }, rls;
 	struct mdl_cls *c = NULL, *rc = NULL;
 	struct mdl_row row;
+	double *f32_ok;
 	uint8_t *ref;
 	char err[512];
 	size_t bytes;
@@ -710,11 +827,22 @@ static int mdl_run_cls(struct mdl_run *r)
 
 	if ((o->packed ? (c = r->pk.cls, 0) : (ret = mdl_cls_load(o->ckpt, &c, err, sizeof(err)))) ||
 	    (o->ref && (ret = mdl_cls_load(o->ref, &rc, err, sizeof(err)))) ||
-	    (ret = mdl_fmnist_load(dir, "t10k", &test, err, sizeof(err))) ||
-	    (mdl_any_calib(r->v, r->nv) && !o->packed &&
+	    (!o->val && (ret = mdl_fmnist_load(dir, "t10k", &test, err, sizeof(err)))) ||
+	    ((o->val || (mdl_any_calib(r->v, r->nv) && !o->packed)) &&
 	     (ret = mdl_fmnist_load(dir, "train", &train, err, sizeof(err))))) {
 		fprintf(stderr, "accel-eval: %s\n", err);
 		return 1;
+	}
+	if (o->val) {
+		/* evaluate on the validation images, calibrate on the others */
+		struct mdl_images all = train;
+
+		ret = mdl_fmnist_split(&all, &train, &test, err, sizeof(err));
+		mdl_images_free(&all);
+		if (ret) {
+			fprintf(stderr, "accel-eval: %s\n", err);
+			return 1;
+		}
 	}
 	if (rc && (rc->layers != c->layers ||
 		   memcmp(rc->dims, c->dims, sizeof(c->dims[0]) * (c->layers + 1)))) {
@@ -722,9 +850,12 @@ static int mdl_run_cls(struct mdl_run *r)
 		return 1;
 	}
 	ref = malloc(test.n);
+	rows.pred = malloc(test.n);
+	rows.ok = malloc(sizeof(double) * test.n);
+	f32_ok = malloc(sizeof(double) * test.n);
 	if (!rc)
 		rc = c;
-	if (!ref || (!o->packed && mdl_cls_linset(c, &fp32)) ||
+	if (!ref || !rows.pred || !rows.ok || !f32_ok || (!o->packed && mdl_cls_linset(c, &fp32)) ||
 	    (rc != c && mdl_cls_linset(rc, &rls))) {
 		fprintf(stderr, "accel-eval: out of memory\n");
 		return 1;
@@ -740,9 +871,16 @@ static int mdl_run_cls(struct mdl_run *r)
 		fprintf(stderr, "accel-eval: forward pass failed (%d)\n", ret);
 		return 1;
 	}
-	printf("test: Fashion-MNIST t10k, %u images\n\n", f32.n);
-	printf("%-26s %9s %6s %8s %8s %8s %6s\n", "variant", "bytes", "bits/w", "top1", "delta",
-	       "agree", "s");
+	mdl_cls_right(&test, ref, f32.n, f32_ok);
+	rows.f32_ok = f32_ok;
+	if (o->val)
+		printf("validation: Fashion-MNIST training images %u-%u (calibration from 0-%u)\n\n",
+		       MDL_FMNIST_VAL_FIRST, MDL_FMNIST_VAL_FIRST + f32.n - 1,
+		       MDL_FMNIST_VAL_FIRST - 1);
+	else
+		printf("test: Fashion-MNIST t10k, %u images\n\n", f32.n);
+	printf("%-26s %9s %6s %8s %8s %8s %6s %s\n", "variant", "bytes", "bits/w", "top1", "delta",
+	       "agree", "s", "delta 95% CI");
 	mdl_row_size(rc == c ? &fp32 : &rls, &bytes, &bpw);
 	printf("%-26s %9zu %6.2f %8.4f %8s %8s %6.1f\n", "fp32", bytes, bpw, f32.top1, "-", "-",
 	       mdl_now() - t0);
@@ -759,10 +897,10 @@ static int mdl_run_cls(struct mdl_run *r)
 	}
 	if (r->csv) {
 		fprintf(r->csv, "model,variant,format,act,algo,weight_bytes,bits_per_weight,top1,"
-			"agree%s\n", o->device ? ",dev_top1,dev_agree,dev_cycles_per_image,"
-			"dev_uj_per_image,dev_dram_bytes_per_image" : "");
-		fprintf(r->csv, "cls,fp32,fp32,fp32,none,%zu,%.4f,%.6f,1%s\n", bytes, bpw, f32.top1,
-			o->device ? ",,,,," : "");
+			"agree%s%s\n", o->device ? ",dev_top1,dev_agree,dev_cycles_per_image,"
+			"dev_uj_per_image,dev_dram_bytes_per_image" : "", mdl_csv_ci_header(r));
+		fprintf(r->csv, "cls,fp32,fp32,fp32,none,%zu,%.4f,%.6f,1%s%s\n", bytes, bpw,
+			f32.top1, o->device ? ",,,,," : "", mdl_csv_ci_none(r));
 	}
 	rows.c = c;
 	rows.ref = ref;
@@ -785,6 +923,9 @@ out:
 	mdl_images_free(&train);
 	mdl_images_free(&test);
 	free(ref);
+	free(rows.pred);
+	free(rows.ok);
+	free(f32_ok);
 	return ret ? 1 : 0;
 }
 

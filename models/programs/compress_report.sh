@@ -104,61 +104,92 @@ find "$out/packed" -name '*.qpk' ! -name '*int4-g*' ! -name '*-mxfp4-*' ! -name 
 bash "$(dirname "$0")/qat_report.sh" "$bin" "$ckpt" "$moby" "$fmnist" "$out"
 fi
 
-# Merge: one header, FP32 rows from the first file of each model.
+# Merge: one header, FP32 rows from the first file of each model. Columns
+# are found by their names in each file's header (accel-eval appends new
+# ones at the end). The QAT/KD checkpoints' evaluations against the FP32
+# control (*-vs-ft.csv, read first) give their delta_vs_ft and its interval.
 python_free_merge() {
 	awk -F, -v OFS=, '
+	function col(name) { return (name in h) ? $(h[name]) : "" }
 	FILENAME ~ /order.txt$/ { rank[$0] = FNR; next }
-	FNR == 1 { next }
+	FNR == 1 { delete h; for (i = 1; i <= NF; i++) h[$i] = i; next }
+	FILENAME ~ /-vs-ft[.]csv$/ {
+		v = col($1 == "lm" ? "bits_per_byte" : "top1")
+		if ($2 == "fp32") { ftref = v; next }
+		key = $1 SUBSEP $2
+		ftd[key] = sprintf("%+.6f", v - ftref)
+		ftlo[key] = col("delta_lo"); fthi[key] = col("delta_hi")
+		next
+	}
 	{
 		model = $1; variant = $2
 		if (variant == "fp32") { if (model in ref) next }
 		key = model SUBSEP variant
 		if (key in seen) next
 		seen[key] = 1
-		# device columns: value, cycles, uJ, DRAM bytes per token/image
 		if (model == "lm") {
-			metric = "bits_per_byte"; val = $8; kl = $9; agree = $10; gen = $11
-			dv = $12; dc = $16; de = $17; dd = $18
+			metric = "bits_per_byte"; val = col("bits_per_byte"); kl = col("kl_nats")
+			agree = col("top1_agree"); gen = col("gen_agree")
+			dv = col("dev_bits_per_byte"); dc = col("dev_cycles_per_token")
+			de = col("dev_uj_per_token"); dd = col("dev_dram_bytes_per_token")
 		} else {
-			metric = "top1"; val = $8; kl = ""; agree = $9; gen = ""
-			dv = $10; dc = $12; de = $13; dd = $14
+			metric = "top1"; val = col("top1"); kl = ""; agree = col("agree"); gen = ""
+			dv = col("dev_top1"); dc = col("dev_cycles_per_image")
+			de = col("dev_uj_per_image"); dd = col("dev_dram_bytes_per_image")
 		}
 		if (variant == "fp32") ref[model] = val
 		n++
 		ord[n] = (model == "lm" ? 0 : 100000) + (variant == "fp32" ? 0 : \
 			 variant in rank ? rank[variant] : 1000 + n)
-		row[n] = model OFS variant OFS $3 OFS $4 OFS $5 OFS $7 OFS metric OFS val
+		row[n] = model OFS variant OFS col("format") OFS col("act") OFS col("algo") OFS \
+			 col("bits_per_weight") OFS metric OFS val
 		rm[n] = model; rv[n] = val; rk[n] = kl; ra[n] = agree; rg[n] = gen
 		dev[n] = dv == "" ? ",,," : sprintf("%s,%s,%s,%s", dv, dc, de, dd)
 		if (dv != "" && variant != "fp32")
 			ddelta[n] = sprintf("%+.6f", dv - ref[model])
+		ci[n] = col("delta_lo") OFS col("delta_hi") OFS col("dev_delta_lo") OFS \
+			col("dev_delta_hi")
+		vsft[n] = (key in ftd) ? ftd[key] OFS ftlo[key] OFS fthi[key] : OFS
 	}
 	END {
 		print "model,variant,format,act,algorithm,bits_per_weight,metric,value," \
 		      "delta_vs_fp32,kl_nats,top1_agree,gen_agree,dev_value,dev_cycles," \
-		      "dev_uj,dev_dram_bytes,dev_delta_vs_fp32"
+		      "dev_uj,dev_dram_bytes,dev_delta_vs_fp32,delta_lo,delta_hi,dev_delta_lo," \
+		      "dev_delta_hi,delta_vs_ft,ft_delta_lo,ft_delta_hi"
 		for (i = 1; i <= n; i++) {
 			best = 0
 			for (j = 1; j <= n; j++)
 				if (!(j in done) && (best == 0 || ord[j] < ord[best]))
 					best = j
 			done[best] = 1
-			printf "%s,%+.6f,%s,%s,%s,%s,%s\n", row[best], rv[best] - ref[rm[best]], \
-				rk[best], ra[best], rg[best], dev[best], ddelta[best]
+			printf "%s,%+.6f,%s,%s,%s,%s,%s,%s,%s\n", row[best], \
+				rv[best] - ref[rm[best]], rk[best], ra[best], rg[best], dev[best], \
+				ddelta[best], ci[best], vsft[best]
 		}
 	}' "$@"
 }
 shopt -s nullglob
-python_free_merge "$out/raw/order.txt" "$out"/raw/lm-*.csv "$out"/raw/cls-*.csv > "$out/compression.csv"
+main_csvs=()
+for f in "$out"/raw/lm-*.csv "$out"/raw/cls-*.csv; do
+	case $f in *-vs-ft.csv) ;; *) main_csvs+=("$f");; esac
+done
+python_free_merge "$out/raw/order.txt" "$out"/raw/*-vs-ft.csv "${main_csvs[@]}" \
+	> "$out/compression.csv"
 
 # Markdown table: the linear-only figures, then the whole model on the
 # device (when measured): its metric, delta and cost per token or image.
+# Each delta carries its paired bootstrap 95 % interval (accel-eval: 1000
+# resamples of the held-out windows or test images); QAT/KD rows also their
+# delta against the FP32 fine-tuned control (ft).
 awk -F, '
-function dev(u) {
+function ci(lo, hi) { return lo == "" ? "" : sprintf(" [%+.4f, %+.4f]", lo, hi) }
+function dev() {
 	if ($13 == "")
 		return " | - | - | - | - | -"
-	return sprintf(" | %.4f | %+.4f | %.0f | %.3f | %.0f", $13, $17, $14, $15, $16)
+	return sprintf(" | %.4f | %+.4f%s | %.0f | %.3f | %.0f", $13, $17, ci($20, $21), $14, $15,
+		       $16)
 }
+function ft() { return $22 == "" ? " | " : sprintf(" | %+.4f%s", $22, ci($23, $24)) }
 NR == 1 { next }
 $1 != cur {
 	cur = $1
@@ -166,18 +197,22 @@ $1 != cur {
 		printf "\n### language model (held-out bits/byte, lower is better)\n\n" \
 		       "Linear-only: the linear layers through the datapath, the rest in FP32 on the host; " \
 		       "device: every op of the forward pass as the device runs it, and its modeled " \
-		       "cost per token.\n\n" \
-		       "| variant | bits/w | bits/byte | delta | KL (nats) | top-1 agree | greedy agree " \
+		       "cost per token. Deltas with their paired bootstrap 95 %% interval; " \
+		       "vs ft: against the FP32 model fine-tuned with the same steps (QAT/KD rows).\n\n" \
+		       "| variant | bits/w | bits/byte | delta [95 %% CI] | vs ft [95 %% CI] | KL (nats) " \
+		       "| top-1 agree | greedy agree " \
 		       "| device bits/byte | device delta | cycles/token | uJ/token | DRAM bytes/token |\n" \
-		       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+		       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
 	else
 		printf "\n### classifier (t10k top-1, higher is better)\n\n" \
-		       "| variant | bits/w | top-1 | delta | agree | device top-1 | device delta " \
-		       "| cycles/image | uJ/image | DRAM bytes/image |\n" \
-		       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+		       "| variant | bits/w | top-1 | delta [95 %% CI] | vs ft [95 %% CI] | agree " \
+		       "| device top-1 | device delta | cycles/image | uJ/image | DRAM bytes/image |\n" \
+		       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
 }
-$1 == "lm" { printf "| %s | %.2f | %.4f | %+.4f | %.5f | %.4f | %.4f%s |\n", $2, $6, $8, $9, $10, $11, $12, dev() }
-$1 == "cls" { printf "| %s | %.2f | %.4f | %+.4f | %.4f%s |\n", $2, $6, $8, $9, $11, dev() }
+$1 == "lm" { printf "| %s | %.2f | %.4f | %+.4f%s%s | %.5f | %.4f | %.4f%s |\n", $2, $6, $8, $9,
+		     ci($18, $19), ft(), $10, $11, $12, dev() }
+$1 == "cls" { printf "| %s | %.2f | %.4f | %+.4f%s%s | %.4f%s |\n", $2, $6, $8, $9, ci($18, $19),
+		      ft(), $11, dev() }
 ' "$out/compression.csv" > "$out/compression.md"
 
 # Plot: one panel per model, one colour per algorithm.

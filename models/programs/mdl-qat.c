@@ -23,6 +23,10 @@
  * --act a8 also fake-quantizes every linear layer's input as the device's
  * A8 path does (BF16, then dynamic per-row int8, mdl_act_fakequant.h), gradient
  * straight through, so the model is trained for the W4A8 GEMM.
+ * --format fp32 is the control: the same steps, data, learning rate and
+ * seed with nothing fake-quantized and no teacher (no --kd, --act a16), so
+ * that a QAT or KD result can be told apart from the extra training; no
+ * packed checkpoint.
  */
 #include <errno.h>
 #include <math.h>
@@ -52,6 +56,7 @@ struct mdl_qat_opts {
 	uint64_t seed;
 	const char *act;	/* "a16" or "a8" */
 	int a8;
+	int control;		/* --format fp32: fine-tune without fake quant */
 	struct compress_qparams qp;
 };
 
@@ -65,7 +70,8 @@ static void mdl_usage(FILE *f)
 		"to FILE and the compressed model as a packed checkpoint. Progress (step k/N,\n"
 		"time left, loss) goes to stderr.\n\n"
 		"Options:\n"
-		"  --format FMT    a weight format of accel-eval (int4-g32, mxfp4, nvfp4, ...)\n"
+		"  --format FMT    a weight format of accel-eval (int4-g32, mxfp4, nvfp4, ...),\n"
+		"                  or fp32: the control, the same fine-tuning unquantized\n"
 		"  --out FILE      the FP32 checkpoint to write\n"
 		"  --act A         a16: weights only (default); a8: also the device's int8\n"
 		"                  activations\n"
@@ -132,6 +138,14 @@ static void mdl_parse(int argc, char **argv, struct mdl_qat_opts *o, struct tool
 		snprintf(o->packed, sizeof(o->packed), "%.*s.qpk", (int)n, o->out);
 	}
 	o->a8 = !strcmp(o->act, "a8");
+	if (!strcmp(o->format, "fp32")) {
+		if (o->a8 || o->kd > 0.0f)
+			tool_cli_usage_error("--format fp32 is the control: no fake quant (--act a16) "
+					     "and no teacher (--kd 0), not --act %s --kd %g", o->act,
+					     o->kd);
+		o->control = 1;
+		return;
+	}
 	/* the variant parser refuses a8 for formats without an int8-activation path */
 	snprintf(spec, sizeof(spec), "%s/%s", o->format, o->act);
 	if (mdl_variant_parse(spec, &v, err, sizeof(err)))
@@ -233,7 +247,7 @@ static int mdl_qat_lm(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 	if (!in || !tgt || !decay || mdl_lm_train_init(&tr, m, pool, batch, T) ||
 	    (teach && mdl_lm_train_init(&tt, teach, pool, batch, T)) ||
 	    mdl_adamw_init(&opt, m->n_params, decay, 0.0f) ||
-	    mdl_lm_train_set_fq(&tr, mdl_qdq, (void *)&o->qp)) {
+	    (!o->control && mdl_lm_train_set_fq(&tr, mdl_qdq, (void *)&o->qp))) {
 		fprintf(stderr, "mdl-qat: cannot set up training (needs an untied model, "
 			"n_kv_heads == n_heads)\n");
 		return 1;
@@ -245,7 +259,8 @@ static int mdl_qat_lm(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 	}
 	mdl_rng_seed(&r, o->seed);
 	fprintf(stderr, "mdl-qat: LM %s/%s, %s, %u steps x %u windows, lr %.1e\n", o->format,
-		o->act, teach ? "distillation" : "QAT", o->steps, batch, lr0);
+		o->act, teach ? "distillation" : o->control ? "FP32 control" : "QAT", o->steps,
+		batch, lr0);
 	tool_progress_start(&prog, "step", o->steps);
 	for (step = 0; step < o->steps; step++) {
 		/* cosine from lr0 to lr0 / 10 */
@@ -277,7 +292,7 @@ static int mdl_qat_lm(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 		fprintf(stderr, "mdl-qat: %s\n", err);
 		return 1;
 	}
-	if (mdl_qat_pack(o, m, NULL))
+	if (!o->control && mdl_qat_pack(o, m, NULL))
 		return 1;
 	mdl_adamw_free(&opt);
 	mdl_lm_train_free(&tr);
@@ -298,7 +313,7 @@ static int mdl_qat_lm(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 struct mdl_qat_cls {
 	struct mdl_cls *c, *grad, *teach;
 	struct mdl_pool *pool;
-	const struct compress_qparams *qp;
+	const struct compress_qparams *qp;	/* NULL: the FP32 control */
 	float kd;
 	int a8;
 	float *wq[MDL_CLS_LAYERS_MAX], *wt[MDL_CLS_LAYERS_MAX];
@@ -362,6 +377,10 @@ static int mdl_qat_cls_step(struct mdl_qat_cls *t, const uint8_t *labels, uint32
 	int ret;
 
 	for (i = 0; i < L; i++) {
+		if (!t->qp) {	/* the FP32 control */
+			memcpy(t->wq[i], c->w[i], sizeof(float) * c->dims[i + 1] * c->dims[i]);
+			continue;
+		}
 		ret = mdl_qdq((void *)t->qp, i, c->w[i], c->dims[i + 1], c->dims[i], t->wq[i]);
 		if (ret)
 			return ret;
@@ -420,7 +439,8 @@ static int mdl_qat_cls(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 	const char *dir = o->data ? o->data : MDL_FMNIST_DIR;
 	uint32_t batch = o->batch ? o->batch : 100, i, ep, b, steps, step = 0, nbatch;
 	float lr0 = o->lr > 0.0f ? o->lr : 2e-4f;
-	struct mdl_qat_cls t = { .pool = pool, .qp = &o->qp, .kd = o->kd, .a8 = o->a8 };
+	struct mdl_qat_cls t = { .pool = pool, .qp = o->control ? NULL : &o->qp, .kd = o->kd,
+				 .a8 = o->a8 };
 	struct mdl_images train;
 	struct mdl_adamw opt;
 	struct mdl_rng r;
@@ -464,7 +484,8 @@ static int mdl_qat_cls(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 	nbatch = train.n / batch;
 	steps = o->epochs * nbatch;
 	fprintf(stderr, "mdl-qat: classifier %s/%s, %s, %u epochs, lr %.1e\n", o->format,
-		o->act, t.teach ? "distillation" : "QAT", o->epochs, lr0);
+		o->act, t.teach ? "distillation" : o->control ? "FP32 control" : "QAT", o->epochs,
+		lr0);
 	tool_progress_start(&prog, "step", steps);
 	for (ep = 0; ep < o->epochs; ep++) {
 		for (i = train.n - 1; i > 0; i--) {
@@ -509,7 +530,7 @@ static int mdl_qat_cls(const struct mdl_qat_opts *o, struct mdl_pool *pool)
 		fprintf(stderr, "mdl-qat: %s\n", err);
 		return 1;
 	}
-	if (mdl_qat_pack(o, NULL, t.c))
+	if (!o->control && mdl_qat_pack(o, NULL, t.c))
 		return 1;
 	return 0;	/* process exit frees the rest */
 nomem:

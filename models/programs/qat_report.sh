@@ -10,6 +10,13 @@
 # (NAME-a8) with the device's int8 activations fake-quantized too
 # (mdl-qat --act a8). mdl-qat's packed checkpoints (that RTN pack, FMT/ACT)
 # are copied to OUT/packed/.
+# The control: the same fine-tuning in FP32 (mdl-qat --format fp32: no fake
+# quant, no teacher; LM-ft.bin / cls-ft.bin, cached the same way), reported
+# as the row bf16/a16/ft (its weights in BF16, which costs the original
+# nothing measurable) against the original, and every QAT/KD checkpoint is
+# evaluated a second time against it (--ref the control: OUT/raw/NAME-vs-ft.csv,
+# whose delta and interval the report shows as delta_vs_ft): what QAT or KD
+# gains beyond the extra training.
 #
 # usage: qat_report.sh BUILD_MODELS_DIR CKPT_DIR MOBY_DIR FMNIST_DIR OUT_DIR
 set -euo pipefail
@@ -23,29 +30,42 @@ train() {	# NAME CKPT DATA FORMAT KD ARGS... (NAME ending in -a8: --act a8)
 	local dst=$q/$name.bin
 	local pk=$q/$name.qpk
 	case $name in *-a8) set -- --act a8 "$@";; esac
-	if [ -s "$dst" ] && [ -s "$pk" ] && [ "$dst" -nt "$src" ] && [ "$dst" -nt "$bin/mdl-qat" ]; then
+	[ "$fmt" != fp32 ] || pk=	# the control has no packed checkpoint
+	if [ -s "$dst" ] && { [ -z "$pk" ] || [ -s "$pk" ]; } && [ "$dst" -nt "$src" ] &&
+		[ "$dst" -nt "$bin/mdl-qat" ]; then
 		echo "[qat] $name: cached ($dst)"
-		cp "$pk" "$out/packed/"
+		[ -z "$pk" ] || cp "$pk" "$out/packed/"
 		return 0
 	fi
 	"$bin/mdl-qat" --threads 1 --data "$data" --format "$fmt" --kd "$kd" "$@" \
-		--out "$dst.tmp" --packed "$pk.tmp" "$src" 2> "$q/$name.log" ||
+		--out "$dst.tmp" --packed "${pk:-$dst.qpk}.tmp" "$src" 2> "$q/$name.log" ||
 		{ echo "[qat] $name failed:"; tail -5 "$q/$name.log"; return 1; }
-	mv "$pk.tmp" "$pk"
+	if [ -n "$pk" ]; then
+		mv "$pk.tmp" "$pk"
+		cp "$pk" "$out/packed/"
+	fi
 	mv "$dst.tmp" "$dst"
-	cp "$pk" "$out/packed/"
 	echo "[qat] $name: $(grep -v '^mdl-qat: packed' "$q/$name.log" | tail -1)"
 }
-evaluate() {	# NAME REF DATA TAG VARIANT
+evaluate() {	# NAME REF DATA TAG VARIANT [CSV-SUFFIX]
 	local device=()
-	[ "${REPORT_DEVICE:-1}" = 0 ] || device=(--device)
+	[ "${REPORT_DEVICE:-1}" = 0 ] || [ -n "${6:-}" ] || device=(--device)
 	"$bin/accel-eval" --threads 1 "${device[@]}" --data "$3" --ref "$2" --tag "$4" --variants "$5" \
-		--csv "$out/raw/$1.csv" "$q/$1.bin" |
-		grep -E "^([a-z0-9-]+/a(8|16)/|  on the device)" | sed "s/^/[qat] /"
+		--csv "$out/raw/$1${6:-}.csv" "$q/$1.bin" |
+		grep -E "^([a-z0-9-]+/a(8|16)/|  on the device)" | sed "s/^/[qat${6:-}] /"
+}
+# Against the original and against the FP32 control (host figures only).
+evaluate2() {	# NAME REF CONTROL DATA TAG VARIANT
+	evaluate "$1" "$2" "$4" "$5" "$6" && evaluate "$1" "$3" "$4" "$5" "$6" -vs-ft
 }
 lm=$ckpt/moby-lm.bin; cls=$ckpt/fmnist-mlp.bin
-echo "[qat] training (LM: 400 steps of 16 x 256 bytes; classifier: 2 epochs; a16 and a8)"
+echo "[qat] training (LM: 400 steps of 16 x 256 bytes; classifier: 2 epochs; a16 and a8;" \
+	"the FP32 controls)"
 fail=0
+train lm-ft "$lm" "$moby" fp32 0 --steps 400 & p1=$!
+train cls-ft "$cls" "$fmnist" fp32 0 --epochs 2 & p2=$!
+wait $p1 || fail=1
+wait $p2 || fail=1
 for a in "" -a8; do
 	train lm-int4-g32-qat$a "$lm" "$moby" int4-g32 0 --steps 400 & p1=$!
 	train lm-int4-g32-kd$a "$lm" "$moby" int4-g32 1 --steps 400 & p2=$!
@@ -61,18 +81,22 @@ for f in int4-g32 mxfp4; do
 	done
 done
 [ $fail -eq 0 ] || exit 1
+evaluate lm-ft "$lm" "$moby" ft bf16/a16 & p1=$!
+evaluate cls-ft "$cls" "$fmnist" ft bf16/a16 & p2=$!
+wait $p1 || fail=1
+wait $p2 || fail=1
 for a in a16 a8; do
 	s=${a/a16/}; s=${s:+-$s}
-	evaluate lm-int4-g32-qat$s "$lm" "$moby" qat int4-g32/$a & p1=$!
-	evaluate lm-int4-g32-kd$s "$lm" "$moby" kd int4-g32/$a & p2=$!
+	evaluate2 lm-int4-g32-qat$s "$lm" "$q/lm-ft.bin" "$moby" qat int4-g32/$a & p1=$!
+	evaluate2 lm-int4-g32-kd$s "$lm" "$q/lm-ft.bin" "$moby" kd int4-g32/$a & p2=$!
 	wait $p1 || fail=1
 	wait $p2 || fail=1
 done
 for f in int4-g32 mxfp4; do
 	for a in a16 a8; do
 		s=${a/a16/}; s=${s:+-$s}
-		evaluate cls-$f-qat$s "$cls" "$fmnist" qat $f/$a || fail=1
-		evaluate cls-$f-kd$s "$cls" "$fmnist" kd $f/$a || fail=1
+		evaluate2 cls-$f-qat$s "$cls" "$q/cls-ft.bin" "$fmnist" qat $f/$a || fail=1
+		evaluate2 cls-$f-kd$s "$cls" "$q/cls-ft.bin" "$fmnist" kd $f/$a || fail=1
 	done
 done
 exit $fail

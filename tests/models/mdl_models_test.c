@@ -1219,4 +1219,69 @@ TEST(packed_files_that_are_truncated_or_corrupt_are_refused)
 	mdl_cls_free(c);
 }
 
+/*
+ * The validation split (accel-eval --eval-on val) is carved from the
+ * training data and shares nothing with the held-out data: the fit and
+ * validation parts are the training split in order, and no validation
+ * window (256 bytes, as evaluated) or image occurs in the held-out set.
+ */
+TEST(validation_split_is_carved_from_training_and_never_overlaps_heldout)
+{
+	struct mdl_text train, fit, val, held;
+	struct mdl_images tr, t10k, ifit, ival;
+	char err[256];
+	uint32_t i, j, same = 0;
+	uLong *crc;
+	size_t w;
+
+	ASSERT_EQ(0, mdl_moby_train(MDL_MOBY_DIR, &train, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_fit(MDL_MOBY_DIR, &fit, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_val(MDL_MOBY_DIR, &val, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_moby_heldout(MDL_MOBY_DIR, &held, err, sizeof(err))) TH_LOG("%s", err);
+	TH_LOG("LM: fit %zu bytes, validation %zu, held-out %zu", fit.len, val.len, held.len);
+	ASSERT_GT(val.len, (size_t)256 * 100);
+	ASSERT_EQ(train.len, fit.len + val.len);
+	EXPECT_EQ(0, memcmp(train.bytes, fit.bytes, fit.len));
+	EXPECT_EQ(0, memcmp(train.bytes + fit.len, val.bytes, val.len));
+	for (w = 0; w + 256 <= val.len; w += 256)
+		EXPECT_EQ(NULL, memmem(held.bytes, held.len, val.bytes + w, 256))
+			TH_LOG("validation window at byte %zu is in the held-out text", w);
+	mdl_text_free(&train);
+	mdl_text_free(&fit);
+	mdl_text_free(&val);
+	mdl_text_free(&held);
+
+	ASSERT_EQ(0, mdl_fmnist_load(MDL_FMNIST_DIR, "train", &tr, err, sizeof(err)))
+		TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_fmnist_load(MDL_FMNIST_DIR, "t10k", &t10k, err, sizeof(err)))
+		TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_fmnist_split(&tr, &ifit, &ival, err, sizeof(err))) TH_LOG("%s", err);
+	ASSERT_EQ((uint32_t)MDL_FMNIST_VAL_FIRST, ifit.n);
+	ASSERT_EQ(tr.n - MDL_FMNIST_VAL_FIRST, ival.n);
+	EXPECT_EQ(0, memcmp(tr.pixels, ifit.pixels, (size_t)ifit.n * MDL_FMNIST_PIXELS));
+	EXPECT_EQ(0, memcmp(tr.pixels + (size_t)ifit.n * MDL_FMNIST_PIXELS, ival.pixels,
+			    (size_t)ival.n * MDL_FMNIST_PIXELS));
+	EXPECT_EQ(0, memcmp(tr.labels + ifit.n, ival.labels, ival.n));
+	/* no validation image is, pixel for pixel, a test image (CRC first, then bytes) */
+	crc = malloc(sizeof(*crc) * t10k.n);
+	ASSERT_NE(NULL, crc);
+	for (j = 0; j < t10k.n; j++)
+		crc[j] = crc32(0, t10k.pixels + (size_t)j * MDL_FMNIST_PIXELS, MDL_FMNIST_PIXELS);
+	for (i = 0; i < ival.n; i++) {
+		const uint8_t *px = ival.pixels + (size_t)i * MDL_FMNIST_PIXELS;
+		uLong c = crc32(0, px, MDL_FMNIST_PIXELS);
+
+		for (j = 0; j < t10k.n; j++)
+			same += crc[j] == c &&
+				!memcmp(px, t10k.pixels + (size_t)j * MDL_FMNIST_PIXELS,
+					MDL_FMNIST_PIXELS);
+	}
+	EXPECT_EQ(0u, same);
+	free(crc);
+	mdl_images_free(&tr);
+	mdl_images_free(&t10k);
+	mdl_images_free(&ifit);
+	mdl_images_free(&ival);
+}
+
 TEST_HARNESS_MAIN

@@ -18,6 +18,15 @@ $(MDLT_OUT)/mdl_models_test: $(TOP)/tests/models/mdl_models_test.c $(MDL_LIB) $(
 	$(CC) $(MDL_CFLAGS) -I$(KSELFTEST_DIR) -Wno-unused-parameter \
 		-DMDL_CKPT_DIR='"$(MDL_CKPT)"' $< -o $@ $(MDL_LIB) $(MDL_LIBS)
 
+# The paired bootstrap intervals of accel-eval's deltas (no data needed).
+$(MDLT_OUT)/mdl_bootstrap_test: $(TOP)/tests/models/mdl_bootstrap_test.c $(MDL_LIB) \
+		$(MDL_HDRS) $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(MDL_CFLAGS) -isystem $(KSELFTEST_DIR) -Wno-unused-parameter $< -o $@ \
+		$(MDL_LIB) $(MDL_LIBS)
+
+HOST_TESTS += $(MDLT_OUT)/mdl_bootstrap_test
+
 # The classifier as a device program on the firmware in process (fwrun):
 # the linear path's logits bit for bit, and what each job costs.
 $(MDLT_OUT)/mdl_device_test: $(TOP)/tests/models/mdl_device_test.c $(MDL_LIB) $(CMP_LIB) \

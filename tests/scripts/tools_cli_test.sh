@@ -174,6 +174,9 @@ for o in objs:
     assert "%.4f" % o["top1"] == t[3], (t, o)
     if o["variant"] != "fp32":
         assert "%+.4f" % o["delta"] == t[4] and "%.4f" % o["agree"] == t[5], (t, o)
+        # the delta's paired bootstrap interval, around the delta
+        assert "[%+.4f," % o["delta_lo"] == t[7] and "%+.4f]" % o["delta_hi"] == t[8], (t, o)
+        assert o["delta_lo"] <= o["delta"] <= o["delta_hi"], o
 print("every row's figures agree")
 PY
 pyrc=$?
