@@ -90,27 +90,24 @@ static void bench_time_add(struct mdl_job_time *sum, const struct mdl_job_time *
 }
 
 /*
- * The part of wall_ns spent building the steps' streams (libaccel's
- * encoder and checks, on this CPU): the same steps built again, alone.
+ * The part of wall_ns spent making the steps' streams on this CPU (the
+ * first decode step's is built by libaccel, the others patched in place,
+ * mdl_program_step_stream()): the same steps made again, alone, from the
+ * decode's stream.
  */
-static int bench_streams(const struct bench_opts *o, const struct mdl_program *p,
-			 const uint64_t base[MDL_REGIONS], struct bench_sums *s, char *err,
-			 size_t errlen)
+static int bench_streams(const struct bench_opts *o, struct mdl_loaded *l,
+			 struct bench_sums *s, char *err, size_t errlen)
 {
-	struct accel_stream *as;
 	uint32_t tok = 'e';
-	int ret = accel_stream_create(&as);
+	int ret = 0;
 
-	if (ret)
-		return -snprintf(err, errlen, "stream: out of memory");
 	for (uint32_t i = 0; !ret && i < o->steps; i++) {
 		struct mdl_step step = { .rows = 1, .pos = o->prompt + i, .tokens = &tok };
 		uint64_t t0 = bench_ns();
 
-		ret = mdl_program_stream_step(p, base, &step, as, err, errlen);
+		ret = mdl_program_step_stream(l, &step, err, errlen);
 		s->stream_ns += bench_ns() - t0;
 	}
-	accel_stream_destroy(as);
 	return ret;
 }
 
@@ -148,7 +145,7 @@ static int bench_device(const struct bench_opts *o, const struct mdl_packed *pk,
 			break;
 		s->busy_ns += st.device_ns;
 		s->cmds = st.cmd_index;
-		s->stream_bytes = (uint32_t)accel_stream_size(l.s);
+		s->stream_bytes = l.stream_size;
 		if (!i)
 			s->seq_first = st.seqno;
 		s->seq_last = st.seqno;
@@ -160,7 +157,7 @@ static int bench_device(const struct bench_opts *o, const struct mdl_packed *pk,
 		}
 	}
 	if (!ret)
-		ret = bench_streams(o, &p, l.base, s, err, errlen);
+		ret = bench_streams(o, &l, s, err, errlen);
 	mdl_program_unload(&l);
 	mdl_program_free(&p);
 	free(logits);

@@ -235,6 +235,7 @@ int quasar_job_sched_init(struct quasar_device *qdev)
 		.timeout = MAX_SCHEDULE_TIMEOUT,
 		.dev = drm->dev,
 	};
+	struct workqueue_struct *submit_wq;
 	unsigned int i;
 	int ret;
 
@@ -254,6 +255,23 @@ int quasar_job_sched_init(struct quasar_device *qdev)
 	if (ret)
 		return ret;
 
+	/*
+	 * run_job runs on a per-CPU high-priority workqueue, not on the
+	 * ordered (unbound) queue drm_sched would make: the work item then
+	 * runs on the CPU whose SUBMIT queued it, in a worker that preempts
+	 * the submitter, instead of waiting for a worker woken elsewhere
+	 * (an idle vCPU under TCG, scheduled by the host: 1.5-4 ms of a 4.7
+	 * ms decode token, docs/cost-model.md section 7). drm_sched allows
+	 * a submit_wq that is not ordered (panthor's and powervr's are not).
+	 */
+	submit_wq = alloc_workqueue("quasar-submit", WQ_HIGHPRI | WQ_MEM_RECLAIM, 0);
+	if (!submit_wq)
+		return -ENOMEM;
+	ret = drmm_add_action_or_reset(drm, quasar_job_destroy_wq, submit_wq);
+	if (ret)
+		return ret;
+
+	args.submit_wq = submit_wq;
 	args.timeout_wq = qdev->reset_wq;
 	for (i = 0; i < qdev->num_hwqs; i++) {
 		struct quasar_hwq *q = &qdev->hwqs[i];

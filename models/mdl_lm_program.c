@@ -515,9 +515,8 @@ int mdl_lm_device_run(struct mdl_loaded *l, const struct mdl_llama *m, const uin
 		ret = mdl_lm_device_step(l, m, 0, pos, t, tokens + pos, y, &jf.st, err, errlen);
 		if (ret)
 			break;
-		f->stream_bytes += accel_stream_size(l->s);
-		f->stream_fnv64 = mdl_fnv64(f->stream_fnv64, accel_stream_data(l->s),
-					    accel_stream_size(l->s));
+		f->stream_bytes += l->stream_size;
+		f->stream_fnv64 = mdl_fnv64(f->stream_fnv64, l->stream, l->stream_size);
 		jf.outputs_fnv64 = mdl_fnv64(MDL_FNV64_INIT, y, sizeof(float) * t * V);
 		f->outputs_fnv64 = mdl_fnv64(f->outputs_fnv64, y, sizeof(float) * t * V);
 		for (i = 0; i < t; i++)

@@ -225,19 +225,13 @@ static const char *const mdl_op_names[MDL_DEV_OP_KINDS] = {
 	[MDL_DEV_MATMUL] = "MATMUL", [MDL_DEV_SOFTMAX] = "SOFTMAX", [MDL_DEV_EMBED] = "EMBED",
 };
 
-/* Where a view lies for @step: first row, rows, first column, columns. */
-struct mdl_extent {
-	uint64_t row0;
-	uint32_t rows, col0, cols;
-};
+const char *mdl_op_name(uint32_t kind)
+{
+	return kind < MDL_DEV_OP_KINDS ? mdl_op_names[kind] : "?";
+}
 
-/*
- * View @v of @p for @step: its extent, checked against its tensor. Errors
- * name the tensor and the limit it would pass.
- */
-static int mdl_view_extent(const struct mdl_program *p, const struct mdl_dev_view *v,
-			   const struct mdl_step *step, struct mdl_extent *e, char *why,
-			   size_t whylen)
+int mdl_view_extent(const struct mdl_program *p, const struct mdl_dev_view *v,
+		    const struct mdl_step *step, struct mdl_extent *e, char *why, size_t whylen)
 {
 	const struct mdl_dev_tensor *t = &p->t[v->t];
 	uint64_t ctx = (uint64_t)step->pos + step->rows, seq0 = 0, end, seqs;
@@ -272,10 +266,9 @@ static int mdl_view_extent(const struct mdl_program *p, const struct mdl_dev_vie
 	return 0;
 }
 
-/* View @v as an operand of a step with the regions at @base. */
-static int mdl_operand(const struct mdl_program *p, const struct mdl_dev_view *v,
-		       const uint64_t *base, const struct mdl_step *step, struct accel_operand *o,
-		       char *why, size_t whylen)
+int mdl_view_operand(const struct mdl_program *p, const struct mdl_dev_view *v,
+		     const uint64_t *base, const struct mdl_step *step, struct accel_operand *o,
+		     char *why, size_t whylen)
 {
 	const struct mdl_dev_tensor *t = &p->t[v->t];
 	uint64_t addr = base[t->region] + t->offset, esize = accel_format_elem_size(t->format);
@@ -342,15 +335,15 @@ static int mdl_stream_op(const struct mdl_program *p, const struct mdl_dev_op *o
 
 	if (op->kind == MDL_DEV_EMBED)
 		return mdl_stream_embed(p, op, base, step, s, why, whylen);
-	ret = mdl_operand(p, &op->y, base, step, &y, why, whylen);
+	ret = mdl_view_operand(p, &op->y, base, step, &y, why, whylen);
 	if (!ret)
-		ret = mdl_operand(p, &op->a, base, step, &a, why, whylen);
+		ret = mdl_view_operand(p, &op->a, base, step, &a, why, whylen);
 	if (!ret && op->b.t != MDL_NO_TENSOR)
-		ret = mdl_operand(p, &op->b, base, step, &b, why, whylen);
+		ret = mdl_view_operand(p, &op->b, base, step, &b, why, whylen);
 	if (!ret && op->c.t != MDL_NO_TENSOR)
-		ret = mdl_operand(p, &op->c, base, step, &c, why, whylen);
+		ret = mdl_view_operand(p, &op->c, base, step, &c, why, whylen);
 	if (!ret && op->d.t != MDL_NO_TENSOR)
-		ret = mdl_operand(p, &op->d, base, step, &d, why, whylen);
+		ret = mdl_view_operand(p, &op->d, base, step, &d, why, whylen);
 	if (ret)
 		return ret;
 	switch (op->kind) {

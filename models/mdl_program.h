@@ -191,18 +191,47 @@ int mdl_program_stream_step(const struct mdl_program *p, const uint64_t base[MDL
 			    const struct mdl_step *step, struct accel_stream *s, char *err,
 			    size_t errlen);
 
+/* Where a view lies for a step: first row (in its sequence's slot), rows, first column, columns. */
+struct mdl_extent {
+	uint64_t row0;
+	uint32_t rows, col0, cols;
+};
+
+/*
+ * View @v of @p for @step: its extent, checked against its tensor (errors
+ * in @why name the tensor and the limit it would pass); and the same view
+ * as the operand a command carries, with the regions at @base.
+ */
+int mdl_view_extent(const struct mdl_program *p, const struct mdl_dev_view *v,
+		    const struct mdl_step *step, struct mdl_extent *e, char *why, size_t whylen);
+int mdl_view_operand(const struct mdl_program *p, const struct mdl_dev_view *v,
+		     const uint64_t *base, const struct mdl_step *step, struct accel_operand *o,
+		     char *why, size_t whylen);
+/* "GEMM", "MATMUL", ... for an enum mdl_dev_op_kind. */
+const char *mdl_op_name(uint32_t kind);
+
 /* Bytes of @rows rows of a batched tensor (or all of a fixed one). */
 uint64_t mdl_tensor_bytes(const struct mdl_dev_tensor *t, uint32_t rows);
 
 struct mdl_backend;
+/* A step's stream kept to be patched (mdl_program_patch.c); freed by the unload. */
+struct mdl_step_stream;
+void mdl_step_stream_free(struct mdl_step_stream *ss);
 
-/* A program placed on a backend: regions mapped, weights written. */
+/*
+ * A program placed on a backend: regions mapped, weights written. The
+ * stream of the last run or step is @stream_size bytes at @stream: @s's
+ * (built by libaccel), or a step's stream patched in place (@ss).
+ */
 struct mdl_loaded {
 	const struct mdl_program *p;
 	struct mdl_backend *b;
 	uint64_t base[MDL_REGIONS];
 	struct accel_stream *s;
 	uint32_t rows;		/* of the stream in @s; 0: none built yet */
+	struct mdl_step_stream *ss;
+	const void *stream;
+	uint32_t stream_size;
 };
 
 /*
@@ -223,9 +252,22 @@ void mdl_program_unload(struct mdl_loaded *l);
 int mdl_program_run(struct mdl_loaded *l, const void *input, uint32_t rows, void *output,
 		    struct accel_job_stats *st, char *err, size_t errlen);
 /*
- * The same for a step: its stream built (l->s holds it afterwards), then
- * @input (NULL for a program without one) written, one job run, @step->rows
- * rows of output read.
+ * The stream of @step into l->stream. The first step of a shape (its rows
+ * and sequence) is built as mdl_program_stream_step() builds it, and kept
+ * with where its step-dependent fields lie (the rows at the step's
+ * position, the rows and columns of every position so far, the causal
+ * offsets, the token ids of an EMBED); a step of the same shape after it
+ * rewrites those fields in place, which gives the bytes a build would
+ * (mdl_program_patch.c says why) without libaccel's encoder and checks
+ * over every op. The same refusals as a build: a view past its tensor, a
+ * token id past the table.
+ */
+int mdl_program_step_stream(struct mdl_loaded *l, const struct mdl_step *step, char *err,
+			    size_t errlen);
+/*
+ * A step: its stream made by mdl_program_step_stream(), then @input (NULL
+ * for a program without one) written, one job run, @step->rows rows of
+ * output read.
  */
 int mdl_program_run_step(struct mdl_loaded *l, const struct mdl_step *step, const void *input,
 			 void *output, struct accel_job_stats *st, char *err, size_t errlen);

@@ -33,6 +33,7 @@ int mdl_job_stats_equal(const struct accel_job_stats *a, const struct accel_job_
 
 void mdl_program_unload(struct mdl_loaded *l)
 {
+	mdl_step_stream_free(l->ss);
 	accel_stream_destroy(l->s);
 	memset(l, 0, sizeof(*l));
 }
@@ -68,10 +69,12 @@ int mdl_program_load(const struct mdl_program *p, struct mdl_backend *b, struct 
 		return ret;
 	}
 	l->rows = p->batch;
+	l->stream = accel_stream_data(l->s);
+	l->stream_size = accel_stream_size(l->s);
 	return 0;
 }
 
-/* Writes the input (if any), runs the stream in l->s as one job, reads @rows of output. */
+/* Writes the input (if any), runs l->stream as one job, reads @rows of output. */
 static int mdl_program_job(struct mdl_loaded *l, uint32_t rows, const void *input,
 			   void *output, struct accel_job_stats *st, char *err, size_t errlen)
 {
@@ -88,7 +91,7 @@ static int mdl_program_job(struct mdl_loaded *l, uint32_t rows, const void *inpu
 		ret = b->ops->write(b, in->region, in->offset, input, mdl_tensor_bytes(in, rows));
 	}
 	if (!ret)
-		ret = b->ops->run(b, accel_stream_data(l->s), accel_stream_size(l->s), st);
+		ret = b->ops->run(b, l->stream, l->stream_size, st);
 	if (!ret && st->status != DRM_QUASAR_STATUS_OK)
 		return mdl_err(err, errlen, -EIO, "%s: the job ended %s at command %u", b->name,
 			       accel_status_name(st->status), st->cmd_index);
@@ -103,10 +106,8 @@ static int mdl_program_job(struct mdl_loaded *l, uint32_t rows, const void *inpu
 int mdl_program_run_step(struct mdl_loaded *l, const struct mdl_step *step, const void *input,
 			 void *output, struct accel_job_stats *st, char *err, size_t errlen)
 {
-	int ret;
+	int ret = mdl_program_step_stream(l, step, err, errlen);
 
-	l->rows = 0;	/* l->s is this step's stream from here on */
-	ret = mdl_program_stream_step(l->p, l->base, step, l->s, err, errlen);
 	if (ret)
 		return ret;
 	return mdl_program_job(l, step->rows, input, output, st, err, errlen);
@@ -124,5 +125,7 @@ int mdl_program_run(struct mdl_loaded *l, const void *input, uint32_t rows, void
 			return ret;
 		l->rows = rows;
 	}
+	l->stream = accel_stream_data(l->s);
+	l->stream_size = accel_stream_size(l->s);
 	return mdl_program_job(l, rows, input, output, st, err, errlen);
 }

@@ -43,8 +43,8 @@ MDL_SRCS := mdl_thread_pool.c mdl_fp32_matmul.c mdl_util.c mdl_data.c mdl_llama.
 	mdl_bootstrap.c
 # Device programs: the memory plan, ops and stream, the two backends, the
 # classifier's program, and the figures a host and a guest run compare.
-MDL_DEV_SRCS := mdl_program.c mdl_program_run.c mdl_backend_fwrun.c mdl_backend_accel.c \
-	mdl_cls_program.c mdl_lm_program.c mdl_lm_fwrun.c mdl_device_figures.c \
+MDL_DEV_SRCS := mdl_program.c mdl_program_run.c mdl_program_patch.c mdl_backend_fwrun.c \
+	mdl_backend_accel.c mdl_cls_program.c mdl_lm_program.c mdl_lm_fwrun.c mdl_device_figures.c \
 	mdl_lm_sample.c mdl_lm_generate.c
 MDL_SRCS += $(MDL_DEV_SRCS)
 MDL_LIB := $(MDL_OUT)/libquasar_models.a
@@ -93,8 +93,8 @@ $(MDL_EVAL) $(MDL_CLS_FWRUN) $(MDL_LM_FWRUN) $(MDL_GENERATE) $(MDL_MIXPREC): $(M
 # the TCG guest's CPU is not this machine's.
 MDL_PORTABLE_SRCS := mdl_util.c mdl_data.c mdl_cls.c mdl_llama.c mdl_lm_infer.c mdl_linear.c \
 	mdl_fp32_matmul.c mdl_thread_pool.c mdl_packed_load.c mdl_packed_save.c \
-	mdl_program.c mdl_program_run.c mdl_backend_accel.c mdl_cls_program.c \
-	mdl_lm_program.c mdl_device_figures.c mdl_lm_sample.c mdl_lm_generate.c
+	mdl_program.c mdl_program_run.c mdl_program_patch.c mdl_backend_accel.c \
+	mdl_cls_program.c mdl_lm_program.c mdl_device_figures.c mdl_lm_sample.c mdl_lm_generate.c
 # (-Wno-psabi: the FP32 trainer's 64-byte vector types, which the guest never
 # runs, warn that they pass differently without AVX-512.)
 MDL_PORTABLE_CFLAGS := $(filter-out -march=native,$(MDL_CFLAGS)) -Wno-psabi

@@ -565,4 +565,62 @@ TEST_F(lm, lm_device_refuses_a_window_past_the_context_and_a_token_past_the_voca
 	mdlt_close(&d);
 }
 
+/*
+ * The stream of a step patched in place from the last one of its shape
+ * (mdl_program_step_stream()) is, byte for byte, the stream built for it:
+ * at every position of the context, in two sequences' slots, after a
+ * change of shape; and the patch refuses what a build refuses.
+ */
+TEST_F_TIMEOUT(lm, lm_device_patched_stream_is_the_built_one_at_every_position, 120)
+{
+	struct accel_stream *s;
+	struct mdlt_dev d;
+	char err[512];
+	uint32_t patched = 0, bad = 300;
+
+	ASSERT_EQ(0, mdlt_open(self, &self->a8, 16, 2, 1, &d));
+	ASSERT_EQ(0, accel_stream_create(&s));
+	for (uint32_t seq = 0; seq < 2; seq++) {
+		for (uint32_t pos = 0; pos + 3 <= self->S; pos++) {
+			/* decode steps, and now and then a step of three rows */
+			uint32_t t = pos % 61 == 7 ? 3 : 1;
+			struct mdl_step step = { .rows = t, .pos = pos, .seq = seq,
+						 .tokens = self->tok + pos };
+
+			ASSERT_EQ(0, mdl_program_step_stream(&d.l, &step, err, sizeof(err)))
+				TH_LOG("seq %u pos %u: %s", seq, pos, err);
+			patched += d.l.stream != accel_stream_data(d.l.s);
+			ASSERT_EQ(0, mdl_program_stream_step(&d.p, d.l.base, &step, s, err,
+							     sizeof(err))) TH_LOG("%s", err);
+			ASSERT_EQ(accel_stream_size(s), d.l.stream_size)
+				TH_LOG("seq %u pos %u rows %u", seq, pos, t);
+			ASSERT_EQ(0, memcmp(accel_stream_data(s), d.l.stream, d.l.stream_size))
+				TH_LOG("seq %u pos %u rows %u: the patched stream differs", seq, pos,
+				       t);
+		}
+	}
+	/* all but the first step of each shape: per sequence, its first and 5 x 2 changes */
+	EXPECT_EQ(2 * (self->S - 2) - 22, patched);
+	/* refused as a build refuses: a token past the table, a context past the cache */
+	{
+		/* sequence 1 of one row: patched from the loop's last step */
+		struct mdl_step step = { .rows = 1, .pos = 40, .seq = 1, .tokens = &bad };
+
+		EXPECT_EQ(-EINVAL, mdl_program_step_stream(&d.l, &step, err, sizeof(err)));
+		HAS(err, "token 300 at row 0 is past the table's 256 rows");
+		step = (struct mdl_step){ .rows = 1, .pos = self->S, .seq = 1, .tokens = self->tok };
+		EXPECT_EQ(-EINVAL, mdl_program_step_stream(&d.l, &step, err, sizeof(err)));
+		HAS(err, "past its 256");
+		/* and the next step is still the built one */
+		step = (struct mdl_step){ .rows = 1, .pos = 41, .seq = 1, .tokens = self->tok + 41 };
+		ASSERT_EQ(0, mdl_program_step_stream(&d.l, &step, err, sizeof(err)));
+		EXPECT_NE(accel_stream_data(d.l.s), d.l.stream);
+		ASSERT_EQ(0, mdl_program_stream_step(&d.p, d.l.base, &step, s, err, sizeof(err)));
+		ASSERT_EQ(accel_stream_size(s), d.l.stream_size);
+		EXPECT_EQ(0, memcmp(accel_stream_data(s), d.l.stream, d.l.stream_size));
+	}
+	accel_stream_destroy(s);
+	mdlt_close(&d);
+}
+
 TEST_HARNESS_MAIN
