@@ -27,6 +27,7 @@
 #include "quasar_mmu.h"
 #include "quasar_objcount.h"
 #include "quasar_pm.h"
+#include "quasar_prime.h"
 #include "quasar_queue.h"
 #include "quasar_reset.h"
 #include "quasar_slot.h"
@@ -153,6 +154,7 @@ static const struct drm_driver quasar_drm_driver = {
 	.postclose = quasar_postclose,
 	.show_fdinfo = quasar_show_fdinfo,
 	.gem_create_object = quasar_gem_create_object,
+	.gem_prime_import = quasar_prime_import,
 	.ioctls = quasar_ioctls,
 	.num_ioctls = ARRAY_SIZE(quasar_ioctls),
 	.fops = &quasar_fops,

@@ -4,7 +4,9 @@
  *
  * A BO is mapped into its creator's context when it is created and stays
  * there for its whole life, so the device address BO_CREATE returns never
- * changes; another file cannot open it, having no address for it.
+ * changes; another file cannot open it, having no address for it. Another
+ * file shares its pages through PRIME: the import is a second object over
+ * the same pages, mapped into the importer's context (quasar_prime.c).
  *
  * When a BO dies its pages may still be in use by a job that did not list
  * it (a user bug the kernel must survive): the mapping goes at once, the
@@ -67,11 +69,32 @@ static void quasar_gem_free(struct drm_gem_object *obj)
 	quasar_gem_free_now(bo);
 }
 
+/* Maps @bo's pages into @ctx; the mapping holds a context reference. */
+static int quasar_gem_map(struct quasar_bo *bo, struct quasar_ctx *ctx,
+			  struct sg_table *sgt, bool read_only)
+{
+	int ret;
+
+	ret = quasar_mmu_map(ctx, &bo->node, sgt, bo->base.base.size,
+			     read_only);
+	if (ret)
+		return ret;
+	bo->ctx = quasar_ctx_get(ctx);
+	return 0;
+}
+
 static int quasar_gem_open(struct drm_gem_object *obj, struct drm_file *file)
 {
+	struct quasar_ctx *ctx = to_quasar_file(file)->ctx;
 	struct quasar_bo *bo = to_quasar_bo(obj);
 
-	if (bo->ctx != to_quasar_file(file)->ctx)
+	/*
+	 * Every import is an object of its own, opened by the one file that
+	 * imported it (quasar_prime.c): map it there.
+	 */
+	if (obj->import_attach && !bo->ctx)
+		return quasar_gem_map(bo, ctx, bo->base.sgt, false);
+	if (bo->ctx != ctx)
 		return -EALREADY;
 	return 0;
 }
@@ -112,9 +135,6 @@ void quasar_bo_set_result(struct quasar_bo *bo,
 	spin_unlock(&bo->result_lock);
 }
 
-/* The whole VA window, less the guard page that follows every BO. */
-#define QUASAR_BO_MAX_SIZE	(QUASAR_VA_END - QUASAR_VA_START - QUASAR_PAGE_SIZE)
-
 int quasar_ioctl_bo_create(struct drm_device *drm, void *data,
 			   struct drm_file *file)
 {
@@ -128,7 +148,7 @@ int quasar_ioctl_bo_create(struct drm_device *drm, void *data,
 	u64 size;
 	int ret;
 
-	if (args->flags || !args->size)
+	if ((args->flags & ~DRM_QUASAR_BO_READ_ONLY) || !args->size)
 		return -EINVAL;
 	/* A size no context can map is a bad argument; one RAM cannot hold is not. */
 	if (args->size > QUASAR_BO_MAX_SIZE)
@@ -148,10 +168,10 @@ int quasar_ioctl_bo_create(struct drm_device *drm, void *data,
 		ret = PTR_ERR(sgt);
 		goto out_put;
 	}
-	ret = quasar_mmu_map(qfile->ctx, &bo->node, sgt, size);
+	ret = quasar_gem_map(bo, qfile->ctx, sgt,
+			     args->flags & DRM_QUASAR_BO_READ_ONLY);
 	if (ret)
 		goto out_put;
-	bo->ctx = quasar_ctx_get(qfile->ctx);
 
 	ret = drm_gem_create_mmap_offset(obj);
 	if (ret)

@@ -14,6 +14,9 @@
 
 #include "hw/quasar_hw_interface.h"
 
+/* The whole VA window, less the guard page that follows every BO. */
+#define QUASAR_BO_MAX_SIZE	(QUASAR_VA_END - QUASAR_VA_START - QUASAR_PAGE_SIZE)
+
 struct drm_device;
 struct drm_file;
 struct quasar_ctx;

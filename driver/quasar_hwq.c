@@ -120,7 +120,11 @@ int quasar_hwq_init(struct quasar_device *qdev, struct quasar_hwq *q,
 				GFP_KERNEL);
 	q->replay = drmm_kcalloc(&qdev->drm, q->size, sizeof(*q->replay),
 				 GFP_KERNEL);
-	if (!q->ring || !q->cpl || !q->stats || !q->slots || !q->replay)
+	/* Held and on the ring together: at most the scheduler's credits. */
+	q->held = drmm_kcalloc(&qdev->drm, q->size, sizeof(*q->held),
+			       GFP_KERNEL);
+	if (!q->ring || !q->cpl || !q->stats || !q->slots || !q->replay ||
+	    !q->held)
 		return -ENOMEM;
 	return 0;
 }
@@ -271,6 +275,43 @@ static void quasar_hwq_abort(struct quasar_hwq *q, struct quasar_job *job,
 	quasar_hwq_complete(q, job, &res, err);
 }
 
+/*
+ * A reset cancels the jobs of banned contexts, but one that follows a
+ * replayed job on the ring must not signal before it: fences of one
+ * context signal in seqno order (a waiter may take a later fence as proof
+ * of the earlier ones). It waits in @held, in seqno order, until every job
+ * on the ring before it has ended.
+ */
+static void quasar_hwq_hold(struct quasar_hwq *q, struct quasar_job *job)
+{
+	u32 i = q->held_count++;
+
+	for (; i && q->held[i - 1]->seqno > job->seqno; i--)
+		q->held[i] = q->held[i - 1];
+	q->held[i] = job;
+}
+
+/* Cancels the held jobs with a seqno below @below, in order. */
+static void quasar_hwq_release_held(struct quasar_hwq *q, u64 below)
+{
+	u32 n = 0;
+
+	while (n < q->held_count && q->held[n]->seqno < below)
+		quasar_hwq_abort(q, q->held[n++], DRM_QUASAR_STATUS_ABORTED,
+				 -ECANCELED);
+	q->held_count -= n;
+	memmove(q->held, q->held + n, q->held_count * sizeof(*q->held));
+}
+
+/* The held jobs no job on the ring comes before. */
+static void quasar_hwq_release_held_ready(struct quasar_hwq *q)
+{
+	if (!q->held_count)
+		return;
+	quasar_hwq_release_held(q, q->head == q->tail ? U64_MAX :
+				q->slots[q->head & (q->size - 1)]->seqno);
+}
+
 static void quasar_hwq_complete_record(struct quasar_hwq *q,
 				       struct quasar_job *job,
 					 const struct quasar_hw_cpl *cpl,
@@ -328,6 +369,7 @@ static void quasar_hwq_process_locked(struct quasar_hwq *q)
 		q->slots[idx] = NULL;
 		q->head++;
 		quasar_hwq_complete_record(q, job, &q->cpl[idx], &q->stats[idx]);
+		quasar_hwq_release_held_ready(q);
 	}
 }
 
@@ -417,7 +459,8 @@ void quasar_hwq_stop(struct quasar_hwq *q)
  * -ETIMEDOUT and its context is banned), or
  * after a ring error or a bad completion record (-EIO). With @lost (the
  * firmware crashed and lost them) the other unfinished jobs fail with
- * @lost; otherwise those of banned contexts are cancelled (-ECANCELED) and
+ * @lost; otherwise those of banned contexts are cancelled (-ECANCELED),
+ * once the replayed jobs before them have ended (quasar_hwq_hold()), and
  * the rest go to the re-enabled ring in their order, keeping their fences.
  * With @err the device is wedged or gone: every unfinished job fails with
  * @err and the hardware queue stays stopped.
@@ -433,6 +476,9 @@ void quasar_hwq_restart(struct quasar_hwq *q, int err, int lost)
 		struct quasar_job *job = q->slots[idx];
 
 		q->slots[idx] = NULL;
+		/* Held jobs before this one end first, unless one is replayed. */
+		if (!n)
+			quasar_hwq_release_held(q, job->seqno);
 		if (!q->bad_record && q->cpl[idx].seqno == job->seqno) {
 			quasar_hwq_complete_record(q, job, &q->cpl[idx], &q->stats[idx]);
 		} else if (err) {
@@ -452,14 +498,20 @@ void quasar_hwq_restart(struct quasar_hwq *q, int err, int lost)
 		} else if (lost) {
 			quasar_hwq_abort(q, job, DRM_QUASAR_STATUS_ABORTED, lost);
 		} else if (READ_ONCE(job->ctx->banned)) {
-			quasar_hwq_abort(q, job, DRM_QUASAR_STATUS_ABORTED,
-					 -ECANCELED);
+			if (n)
+				quasar_hwq_hold(q, job);
+			else
+				quasar_hwq_abort(q, job, DRM_QUASAR_STATUS_ABORTED,
+						 -ECANCELED);
 		} else {
 			q->replay[n++] = job;
 		}
 		/* Only the first unfinished job can be the bad record's. */
 		q->bad_record = false;
 	}
+	/* Nothing replayed: no held job waits for anything any more. */
+	if (!n)
+		quasar_hwq_release_held(q, U64_MAX);
 	q->head = 0;
 	q->tail = 0;
 	q->error = 0;

@@ -42,7 +42,8 @@ struct quasar_hwq_fence {
  * @sched: its scheduler, credit limit @size - 1
  * @submit_lock: keeps arm and push of one job together, so fence order
  *		 is push order
- * @lock: protects the rings, @head, @tail, @slots, @stopped and @error
+ * @lock: protects the rings, @head, @tail, @slots, @held, @stopped and
+ *	  @error
  * @fence_lock: lock of its hardware fences
  * @fence_context: fence context of the hardware fences
  * @seqno: last seqno handed out
@@ -54,6 +55,10 @@ struct quasar_hwq_fence {
  * @stats_dma: their DMA address
  * @slots: the job whose descriptor is in each ring entry
  * @replay: scratch array for recovery, so that it needs no allocation
+ * @held: cancelled jobs whose hardware fences wait for earlier jobs that a
+ *	  reset put back on the ring, so that the fences of the hardware
+ *	  queue's fence context signal in seqno order; sorted by seqno
+ * @held_count: entries of @held
  * @head: next completion to process (free-running)
  * @tail: next descriptor to write (free-running)
  * @stopped: the device is being reset, wedged or gone; no ring access
@@ -87,6 +92,8 @@ struct quasar_hwq {
 	dma_addr_t stats_dma;
 	struct quasar_job **slots;
 	struct quasar_job **replay;
+	struct quasar_job **held;
+	u32 held_count;
 	u32 head;
 	u32 tail;
 	bool stopped;

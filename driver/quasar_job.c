@@ -100,6 +100,10 @@ static struct dma_fence *quasar_job_start(struct quasar_job *job)
 	struct dma_fence *wait;
 	int idx, ret = -ENODEV;
 
+	/* Resubmitted by a reset, which already requeued or ended it. */
+	if (job->seqno)
+		return dma_fence_get(&job->hw_fence->base);
+
 	if (unlikely(sched_job->s_fence->finished.error)) {
 		quasar_job_unpin(job);
 		return NULL;

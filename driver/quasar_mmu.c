@@ -113,11 +113,13 @@ static void quasar_mmu_clear(struct quasar_ctx *ctx, u64 start, u64 end)
 
 /*
  * Allocate @size bytes of device VA (plus the guard page) in @node and map
- * the DMA segments of @sgt there, writable.
+ * the DMA segments of @sgt there, writable unless @read_only: the device
+ * ends a job that writes a page without QUASAR_PTE_WRITE with MMU_PERM.
  */
 int quasar_mmu_map(struct quasar_ctx *ctx, struct drm_mm_node *node,
-		   struct sg_table *sgt, u64 size)
+		   struct sg_table *sgt, u64 size, bool read_only)
 {
+	u64 flags = QUASAR_PTE_VALID | (read_only ? 0 : QUASAR_PTE_WRITE);
 	struct scatterlist *sg;
 	unsigned int i;
 	u64 va;
@@ -148,8 +150,7 @@ int quasar_mmu_map(struct quasar_ctx *ctx, struct drm_mm_node *node,
 				goto err_clear;
 			}
 			WRITE_ONCE(*pte, cpu_to_le64((addr & QUASAR_PTE_ADDR_MASK) |
-						     QUASAR_PTE_VALID |
-						     QUASAR_PTE_WRITE));
+						     flags));
 		}
 	}
 	if (WARN_ON(va != node->start + size)) {

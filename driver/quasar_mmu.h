@@ -99,7 +99,7 @@ unsigned int quasar_ctx_busy_fences(struct quasar_ctx *ctx,
 struct dma_fence *quasar_ctx_ring_fence_get(struct quasar_ctx *ctx);
 
 int quasar_mmu_map(struct quasar_ctx *ctx, struct drm_mm_node *node,
-		   struct sg_table *sgt, u64 size);
+		   struct sg_table *sgt, u64 size, bool read_only);
 void quasar_mmu_unmap(struct quasar_ctx *ctx, struct drm_mm_node *node);
 
 #endif /* __QUASAR_MMU_H__ */

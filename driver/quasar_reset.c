@@ -18,7 +18,6 @@
 #include "quasar_fw.h"
 #include "quasar_hw.h"
 #include "quasar_hwq.h"
-#include "quasar_job.h"
 #include "quasar_mmu.h"
 #include "quasar_slot.h"
 #include "quasar_reset.h"
@@ -61,26 +60,6 @@ static void quasar_reset_device(struct quasar_device *qdev, int lost)
 }
 
 /*
- * drm_sched_stop() detached every job on the pending list from its
- * hardware fence. Those fences outlive the reset: replayed jobs keep
- * theirs, failed and completed ones have theirs signalled. Reattach them,
- * so that drm_sched_start() finishes the signalled ones with their own
- * error (not -ECANCELED) and waits for the replayed ones instead of
- * freeing them while they are back on a ring.
- */
-static void quasar_reset_reattach(struct drm_gpu_scheduler *sched)
-{
-	struct drm_sched_job *s_job;
-
-	list_for_each_entry(s_job, &sched->pending_list, list) {
-		struct quasar_job *job = to_quasar_job(s_job);
-
-		if (!s_job->s_fence->parent && job->hw_fence->base.ops)
-			s_job->s_fence->parent = dma_fence_get(&job->hw_fence->base);
-	}
-}
-
-/*
  * From the watchdog, with the reset lock held; the watchdog marked the hung
  * hardware queues. @lost, when the firmware crashed, is the error of every
  * job it had not finished. In the fence signalling path: jobs on the rings
@@ -104,10 +83,19 @@ void quasar_reset_recover(struct quasar_device *qdev, int lost)
 		quasar_reset_fail_all(qdev, -ENODEV);
 	}
 
-	for (i = 0; i < qdev->num_hwqs; i++) {
-		quasar_reset_reattach(&qdev->hwqs[i].sched);
+	/*
+	 * drm_sched_stop() detached every job left on a pending list from
+	 * its hardware fence. The fences outlive the reset: the restart put
+	 * the unfinished jobs back on their rings with theirs and signalled
+	 * the others'. The resubmission hands each job's fence back to its
+	 * scheduler (run_job only returns it for a job that was on a ring),
+	 * so that drm_sched_start() finishes the ended ones with their own
+	 * error and waits for the replayed ones.
+	 */
+	for (i = 0; i < qdev->num_hwqs; i++)
+		drm_sched_resubmit_jobs(&qdev->hwqs[i].sched);
+	for (i = 0; i < qdev->num_hwqs; i++)
 		drm_sched_start(&qdev->hwqs[i].sched);
-	}
 	dma_fence_end_signalling(fence_cookie);
 }
 

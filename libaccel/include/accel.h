@@ -54,7 +54,7 @@ extern "C" {
  * functions are added, the patch number for fixes.
  */
 #define ACCEL_VERSION_MAJOR 1
-#define ACCEL_VERSION_MINOR 0
+#define ACCEL_VERSION_MINOR 1
 #define ACCEL_VERSION_PATCH 0
 #define ACCEL_VERSION_ENCODE(major, minor, patch) \
 	((uint32_t)(major) << 16 | (uint32_t)(minor) << 8 | (uint32_t)(patch))
@@ -64,7 +64,7 @@ extern "C" {
 /*
  * The version of the library the program runs with, ACCEL_VERSION_ENCODE()'d:
  * compare with ACCEL_VERSION (the header's) to detect a library older than
- * the program was built for. @str (optional) gets "1.0.0".
+ * the program was built for. @str (optional) gets "1.1.0".
  */
 ACCEL_API uint32_t accel_version(const char **str);
 
@@ -159,6 +159,35 @@ struct accel_job_result {
 
 /* Zero-filled, page-rounded, mapped into the device address space. */
 ACCEL_API int accel_bo_create(struct accel_device *dev, uint64_t size,
+			      struct accel_bo **out);
+/* accel_bo_create_flags() flag: jobs may read the BO, not write it. */
+#define ACCEL_BO_READ_ONLY	DRM_QUASAR_BO_READ_ONLY
+/*
+ * accel_bo_create() with @flags: 0 or ACCEL_BO_READ_ONLY, which maps it for
+ * the device without the write permission: a job that writes it ends with
+ * MMU_PERM at the address it wrote (and the device takes no more jobs
+ * from this accel_device, as after any MMU fault). The CPU may write it.
+ * Since 1.1.
+ */
+ACCEL_API int accel_bo_create_flags(struct accel_device *dev, uint64_t size,
+				    uint32_t flags, struct accel_bo **out);
+/*
+ * A dma-buf of @bo's pages (PRIME, read-write, close-on-exec) in
+ * *@dmabuf_fd, for another accel_device, another driver or another process;
+ * the caller closes it. Since 1.1.
+ */
+ACCEL_API int accel_bo_export(struct accel_bo *bo, int *dmabuf_fd);
+/*
+ * The pages of dma-buf @dmabuf_fd (from accel_bo_export() on another
+ * accel_device, or another driver's: vgem, udmabuf, ...) as a BO of @dev,
+ * mapped into @dev's device address space (accel_bo_addr()) and for the CPU
+ * (accel_bo_map()). Jobs of @dev read and write the exporter's pages. @dev
+ * keeps no reference to @dmabuf_fd, which the caller may close. Imported
+ * into the accel_device that exported it, the new accel_bo has the
+ * exporter's GEM handle, which closes once: free only one of the two.
+ * Since 1.1.
+ */
+ACCEL_API int accel_bo_import(struct accel_device *dev, int dmabuf_fd,
 			      struct accel_bo **out);
 /* Unmaps from the CPU and closes the GEM handle; jobs keep their reference. */
 ACCEL_API void accel_bo_free(struct accel_bo *bo);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Buffer objects: create, CPU mapping, wait, free. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -8,10 +9,10 @@
 
 #include "accel_internal.h"
 
-int accel_bo_create(struct accel_device *dev, uint64_t size,
-		    struct accel_bo **out)
+int accel_bo_create_flags(struct accel_device *dev, uint64_t size,
+			  uint32_t flags, struct accel_bo **out)
 {
-	struct drm_quasar_bo_create args = { .size = size };
+	struct drm_quasar_bo_create args = { .size = size, .flags = flags };
 	struct accel_bo *bo;
 	int err;
 
@@ -23,14 +24,63 @@ int accel_bo_create(struct accel_device *dev, uint64_t size,
 	err = accel_ioctl(dev->fd, DRM_IOCTL_QUASAR_BO_CREATE, &args);
 	if (err) {
 		free(bo);
-		return accel_fail(dev, err, "BO_CREATE(size %llu)",
-				  (unsigned long long)size);
+		return accel_fail(dev, err, "BO_CREATE(size %llu, flags 0x%x)",
+				  (unsigned long long)size, flags);
 	}
 	bo->dev = dev;
 	bo->handle = args.handle;
 	bo->size = args.size;
 	bo->addr = args.device_addr;
 	bo->mmap_offset = args.mmap_offset;
+	*out = bo;
+	return 0;
+}
+
+int accel_bo_create(struct accel_device *dev, uint64_t size,
+		    struct accel_bo **out)
+{
+	return accel_bo_create_flags(dev, size, 0, out);
+}
+
+int accel_bo_export(struct accel_bo *bo, int *dmabuf_fd)
+{
+	if (drmPrimeHandleToFD(bo->dev->fd, bo->handle, DRM_CLOEXEC | DRM_RDWR,
+			       dmabuf_fd))
+		return accel_fail(bo->dev, -errno, "PRIME export of BO %u",
+				  bo->handle);
+	return 0;
+}
+
+int accel_bo_import(struct accel_device *dev, int dmabuf_fd,
+		    struct accel_bo **out)
+{
+	struct drm_quasar_bo_info info = { 0 };
+	struct drm_gem_close close_args;
+	struct accel_bo *bo;
+	int err;
+
+	*out = NULL;
+	bo = calloc(1, sizeof(*bo));
+	if (!bo)
+		return accel_fail(dev, -ENOMEM, "BO import of dma-buf %d", dmabuf_fd);
+	if (drmPrimeFDToHandle(dev->fd, dmabuf_fd, &info.handle)) {
+		err = -errno;
+		free(bo);
+		return accel_fail(dev, err, "PRIME import of dma-buf %d", dmabuf_fd);
+	}
+	err = accel_ioctl(dev->fd, DRM_IOCTL_QUASAR_BO_INFO, &info);
+	if (err) {
+		close_args = (struct drm_gem_close){ .handle = info.handle };
+		accel_ioctl(dev->fd, DRM_IOCTL_GEM_CLOSE, &close_args);
+		free(bo);
+		return accel_fail(dev, err, "BO_INFO(BO %u imported from dma-buf %d)",
+				  info.handle, dmabuf_fd);
+	}
+	bo->dev = dev;
+	bo->handle = info.handle;
+	bo->size = info.size;
+	bo->addr = info.device_addr;
+	bo->mmap_offset = info.mmap_offset;
 	*out = bo;
 	return 0;
 }

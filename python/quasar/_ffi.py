@@ -15,7 +15,7 @@ import cffi
 
 # The library version this binding was written for (accel.h ACCEL_VERSION_*).
 ACCEL_VERSION_MAJOR = 1
-ACCEL_VERSION_MINOR = 0
+ACCEL_VERSION_MINOR = 1
 ACCEL_VERSION_PATCH = 0
 
 CDEF = """

@@ -396,8 +396,9 @@ static void qfz_bo_create_step(struct qfz *z)
 	default:
 		a.size = qfz_chance(z, 50) ? ~0ull - qfz_below(z, QFZ_PAGE) :
 					    1 + qfz_below(z, QFZ_PAGE);
-		if (!a.flags)
-			a.flags = 1;
+		/* A flag BO_CREATE does not know (READ_ONLY alone is valid). */
+		a.flags |= ~(uint32_t)DRM_QUASAR_BO_READ_ONLY &
+			   (1u << (1 + qfz_below(z, 31)));
 		break;
 	}
 	ret = qfz_ioctl(z, 2, DRM_IOCTL_QUASAR_BO_CREATE, &a);

@@ -234,13 +234,14 @@ TEST_F(drv, bo_create_rounds_to_pages_and_maps_inside_the_va_window)
 	raw_bo_del(self->fd, &bo);
 }
 
-TEST_F(drv, bo_create_rejects_zero_size_and_flags)
+TEST_F(drv, bo_create_rejects_zero_size_and_unknown_flags)
 {
 	struct drm_quasar_bo_create c = { .size = 0 };
 
 	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_CREATE, &c));
 	c.size = PAGE;
-	c.flags = 1;
+	/* DRM_QUASAR_BO_READ_ONLY is the only flag. */
+	c.flags = DRM_QUASAR_BO_READ_ONLY << 1;
 	EXPECT_EQ(-EINVAL, raw_ioctl(self->fd, DRM_IOCTL_QUASAR_BO_CREATE, &c));
 }
 

@@ -8,7 +8,8 @@
  * soft-resets the device, boots the firmware again, restores the contexts
  * and queues, and every job - the one that hung, the ones queued behind
  * it, those on other queues and those submitted later - still ends with
- * its status known and, where it ran, its results right.
+ * its status known and, where it ran, its results right; the hardware
+ * fences of one hardware queue signal in seqno order through a reset.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <sys/ioctl.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -229,6 +231,184 @@ TEST_F(rst, a_hang_beside_a_long_job_needs_one_reset_at_most)
 	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status) TH_LOG("queue 1's long job");
 	EXPECT_EQ(2, out[1]);
 	EXPECT_EQ(before + 1, rst_resets());
+}
+
+#define TRACEFS		"/sys/kernel/tracing"
+#define TDR_PARAM	"/sys/module/quasar/parameters/tdr_timeout_ms"
+
+static int rst_write(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_TRUNC), ok;
+
+	if (fd < 0)
+		return -errno;
+	ok = write(fd, text, strlen(text)) == (ssize_t)strlen(text);
+	close(fd);
+	return ok ? 0 : -EIO;
+}
+
+/* The dma_fence_signaled trace event, on (cleared) or off; mounts tracefs. */
+static int rst_trace_fences(int on)
+{
+	if (on && access(TRACEFS "/tracing_on", F_OK) &&
+	    mount("tracefs", TRACEFS, "tracefs", 0, NULL) && errno != EBUSY)
+		return -errno;
+	if (on)
+		return rst_write(TRACEFS "/tracing_on", "0") ?:
+		       rst_write(TRACEFS "/trace", "") ?:
+		       rst_write(TRACEFS "/events/dma_fence/dma_fence_signaled/enable", "1") ?:
+		       rst_write(TRACEFS "/tracing_on", "1");
+	return rst_write(TRACEFS "/tracing_on", "0") ?:
+	       rst_write(TRACEFS "/events/dma_fence/dma_fence_signaled/enable", "0");
+}
+
+/*
+ * Checks the traced signals of quasar's hardware fences: within each fence
+ * context, seqnos only grow. Returns how many fences of @timeline signalled,
+ * or -1 (after a log line) at the first out-of-order signal.
+ */
+static int rst_fence_order(struct __test_metadata *_metadata, const char *timeline)
+{
+	static char text[1 << 20];
+	unsigned int ctx[16], last[16], nctx = 0, c, s, i;
+	char tl[32], *line;
+	int fd = open(TRACEFS "/trace", O_RDONLY), n = 0;
+	size_t len = 0;
+	ssize_t got;
+
+	if (fd < 0)
+		return -1;
+	/* The trace file gives a page or so per read. */
+	while (len < sizeof(text) - 1 &&
+	       (got = read(fd, text + len, sizeof(text) - 1 - len)) > 0)
+		len += got;
+	close(fd);
+	text[len] = 0;
+	for (line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+		char *ev = strstr(line, "dma_fence_signaled: driver=quasar ");
+
+		if (!ev || sscanf(ev, "dma_fence_signaled: driver=quasar timeline=%31s context=%u seqno=%u",
+				  tl, &c, &s) != 3)
+			continue;
+		for (i = 0; i < nctx && ctx[i] != c; i++)
+			;
+		if (i == nctx && nctx < 16) {
+			ctx[nctx] = c;
+			last[nctx++] = 0;
+		}
+		if (i < nctx && s <= last[i]) {
+			TH_LOG("%s: seqno %u signalled after %u on fence context %u",
+			       tl, s, last[i], c);
+			return -1;
+		}
+		if (i < nctx)
+			last[i] = s;
+		n += !strcmp(tl, timeline);
+	}
+	return n;
+}
+
+/*
+ * Hardware queue 0: a hung job, then innocent jobs and jobs of a context
+ * banned (by an MMU fault on hardware queue 1) while they wait. The reset
+ * replays the innocent ones and cancels the banned ones, and the fences
+ * of the hardware queue's fence context still signal in seqno order: a
+ * cancelled job's fence waits for the replayed jobs before it.
+ */
+TEST_F_TIMEOUT(rst, a_reset_signals_a_hardware_queue_s_fences_in_order, 300)
+{
+	uint64_t *out = self->data.map, *xout;
+	struct raw_bo bad_big, bad_cmd, xdata, xcmd[3];
+	struct drm_quasar_bo_wait w;
+	char tdr[32] = "500";
+	int bad, x, fd, i, signalled;
+	ssize_t len;
+	size_t n;
+
+	/* The watchdog waits until everything is in place. */
+	fd = open(TDR_PARAM, O_RDONLY);
+	ASSERT_LE(0, fd);
+	len = read(fd, tdr, sizeof(tdr) - 1);
+	close(fd);
+	ASSERT_LT(0, len);
+	tdr[len] = 0;
+	/*
+	 * Earlier tests' long jobs may still hold the engines: a job on each
+	 * hardware queue, waited for, ends after everything before it.
+	 */
+	for (i = 0; i < 4; i++) {
+		n = raw_put_write_value(self->cmd[i].map, self->data.addr + 8 * i, 1);
+		ASSERT_EQ(0, rst_submit(self->fd, i, &self->cmd[i], n, &self->data));
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd[i], WAIT_NS, &w));
+		ASSERT_EQ(DRM_QUASAR_STATUS_OK, w.job_status);
+	}
+	ASSERT_EQ(0, rst_write(TDR_PARAM, "0"));
+	ASSERT_EQ(0, rst_trace_fences(1));
+
+	bad = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, bad);
+	ASSERT_EQ(0, raw_bo_new(bad, LONG_BO, &bad_big));
+	ASSERT_EQ(0, raw_bo_new(bad, PAGE, &bad_cmd));
+	x = open("/dev/accel/accel0", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, x);
+	ASSERT_EQ(0, raw_bo_new(x, PAGE, &xdata));
+	xout = xdata.map;
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, raw_bo_new(x, PAGE, &xcmd[i]));
+
+	ASSERT_EQ(0, rst_arm_hang(0));
+	n = raw_put_copy_stream(bad_cmd.map, &bad_big, LONG_COPIES, bad_big.addr, 0xdead);
+	ASSERT_EQ(0, rst_submit(bad, 0, &bad_cmd, n, &bad_big));
+	/* Behind it on hardware queue 0: Y1 X1 Y2 X2 Y3 (Y innocent). */
+	for (i = 0; i < 5; i++) {
+		if (i % 2 == 0) {
+			n = raw_put_write_value(self->cmd[i / 2].map,
+						self->data.addr + 8 * i, 100 + i);
+			ASSERT_EQ(0, rst_submit(self->fd, 0, &self->cmd[i / 2], n,
+						&self->data));
+		} else {
+			n = raw_put_write_value(xcmd[i / 2].map, xdata.addr + 8 * i,
+						100 + i);
+			ASSERT_EQ(0, rst_submit(x, 0, &xcmd[i / 2], n, &xdata));
+		}
+	}
+	/*
+	 * The device's other engine runs X's faulting job: X is banned. It
+	 * lists a BO of its own, or it would wait for X1 and X2 (implicit
+	 * dependencies).
+	 */
+	n = raw_put_write_value(xcmd[2].map, 0x1000, 1);
+	ASSERT_EQ(0, rst_submit(x, 1, &xcmd[2], n, &xcmd[2]));
+	ASSERT_EQ(0, raw_bo_wait(x, &xcmd[2], WAIT_NS, &w));
+	ASSERT_EQ(DRM_QUASAR_STATUS_MMU_FAULT, w.job_status);
+
+	/* The watchdog back on: a submit makes sure a check is coming. */
+	ASSERT_EQ(0, rst_write(TDR_PARAM, tdr));
+	n = raw_put_write_value(self->cmd[3].map, self->data.addr + 8 * 7, 7);
+	ASSERT_EQ(0, rst_submit(self->fd, 3, &self->cmd[3], n, &self->cmd[3]));
+	ASSERT_EQ(0, raw_bo_wait(bad, &bad_cmd, WAIT_NS, &w));
+	EXPECT_EQ(DRM_QUASAR_STATUS_ABORTED, w.job_status);
+	for (i = 0; i < 5; i++) {
+		if (i % 2 == 0) {
+			ASSERT_EQ(0, raw_bo_wait(self->fd, &self->cmd[i / 2], WAIT_NS, &w));
+			EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status) TH_LOG("Y%d", i / 2 + 1);
+			EXPECT_EQ(100 + i, out[i]) TH_LOG("Y%d did not run", i / 2 + 1);
+		} else {
+			ASSERT_EQ(0, raw_bo_wait(x, &xcmd[i / 2], WAIT_NS, &w));
+			EXPECT_EQ(DRM_QUASAR_STATUS_ABORTED, w.job_status)
+				TH_LOG("X%d of the banned context", i / 2 + 1);
+			EXPECT_EQ(0, xout[i]) TH_LOG("X%d ran", i / 2 + 1);
+		}
+	}
+	ASSERT_EQ(0, rst_trace_fences(0));
+	signalled = rst_fence_order(_metadata, "quasar-q0");
+	EXPECT_LE(6, signalled)
+		TH_LOG("%d signals of quasar-q0's fences traced; want the hung job and its five followers",
+		       signalled);
+	close(x);
+	close(bad);
 }
 
 /*

@@ -85,25 +85,32 @@ static int guest_vgem_find(void)
 	return found;
 }
 
+int guest_vgem_open(void)
+{
+	int fd = guest_vgem_find(), err;
+
+	if (fd >= 0)
+		return fd;
+	err = guest_vgem_load();
+	if (err)
+		return err;
+	fd = guest_vgem_find();
+	if (fd < 0)
+		fprintf(stderr, "# gate: vgem loaded but no /dev/dri/card* is vgem\n");
+	return fd;
+}
+
 int guest_gate_open(struct guest_gate *g)
 {
 	struct drm_mode_create_dumb dumb = { .width = 1024, .height = 1, .bpp = 32 };
 	struct drm_vgem_fence_attach attach = { .flags = VGEM_FENCE_WRITE };
-	int fd, err;
+	int fd;
 
 	memset(g, 0, sizeof(*g));
 	g->vgem_fd = -1;
-	fd = guest_vgem_find();
-	if (fd < 0) {
-		err = guest_vgem_load();
-		if (err)
-			return err;
-		fd = guest_vgem_find();
-		if (fd < 0) {
-			fprintf(stderr, "# gate: vgem loaded but no /dev/dri/card* is vgem\n");
-			return fd;
-		}
-	}
+	fd = guest_vgem_open();
+	if (fd < 0)
+		return fd;
 	g->vgem_fd = fd;
 	if (ioctl(fd, DRM_IOCTL_MODE_CREATE_DUMB, &dumb))
 		return -errno;

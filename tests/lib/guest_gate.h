@@ -20,7 +20,12 @@ struct guest_gate {
 	int released;
 };
 
-/* Loads vgem if needed (module at GUEST_VGEM_KO), attaches a fence. */
+/*
+ * A read-write file of vgem's DRM device, loading vgem first if needed
+ * (module at GUEST_VGEM_KO); -errno on failure.
+ */
+int guest_vgem_open(void);
+/* Opens vgem (guest_vgem_open()) and attaches a fence to a BO of it. */
 int guest_gate_open(struct guest_gate *g);
 /* Replaces the fence of binary syncobj @syncobj (on @fd) with the gate's. */
 int guest_gate_arm(struct guest_gate *g, int fd, uint32_t syncobj);

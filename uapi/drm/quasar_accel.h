@@ -118,6 +118,15 @@ struct drm_quasar_device_info {
 	__u32 queue_priorities;
 };
 
+/*
+ * BO_CREATE flag: the device may read the buffer but not write it. Its
+ * pages are mapped without the write bit: a job that writes them ends with
+ * DRM_QUASAR_STATUS_MMU_PERM and the address in
+ * &drm_quasar_bo_wait.fault_addr, and its context takes no more jobs, as
+ * after any MMU fault. The CPU mapping stays writable.
+ */
+#define DRM_QUASAR_BO_READ_ONLY		(1u << 0)
+
 /**
  * struct drm_quasar_bo_create - arguments of DRM_IOCTL_QUASAR_BO_CREATE
  *
@@ -125,14 +134,23 @@ struct drm_quasar_device_info {
  * device address space and returns its device address and mmap offset.
  * The size is rounded up to whole pages.
  *
- * Errors: -EINVAL for size 0 or any flag; -E2BIG when the size does not fit
- * the device address window (or overflows page rounding); -ENOMEM when
- * memory or address space runs out.
+ * Sharing: a BO is exported with DRM_IOCTL_PRIME_HANDLE_TO_FD. Another
+ * file imports the dma-buf (this driver's or another driver's, such as
+ * vgem's or udmabuf's) with DRM_IOCTL_PRIME_FD_TO_HANDLE: the same pages
+ * are then mapped, writable, into the importing file's device address
+ * space too, at the address DRM_IOCTL_QUASAR_BO_INFO returns there. The
+ * pages stay until every file has closed its handle and every job that
+ * may use them has ended. Importing into the exporting file gives back
+ * the exporter's handle.
+ *
+ * Errors: -EINVAL for size 0 or an unknown flag; -E2BIG when the size does
+ * not fit the device address window (or overflows page rounding);
+ * -ENOMEM when memory or address space runs out.
  */
 struct drm_quasar_bo_create {
 	/** @size: in: requested bytes (> 0); out: allocated bytes */
 	__u64 size;
-	/** @flags: must be 0 */
+	/** @flags: 0 or DRM_QUASAR_BO_READ_ONLY */
 	__u32 flags;
 	/** @handle: out: GEM handle */
 	__u32 handle;
