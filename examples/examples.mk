@@ -7,7 +7,7 @@
 
 EX_DIR := $(TOP)/examples
 EX_OUT := $(BUILD)/examples
-EX_NAMES := gemm graph
+EX_NAMES := gemm graph qpk_classify
 EX_BINS := $(addprefix $(EX_OUT)/,$(EX_NAMES))
 SDK_PREFIX := $(BUILD)/sdk
 SDK_STAMP := $(SDK_PREFIX)/.installed

@@ -22,15 +22,18 @@ from .graph import Graph, GraphNode
 from .job import (Act, CommandBuffer, JobCost, JobResult, JobStats, Priority, Queue,
                   status_name)
 from . import qpk
+from .lm import GeneratedToken, LanguageModel, LMConfig
 from .qpk import Classifier, PackedCheckpoint, PackedLinear
+from .sample import Sampler
 from .quant import dequantize_int8, pack_int8, quantize_int8
 from .tensor import (TENSOR_ZERO_POINTS, Format, Tensor, WeightGeometry, bf16_bits,
                      bf16_values, weights_geometry)
 
 __all__ = ["Act", "Buffer", "Classifier", "CommandBuffer", "Device", "DeviceInfo", "Format",
-           "Graph", "GraphNode", "JobCost", "JobResult", "JobStats", "PackedCheckpoint",
-           "PackedLinear", "Priority", "QuasarError",
-           "Queue", "TENSOR_ZERO_POINTS", "Tensor", "WeightGeometry", "bf16_bits",
+           "GeneratedToken", "Graph", "GraphNode", "JobCost", "JobResult", "JobStats",
+           "LMConfig", "LanguageModel", "PackedCheckpoint", "PackedLinear", "Priority",
+           "QuasarError", "Queue", "Sampler", "TENSOR_ZERO_POINTS", "Tensor", "WeightGeometry",
+           "bf16_bits",
            "bf16_values", "check_version", "dequantize_int8", "library_version",
            "open", "pack_int8", "qpk", "quantize_int8", "status_name", "weights_geometry"]
 

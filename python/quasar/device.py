@@ -74,6 +74,7 @@ class Device:
             raise QuasarError(-rc, "accel_device_open", where)
         self._ptr = out[0]
         self._children = []
+        self._prune_at = 64
 
     @classmethod
     def open(cls, path=None):
@@ -102,8 +103,11 @@ class Device:
     def adopt(self, child):
         """Registers an object to free before the device closes."""
         self._children.append(weakref.ref(child))
-        if len(self._children) > 64:
+        # Dead references are dropped when the list has doubled since the
+        # last pass: linear in the objects made, however many stay alive.
+        if len(self._children) > self._prune_at:
             self._children = [r for r in self._children if r() is not None]
+            self._prune_at = max(64, 2 * len(self._children))
         return child
 
     def close(self):

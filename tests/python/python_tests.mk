@@ -13,5 +13,11 @@ $(PYT_INT8_REF): $(TOP)/tests/python/py_int8_ref.c $(LIBACCEL_DEPS) $(LIBACCEL_H
 	$(CC) $(HOST_CFLAGS) $$($(LIBACCEL_PKG) --cflags) -I$(DP_DIR) -I$(CMP_DIR) -o $@ $< \
 		$(CMP_LIB) $(DP_REF_LIB) $$($(LIBACCEL_PKG) --libs) -lm
 
-ALL_TARGETS += $(PYT_INT8_REF)
+PYT_SAMPLE_REF := $(PYT_OUT)/py_sample_ref
+
+$(PYT_SAMPLE_REF): $(TOP)/tests/python/py_sample_ref.c $(MDL_PORTABLE_LIB) $(MDL_HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -ffp-contract=off -I$(MDL_DIR) -o $@ $< $(MDL_PORTABLE_LIB) -lm
+
+ALL_TARGETS += $(PYT_INT8_REF) $(PYT_SAMPLE_REF)
 VM_SCRIPTS += $(TOP)/tests/python/vm_python_test.sh

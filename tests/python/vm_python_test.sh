@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # vm_python_test: the quasar Python binding's tests (python/tests, pytest)
 # in the guest, on the device: boots the Python image
-# (build/guest/initramfs-python.cpio.gz) with the tests and py_int8_ref
-# added, runs pytest -v, and prints one TAP line per test from its
-# verdicts ("path::test PASSED"). A test that never reported, a pytest that
+# (build/guest/initramfs-python.cpio.gz) with the tests, py_int8_ref and
+# py_sample_ref added, runs pytest -v, and prints one TAP line per test
+# from its verdicts ("path::test PASSED"). A test that never reported, a pytest that
 # did not finish, or a dirty dmesg fails the suite. TAP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,7 +14,7 @@ log=$out/vm-python_test-console.log
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-adds=(--add "$top/build/tests/python/py_int8_ref")
+adds=(--add "$top/build/tests/python/py_int8_ref" --add "$top/build/tests/python/py_sample_ref")
 for f in "$top"/python/tests/*.py; do
 	adds+=(--add "$f:/opt/quasar/tests/$(basename "$f")")
 done
