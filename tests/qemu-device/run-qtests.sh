@@ -38,10 +38,13 @@ done
 
 # Progress goes to stderr so that stdout stays pure TAP.
 make -s -C "$top" "$top/build/fw/quasar-fw.bin" >&2
-make -s -C "$top" qemu >&2
 mkdir -p "$out/bin"
+# One hold of the tree's lock for QEMU and the qtests: another checkout's
+# build in between would copy its own tests over these, and remove the
+# ones it does not have.
 (
 	flock 9
+	QUASAR_QEMU_LOCK_HELD=1 make -s -C "$top" qemu >&2
 	ninja -C "$qbuild" "${progs[@]/#/tests/qtest/}" >"$qbuild/ninja-qtest.log.txt" 2>&1 ||
 		{ grep -E 'error' "$qbuild/ninja-qtest.log.txt" | head -n 40 >&2; exit 1; }
 	# Copied while the lock is held: another checkout may build them next.
