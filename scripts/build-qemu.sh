@@ -46,6 +46,11 @@ qemu_configure() {
 # the locked build below (rsync gives changed files a new mtime), so a
 # failure here only means that build has more to do.
 if [ "${QEMU_SANITIZE:-0}" = 1 ] && [ ! -f "$qbuild/.warm" ] && [ -f "$qsrc/hw/misc/quasar/lists/FW_SRCS" ]; then
+	# One cold build at a time (a second one waits, then finds it done).
+	exec 8>"$qroot/.build-san-warm.lock"
+	flock 8
+fi
+if [ "${QEMU_SANITIZE:-0}" = 1 ] && [ ! -f "$qbuild/.warm" ] && [ -f "$qsrc/hw/misc/quasar/lists/FW_SRCS" ]; then
 	if [ -n "${QUASAR_QEMU_LOCK_HELD:-}" ]; then
 		[ -f "$qbuild/build.ninja" ] || qemu_configure
 	else
@@ -58,6 +63,7 @@ if [ "${QEMU_SANITIZE:-0}" = 1 ] && [ ! -f "$qbuild/.warm" ] && [ -f "$qsrc/hw/m
 	ninja -C "$qbuild" "${ninja_jobs[@]}" -k 0 qemu-system-x86_64 >"$qbuild/ninja-warm.log.txt" 2>&1 || true
 	: >"$qbuild/.warm"
 fi
+exec 8>&-
 
 # A caller that builds more in the tree after this (run-qtests.sh: the
 # qtest programs) holds the lock itself, across both, and says so.

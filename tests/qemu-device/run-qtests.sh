@@ -13,7 +13,8 @@
 #   tests/qemu-device/run-qtests.sh -p /x86_64/quasar/boot/rejects_bad_magic
 #   QUASAR_QTEST_SEED=0x1234 tests/qemu-device/run-qtests.sh -p /x86_64/quasar/fuzz
 #
-# (QUASAR_QTEST_SEED: the register fuzzer's seed, docs/fuzzing.md.)
+# (QUASAR_QTEST_SEED: the fuzzers' seed, docs/fuzzing.md; QUASAR_QTEST_QEMU:
+# another QEMU binary, e.g. the sanitized one of run-qtests-san.sh.)
 #
 # The firmware image and the QEMU ROM must come from the same firmware
 # sources (their build ids must match), so this rebuilds both first: the
@@ -57,7 +58,7 @@ mkdir -p "$out/bin"
 # target from it); the wrapper adds the ROM/BIOS path and no default NIC.
 cat >"$out/bin/qemu-system-x86_64.new" <<EOF
 #!/bin/sh
-exec "$top/build/qemu/qemu-system-x86_64" -L "$roms" "\$@" -net none
+exec "${QUASAR_QTEST_QEMU:-$top/build/qemu/qemu-system-x86_64}" -L "$roms" "\$@" -net none
 EOF
 chmod +x "$out/bin/qemu-system-x86_64.new"
 mv -f "$out/bin/qemu-system-x86_64.new" "$out/bin/qemu-system-x86_64"
