@@ -38,13 +38,17 @@ bash "$here/run-qtests.sh" "$@"
 rc=$?
 set -e
 
+# ASan warns once per QEMU that its coroutines (ucontext) are not fully
+# supported: that line alone is no report.
 echo "# sanitizer reports ($reports)"
 found=0
 for f in "$reports"/*; do
 	[ -e "$f" ] || continue
-	found=$((found + 1))
 	echo "# --- $f"
 	sed 's/^/# /' "$f"
+	if grep -qv "WARNING: ASan doesn't fully support makecontext/swapcontext" "$f"; then
+		found=$((found + 1))
+	fi
 done
 if [ "$found" -eq 0 ]; then
 	echo "ok 1 no sanitizer report from QEMU"
