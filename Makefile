@@ -48,6 +48,9 @@ GUEST_LIBS :=
 GUEST_DATA :=
 GUEST_SCRIPTS :=
 QTEST_SCRIPTS :=
+# What make check builds before it runs anything, besides `all` (e.g. the
+# sanitized QEMU: built here, not inside a suite's time limit)
+CHECK_BUILDS :=
 VM_SCRIPTS :=
 ALL_TARGETS :=
 INSTALL_BINS :=
@@ -61,7 +64,7 @@ INSTALL_FW :=
 INSTALL_PYTHON :=
 MAN_BINS :=
 
-.PHONY: all deps run check check-host check-guest qemu driver initramfs clean \
+.PHONY: all deps run check soak check-host check-guest qemu driver initramfs clean \
 	help FORCE
 .DEFAULT_GOAL := all
 
@@ -137,11 +140,17 @@ run: $(DEPS_STAMP)
 	@bash $(TOP)/scripts/vm.sh --script $(TOP)/scripts/run-demo.sh --log $(BUILD)/run/console.log
 
 check: $(DEPS_STAMP)
-	@$(MAKE) --no-print-directory all $(HOST_TESTS) $(GUEST_TESTS)
+	@$(MAKE) --no-print-directory all $(HOST_TESTS) $(GUEST_TESTS) $(CHECK_BUILDS)
 	@HOST_TESTS="$(HOST_TESTS)" GUEST_TESTS="$(notdir $(GUEST_TESTS))" \
 		GUEST_SCRIPTS="$(GUEST_SCRIPTS)" QTEST_SCRIPTS="$(QTEST_SCRIPTS)" \
 		VM_SCRIPTS="$(VM_SCRIPTS)" \
 		bash $(TOP)/scripts/check.sh
+
+# The fuzzers run long (docs/fuzzing.md): the sanitized device's, then a
+# million ioctls in the guest.
+soak: $(DEPS_STAMP)
+	@$(MAKE) --no-print-directory all qemu-san
+	@bash $(TOP)/scripts/soak.sh
 
 # `make build/...` from the top names the same file as the rules' absolute
 # paths (the fragments write every target as $(BUILD)/...).

@@ -6,6 +6,7 @@
 # meson.build.
 #
 #   make qemu   build/qemu/qemu-system-x86_64 (part of `make`)
+#   make qemu-san   build/qemu-san/qemu-system-x86_64, ASan + UBSan
 
 QEMU_SOURCE_LISTS := \
 	DP_REF_SRCS="$(DP_REF_SRCS)" DP_FAST_SRCS="$(DP_FAST_SRCS)" \
@@ -17,3 +18,10 @@ QEMU_SOURCE_LISTS := \
 .PHONY: qemu
 qemu: $(DEPS_STAMP) $(FW_BUILD_ID_H) FORCE
 	@$(QEMU_SOURCE_LISTS) bash $(TOP)/scripts/build-qemu.sh
+
+# The same QEMU built with ASan and UBSan (QEMU's --enable-sanitizers), in
+# its own cached build directory, for the sanitized-device lane of the
+# fuzzers (docs/fuzzing.md): build/qemu-san/qemu-system-x86_64.
+.PHONY: qemu-san
+qemu-san: $(DEPS_STAMP) $(FW_BUILD_ID_H) FORCE
+	@$(QEMU_SOURCE_LISTS) QEMU_SANITIZE=1 bash $(TOP)/scripts/build-qemu.sh

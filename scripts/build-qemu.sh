@@ -7,6 +7,12 @@
 # Run by `make qemu` (qemu-device/qemu-device.mk), which hands over the
 # source lists of firmware.mk, isa.mk and datapath.mk in the environment;
 # meson.build reads them from hw/misc/quasar/lists/.
+#
+# QEMU_SANITIZE=1 (`make qemu-san`) builds the same source tree a second
+# time, configured with --enable-sanitizers (ASan + UBSan), in build-san/
+# next to build/, into build/qemu-san/ (docs/fuzzing.md). A cold build of
+# it runs first without the lock, so that the other checkouts' `make qemu`
+# need not wait for it; the locked build that follows is incremental.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 eval "$(sed -n 's/^\([A-Z_]*\) [:?]= \(.*\)$/\1="${\1:-\2}"/p' "$top/versions.mk")"
@@ -14,9 +20,57 @@ qroot="$QUASAR_CACHE/qemu-$QEMU_UPSTREAM"
 qsrc="$qroot/src"
 qbuild="$qroot/build"
 out="$top/build/qemu"
+configure_extra=()
+ninja_jobs=()
+if [ "${QEMU_SANITIZE:-0}" = 1 ]; then
+	qbuild="$qroot/build-san"
+	out="$top/build/qemu-san"
+	configure_extra=(--enable-sanitizers)
+	# Each instrumented object costs about twice the normal one: two jobs,
+	# the machine's share (docs/fuzzing.md).
+	ninja_jobs=(-j "${QEMU_SAN_JOBS:-2}")
+fi
 
-exec 9>"$qroot/.build.lock"
-flock 9
+qemu_configure() {
+	echo "[qemu] configuring $QEMU_UPSTREAM in $qbuild ${configure_extra[*]}"
+	mkdir -p "$qbuild"
+	(cd "$qbuild" && PATH=/usr/sbin:/usr/bin:/sbin:/bin "$qsrc/configure" --target-list=x86_64-softmmu \
+		--meson=/usr/bin/meson \
+		--without-default-features --disable-docs --disable-install-blobs \
+		--disable-werror "${configure_extra[@]}" >configure.log 2>&1) ||
+		{ tail -n 30 "$qbuild/configure.log"; rm -f "$qbuild/build.ninja"; exit 1; }
+}
+
+# The sanitized build's first (cold) build: the source tree as it is, no
+# lock held. Whatever another checkout copies in meanwhile is rebuilt by
+# the locked build below (rsync gives changed files a new mtime), so a
+# failure here only means that build has more to do.
+if [ "${QEMU_SANITIZE:-0}" = 1 ] && [ ! -f "$qbuild/.warm" ] && [ -f "$qsrc/hw/misc/quasar/lists/FW_SRCS" ]; then
+	# One cold build at a time (a second one waits, then finds it done).
+	exec 8>"$qroot/.build-san-warm.lock"
+	flock 8
+fi
+if [ "${QEMU_SANITIZE:-0}" = 1 ] && [ ! -f "$qbuild/.warm" ] && [ -f "$qsrc/hw/misc/quasar/lists/FW_SRCS" ]; then
+	if [ -n "${QUASAR_QEMU_LOCK_HELD:-}" ]; then
+		[ -f "$qbuild/build.ninja" ] || qemu_configure
+	else
+		(
+			flock 9
+			[ -f "$qbuild/build.ninja" ] || qemu_configure
+		) 9>"$qroot/.build.lock"
+	fi
+	echo "[qemu] cold sanitized build, unlocked (log: $qbuild/ninja-warm.log.txt)"
+	ninja -C "$qbuild" "${ninja_jobs[@]}" -k 0 qemu-system-x86_64 >"$qbuild/ninja-warm.log.txt" 2>&1 || true
+	: >"$qbuild/.warm"
+fi
+exec 8>&-
+
+# A caller that builds more in the tree after this (run-qtests.sh: the
+# qtest programs) holds the lock itself, across both, and says so.
+if [ -z "${QUASAR_QEMU_LOCK_HELD:-}" ]; then
+	exec 9>"$qroot/.build.lock"
+	flock 9
+fi
 
 dest="$qsrc/hw/misc/quasar"
 mkdir -p "$dest"
@@ -135,17 +189,9 @@ if [ ${#qtests[@]} -gt 0 ]; then
 fi
 cmp -s "$stage/qtest-meson.build" "$qmeson" || cp "$stage/qtest-meson.build" "$qmeson"
 
-if [ ! -f "$qbuild/build.ninja" ]; then
-	echo "[qemu] configuring $QEMU_UPSTREAM in $qbuild"
-	mkdir -p "$qbuild"
-	(cd "$qbuild" && PATH=/usr/sbin:/usr/bin:/sbin:/bin "$qsrc/configure" --target-list=x86_64-softmmu \
-		--meson=/usr/bin/meson \
-		--without-default-features --disable-docs --disable-install-blobs \
-		--disable-werror >configure.log 2>&1) ||
-		{ tail -n 30 "$qbuild/configure.log"; exit 1; }
-fi
+[ -f "$qbuild/build.ninja" ] || qemu_configure
 echo "[qemu] building (log: $qbuild/ninja.log.txt)"
-if ! ninja -C "$qbuild" qemu-system-x86_64 >"$qbuild/ninja.log.txt" 2>&1; then
+if ! ninja -C "$qbuild" "${ninja_jobs[@]}" qemu-system-x86_64 >"$qbuild/ninja.log.txt" 2>&1; then
 	grep -E 'error|Error' "$qbuild/ninja.log.txt" | head -n 40
 	tail -n 20 "$qbuild/ninja.log.txt"
 	exit 1

@@ -3,9 +3,12 @@
 #
 #   qtest_<section>_test.c   QEMU qtests, one program per section (regs,
 #                            boot, hwq, power, reset, debug, and the register
-#                            fuzzer, fuzz) on the helpers of qtest_util.c;
+#                            fuzzer, fuzz, and the ring fuzzer, ring_fuzz)
+#                            on the helpers of qtest_util.c;
 #                            built inside QEMU's tree (scripts/build-qemu.sh)
-#                            and run by run-qtests.sh, which runs them all
+#                            and run by run-qtests.sh, which runs them all;
+#                            run-qtests-san.sh runs the two fuzzers on
+#                            the sanitized QEMU (make qemu-san)
 #   guest_conform_test       in the guest: every ISA v1 and v2 op x format on the
 #                            device, bit for bit against the golden model
 #   vm_device_properties_test.sh  host-driven: the cost model follows
@@ -29,6 +32,9 @@ QDT_DIR := $(TOP)/tests/qemu-device
 QDT_OUT := $(BUILD)/tests/qemu-device
 
 QTEST_SCRIPTS += $(QDT_DIR)/run-qtests.sh
+# The register and ring fuzzers on the QEMU built with ASan and UBSan.
+QTEST_SCRIPTS += $(QDT_DIR)/run-qtests-san.sh
+CHECK_BUILDS += qemu-san
 VM_SCRIPTS += $(QDT_DIR)/vm_device_properties_test.sh
 
 .PHONY: check-qtest

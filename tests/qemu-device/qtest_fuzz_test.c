@@ -7,7 +7,8 @@
  * below is a round trip to it, so a crash fails the next one), and
  * afterwards a device reset, a good boot and a FILL job must still work.
  *
- * The seed is fixed and printed; QUASAR_QTEST_SEED=<n> replays another.
+ * The seed is fixed and printed; QUASAR_QTEST_SEED=<n> replays another,
+ * QUASAR_QTEST_ROUNDS=<n> runs n structure-aware rounds (default 300).
  */
 #include "qemu/osdep.h"
 #include "qemu/bswap.h"
@@ -213,10 +214,14 @@ static void test_qtest_register_fuzz(void)
     const char *s = g_getenv("QUASAR_QTEST_SEED");
     QF f = { 0 };
     uint32_t off;
-    unsigned int round;
+    unsigned int round, rounds = QF_ROUNDS;
 
     if (s && *s) {
         seed = strtoul(s, NULL, 0);
+    }
+    s = g_getenv("QUASAR_QTEST_ROUNDS");
+    if (s && *s) {
+        rounds = strtoul(s, NULL, 0);
     }
     g_test_message("seed 0x%x (replay: QUASAR_QTEST_SEED=0x%x)", seed, seed);
     f.rng = g_rand_new_with_seed(seed);
@@ -235,7 +240,7 @@ static void test_qtest_register_fuzz(void)
     }
 
     /* Structure-aware rounds: queues, contexts, boots, resets, noise. */
-    for (round = 0; round < QF_ROUNDS; round++) {
+    for (round = 0; round < rounds; round++) {
         switch (qf_below(&f, 8)) {
         case 0:
             qf_boot_random(&f);

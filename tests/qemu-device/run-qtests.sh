@@ -13,7 +13,8 @@
 #   tests/qemu-device/run-qtests.sh -p /x86_64/quasar/boot/rejects_bad_magic
 #   QUASAR_QTEST_SEED=0x1234 tests/qemu-device/run-qtests.sh -p /x86_64/quasar/fuzz
 #
-# (QUASAR_QTEST_SEED: the register fuzzer's seed, docs/fuzzing.md.)
+# (QUASAR_QTEST_SEED: the fuzzers' seed, docs/fuzzing.md; QUASAR_QTEST_QEMU:
+# another QEMU binary, e.g. the sanitized one of run-qtests-san.sh.)
 #
 # The firmware image and the QEMU ROM must come from the same firmware
 # sources (their build ids must match), so this rebuilds both first: the
@@ -38,10 +39,13 @@ done
 
 # Progress goes to stderr so that stdout stays pure TAP.
 make -s -C "$top" "$top/build/fw/quasar-fw.bin" >&2
-make -s -C "$top" qemu >&2
 mkdir -p "$out/bin"
+# One hold of the tree's lock for QEMU and the qtests: another checkout's
+# build in between would copy its own tests over these, and remove the
+# ones it does not have.
 (
 	flock 9
+	QUASAR_QEMU_LOCK_HELD=1 make -s -C "$top" qemu >&2
 	ninja -C "$qbuild" "${progs[@]/#/tests/qtest/}" >"$qbuild/ninja-qtest.log.txt" 2>&1 ||
 		{ grep -E 'error' "$qbuild/ninja-qtest.log.txt" | head -n 40 >&2; exit 1; }
 	# Copied while the lock is held: another checkout may build them next.
@@ -54,7 +58,7 @@ mkdir -p "$out/bin"
 # target from it); the wrapper adds the ROM/BIOS path and no default NIC.
 cat >"$out/bin/qemu-system-x86_64.new" <<EOF
 #!/bin/sh
-exec "$top/build/qemu/qemu-system-x86_64" -L "$roms" "\$@" -net none
+exec "${QUASAR_QTEST_QEMU:-$top/build/qemu/qemu-system-x86_64}" -L "$roms" "\$@" -net none
 EOF
 chmod +x "$out/bin/qemu-system-x86_64.new"
 mv -f "$out/bin/qemu-system-x86_64.new" "$out/bin/qemu-system-x86_64"
