@@ -49,8 +49,11 @@ mkdir -p "$out/bin"
 	ninja -C "$qbuild" "${progs[@]/#/tests/qtest/}" >"$qbuild/ninja-qtest.log.txt" 2>&1 ||
 		{ grep -E 'error' "$qbuild/ninja-qtest.log.txt" | head -n 40 >&2; exit 1; }
 	# Copied while the lock is held: another checkout may build them next.
+	# Renamed into place: a program still running (another run of this
+	# checkout) keeps its file, and cp onto it would fail.
 	for p in "${progs[@]}"; do
-		cp -p "$qbuild/tests/qtest/$p" "$out/$p"
+		cp -p "$qbuild/tests/qtest/$p" "$out/$p.new"
+		mv -f "$out/$p.new" "$out/$p"
 	done
 ) 9>"$qroot/.build.lock"
 
