@@ -15,24 +15,6 @@
 #include "mdl_lm_program.h"
 #include "mdl_util.h"
 
-static void cds_stats_add(struct accel_job_stats *s, const struct accel_job_stats *j)
-{
-	s->clock_mhz = j->clock_mhz;
-	s->rd_weight_bytes += j->rd_weight_bytes;
-	s->rd_meta_bytes += j->rd_meta_bytes;
-	s->rd_act_bytes += j->rd_act_bytes;
-	s->wr_bytes += j->wr_bytes;
-	s->sram_bytes += j->sram_bytes;
-	s->macs_dense += j->macs_dense;
-	s->macs_exec += j->macs_exec;
-	s->vec_elems += j->vec_elems;
-	s->tiles += j->tiles;
-	s->cycles_compute += j->cycles_compute;
-	s->cycles_memory += j->cycles_memory;
-	s->cycles += j->cycles;
-	s->energy_fj += j->energy_fj;
-}
-
 /* The sum @s of jobs as means over @units units of work. */
 static void cds_cost_from(const struct accel_job_stats *s, double units, struct cds_cost *c)
 {
@@ -99,7 +81,7 @@ static int cds_cost_lm_one(const struct mdl_program *p, const struct mdl_llama *
 		ret = mdl_lm_device_step(&l, m, 0, 0, S - steps, tok, logits, &st, err, errlen);
 	for (uint32_t pos = S - steps; !ret && pos < S; pos++) {
 		ret = mdl_lm_device_step(&l, m, 0, pos, 1, tok + pos, logits, &st, err, errlen);
-		cds_stats_add(&sum, &st);
+		mdl_job_stats_add(&sum, &st);
 	}
 	if (!ret)
 		cds_cost_from(&sum, steps, decode);

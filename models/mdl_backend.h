@@ -95,5 +95,7 @@ void mdl_backend_destroy(struct mdl_backend *b);
 
 /* The statistics a device models (no seqno, queue or emulation time); 1 if equal. */
 int mdl_job_stats_equal(const struct accel_job_stats *a, const struct accel_job_stats *b);
+/* Adds @s's modeled figures to @sum (the clock is @s's; status and cmd_index are not summed). */
+void mdl_job_stats_add(struct accel_job_stats *sum, const struct accel_job_stats *s);
 
 #endif /* MDL_BACKEND_H */

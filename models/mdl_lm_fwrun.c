@@ -83,24 +83,6 @@ int mdl_lm_fwrun_create(const struct mdl_llama *m, const struct mdl_linset *ls,
 	return 0;
 }
 
-static void mdl_lm_stats_add(struct accel_job_stats *s, const struct accel_job_stats *j)
-{
-	s->clock_mhz = j->clock_mhz;
-	s->rd_weight_bytes += j->rd_weight_bytes;
-	s->rd_meta_bytes += j->rd_meta_bytes;
-	s->rd_act_bytes += j->rd_act_bytes;
-	s->wr_bytes += j->wr_bytes;
-	s->sram_bytes += j->sram_bytes;
-	s->macs_dense += j->macs_dense;
-	s->macs_exec += j->macs_exec;
-	s->vec_elems += j->vec_elems;
-	s->tiles += j->tiles;
-	s->cycles_compute += j->cycles_compute;
-	s->cycles_memory += j->cycles_memory;
-	s->cycles += j->cycles;
-	s->energy_fj += j->energy_fj;
-}
-
 /* Worker @i's sequences: b = i, i + workers, ... */
 static void mdl_lm_fwrun_items(void *ctx, uint32_t i0, uint32_t i1)
 {
@@ -123,7 +105,7 @@ static void mdl_lm_fwrun_items(void *ctx, uint32_t i0, uint32_t i1)
 				__atomic_store_n(&d->ret, ret, __ATOMIC_RELAXED);
 				return;
 			}
-			mdl_lm_stats_add(&w->sum, &st);
+			mdl_job_stats_add(&w->sum, &st);
 			w->jobs++;
 			w->tokens += d->t;
 		}
@@ -153,7 +135,7 @@ void mdl_lm_fwrun_totals(const struct mdl_lm_fwrun *d, struct accel_job_stats *s
 	memset(sum, 0, sizeof(*sum));
 	*jobs = *tokens = 0;
 	for (uint32_t i = 0; i < d->workers; i++) {
-		mdl_lm_stats_add(sum, &d->w[i].sum);
+		mdl_job_stats_add(sum, &d->w[i].sum);
 		*jobs += d->w[i].jobs;
 		*tokens += d->w[i].tokens;
 	}

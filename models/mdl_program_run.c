@@ -31,6 +31,24 @@ int mdl_job_stats_equal(const struct accel_job_stats *a, const struct accel_job_
 	       a->cycles == b->cycles && a->energy_fj == b->energy_fj;
 }
 
+void mdl_job_stats_add(struct accel_job_stats *sum, const struct accel_job_stats *s)
+{
+	sum->clock_mhz = s->clock_mhz;
+	sum->rd_weight_bytes += s->rd_weight_bytes;
+	sum->rd_meta_bytes += s->rd_meta_bytes;
+	sum->rd_act_bytes += s->rd_act_bytes;
+	sum->wr_bytes += s->wr_bytes;
+	sum->sram_bytes += s->sram_bytes;
+	sum->macs_dense += s->macs_dense;
+	sum->macs_exec += s->macs_exec;
+	sum->vec_elems += s->vec_elems;
+	sum->tiles += s->tiles;
+	sum->cycles_compute += s->cycles_compute;
+	sum->cycles_memory += s->cycles_memory;
+	sum->cycles += s->cycles;
+	sum->energy_fj += s->energy_fj;
+}
+
 void mdl_program_unload(struct mdl_loaded *l)
 {
 	mdl_step_stream_free(l->ss);

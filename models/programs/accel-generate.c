@@ -231,23 +231,11 @@ static void gen_print_text(const uint32_t *b, size_t n)
 	}
 }
 
+/* The sum of jobs' figures, and of their commands (cmd_index: commands run). */
 static void gen_stats_add(struct accel_job_stats *sum, const struct accel_job_stats *s)
 {
-	sum->clock_mhz = s->clock_mhz;
+	mdl_job_stats_add(sum, s);
 	sum->cmd_index += s->cmd_index;
-	sum->rd_weight_bytes += s->rd_weight_bytes;
-	sum->rd_meta_bytes += s->rd_meta_bytes;
-	sum->rd_act_bytes += s->rd_act_bytes;
-	sum->wr_bytes += s->wr_bytes;
-	sum->sram_bytes += s->sram_bytes;
-	sum->macs_dense += s->macs_dense;
-	sum->macs_exec += s->macs_exec;
-	sum->vec_elems += s->vec_elems;
-	sum->tiles += s->tiles;
-	sum->cycles_compute += s->cycles_compute;
-	sum->cycles_memory += s->cycles_memory;
-	sum->cycles += s->cycles;
-	sum->energy_fj += s->energy_fj;
 }
 
 /* The figures of one job (or a sum of jobs), as JSON members. */

@@ -7,7 +7,6 @@ token statistics included, those of the host's accel-generate runs (greedy
 and seeded sampling), whose arguments and JSON are in the image."""
 import errno
 import json
-import os
 
 import numpy as np
 import pytest
@@ -15,51 +14,25 @@ import pytest
 import quasar
 from quasar import qpk
 
-DATA = os.environ.get("QUASAR_DATA", "/usr/share/quasar")
+from figures import data, figures, fnv64
+
 LM = "moby-lm-int4-g32-a8-rtn"
 STATS = ("cmd_index", "rd_weight_bytes", "rd_meta_bytes", "rd_act_bytes", "wr_bytes",
          "sram_bytes", "macs_dense", "macs_exec", "vec_elems", "tiles", "cycles_compute",
          "cycles_memory", "cycles", "energy_fj")
 
 
-def _data(name):
-    path = os.path.join(DATA, name)
-    if not os.path.exists(path):
-        pytest.skip(f"{path} is not in this image")
-    return path
-
-
-def _figures(name):
-    """'key value...' lines of a .figures file; job lines as dicts."""
-    figs, jobs = {}, []
-    with open(_data(name)) as f:
-        for line in f:
-            key, *rest = line.split()
-            if key == "job":
-                jobs.append(dict(zip(rest[1::2], rest[2::2])))
-            else:
-                figs[key] = rest
-    return figs, jobs
-
-
-def _fnv64(data):	# mdl_fnv64: FNV-1a, 64 bits
-    h = 0xcbf29ce484222325
-    for b in data:
-        h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
-    return h
-
-
 def _check_job(where, logits, stats, job):
     assert int(job["rows"]) == logits.shape[0], where
-    got = {"outputs_fnv64": f"{_fnv64(logits.tobytes()):#018x}"}
+    got = {"outputs_fnv64": f"{fnv64(logits.tobytes()):#018x}"}
     got.update({k: str(getattr(stats, k)) for k in STATS})
     want = {k: job[k] for k in got}
     assert got == want, f"{where}: the Python job differs from the host's C program's"
 
 
 def test_lm_steps_match_the_c_device_program(dev):
-    figs, jobs = _figures(LM + ".figures")
-    ckpt = qpk.PackedCheckpoint(_data(LM + ".qpk"))
+    figs, jobs = figures(LM + ".figures")
+    ckpt = qpk.PackedCheckpoint(data(LM + ".qpk"))
     assert ckpt.variant == figs["variant"][0]
     tokens = [int(t) for t in figs["tokens"][1:]]
     prompt, batch = int(figs["prompt"][0]), int(figs["batch"][0])
@@ -77,10 +50,10 @@ def test_lm_steps_match_the_c_device_program(dev):
 
 def _generate_case(name):
     """accel-generate's arguments (the model first) and its --json output."""
-    with open(_data(f"generate-{name}.args")) as f:
+    with open(data(f"generate-{name}.args")) as f:
         args = f.read().split("\n")
     model, opts = args[0], dict(zip(args[1::2], args[2::2]))
-    with open(_data(f"generate-{name}.json")) as f:
+    with open(data(f"generate-{name}.json")) as f:
         run = json.load(f)
     return model, opts, run
 
@@ -88,7 +61,7 @@ def _generate_case(name):
 @pytest.mark.parametrize("case", ["greedy", "sampled"])
 def test_generate_matches_accel_generate(dev, case):
     model, opts, run = _generate_case(case)
-    lm = quasar.LanguageModel(dev, _data(model))
+    lm = quasar.LanguageModel(dev, data(model))
     seen = []
     text = lm.generate(opts["--prompt"], int(opts["--tokens"]),
                        temperature=float(opts.get("--temperature", 0)),
@@ -106,7 +79,7 @@ def test_generate_matches_accel_generate(dev, case):
 
 
 def test_lm_refuses_bad_steps_before_any_job(dev):
-    lm = quasar.LanguageModel(dev, _data(LM + ".qpk"), rows=8)
+    lm = quasar.LanguageModel(dev, data(LM + ".qpk"), rows=8)
     cases = [(lambda: lm.step([1] * 9, 0), "a step of 9 tokens (the model takes 1..8)"),
              (lambda: lm.step([], 0), "a step of 0 tokens"),
              (lambda: lm.step([65, 66], 255), "positions 255..256: past the context of 256"),
@@ -127,5 +100,5 @@ def test_lm_refuses_bad_steps_before_any_job(dev):
 
 def test_lm_refuses_a_classifier(dev):
     with pytest.raises(quasar.QuasarError) as e:
-        quasar.LanguageModel(dev, _data("fmnist-mlp-int8-a8-smooth.qpk"))
+        quasar.LanguageModel(dev, data("fmnist-mlp-int8-a8-smooth.qpk"))
     assert e.value.errno == errno.EINVAL and "is not a language model" in str(e.value)

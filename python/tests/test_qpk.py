@@ -4,7 +4,6 @@ in Python from a .qpk, bit for bit with the C device program's outputs
 (the .figures file the host wrote with models/programs/mdl-cls-fwrun)."""
 import errno
 import gzip
-import os
 
 import numpy as np
 import pytest
@@ -12,60 +11,34 @@ import pytest
 import quasar
 from quasar import qpk
 
-DATA = os.environ.get("QUASAR_DATA", "/usr/share/quasar")
+from figures import data, figures, fnv64
+
 VARIANTS = ["fmnist-mlp-int8-a8-smooth", "fmnist-mlp-int4-g32-a16-rtn"]
 
 
-def _data(name):
-    path = os.path.join(DATA, name)
-    if not os.path.exists(path):
-        pytest.skip(f"{path} is not in this image")
-    return path
-
-
-def _figures(name):
-    """'key value...' lines of a .figures file; job lines as dicts."""
-    figs, jobs = {}, []
-    with open(_data(name)) as f:
-        for line in f:
-            key, *rest = line.split()
-            if key == "job":
-                jobs.append(dict(zip(rest[1::2], rest[2::2])))
-            else:
-                figs[key] = rest
-    return figs, jobs
-
-
-def _fnv64(data):	# mdl_fnv64: FNV-1a, 64 bits
-    h = 0xcbf29ce484222325
-    for b in data:
-        h = ((h ^ b) * 0x100000001b3) & 0xffffffffffffffff
-    return h
-
-
 def _images(count):
-    with gzip.open(_data("t10k-images-idx3-ubyte.gz")) as f:
+    with gzip.open(data("t10k-images-idx3-ubyte.gz")) as f:
         f.read(16)
         return np.frombuffer(f.read(count * 784), np.uint8).reshape(count, 784)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_classifier_from_qpk_matches_the_c_device_program(dev, variant):
-    ckpt = qpk.PackedCheckpoint(_data(variant + ".qpk"))
-    figs, jobs = _figures(variant + ".figures")
+    ckpt = qpk.PackedCheckpoint(data(variant + ".qpk"))
+    figs, jobs = figures(variant + ".figures")
     assert ckpt.variant == figs["variant"][0] and ckpt.config == (784, 256, 128, 10)
     batch = int(figs["batch"][0])
     clf = qpk.Classifier(dev, ckpt, batch)
     x = (_images(batch).astype(np.float32) / np.float32(255)).astype(np.float32)
     logits = clf(x, timeout=600)
     assert logits.shape == (batch, 10) and logits.dtype == np.float32
-    assert f"{_fnv64(logits.tobytes()):#018x}" == jobs[0]["outputs_fnv64"]
+    assert f"{fnv64(logits.tobytes()):#018x}" == jobs[0]["outputs_fnv64"]
     s = clf.cb.stats()
     assert s.macs_dense == int(jobs[0]["macs_dense"]) and s.cycles == int(jobs[0]["cycles"])
 
 
 def test_reader_refuses_a_corrupt_file(tmp_path):
-    src = _data(VARIANTS[0] + ".qpk")
+    src = data(VARIANTS[0] + ".qpk")
     b = bytearray(open(src, "rb").read())
     b[5000] ^= 1
     (tmp_path / "bad.qpk").write_bytes(b)
