@@ -11,9 +11,11 @@
 
 /* Round to nearest with the datapath's own scale rules (docs/numerics.md §3). */
 static int mdl_rtn(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-		   const struct compress_qparams *p, struct compress_qtensor **out, float *s)
+		   const struct compress_qparams *p, const struct mdl_hparams *hp,
+		   struct compress_qtensor **out, float *s)
 {
 	(void)cal;
+	(void)hp;
 	(void)s;
 	return compress_quantize(w, n, k, k, p, out);
 }
@@ -106,10 +108,95 @@ static int mdl_fmt_parse(const char *s, struct compress_qparams *qp)
 	return 0;
 }
 
+/* The hyperparameters a spec may set: name, bit, range. */
+static const struct mdl_hparam_def {
+	const char *key;
+	uint32_t bit;
+	double min, max;
+	uint32_t integer;
+} mdl_hparam_defs[] = {
+	{ "damp", MDL_HP_DAMP, 0.0, 10.0, 0 },
+	{ "grid", MDL_HP_GRID, 1.0, 1000.0, 1 },
+	{ "alpha", MDL_HP_ALPHA, 0.0, 1.0, 0 },
+};
+
+/* The keys of @bits, space-separated, for messages. */
+static const char *mdl_hparam_keys(uint32_t bits, char *buf, size_t len)
+{
+	size_t i, at = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < sizeof(mdl_hparam_defs) / sizeof(mdl_hparam_defs[0]); i++)
+		if (bits & mdl_hparam_defs[i].bit)
+			at += (size_t)snprintf(buf + at, at < len ? len - at : 0, "%s%s",
+					       at ? " " : "", mdl_hparam_defs[i].key);
+	return at ? buf : "none";
+}
+
+/*
+ * ":KEY=VALUE[:KEY=VALUE]..." after the algorithm's name into v->hp and the
+ * canonical name's tail (@name, ":key=%g" in the table's order).
+ */
+static int mdl_hparams_parse(const char *spec, char *opts, struct mdl_variant *v, char *name,
+			     size_t namelen, char *err, size_t errlen)
+{
+	const struct mdl_hparam_def *d = NULL;
+	char *tok, *save, *val, *end, keys[64];
+	size_t i, nd = sizeof(mdl_hparam_defs) / sizeof(mdl_hparam_defs[0]), at;
+	double x;
+
+	if (!*opts)
+		return mdl_err(err, errlen, -EINVAL,
+			       "variant '%s': nothing after ':' (KEY=VALUE; %s takes: %s)", spec,
+			       v->algo->name, mdl_hparam_keys(v->algo->hparams, keys, sizeof(keys)));
+	for (tok = strtok_r(opts, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+		val = strchr(tok, '=');
+		if (val)
+			*val++ = 0;
+		for (i = 0, d = NULL; i < nd && !d; i++)
+			if (!strcmp(tok, mdl_hparam_defs[i].key))
+				d = &mdl_hparam_defs[i];
+		if (!d || !(v->algo->hparams & d->bit))
+			return mdl_err(err, errlen, -EINVAL,
+				       "variant '%s': %s has no hyperparameter '%s' (it takes: %s)",
+				       spec, v->algo->name, tok,
+				       mdl_hparam_keys(v->algo->hparams, keys, sizeof(keys)));
+		if (v->hp.set & d->bit)
+			return mdl_err(err, errlen, -EINVAL, "variant '%s': '%s' given twice",
+				       spec, tok);
+		x = val && *val ? strtod(val, &end) : NAN;
+		if (!val || !*val || *end || !(x >= d->min && x <= d->max) ||
+		    (d->integer && x != floor(x)))
+			return mdl_err(err, errlen, -EINVAL,
+				       "variant '%s': %s=%s: expected %s from %g to %g", spec,
+				       tok, val ? val : "", d->integer ? "an integer" : "a number",
+				       d->min, d->max);
+		v->hp.set |= d->bit;
+		if (d->bit == MDL_HP_DAMP)
+			v->hp.damp = x;
+		else if (d->bit == MDL_HP_GRID)
+			v->hp.grid = (uint32_t)x;
+		else
+			v->hp.alpha = (float)x;
+	}
+	for (i = 0, at = 0; i < nd; i++) {
+		if (!(v->hp.set & mdl_hparam_defs[i].bit))
+			continue;
+		x = mdl_hparam_defs[i].bit == MDL_HP_DAMP ? v->hp.damp :
+		    mdl_hparam_defs[i].bit == MDL_HP_GRID ? v->hp.grid : (double)v->hp.alpha;
+		at += (size_t)snprintf(name + at, at < namelen ? namelen - at : 0, ":%s=%g",
+				       mdl_hparam_defs[i].key, x);
+	}
+	if (at >= namelen)
+		return mdl_err(err, errlen, -EINVAL, "variant '%s': too long", spec);
+	return 0;
+}
+
 int mdl_variant_parse(const char *spec, struct mdl_variant *v, char *err, size_t errlen)
 {
-	char buf[MDL_VARIANT_NAME], *act, *algo;
+	char buf[MDL_VARIANT_NAME], tail[MDL_VARIANT_NAME] = "", *act, *algo, *opts = NULL;
 	const struct dp_fmt_info *fi;
+	int ret;
 
 	memset(v, 0, sizeof(*v));
 	if (strlen(spec) >= sizeof(buf))
@@ -124,6 +211,9 @@ int mdl_variant_parse(const char *spec, struct mdl_variant *v, char *err, size_t
 	algo = strchr(act, '/');
 	if (algo)
 		*algo++ = 0;
+	opts = algo ? strchr(algo, ':') : NULL;
+	if (opts)
+		*opts++ = 0;
 	if (mdl_fmt_parse(buf, &v->qp))
 		return mdl_err(err, errlen, -EINVAL,
 			       "variant '%s': unknown format '%s' (bf16 int8 int4-gG[-asym] mxint8 "
@@ -153,7 +243,14 @@ int mdl_variant_parse(const char *spec, struct mdl_variant *v, char *err, size_t
 	if (v->algo->sparse != fi->sparse)
 		return mdl_err(err, errlen, -ENOTSUP, "variant '%s': %s packs %s formats", spec,
 			       v->algo->name, v->algo->sparse ? "2:4 (sp-)" : "dense");
-	snprintf(v->name, sizeof(v->name), "%s/%s/%s", buf, act, v->algo->name);
+	if (opts) {
+		ret = mdl_hparams_parse(spec, opts, v, tail, sizeof(tail), err, errlen);
+		if (ret)
+			return ret;
+	}
+	if ((size_t)snprintf(v->name, sizeof(v->name), "%s/%s/%s%s", buf, act, v->algo->name,
+			     tail) >= sizeof(v->name))
+		return mdl_err(err, errlen, -EINVAL, "variant '%s': too long", spec);
 	return 0;
 }
 
@@ -198,7 +295,7 @@ int mdl_variant_group_scale(const struct mdl_variant *v, const struct mdl_linset
 			       sizeof(float) * ls->l[j].n * l->k);
 			rows += ls->l[j].n;
 		}
-	ret = v->algo->group_scales(w, rows, l->k, cal, &v->qp, s);
+	ret = v->algo->group_scales(w, rows, l->k, cal, &v->qp, &v->hp, s);
 	free(w);
 	return ret;
 }
@@ -249,7 +346,7 @@ int mdl_variant_pack(const struct mdl_variant *v, struct mdl_lin *l, const struc
 		return mdl_err(err, errlen, -ENOMEM, "out of memory");
 	for (j = 0; j < l->k; j++)
 		s[j] = gs ? gs[j] : 1.0f;
-	ret = v->algo->quantize(l->w, l->n, l->k, c, &v->qp, &l->qt, s);
+	ret = v->algo->quantize(l->w, l->n, l->k, c, &v->qp, &v->hp, &l->qt, s);
 	if (!ret && (!l->qt || compress_qtensor_wt(l->qt)->fmt != v->qp.fmt ||
 		     compress_qtensor_wt(l->qt)->n != l->n ||
 		     compress_qtensor_wt(l->qt)->k != l->k))

@@ -158,6 +158,15 @@ calib-ablation: $(MDL_OUT)/accel-eval $(MDL_DATA_STAMP) $(DEPS_STAMP)
 	nice -n 10 bash $(MDL_PROG_DIR)/calib_ablation.sh $(MDL_OUT) $(MDL_CKPT) $(MDL_MOBY_DIR) \
 		$(MDL_FMNIST_DIR) $(BUILD)/report
 
+# The tuned defaults of the compression library (GPTQ/SparseGPT damping,
+# AWQ's grid, SmoothQuant's alpha) swept on the validation split
+# (docs/compression.md "Defaults chosen on validation"):
+# build/report/hparams.{csv,md}.
+.PHONY: hparam-select
+hparam-select: $(MDL_OUT)/accel-eval $(MDL_DATA_STAMP) $(DEPS_STAMP)
+	nice -n 10 bash $(MDL_PROG_DIR)/hparam_select.sh $(MDL_OUT) $(MDL_CKPT) $(MDL_MOBY_DIR) \
+		$(MDL_FMNIST_DIR) $(BUILD)/report
+
 # The compression report (docs/models.md "Compression report"): every
 # variant of both models, QAT and distillation included, on two processes.
 REPORT_OUT := $(BUILD)/report

@@ -13,6 +13,7 @@
  * delta_lo / delta_hi in the CSV (the last columns) and the JSON.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ struct mdl_eval_opts {
 	int json;		/* --json: a JSON object per row on stdout, the table on stderr */
 	uint32_t calib_seq;	/* --calib-mode sequential: mdl_variant_build_seq */
 	uint32_t val;		/* --eval-on val: the validation split (mdl_data.h) */
+	uint32_t vs_default;	/* --vs-default: ALGO:KEY=VALUE rows against ALGO's defaults */
 	uint64_t seed;
 	struct mdl_lm_eval_opts lm;
 };
@@ -92,9 +94,16 @@ static void mdl_usage(FILE *f)
 		"                   device formats, docs/models.md)\n"
 		"  --packed FILE    evaluate a packed checkpoint instead of variants; --ref is the\n"
 		"                   FP32 model the metrics compare with\n"
+		"  --vs-default     each variant that sets hyperparameters (ALGO:KEY=VALUE) also\n"
+		"                   against the same FORMAT/ACT/ALGO at its defaults, listed\n"
+		"                   before it: the difference and its paired bootstrap interval\n"
+		"                   (CSV columns vs_default, vs_default_lo, vs_default_hi)\n"
 		"  --list           list formats, activation modes and algorithms\n"
 		"FORMAT: bf16 int8 int4-gG[-asym] mxint8 mxfp8 mxfp4 nvfp4 nvfp4-1l sp-bf16\n"
-		"        sp-int8 sp-int4-gG[-asym] (G = 32, 64, 128); ACT: a16 a8\n",
+		"        sp-int8 sp-int4-gG[-asym] (G = 32, 64, 128); ACT: a16 a8\n"
+		"KEY:    damp (gptq, gptq-ao, sparsegpt: Hessian damping, 0 to 10), grid (awq:\n"
+		"        alpha grid size, 1 to 1000), alpha (smooth: migration strength, 0 to 1);\n"
+		"        e.g. int4-g32/a16/gptq:damp=0.1 (make hparam-select sweeps them)\n",
 		MDL_MOBY_DIR, MDL_FMNIST_DIR, MDL_THREADS_MAX);
 }
 
@@ -106,8 +115,10 @@ static void mdl_list(void)
 
 	printf("algorithms:\n");
 	for (i = 0; (a = mdl_algo_at(i)); i++)
-		printf("  %-8s %s (%s formats%s)\n", a->name, a->desc, a->sparse ? "2:4" : "dense",
-		       a->needs_calib ? ", calibrated" : "");
+		printf("  %-8s %s (%s formats%s%s)\n", a->name, a->desc, a->sparse ? "2:4" : "dense",
+		       a->needs_calib ? ", calibrated" : "",
+		       a->hparams & MDL_HP_DAMP ? "; :damp=" : a->hparams & MDL_HP_GRID ?
+		       "; :grid=" : a->hparams & MDL_HP_ALPHA ? "; :alpha=" : "");
 	printf("default variants (--variants all):\n");
 	for (i = 0; i < n; i++)
 		printf("  %s\n", v[i].name);
@@ -122,7 +133,8 @@ static void mdl_parse(int argc, char **argv, struct mdl_eval_opts *o, struct too
 		{ "limit", 1, 0, 'n' }, { "calib", 1, 0, 'C' }, { "seed", 1, 0, 'S' },
 		{ "ref", 1, 0, 'R' }, { "tag", 1, 0, 'T' }, { "list", 0, 0, 'l' },
 		{ "save-packed", 1, 0, 'D' }, { "packed", 1, 0, 'K' }, { "calib-mode", 1, 0, 'M' },
-		{ "device", 0, 0, 'E' }, { "eval-on", 1, 0, 'O' }, { 0, 0, 0, 0 }
+		{ "device", 0, 0, 'E' }, { "eval-on", 1, 0, 'O' }, { "vs-default", 0, 0, 'B' },
+		{ 0, 0, 0, 0 }
 	};
 	static const char *const modes[] = { "fp32", "sequential", NULL };
 	static const char *const splits[] = { "test", "val", NULL };
@@ -154,6 +166,7 @@ static void mdl_parse(int argc, char **argv, struct mdl_eval_opts *o, struct too
 		case 'D': o->save_packed = optarg; break;
 		case 'K': o->packed = optarg; break;
 		case 'E': o->device = 1; break;
+		case 'B': o->vs_default = 1; break;
 		case 'O': o->val = tool_cli_choice("--eval-on", optarg, splits); break;
 		case 'M': o->calib_seq = tool_cli_choice("--calib-mode", optarg, modes); break;
 		case 'l': mdl_list(); exit(0);
@@ -162,9 +175,9 @@ static void mdl_parse(int argc, char **argv, struct mdl_eval_opts *o, struct too
 	o->json = cli->json;
 	if (o->packed) {
 		/* the packed file is the model; the FP32 one only gives the reference */
-		if (optind != argc || !o->ref || o->save_packed || o->tag)
+		if (optind != argc || !o->ref || o->save_packed || o->tag || o->vs_default)
 			tool_cli_usage_error("--packed FILE needs --ref CKPT and no CHECKPOINT, "
-					     "--save-packed or --tag");
+					     "--save-packed, --tag or --vs-default");
 		o->ckpt = o->packed;
 		return;
 	}
@@ -198,6 +211,36 @@ static int mdl_variants(const char *list, struct mdl_variant *v, uint32_t max)
 	return (int)n;
 }
 
+/*
+ * --vs-default: the variant at i's FORMAT/ACT/ALGO with no hyperparameter
+ * set, the first listed before it; -1 if none.
+ */
+static int mdl_default_of(const struct mdl_variant *v, int i)
+{
+	int j;
+
+	for (j = 0; j < i; j++)
+		if (!v[j].hp.set && v[j].algo == v[i].algo && v[j].afmt == v[i].afmt &&
+		    !strcmp(v[j].fmt_name, v[i].fmt_name))
+			return j;
+	return -1;
+}
+
+/* --vs-default: every variant that sets hyperparameters has its default before it. */
+static void mdl_vs_default_check(const struct mdl_variant *v, int n)
+{
+	char base[MDL_VARIANT_NAME];
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i].hp.set && mdl_default_of(v, i) < 0) {
+			snprintf(base, sizeof(base), "%s", v[i].name);
+			base[strcspn(base, ":")] = 0;
+			tool_cli_usage_error("--vs-default: %s needs %s listed before it in "
+					     "--variants", v[i].name, base);
+		}
+}
+
 static int mdl_any_calib(const struct mdl_variant *v, int n)
 {
 	int i;
@@ -213,6 +256,8 @@ struct mdl_run {
 	struct mdl_exec *ex;
 	struct mdl_variant *v;
 	int nv;
+	int cur;			/* the variant being measured */
+	double **units;			/* --vs-default: per variant at its defaults, its units */
 	FILE *csv;
 	FILE *json;			/* --json: the rows as objects (the table: stderr) */
 	struct mdl_packed pk;		/* --packed: the model */
@@ -372,6 +417,7 @@ static int mdl_run_variants(struct mdl_run *r, const struct mdl_linset *fp32,
 		const struct mdl_variant *v = &r->v[i];
 
 		t0 = mdl_now();
+		r->cur = i;
 		ret = mdl_build(r, v, fp32, src, &cal, &ls, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "accel-eval: %s\n", err);
@@ -389,29 +435,96 @@ static int mdl_run_variants(struct mdl_run *r, const struct mdl_linset *fp32,
 }
 
 /*
- * Ends a variant's CSV line with the columns appended last: the interval
- * of its delta (delta_lo, delta_hi) and, with --device, of the device
- * row's (dev_delta_lo, dev_delta_hi).
+ * --vs-default: the current variant's metric against its FORMAT/ACT/ALGO
+ * at the defaults (mdl_default_of), over the same units: the mean
+ * difference (variant minus default) and its paired bootstrap interval in
+ * vd[0..2]; NAN when the variant sets no hyperparameter. A variant at its
+ * defaults keeps a copy of its units for the ones after it. Returns 0, or 1
+ * after a message.
  */
-static void mdl_csv_ci_end(const struct mdl_run *r, const double ci[2], const double dci[2])
+static int mdl_vs_default(struct mdl_run *r, const double *units, uint32_t n, double vd[3])
+{
+	const struct mdl_variant *v = &r->v[r->cur];
+	double sum = 0;
+	uint32_t i;
+	int d;
+
+	vd[0] = vd[1] = vd[2] = NAN;
+	if (!r->o->vs_default)
+		return 0;
+	if (!v->hp.set) {
+		free(r->units[r->cur]);
+		r->units[r->cur] = malloc(sizeof(double) * (n ? n : 1));
+		if (!r->units[r->cur]) {
+			fprintf(stderr, "accel-eval: out of memory\n");
+			return 1;
+		}
+		memcpy(r->units[r->cur], units, sizeof(double) * n);
+		return 0;
+	}
+	d = mdl_default_of(r->v, r->cur);	/* mdl_vs_default_check: there is one */
+	for (i = 0; i < n; i++)
+		sum += units[i] - r->units[d][i];
+	vd[0] = n ? sum / n : 0;
+	return mdl_delta_ci(r->units[d], units, n, &vd[1]);
+}
+
+/* The table's extra line for mdl_vs_default's figures (none at the defaults). */
+static void mdl_vs_default_print(const struct mdl_run *r, const double vd[3])
+{
+	if (isnan(vd[0]))
+		return;
+	printf("%-26s vs %s at its defaults: %+.4f [%+.4f, %+.4f]\n", "", r->v[r->cur].algo->name,
+	       vd[0], vd[1], vd[2]);
+}
+
+static void mdl_vs_default_json(struct tool_json *j, const double vd[3])
+{
+	if (isnan(vd[0]))
+		return;
+	tool_json_double(j, "vs_default", vd[0]);
+	tool_json_double(j, "vs_default_lo", vd[1]);
+	tool_json_double(j, "vs_default_hi", vd[2]);
+}
+
+/*
+ * Ends a variant's CSV line with the columns appended last: the interval
+ * of its delta (delta_lo, delta_hi), with --device the device row's
+ * (dev_delta_lo, dev_delta_hi) and with --vs-default mdl_vs_default's.
+ */
+static void mdl_csv_ci_end(const struct mdl_run *r, const double ci[2], const double dci[2],
+			   const double vd[3])
 {
 	if (!r->csv)
 		return;
 	fprintf(r->csv, ",%.6f,%.6f", ci[0], ci[1]);
 	if (r->o->device)
 		fprintf(r->csv, ",%.6f,%.6f", dci[0], dci[1]);
+	if (r->o->vs_default && isnan(vd[0]))
+		fprintf(r->csv, ",,,");
+	else if (r->o->vs_default)
+		fprintf(r->csv, ",%.6f,%.6f,%.6f", vd[0], vd[1], vd[2]);
 	fprintf(r->csv, "\n");
 }
 
 /* The CSV header's last columns (mdl_csv_ci_end), and the FP32 row's (empty). */
 static const char *mdl_csv_ci_header(const struct mdl_run *r)
 {
-	return r->o->device ? ",delta_lo,delta_hi,dev_delta_lo,dev_delta_hi" : ",delta_lo,delta_hi";
+	static const char *const h[2][2] = {
+		{ ",delta_lo,delta_hi", ",delta_lo,delta_hi,vs_default,vs_default_lo,vs_default_hi" },
+		{ ",delta_lo,delta_hi,dev_delta_lo,dev_delta_hi",
+		  ",delta_lo,delta_hi,dev_delta_lo,dev_delta_hi,vs_default,vs_default_lo,"
+		  "vs_default_hi" },
+	};
+
+	return h[!!r->o->device][!!r->o->vs_default];
 }
 
 static const char *mdl_csv_ci_none(const struct mdl_run *r)
 {
-	return r->o->device ? ",,,," : ",,";
+	static const char *const none[2][2] = { { ",,", ",,,,," }, { ",,,,", ",,,,,,," } };
+
+	return none[!!r->o->device][!!r->o->vs_default];
 }
 
 /* What an LM row is measured on and compared with. */
@@ -508,7 +621,7 @@ static int mdl_row_lm(struct mdl_run *r, const void *ctx, const struct mdl_row *
 	const struct mdl_lm_rows *x = ctx;
 	const struct mdl_lm_figures *f32 = x->f32;
 	struct mdl_lm_figures f;
-	double ci[2], dci[2];
+	double ci[2], dci[2], vd[3];
 	char err[512];
 	size_t bytes;
 	double bpw;
@@ -522,12 +635,14 @@ static int mdl_row_lm(struct mdl_run *r, const void *ctx, const struct mdl_row *
 		fprintf(stderr, "accel-eval: %s\n", err);
 		return 1;
 	}
-	if (mdl_delta_ci(x->f32_bits, x->bits, f.windows, ci))
+	if (mdl_delta_ci(x->f32_bits, x->bits, f.windows, ci) ||
+	    mdl_vs_default(r, x->bits, f.windows, vd))
 		return 1;
 	mdl_row_size(ls, &bytes, &bpw);
 	printf("%-26s %9zu %6.2f %10.4f %+8.4f %9.5f %8.4f %8.4f %6.1f [%+.4f, %+.4f]\n",
 	       row->shown, bytes, bpw, f.bits_per_byte, f.bits_per_byte - f32->bits_per_byte, f.kl,
 	       f.top1_agree, f.gen_agree, mdl_now() - t0, ci[0], ci[1]);
+	mdl_vs_default_print(r, vd);
 	fflush(stdout);
 	if (r->csv)
 		fprintf(r->csv, "lm,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f,%.6f,%.6f", row->shown,
@@ -546,12 +661,13 @@ static int mdl_row_lm(struct mdl_run *r, const void *ctx, const struct mdl_row *
 		tool_json_double(&j, "gen_agree", f.gen_agree);
 		tool_json_double(&j, "delta_lo", ci[0]);
 		tool_json_double(&j, "delta_hi", ci[1]);
+		mdl_vs_default_json(&j, vd);
 		tool_json_double(&j, "seconds", mdl_now() - t0);
 		tool_json_end(&j);
 	}
 	if (r->o->device && mdl_row_lm_device(r, x, row, ls, dci))
 		return 1;
-	mdl_csv_ci_end(r, ci, dci);
+	mdl_csv_ci_end(r, ci, dci, vd);
 	return 0;
 }
 
@@ -767,7 +883,7 @@ static int mdl_row_cls(struct mdl_run *r, const void *ctx, const struct mdl_row 
 	const struct mdl_cls_rows *x = ctx;
 	const struct mdl_cls_figures *f32 = x->f32;
 	struct mdl_cls_figures f;
-	double ci[2], dci[2];
+	double ci[2], dci[2], vd[3];
 	size_t bytes;
 	double bpw;
 	int ret;
@@ -778,11 +894,12 @@ static int mdl_row_cls(struct mdl_run *r, const void *ctx, const struct mdl_row 
 		return 1;
 	}
 	mdl_cls_right(x->test, x->pred, f.n, x->ok);
-	if (mdl_delta_ci(x->f32_ok, x->ok, f.n, ci))
+	if (mdl_delta_ci(x->f32_ok, x->ok, f.n, ci) || mdl_vs_default(r, x->ok, f.n, vd))
 		return 1;
 	mdl_row_size(ls, &bytes, &bpw);
 	printf("%-26s %9zu %6.2f %8.4f %+8.4f %8.4f %6.1f [%+.4f, %+.4f]\n", row->shown, bytes,
 	       bpw, f.top1, f.top1 - f32->top1, f.agree, mdl_now() - t0, ci[0], ci[1]);
+	mdl_vs_default_print(r, vd);
 	if (r->csv)
 		fprintf(r->csv, "cls,%s,%s,%s,%s,%zu,%.4f,%.6f,%.6f", row->shown, row->fmt,
 			row->act, row->algo, bytes, bpw, f.top1, f.agree);
@@ -797,12 +914,13 @@ static int mdl_row_cls(struct mdl_run *r, const void *ctx, const struct mdl_row 
 		tool_json_double(&j, "agree", f.agree);
 		tool_json_double(&j, "delta_lo", ci[0]);
 		tool_json_double(&j, "delta_hi", ci[1]);
+		mdl_vs_default_json(&j, vd);
 		tool_json_double(&j, "seconds", mdl_now() - t0);
 		tool_json_end(&j);
 	}
 	if (r->o->device && mdl_row_cls_device(r, x, row, ls, dci))
 		return 1;
-	mdl_csv_ci_end(r, ci, dci);
+	mdl_csv_ci_end(r, ci, dci, vd);
 	return 0;
 }
 
@@ -971,10 +1089,11 @@ int main(int argc, char **argv)
 {
 	struct tool_cli cli = { .name = "accel-eval", .usage = mdl_usage, .flags = TOOL_CLI_JSON };
 	static struct mdl_variant v[MDL_VARIANTS_MAX];
+	static double *units[MDL_VARIANTS_MAX];
 	struct mdl_eval_opts o;
 	struct mdl_run r = { .o = &o, .v = v };
 	struct mdl_pool *pool;
-	int ret;
+	int ret, i;
 
 	if (mdl_algos_register_all()) {
 		fprintf(stderr, "accel-eval: cannot register the algorithms\n");
@@ -988,6 +1107,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	r.nv = o.packed ? 0 : mdl_variants(o.variants, v, MDL_VARIANTS_MAX);
+	if (o.vs_default)
+		mdl_vs_default_check(v, r.nv);
+	r.units = units;
 	if (mdl_prepare_packed(&r))
 		return 1;
 	if (mdl_pool_create(o.threads, &pool) ||
@@ -1011,6 +1133,8 @@ int main(int argc, char **argv)
 	else
 		ret = mdl_cls_sniff(o.ckpt) ? mdl_run_cls(&r) : mdl_run_lm(&r);
 	mdl_packed_free(&r.pk);
+	for (i = 0; i < r.nv; i++)
+		free(units[i]);
 	if (r.csv && fclose(r.csv)) {
 		fprintf(stderr, "accel-eval: %s: write failed\n", o.csv);
 		ret = 1;

@@ -517,9 +517,10 @@ static const struct mdl_calib *mdlt_seen[64];
 static uint32_t mdlt_nseen;
 
 static int mdlt_calib_quant(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-			    const struct compress_qparams *p, struct compress_qtensor **out,
-			    float *s)
+			    const struct compress_qparams *p, const struct mdl_hparams *hp,
+			    struct compress_qtensor **out, float *s)
 {
+	(void)hp;
 	if (!cal || cal->k != k || mdlt_nseen == 64)
 		return -EINVAL;
 	mdlt_seen[mdlt_nseen++] = cal;
@@ -692,10 +693,12 @@ static uint32_t mdlt_seq_pos[64], mdlt_seq_rows[64], mdlt_seq_n;
 static uLong mdlt_seq_crc[64];
 
 static int mdlt_seq_quant(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-			  const struct compress_qparams *p, struct compress_qtensor **out, float *s)
+			  const struct compress_qparams *p, const struct mdl_hparams *hp,
+			  struct compress_qtensor **out, float *s)
 {
 	uint32_t i;
 
+	(void)hp;
 	(void)s;
 	for (i = 0; i < mdlt_seq_fp32->count && mdlt_seq_fp32->l[i].w != w; i++)
 		;
@@ -801,13 +804,14 @@ TEST(lm_sequential_calibration_feeds_later_layers_the_compressed_outputs)
 static float mdlt_s_value = 2.0f;
 
 static int mdlt_scale_quant(const float *w, uint32_t n, uint32_t k, const struct mdl_calib *cal,
-			    const struct compress_qparams *p, struct compress_qtensor **out,
-			    float *s)
+			    const struct compress_qparams *p, const struct mdl_hparams *hp,
+			    struct compress_qtensor **out, float *s)
 {
 	float *ws = malloc(sizeof(float) * n * k);
 	size_t i;
 	int ret;
 
+	(void)hp;
 	for (i = 0; i < (size_t)n * k; i++)
 		ws[i] = w[i] * mdlt_s_value;
 	for (i = 0; i < k; i++)

@@ -27,6 +27,16 @@ $(MDLT_OUT)/mdl_bootstrap_test: $(TOP)/tests/models/mdl_bootstrap_test.c $(MDL_L
 
 HOST_TESTS += $(MDLT_OUT)/mdl_bootstrap_test
 
+# Hyperparameters in variant specs (ALGO:KEY=VALUE), what make hparam-select
+# sweeps: parsed, refused with the field and value, passed to the library.
+$(MDLT_OUT)/mdl_hparams_test: $(TOP)/tests/models/mdl_hparams_test.c $(MDL_LIB) $(CMP_LIB) \
+		$(DP_LIB) $(MDL_HDRS) $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(MDL_CFLAGS) -isystem $(KSELFTEST_DIR) -Wno-unused-parameter $< -o $@ \
+		$(MDL_LIB) $(MDL_LIBS)
+
+HOST_TESTS += $(MDLT_OUT)/mdl_hparams_test
+
 # The classifier as a device program on the firmware in process (fwrun):
 # the linear path's logits bit for bit, and what each job costs.
 $(MDLT_OUT)/mdl_device_test: $(TOP)/tests/models/mdl_device_test.c $(MDL_LIB) $(CMP_LIB) \
