@@ -505,6 +505,7 @@ static void mdl_csv_ci_end(const struct mdl_run *r, const double ci[2], const do
 	else if (r->o->vs_default)
 		fprintf(r->csv, ",%.6f,%.6f,%.6f", vd[0], vd[1], vd[2]);
 	fprintf(r->csv, "\n");
+	fflush(r->csv);	/* a long run stopped keeps the rows it finished */
 }
 
 /* The CSV header's last columns (mdl_csv_ci_end), and the FP32 row's (empty). */

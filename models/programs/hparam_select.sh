@@ -13,7 +13,8 @@
 #   damp   GPTQ's Hessian damping (default 0.01)     int4-g32/a16/gptq, int4-g128/a16/gptq
 #   grid   AWQ's alpha grid size (default 20)        int4-g32/a16/awq
 #   alpha  SmoothQuant's strength (default 0.5)      int8/a8/smooth, int4-g32/a8/smooth
-#   damp   SparseGPT's Hessian damping (0.01)        sp-int4-g32/a16/sparsegpt
+#   damp   SparseGPT's Hessian damping (default 0.03, sp-int4-g32/a16/sparsegpt,
+#          the reference's 0.01 until chosen here)    sp-bf16/a16, sp-int8/a16
 # One accel-eval run per model (one calibration capture, FP32 once), the two
 # models on two processes of one thread (seed 1; --prompts 0: no greedy
 # generation).
@@ -22,9 +23,9 @@
 #                    (delta: against FP32 on the validation split; vs_default:
 #                    against the default value, lower is better for the LM's
 #                    bits/byte, higher for the classifier's top-1)
-#   OUT/hparams.md   per sweep, the value the validation split chooses (below),
-#                    each row's figure against the default with its interval,
-#                    and whether an interval excludes zero
+#   OUT/hparams.md   per sweep, the value the validation split chooses (the
+#                    rule below), each row's figure against the default with
+#                    its interval, the significant wins and losses, mean z
 #
 # usage: hparam_select.sh BUILD_MODELS_DIR CKPT_DIR MOBY_DIR FMNIST_DIR OUT_DIR
 #   LM_WINDOWS evaluates the first N validation windows only (default all 193);
@@ -45,7 +46,9 @@ default_sweep() {
 	sweep int4-g32/a16/awq grid 20 10 20 40
 	sweep int8/a8/smooth alpha 0.5 0.25 0.5 0.75
 	sweep int4-g32/a8/smooth alpha 0.5 0.25 0.5 0.75
-	sweep sp-int4-g32/a16/sparsegpt damp 0.01 0.001 0.01 0.1
+	for f in sp-int4-g32 sp-bf16 sp-int8; do
+		sweep $f/a16/sparsegpt damp 0.03 0.01 0.03 0.1 0.3
+	done
 }
 all=$(default_sweep | paste -sd,)
 lm_sweep=${LM_SWEEP:-$all}
@@ -78,7 +81,8 @@ wait $pb || fail=1
 # row: the library's value, which the spec does not name).
 awk -F, -v OFS=, '
 BEGIN {
-	def["damp"] = 0.01; def["grid"] = 20; def["alpha"] = 0.5
+	def["gptq"] = 0.01; def["gptq-ao"] = 0.01; def["sparsegpt"] = 0.03
+	def["awq"] = 20; def["smooth"] = 0.5
 	keyof["gptq"] = "damp"; keyof["gptq-ao"] = "damp"; keyof["sparsegpt"] = "damp"; keyof["awq"] = "grid"
 	keyof["smooth"] = "alpha"
 	print "model,variant,algorithm,key,value,default,metric,delta,delta_lo,delta_hi," \
@@ -89,47 +93,51 @@ $2 == "fp32" { ref = $(h[$1 == "lm" ? "bits_per_byte" : "top1"]); next }
 {
 	v = $(h[$1 == "lm" ? "bits_per_byte" : "top1"])
 	algo = $(h["algo"]); key = keyof[algo]
-	val = def[key]; isdef = 1
+	val = def[algo]; isdef = 1
 	if (split($2, kv, ":") > 1) { split(kv[2], p, "="); val = p[2]; isdef = 0 }
 	print $1, $2, algo, key, val, isdef, v, sprintf("%+.6f", v - ref), $(h["delta_lo"]),
 	      $(h["delta_hi"]), $(h["vs_default"]), $(h["vs_default_lo"]), $(h["vs_default_hi"])
 }' "$raw/lm.csv" "$raw/cls.csv" > "$out/hparams.csv"
 
-# The choice per algorithm and key: a value replaces the default only if it
-# is better than the default on every row of the sweep (both models, every
-# format swept; LM bits/byte lower, classifier top-1 higher), so that no
-# model pays for another's gain; among such values the one with the largest
-# mean gain wins (the sign decides, the mean of the two models' different
-# units only breaks ties). Otherwise the default stays.
+# The choice per algorithm and key. Each value's gain against the default,
+# row by row (LM bits/byte lower, classifier top-1 higher: positive is
+# better), in units of its own uncertainty: z = gain / half-width of its
+# 95 % interval (the LM's and the classifier's rows then count alike). A
+# value replaces the default only if its gain is significant (the interval
+# excludes 0) on at least one row and significantly negative on none; among
+# such values the highest mean z wins. So noise alone (every interval
+# across 0) never moves a default.
 awk -F, '
 NR == 1 { next }
 {
 	g = $3 ":" $4; s = ($1 == "lm") ? -1 : 1
 	if (!(g in seen)) { seen[g] = 1; order[++ng] = g }
 	if ($6) { defv[g] = $5; next }
-	if (!((g, $5) in vseen)) { vseen[g, $5] = 1; vals[g] = vals[g] " " $5; allbetter[g, $5] = 1 }
-	gain = s * $11
-	sum[g, $5] += gain; cnt[g, $5]++
-	if (!(gain > 0)) allbetter[g, $5] = 0
+	if (!((g, $5) in vseen)) { vseen[g, $5] = 1; vals[g] = vals[g] " " $5 }
+	gain = s * $11; hw = ($13 - $12) / 2
+	z = hw > 0 ? gain / hw : 0
+	sum[g, $5] += z; cnt[g, $5]++
+	if ($12 * $13 > 0) {
+		if (gain > 0) win[g, $5]++
+		else loss[g, $5]++
+	}
 	row[g, $5] = row[g, $5] sprintf("%s %s %+.4f [%+.4f, %+.4f]; ", $1,
 		substr($2, 1, index($2, ":") - 1), $11, $12, $13)
-	if ($12 * $13 > 0)
-		sig[g, $5] = 1
 }
 END {
-	print "| algorithm:key | default | chosen on validation | each value against the default (variant minus default, 95 % CI) |"
+	print "| algorithm:key | default | chosen on validation | each value against the default (variant minus default, 95 % CI), significant wins and losses, mean z |"
 	print "| --- | ---: | ---: | --- |"
 	for (i = 1; i <= ng; i++) {
 		g = order[i]; best = defv[g]; bestm = 0
 		n = split(vals[g], vs, " ")
+		txt = ""
 		for (j = 1; j <= n; j++) {
 			m = sum[g, vs[j]] / cnt[g, vs[j]]
-			if (allbetter[g, vs[j]] && m > bestm) { bestm = m; best = vs[j] }
+			if (win[g, vs[j]] && !loss[g, vs[j]] && m > bestm) { bestm = m; best = vs[j] }
+			txt = txt sprintf("%s=%s: %s(%d better, %d worse, mean z %+.2f) ",
+					  substr(g, index(g, ":") + 1), vs[j], row[g, vs[j]],
+					  win[g, vs[j]], loss[g, vs[j]], m)
 		}
-		txt = ""
-		for (j = 1; j <= n; j++)
-			txt = txt sprintf("%s=%s: %s%s", substr(g, index(g, ":") + 1), vs[j],
-					  row[g, vs[j]], sig[g, vs[j]] ? "(an interval excludes 0) " : "")
 		printf "| %s | %s | %s | %s |\n", g, defv[g], best, txt
 	}
 }' "$out/hparams.csv" > "$out/hparams.md"

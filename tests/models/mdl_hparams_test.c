@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compress_algo.h"
 #include "kselftest_harness.h"
 #include "mdl_rng.h"
 #include "mdl_variant.h"
@@ -152,16 +153,14 @@ FIXTURE_TEARDOWN(layer)
 {
 }
 
-/* The default spelled out is the default; another value is another tensor. */
+/* The library's default spelled out is the default; another value is another tensor. */
 TEST_F(layer, hparams_reach_the_algorithm)
 {
-	static const char *const same[][2] = {
-		{ "int4-g32/a16/gptq", "int4-g32/a16/gptq:damp=0.01" },
-		{ "int4-g32/a16/gptq-ao", "int4-g32/a16/gptq-ao:damp=0.01" },
-		{ "sp-int4-g32/a16/sparsegpt", "sp-int4-g32/a16/sparsegpt:damp=0.01" },
-		{ "int4-g32/a16/awq", "int4-g32/a16/awq:grid=20" },
-		{ "int4-g32/a8/smooth", "int4-g32/a8/smooth:alpha=0.5" },
-	};
+	const struct compress_gptq_opts go = COMPRESS_GPTQ_OPTS_INIT;
+	const struct compress_sparsegpt_opts so = COMPRESS_SPARSEGPT_OPTS_INIT;
+	const struct compress_awq_opts ao = COMPRESS_AWQ_OPTS_INIT;
+	const struct compress_smooth_opts mo = COMPRESS_SMOOTH_OPTS_INIT;
+	char same[5][2][MDL_VARIANT_NAME];
 	static const char *const other[][2] = {
 		{ "int4-g32/a16/gptq", "int4-g32/a16/gptq:damp=5" },
 		{ "int4-g32/a16/gptq-ao", "int4-g32/a16/gptq-ao:damp=5" },
@@ -171,6 +170,16 @@ TEST_F(layer, hparams_reach_the_algorithm)
 	};
 	uint32_t i;
 
+	snprintf(same[0][0], sizeof(same[0][0]), "int4-g32/a16/gptq");
+	snprintf(same[0][1], sizeof(same[0][1]), "int4-g32/a16/gptq:damp=%g", go.damp);
+	snprintf(same[1][0], sizeof(same[1][0]), "int4-g32/a16/gptq-ao");
+	snprintf(same[1][1], sizeof(same[1][1]), "int4-g32/a16/gptq-ao:damp=%g", go.damp);
+	snprintf(same[2][0], sizeof(same[2][0]), "sp-int4-g32/a16/sparsegpt");
+	snprintf(same[2][1], sizeof(same[2][1]), "sp-int4-g32/a16/sparsegpt:damp=%g", so.damp);
+	snprintf(same[3][0], sizeof(same[3][0]), "int4-g32/a16/awq");
+	snprintf(same[3][1], sizeof(same[3][1]), "int4-g32/a16/awq:grid=%u", ao.grid);
+	snprintf(same[4][0], sizeof(same[4][0]), "int4-g32/a8/smooth");
+	snprintf(same[4][1], sizeof(same[4][1]), "int4-g32/a8/smooth:alpha=%g", (double)mo.alpha);
 	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
 		ASSERT_EQ(0, mdlt_run(&self->l, same[i][0], self->a, self->sa)) TH_LOG("%s", same[i][0]);
 		ASSERT_EQ(0, mdlt_run(&self->l, same[i][1], self->b, self->sb)) TH_LOG("%s", same[i][1]);
