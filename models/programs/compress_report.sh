@@ -8,7 +8,8 @@
 #                                  device (accel-eval --device: every op in
 #                                  the device's numerics, the modeled cost
 #                                  per token or image); REPORT_DEVICE=0 skips
-#                                  them (about half the time)
+#                                  them (about half the time) and leaves their
+#                                  columns out of compression.md
 #   build/report/compression.md    the same as a table
 #   build/report/compression.png   metric against bits per weight (gnuplot)
 #   build/report/packed/*.qpk      packed checkpoints of the 4-bit variants (QAT/KD too)
@@ -180,10 +181,13 @@ python_free_merge "$out/raw/order.txt" "$out"/raw/*-vs-ft.csv "${main_csvs[@]}" 
 # device (when measured): its metric, delta and cost per token or image.
 # Each delta carries its paired bootstrap 95 % interval (accel-eval: 1000
 # resamples of the held-out windows or test images); QAT/KD rows also their
-# delta against the FP32 fine-tuned control (ft).
-awk -F, '
+# delta against the FP32 fine-tuned control (ft). REPORT_DEVICE=0: no device
+# columns.
+awk -F, -v device="${REPORT_DEVICE:-1}" '
 function ci(lo, hi) { return lo == "" ? "" : sprintf(" [%+.4f, %+.4f]", lo, hi) }
 function dev() {
+	if (device == 0)
+		return ""
 	if ($13 == "")
 		return " | - | - | - | - | -"
 	return sprintf(" | %.4f | %+.4f%s | %.0f | %.3f | %.0f", $13, $17, ci($20, $21), $14, $15,
@@ -193,21 +197,25 @@ function ft() { return $22 == "" ? " | " : sprintf(" | %+.4f%s", $22, ci($23, $2
 NR == 1 { next }
 $1 != cur {
 	cur = $1
-	if ($1 == "lm")
+	if ($1 == "lm") {
 		printf "\n### language model (held-out bits/byte, lower is better)\n\n" \
-		       "Linear-only: the linear layers through the datapath, the rest in FP32 on the host; " \
-		       "device: every op of the forward pass as the device runs it, and its modeled " \
-		       "cost per token. Deltas with their paired bootstrap 95 %% interval; " \
-		       "vs ft: against the FP32 model fine-tuned with the same steps (QAT/KD rows).\n\n" \
-		       "| variant | bits/w | bits/byte | delta [95 %% CI] | vs ft [95 %% CI] | KL (nats) " \
-		       "| top-1 agree | greedy agree " \
-		       "| device bits/byte | device delta | cycles/token | uJ/token | DRAM bytes/token |\n" \
-		       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
-	else
+		       "Linear-only: the linear layers through the datapath, the rest in FP32 on the host%s. " \
+		       "Deltas with their paired bootstrap 95 %% interval; " \
+		       "vs ft: against the FP32 model fine-tuned with the same steps (QAT/KD rows).\n\n",
+		       device == 0 ? "" : "; device: every op of the forward pass as the device " \
+		       "runs it, and its modeled cost per token"
+		printf "| variant | bits/w | bits/byte | delta [95 %% CI] | vs ft [95 %% CI] | KL (nats) " \
+		       "| top-1 agree | greedy agree%s |\n" \
+		       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: %s|\n",
+		       device == 0 ? "" : " | device bits/byte | device delta | cycles/token " \
+		       "| uJ/token | DRAM bytes/token", device == 0 ? "" : "| ---: | ---: | ---: | ---: | ---: "
+	} else {
 		printf "\n### classifier (t10k top-1, higher is better)\n\n" \
-		       "| variant | bits/w | top-1 | delta [95 %% CI] | vs ft [95 %% CI] | agree " \
-		       "| device top-1 | device delta | cycles/image | uJ/image | DRAM bytes/image |\n" \
-		       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+		       "| variant | bits/w | top-1 | delta [95 %% CI] | vs ft [95 %% CI] | agree%s |\n" \
+		       "| --- | ---: | ---: | ---: | ---: | ---: %s|\n",
+		       device == 0 ? "" : " | device top-1 | device delta | cycles/image | uJ/image " \
+		       "| DRAM bytes/image", device == 0 ? "" : "| ---: | ---: | ---: | ---: | ---: "
+	}
 }
 $1 == "lm" { printf "| %s | %.2f | %.4f | %+.4f%s%s | %.5f | %.4f | %.4f%s |\n", $2, $6, $8, $9,
 		     ci($18, $19), ft(), $10, $11, $12, dev() }
