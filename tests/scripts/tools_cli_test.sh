@@ -58,7 +58,7 @@ progs=(
 )
 
 echo "TAP version 13"
-echo "1..$((${#progs[@]} * 4 + 8))"
+echo "1..$((${#progs[@]} * 4 + 9))"
 for entry in "${progs[@]}"; do
 	read -r path bads <<<"$entry"
 	name=${path##*/}
@@ -183,6 +183,33 @@ pyrc=$?
 [ $rc -eq 0 ] && [ $pyrc -eq 0 ] && grep -q "^int4-g32/a16/rtn " "$work/eval.jerr"
 result $? "accel-eval --json: one object per row with the table's figures (table on stderr)" \
 	"$work/json.log"
+
+# accel-eval --vs-default: a hyperparameter spelled at its default differs by
+# exactly 0; another value by its metric's difference, inside its interval;
+# a value without its default listed before it is a usage error
+vs_args=(--data "$fm" --limit 300 --threads 2 --vs-default --csv "$work/vs.csv"
+	--variants int4-g32/a16/gptq,int4-g32/a16/gptq:damp=0.01,int4-g32/a16/gptq:damp=5
+	"$top/models/ckpt/fmnist-mlp.bin")
+run "$work/out" "$work/err" "$b/models/accel-eval" "${vs_args[@]}"
+rc=$?
+run "$work/out2" "$work/err2" "$b/models/accel-eval" --vs-default \
+	--variants int4-g32/a16/gptq:damp=0.1 "$top/models/ckpt/fmnist-mlp.bin"
+rc2=$?
+{ echo "exit $rc, $rc2"; cat "$work/err" "$work/vs.csv" "$work/err2"; } >"$work/vs.log"
+[ $rc -eq 0 ] && [ $rc2 -eq 2 ] &&
+	grep -qF "int4-g32/a16/gptq:damp=0.1 needs int4-g32/a16/gptq listed before it" "$work/err2" &&
+	awk -F, '
+	NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+	{ t[$2] = $(h["top1"]); v[$2] = $(h["vs_default"]); lo[$2] = $(h["vs_default_lo"])
+	  hi[$2] = $(h["vs_default_hi"]) }
+	END {
+		d = "int4-g32/a16/gptq"; s = d ":damp=0.01"; o = d ":damp=5"
+		exit !(v[d] == "" && v[s] == 0 && lo[s] == 0 && hi[s] == 0 &&
+		       t[s] == t[d] && sprintf("%.6f", t[o] - t[d]) == v[o] &&
+		       lo[o] <= v[o] && v[o] <= hi[o])
+	}' "$work/vs.csv"
+result $? "accel-eval --vs-default: the default spelled out differs by 0, another value by its difference inside its interval; one without its default first is refused" \
+	"$work/vs.log"
 
 # progress: k/N, elapsed and time left per step; the curve's CSV, a line per step
 moby=$(sed -n 's/^MOBY_DICK_VERSION *:\?= *//p' "$top/versions.mk")
