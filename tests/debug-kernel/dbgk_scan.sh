@@ -42,11 +42,13 @@ esac
 
 # DMA-API debugging says at boot that it is on; its reports name a device
 # ("DMA-API: pci 0000:01:00.0: device driver frees DMA memory ...").
+# A KASAN report is the sanitizer kind's, not a second "BUG:" here.
 ignore='DMA-API: (preallocated [0-9]+ debug entries|debugging enabled by kernel config)'
+[ "$kind" = lockdep ] && ignore+='|BUG: KASAN: '
 first=$(grep -n -E "$pat" "$file" | grep -v -E "$ignore" | head -n 1 | cut -d: -f1)
 [ -n "$first" ] || exit 1
 if [ "$kind" = leak ]; then
-	echo "$(grep -c -E "$pat" "$file") unreferenced objects; the first:"
+	echo "unreferenced objects: $(grep -c -E "$pat" "$file"), the first:"
 	awk -v f="$first" 'NR == f { print; next } NR > f { if (/^unreferenced object /) exit; print }' \
 		"$file" | head -n 12
 	exit 0

@@ -67,6 +67,9 @@ Call Trace:
 LOG
 expect sanitizer kasan_use_after_free_is_a_sanitizer_report \
 	"BUG: KASAN: slab-use-after-free in quasar_job_free+0x3c/0x90 [quasar]"
+cat "$work/boot" "$work/report" >"$work/dmesg"
+bash "$scan" lockdep "$work/dmesg" >/dev/null
+result "$([ $? -eq 1 ] && echo 0 || echo 1)" "a_kasan_report_is_not_also_a_lockdep_report"
 
 cat >"$work/report" <<'LOG'
 UBSAN: shift-out-of-bounds in driver/quasar_mmu.c:88:21
@@ -156,7 +159,7 @@ unreferenced object 0xffff888005e1c200 (size 64):
 LOG
 got=$(bash "$scan" leak "$work/leaks")
 result "$([ "$(sed -n 2p <<<"$got")" = "unreferenced object 0xffff888005e1c000 (size 512):" ] &&
-	head -n 1 <<<"$got" | grep -q '^2 unreferenced objects' &&
+	head -n 1 <<<"$got" | grep -q '^unreferenced objects: 2,' &&
 	! grep -q 0xffff888005e1c200 <<<"$got" && echo 0 || echo 1)" \
 	"kmemleak_leaks_are_counted_and_the_first_is_named" "$got"
 : >"$work/leaks"
