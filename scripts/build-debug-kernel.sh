@@ -24,9 +24,12 @@ log() { echo "[debug-kernel] $*" >&2; }
 # What the build does, in words that change when the steps below change
 # the kernel they make (not when a message or a comment changes).
 DBGK_RECIPE="allnoconfig+KCONFIG_ALLCONFIG, olddefconfig, make ARCH=x86_64 all; recipe 1"
+# Comments do not change the kernel: only the fragment's settings count
+# ("# CONFIG_X is not set" is one).
 key=$( {
 	echo "$KSRC_PACKAGE $KPKG_VERSION $DBGK_RECIPE"
-	cat "$fragment" "$kconfig_add"
+	grep -E '^(CONFIG_|# CONFIG_.* is not set$)' "$fragment"
+	grep -v '^#' "$kconfig_add"
 	gcc --version | head -n 1
 } | sha256sum | cut -c1-12)
 dir=$QUASAR_CACHE/debug-kernel-$KPKG_VERSION-$key
@@ -42,6 +45,18 @@ fi
 
 src=$dir/src obj=$dir/obj
 mkdir -p "$dir"
+# One build of a directory at a time: checkouts share the cache, and two
+# make check runs may want the same kernel. The second waits, then finds
+# the first one's build finished.
+exec 9>"$dir.lock"
+if ! flock -n 9; then
+	log "another build of $dir is running; waiting for it"
+	flock 9
+fi
+if [ -f "$dir/.quasar-built" ]; then
+	echo "$dir"
+	exit 0
+fi
 if [ ! -f "$src/.quasar-extracted" ]; then
 	tarball=$(ls /usr/src/"$KSRC_PACKAGE".tar.* 2>/dev/null | head -n 1)
 	[ -n "$tarball" ] || {
@@ -85,7 +100,7 @@ fi
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 log "building in $obj (log: $dir/build.log; $(nproc) jobs, load average $load)"
 start=$(date +%s)
-if ! "${kmake[@]}" >"$dir/build.log" 2>&1; then
+if ! "${kmake[@]}" >>"$dir/build.log" 2>&1; then
 	grep -E 'error|Error' "$dir/build.log" | head -n 20 >&2
 	exit 1
 fi
