@@ -12,7 +12,7 @@
 # (default 20000: the debug kernel runs several times slower).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
-out=$top/build/check
+out=${DBGK_OUT:-$top/build/check}
 dbgk=$top/build/debug-kernel
 mkdir -p "$out"
 work=$(mktemp -d)
