@@ -52,6 +52,8 @@ QTEST_SCRIPTS :=
 # sanitized QEMU: built here, not inside a suite's time limit)
 CHECK_BUILDS :=
 VM_SCRIPTS :=
+# The debug-kernel lane (tests/debug-kernel/): guest suites on that kernel
+DEBUG_KERNEL_SCRIPTS :=
 ALL_TARGETS :=
 INSTALL_BINS :=
 INSTALL_HEADERS :=
@@ -143,7 +145,7 @@ check: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory all $(HOST_TESTS) $(GUEST_TESTS) $(CHECK_BUILDS)
 	@HOST_TESTS="$(HOST_TESTS)" GUEST_TESTS="$(notdir $(GUEST_TESTS))" \
 		GUEST_SCRIPTS="$(GUEST_SCRIPTS)" QTEST_SCRIPTS="$(QTEST_SCRIPTS)" \
-		VM_SCRIPTS="$(VM_SCRIPTS)" \
+		VM_SCRIPTS="$(VM_SCRIPTS)" DEBUG_KERNEL_SCRIPTS="$(DEBUG_KERNEL_SCRIPTS)" \
 		bash $(TOP)/scripts/check.sh
 
 # The fuzzers run long (docs/fuzzing.md): the sanitized device's, then a

@@ -79,6 +79,12 @@ int quasar_hw_init(struct quasar_device *qdev)
 	ret = dma_set_mask_and_coherent(&pdev->dev, DMA_BIT_MASK(QUASAR_DMA_BITS));
 	if (ret)
 		return dev_err_probe(&pdev->dev, ret, "no usable DMA mask\n");
+	/*
+	 * The device reaches memory through its page tables, a PTE per page,
+	 * so a DMA segment may be any length; the PCI default is 64 KiB, and
+	 * shmem's tables of contiguous pages have longer segments.
+	 */
+	dma_set_max_seg_size(&pdev->dev, UINT_MAX);
 
 	return 0;
 }

@@ -4,7 +4,9 @@
 # Environment (set by `make check`): HOST_TESTS (paths), GUEST_TESTS (program
 # names in the guest's /usr/bin), GUEST_SCRIPTS (shell tests, paths),
 # QTEST_SCRIPTS (scripts that run QEMU qtests and print TAP), VM_SCRIPTS
-# (host scripts that boot their own guest, e.g. to drive QMP, and print TAP).
+# (host scripts that boot their own guest, e.g. to drive QMP, and print TAP),
+# DEBUG_KERNEL_SCRIPTS (the guest suites again on the debug kernel, one
+# script that boots it and prints TAP; docs/debug-kernel.md).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/check
@@ -109,6 +111,15 @@ for s in ${VM_SCRIPTS:-}; do
 	name=$(basename "$s" .sh)
 	timeout 1200 bash "$s" >"$out/vm-$name.log" 2>&1
 	tally "$name" "$out/vm-$name.log" $?
+done
+
+[ -z "${DEBUG_KERNEL_SCRIPTS:-}" ] ||
+	echo "== guest tests on the debug kernel (KASAN, lockdep, UBSAN, kmemleak; one VM)"
+for s in ${DEBUG_KERNEL_SCRIPTS:-}; do
+	name=$(basename "$s" .sh)
+	GUEST_TESTS="${GUEST_TESTS:-}" GUEST_SCRIPTS="${GUEST_SCRIPTS:-}" \
+		timeout 3600 bash "$s" >"$out/$name.log" 2>&1
+	tally "$name" "$out/$name.log" $?
 done
 
 echo

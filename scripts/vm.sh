@@ -4,7 +4,7 @@
 # usage: vm.sh [--script FILE | --cmd 'CMDS' | --shell] [--add FILE[:DEST]]...
 #              [--append ARGS] [--trace PATTERN] [--gdb PORT] [--timeout SEC]
 #              [--log FILE] [--noload] [--qmp SOCKET] [--initrd FILE]
-#              [-- extra qemu args]
+#              [--kernel FILE] [-- extra qemu args]
 #
 #   --script FILE     run FILE in the guest (sh), as /run/job.sh
 #   --cmd 'CMDS'      run these shell commands in the guest
@@ -23,13 +23,17 @@
 #   --initrd FILE     boot this guest image instead of the ordinary one
 #                     (build/guest/initramfs-python.cpio.gz: with Python,
 #                     numpy, cffi, pytest and the quasar package)
+#   --kernel FILE     boot this kernel instead of /boot/vmlinuz-KVER (the
+#                     debug kernel: build/debug-kernel/bzImage, with
+#                     --initrd build/debug-kernel/initramfs.cpio.gz, whose
+#                     quasar.ko is built for it; docs/debug-kernel.md)
 # Prints the guest console; exits with the job's exit status, or non-zero
 # when the guest did not report one or its dmesg shows a WARNING/BUG/Oops.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 eval "$(sed -n 's/^\([A-Z_]*\) [:?]= \(.*\)$/\1="${\1:-\2}"/p' "$top/versions.mk")"
 
-script= cmd= timeout=300 log= append= qmp= shell= gdb= initramfs=
+script= cmd= timeout=300 log= append= qmp= shell= gdb= initramfs= kernel=
 extra=() adds=() traces=()
 need_arg() { [ $# -ge 2 ] || { echo "vm.sh: $1 needs an argument" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
@@ -46,6 +50,7 @@ while [ $# -gt 0 ]; do
 	--noload) append="$append quasar.noload"; shift ;;
 	--qmp) need_arg "$@"; qmp=$2; shift 2 ;;
 	--initrd) need_arg "$@"; initramfs=$2; shift 2 ;;
+	--kernel) need_arg "$@"; kernel=$2; shift 2 ;;
 	-h | --help) sed -n '3,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	--) shift; extra=("$@"); break ;;
 	*) echo "vm.sh: unknown argument $1 (vm.sh --help lists them)" >&2; exit 2 ;;
@@ -58,8 +63,9 @@ esac
 
 qemu=$top/build/qemu/qemu-system-x86_64
 [ -n "$initramfs" ] || initramfs=$top/build/guest/initramfs.cpio.gz
+[ -n "$kernel" ] || kernel=/boot/vmlinuz-$KVER
 roms=$QUASAR_CACHE/roms-$QEMU_PKG_VERSION
-for f in "$qemu" "$initramfs" "/boot/vmlinuz-$KVER" "$roms/bios-256k.bin"; do
+for f in "$qemu" "$initramfs" "$kernel" "$roms/bios-256k.bin"; do
 	[ -e "$f" ] || { echo "vm.sh: missing $f (run make)" >&2; exit 2; }
 done
 
@@ -107,7 +113,7 @@ mkdir -p "$(dirname "$log")"
 set +e
 timeout --foreground -k 5 "$timeout" "$qemu" -M q35 -accel tcg -cpu max -smp 2 -m 1G \
 	-L "$roms" -display none -vga none -monitor none -serial stdio -nic none -no-reboot \
-	-kernel "/boot/vmlinuz-$KVER" -initrd "$work/initrd.gz" \
+	-kernel "$kernel" -initrd "$work/initrd.gz" \
 	-append "console=ttyS0 panic=-1 quiet no_timer_check$append" \
 	-device pcie-root-port,id=rp1,chassis=1,slot=1 \
 	-device quasar,id=npu0,bus=rp1 \

@@ -12,6 +12,7 @@ include $(TOP)/tests/firmware/fuzz/firmware_fuzz.mk
 include $(TOP)/tests/models/models_tests.mk
 include $(TOP)/tests/codesign/codesign_tests.mk
 include $(TOP)/tests/driver/driver_tests.mk
+include $(TOP)/tests/debug-kernel/debug-kernel.mk
 include $(TOP)/tests/libaccel/libaccel_tests.mk
 include $(TOP)/tests/qemu-device/qemu_device_tests.mk
 include $(TOP)/tests/scripts/scripts_tests.mk

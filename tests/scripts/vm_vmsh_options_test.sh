@@ -3,7 +3,8 @@
 # vm_vmsh_options_test: what scripts/vm.sh promises a user who brings a
 # program of their own: --add puts a file into the guest (executable under
 # /usr/bin), --append reaches the kernel command line and quasar.* on it
-# reaches quasar.ko's parameters, and a job's exit status is vm.sh's. TAP.
+# reaches quasar.ko's parameters, and a job's exit status is vm.sh's;
+# --kernel names a kernel that is not there. TAP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/check
@@ -52,6 +53,10 @@ result $? "the_jobs_exit_status_is_vmsh_s" "vm.sh exit $rc"
 bash "$top/scripts/vm.sh" --add "$work/nonexistent" --cmd true >/dev/null 2>&1
 [ $? -eq 2 ]
 result $? "a_missing_file_is_a_usage_error"
+err=$(bash "$top/scripts/vm.sh" --kernel "$work/no-such-kernel" --cmd true 2>&1 >/dev/null)
+rc=$?
+[ "$rc" -eq 2 ] && grep -q "missing $work/no-such-kernel" <<<"$err"
+result $? "a_missing_kernel_is_named" "exit $rc: $err"
 echo "1..$n"
 echo "# Totals: pass:$((n - fails)) fail:$fails xfail:0 xpass:0 skip:0 error:0"
 [ "$fails" -eq 0 ]

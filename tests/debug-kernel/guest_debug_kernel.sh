@@ -1,0 +1,153 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The debug-kernel lane (docs/debug-kernel.md): boots the debug kernel
+# (make debug-kernel) with its quasar.ko, runs the guest suites there, then a
+# kmemleak scan, and checks the guest's whole dmesg for reports: KASAN,
+# UBSAN, lockdep, "BUG:", a WARNING with a call trace, suspicious RCU usage,
+# DMA-API and debug-objects warnings, leaks. TAP: one test per guest suite
+# (its own counts in build/check/dbgk-<suite>.log), then one per kind of
+# check on dmesg; a failing one names the first lines of the report.
+# Environment: GUEST_TESTS (program names), GUEST_SCRIPTS (paths), as for
+# scripts/check.sh; DBGK_FUZZ_IOCTLS, the ioctl fuzzer's count here
+# (default 20000: the debug kernel runs several times slower).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+out=${DBGK_OUT:-$top/build/check}
+dbgk=$top/build/debug-kernel
+mkdir -p "$out"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+console=$out/dbgk-console.log
+for f in "$dbgk/bzImage" "$dbgk/initramfs.cpio.gz"; do
+	[ -f "$f" ] || { echo "guest_debug_kernel.sh: missing $f (make debug-kernel)" >&2; exit 2; }
+done
+
+suites=()
+for t in ${GUEST_TESTS:-}; do suites+=("$t"); done
+for s in ${GUEST_SCRIPTS:-}; do suites+=("$(basename "$s")"); done
+[ ${#suites[@]} -gt 0 ] || { echo "guest_debug_kernel.sh: GUEST_TESTS is empty" >&2; exit 2; }
+
+# The guest's job: every suite between markers, then the kmemleak scan
+# (twice: an object is reported once it was unreferenced in a scan and is
+# older than 5 s; the second scan drops pointers that were only in flight),
+# then the whole dmesg between markers for the host to read.
+{
+	echo 'cd /tmp'
+	# Warnings on the console as they happen, not only in the dmesg read
+	# at the end: a guest that dies early still shows its report.
+	echo 'echo 5 >/proc/sys/kernel/printk'
+	echo "export QUASAR_FUZZ_IOCTLS=${DBGK_FUZZ_IOCTLS:-20000}"
+	for t in ${GUEST_TESTS:-}; do
+		echo "echo QUASAR-SUITE-BEGIN $t; $t; echo QUASAR-SUITE-END $t \$?"
+	done
+	for s in ${GUEST_SCRIPTS:-}; do
+		b=$(basename "$s")
+		echo "echo QUASAR-SUITE-BEGIN $b; sh /usr/bin/$b; echo QUASAR-SUITE-END $b \$?"
+	done
+	cat <<'GUEST'
+echo QUASAR-DBGK-KMEMLEAK-BEGIN
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	sleep 1
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+else
+	echo "QUASAR-DBGK-NO-KMEMLEAK"
+fi
+echo QUASAR-DBGK-KMEMLEAK-END
+echo QUASAR-DBGK-DMESG-BEGIN
+dmesg
+echo QUASAR-DBGK-DMESG-END
+exit 0
+GUEST
+} >"$work/job.sh"
+
+start=$(date +%s)
+# log_buf_len: the whole run's dmesg must still be in the buffer at the end.
+bash "$top/scripts/vm.sh" --kernel "$dbgk/bzImage" --initrd "$dbgk/initramfs.cpio.gz" \
+	--append log_buf_len=16M --script "$work/job.sh" --timeout "${DBGK_TIMEOUT:-3000}" \
+	--log "$console" \
+	>/dev/null 2>"$work/vm.err"
+vmrc=$?
+secs=$(($(date +%s) - start))
+tr -d '\r' <"$console" >"$work/console"
+
+# One log per suite, as scripts/check.sh splits them.
+awk -v out="$out" '
+/^QUASAR-SUITE-BEGIN / { name = $2; f = out "/dbgk-" name ".log"; printf "" > f; next }
+/^QUASAR-SUITE-END / { if (name != "") print "QUASAR-RC " $3 >> f; close(f); name = ""; next }
+name != "" { print >> f }
+' "$work/console"
+between() { # marker: the console's lines between QUASAR-DBGK-<marker>-BEGIN and -END
+	awk -v m="QUASAR-DBGK-$1" '$0 == m "-END" { exit } on { print } $0 == m "-BEGIN" { on = 1 }' \
+		"$work/console"
+}
+between DMESG >"$work/dmesg"
+# A guest that died before its dmesg was read: its console, which has
+# every report of level warning or higher.
+[ -s "$work/dmesg" ] || cp "$work/console" "$work/dmesg"
+between KMEMLEAK >"$work/kmemleak"
+cp "$work/dmesg" "$out/dbgk-dmesg.log"
+cp "$work/kmemleak" "$out/dbgk-kmemleak.log"
+
+n=0 failed=0
+echo "1..$((${#suites[@]} + 4))"
+report() { # ok? name [detail lines]
+	local ok=$1 name=$2
+	shift 2
+	n=$((n + 1))
+	if [ "$ok" -eq 0 ]; then
+		echo "ok $n $name"
+	else
+		failed=1
+		echo "not ok $n $name${1:+ # $1}"
+		shift || true
+		for l in "$@"; do echo "#   $l"; done
+	fi
+}
+
+for s in "${suites[@]}"; do
+	logf=$out/dbgk-$s.log
+	if [ ! -f "$logf" ]; then
+		report 1 "$s" "no output (the guest crashed or timed out before it)"
+		continue
+	fi
+	read -r p f _ < <(awk -f "$top/scripts/tap-count.awk" "$logf")
+	rc=$(sed -n 's/^QUASAR-RC \([0-9]*\)/\1/p' "$logf" | tail -n 1)
+	if [ "${rc:-1}" -eq 0 ] && [ "$f" -eq 0 ]; then
+		report 0 "$s ($p passed)"
+	else
+		report 1 "$s" "exit ${rc:-none}, $p passed, $f failed (log: $logf)" \
+			"$(grep -m 3 -E '^not ok' "$logf")"
+	fi
+done
+
+# vm.sh exits 126 when the job passed but guest-init found WARNING/BUG in
+# dmesg: the checks below name that report.
+ran=$vmrc
+[ "$vmrc" -eq 126 ] && grep -q '^QUASAR-DBGK-DMESG-END' "$work/console" && ran=0
+report "$ran" "guest_ran_to_its_end" \
+	"vm.sh exit $vmrc after ${secs}s: $(head -c 300 "$work/vm.err")"
+
+scan=$top/tests/debug-kernel/dbgk_scan.sh
+check_dmesg() { # name kind file
+	local lines
+	if lines=$(bash "$scan" "$2" "$3"); then
+		mapfile -t l <<<"$lines"
+		report 1 "$1" "${l[0]}" "${l[@]:1}"
+	else
+		report 0 "$1"
+	fi
+}
+check_dmesg dmesg_has_no_sanitizer_report sanitizer "$work/dmesg"
+check_dmesg dmesg_has_no_lockdep_or_bug_report lockdep "$work/dmesg"
+if ! grep -q '^QUASAR-DBGK-KMEMLEAK-END' "$work/console"; then
+	report 1 kmemleak_finds_no_leak "the guest did not get to its kmemleak scan"
+elif grep -q '^QUASAR-DBGK-NO-KMEMLEAK' "$work/kmemleak"; then
+	report 1 kmemleak_finds_no_leak "no /sys/kernel/debug/kmemleak in the guest"
+else
+	check_dmesg kmemleak_finds_no_leak leak "$work/kmemleak"
+fi
+echo "# the debug-kernel lane took ${secs}s in the guest (console: $console)"
+exit "$failed"
