@@ -6,7 +6,9 @@
  * The files show driver state under the locks that guard it, and read
  * registers only inside drm_dev_enter(), so that a file opened before a
  * hot-unplug stays harmless. The registers read here (power state, log
- * FIFO) are always on, so reading never wakes a suspended device.
+ * FIFO, the debug block's D3 access count) are always on, so reading never
+ * wakes a suspended device and never needs to; the files that read other
+ * registers (quasar_debugfs_fault.c) hold a runtime PM reference.
  */
 #include <linux/debugfs.h>
 #include <linux/pid.h>
@@ -223,8 +225,9 @@ static int quasar_debugfs_reset_counters(struct seq_file *m, void *data)
 	struct quasar_device *qdev = quasar_debugfs_qdev(m);
 
 	guard(mutex)(&qdev->reset_lock);
-	seq_printf(m, "reset_count: %u\nfw_crash_count: %u\nwedged: %d\n",
-		   qdev->reset_count, qdev->fw_crash_count, qdev->wedged);
+	seq_printf(m, "reset_count: %u\nflr_count: %u\nfw_crash_count: %u\nwedged: %d\n",
+		   qdev->reset_count, qdev->flr_count, qdev->fw_crash_count,
+		   qdev->wedged);
 	return 0;
 }
 
@@ -232,11 +235,12 @@ static int quasar_debugfs_power(struct seq_file *m, void *data)
 {
 	struct quasar_device *qdev = quasar_debugfs_qdev(m);
 	struct device *dev = qdev->drm.dev;
-	u32 status = U32_MAX;
+	u32 status = U32_MAX, d3_accesses = 0;
 	int idx;
 
 	if (drm_dev_enter(&qdev->drm, &idx)) {
 		status = quasar_read(qdev, QUASAR_REG_POWER_STATUS);
+		d3_accesses = quasar_read(qdev, QUASAR_REG_DBG_D3_ACCESSES);
 		drm_dev_exit(idx);
 	}
 	seq_printf(m, "runtime_status: %s\n", quasar_pm_state_name(qdev));
@@ -249,9 +253,12 @@ static int quasar_debugfs_power(struct seq_file *m, void *data)
 		seq_printf(m, "device_state: D%u%s\n",
 			   status & QUASAR_POWER_STATUS_STATE,
 			   status & QUASAR_POWER_STATUS_BUSY ? " (entering D3)" : "");
+	/* Register accesses that reached the device in D3: a driver bug. */
+	seq_printf(m, "d3_accesses: %u\n", d3_accesses);
 	guard(mutex)(&qdev->reset_lock);
-	seq_printf(m, "suspend_count: %u\nresume_count: %u\n",
-		   qdev->pm.suspend_count, qdev->pm.resume_count);
+	seq_printf(m, "suspend_count: %u\nresume_count: %u\nsleep_count: %u\nwake_count: %u\n",
+		   qdev->pm.suspend_count, qdev->pm.resume_count,
+		   qdev->pm.sleep_count, qdev->pm.wake_count);
 	return 0;
 }
 

@@ -11,6 +11,8 @@
  *   fault_va         device address an injected MMU fault reports
  *   engine_hold      1 holds the device's engine scheduler: no job starts,
  *                    jobs pile up in the rings; 0 releases it
+ *   reset_hold       1 wedges the device: a soft reset never completes,
+ *                    until a function-level reset (which clears the knob)
  *   engine_grants    the scheduler as the device shows it: held or not,
  *                    the grant count, and per hardware queue the jobs in
  *                    its ring, whether it waits for an engine and the
@@ -182,25 +184,55 @@ static int quasar_fault_va_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(quasar_fault_va_fops, quasar_fault_va_get,
 			 quasar_fault_va_set, "0x%llx\n");
 
-static int quasar_engine_hold_get(void *data, u64 *val)
+/* DBG_HOLD holds two things; each knob changes its own bit. */
+static int quasar_hold_get(struct quasar_device *qdev, u32 bit, u64 *val)
 {
 	u32 v;
-	int ret = quasar_fault_reg_read(data, QUASAR_REG_DBG_HOLD, &v);
+	int ret = quasar_fault_reg_read(qdev, QUASAR_REG_DBG_HOLD, &v);
 
-	*val = !!(v & QUASAR_DBG_HOLD_ENGINES);
+	*val = !!(v & bit);
 	return ret;
+}
+
+static int quasar_hold_set(struct quasar_device *qdev, u32 bit, u64 val)
+{
+	u32 v;
+	int ret;
+
+	if (val > 1)
+		return -EINVAL;
+	ret = quasar_fault_reg_read(qdev, QUASAR_REG_DBG_HOLD, &v);
+	if (ret)
+		return ret;
+	v = val ? v | bit : v & ~bit;
+	return quasar_fault_reg_write(qdev, QUASAR_REG_DBG_HOLD, v);
+}
+
+static int quasar_engine_hold_get(void *data, u64 *val)
+{
+	return quasar_hold_get(data, QUASAR_DBG_HOLD_ENGINES, val);
 }
 
 static int quasar_engine_hold_set(void *data, u64 val)
 {
-	if (val > 1)
-		return -EINVAL;
-	return quasar_fault_reg_write(data, QUASAR_REG_DBG_HOLD,
-				      val ? QUASAR_DBG_HOLD_ENGINES : 0);
+	return quasar_hold_set(data, QUASAR_DBG_HOLD_ENGINES, val);
 }
 
 DEFINE_DEBUGFS_ATTRIBUTE(quasar_engine_hold_fops, quasar_engine_hold_get,
 			 quasar_engine_hold_set, "%llu\n");
+
+static int quasar_reset_hold_get(void *data, u64 *val)
+{
+	return quasar_hold_get(data, QUASAR_DBG_HOLD_RESET, val);
+}
+
+static int quasar_reset_hold_set(void *data, u64 val)
+{
+	return quasar_hold_set(data, QUASAR_DBG_HOLD_RESET, val);
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(quasar_reset_hold_fops, quasar_reset_hold_get,
+			 quasar_reset_hold_set, "%llu\n");
 
 /* One snapshot of the scheduler's registers, the device kept awake. */
 static int quasar_engine_grants_show(struct seq_file *m, void *data)
@@ -240,7 +272,8 @@ static int quasar_recovery_show(struct seq_file *m, void *data)
 	struct quasar_device *qdev = m->private;
 
 	scoped_guard(mutex, &qdev->reset_lock)
-		seq_printf(m, "resets: %u\nfw_crashes: %u\n", qdev->reset_count,
+		seq_printf(m, "resets: %u\nflrs: %u\nfw_crashes: %u\n",
+			   qdev->reset_count, qdev->flr_count,
 			   qdev->fw_crash_count);
 	seq_printf(m, "hangs: %d\nlost_irqs: %d\nbad_records: %d\ncontexts: %d\nbound_slots: %u\njobs: %d\n",
 		   atomic_read(&qdev->watchdog.hangs),
@@ -263,6 +296,8 @@ void quasar_debugfs_fault_init(struct quasar_device *qdev, struct dentry *dir)
 				   &quasar_fault_va_fops);
 	debugfs_create_file_unsafe("engine_hold", 0600, dir, qdev,
 				   &quasar_engine_hold_fops);
+	debugfs_create_file_unsafe("reset_hold", 0600, dir, qdev,
+				   &quasar_reset_hold_fops);
 	debugfs_create_file("engine_grants", 0400, dir, qdev,
 			    &quasar_engine_grants_fops);
 	debugfs_create_file("recovery", 0400, dir, qdev, &quasar_recovery_fops);

@@ -45,7 +45,17 @@ MODULE_PARM_DESC(tdr_timeout_ms, "Time without progress before a hardware queue 
 
 unsigned int quasar_boot_timeout_ms = 5000;
 module_param_named(boot_timeout_ms, quasar_boot_timeout_ms, uint, 0444);
-MODULE_PARM_DESC(boot_timeout_ms, "Firmware boot and soft reset timeout, in ms");
+MODULE_PARM_DESC(boot_timeout_ms, "Firmware boot timeout, in ms");
+
+/*
+ * The soft reset waits for the jobs in progress to end, so it may take as
+ * long as a firmware boot; one that takes longer is wedged and recovery
+ * falls back to a function-level reset (quasar_reset.c). Writable, so that
+ * a test of that fallback need not wait the default.
+ */
+unsigned int quasar_soft_reset_timeout_ms = 5000;
+module_param_named(soft_reset_timeout_ms, quasar_soft_reset_timeout_ms, uint, 0644);
+MODULE_PARM_DESC(soft_reset_timeout_ms, "Time a soft reset may take before the device counts as wedged, in ms");
 
 static int quasar_ioctl_dev_query(struct drm_device *drm, void *data,
 				  struct drm_file *file)
@@ -261,6 +271,22 @@ static void quasar_remove(struct pci_dev *pdev)
 	quasar_reset_unplug(qdev);
 }
 
+static void quasar_pci_reset_prepare(struct pci_dev *pdev)
+{
+	quasar_reset_prepare(pci_get_drvdata(pdev));
+}
+
+static void quasar_pci_reset_done(struct pci_dev *pdev)
+{
+	quasar_reset_done(pci_get_drvdata(pdev));
+}
+
+/* A function reset from outside the driver (sysfs, error recovery). */
+static const struct pci_error_handlers quasar_pci_err_handlers = {
+	.reset_prepare = quasar_pci_reset_prepare,
+	.reset_done = quasar_pci_reset_done,
+};
+
 static const struct pci_device_id quasar_pci_ids[] = {
 	{ PCI_DEVICE(QUASAR_PCI_VENDOR_ID, QUASAR_PCI_DEVICE_ID) },
 	{ }
@@ -272,6 +298,7 @@ static struct pci_driver quasar_pci_driver = {
 	.id_table = quasar_pci_ids,
 	.probe = quasar_probe,
 	.remove = quasar_remove,
+	.err_handler = &quasar_pci_err_handlers,
 	.driver.pm = pm_ptr(&quasar_pm_ops),
 };
 

@@ -31,6 +31,7 @@ struct quasar_ctx;
 
 extern unsigned int quasar_watchdog_timeout_ms;
 extern unsigned int quasar_boot_timeout_ms;
+extern unsigned int quasar_soft_reset_timeout_ms;
 
 /**
  * struct quasar_fw_info - what the booted firmware reported (hw-spec 3.2)
@@ -93,15 +94,21 @@ struct quasar_irq_vector {
  * @free_wq: runs buffer frees that must wait for jobs still in flight, and
  *	     the release of ended jobs (off the scheduler's workqueue)
  * @reset_count: device resets done since probe (debugfs reset_counters)
+ * @flr_count: function-level resets since probe, each the fallback of a
+ *	       soft reset that did not complete (debugfs reset_counters)
  * @fw_crash_count: firmware crashes detected since probe; incremented by
  *		    the recovery code, under @reset_lock (debugfs reset_counters)
  * @wedged: the device failed to come back after a reset; jobs fail
+ * @pci_reset_awake: quasar_reset_prepare() took a runtime PM reference
+ *		     for quasar_reset_done() to drop
  * @watchdog: the progress watchdog and its counters (quasar_watchdog.c)
  * @job_count: jobs allocated and not yet freed
  * @job_wq: woken when @job_count drops to zero
  * @pm: runtime power management (quasar_pm.c)
  * @pm.suspend_count: runtime suspends (device put in D3) since probe
  * @pm.resume_count: runtime resumes (D0, firmware booted again) since probe
+ * @pm.sleep_count: system sleeps entered (device drained and powered down)
+ * @pm.wake_count: system resumes since probe
  * @fwlog: the firmware log, drained from the device's FIFO (quasar_debugfs.c)
  * @fwlog.lock: protects @fwlog.buf, @fwlog.len and the FWLOG registers
  * @fwlog.buf: the newest QUASAR_FWLOG_KEEP bytes of log text
@@ -140,8 +147,10 @@ struct quasar_device {
 	struct workqueue_struct *reset_wq;
 	struct workqueue_struct *free_wq;
 	unsigned int reset_count;
+	unsigned int flr_count;
 	unsigned int fw_crash_count;
 	bool wedged;
+	bool pci_reset_awake;
 	struct quasar_watchdog watchdog;
 
 	atomic_t job_count;
@@ -150,6 +159,8 @@ struct quasar_device {
 	struct {
 		unsigned int suspend_count;
 		unsigned int resume_count;
+		unsigned int sleep_count;
+		unsigned int wake_count;
 	} pm;
 
 	struct {

@@ -97,6 +97,7 @@ bool quasar_hw_alive(struct quasar_device *qdev)
 
 int quasar_hw_reset(struct quasar_device *qdev)
 {
+	unsigned int timeout_ms;
 	u32 status;
 	int ret;
 
@@ -106,12 +107,13 @@ int quasar_hw_reset(struct quasar_device *qdev)
 	}
 	quasar_write(qdev, QUASAR_REG_DEV_CTRL, QUASAR_DEV_CTRL_RESET);
 	/* The reset waits for running jobs, which on TCG can take a while. */
+	timeout_ms = READ_ONCE(quasar_soft_reset_timeout_ms);
 	ret = readl_poll_timeout(qdev->regs + QUASAR_REG_DEV_STATUS, status,
 				 !(status & QUASAR_DEV_STATUS_RESETTING),
-				 100, quasar_boot_timeout_ms * USEC_PER_MSEC);
+				 100, timeout_ms * USEC_PER_MSEC);
 	if (ret)
 		drm_err(&qdev->drm, "soft reset not done after %u ms (DEV_STATUS 0x%08x)\n",
-			quasar_boot_timeout_ms, status);
+			timeout_ms, status);
 	return ret;
 }
 

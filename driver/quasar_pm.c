@@ -14,6 +14,14 @@
  * live context, re-enable the (empty) hardware queues and the interrupt
  * causes. It runs
  * under the reset lock, so it never overlaps a recovery.
+ *
+ * System sleep reuses both: suspend stops the schedulers feeding the
+ * rings, waits for the jobs already on them to end, and powers the device
+ * down with the runtime suspend (pm_runtime_force_suspend()); resume powers
+ * it up the same way, if a job is waiting for it, and starts the
+ * schedulers again, so the jobs queued before the sleep run after it. A
+ * sleep that cut the device's power (S3: QEMU resets every device on
+ * wake-up) looks to the resume like D3: everything is programmed again.
  */
 #include <linux/iopoll.h>
 #include <linux/module.h>
@@ -119,7 +127,85 @@ static int quasar_pm_runtime_resume(struct device *dev)
 	return 0;
 }
 
+static void quasar_pm_sched_stop(struct quasar_device *qdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < qdev->num_hwqs; i++)
+		drm_sched_wqueue_stop(&qdev->hwqs[i].sched);
+}
+
+static void quasar_pm_sched_start(struct quasar_device *qdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < qdev->num_hwqs; i++)
+		drm_sched_wqueue_start(&qdev->hwqs[i].sched);
+}
+
+static bool quasar_pm_rings_empty(struct quasar_device *qdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < qdev->num_hwqs; i++)
+		if (quasar_hwq_pending(&qdev->hwqs[i], NULL))
+			return false;
+	return true;
+}
+
+/*
+ * A job on a ring either ends or hangs, and the watchdog (whose workqueue
+ * is not frozen) ends a hung one within its timeout; so wait that long,
+ * and the soft reset's and boot's on top, before refusing the sleep.
+ */
+static unsigned int quasar_pm_drain_timeout_ms(void)
+{
+	return READ_ONCE(quasar_watchdog_timeout_ms) +
+	       READ_ONCE(quasar_soft_reset_timeout_ms) + quasar_boot_timeout_ms;
+}
+
+static int quasar_pm_suspend(struct device *dev)
+{
+	struct quasar_device *qdev = pci_get_drvdata(to_pci_dev(dev));
+	unsigned int timeout_ms = quasar_pm_drain_timeout_ms();
+	bool empty;
+	int ret;
+
+	quasar_pm_sched_stop(qdev);
+	ret = read_poll_timeout(quasar_pm_rings_empty, empty, empty,
+				USEC_PER_MSEC, timeout_ms * USEC_PER_MSEC, false,
+				qdev);
+	if (ret) {
+		drm_err(&qdev->drm, "jobs still on the rings after %u ms; refusing to sleep\n",
+			timeout_ms);
+		quasar_pm_sched_start(qdev);
+		return -EBUSY;
+	}
+	ret = pm_runtime_force_suspend(dev);
+	if (ret) {
+		quasar_pm_sched_start(qdev);
+		return ret;
+	}
+	scoped_guard(mutex, &qdev->reset_lock)
+		qdev->pm.sleep_count++;
+	return 0;
+}
+
+static int quasar_pm_resume(struct device *dev)
+{
+	struct quasar_device *qdev = pci_get_drvdata(to_pci_dev(dev));
+	int ret;
+
+	ret = pm_runtime_force_resume(dev);
+	scoped_guard(mutex, &qdev->reset_lock)
+		qdev->pm.wake_count++;
+	/* A failed power-up wedged the device: the jobs fail rather than wait. */
+	quasar_pm_sched_start(qdev);
+	return ret;
+}
+
 const struct dev_pm_ops quasar_pm_ops = {
+	SYSTEM_SLEEP_PM_OPS(quasar_pm_suspend, quasar_pm_resume)
 	RUNTIME_PM_OPS(quasar_pm_runtime_suspend, quasar_pm_runtime_resume, NULL)
 };
 

@@ -8,8 +8,22 @@
  * jobs of every hardware queue go back to the device, with the fences their
  * waiters already hold,
  * once the firmware has booted again and the contexts are restored.
+ *
+ * A soft reset waits for the device to finish its jobs in progress; a
+ * wedged device never does. After soft_reset_timeout_ms recovery falls
+ * back to a function-level reset, which returns the device to its
+ * power-on state at once, and carries on as after a soft reset: the
+ * firmware boots from the kept image, contexts and rings are programmed
+ * again, jobs are replayed or failed the same way.
+ *
+ * A function-level reset from outside the driver (sysfs "reset", the PCI
+ * core's error recovery) goes through pci_reset_function(), which calls
+ * quasar_reset_prepare() before and quasar_reset_done() after: the same
+ * recovery, split around a reset that someone else does.
  */
 #include <linux/dma-fence.h>
+#include <linux/pci.h>
+#include <linux/pm_runtime.h>
 
 #include <drm/drm_drv.h>
 #include <drm/drm_print.h>
@@ -19,6 +33,7 @@
 #include "quasar_hw.h"
 #include "quasar_hwq.h"
 #include "quasar_mmu.h"
+#include "quasar_pm.h"
 #include "quasar_slot.h"
 #include "quasar_reset.h"
 
@@ -30,15 +45,41 @@ static void quasar_reset_fail_all(struct quasar_device *qdev, int err)
 		quasar_hwq_restart(&qdev->hwqs[i], err, 0);
 }
 
-static void quasar_reset_device(struct quasar_device *qdev, int lost)
+/*
+ * The function-level reset, done here rather than by pci_reset_function():
+ * that takes the device lock, which remove holds while it waits for the
+ * watchdog (this path), and would call back into the driver. Nothing else
+ * touches the function's config space meanwhile: the reset lock keeps
+ * runtime PM and the other recoveries out. pcie_flr() waits for the
+ * function to answer again; the config space saved before is put back, as
+ * the PCI core's own resets do.
+ */
+static int quasar_reset_flr(struct quasar_device *qdev)
 {
-	unsigned int i;
+	struct pci_dev *pdev = qdev->pdev;
 	int ret;
 
-	for (i = 0; i < qdev->num_hwqs; i++)
-		quasar_hwq_stop(&qdev->hwqs[i]);
+	ret = pcie_reset_flr(pdev, PCI_RESET_PROBE);
+	if (ret) {
+		drm_err(&qdev->drm, "soft reset timed out and the function has no FLR (%d)\n",
+			ret);
+		return ret;
+	}
+	drm_warn(&qdev->drm, "soft reset timed out; function-level reset\n");
+	pci_save_state(pdev);
+	ret = pcie_flr(pdev);
+	pci_restore_state(pdev);
+	if (ret)
+		return ret;
+	qdev->flr_count++;
+	return quasar_hw_alive(qdev) ? 0 : -ENODEV;
+}
 
-	ret = quasar_hw_reset(qdev);
+/* The device was reset (@ret 0) or not: boot it and give the jobs back. */
+static void quasar_reset_come_back(struct quasar_device *qdev, int ret, int lost)
+{
+	unsigned int i;
+
 	if (!ret)
 		ret = quasar_fw_boot(qdev);
 	if (ret) {
@@ -59,6 +100,47 @@ static void quasar_reset_device(struct quasar_device *qdev, int lost)
 	drm_info(&qdev->drm, "device reset %u done\n", qdev->reset_count);
 }
 
+static void quasar_reset_device(struct quasar_device *qdev, int lost)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < qdev->num_hwqs; i++)
+		quasar_hwq_stop(&qdev->hwqs[i]);
+
+	ret = quasar_hw_reset(qdev);
+	if (ret == -ETIMEDOUT)
+		ret = quasar_reset_flr(qdev);
+	quasar_reset_come_back(qdev, ret, lost);
+}
+
+static void quasar_reset_sched_stop(struct quasar_device *qdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < qdev->num_hwqs; i++)
+		drm_sched_stop(&qdev->hwqs[i].sched, NULL);
+}
+
+/*
+ * drm_sched_stop() detached every job left on a pending list from its
+ * hardware fence. The fences outlive the reset: the restart put the
+ * unfinished jobs back on their rings with theirs and signalled the
+ * others'. The resubmission hands each job's fence back to its scheduler
+ * (run_job only returns it for a job that was on a ring), so that
+ * drm_sched_start() finishes the ended ones with their own error and
+ * waits for the replayed ones.
+ */
+static void quasar_reset_sched_start(struct quasar_device *qdev)
+{
+	unsigned int i;
+
+	for (i = 0; i < qdev->num_hwqs; i++)
+		drm_sched_resubmit_jobs(&qdev->hwqs[i].sched);
+	for (i = 0; i < qdev->num_hwqs; i++)
+		drm_sched_start(&qdev->hwqs[i].sched);
+}
+
 /*
  * From the watchdog, with the reset lock held; the watchdog marked the hung
  * hardware queues. @lost, when the firmware crashed, is the error of every
@@ -68,13 +150,11 @@ static void quasar_reset_device(struct quasar_device *qdev, int lost)
 void quasar_reset_recover(struct quasar_device *qdev, int lost)
 {
 	bool fence_cookie;
-	unsigned int i;
 	int idx;
 
 	lockdep_assert_held(&qdev->reset_lock);
 	fence_cookie = dma_fence_begin_signalling();
-	for (i = 0; i < qdev->num_hwqs; i++)
-		drm_sched_stop(&qdev->hwqs[i].sched, NULL);
+	quasar_reset_sched_stop(qdev);
 
 	if (drm_dev_enter(&qdev->drm, &idx)) {
 		quasar_reset_device(qdev, lost);
@@ -83,19 +163,7 @@ void quasar_reset_recover(struct quasar_device *qdev, int lost)
 		quasar_reset_fail_all(qdev, -ENODEV);
 	}
 
-	/*
-	 * drm_sched_stop() detached every job left on a pending list from
-	 * its hardware fence. The fences outlive the reset: the restart put
-	 * the unfinished jobs back on their rings with theirs and signalled
-	 * the others'. The resubmission hands each job's fence back to its
-	 * scheduler (run_job only returns it for a job that was on a ring),
-	 * so that drm_sched_start() finishes the ended ones with their own
-	 * error and waits for the replayed ones.
-	 */
-	for (i = 0; i < qdev->num_hwqs; i++)
-		drm_sched_resubmit_jobs(&qdev->hwqs[i].sched);
-	for (i = 0; i < qdev->num_hwqs; i++)
-		drm_sched_start(&qdev->hwqs[i].sched);
+	quasar_reset_sched_start(qdev);
 	dma_fence_end_signalling(fence_cookie);
 }
 
@@ -116,4 +184,47 @@ void quasar_reset_unplug(struct quasar_device *qdev)
 	}
 	pci_clear_master(qdev->pdev);
 	quasar_reset_fail_all(qdev, -ENODEV);
+}
+
+/*
+ * pci_reset_function() is about to reset the function, with the device
+ * lock held: keep the device awake for quasar_reset_done() to program it,
+ * stop the schedulers and the hardware queues, and hold the reset lock
+ * until done, as a recovery would.
+ */
+void quasar_reset_prepare(struct quasar_device *qdev)
+{
+	unsigned int i;
+
+	qdev->pci_reset_awake = !pm_runtime_resume_and_get(qdev->drm.dev);
+	mutex_lock(&qdev->reset_lock);
+	quasar_reset_sched_stop(qdev);
+	for (i = 0; i < qdev->num_hwqs; i++)
+		quasar_hwq_stop(&qdev->hwqs[i]);
+}
+
+/*
+ * The function is back in its power-on state: the recovery after a soft
+ * reset, the jobs it ended replayed (a reset nobody blamed on them). A
+ * wedged device gets another chance: this reset is what it waited for.
+ */
+void quasar_reset_done(struct quasar_device *qdev)
+{
+	bool fence_cookie = dma_fence_begin_signalling();
+
+	drm_info(&qdev->drm, "function reset from outside the driver\n");
+	qdev->flr_count++;
+	if (READ_ONCE(qdev->wedged)) {
+		/* Wedging stopped its DMA; the saved config space kept that. */
+		pci_set_master(qdev->pdev);
+		WRITE_ONCE(qdev->wedged, false);
+	}
+	quasar_reset_come_back(qdev, quasar_hw_alive(qdev) ? 0 : -ENODEV, 0);
+	quasar_watchdog_forget(qdev);
+	quasar_reset_sched_start(qdev);
+	dma_fence_end_signalling(fence_cookie);
+	mutex_unlock(&qdev->reset_lock);
+	if (qdev->pci_reset_awake)
+		quasar_pm_put(qdev);
+	quasar_watchdog_kick(qdev);
 }

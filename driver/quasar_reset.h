@@ -9,5 +9,7 @@ struct quasar_device;
 
 void quasar_reset_recover(struct quasar_device *qdev, int lost);
 void quasar_reset_unplug(struct quasar_device *qdev);
+void quasar_reset_prepare(struct quasar_device *qdev);
+void quasar_reset_done(struct quasar_device *qdev);
 
 #endif /* __QUASAR_RESET_H__ */

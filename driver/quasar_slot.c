@@ -16,6 +16,7 @@
  * interrupt thread, recovery): no allocation, no sleeping lock.
  */
 #include <linux/dma-fence.h>
+#include <linux/pm_runtime.h>
 #include <linux/spinlock.h>
 
 #include <drm/drm_drv.h>
@@ -23,6 +24,7 @@
 #include "quasar_drv.h"
 #include "quasar_hw.h"
 #include "quasar_mmu.h"
+#include "quasar_pm.h"
 #include "quasar_slot.h"
 
 void quasar_slot_init(struct quasar_device *qdev)
@@ -127,19 +129,31 @@ void quasar_slot_unpin(struct quasar_ctx *ctx)
 	spin_unlock(&ctx->qdev->slot_lock);
 }
 
-/* The context dies: its slot goes back, invalid. */
+/*
+ * The context dies: its slot goes back, invalid. Only a running device is
+ * written to, with a runtime PM reference taken without resuming it: a
+ * suspended one lost every slot in D3 and its resume restores only the
+ * bound ones, so the software state is all there is to undo, and a
+ * register write would reach a powered-down device (hw-spec 10.1). A slot
+ * left valid by a release during a transition has no owner: no descriptor
+ * names it until it is bound, and binding programs it.
+ */
 void quasar_slot_release(struct quasar_ctx *ctx)
 {
 	struct quasar_device *qdev = ctx->qdev;
+	bool awake = pm_runtime_get_if_active(qdev->drm.dev) > 0;
 
 	spin_lock(&qdev->slot_lock);
 	WARN_ON_ONCE(ctx->pins);
 	if (ctx->slot != QUASAR_SLOT_NONE) {
-		quasar_slot_program(qdev, ctx->slot, NULL);
+		if (awake)
+			quasar_slot_program(qdev, ctx->slot, NULL);
 		qdev->slot_owner[ctx->slot] = NULL;
 		ctx->slot = QUASAR_SLOT_NONE;
 	}
 	spin_unlock(&qdev->slot_lock);
+	if (awake)
+		quasar_pm_put(qdev);
 }
 
 /* A soft reset or D3 invalidates every slot; give the bound contexts theirs back. */

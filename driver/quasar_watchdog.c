@@ -134,7 +134,7 @@ static bool quasar_watchdog_check_hwq(struct quasar_device *qdev,
 }
 
 /* After a reset every hardware queue starts again at HEAD 0. */
-static void quasar_watchdog_forget(struct quasar_device *qdev)
+void quasar_watchdog_forget(struct quasar_device *qdev)
 {
 	unsigned int i;
 

@@ -45,5 +45,6 @@ int quasar_watchdog_init(struct quasar_device *qdev);
 void quasar_watchdog_kick(struct quasar_device *qdev);
 void quasar_watchdog_now(struct quasar_device *qdev);
 void quasar_watchdog_stop(struct quasar_device *qdev);
+void quasar_watchdog_forget(struct quasar_device *qdev);
 
 #endif /* __QUASAR_WATCHDOG_H__ */

@@ -84,6 +84,10 @@ void quasar_soft_reset_poll_locked(QuasarState *s)
     if (!s->resetting || quasar_workers_busy_locked(s)) {
         return;
     }
+    /* DBG_HOLD.RESET: a wedged device, which only a PCI reset recovers. */
+    if (s->dbg.hold_reset && !s->power_down) {
+        return;
+    }
     /* A D3 entry loses everything a PCI reset does (spec 10.1). */
     quasar_state_reset_locked(s, quasar_power_soft_reset_done_locked(s));
     trace_quasar_soft_reset_done();
@@ -134,12 +138,22 @@ static bool quasar_init_pci(QuasarState *s, PCIDevice *pdev, Error **errp)
         error_setg(errp, "quasar: cannot add the PCI Express capability");
         return false;
     }
+    /* Function-level reset: quasar_reset(), the device's power-on state. */
+    pcie_cap_flr_init(pdev);
     memory_region_init_io(&s->mmio, OBJECT(s), &quasar_mmio_ops, s,
                           "quasar-regs", QUASAR_BAR0_SIZE);
     pci_register_bar(pdev, QUASAR_BAR_REGS,
                      PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &s->mmio);
     return quasar_irq_init(s, errp);
+}
+
+/* A write of DEVCTL.BCR_FLR resets the function (pcie_cap_flr_init()). */
+static void quasar_config_write(PCIDevice *pdev, uint32_t addr, uint32_t val,
+                                int len)
+{
+    pci_default_write_config(pdev, addr, val, len);
+    pcie_cap_flr_write_config(pdev, addr, val, len);
 }
 
 static void quasar_realize(PCIDevice *pdev, Error **errp)
@@ -294,6 +308,7 @@ static void quasar_class_init(ObjectClass *oc, void *data)
 
     pc->realize = quasar_realize;
     pc->exit = quasar_exit;
+    pc->config_write = quasar_config_write;
     pc->vendor_id = QUASAR_PCI_VENDOR_ID;
     pc->device_id = QUASAR_PCI_DEVICE_ID;
     pc->revision = QUASAR_PCI_REVISION;

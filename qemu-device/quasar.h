@@ -126,6 +126,8 @@ typedef struct QuasarDebug {
     uint32_t queues;            /* DBG_QUEUES: hardware queues to fire on */
     uint64_t fault_va;          /* DBG_FAULT_VA */
     uint32_t fired;             /* DBG_FIRED */
+    bool hold_reset;            /* DBG_HOLD.RESET: soft resets never end */
+    uint32_t d3_accesses;       /* DBG_D3_ACCESSES */
     uint32_t progress[QUASAR_NUM_QUEUES];   /* atomic, not under the lock */
 } QuasarDebug;
 
@@ -207,6 +209,8 @@ bool quasar_power_blocks_write_locked(QuasarState *s, hwaddr addr,
                                       uint32_t val);
 bool quasar_power_soft_reset_done_locked(QuasarState *s);
 void quasar_power_reset_locked(QuasarState *s);
+void quasar_power_check_access_locked(QuasarState *s, hwaddr addr,
+                                      bool write);
 void quasar_fwlog_append(QuasarState *s, const char *who, const char *msg);
 
 /* quasar_debug.c */

@@ -22,7 +22,11 @@
  * DBG_HOLD.ENGINES holds the engine scheduler (quasar_sched.c): no job
  * starts while it is set, so a test can fill the rings first and then see
  * the order the scheduler grants engines in (DBG_GRANTS, Q.START_SEQ),
- * whatever the speed of the host.
+ * whatever the speed of the host. DBG_HOLD.RESET wedges the device: a soft
+ * reset never completes, and only a PCI reset (FLR) brings it back, which
+ * is what a driver's last-resort recovery needs to be tested against.
+ * DBG_D3_ACCESSES counts the register accesses that reached a powered-down
+ * device (quasar_power.c), so a test can prove a driver never does that.
  */
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
@@ -46,6 +50,8 @@ void quasar_debug_reset_locked(QuasarState *s)
     d->queues = d->prop_queues & QUASAR_DBG_QMASK;
     d->fault_va = d->prop_va;
     d->fired = 0;
+    d->hold_reset = false;
+    d->d3_accesses = 0;
     quasar_sched_hold_locked(s, false);
     for (q = 0; q < QUASAR_NUM_QUEUES; q++) {
         qatomic_set(&d->progress[q], 0);
@@ -113,10 +119,14 @@ bool quasar_debug_read_locked(QuasarState *s, hwaddr addr, uint32_t *val)
         *val = d->fired;
         return true;
     case QUASAR_REG_DBG_HOLD:
-        *val = s->engines_held ? QUASAR_DBG_HOLD_ENGINES : 0;
+        *val = (s->engines_held ? QUASAR_DBG_HOLD_ENGINES : 0) |
+               (d->hold_reset ? QUASAR_DBG_HOLD_RESET : 0);
         return true;
     case QUASAR_REG_DBG_GRANTS:
         *val = s->grant_seq;
+        return true;
+    case QUASAR_REG_DBG_D3_ACCESSES:
+        *val = d->d3_accesses;
         return true;
     }
     if (addr >= QUASAR_REG_Q_PROGRESS(0) &&
@@ -162,14 +172,19 @@ bool quasar_debug_write_locked(QuasarState *s, hwaddr addr, uint32_t val)
         QUASAR_GUEST_ERR("DBG_FIRED is read-only");
         return true;
     case QUASAR_REG_DBG_HOLD:
-        if (val & ~QUASAR_DBG_HOLD_ENGINES) {
+        if (val & ~(QUASAR_DBG_HOLD_ENGINES | QUASAR_DBG_HOLD_RESET)) {
             QUASAR_GUEST_ERR("DBG_HOLD reserved bits 0x%x",
-                             val & ~QUASAR_DBG_HOLD_ENGINES);
+                             val & ~(QUASAR_DBG_HOLD_ENGINES |
+                                     QUASAR_DBG_HOLD_RESET));
         }
+        d->hold_reset = val & QUASAR_DBG_HOLD_RESET;
         quasar_sched_hold_locked(s, val & QUASAR_DBG_HOLD_ENGINES);
         return true;
     case QUASAR_REG_DBG_GRANTS:
         QUASAR_GUEST_ERR("DBG_GRANTS is read-only");
+        return true;
+    case QUASAR_REG_DBG_D3_ACCESSES:
+        QUASAR_GUEST_ERR("DBG_D3_ACCESSES is read-only");
         return true;
     }
     if (addr >= QUASAR_REG_Q_PROGRESS(0) &&

@@ -116,6 +116,7 @@ static uint64_t quasar_mmio_read(void *opaque, hwaddr addr, unsigned size)
         return 0;
     }
     qemu_mutex_lock(&s->lock);
+    quasar_power_check_access_locked(s, addr, false);
     val = quasar_reg_read_locked(s, addr);
     qemu_mutex_unlock(&s->lock);
     trace_quasar_mmio_read(addr, val);
@@ -132,6 +133,7 @@ static void quasar_mmio_write(void *opaque, hwaddr addr, uint64_t val,
     }
     trace_quasar_mmio_write(addr, val);
     qemu_mutex_lock(&s->lock);
+    quasar_power_check_access_locked(s, addr, true);
     quasar_reg_write_locked(s, addr, val);
     qemu_mutex_unlock(&s->lock);
     quasar_irq_update(s);

@@ -17,6 +17,7 @@
 #include "trace.h"
 
 #define QUASAR_FWLOG_DROPPED_MAX    0xffffu
+#define QUASAR_REG_DBG_BLOCK_END    0x0400u
 
 void quasar_power_init(QuasarState *s)
 {
@@ -57,6 +58,30 @@ bool quasar_power_soft_reset_done_locked(QuasarState *s)
     s->power = QUASAR_POWER_D3;
     trace_quasar_power_state(QUASAR_POWER_D3);
     return true;
+}
+
+/*
+ * The identity registers, the always-on power and log registers, and the
+ * debug block (which D3 leaves alone) work in D3; anything else reaching a
+ * powered-down device is a driver bug that real hardware would answer with
+ * a bus error or garbage, so it is counted (DBG_D3_ACCESSES) and logged.
+ */
+static bool quasar_power_always_on(hwaddr addr)
+{
+    return addr <= QUASAR_REG_HW_VERSION ||
+           (addr >= QUASAR_REG_POWER_CTRL &&
+            addr <= QUASAR_REG_FWLOG_STATUS) ||
+           (addr >= QUASAR_REG_DBG_INJECT && addr < QUASAR_REG_DBG_BLOCK_END);
+}
+
+void quasar_power_check_access_locked(QuasarState *s, hwaddr addr,
+                                      bool write)
+{
+    if (s->power != QUASAR_POWER_D3 || quasar_power_always_on(addr)) {
+        return;
+    }
+    s->dbg.d3_accesses++;
+    trace_quasar_power_d3_access(addr, write);
 }
 
 /* Drop the oldest whole line; the FIFO is not empty. */

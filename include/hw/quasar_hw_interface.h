@@ -139,7 +139,9 @@ enum quasar_fw_error {
 #define QUASAR_REG_DBG_FIRED		0x0310	/* RO: faults fired since device reset */
 #define QUASAR_REG_DBG_HOLD		0x0314	/* RW: QUASAR_DBG_HOLD_* */
 #define   QUASAR_DBG_HOLD_ENGINES	(1u << 0)	/* no engine is granted while set */
+#define   QUASAR_DBG_HOLD_RESET		(1u << 1)	/* a soft reset never completes */
 #define QUASAR_REG_DBG_GRANTS		0x0318	/* RO: engine grants since power-on */
+#define QUASAR_REG_DBG_D3_ACCESSES	0x031c	/* RO: accesses that reached a device in D3 */
 #define QUASAR_REG_Q_PROGRESS(q)	(0x0340 + 4 * (q))	/* RO: work units done */
 #define QUASAR_CPL_CORRUPT_SEQNO	0xbad0c0de5eed0000ull	/* XORed into seqno */
 /* FW_STATUS / FW_ERROR after a firmware crash (appended to the enums above). */

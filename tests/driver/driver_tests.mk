@@ -7,7 +7,8 @@
 #   guest_<area>_test        through libaccel: probe, BOs, jobs, syncobjs,
 #                            isolation, negative cases, queues with
 #                            priorities, recovery, debugfs/fdinfo/tracepoints,
-#                            runtime PM, a 100,000-ioctl fuzzer, object
+#                            runtime PM, system sleep (the kernel's
+#                            suspend test), a 100,000-ioctl fuzzer, object
 #                            lifetimes (freed BOs vs jobs on the device),
 #                            PRIME import and read-only BOs
 #   guest_module_test.sh     reload, corrupt firmware image
@@ -25,7 +26,7 @@ DRVT_RAW_PROGS := $(addprefix $(DRVT_OUT)/,guest_raw_ioctl_test guest_reset_test
 DRVT_TESTS := $(addprefix $(DRVT_OUT)/,guest_ioctl_fuzz_test guest_probe_test guest_bo_test \
 	guest_jobs_test guest_sync_test guest_isolation_test guest_negative_test \
 	guest_observe_test guest_power_test guest_queues_test guest_robust_test \
-	guest_lifetime_test guest_prime_test)
+	guest_lifetime_test guest_prime_test guest_sleep_test)
 DRVT_HELPERS := $(addprefix $(DRVT_OUT)/,guest_job_per_hwq guest_unplug_jobs)
 DRVT_SCRIPTS := $(addprefix $(DRVT_OUT)/,guest_reset_test.sh guest_module_test.sh \
 	guest_module_reload_test.sh)

@@ -36,6 +36,9 @@
 #define WAIT_NS		(60ull * 1000000000ull)
 #define TDR_PARAM	"/sys/module/quasar/parameters/tdr_timeout_ms"
 #define TEST_TDR_MS	1000
+#define SOFT_RESET_PARAM	"/sys/module/quasar/parameters/soft_reset_timeout_ms"
+/* The wedged device's soft reset never ends: any timeout shows it. */
+#define TEST_SOFT_RESET_MS	"200"
 
 /* One job; with @syncobj, that syncobj receives its fence. */
 static int rb_submit(int fd, uint32_t queue, const struct raw_bo *cmd,
@@ -311,6 +314,103 @@ TEST(recovery_fw_crash)
 	/* Nobody is banned for it: the rebooted firmware runs both. */
 	EXPECT_EQ(0, rb_client_run(&a, 2, 6));
 	EXPECT_EQ(0, rb_client_run(&b, 3, 7));
+	close(a.fd);
+	close(b.fd);
+}
+
+/* A parameter's value, as read, into @buf; 0 on success. */
+static int rb_read_param(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	int ret = -1;
+
+	if (f) {
+		ret = fgets(buf, len, f) ? 0 : -1;
+		fclose(f);
+	}
+	return ret;
+}
+
+/*
+ * A wedged device (debugfs reset_hold: its soft reset never completes)
+ * with a hung job: the soft reset times out, the driver falls back to a
+ * function-level reset, which returns the device to its power-on state
+ * (reset_hold reads 0 again), boots the firmware and replays the innocent
+ * job. Another file's context, bound to a slot before, keeps working.
+ */
+TEST(recovery_wedged_soft_reset_falls_back_to_flr)
+{
+	struct rb_client a, b, c;
+	struct drm_quasar_bo_wait w;
+	long resets = guest_recovery_counter("resets");
+	long flrs = guest_recovery_counter("flrs");
+	char saved[32], path[256], hold[16] = "";
+	uint32_t sync;
+
+	ASSERT_LE(0, flrs) TH_LOG("no flrs in the recovery file");
+	ASSERT_EQ(0, rb_read_param(SOFT_RESET_PARAM, saved, sizeof(saved)));
+	ASSERT_EQ(0, rb_write_file(SOFT_RESET_PARAM, TEST_SOFT_RESET_MS));
+	ASSERT_EQ(0, rb_client_open(&a));
+	ASSERT_EQ(0, rb_client_open(&b));
+	ASSERT_EQ(0, rb_client_open(&c));
+	ASSERT_EQ(0, rb_client_run(&c, 1, 40));
+	sync = rb_syncobj(a.fd);
+	ASSERT_NE(0, sync);
+
+	ASSERT_EQ(0, rb_dbg_write("reset_hold", "1"));
+	ASSERT_EQ(0, rb_arm("hang", 0x1));
+	ASSERT_EQ(0, rb_client_job(&a, 0, 41, sync));
+	ASSERT_EQ(0, rb_client_job(&b, 0, 42, 0));
+
+	ASSERT_EQ(0, raw_bo_wait(a.fd, &a.cmd, WAIT_NS, &w));
+	EXPECT_EQ(DRM_QUASAR_STATUS_ABORTED, w.job_status);
+	EXPECT_EQ(-ETIMEDOUT, rb_fence_status(a.fd, sync));
+	ASSERT_EQ(0, raw_bo_wait(b.fd, &b.cmd, WAIT_NS, &w));
+	EXPECT_EQ(DRM_QUASAR_STATUS_OK, w.job_status) TH_LOG("the innocent job was not replayed after the FLR");
+	EXPECT_EQ(42, *(volatile uint64_t *)b.data.map);
+
+	EXPECT_EQ(flrs + 1, guest_recovery_counter("flrs"));
+	EXPECT_EQ(resets + 1, guest_recovery_counter("resets"));
+	EXPECT_TRUE(rb_dmesg_has("function-level reset"));
+	ASSERT_EQ(0, rb_dbg_path("reset_hold", path, sizeof(path)));
+	EXPECT_EQ(0, rb_read_param(path, hold, sizeof(hold)));
+	EXPECT_STREQ("0\n", hold) TH_LOG("the FLR did not return the device to its power-on state");
+
+	/* The bystander's slot was restored; new files work too. */
+	EXPECT_EQ(0, rb_client_run(&c, 1, 43));
+	EXPECT_EQ(0, rb_client_run(&b, 0, 44));
+	close(a.fd);
+	close(b.fd);
+	close(c.fd);
+	ASSERT_EQ(0, rb_client_open(&a));
+	EXPECT_EQ(0, rb_client_run(&a, 2, 45));
+	close(a.fd);
+	rb_dbg_write("reset_hold", "0");
+	rb_write_file(SOFT_RESET_PARAM, saved);
+}
+
+/*
+ * A function-level reset from outside the driver (sysfs "reset" of the PCI
+ * function): the driver's reset_prepare/reset_done hooks quiesce it and
+ * bring it back, so a file that ran jobs before keeps working, without
+ * the watchdog having to find a device whose firmware went away.
+ */
+TEST(recovery_after_a_function_reset_through_sysfs)
+{
+	struct rb_client a, b;
+	long flrs = guest_recovery_counter("flrs");
+	long crashes = guest_recovery_counter("fw_crashes");
+
+	ASSERT_LE(0, flrs);
+	ASSERT_EQ(0, rb_client_open(&a));
+	ASSERT_EQ(0, rb_client_run(&a, 0, 50));
+	ASSERT_EQ(0, rb_write_file("/sys/class/accel/accel0/device/reset", "1"));
+	EXPECT_EQ(flrs + 1, guest_recovery_counter("flrs"));
+	EXPECT_EQ(0, rb_client_run(&a, 0, 51)) TH_LOG("the file's job failed after the reset");
+	EXPECT_EQ(0, rb_client_run(&a, 3, 52));
+	EXPECT_EQ(crashes, guest_recovery_counter("fw_crashes")) TH_LOG("the watchdog had to find the reset");
+	ASSERT_EQ(0, rb_client_open(&b));
+	EXPECT_EQ(0, rb_client_run(&b, 1, 53));
 	close(a.fd);
 	close(b.fd);
 }

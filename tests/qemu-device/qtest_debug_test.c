@@ -4,6 +4,7 @@
  * section 11): fault injection, the engine hold, per-queue progress.
  */
 #include "qemu/osdep.h"
+#include "hw/pci/pci_regs.h"
 #include "qtest_util.h"
 
 static void qt_arm(QT *t, uint32_t faults)
@@ -41,8 +42,8 @@ static void test_dbg_registers_reset_values_arm_and_clear(void)
 }
 
 /*
- * DBG_HOLD (spec 11) reads back its one bit; D3 keeps it, a soft reset
- * clears it. DBG_GRANTS is read-only.
+ * DBG_HOLD (spec 11) reads back its two bits; D3 keeps them, a soft reset
+ * clears ENGINES. DBG_GRANTS is read-only.
  */
 static void test_dbg_hold_registers(void)
 {
@@ -51,13 +52,16 @@ static void test_dbg_hold_registers(void)
     g_assert_cmphex(qt_rd(t, QUASAR_REG_DBG_HOLD), ==, 0);
     g_assert_cmpuint(qt_rd(t, QUASAR_REG_DBG_GRANTS), ==, 0);
     qt_wr(t, QUASAR_REG_DBG_HOLD, 0xff);
-    g_assert_cmphex(qt_rd(t, QUASAR_REG_DBG_HOLD), ==, QUASAR_DBG_HOLD_ENGINES);
+    g_assert_cmphex(qt_rd(t, QUASAR_REG_DBG_HOLD), ==,
+                    QUASAR_DBG_HOLD_ENGINES | QUASAR_DBG_HOLD_RESET);
     qt_wr(t, QUASAR_REG_DBG_GRANTS, 9);
     g_assert_cmpuint(qt_rd(t, QUASAR_REG_DBG_GRANTS), ==, 0);
     /* D3 and back keep it, as they keep the rest of the block... */
     qt_power_set(t, QUASAR_POWER_D3);
     qt_power_set(t, QUASAR_POWER_D0);
-    g_assert_cmphex(qt_rd(t, QUASAR_REG_DBG_HOLD), ==, QUASAR_DBG_HOLD_ENGINES);
+    g_assert_cmphex(qt_rd(t, QUASAR_REG_DBG_HOLD), ==,
+                    QUASAR_DBG_HOLD_ENGINES | QUASAR_DBG_HOLD_RESET);
+    qt_wr(t, QUASAR_REG_DBG_HOLD, QUASAR_DBG_HOLD_ENGINES);
     /* ... and a soft reset, which drops every queued job, clears it. */
     qt_wr(t, QUASAR_REG_DEV_CTRL, QUASAR_DEV_CTRL_RESET);
     qt_wait_reg(t, QUASAR_REG_DEV_STATUS, QUASAR_DEV_STATUS_RESETTING, 0);
@@ -65,6 +69,89 @@ static void test_dbg_hold_registers(void)
     qt_wr(t, QUASAR_REG_DBG_HOLD, QUASAR_DBG_HOLD_ENGINES);
     qt_wr(t, QUASAR_REG_DBG_HOLD, 0);
     g_assert_cmphex(qt_rd(t, QUASAR_REG_DBG_HOLD), ==, 0);
+    qt_stop(t);
+}
+
+/* A function-level reset through the PCI Express capability; maps BAR0 again. */
+static void qt_flr(QT *t)
+{
+    uint8_t cap = qpci_find_capability(t->dev, PCI_CAP_ID_EXP, 0);
+
+    g_assert_cmpuint(cap, !=, 0);
+    g_assert_true(qpci_config_readl(t->dev, cap + PCI_EXP_DEVCAP) &
+                  PCI_EXP_DEVCAP_FLR);
+    qpci_config_writew(t->dev, cap + PCI_EXP_DEVCTL,
+                       qpci_config_readw(t->dev, cap + PCI_EXP_DEVCTL) |
+                       PCI_EXP_DEVCTL_BCR_FLR);
+    /* The reset cleared the BARs and the command register. */
+    g_free(t->dev);
+    qt_map_device(t);
+}
+
+/*
+ * DBG_HOLD.RESET wedges the device: a soft reset never completes, even
+ * with no job running, and writes are ignored meanwhile; only an FLR,
+ * which the function advertises, brings it back to its power-on state.
+ */
+static void test_dbg_hold_reset_wedges_until_flr(void)
+{
+    QT *t = qt_start();
+    unsigned int i;
+
+    qt_boot_good(t);
+    qt_wr(t, QUASAR_REG_SCRATCH, 0x5a5a);
+    qt_wr(t, QUASAR_REG_DBG_HOLD, QUASAR_DBG_HOLD_RESET);
+    qt_wr(t, QUASAR_REG_DEV_CTRL, QUASAR_DEV_CTRL_RESET);
+    /* Without the hold, an idle device ends its soft reset at once. */
+    for (i = 0; i < 100; i++) {
+        g_assert_cmphex(qt_rd(t, QUASAR_REG_DEV_STATUS), ==,
+                        QUASAR_DEV_STATUS_RESETTING);
+    }
+    qt_wr(t, QUASAR_REG_DBG_HOLD, 0);
+    g_assert_cmphex(qt_rd(t, QUASAR_REG_DBG_HOLD), ==, QUASAR_DBG_HOLD_RESET);
+    g_assert_cmphex(qt_rd(t, QUASAR_REG_DEV_STATUS), ==,
+                    QUASAR_DEV_STATUS_RESETTING);
+
+    qt_flr(t);
+    g_assert_cmphex(qt_rd(t, QUASAR_REG_ID), ==, QUASAR_ID_VALUE);
+    g_assert_cmphex(qt_rd(t, QUASAR_REG_DEV_STATUS), ==, 0);
+    g_assert_cmphex(qt_rd(t, QUASAR_REG_DBG_HOLD), ==, 0);
+    g_assert_cmphex(qt_rd(t, QUASAR_REG_SCRATCH), ==, 0);
+    g_assert_cmpuint(qt_rd(t, QUASAR_REG_FW_STATUS), ==, QUASAR_FW_STATE_OFF);
+    /* And it works again: a soft reset ends, the firmware boots. */
+    qt_wr(t, QUASAR_REG_DEV_CTRL, QUASAR_DEV_CTRL_RESET);
+    qt_wait_reg(t, QUASAR_REG_DEV_STATUS, QUASAR_DEV_STATUS_RESETTING, 0);
+    qt_boot_good(t);
+    qt_stop(t);
+}
+
+/*
+ * DBG_D3_ACCESSES counts the accesses that reach the device in D3, reads
+ * and writes, except to the identity, always-on and debug registers.
+ */
+static void test_dbg_d3_accesses_counts_what_reaches_d3(void)
+{
+    QT *t = qt_start();
+
+    qt_rd(t, QUASAR_REG_SCRATCH);
+    qt_rd(t, QUASAR_REG_CTX(0, QUASAR_CTX_CTRL));
+    g_assert_cmpuint(qt_rd(t, QUASAR_REG_DBG_D3_ACCESSES), ==, 0);
+    qt_power_set(t, QUASAR_POWER_D3);
+    qt_rd(t, QUASAR_REG_ID);
+    qt_rd(t, QUASAR_REG_HW_VERSION);
+    qt_rd(t, QUASAR_REG_POWER_STATUS);
+    qt_rd(t, QUASAR_REG_FWLOG_STATUS);
+    qt_rd(t, QUASAR_REG_DBG_GRANTS);
+    g_assert_cmpuint(qt_rd(t, QUASAR_REG_DBG_D3_ACCESSES), ==, 0);
+    qt_rd(t, QUASAR_REG_CTX(3, QUASAR_CTX_CTRL));
+    qt_wr(t, QUASAR_REG_CTX(3, QUASAR_CTX_CTRL), 0);
+    qt_wr(t, QUASAR_REG_SCRATCH, 1);
+    g_assert_cmpuint(qt_rd(t, QUASAR_REG_DBG_D3_ACCESSES), ==, 3);
+    qt_power_set(t, QUASAR_POWER_D0);
+    qt_wr(t, QUASAR_REG_SCRATCH, 2);
+    g_assert_cmpuint(qt_rd(t, QUASAR_REG_DBG_D3_ACCESSES), ==, 3);
+    qt_wr(t, QUASAR_REG_DBG_D3_ACCESSES, 0);
+    g_assert_cmpuint(qt_rd(t, QUASAR_REG_DBG_D3_ACCESSES), ==, 3);
     qt_stop(t);
 }
 
@@ -234,6 +321,10 @@ int main(int argc, char **argv)
     qtest_add_func("/quasar/dbg/registers_reset_values_arm_and_clear",
                    test_dbg_registers_reset_values_arm_and_clear);
     qtest_add_func("/quasar/dbg/hold_registers", test_dbg_hold_registers);
+    qtest_add_func("/quasar/dbg/hold_reset_wedges_until_flr",
+                   test_dbg_hold_reset_wedges_until_flr);
+    qtest_add_func("/quasar/dbg/d3_accesses_counts_what_reaches_d3",
+                   test_dbg_d3_accesses_counts_what_reaches_d3);
     qtest_add_func("/quasar/dbg/progress_counts_commands_and_pages",
                    test_dbg_progress_counts_commands_and_pages);
     qtest_add_func("/quasar/dbg/hang_stalls_the_job_until_soft_reset",
