@@ -6,7 +6,8 @@
 # meson.build.
 #
 #   make qemu   build/qemu/qemu-system-x86_64 (part of `make`)
-#   make qemu-san   build/qemu-san/qemu-system-x86_64, ASan + UBSan
+#   make qemu-san   build/qemu-san/qemu-system-x86_64, its device, firmware,
+#                   validator and datapath with ASan + UBSan
 
 QEMU_SOURCE_LISTS := \
 	DP_REF_SRCS="$(DP_REF_SRCS)" DP_FAST_SRCS="$(DP_FAST_SRCS)" \
@@ -19,9 +20,10 @@ QEMU_SOURCE_LISTS := \
 qemu: $(DEPS_STAMP) $(FW_BUILD_ID_H) FORCE
 	@$(QEMU_SOURCE_LISTS) bash $(TOP)/scripts/build-qemu.sh
 
-# The same QEMU built with ASan and UBSan (QEMU's --enable-sanitizers), in
-# its own cached build directory, for the sanitized-device lane of the
-# fuzzers (docs/fuzzing.md): build/qemu-san/qemu-system-x86_64.
+# The same QEMU with the Quasar libraries built with ASan and UBSan and
+# their runtimes linked in, in its own cached build directory whose other
+# objects come from ccache, for the sanitized-device lane of the fuzzers
+# (docs/fuzzing.md): build/qemu-san/qemu-system-x86_64.
 .PHONY: qemu-san
 qemu-san: $(DEPS_STAMP) $(FW_BUILD_ID_H) FORCE
 	@$(QEMU_SOURCE_LISTS) QEMU_SANITIZE=1 bash $(TOP)/scripts/build-qemu.sh

@@ -9,10 +9,13 @@
 # meson.build reads them from hw/misc/quasar/lists/.
 #
 # QEMU_SANITIZE=1 (`make qemu-san`) builds the same source tree a second
-# time, configured with --enable-sanitizers (ASan + UBSan), in build-san/
-# next to build/, into build/qemu-san/ (docs/fuzzing.md). A cold build of
-# it runs first without the lock, so that the other checkouts' `make qemu`
-# need not wait for it; the locked build that follows is incremental.
+# time, in build-san2/ next to build/, into build/qemu-san/: configured
+# exactly as build/ but for the sanitizer runtimes (ASan + UBSan) in the
+# link arguments, from which qemu-device/meson.build learns to instrument
+# the device, firmware, validator and datapath, and those alone
+# (docs/fuzzing.md). Both builds compile through ccache, whose directory
+# is in the cache: every other QEMU object of the sanitized build is the
+# normal build's, taken from ccache instead of compiled again.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 eval "$(sed -n 's/^\([A-Z_]*\) [:?]= \(.*\)$/\1="${\1:-\2}"/p' "$top/versions.mk")"
@@ -21,49 +24,51 @@ qsrc="$qroot/src"
 qbuild="$qroot/build"
 out="$top/build/qemu"
 configure_extra=()
-ninja_jobs=()
 if [ "${QEMU_SANITIZE:-0}" = 1 ]; then
-	qbuild="$qroot/build-san"
+	# Not build-san/: that one instrumented all of QEMU.
+	qbuild="$qroot/build-san2"
 	out="$top/build/qemu-san"
-	configure_extra=(--enable-sanitizers)
-	# Each instrumented object costs about twice the normal one: two jobs,
-	# the machine's share (docs/fuzzing.md).
-	ninja_jobs=(-j "${QEMU_SAN_JOBS:-2}")
+	configure_extra=("--extra-ldflags=-fsanitize=address -fsanitize=undefined")
 fi
 
+# The compilers both builds are configured with: ccache in front of cc
+# and c++, with its directory and settings fixed here rather than in the
+# environment, so that ninja run by anyone (run-qtests.sh's qtests too)
+# uses the same cache. base_dir makes the absolute paths of the source
+# tree relative to the build directory, and hash_dir = false leaves the
+# build directory out of the key (it is only in the objects' debug
+# info), so the two sibling build directories share every entry.
+ccdir="$QUASAR_CACHE/ccache"
+ccwrap="$qroot/ccache-bin"
+mkdir -p "$ccdir" "$ccwrap"
+printf 'base_dir = %s\nhash_dir = false\nmax_size = 4G\n' "$QUASAR_CACHE" >"$ccdir/ccache.conf.new"
+mv -f "$ccdir/ccache.conf.new" "$ccdir/ccache.conf"
+for c in cc c++; do
+	printf '#!/bin/sh\nCCACHE_DIR=%s exec ccache %s "$@"\n' "$ccdir" "$c" >"$ccwrap/$c.new"
+	chmod +x "$ccwrap/$c.new"
+	mv -f "$ccwrap/$c.new" "$ccwrap/$c"
+done
+
+configure_args=(--target-list=x86_64-softmmu --meson=/usr/bin/meson
+	--without-default-features --disable-docs --disable-install-blobs --disable-werror
+	"--cc=$ccwrap/cc" "--cxx=$ccwrap/c++" "${configure_extra[@]}")
+
+# A build directory configured with other arguments (an older version of
+# this script, or none stamped) is configured again from nothing: meson
+# cannot change the compiler of a configured directory.
 qemu_configure() {
-	echo "[qemu] configuring $QEMU_UPSTREAM in $qbuild ${configure_extra[*]}"
-	mkdir -p "$qbuild"
-	(cd "$qbuild" && PATH=/usr/sbin:/usr/bin:/sbin:/bin "$qsrc/configure" --target-list=x86_64-softmmu \
-		--meson=/usr/bin/meson \
-		--without-default-features --disable-docs --disable-install-blobs \
-		--disable-werror "${configure_extra[@]}" >configure.log 2>&1) ||
-		{ tail -n 30 "$qbuild/configure.log"; rm -f "$qbuild/build.ninja"; exit 1; }
-}
-
-# The sanitized build's first (cold) build: the source tree as it is, no
-# lock held. Whatever another checkout copies in meanwhile is rebuilt by
-# the locked build below (rsync gives changed files a new mtime), so a
-# failure here only means that build has more to do.
-if [ "${QEMU_SANITIZE:-0}" = 1 ] && [ ! -f "$qbuild/.warm" ] && [ -f "$qsrc/hw/misc/quasar/lists/FW_SRCS" ]; then
-	# One cold build at a time (a second one waits, then finds it done).
-	exec 8>"$qroot/.build-san-warm.lock"
-	flock 8
-fi
-if [ "${QEMU_SANITIZE:-0}" = 1 ] && [ ! -f "$qbuild/.warm" ] && [ -f "$qsrc/hw/misc/quasar/lists/FW_SRCS" ]; then
-	if [ -n "${QUASAR_QEMU_LOCK_HELD:-}" ]; then
-		[ -f "$qbuild/build.ninja" ] || qemu_configure
-	else
-		(
-			flock 9
-			[ -f "$qbuild/build.ninja" ] || qemu_configure
-		) 9>"$qroot/.build.lock"
+	if [ -f "$qbuild/build.ninja" ] &&
+		[ "$(cat "$qbuild/.quasar-configure" 2>/dev/null)" = "${configure_args[*]}" ]; then
+		return
 	fi
-	echo "[qemu] cold sanitized build, unlocked (log: $qbuild/ninja-warm.log.txt)"
-	ninja -C "$qbuild" "${ninja_jobs[@]}" -k 0 qemu-system-x86_64 >"$qbuild/ninja-warm.log.txt" 2>&1 || true
-	: >"$qbuild/.warm"
-fi
-exec 8>&-
+	echo "[qemu] configuring $QEMU_UPSTREAM in $qbuild ${configure_extra[*]}"
+	rm -rf "$qbuild"
+	mkdir -p "$qbuild"
+	(cd "$qbuild" && PATH=/usr/sbin:/usr/bin:/sbin:/bin "$qsrc/configure" \
+		"${configure_args[@]}" >configure.log 2>&1) ||
+		{ tail -n 30 "$qbuild/configure.log"; rm -f "$qbuild/build.ninja"; exit 1; }
+	printf '%s\n' "${configure_args[*]}" >"$qbuild/.quasar-configure"
+}
 
 # A caller that builds more in the tree after this (run-qtests.sh: the
 # qtest programs) holds the lock itself, across both, and says so.
@@ -189,9 +194,9 @@ if [ ${#qtests[@]} -gt 0 ]; then
 fi
 cmp -s "$stage/qtest-meson.build" "$qmeson" || cp "$stage/qtest-meson.build" "$qmeson"
 
-[ -f "$qbuild/build.ninja" ] || qemu_configure
+qemu_configure
 echo "[qemu] building (log: $qbuild/ninja.log.txt)"
-if ! ninja -C "$qbuild" "${ninja_jobs[@]}" qemu-system-x86_64 >"$qbuild/ninja.log.txt" 2>&1; then
+if ! ninja -C "$qbuild" qemu-system-x86_64 >"$qbuild/ninja.log.txt" 2>&1; then
 	grep -E 'error|Error' "$qbuild/ninja.log.txt" | head -n 40
 	tail -n 20 "$qbuild/ninja.log.txt"
 	exit 1

@@ -13,7 +13,7 @@ packages=(
 	build-essential bc flex bison libelf-dev libssl-dev kmod cpio gzip xz-utils zstd
 	dpkg-dev ninja-build meson pkg-config python3 libglib2.0-dev libpixman-1-dev
 	zlib1g-dev libfdt-dev libdrm-dev busybox-static sparse rsync libopenblas-dev clang
-	libclang-rt-14-dev gnuplot-nox abigail-tools help2man dkms
+	libclang-rt-14-dev gnuplot-nox abigail-tools help2man dkms ccache
 	python3-numpy python3-cffi python3-pytest libblas3 liblapack3 slurm-wlm munge
 	"linux-headers-$KVER=$KPKG_VERSION" "$KSRC_PACKAGE=$KPKG_VERSION"
 )
