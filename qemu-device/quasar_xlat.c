@@ -17,15 +17,17 @@
  * under another generation is never used, and the caller's RCU read
  * section, entered before the generation is read, keeps what an entry
  * made under the current one points to until the section ends. Entries
- * hold a reference to their RAM, dropped when the worker next sees the
- * generation move, and at unplug. An address the cache cannot map as RAM
- * (an IOMMU in the path, MMIO, a hole) goes the slow way (quasar_hal.c),
- * which checks and reports it as before. The device's own MMU (the
+ * hold a reference to their RAM, given up when the worker next sees the
+ * generation move, and at unplug, and dropped by the RCU thread. An
+ * address the cache cannot map as RAM (an IOMMU in the path, MMIO, a
+ * hole) goes the slow way (quasar_hal.c), which checks and reports it as
+ * before. The device's own MMU (the
  * firmware's TLB, emptied per job, hw-spec section 4) is above all this:
  * a guest page-table change is seen by the next job whatever this caches.
  */
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
+#include "qemu/rcu.h"
 #include "exec/memory.h"
 #include "sysemu/dma.h"
 #include "quasar.h"
@@ -69,17 +71,39 @@ void quasar_xlat_detach(QuasarWorker *w)
     w->xlat.e = NULL;
 }
 
+/*
+ * A cache given up: its references are dropped by the RCU thread, which
+ * holds the BQL, as the last reference to a RAM region (a DIMM unplugged
+ * meanwhile) may finalize it, and the workers never take the BQL.
+ */
+typedef struct QuasarXlatDead {
+    struct rcu_head rcu;
+    MemoryRegionCache cache;
+} QuasarXlatDead;
+
+static void quasar_xlat_free_dead(QuasarXlatDead *d)
+{
+    address_space_cache_destroy(&d->cache);
+    g_free(d);
+}
+
+static void quasar_xlat_forget(QuasarXlatEntry *e)
+{
+    QuasarXlatDead *d = g_new(QuasarXlatDead, 1);
+
+    d->cache = e->cache;
+    call_rcu(d, quasar_xlat_free_dead, rcu);
+    e->valid = false;
+}
+
 /* Forget every entry (the worker's own thread, or after it exited). */
 void quasar_xlat_drop(QuasarWorker *w)
 {
     unsigned int i;
 
     for (i = 0; i < QUASAR_XLAT_ENTRIES; i++) {
-        QuasarXlatEntry *e = &w->xlat.e[i];
-
-        if (e->valid) {
-            address_space_cache_destroy(&e->cache);
-            e->valid = false;
+        if (w->xlat.e[i].valid) {
+            quasar_xlat_forget(&w->xlat.e[i]);
         }
     }
 }
@@ -106,8 +130,7 @@ static QuasarXlatEntry *quasar_xlat_find(QuasarWorker *w, uint64_t addr,
     w->xlat.misses++;
     as = pci_get_address_space(PCI_DEVICE(w->dev));
     if (e->valid) {
-        address_space_cache_destroy(&e->cache);
-        e->valid = false;
+        quasar_xlat_forget(e);
     }
     /* From the window's start if it is RAM there, else from addr's page. */
     for (start = base; ; start = addr & QUASAR_XLAT_PAGE_MASK) {
@@ -117,7 +140,8 @@ static QuasarXlatEntry *quasar_xlat_find(QuasarWorker *w, uint64_t addr,
         if (len > 0 && e->cache.ptr && addr - start < (uint64_t)len) {
             break;
         }
-        address_space_cache_destroy(&e->cache);
+        /* Never valid: its references go the same way. */
+        quasar_xlat_forget(e);
         if (start != base || (addr & QUASAR_XLAT_PAGE_MASK) == base) {
             return NULL;
         }
