@@ -9,8 +9,8 @@
  * activations are re-read once per weight tile. np is the largest count
  * whose working set fits next to one activation row, then mt the largest
  * that fits next to np panels. Each (weight tile, activation tile) pair is
- * one kernel call over an output-tile range: the unit a device may later
- * hand to worker threads. Commands arrive decoded and checked by the ISA's
+ * one kernel call, which a device with host threads splits by output
+ * panels (fw_gemm_kernel()). Commands arrive decoded and checked by the ISA's
  * validator (isa/isa_validate.c).
  */
 #include "dp_gemm.h"
@@ -140,6 +140,56 @@ static void fw_gemm_alloc(struct fw_xctx *x, const struct fw_gemm_plan *p,
 	b->rb = g->residual ? fw_sram_alloc(x, p->mt * cols * p->osz) : 0;
 }
 
+/*
+ * A kernel call split across the engine's host threads (struct fw_engine
+ * par_run): contiguous runs of whole panels, so no two parts share a
+ * panel line, and every output element is computed by exactly the code
+ * and accumulation order (docs/numerics.md) of the unsplit call. A part
+ * of fewer than FW_GEMM_PART_MACS multiply-adds (unless the engine says
+ * otherwise) costs more in waking a thread than it saves.
+ */
+#define FW_GEMM_PARTS_MAX	64
+#define FW_GEMM_PART_MACS	(1u << 20)
+
+struct fw_gemm_parts {
+	const struct dp_gemm *dg;
+	const void *ws;
+	uint32_t isa, panels, parts;
+	int st[FW_GEMM_PARTS_MAX];
+};
+
+static void fw_gemm_part(void *arg, uint32_t i)
+{
+	struct fw_gemm_parts *pt = arg;
+	uint32_t n0 = pt->panels * i / pt->parts * DP_PANEL;
+	uint32_t n1 = i + 1 == pt->parts ? pt->dg->w->n :
+		      pt->panels * (i + 1) / pt->parts * DP_PANEL;
+
+	pt->st[i] = dp_gemm_tile(pt->dg, pt->ws, pt->isa, n0, n1, 0, pt->dg->m);
+}
+
+static int fw_gemm_kernel(const struct fw_engine *e, const struct dp_gemm *dg,
+			  const void *ws, uint32_t isa, uint64_t k)
+{
+	struct fw_gemm_parts pt = {
+		.dg = dg, .ws = ws, .isa = isa,
+		.panels = (dg->w->n + DP_PANEL - 1) / DP_PANEL,
+	};
+	uint64_t by_work = (uint64_t)dg->m * dg->w->n * k /
+			   (e->par_part_macs ? e->par_part_macs : FW_GEMM_PART_MACS);
+	int st = 0;
+
+	pt.parts = e->par_run ? e->par_threads : 1;
+	pt.parts = (uint32_t)fw_min_u64(fw_min_u64(pt.parts, FW_GEMM_PARTS_MAX),
+					fw_min_u64(pt.panels, by_work));
+	if (pt.parts < 2)
+		return dp_gemm_tile(dg, ws, isa, 0, dg->w->n, 0, dg->m);
+	e->par_run(e->par_opaque, pt.parts, fw_gemm_part, &pt);
+	for (uint32_t i = 0; i < pt.parts; i++)
+		st |= pt.st[i];
+	return st;
+}
+
 /* One activation tile against the staged weight tile: the kernel call. */
 static int fw_gemm_tile(struct fw_xctx *x, const struct fw_gemm_plan *p,
 			const struct fw_gemm_bufs *b, const struct dp_wt *view,
@@ -184,7 +234,7 @@ static int fw_gemm_tile(struct fw_xctx *x, const struct fw_gemm_plan *p,
 		isa = x->e->isa;
 		ws = x->e->ws;
 	}
-	st = dp_gemm_tile(&dg, ws, isa, 0, nn, 0, mm);
+	st = fw_gemm_kernel(x->e, &dg, ws, isa, k);
 	fw_time_add(x->fw, kernel_ns, t0);
 	if (st)
 		return DRM_QUASAR_STATUS_BAD_OPERAND;	/* validated: cannot happen */

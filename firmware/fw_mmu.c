@@ -151,6 +151,68 @@ static uint64_t fw_mmu_run(const struct fw_device *fw, unsigned int slot, uint64
 }
 
 /*
+ * A read's runs, gathered for one hal.dma_readv call: up to FW_MMU_SEGS
+ * of them (3 KiB of stack; 512 KiB of an operand scattered page by page),
+ * so that a device can spread a large operand over host threads.
+ */
+#define FW_MMU_SEGS		128
+
+struct fw_mmu_gather {
+	struct fw_dma_seg seg[FW_MMU_SEGS];
+	uint32_t n;
+};
+
+static int fw_mmu_gather_flush(const struct fw_device *fw, struct fw_mmu_gather *g)
+{
+	uint64_t t0;
+	int rc;
+
+	if (!g->n)
+		return 0;
+	t0 = fw_time_now(fw);
+	rc = fw->hal.dma_readv(fw->hal.opaque, g->seg, g->n);
+	fw_time_add(fw, dma_ns, t0);
+	g->n = 0;
+	return rc;
+}
+
+/*
+ * A read through the TLB with the runs gathered: the same runs, bytes and
+ * faults as fw_mmu_xfer()'s loop, and every run before a faulting page
+ * read before the fault is returned.
+ */
+static int fw_mmu_read_gather(const struct fw_device *fw, unsigned int slot,
+			      uint64_t va, uint8_t *in, uint64_t len, uint64_t *fault_addr)
+{
+	struct fw_mmu_gather g;
+	uint64_t done = 0;
+
+	g.n = 0;
+	if (fault_addr)
+		*fault_addr = 0;
+	while (done < len) {
+		uint64_t cur = va + done, dma, contig;
+		int st = fw_mmu_translate(fw, slot, cur, false, &dma, &contig);
+
+		if (st) {
+			if (fw_mmu_gather_flush(fw, &g))
+				return DRM_QUASAR_STATUS_DMA_ERROR;
+			if (fault_addr && st == DRM_QUASAR_STATUS_MMU_FAULT)
+				*fault_addr = cur;
+			return st;
+		}
+		g.seg[g.n].addr = dma;
+		g.seg[g.n].buf = in + done;
+		g.seg[g.n].len = (uint32_t)fw_mmu_run(fw, slot, cur, false, dma, contig,
+						      len - done);
+		done += g.seg[g.n].len;
+		if (++g.n == FW_MMU_SEGS && fw_mmu_gather_flush(fw, &g))
+			return DRM_QUASAR_STATUS_DMA_ERROR;
+	}
+	return fw_mmu_gather_flush(fw, &g) ? DRM_QUASAR_STATUS_DMA_ERROR : DRM_QUASAR_STATUS_OK;
+}
+
+/*
  * In runs of pages contiguous in guest memory (one page without an engine:
  * the TLB makes the look-ahead cheap). Exactly one of @in (a read into it)
  * and @out (a write from it) is set. Not atomic: pages before a faulting
@@ -197,6 +259,9 @@ static int fw_mmu_xfer(const struct fw_device *fw, unsigned int slot,
 int fw_mmu_read(const struct fw_device *fw, unsigned int slot, uint64_t va,
 		void *buf, uint64_t len, uint64_t *fault_addr)
 {
+	/* One page or less gains nothing from a gather. */
+	if (fw->engine && fw->hal.dma_readv && len > QUASAR_PAGE_SIZE)
+		return fw_mmu_read_gather(fw, slot, va, buf, len, fault_addr);
 	return fw_mmu_xfer(fw, slot, va, buf, NULL, len, fault_addr);
 }
 

@@ -38,6 +38,15 @@ static int fwrun_dma_write(void *opaque, uint64_t addr, const void *buf, uint32_
 	return 0;
 }
 
+/* A gather, piece by piece: the host tests run the firmware's gathered reads. */
+static int fwrun_dma_readv(void *opaque, const struct fw_dma_seg *segs, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (fwrun_dma_read(opaque, segs[i].addr, segs[i].buf, segs[i].len))
+			return -1;
+	return 0;
+}
+
 static uint32_t fwrun_crc32(uint32_t crc, const void *buf, size_t len)
 {
 	return (uint32_t)crc32(crc, buf, (uInt)len);
@@ -87,6 +96,7 @@ void fwrun_hal_init(struct fw_hal *hal, struct fwrun_mem *m)
 {
 	hal->dma_read = fwrun_dma_read;
 	hal->dma_write = fwrun_dma_write;
+	hal->dma_readv = fwrun_dma_readv;
 	hal->crc32 = fwrun_crc32;
 	hal->log = fwrun_log;
 	hal->now_ns = fwrun_now_ns;

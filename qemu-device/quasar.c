@@ -170,6 +170,7 @@ static void quasar_realize(PCIDevice *pdev, Error **errp)
         qemu_mutex_destroy(&s->lock);
         return;
     }
+    quasar_xlat_init(s);
     quasar_boot_start_worker(s);
     quasar_hwq_start_workers(s);
 }
@@ -194,6 +195,7 @@ static void quasar_exit(PCIDevice *pdev)
         qemu_cond_destroy(&s->hwq[qi].worker.wake);
         quasar_engine_detach(&s->hwq[qi].worker);
     }
+    quasar_xlat_exit(s);
     quasar_irq_exit(s);
     quasar_power_exit(s);
     qemu_cond_destroy(&s->idle);
@@ -222,6 +224,7 @@ static Property quasar_properties[] = {
     DEFINE_PROP_UINT64("fault-va", QuasarState, dbg.prop_va,
                        QUASAR_VA_START),
     DEFINE_PROP_UINT32("engines", QuasarState, engines, 2),
+    DEFINE_PROP_UINT32("engine-threads", QuasarState, engine_threads, 0),
     DEFINE_PROP_SIZE("sram-size", QuasarState, sram_size, 4 * MiB),
     DEFINE_PROP_UINT32("clock-mhz", QuasarState, cost.clock_mhz,
                        FW_COST_CLOCK_MHZ),

@@ -16,6 +16,9 @@
  * thread holding the BQL can always wait for a worker to finish its job,
  * which is what device reset and unplug do.
  *
+ * A worker's engine computes on helper threads of its own (QuasarPool,
+ * quasar_pool.c) that take no device lock and do no DMA of their own.
+ *
  * Jobs run on a private copy of the firmware state (QuasarWorker.fw),
  * loaded from the registers when the job starts, as the spec says the
  * device samples them; results go back to the registers only if the
@@ -47,6 +50,44 @@ OBJECT_DECLARE_SIMPLE_TYPE(QuasarState, QUASAR)
     (QUASAR_IRQ_QUEUE(0) | QUASAR_IRQ_QUEUE(1) | QUASAR_IRQ_QUEUE(2) | \
      QUASAR_IRQ_QUEUE(3) | QUASAR_IRQ_FW_BOOT | QUASAR_IRQ_ERROR)
 
+/* An engine's helper threads (quasar_pool.c); its own lock. */
+typedef struct QuasarPool {
+    uint32_t helpers;           /* threads besides the worker; 0: no pool */
+    QemuThread *threads;
+    QemuMutex lock;
+    QemuCond work;              /* a batch started, or stopping */
+    QemuCond done;              /* the batch's last item finished */
+    bool stopping;              /* atomic reads outside the lock */
+    uint64_t batch;             /* batches started; the same */
+    uint64_t calls;             /* the worker's, for the trace of a job */
+    void (*fn)(void *arg, uint32_t i);
+    void *arg;
+    uint32_t n, next, finished;
+} QuasarPool;
+
+/*
+ * The worker's cache of guest RAM translations (quasar_xlat.c): worker-
+ * private, checked against QuasarState.xlat_gen on every use.
+ */
+#define QUASAR_XLAT_ENTRIES 1024    /* 1 GiB of guest RAM each way */
+#define QUASAR_XLAT_SHIFT   21  /* one entry maps at most 2 MiB */
+#define QUASAR_XLAT_GATHER_MAX 256
+
+typedef struct QuasarXlatEntry {
+    MemoryRegionCache cache;
+    uint64_t base;              /* guest-physical start of what it maps */
+    uint64_t len;               /* bytes from base the cache maps as RAM */
+    uint32_t gen;               /* xlat_gen when made */
+    bool valid;
+    bool is_write;
+} QuasarXlatEntry;
+
+typedef struct QuasarXlat {
+    QuasarXlatEntry *e;         /* QUASAR_XLAT_ENTRIES of them */
+    uint32_t gen_seen;          /* xlat_gen at the last DMA */
+    uint64_t hits, misses;      /* for the trace of a job */
+} QuasarXlat;
+
 /* A device thread that runs firmware code, and its HAL context. */
 typedef struct QuasarWorker {
     QuasarState *dev;
@@ -60,6 +101,8 @@ typedef struct QuasarWorker {
     struct fw_engine engine;    /* worker-private; quasar_engine.c */
     void *sram;                 /* the engine's emulated SRAM */
     void *ws;                   /* the engine's SIMD kernel scratch */
+    QuasarPool pool;            /* the engine's other host threads */
+    QuasarXlat xlat;            /* worker-private */
 } QuasarWorker;
 
 typedef struct QuasarCtx {
@@ -162,6 +205,11 @@ struct QuasarState {
     uint64_t sram_size;
     struct fw_cost_params cost;
     uint32_t engines;
+    uint32_t engine_threads;    /* per engine; 0: one per host CPU */
+
+    /* Bumped when the memory map may change (quasar_xlat.c); atomic. */
+    MemoryListener xlat_listener;
+    uint32_t xlat_gen;
 
     uint32_t engines_free;      /* quasar_sched.c */
     uint64_t grant_seq;         /* engine grants since power-on */
@@ -226,6 +274,25 @@ bool quasar_engine_check(QuasarState *s, Error **errp);
 void quasar_engine_attach(QuasarState *s, QuasarWorker *w, bool runs_jobs);
 void quasar_engine_detach(QuasarWorker *w);
 void quasar_engine_bind(QuasarWorker *w);
+
+/* quasar_pool.c */
+bool quasar_pool_check(QuasarState *s, Error **errp);
+uint32_t quasar_pool_threads(QuasarState *s);
+void quasar_pool_attach(QuasarState *s, QuasarWorker *w);
+void quasar_pool_detach(QuasarWorker *w);
+void quasar_pool_par(QuasarWorker *w, uint32_t n,
+                     void (*fn)(void *arg, uint32_t i), void *arg);
+
+/* quasar_xlat.c */
+void quasar_xlat_init(QuasarState *s);
+void quasar_xlat_exit(QuasarState *s);
+int quasar_xlat_rw(QuasarWorker *w, uint64_t addr, void *buf, uint32_t len,
+                   bool is_write);
+int quasar_xlat_readv(QuasarWorker *w, const struct fw_dma_seg *segs,
+                      uint32_t n);
+void quasar_xlat_drop(QuasarWorker *w);
+void quasar_xlat_attach(QuasarWorker *w);
+void quasar_xlat_detach(QuasarWorker *w);
 
 /* quasar_sched.c */
 bool quasar_sched_acquire_locked(QuasarState *s, QuasarHwQueue *q);

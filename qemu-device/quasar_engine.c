@@ -10,7 +10,8 @@
  * without touching the firmware. The boot worker gets an engine too, with
  * no SRAM to speak of: the firmware advertises the compute opcodes and
  * formats only when it boots with an engine attached, and the boot worker
- * never runs a command.
+ * never runs a command. A job's kernel calls run on the engine's
+ * engine-threads host threads (quasar_pool.c).
  */
 #include "qemu/osdep.h"
 #include "qemu/memalign.h"
@@ -34,6 +35,9 @@ bool quasar_engine_check(QuasarState *s, Error **errp)
     if (s->engines < 1 || s->engines > QUASAR_NUM_QUEUES) {
         error_setg(errp, "quasar: engines %u must be in 1..%u", s->engines,
                    QUASAR_NUM_QUEUES);
+        return false;
+    }
+    if (!quasar_pool_check(s, errp)) {
         return false;
     }
     /* The rest may be 0 ("not modeled"), except what turns cycles to time. */
@@ -60,11 +64,15 @@ void quasar_engine_attach(QuasarState *s, QuasarWorker *w, bool runs_jobs)
         /* Host scratch for the SIMD GEMM kernels; not modeled memory. */
         w->ws = qemu_memalign(64, ws_size);
         fw_engine_use_simd(&w->engine, w->ws, ws_size);
+        quasar_pool_attach(s, w);
     }
 }
 
+/* After the worker thread has exited. */
 void quasar_engine_detach(QuasarWorker *w)
 {
+    quasar_pool_detach(w);
+    quasar_xlat_detach(w);
     qemu_vfree(w->sram);
     qemu_vfree(w->ws);
     w->sram = NULL;

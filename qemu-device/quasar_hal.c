@@ -11,6 +11,11 @@
  * memory core (prepare_mmio_access); the workers must never need the BQL,
  * or device reset and unplug, which wait for them under the BQL, could
  * deadlock. A guest pointing the device at MMIO gets a DMA error instead.
+ *
+ * Most DMA is to RAM the worker's translation cache maps (quasar_xlat.c):
+ * one lookup, a memcpy, and for a write the dirty marking. The rest (the
+ * first access to a window, an IOMMU in the path, MMIO) goes the slow way
+ * below, which checks and reports it.
  */
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
@@ -95,7 +100,9 @@ static int quasar_dma_rw(QuasarWorker *w, uint64_t addr, void *buf,
 
     /* One RCU section, so the map checked is the map accessed. */
     WITH_RCU_READ_LOCK_GUARD() {
-        if (!is_write) {
+        if (!quasar_xlat_rw(w, addr, buf, len, is_write)) {
+            /* RAM the worker's translation cache maps: done. */
+        } else if (!is_write) {
             if (!quasar_dma_read_ram(as, addr, buf, len)) {
                 why = "not RAM, or bus mastering disabled";
             }
@@ -124,6 +131,36 @@ static int quasar_hal_dma_read(void *opaque, uint64_t addr, void *buf,
                                uint32_t len)
 {
     return quasar_dma_rw(opaque, addr, buf, len, false);
+}
+
+/*
+ * A gather (struct fw_hal.dma_readv) large enough to share: below this,
+ * waking the engine's threads costs more than the copy.
+ */
+#define QUASAR_GATHER_SHARE_MIN (256 * KiB)
+
+static int quasar_hal_dma_readv(void *opaque, const struct fw_dma_seg *segs,
+                                uint32_t n)
+{
+    QuasarWorker *w = opaque;
+    uint64_t total = 0;
+    uint32_t i;
+
+    for (i = 0; i < n; i++) {
+        total += segs[i].len;
+    }
+    if (w->pool.helpers && total >= QUASAR_GATHER_SHARE_MIN &&
+        qatomic_read(&w->epoch) == w->job_epoch &&
+        !quasar_xlat_readv(w, segs, n)) {
+        return 0;
+    }
+    /* Piece by piece: the slow way checks and reports each. */
+    for (i = 0; i < n; i++) {
+        if (quasar_dma_rw(w, segs[i].addr, segs[i].buf, segs[i].len, false)) {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static int quasar_hal_dma_write(void *opaque, uint64_t addr, const void *buf,
@@ -173,9 +210,11 @@ void quasar_hal_init(QuasarState *s, QuasarWorker *w, const char *name)
 {
     w->dev = s;
     pstrcpy(w->name, sizeof(w->name), name);
+    quasar_xlat_attach(w);
     w->fw.hal = (struct fw_hal) {
         .dma_read = quasar_hal_dma_read,
         .dma_write = quasar_hal_dma_write,
+        .dma_readv = quasar_hal_dma_readv,
         .crc32 = quasar_hal_crc32,
         .log = quasar_hal_log,
         .now_ns = quasar_hal_now_ns,

@@ -174,6 +174,9 @@ static void *quasar_hwq_thread(void *opaque)
         qemu_mutex_unlock(&s->lock);
 
         trace_quasar_hwq_job_start(q->index, head);
+        w->pool.calls = 0;
+        w->xlat.hits = 0;
+        w->xlat.misses = 0;
         start_ns = get_clock();
         done = fw_queue_process(&w->fw, q->index, head + 1,
                                 quasar_hwq_should_stop, w, &ring_error);
@@ -193,6 +196,10 @@ static void *quasar_hwq_thread(void *opaque)
                                         start_ns - q->doorbell_ns, t->job_ns,
                                         t->mmu_ns, t->dma_ns, t->kernel_ns,
                                         t->cpl_ns, get_clock() - end_ns);
+            trace_quasar_hwq_job_engine(q->index, t->seqno,
+                                        MAX(w->engine.par_threads, 1),
+                                        w->pool.calls, w->xlat.hits,
+                                        w->xlat.misses);
         }
         quasar_sched_release_locked(s, q);
         quasar_worker_done_locked(s, w);

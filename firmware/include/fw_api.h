@@ -17,7 +17,8 @@
  * fw_job_run()): callers that run queues in parallel give each its own
  * struct fw_device, as the QEMU device does. The firmware keeps no global
  * state and allocates nothing; bulk data moves through bounded stack
- * buffers (at most one page plus a 256-byte stream window per call).
+ * buffers (at most one page plus a 256-byte stream window per call, and a
+ * read's gather list of 128 pieces, 3 KiB, fw_mmu.c).
  */
 #ifndef FW_API_H
 #define FW_API_H
@@ -60,11 +61,25 @@
 /* The highest command-stream ISA version this firmware runs. */
 #define FW_ISA_VERSION	2
 
+/* One piece of a gathered read (struct fw_hal.dma_readv). */
+struct fw_dma_seg {
+	uint64_t addr;
+	void *buf;
+	uint32_t len;
+};
+
 /* Return codes of HAL memory accessors: 0 on success, non-zero on failure. */
 struct fw_hal {
 	/* Read/write host (guest-physical / DMA) memory. */
 	int (*dma_read)(void *opaque, uint64_t addr, void *buf, uint32_t len);
 	int (*dma_write)(void *opaque, uint64_t addr, const void *buf, uint32_t len);
+	/*
+	 * @n reads at once, in any order or in parallel (a device may spread
+	 * a large operand's pages over its engine's threads); may be NULL,
+	 * and the firmware then calls dma_read for each. On failure some may
+	 * have been done.
+	 */
+	int (*dma_readv)(void *opaque, const struct fw_dma_seg *segs, uint32_t n);
 	/* zlib-compatible CRC-32 (crc32(crc, buf, len)). */
 	uint32_t (*crc32)(uint32_t crc, const void *buf, size_t len);
 	/* A line for the firmware log; may be NULL. */
@@ -250,6 +265,21 @@ struct fw_engine {
 	uint32_t isa;
 	void *ws;
 	uint64_t ws_size;
+	/*
+	 * Host threads for one kernel call (not modeled either: a GEMM's
+	 * output panels split into @par_threads parts, each computed exactly
+	 * as the whole would compute it, and the cost model charges the call
+	 * once). par_run(par_opaque, n, fn, arg) runs fn(arg, i) for every
+	 * i < n, on any threads, and returns when all have returned; NULL
+	 * (fw_engine_init()'s default) runs the call on the caller's thread.
+	 * A part is at least @par_part_macs multiply-adds (0: a million, less
+	 * not being worth a thread's wake-up; tests set 1 to split small calls).
+	 */
+	void (*par_run)(void *opaque, uint32_t n, void (*fn)(void *arg, uint32_t i),
+			void *arg);
+	void *par_opaque;
+	uint32_t par_threads;
+	uint32_t par_part_macs;
 };
 
 /*

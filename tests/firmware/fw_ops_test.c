@@ -8,6 +8,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "kselftest_harness.h"
 
@@ -58,6 +59,23 @@ static int ops_init(struct fwrun *e, uint64_t sram, bool simd)
 	return !ops_simd_ws || !fw_engine_use_simd(&e->eng, ops_simd_ws, size);
 }
 
+/*
+ * A device's engine threads, as the firmware sees them (struct fw_engine
+ * par_run): here the parts run one after the other, last first, so a part
+ * that depended on another's having run would show.
+ */
+static void ops_par_run(void *opaque, uint32_t n, void (*fn)(void *arg, uint32_t i), void *arg)
+{
+	(void)opaque;
+	while (n--)
+		fn(arg, n);
+}
+
+/* 0: the kernel calls whole; else split into up to this many parts. */
+static uint32_t gemm_parts;
+/* The statistics of the last gemm_case(). */
+static struct fw_job_stats gemm_stats;
+
 static int gemm_case(uint32_t fmt, bool a8, uint64_t sram, bool simd)
 {
 	struct fwrun e;
@@ -73,6 +91,11 @@ static int gemm_case(uint32_t fmt, bool a8, uint64_t sram, bool simd)
 	if (ops_init(&e, sram, simd) || v1_weights(&e, &w, fmt, GN, GK, 7 + fmt,
 					     fmt == DRM_QUASAR_FORMAT_W_INT4))
 		return 1;
+	if (gemm_parts) {
+		e.eng.par_run = ops_par_run;
+		e.eng.par_threads = gemm_parts;
+		e.eng.par_part_macs = 1;
+	}
 	v1_rand_bf16(x, GM * GK, 11);
 	v1_rand_f32(bias, GN, 12);
 	v1_rand_f32(qres, GM * GN, 13);
@@ -104,6 +127,7 @@ static int gemm_case(uint32_t fmt, bool a8, uint64_t sram, bool simd)
 	fwrun_run(&e);
 	fwrun_read(&e, c.y.addr, got, (size_t)GM * GN * osz);
 	bad = v1_job_ok(&e, 2) || v1_same(got, want, (size_t)GM * GN * osz, "gemm y");
+	gemm_stats = e.res.stats;
 	fwrun_weights_free(&w);
 	fwrun_fini(&e);
 	return bad;
@@ -168,6 +192,28 @@ FIXTURE(conv2d) { int unused; };
 FIXTURE_SETUP(conv2d) {}
 FIXTURE_TEARDOWN(conv2d) {}
 
+/*
+ * The same GEMM with its kernel calls split across "threads" (2 and 3
+ * parts of the three panels, the last partial): the golden bytes again and
+ * the very same statistics, on both kernels.
+ */
+static int gemm_split_case(uint32_t fmt, bool a8, bool simd)
+{
+	struct fw_job_stats whole;
+	int bad = gemm_case(fmt, a8, BIG_SRAM, simd);
+
+	whole = gemm_stats;
+	for (gemm_parts = 2; !bad && gemm_parts <= 3; gemm_parts++) {
+		bad = gemm_case(fmt, a8, BIG_SRAM, simd);
+		if (!bad && memcmp(&whole, &gemm_stats, sizeof(whole))) {
+			fprintf(stderr, "# %u parts: the job's statistics differ\n", gemm_parts);
+			bad = 1;
+		}
+	}
+	gemm_parts = 0;
+	return bad;
+}
+
 #define GEMM_TEST(name, fmt, a8)						\
 	TEST_F(gemm, name)							\
 	{									\
@@ -175,6 +221,8 @@ FIXTURE_TEARDOWN(conv2d) {}
 		EXPECT_EQ(0, gemm_case(fmt, a8, 4096, false));			\
 		EXPECT_EQ(0, gemm_case(fmt, a8, BIG_SRAM, true));		\
 		EXPECT_EQ(0, gemm_case(fmt, a8, 4096, true));			\
+		EXPECT_EQ(0, gemm_split_case(fmt, a8, false));			\
+		EXPECT_EQ(0, gemm_split_case(fmt, a8, true));			\
 	}
 #define CONV_TEST(name, fmt, a8)						\
 	TEST_F(conv2d, name)							\

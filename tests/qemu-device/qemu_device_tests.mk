@@ -13,6 +13,8 @@
 #                            device, bit for bit against the golden model
 #   vm_device_properties_test.sh  host-driven: the cost model follows
 #                            -device quasar's properties
+#   vm_engine_threads_test.sh  host-driven: one and four host threads per
+#                            engine give the same outputs and statistics
 #
 #   make check-qtest    build QEMU, the firmware image and the qtests; run them
 #   make guest-conform  build the conformance suite
@@ -36,6 +38,7 @@ QTEST_SCRIPTS += $(QDT_DIR)/run-qtests.sh
 QTEST_SCRIPTS += $(QDT_DIR)/run-qtests-san.sh
 CHECK_BUILDS += qemu-san
 VM_SCRIPTS += $(QDT_DIR)/vm_device_properties_test.sh
+VM_SCRIPTS += $(QDT_DIR)/vm_engine_threads_test.sh
 
 .PHONY: check-qtest
 check-qtest: $(DEPS_STAMP)

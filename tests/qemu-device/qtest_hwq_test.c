@@ -30,6 +30,35 @@ static void test_queue_fill_and_copy_write_memory_and_completion(void)
     qt_stop(t);
 }
 
+/*
+ * A page-table entry changed between two jobs: the second job's write and
+ * read go to the new page, not to the one the first job's translations (the
+ * engine's TLB, the device's cache of guest RAM) pointed at (spec 4).
+ */
+static void test_queue_remapped_page_is_used_by_the_next_job(void)
+{
+    QT *t = qt_start_jobs(true);
+    uint64_t fresh = qt_alloc_pages(t, 1);
+    uint32_t len;
+
+    len = qt_cmd_fill(t, 0, QT_VA_A, QT_PAGE, 0x11111111);
+    qt_submit(t, QT_VA_CMD, len, 0, 1);
+    qt_wait_head(t, 0, 1);
+    qt_expect_cpl(t, 0, 1, DRM_QUASAR_STATUS_OK, 1, 0);
+    qt_expect_words(t, t->a_pa, QT_PAGE, 0x11111111);
+
+    qt_map(t, QT_VA_A, fresh, 1, true);
+    len = qt_cmd_fill(t, 0, QT_VA_A, QT_PAGE, 0x22222222);
+    len = qt_cmd_copy(t, len, QT_VA_B, QT_VA_A, QT_PAGE);
+    qt_submit(t, QT_VA_CMD, len, 0, 2);
+    qt_wait_head(t, 0, 2);
+    qt_expect_cpl(t, 1, 2, DRM_QUASAR_STATUS_OK, 2, 0);
+    qt_expect_words(t, fresh, QT_PAGE, 0x22222222);
+    qt_expect_words(t, t->a_pa, QT_PAGE, 0x11111111);
+    qt_expect_words(t, t->b_pa, QT_PAGE, 0x22222222);
+    qt_stop(t);
+}
+
 static void test_queue_bad_descriptor_fails_and_next_job_runs(void)
 {
     QT *t = qt_start_jobs(true);
@@ -324,6 +353,46 @@ static void test_sched_high_priority_waiter_gets_the_freed_engine(void)
 }
 
 /*
+ * Two engines run two jobs at once: a hung job on queue 0 and another on
+ * queue 1 are both BUSY (each started on its own engine), and a third job,
+ * on queue 2, waits for an engine until one of them is abandoned.
+ */
+static void test_sched_two_engines_run_two_jobs_at_once(void)
+{
+    QT *t = qt_start_jobs_with("q35", ",engines=2", true);
+    uint64_t ring1, cpl1, ring2, cpl2;
+    uint32_t len = qt_cmd_fill(t, 0, QT_VA_A, 64, 0x11223344);
+    uint32_t busy = QUASAR_Q_STATUS_BUSY, waiting = QUASAR_Q_STATUS_WAITING;
+
+    qt_sched_queue(t, 1, QUASAR_Q_PRIORITY_NORMAL, &ring1, &cpl1);
+    qt_sched_queue(t, 2, QUASAR_Q_PRIORITY_NORMAL, &ring2, &cpl2);
+
+    qt_wr(t, QUASAR_REG_DBG_QUEUES, 1u << 0);
+    qt_wr(t, QUASAR_REG_DBG_INJECT, QUASAR_DBG_HANG);
+    qt_submit(t, QT_VA_CMD, len, 0, 1);
+    qt_wait_reg(t, QUASAR_REG_QUEUE(0, QUASAR_Q_STATUS), busy, busy);
+    qt_wr(t, QUASAR_REG_DBG_QUEUES, 1u << 1);
+    qt_wr(t, QUASAR_REG_DBG_INJECT, QUASAR_DBG_HANG);
+    qt_sched_submit(t, 1, ring1, 0, len);
+    qt_wait_reg(t, QUASAR_REG_QUEUE(1, QUASAR_Q_STATUS), busy, busy);
+    /* Both still running: two engines in use at the same time. */
+    g_assert_cmphex(qt_rd(t, QUASAR_REG_QUEUE(0, QUASAR_Q_STATUS)) & busy, ==,
+                    busy);
+    g_assert_cmpuint(qt_rd(t, QUASAR_REG_DBG_FIRED), ==, 2);
+
+    qt_sched_submit(t, 2, ring2, 0, len);
+    qt_wait_reg(t, QUASAR_REG_QUEUE(2, QUASAR_Q_STATUS), waiting, waiting);
+    g_assert_cmpuint(qt_rd(t, QUASAR_REG_QUEUE(2, QUASAR_Q_HEAD)), ==, 0);
+
+    /* Abandoning queue 0's job frees its engine for queue 2's. */
+    qt_wr(t, QUASAR_REG_QUEUE(0, QUASAR_Q_CTRL), 0);
+    qt_wait_head(t, 2, 1);
+    g_assert_cmphex(qt_rd(t, QUASAR_REG_QUEUE(1, QUASAR_Q_STATUS)) & busy, ==,
+                    busy);
+    qt_stop(t);
+}
+
+/*
  * One engine, held: LOW, NORMAL and HIGH jobs are rung in that order and
  * none starts. The release grants the engine by priority, whatever the
  * device threads did meanwhile (only the LOW queue is known to be asking):
@@ -376,8 +445,12 @@ int main(int argc, char **argv)
     qtest_add_func("/quasar/sched/registers", test_sched_registers);
     qtest_add_func("/quasar/sched/high_priority_waiter_gets_the_freed_engine",
                    test_sched_high_priority_waiter_gets_the_freed_engine);
+    qtest_add_func("/quasar/sched/two_engines_run_two_jobs_at_once",
+                   test_sched_two_engines_run_two_jobs_at_once);
     qtest_add_func("/quasar/sched/hold_then_release_grants_by_priority",
                    test_sched_hold_then_release_grants_by_priority);
+    qtest_add_func("/quasar/queue/remapped_page_is_used_by_the_next_job",
+                   test_queue_remapped_page_is_used_by_the_next_job);
     qtest_add_func("/quasar/queue/bad_descriptor_fails_and_next_job_runs",
                    test_queue_bad_descriptor_fails_and_next_job_runs);
     qtest_add_func("/quasar/queue/mmu_fault_records_address_in_cpl_and_ctx",
