@@ -48,6 +48,7 @@ int dp_gemm_prepare(const struct dp_gemm *g, void *ws, size_t ws_size)
 	struct dp_geom geom;
 	struct dp_ws_view v;
 	uint32_t m, k, b;
+	bool sparse;
 	int ret;
 
 	ret = dp_gemm_check(g, &geom);
@@ -56,6 +57,7 @@ int dp_gemm_prepare(const struct dp_gemm *g, void *ws, size_t ws_size)
 	if (!ws || ((uintptr_t)ws % DP_WS_ALIGN) || ws_size < dp_gemm_ws_size(g))
 		return DP_EINVAL;
 	dp_ws_view_get(g, &geom, ws, &v);
+	sparse = dp_fmt_info(g->w->fmt)->sparse;
 	for (m = 0; m < g->m; m++) {
 		v.xsafe[m] = 0;
 		if (v.xf) {
@@ -72,13 +74,16 @@ int dp_gemm_prepare(const struct dp_gemm *g, void *ws, size_t ws_size)
 			v.xsafe[m] = safe;
 			continue;
 		}
-		for (k = 0; k < geom.kpad; k++)
-			v.qx[(size_t)m * v.kpad + k] = k < g->w->k ? g->qx[(size_t)m * g->ldx + k] : 0;
 		for (b = 0; b < geom.blocks; b++) {
 			int32_t s = 0;
 
-			for (k = b * geom.block; k < (b + 1) * geom.block; k++)
-				s += v.qx[(size_t)m * v.kpad + k];
+			for (k = b * geom.block; k < (b + 1) * geom.block; k++) {
+				int8_t q = k < g->w->k ? g->qx[(size_t)m * g->ldx + k] : 0;
+
+				/* 2:4 kernels take x + 128 as u8 (dp_a8_sparse()) */
+				v.qx[(size_t)m * v.kpad + k] = sparse ? (int8_t)(q ^ 0x80) : q;
+				s += q;
+			}
 			v.bsum[(size_t)m * geom.blocks + b] = s;
 		}
 	}

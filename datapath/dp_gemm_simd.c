@@ -252,37 +252,91 @@ DP_AI void dp_a8_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 	}
 }
 
+/*
+ * 2:4 rows, int8 activations, one line of index codes (32 K positions, 8
+ * groups) per step. A lane's 32-bit unit of weights (4 stored elements, 2
+ * groups: a "quad" h covering K positions 8h .. 8h+7 of the step) meets the
+ * 4 activations its index codes pick, gathered by a byte shuffle from those
+ * 8 bytes; one u8 x s8 dot product then does 4 of the row's MACs, as in the
+ * dense path. The gather indices and the signed weights depend only on the
+ * panel, so the rows of a GEMM tile share them. Activations enter as
+ * x + 128 (unsigned; dp_gemm_prepare() stores them so for 2:4 formats):
+ * sum (x + 128) w - 128 sum w = sum x w, exactly.
+ */
 DP_AI void dp_a8_sparse(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 			const uint32_t mr, const uint32_t fmt)
 {
+	/* per 128-bit lane (4 output channels): the code bytes of quad 0/1 and 2/3 */
+	static const uint8_t sel01[16] = { 0, 0, 1, 1, 4, 4, 5, 5, 8, 8, 9, 9, 12, 12, 13, 13 };
+	static const uint8_t sel23[16] = { 2, 2, 3, 3, 6, 6, 7, 7, 10, 10, 11, 11, 14, 14, 15, 15 };
+	/* code -> slot 0 index, slot 1 index */
+	static const uint8_t slot0[16] = { 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3 };
+	static const uint8_t slot1[16] = { 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3 };
+	/* the second group of a quad starts 4 activations further */
+	static const uint8_t grp[16] = { 0, 0, 4, 4, 0, 0, 4, 4, 0, 0, 4, 4, 0, 0, 4, 4 };
 	const struct dp_geom *geom = c->geom;
+	const bool i4 = fmt == DP_W_SP_INT4;
+	const uint8_t *d = (const uint8_t *)c->w->data + (size_t)p * geom->kstore * (i4 ? 8 : 16);
+	const uint8_t *meta = c->w->meta + (size_t)p * (geom->kpad / 4) * 8;
+	vi vsel01 = vi_table16(sel01), vsel23 = vi_table16(sel23), vgrp = vi_table16(grp);
+	vi vslot0 = vi_table16(slot0), vslot1 = vi_table16(slot1);
 	const int8_t *qx[DP_MR];
-	uint32_t b, q, r, s;
+	uint32_t b, k, r, h;
 
 	for (r = 0; r < mr; r++)
 		qx[r] = c->v->qx + (size_t)(m + r) * c->v->kpad;
 	for (b = 0; b < c->nb; b++) {
 		uint32_t k0 = b * geom->block, k1 = k0 + geom->block;
-		vi zv = fmt == DP_W_SP_INT4 ? dp_v_zero(c, p, b) : vi_zero();
-		vi ia[DP_MR];
+		/* zero point in every byte of its lane */
+		vi zb = i4 ? vi_mullo(dp_v_zero(c, p, b), vi_set1(0x01010101)) : vi_zero();
+		vi ia[DP_MR], wsum = vi_zero();
 		vf f = dp_v_factor(c, p, b, true, fmt);
 
 		for (r = 0; r < mr; r++)
 			ia[r] = vi_zero();
 		/* groups past K meet zero activations: exact zeros, no mask needed */
-		for (q = k0 / 4; q * 4 < k1; q++) {
-			vi code = dp_v_meta(c, p, q);
+		for (k = k0; k < k1; k += 32) {
+			const uint8_t *ml = meta + (size_t)(k / 32) * 64;
+			vi code = vi_load(ml), codes[2], w[4], idx[4];
 
-			for (s = 0; s < 2; s++) {
-				vi idx = vi_and(vi_srli(code, 2 * s), vi_set1(3));
-				vi e = dp_v_sp_ielem(c, p, 2 * q + s, zv, fmt);
+			dp_prefetch(ml);
+			codes[0] = vi_and(code, vi_set1(0x0f0f0f0f));			/* groups 0-3 */
+			codes[1] = vi_and(vi_srli(code, 4), vi_set1(0x0f0f0f0f));	/* groups 4-7 */
+			if (i4) {
+				const uint8_t *dl = d + (size_t)(k / 16) * 64;
 
-				for (r = 0; r < mr; r++)
-					ia[r] = vi_add(ia[r], vi_mullo(e, vi_pick4(idx, vi_s8x4(qx[r] + 4 * q))));
+				for (h = 0; h < 2; h++) {
+					vi line = vi_load(dl + 64 * h);
+
+					dp_prefetch(dl + 64 * h);
+					w[2 * h] = vi_sub8(vi_and(line, vi_set1(0x0f0f0f0f)), zb);
+					w[2 * h + 1] = vi_sub8(vi_and(vi_srli(line, 4), vi_set1(0x0f0f0f0f)),
+							       zb);
+				}
+			} else {
+				const uint8_t *dl = d + (size_t)(k / 8) * 64;
+
+				for (h = 0; h < 4; h++) {
+					dp_prefetch(dl + 64 * h);
+					w[h] = vi_load(dl + 64 * h);
+				}
 			}
+			for (h = 0; h < 4; h++) {
+				vi cd = vi_pshufb(codes[h / 2], h & 1 ? vsel23 : vsel01);
+
+				idx[h] = vi_or(vi_blend_odd8(vi_pshufb(vslot0, cd), vi_pshufb(vslot1, cd)),
+					       vgrp);
+				wsum = vi_dpbusd(wsum, vi_set1(0x01010101), w[h]);
+			}
+			for (r = 0; r < mr; r++)
+				for (h = 0; h < 4; h++) {
+					vi xg = vi_pshufb(vi_bcast64(qx[r] + k + 8 * h), idx[h]);
+
+					ia[r] = vi_dpbusd(ia[r], xg, w[h]);
+				}
 		}
 		for (r = 0; r < mr; r++)
-			acc[r] = vf_add(acc[r], vf_mul(vf_from_i(ia[r]), f));
+			acc[r] = vf_add(acc[r], vf_mul(vf_from_i(vi_sub(ia[r], vi_slli(wsum, 7))), f));
 	}
 }
 

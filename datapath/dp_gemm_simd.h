@@ -14,7 +14,7 @@ struct dp_ws_view {
 	uint32_t kpad;		/* row stride, elements */
 	uint32_t blocks;	/* qx block sums per row */
 	float *xf;		/* A16: M x kpad FP32, zero padded */
-	int8_t *qx;		/* A8: M x kpad int8, zero padded */
+	int8_t *qx;		/* A8: M x kpad int8, zero padded; 2:4 formats: x ^ 0x80 */
 	int32_t *bsum;		/* A8: M x blocks sums of qx per block */
 	uint8_t *xsafe;		/* per row: every finite |x| < 2^118 (products exact) */
 };

@@ -151,18 +151,6 @@ DP_AI vf dp_v_sp_elem(const struct dp_kc *c, uint32_t p, uint32_t j, vi zv, cons
 						 (size_t)(j / 8) * 64), j % 8), zv));
 }
 
-DP_AI vi dp_v_sp_ielem(const struct dp_kc *c, uint32_t p, uint32_t j, vi zv, const uint32_t fmt)
-{
-	const struct dp_geom *geom = c->geom;
-	const uint8_t *data = c->w->data;
-
-	if (fmt == DP_W_SP_INT8)
-		return dp_v_sbyte(vi_load(data + (size_t)p * geom->kstore * 16 +
-					  (size_t)(j / 4) * 64), j % 4);
-	return vi_sub(dp_v_nib(vi_load(data + (size_t)p * geom->kstore * 8 +
-				       (size_t)(j / 8) * 64), j % 8), zv);
-}
-
 DP_AI vi dp_v_meta(const struct dp_kc *c, uint32_t p, uint32_t q)
 {
 	uint32_t kmeta = c->geom->kpad / 4;

@@ -73,6 +73,17 @@ DP_AI vf vf_lut16(vi idx, vf table) { return _mm512_permutexvar_ps(idx, table); 
 /* byte lookup in a 16-byte table (replicated per 128-bit lane) */
 DP_AI vi vi_pshufb(vi table, vi idx) { return _mm512_shuffle_epi8(table, idx); }
 DP_AI vi vi_table16(const uint8_t *t) { return _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)t)); }
+/* 8 bytes, repeated over the vector (a byte shuffle's table in every 128-bit lane) */
+DP_AI vi vi_bcast64(const void *p)
+{
+	int64_t v;
+
+	__builtin_memcpy(&v, p, 8);
+	return _mm512_set1_epi64(v);
+}
+DP_AI vi vi_sub8(vi a, vi b) { return _mm512_sub_epi8(a, b); }
+/* bytes at even positions from a, at odd positions from b */
+DP_AI vi vi_blend_odd8(vi a, vi b) { return _mm512_mask_blend_epi8(0xaaaaaaaaaaaaaaaaull, a, b); }
 /* select one of 4 consecutive floats per lane (idx in 0..3) */
 DP_AI vf vf_pick4(vi idx, const float *x4) { return _mm512_permutexvar_ps(idx, _mm512_broadcast_f32x4(_mm_loadu_ps(x4))); }
 DP_AI vi vi_pick4(vi idx, vi x4) { return _mm512_permutexvar_epi32(idx, x4); }
@@ -222,6 +233,22 @@ DP_AI vi vi_table16(const uint8_t *t)
 	__m256i v = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)t));
 
 	return (vi){ v, v };
+}
+DP_AI vi vi_bcast64(const void *p)
+{
+	int64_t v;
+	__m256i w;
+
+	__builtin_memcpy(&v, p, 8);
+	w = _mm256_set1_epi64x(v);
+	return (vi){ w, w };
+}
+DP_AI vi vi_sub8(vi x, vi y) { return DP_I2(_mm256_sub_epi8, x, y); }
+DP_AI vi vi_blend_odd8(vi x, vi y)
+{
+	__m256i odd = _mm256_set1_epi16((short)0xff00);
+
+	return (vi){ _mm256_blendv_epi8(x.a, y.a, odd), _mm256_blendv_epi8(x.b, y.b, odd) };
 }
 DP_AI vf vf_pick4(vi idx, const float *x4)
 {
