@@ -403,9 +403,15 @@ TEST_F_TIMEOUT(rst, a_reset_signals_a_hardware_queue_s_fences_in_order, 300)
 		}
 	}
 	ASSERT_EQ(0, rst_trace_fences(0));
+	/*
+	 * The hung job and Y1-Y3 always run on the ring; X1 and X2 get a
+	 * hardware fence only if the scheduler pushed them before the ban
+	 * (run_job aborts a banned context's job without one), which is a
+	 * race the test does not control.
+	 */
 	signalled = rst_fence_order(_metadata, "quasar-q0");
-	EXPECT_LE(6, signalled)
-		TH_LOG("%d signals of quasar-q0's fences traced; want the hung job and its five followers",
+	EXPECT_LE(4, signalled)
+		TH_LOG("%d signals of quasar-q0's fences traced; want at least the hung job and Y1-Y3",
 		       signalled);
 	close(x);
 	close(bad);
