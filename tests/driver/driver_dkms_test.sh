@@ -8,6 +8,7 @@
 # TAP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/tap.sh"
 eval "$(sed -n 's/^\(KVER\) [:?]= \(.*\)$/\1="\2"/p' "$top/versions.mk")"
 # The driver's version, as driver/driver.mk reads it (not whatever
 # build/dkms/ holds from an older tree).
@@ -17,31 +18,18 @@ src=$top/build/dkms/quasar-$ver
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dk=(-m quasar -v "$ver" --sourcetree "$work/src" --dkmstree "$work/tree")
-n=0 fails=0
 
-result() { # rc name [detail file]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | tail -30
-		fails=$((fails + 1))
-	fi
-}
-
-echo "TAP version 13"
-echo "1..3"
+tap_begin 3
 mkdir -p "$work/src" "$work/tree"
 [ -f "$src/dkms.conf" ] && cp -r "$src" "$work/src/" &&
 	dkms add "${dk[@]}" >"$work/add.log" 2>&1
-result $? "dkms add quasar/$ver (from ${src:-build/dkms: missing})" "$work/add.log"
+tap_result_file $? "dkms add quasar/$ver (from ${src:-build/dkms: missing})" "$work/add.log"
 
 dkms build "${dk[@]}" -k "$KVER" >"$work/build.log" 2>&1 ||
 	cat "$work/tree/quasar/$ver/build/make.log" >>"$work/build.log" 2>/dev/null
 ko=$(find "$work/tree/quasar/$ver/$KVER" -name 'quasar.ko*' 2>/dev/null | head -1)
 [ -n "$ko" ]
-result $? "dkms build for $KVER gives quasar.ko" "$work/build.log"
+tap_result_file $? "dkms build for $KVER gives quasar.ko" "$work/build.log"
 
 {
 	echo "dkms:  $(modinfo -F vermagic "$ko" 2>&1) srcversion $(modinfo -F srcversion "$ko" 2>&1)"
@@ -49,6 +37,6 @@ result $? "dkms build for $KVER gives quasar.ko" "$work/build.log"
 } >"$work/modinfo"
 modinfo -F vermagic "$ko" 2>/dev/null | grep -q "^$KVER " &&
 	[ "$(modinfo -F srcversion "$ko")" = "$(modinfo -F srcversion "$top/build/driver/quasar.ko")" ]
-result $? "its vermagic is $KVER and its sources are the tree's (srcversion)" "$work/modinfo"
+tap_result_file $? "its vermagic is $KVER and its sources are the tree's (srcversion)" "$work/modinfo"
 dkms remove "${dk[@]}" --all >/dev/null 2>&1
-[ $fails -eq 0 ]
+tap_end

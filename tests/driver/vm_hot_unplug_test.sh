@@ -9,6 +9,7 @@
 # run on any WARNING/BUG/Oops in dmesg. TAP 13 with a Totals line.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/tap.sh"
 out=$top/build/check
 mkdir -p "$out"
 work=$(mktemp -d)
@@ -55,27 +56,19 @@ wait "$vmpid"
 vmrc=$?
 vmpid=
 
-echo "TAP version 13"
-n=0 pass=0 fail=0
-result() { # ok name [diagnostics]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then pass=$((pass + 1)); echo "ok $n - $2"
-	else fail=$((fail + 1)); echo "not ok $n - $2"; [ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/# /'; fi
-}
-result $((1 - ready)) "guest_started_jobs" "no QUASAR-UNPLUG-READY in $log"
-result $qmp_rc "device_del_accepted" "$qmp_out"
+tap_begin
+tap_result $((1 - ready)) "guest_started_jobs" "no QUASAR-UNPLUG-READY in $log"
+tap_result $qmp_rc "device_del_accepted" "$qmp_out"
 # The guest's own checks, renumbered.
 while IFS= read -r line; do
 	case "$line" in
-	"ok "*) result 0 "$(echo "$line" | sed 's/^ok [0-9]* *- *//')" ;;
-	"not ok "*) result 1 "$(echo "$line" | sed 's/^not ok [0-9]* *- *//')" ;;
+	"ok "*) tap_result 0 "$(echo "$line" | sed 's/^ok [0-9]* *- *//')" ;;
+	"not ok "*) tap_result 1 "$(echo "$line" | sed 's/^not ok [0-9]* *- *//')" ;;
 	"# "*) echo "$line" ;;
 	esac
 done < <(tr -d '\r' <"$log" | sed -n '/^TAP version/,/^QUASAR-DMESG/p' | grep -E '^(ok|not ok|# )')
 grep -q '^QUASAR-DMESG: clean' "$log"
-result $? "dmesg_clean_after_unplug" "$(grep -A 12 '^QUASAR-DMESG: dirty' "$log")"
-[ $fail = 0 ] && [ $vmrc = 0 ] && grep -q '^QUASAR-UNPLUG-GUEST-RC 0' <(tr -d '\r' <"$log")
-result $? "hot_unplug" "vm.sh exit $vmrc; console: $log"
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
-[ $fail = 0 ]
+tap_result $? "dmesg_clean_after_unplug" "$(grep -A 12 '^QUASAR-DMESG: dirty' "$log")"
+[ $tap_fail = 0 ] && [ $vmrc = 0 ] && grep -q '^QUASAR-UNPLUG-GUEST-RC 0' <(tr -d '\r' <"$log")
+tap_result $? "hot_unplug" "vm.sh exit $vmrc; console: $log"
+tap_end

@@ -11,42 +11,32 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 [ -d "$top/libaccel" ] || top=$(cd "$(dirname "$0")/../../.." && pwd)	# run from build/tests/
+. "$top/tests/lib/tap.sh"
 lib=$top/build/libaccel/libaccel.so
 base=$top/libaccel/abi/libaccel.abi
 map=$top/libaccel/libaccel.map
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-n=0
 
-result() { # rc name [detail file]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && sed 's/^/# /' "$3" | head -40
-	fi
-}
 abi_diff() { # OLD NEW
 	abidiff --headers-dir2 "$top/libaccel/include" --headers-dir2 "$top/uapi/drm" "$1" "$2"
 }
 
-echo "TAP version 13"
-echo "1..4"
+tap_begin 4
 so=$(readlink -f "$lib")
 soname=$(objdump -p "$so" | awk '$1 == "SONAME" { print $2 }')
 want=$(sed -n "s/.*soname='\([^']*\)'.*/\1/p" "$base" | head -1)
 echo "# $so: soname $soname; baseline $base: soname $want" >"$work/soname"
 [ "$soname" = "$want" ]
-result $? "the soname is the baseline's ($want)" "$work/soname"
+tap_result_file $? "the soname is the baseline's ($want)" "$work/soname" head 40
 
 sed -n 's/^\t\(accel_[a-z0-9_]*\);$/\1/p' "$map" | sort >"$work/map"
 objdump -T "$so" | awk '$2 == "g" && $4 == ".text" { print $6, $7 }' >"$work/exported"
 awk '{ print $2 }' "$work/exported" | sort >"$work/names"
 awk '$1 !~ /^LIBACCEL_/ { print "unversioned:", $0 }' "$work/exported" >"$work/unversioned"
 diff "$work/map" "$work/names" >"$work/symdiff" && [ ! -s "$work/unversioned" ]
-result $? "exports exactly libaccel.map's $(wc -l <"$work/map") functions, each versioned" \
-	"$work/symdiff"
+tap_result_file $? "exports exactly libaccel.map's $(wc -l <"$work/map") functions, each versioned" \
+	"$work/symdiff" head 40
 
 abi_diff "$base" "$so" >"$work/abidiff" 2>&1
 rc=$?
@@ -58,7 +48,7 @@ rc=$?
 	cat "$work/abidiff"
 } >"$work/why"
 [ $rc -eq 0 ]
-result $? "the ABI is the baseline's (abidiff)" "$work/why"
+tap_result_file $? "the ABI is the baseline's (abidiff)" "$work/why" head 40
 
 # The check sees a removed function: the baseline without accel_bo_addr.
 awk '/<elf-symbol name=.accel_bo_addr./ { next }
@@ -68,4 +58,5 @@ awk '/<elf-symbol name=.accel_bo_addr./ { next }
 abi_diff "$base" "$work/removed.abi" >"$work/control" 2>&1
 rc=$?
 grep -q "accel_bo_addr" "$work/control" && [ $rc -ne 0 ]
-result $? "a baseline without accel_bo_addr is reported (abidiff exit $rc)" "$work/control"
+tap_result_file $? "a baseline without accel_bo_addr is reported (abidiff exit $rc)" "$work/control" head 40
+tap_end

@@ -14,6 +14,7 @@
 # TAP 13 with a Totals line.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/tap.sh"
 out=$top/build/check
 mkdir -p "$out"
 work=$(mktemp -d)
@@ -35,17 +36,11 @@ bash "$top/scripts/vm.sh" --script "$work/guest.sh" --timeout 300 --log "$log" \
 vmrc=$?
 tr -d '\r' <"$log" >"$work/console"
 
-echo "TAP version 13"
-n=0 pass=0 fail=0
-result() { # ok name [diagnostics]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then pass=$((pass + 1)); echo "ok $n - $2"
-	else fail=$((fail + 1)); echo "not ok $n - $2"; [ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/# /'; fi
-}
+tap_begin
 section() { sed -n "/^== $1\$/,/^== /p" "$work/console"; }
 expect() { # name section regex
 	section "$2" | grep -Eq "$3"
-	result $? "$1" "$(section "$2" | head -n 30)"
+	tap_result $? "$1" "$(section "$2" | head -n 30)"
 }
 expect engines_property info '^engines: +1$'
 expect example_a_verified example-a '^verified: '
@@ -56,11 +51,9 @@ expect example_a_time_at_the_clock example-a 'at 500 MHz'
 expect big_weights_verified big '^verified: '
 big_tiles=$(section big | sed -n 's/.*tiles \([0-9]*\).*/\1/p' | head -n 1)
 [ "${big_tiles:-0}" -ge 2 ]
-result $? "weights_beyond_the_sram_take_several_tiles" "tiles: ${big_tiles:-none}"
+tap_result $? "weights_beyond_the_sram_take_several_tiles" "tiles: ${big_tiles:-none}"
 grep -q '^QUASAR-DMESG: clean' "$work/console"
-result $? "dmesg_clean" "$(grep -A 12 '^QUASAR-DMESG: dirty' "$work/console")"
+tap_result $? "dmesg_clean" "$(grep -A 12 '^QUASAR-DMESG: dirty' "$work/console")"
 [ $vmrc = 0 ]
-result $? "guest_script_exit" "vm.sh exit $vmrc; console: $log"
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
-[ $fail = 0 ]
+tap_result $? "guest_script_exit" "vm.sh exit $vmrc; console: $log"
+tap_end

@@ -12,6 +12,7 @@
 # did not. TAP 13 with a Totals line.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/tap.sh"
 out=$top/build/check
 mkdir -p "$out"
 work=$(mktemp -d)
@@ -43,13 +44,7 @@ bash "$top/scripts/vm.sh" --script "$work/guest.sh" --timeout 600 --log "$log" \
 vmrc=$?
 tr -d '\r' <"$log" >"$work/console"
 
-echo "TAP version 13"
-n=0 pass=0 fail=0
-result() { # ok name [diagnostics]
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then pass=$((pass + 1)); echo "ok $n - $2"
-	else fail=$((fail + 1)); echo "not ok $n - $2"; [ -n "${3:-}" ] && printf '%s\n' "$3" | sed 's/^/# /'; fi
-}
+tap_begin
 # The JSON object a case printed on a device, without what may differ:
 # the node, the wall and host times, the job's sequence number.
 report() { # case device
@@ -74,22 +69,20 @@ for i in "${!cases[@]}"; do
 	b=$(report "$i" 1)
 	rb=$?
 	[ $ra = 0 ] && [ $rb = 0 ]
-	result $? "case${i}_verified_on_both_devices" \
+	tap_result $? "case${i}_verified_on_both_devices" \
 		"${cases[$i]}: $(sed -n "/^== case$i /,/^== /p" "$work/console" | head -n 20)"
 	[ $ra = 0 ] && [ $rb = 0 ] && [ "$a" = "$b" ]
-	result $? "case${i}_statistics_equal_for_1_and_4_threads" "one: $a
+	tap_result $? "case${i}_statistics_equal_for_1_and_4_threads" "one: $a
 four: $b"
 done
 split=$(grep -c 'quasar_hwq_job_engine .*threads 4 split_calls [1-9]' "$work/console")
 [ "$split" -ge ${#cases[@]} ]
-result $? "four_threads_split_every_case" "jobs split: $split"
+tap_result $? "four_threads_split_every_case" "jobs split: $split"
 grep -q 'quasar_hwq_job_engine .*threads 1 split_calls 0 ' "$work/console" &&
 	! grep -q 'quasar_hwq_job_engine .*threads 1 split_calls [1-9]' "$work/console"
-result $? "one_thread_never_splits" "$(grep quasar_hwq_job_engine "$work/console" | head -n 12)"
+tap_result $? "one_thread_never_splits" "$(grep quasar_hwq_job_engine "$work/console" | head -n 12)"
 grep -q '^QUASAR-DMESG: clean' "$work/console"
-result $? "dmesg_clean" "$(grep -A 12 '^QUASAR-DMESG: dirty' "$work/console")"
+tap_result $? "dmesg_clean" "$(grep -A 12 '^QUASAR-DMESG: dirty' "$work/console")"
 [ $vmrc = 0 ]
-result $? "guest_script_exit" "vm.sh exit $vmrc; console: $log"
-echo "1..$n"
-echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
-[ $fail = 0 ]
+tap_result $? "guest_script_exit" "vm.sh exit $vmrc; console: $log"
+tap_end

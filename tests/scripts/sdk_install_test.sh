@@ -10,27 +10,15 @@
 # and the Python package imports with the installed library. TAP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/tap.sh"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-n=0 fails=0
 
-result() { # rc name [detail file]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | tail -30
-		fails=$((fails + 1))
-	fi
-}
-
-echo "TAP version 13"
-echo "1..7"
+tap_begin 7
 stage=$work/stage
 libdir=/usr/lib/x86_64-linux-gnu
 make -s -C "$top" install DESTDIR="$stage" PREFIX=/usr LIBDIR=$libdir >"$work/install.log" 2>&1
-result $? "make install DESTDIR=... PREFIX=/usr LIBDIR=$libdir" "$work/install.log"
+tap_result_file $? "make install DESTDIR=... PREFIX=/usr LIBDIR=$libdir" "$work/install.log"
 
 missing=0
 for f in usr/bin/accel-info usr/bin/accel-stats usr/include/accel.h usr/include/accel_ops.h \
@@ -46,7 +34,7 @@ for f in usr/bin/accel-info usr/bin/accel-stats usr/include/accel.h usr/include/
 done >"$work/missing"
 [ "$(readlink "$stage$libdir/libaccel.so")" = libaccel.so.1 ] ||
 	{ echo "libaccel.so does not link to libaccel.so.1"; missing=1; } >>"$work/missing"
-result $missing "every file in its place, libaccel.so -> libaccel.so.1" "$work/missing"
+tap_result_file $missing "every file in its place, libaccel.so -> libaccel.so.1" "$work/missing"
 
 pc=$stage$libdir/pkgconfig
 version=$(sed -n 's/^#define ACCEL_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' \
@@ -58,26 +46,26 @@ version=$(sed -n 's/^#define ACCEL_VERSION_\(MAJOR\|MINOR\|PATCH\) //p' \
 } >"$work/pc" 2>&1
 ! grep -qF "$top" "$pc"/*.pc && grep -qx "libdir: $libdir" "$work/pc" &&
 	grep -qx "version: $version, accel.h: $version" "$work/pc"
-result $? "the .pc files name the installed paths ($libdir) and the version, not the tree" "$work/pc"
+tap_result_file $? "the .pc files name the installed paths ($libdir) and the version, not the tree" "$work/pc"
 
 make -s -C "$top" uninstall DESTDIR="$stage" PREFIX=/usr LIBDIR=$libdir >"$work/uninstall.log" 2>&1
 left=$(find "$stage" -type f -o -type l)
 echo "$left" >>"$work/uninstall.log"
 [ -z "$left" ]
-result $? "make uninstall removes every file it installed" "$work/uninstall.log"
+tap_result_file $? "make uninstall removes every file it installed" "$work/uninstall.log"
 
 prefix=$work/opt/quasar
 make -s -C "$top" install PREFIX="$prefix" FIRMWAREDIR="$prefix/lib/firmware" >"$work/opt.log" 2>&1 &&
 	cp -r "$top/examples" "$work/src" &&
 	make -C "$work/src" PKG_CONFIG_PATH="$prefix/lib/pkgconfig" >>"$work/opt.log" 2>&1
-result $? "the examples build out of the tree against an SDK in $prefix (pkg-config)" "$work/opt.log"
+tap_result_file $? "the examples build out of the tree against an SDK in $prefix (pkg-config)" "$work/opt.log"
 
 {
 	readelf -d "$work/src/gemm" | grep NEEDED
 	LD_LIBRARY_PATH=$prefix/lib ldd "$work/src/gemm"
 } >"$work/ldd" 2>&1
 grep -q "NEEDED.*libaccel.so.1" "$work/ldd" && grep -q "libaccel.so.1 => $prefix/lib/libaccel.so.1" "$work/ldd"
-result $? "gemm needs libaccel.so.1 and resolves it to the installed one" "$work/ldd"
+tap_result_file $? "gemm needs libaccel.so.1 and resolves it to the installed one" "$work/ldd"
 
 # Debian's python3 (not a python3 earlier in PATH): the one the package is for.
 PYTHONPATH=$prefix/lib/python3/dist-packages LD_LIBRARY_PATH=$prefix/lib /usr/bin/python3 -c '
@@ -87,5 +75,5 @@ print(*sorted({l.split()[-1] for l in open("/proc/self/maps") if "libaccel" in l
 	>"$work/py" 2>&1 &&
 	grep -qx "$prefix/lib/python3/dist-packages/quasar/__init__.py ([0-9]*, '$version')" "$work/py" &&
 	grep -qx "$prefix/lib/libaccel.so.1" "$work/py"
-result $? "the installed quasar package imports and loads the installed libaccel.so.1" "$work/py"
-[ $fails -eq 0 ]
+tap_result_file $? "the installed quasar package imports and loads the installed libaccel.so.1" "$work/py"
+tap_end

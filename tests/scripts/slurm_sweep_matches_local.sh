@@ -13,12 +13,12 @@
 # Needs root, slurm-wlm and munge (scripts/deps.sh). TAP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/tap.sh"
 b=$top/build
 sweep=$top/scripts/sweep.sh
 slurml=$top/scripts/slurm-local.sh
 work=$(mktemp -d)
 cluster=$work/cluster
-n=0 fails=0
 t0=$SECONDS
 
 cleanup() {
@@ -27,19 +27,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-result() { # rc name [detail file]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | tail -40
-		fails=$((fails + 1))
-	fi
-}
-
-echo "TAP version 13"
-echo "1..6"
+tap_begin 6
 if [ "$(id -u)" -ne 0 ] || ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
 	for i in 1 2 3 4 5 6; do echo "ok $i # SKIP needs root, slurm-wlm and munge (make deps)"; done
 	exit 0
@@ -68,7 +56,7 @@ s0=$SECONDS
 bash "$slurml" start "$cluster" >"$log" 2>&1
 rc=$?
 export SLURM_CONF=$cluster/slurm.conf
-result $rc "slurm-local.sh start: a single-node cluster, node idle in $((SECONDS - s0)) s" "$log"
+tap_result_file $rc "slurm-local.sh start: a single-node cluster, node idle in $((SECONDS - s0)) s" "$log"
 
 # 2: local and slurm runs of the same plan merge to the same CSV. Under
 # Slurm the first try of one point (the second line) kills its job script
@@ -113,7 +101,7 @@ echo "# local sweep $lt s, slurm sweep $st s, $rows merged rows"
 r=1
 [ $lrc -eq 0 ] && [ $src -eq 0 ] && [ $lm -eq 0 ] && [ $sm -eq 0 ] &&
 	[ "$rows" -eq "$expect_rows" ] && cmp -s local.csv slurm.csv && r=0
-result $r "the merged CSV of the Slurm sweep equals the local one's ($rows rows)" "$log"
+tap_result_file $r "the merged CSV of the Slurm sweep equals the local one's ($rows rows)" "$log"
 
 # 3: the Slurm run really ran under Slurm, in two arrays, and the crashed
 # point was retried: status 255 from the first round, 0 at the end.
@@ -128,7 +116,7 @@ grep -q "no exit status from Slurm for $crash" "slurm/state/log/$crash.err" || o
 	"slurm/state/log/$crash.err")" -eq 2 ] || ok=1
 [ "$(cat "slurm/state/status/$crash" 2>/dev/null)" = 0 ] || ok=1
 [ ! -e crash-once ] || ok=1
-result $ok "two arrays past MaxArraySize; a worker crashed under Slurm is retried and merged" "$log"
+tap_result_file $ok "two arrays past MaxArraySize; a worker crashed under Slurm is retried and merged" "$log"
 
 # 4: a point that always fails: the sweep exits 1 naming it with its stderr
 # (two tasks: one array).
@@ -142,7 +130,7 @@ r=1
 	grep -q '^    bad-point: variant q9 unknown' "$log" &&
 	grep -q '^sweep: round 1: Slurm job array [0-9]*, 2 task(s)' "$log" &&
 	[ "$(cat fail-state/status/fine)" = 0 ] && r=0
-result $r "a point failing twice under Slurm is listed with its stderr, exit 1" "$log"
+tap_result_file $r "a point failing twice under Slurm is listed with its stderr, exit 1" "$log"
 
 # 5-6: stop stops exactly the daemons start started, and nothing is left.
 pids=$(cat "$cluster"/run/*.pid 2>/dev/null)
@@ -154,12 +142,12 @@ for p in $pids; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
 echo "pids started: $pids; still alive:${left:- none}" >>"$log"
 r=1
 [ $rc -eq 0 ] && [ -n "$pids" ] && [ -z "$left" ] && r=0
-result $r "slurm-local.sh stop ends the daemons it started" "$log"
+tap_result_file $r "slurm-local.sh stop ends the daemons it started" "$log"
 bash "$slurml" status "$cluster" >"$log" 2>&1
 rc=$?
 r=1
 [ $rc -ne 0 ] && [ "$(grep -c 'not running' "$log")" -eq 3 ] && r=0
-result $r "slurm-local.sh status then reports all three stopped" "$log"
+tap_result_file $r "slurm-local.sh status then reports all three stopped" "$log"
 echo "# slurm_sweep_matches_local: $((SECONDS - t0)) s in all"
 
-[ $fails -eq 0 ]
+tap_end

@@ -11,21 +11,10 @@
 # TAP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/tap.sh"
 sweep=$top/scripts/sweep.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-n=0 fails=0
-
-result() { # rc name [detail file]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | tail -30
-		fails=$((fails + 1))
-	fi
-}
 
 # check FILE COND...: COND (a command) must hold, else its text goes to FILE
 check() {
@@ -35,8 +24,7 @@ check() {
 	return 1
 }
 
-echo "TAP version 13"
-echo "1..16"
+tap_begin 16
 
 # 1-3: retries. "flaky" fails the first time (no marker yet), "broken"
 # always fails with a message of its own, "killed" kills its own shell.
@@ -56,7 +44,7 @@ check "$log" [ "$(cat st-retry/status/flaky)" = 0 ] || ok=1
 check "$log" [ "$(cat flaky.res 2>/dev/null)" = second ] || ok=1
 check "$log" grep -q 'flaky: first try' st-retry/log/flaky.err || ok=1
 check "$log" grep -q '^sweep: flaky failed (exit 3), running it again' retry.err || ok=1
-result $ok "a task that fails once is retried and succeeds" "$log"
+tap_result_file $ok "a task that fails once is retried and succeeds" "$log"
 
 ok=0
 check "$log" [ $rc -eq 1 ] || ok=1
@@ -67,14 +55,14 @@ check "$log" grep -q '^    broken: no such variant q9' retry.err || ok=1
 check "$log" [ "$(cat good.res 2>/dev/null)" = good ] || ok=1
 check "$log" [ "$(cat st-retry/status/good)" = 0 ] || ok=1
 check "$log" grep -q '^sweep: 2 of 4 succeeded, 2 failed, 3 retried' retry.err || ok=1
-result $ok "a task that always fails runs twice, is listed with its stderr, exit 1" "$log"
+tap_result_file $ok "a task that always fails runs twice, is listed with its stderr, exit 1" "$log"
 
 ok=0
 check "$log" [ "$(cat st-retry/status/killed)" = 137 ] || ok=1
 check "$log" [ "$(wc -l <killed.tries)" -eq 2 ] || ok=1
 check "$log" grep -q '^sweep: FAILED killed (exit 137)' retry.err || ok=1
 check "$log" grep -q 'killed by signal KILL' st-retry/log/killed.err || ok=1
-result $ok "a killed task is retried once, then reported as killed" "$log"
+tap_result_file $ok "a killed task is retried once, then reported as killed" "$log"
 
 # 4: progress lines, k/N with the failures, each k once, ending at N/N.
 log=$work/progress.log
@@ -83,7 +71,7 @@ ok=0
 check "$log" [ "$(sed -n 's|^sweep: \([0-9]*\)/4 done.*|\1|p' "$log" | paste -sd,)" = 1,2,3,4 ] || ok=1
 check "$log" grep -qE '^sweep: 4/4 done \(2 failed\), [0-9]+:[0-9]{2} elapsed, [0-9]+:[0-9]{2} left$' "$log" || ok=1
 check "$log" cmp -s retry.err st-retry/sweep.log || ok=1
-result $ok "progress 'k/N done (f failed), elapsed, left' once per finished task" "$log"
+tap_result_file $ok "progress 'k/N done (f failed), elapsed, left' once per finished task" "$log"
 
 # 5-6: --jobs 3 over 9 tasks: the first three wait for each other (a
 # barrier that only opens when all three have started), and no task ever
@@ -120,10 +108,10 @@ max=$(cat seen.* | sort -n | tail -n 1)
 echo "most running seen by a task: $max" >>"$log"
 r=1
 [ $rc -eq 0 ] && [ "$max" -eq 3 ] && r=0
-result $r "--jobs 3 runs three tasks at once" "$log"
+tap_result_file $r "--jobs 3 runs three tasks at once" "$log"
 r=1
 [ $rc -eq 0 ] && [ "$max" -le 3 ] && r=0
-result $r "--jobs 3 never runs more than three" "$log"
+tap_result_file $r "--jobs 3 never runs more than three" "$log"
 
 # 7: the results equal the same commands run one after the other. Each
 # task writes a file from a computation of its own and sleeps a length
@@ -145,7 +133,7 @@ log=$work/calc.log
 { echo "sweep exit $rc"; cat calc.err; diff parallel.txt serial.txt; } >"$log"
 r=1
 [ $rc -eq 0 ] && [ "$(wc -l <serial.txt)" -eq 12 ] && cmp -s parallel.txt serial.txt && r=0
-result $r "results equal the serial run of the same 12 tasks" "$log"
+tap_result_file $r "results equal the serial run of the same 12 tasks" "$log"
 
 # 8: every task has its status, its logs, and nothing is left running.
 ok=0
@@ -158,7 +146,7 @@ for i in $(seq 0 11); do
 	check "$log" [ -f "st-calc/log/$id.err" ] || ok=1
 done
 check "$log" [ ! -e st-calc/run ] || ok=1
-result $ok "DIR/status/ID and DIR/log/ID.{out,err} for every task" "$log"
+tap_result_file $ok "DIR/status/ID and DIR/log/ID.{out,err} for every task" "$log"
 
 # 9-15: refused before anything runs, exit 2, naming the line or option.
 refuse() { # name expected-message-regex sweep-args...
@@ -167,11 +155,11 @@ refuse() { # name expected-message-regex sweep-args...
 	rm -f ran
 	bash "$sweep" "$@" >refuse.out 2>refuse.err
 	rc=$?
-	log=$work/refuse-$n.log
+	log=$work/refuse-$tap_n.log
 	{ echo "sweep $*: exit $rc"; cat refuse.err; } >"$log"
 	r=1
 	[ $rc -eq 2 ] && [ ! -e ran ] && grep -qE -- "$want" refuse.err && r=0
-	result $r "$name" "$log"
+	tap_result_file $r "$name" "$log"
 }
 printf 'a\ttouch ran\nb touch ran\n' >notab.tsv
 refuse "a line without a TAB is refused naming its number" \
@@ -205,6 +193,6 @@ log=$work/ns.log
 r=1
 [ $rc -eq 1 ] && [ ! -e ran ] &&
 	grep -qE '^sweep: (round 1: sbatch submitted nothing|sbatch not found)' ns.err && r=0
-result $r "slurm mode without a reachable cluster exits 1 with sbatch's message" "$log"
+tap_result_file $r "slurm mode without a reachable cluster exits 1 with sbatch's message" "$log"
 
-[ $fails -eq 0 ]
+tap_end

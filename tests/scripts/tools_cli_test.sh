@@ -13,23 +13,12 @@
 # TAP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/tap.sh"
 b=$top/build
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export LD_LIBRARY_PATH=$b/libaccel${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 unset ACCEL_DEVICE MDL_THREADS
-n=0 fails=0
-
-result() { # rc name [detail file]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && [ -f "$3" ] && sed 's/^/# /' "$3" | tail -20
-		fails=$((fails + 1))
-	fi
-}
 
 # run OUT ERR PROGRAM ARGS...: the exit status, stdout and stderr apart
 run() {
@@ -57,8 +46,7 @@ progs=(
 	"models/accel-mixprec --sel-windows:0 --metric:fast --budgets-uj:x --cands:int3/a16"
 )
 
-echo "TAP version 13"
-echo "1..$((${#progs[@]} * 4 + 9))"
+tap_begin $((${#progs[@]} * 4 + 9))
 for entry in "${progs[@]}"; do
 	read -r path bads <<<"$entry"
 	name=${path##*/}
@@ -75,13 +63,13 @@ for entry in "${progs[@]}"; do
 			grep -q -- '--version' "$work/out" || ok=1
 	done
 	cmp -s <("$prog" --help) <("$prog" -h) || { echo "-h differs from --help" >>"$log"; ok=1; }
-	result $ok "$name --help and -h: usage on stdout, exit 0" "$log"
+	tap_result_file $ok "$name --help and -h: usage on stdout, exit 0" "$log"
 
 	run "$work/out" "$work/err" "$prog" --version
 	rc=$?
 	{ echo "$name --version: exit $rc"; cat "$work/out" "$work/err"; } >"$log"
 	[ $rc -eq 0 ] && [ "$(cat "$work/out")" = "$name (Quasar) $version" ]
-	result $? "$name --version prints '$name (Quasar) $version'" "$log"
+	tap_result_file $? "$name --version prints '$name (Quasar) $version'" "$log"
 
 	# a bad value: exit 2, the message names the option and the value
 	: >"$log"
@@ -92,7 +80,7 @@ for entry in "${progs[@]}"; do
 		rc=$?
 		{ echo "$name --csv ${bads#*:}: exit $rc"; cat "$work/err"; } >"$log"
 		[ $rc -eq 1 ] && grep -qF -- "$name: --csv ${bads#*:}: " "$work/err"
-		result $? "$name: an output it cannot write fails (1) naming it" "$log"
+		tap_result_file $? "$name: an output it cannot write fails (1) naming it" "$log"
 	elif [ "$bads" = --device ]; then
 		# the device tools: a node that is not there fails (1), named
 		for how in flag env; do
@@ -105,7 +93,7 @@ for entry in "${progs[@]}"; do
 			{ echo "$name ($how): exit $rc"; cat "$work/err"; } >>"$log"
 			[ $rc -eq 1 ] && grep -q "^$name: .*/dev/accel/no-such-node" "$work/err" || ok=1
 		done
-		result $ok "$name: --device and \$ACCEL_DEVICE name the node that failed (exit 1)" \
+		tap_result_file $ok "$name: --device and \$ACCEL_DEVICE name the node that failed (exit 1)" \
 			"$log"
 	else
 		for bad in $bads; do
@@ -115,7 +103,7 @@ for entry in "${progs[@]}"; do
 			{ echo "$name $opt $val: exit $rc"; cat "$work/err"; } >>"$log"
 			[ $rc -eq 2 ] && grep -qF -- "$name: $opt '$val'" "$work/err" || ok=1
 		done
-		result $ok "$name: a bad value exits 2 naming option and value ($bads)" "$log"
+		tap_result_file $ok "$name: a bad value exits 2 naming option and value ($bads)" "$log"
 	fi
 
 	run "$work/out" "$work/err" "$prog" --no-such-option
@@ -123,7 +111,7 @@ for entry in "${progs[@]}"; do
 	{ echo "$name --no-such-option: exit $rc"; cat "$work/err"; } >"$log"
 	[ $rc -eq 2 ] && grep -qF -- "$name: unknown option '--no-such-option'" "$work/err" &&
 		grep -qF -- "Try '$name --help'" "$work/err"
-	result $? "$name: an unknown option exits 2 and names it" "$log"
+	tap_result_file $? "$name: an unknown option exits 2 and names it" "$log"
 done
 
 # accel-stats, whose bad-value row above is its options, names the node too
@@ -131,7 +119,7 @@ run "$work/out" "$work/err" "$b/tools/accel-stats" --device /dev/accel/no-such-n
 rc=$?
 { echo "exit $rc"; cat "$work/err"; } >"$work/stats-dev.log"
 [ $rc -eq 1 ] && grep -q "^accel-stats: opening /dev/accel/no-such-node failed: " "$work/err"
-result $? "accel-stats: a node that cannot be opened is named (exit 1)" "$work/stats-dev.log"
+tap_result_file $? "accel-stats: a node that cannot be opened is named (exit 1)" "$work/stats-dev.log"
 
 # the VM runner: --help on stdout (exit 0), an unknown argument named (exit 2)
 run "$work/out" "$work/err" bash "$top/scripts/vm.sh" --help
@@ -142,7 +130,7 @@ cat "$work/out" "$work/err" "$work/err2" >"$work/vm.log"
 [ $rc -eq 0 ] && [ ! -s "$work/err" ] && grep -q "^usage: vm.sh " "$work/out" &&
 	grep -q -- "--shell" "$work/out" && [ $rc2 -eq 2 ] &&
 	grep -qF "vm.sh: unknown argument --no-such-option" "$work/err2"
-result $? "vm.sh --help prints the usage (exit 0); an unknown argument exits 2 naming it" \
+tap_result_file $? "vm.sh --help prints the usage (exit 0); an unknown argument exits 2 naming it" \
 	"$work/vm.log"
 
 # mdl-train-lm -h is help, --heads the heads (it was -h once)
@@ -150,7 +138,7 @@ run "$work/out" "$work/err" "$b/models/mdl-train-lm" --heads 2
 rc=$?
 { echo "exit $rc"; cat "$work/err"; } >"$work/heads.log"
 [ $rc -eq 2 ] && grep -qF "needed" "$work/err"
-result $? "mdl-train-lm --heads takes a value (and still wants --data and --out)" "$work/heads.log"
+tap_result_file $? "mdl-train-lm --heads takes a value (and still wants --data and --out)" "$work/heads.log"
 
 # accel-eval --json: one object per row, the same figures as the table
 fm=/usr/share/datasets/fashion-mnist
@@ -181,7 +169,7 @@ print("every row's figures agree")
 PY
 pyrc=$?
 [ $rc -eq 0 ] && [ $pyrc -eq 0 ] && grep -q "^int4-g32/a16/rtn " "$work/eval.jerr"
-result $? "accel-eval --json: one object per row with the table's figures (table on stderr)" \
+tap_result_file $? "accel-eval --json: one object per row with the table's figures (table on stderr)" \
 	"$work/json.log"
 
 # accel-eval --vs-default: a hyperparameter spelled at its default differs by
@@ -208,7 +196,7 @@ rc2=$?
 		       t[s] == t[d] && sprintf("%.6f", t[o] - t[d]) == v[o] &&
 		       lo[o] <= v[o] && v[o] <= hi[o])
 	}' "$work/vs.csv"
-result $? "accel-eval --vs-default: the default spelled out differs by 0, another value by its difference inside its interval; one without its default first is refused" \
+tap_result_file $? "accel-eval --vs-default: the default spelled out differs by 0, another value by its difference inside its interval; one without its default first is refused" \
 	"$work/vs.log"
 
 # progress: k/N, elapsed and time left per step; the curve's CSV, a line per step
@@ -224,12 +212,12 @@ rc=$?
 	grep -Eq '^mdl-train-lm: step 4/4 \(100%\), .*, 0:00 left' "$work/err" &&
 	[ "$(head -1 "$work/curve.csv")" = "step,loss,loss_smoothed,lr,grad_norm" ] &&
 	[ "$(tail -n +2 "$work/curve.csv" | cut -d, -f1 | paste -sd' ')" = "1 2 3 4" ]
-result $? "mdl-train-lm: progress lines with k/N and time left; --curve a line per step" \
+tap_result_file $? "mdl-train-lm: progress lines with k/N and time left; --curve a line per step" \
 	"$work/prog.log"
 gnuplot -e "csv='$work/curve.csv'; out='$work/curve.png'; what='tiny'" \
 	"$top/models/programs/loss_curve.gp" >"$work/plot.log" 2>&1 &&
 	[ "$(head -c 4 "$work/curve.png" | od -An -c | tr -d ' ')" = '211PNG' ]
-result $? "the loss curve plots to a PNG (loss_curve.gp)" "$work/plot.log"
+tap_result_file $? "the loss curve plots to a PNG (loss_curve.gp)" "$work/plot.log"
 
 # the man page is the --help text, through help2man
 bash "$top/scripts/mkman.sh" "$b/tools/accel-stats" "$work/accel-stats.1" "$b/libaccel" \
@@ -237,7 +225,7 @@ bash "$top/scripts/mkman.sh" "$b/tools/accel-stats" "$work/accel-stats.1" "$b/li
 	grep -q '^accel-stats \\- runs one GEMM on the Quasar device, checked' "$work/accel-stats.1" &&
 	grep -qF '\-\-priority' "$work/accel-stats.1" &&
 	grep -q "$version" "$work/accel-stats.1"
-result $? "mkman.sh: accel-stats.1 from --help (NAME, options) and --version" "$work/man.log"
+tap_result_file $? "mkman.sh: accel-stats.1 from --help (NAME, options) and --version" "$work/man.log"
 
 # JSON output is valid JSON and escapes what it must (tool_json via accel-eval --tag)
 "$b/models/accel-eval" --json --tag 'q"uo\te' --data "$fm" --limit 100 --variants int8/a16/rtn \
@@ -245,6 +233,6 @@ result $? "mkman.sh: accel-stats.1 from --help (NAME, options) and --version" "$
 	python3 -c 'import json, sys
 o = [json.loads(l) for l in sys.stdin][1]
 assert o["variant"] == "int8/a16/q\"uo\\te" and o["algo"] == "q\"uo\\te", o' >"$work/esc.log" 2>&1
-result $? "--json escapes quotes and backslashes in names" "$work/esc.log"
+tap_result_file $? "--json escapes quotes and backslashes in names" "$work/esc.log"
 
-[ $fails -eq 0 ]
+tap_end

@@ -7,25 +7,14 @@
 # --kernel names a kernel that is not there. TAP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+. "$top/tests/lib/tap.sh"
 out=$top/build/check
 mkdir -p "$out"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 log=$out/vm-vmsh_options_test-console.log
-n=0 fails=0
 
-result() { # rc name [detail]
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		[ -n "${3:-}" ] && echo "# $3"
-		fails=$((fails + 1))
-	fi
-}
-
-echo "TAP version 13"
+tap_begin
 printf '#!/bin/sh\necho "QUASAR-TEST: my program ran with $*"\nexit 0\n' >"$work/my-program"
 printf 'data of my own\n' >"$work/data.txt"
 cat >"$work/job.sh" <<'GUEST'
@@ -41,22 +30,20 @@ bash "$top/scripts/vm.sh" --script "$work/job.sh" --add "$work/my-program" \
 rc=$?
 c() { tr -d '\r' <"$log" | grep -q "$1"; }
 c '^QUASAR-TEST: my program ran with one two$'
-result $? "add_puts_an_executable_in_usr_bin" "console: $log"
+tap_result $? "add_puts_an_executable_in_usr_bin" "console: $log"
 c '^QUASAR-TEST: data data of my own$'
-result $? "add_with_a_destination" "console: $log"
+tap_result $? "add_with_a_destination" "console: $log"
 c '^QUASAR-TEST: cmdline .* quasar_vmsh_marker'
-result $? "append_reaches_the_kernel_command_line" "console: $log"
+tap_result $? "append_reaches_the_kernel_command_line" "console: $log"
 c '^QUASAR-TEST: tdr 4321$'
-result $? "quasar_parameters_on_the_command_line_reach_the_module" "console: $log"
+tap_result $? "quasar_parameters_on_the_command_line_reach_the_module" "console: $log"
 [ "$rc" -eq 3 ]
-result $? "the_jobs_exit_status_is_vmsh_s" "vm.sh exit $rc"
+tap_result $? "the_jobs_exit_status_is_vmsh_s" "vm.sh exit $rc"
 bash "$top/scripts/vm.sh" --add "$work/nonexistent" --cmd true >/dev/null 2>&1
 [ $? -eq 2 ]
-result $? "a_missing_file_is_a_usage_error"
+tap_result $? "a_missing_file_is_a_usage_error"
 err=$(bash "$top/scripts/vm.sh" --kernel "$work/no-such-kernel" --cmd true 2>&1 >/dev/null)
 rc=$?
 [ "$rc" -eq 2 ] && grep -q "missing $work/no-such-kernel" <<<"$err"
-result $? "a_missing_kernel_is_named" "exit $rc: $err"
-echo "1..$n"
-echo "# Totals: pass:$((n - fails)) fail:$fails xfail:0 xpass:0 skip:0 error:0"
-[ "$fails" -eq 0 ]
+tap_result $? "a_missing_kernel_is_named" "exit $rc: $err"
+tap_end
