@@ -64,7 +64,9 @@ struct mdl_packed {
 /*
  * Writes @ls (every layer packed, as built by mdl_variant_build on
  * mdl_lm_linset(m) or mdl_cls_linset(c)) with the model's FP32 non-linear
- * parameters. @variant names the recipe ("int4-g32/a8/gptq").
+ * parameters. @variant names the recipe ("int4-g32/a8/gptq"); one that does
+ * not fit the header (MDL_PACKED_NAME - 1 characters) is refused with
+ * -ENAMETOOLONG and nothing is written.
  */
 int mdl_packed_save_lm(const char *path, const struct mdl_llama *m, const struct mdl_linset *ls,
 		       const char *variant, const struct mdl_packed_src *src, char *err,

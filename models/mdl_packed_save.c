@@ -87,9 +87,25 @@ static void mdl_pk_header(struct mdl_pk_out *o, uint32_t kind, const char *varia
 	mdl_pk_put32(h + MDL_PK_OFF_SRC_CRC, src->crc);
 	mdl_pk_put32(h + MDL_PK_OFF_NLIN, nlin);
 	mdl_pk_put64(h + MDL_PK_OFF_SRC_SIZE, src->size);
-	/* fixed-size field, NUL-padded (h is zeroed) */
-	memcpy(h + MDL_PK_OFF_VARIANT, variant, strnlen(variant, MDL_PACKED_NAME - 1));
+	/* fixed-size field, NUL-padded (h is zeroed); mdl_pk_variant_fits checked it */
+	memcpy(h + MDL_PK_OFF_VARIANT, variant, strlen(variant));
 	memcpy(h + MDL_PK_OFF_CONFIG, config, MDL_PK_CONFIG_BYTES);
+}
+
+/*
+ * The variant name is what a loaded checkpoint reports and what tools match
+ * rows by: one cut short would name another variant, so it is refused.
+ */
+static int mdl_pk_variant_fits(const char *variant, const char *path, char *err,
+			       size_t errlen)
+{
+	size_t len = strlen(variant);
+
+	if (len >= MDL_PACKED_NAME)
+		return mdl_err(err, errlen, -ENAMETOOLONG,
+			       "%s: variant name '%s' is %zu characters, the header holds %d",
+			       path, variant, len, MDL_PACKED_NAME - 1);
+	return 0;
 }
 
 /* One linear layer record: the layer's description, then its buffers. */
@@ -172,6 +188,8 @@ int mdl_packed_save_lm(const char *path, const struct mdl_llama *m, const struct
 
 	if (ls->count != L * 7 + 1)
 		return mdl_err(err, errlen, -EINVAL, "%s: not the layer set of this model", path);
+	if (mdl_pk_variant_fits(variant, path, err, errlen))
+		return -ENAMETOOLONG;
 	for (i = 0; i < 7; i++)
 		mdl_pk_put32(config + 4 * i, (uint32_t)cfg[i]);
 	mdl_pk_header(&o, MDL_PACKED_LM, variant, src, ls->count, config);
@@ -192,6 +210,8 @@ int mdl_packed_save_cls(const char *path, const struct mdl_cls *c, const struct 
 
 	if (ls->count != c->layers)
 		return mdl_err(err, errlen, -EINVAL, "%s: not the layer set of this model", path);
+	if (mdl_pk_variant_fits(variant, path, err, errlen))
+		return -ENAMETOOLONG;
 	mdl_pk_put32(config, c->layers);
 	for (i = 0; i <= c->layers; i++)
 		mdl_pk_put32(config + 4 + 4 * i, c->dims[i]);

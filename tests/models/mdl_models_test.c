@@ -1132,7 +1132,8 @@ static int mdlt_pk_refused(const uint8_t *buf, size_t len, const char *why)
 
 TEST(packed_files_that_are_truncated_or_corrupt_are_refused)
 {
-	char err[512], tmp[] = "/tmp/mdlt-qpk-XXXXXX";
+	struct mdl_packed_src src = { 0x12345678u, 940000 };
+	char err[512], tmp[] = "/tmp/mdlt-qpk-XXXXXX", name[MDL_PACKED_NAME + 8];
 	struct mdl_linset fp32, ls;
 	struct mdl_packed pk;
 	struct mdl_cls *c;
@@ -1212,6 +1213,20 @@ TEST(packed_files_that_are_truncated_or_corrupt_are_refused)
 	mdlt_pk_reseal(bad, len);
 	EXPECT_TRUE(mdlt_pk_refused(bad, len, "input factors"));
 	EXPECT_EQ(-ENOENT, mdl_packed_load("/nonexistent/x.qpk", &pk, err, sizeof(err)));
+
+	/* a variant name longer than the header's field: refused, never cut short */
+	memset(name, 'v', sizeof(name));
+	name[MDL_PACKED_NAME - 1] = '\0';	/* the longest that fits */
+	EXPECT_EQ(0, mdl_packed_save_cls(tmp, c, &ls, name, &src, err, sizeof(err)))
+		TH_LOG("%s", err);
+	ASSERT_EQ(0, mdl_packed_load(tmp, &pk, err, sizeof(err))) TH_LOG("%s", err);
+	EXPECT_STREQ(name, pk.variant);
+	mdl_packed_free(&pk);
+	name[MDL_PACKED_NAME - 1] = 'v';
+	name[MDL_PACKED_NAME] = '\0';
+	EXPECT_EQ(-ENAMETOOLONG, mdl_packed_save_cls(tmp, c, &ls, name, &src, err,
+						     sizeof(err)));
+	EXPECT_NE(NULL, strstr(err, "variant name")) TH_LOG("message: %s", err);
 
 	unlink(tmp);
 	free(bad);
