@@ -148,11 +148,13 @@ check: $(DEPS_STAMP)
 		VM_SCRIPTS="$(VM_SCRIPTS)" DEBUG_KERNEL_SCRIPTS="$(DEBUG_KERNEL_SCRIPTS)" \
 		bash $(TOP)/scripts/check.sh
 
-# The fuzzers run long (docs/fuzzing.md): the sanitized device's, then a
-# million ioctls in the guest.
+# The long runs (docs/fuzzing.md, docs/debug-kernel.md): the sanitized
+# device's fuzzers, a million ioctls in the guest, then every guest suite
+# on the debug kernel (make check runs a subset there).
 soak: $(DEPS_STAMP)
-	@$(MAKE) --no-print-directory all qemu-san
-	@bash $(TOP)/scripts/soak.sh
+	@$(MAKE) --no-print-directory all qemu-san debug-kernel
+	@GUEST_TESTS="$(notdir $(GUEST_TESTS))" GUEST_SCRIPTS="$(GUEST_SCRIPTS)" \
+		bash $(TOP)/scripts/soak.sh
 
 # `make build/...` from the top names the same file as the rules' absolute
 # paths (the fragments write every target as $(BUILD)/...).

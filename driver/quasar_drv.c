@@ -227,11 +227,20 @@ static int quasar_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = quasar_debugfs_init(qdev);
 	if (ret)
 		return ret;
-	ret = quasar_hw_init(qdev);
+	ret = quasar_hw_map(qdev);
 	if (ret)
 		return ret;
-	/* A previous driver instance may have left the firmware running. */
+	/*
+	 * A previous driver instance may have left the firmware running, or
+	 * the device wedged: a soft reset that never ends falls back to a
+	 * function-level reset, as recovery does.
+	 */
 	ret = quasar_hw_reset(qdev);
+	if (ret == -ETIMEDOUT)
+		ret = quasar_reset_flr(qdev);
+	if (ret)
+		return ret;
+	ret = quasar_hw_init(qdev);
 	if (ret)
 		return ret;
 	ret = quasar_fw_load(qdev);

@@ -25,11 +25,15 @@
 /* Page-table entries hold DMA address bits 51..12 (hw-spec 4). */
 #define QUASAR_DMA_BITS		52
 
-int quasar_hw_init(struct quasar_device *qdev)
+/*
+ * Maps the registers and checks that this is a device the driver speaks to.
+ * Only that: a device a previous driver instance left in a soft reset that
+ * never ended ignores register writes until probe has reset it.
+ */
+int quasar_hw_map(struct quasar_device *qdev)
 {
 	struct pci_dev *pdev = qdev->pdev;
-	u32 id, version, nq, nctx;
-	int ret;
+	u32 id, version;
 
 	if (pci_resource_len(pdev, QUASAR_BAR_REGS) < QUASAR_BAR0_SIZE) {
 		drm_err(&qdev->drm, "BAR%d is %llu bytes, expected at least %u\n",
@@ -57,6 +61,15 @@ int quasar_hw_init(struct quasar_device *qdev)
 			QUASAR_HW_VERSION_VALUE >> 16);
 		return -ENODEV;
 	}
+	return 0;
+}
+
+/* After quasar_hw_map() and the reset: the link check, the device's sizes, DMA. */
+int quasar_hw_init(struct quasar_device *qdev)
+{
+	struct pci_dev *pdev = qdev->pdev;
+	u32 nq, nctx;
+	int ret;
 
 	quasar_write(qdev, QUASAR_REG_SCRATCH, QUASAR_SCRATCH_PATTERN);
 	if (quasar_read(qdev, QUASAR_REG_SCRATCH) != QUASAR_SCRATCH_PATTERN) {

@@ -27,6 +27,7 @@ static inline void quasar_write64(struct quasar_device *qdev, u32 reg_lo, u64 va
 	writel(upper_32_bits(val), qdev->regs + reg_lo + 4);
 }
 
+int quasar_hw_map(struct quasar_device *qdev);
 int quasar_hw_init(struct quasar_device *qdev);
 bool quasar_hw_alive(struct quasar_device *qdev);
 int quasar_hw_reset(struct quasar_device *qdev);

@@ -10,7 +10,15 @@
  *
  * Descriptors are rebuilt from the job, not copied from the ring, so that
  * recovery can hand unfinished jobs to a freshly enabled ring in any slot.
+ *
+ * Every function here that signals fences under q->lock opens a fence
+ * signalling section before it takes the lock, whoever calls it: the
+ * interrupt thread takes q->lock inside a section, so a caller outside one
+ * (the watchdog taking a lost interrupt's completions, a reset from outside
+ * the driver, unplug) would otherwise teach lockdep the reverse order,
+ * q->lock before dma_fence_map, a circular dependency. Sections nest.
  */
+#include <linux/dma-fence.h>
 #include <linux/dma-mapping.h>
 #include <linux/log2.h>
 #include <linux/slab.h>
@@ -373,12 +381,16 @@ static void quasar_hwq_process_locked(struct quasar_hwq *q)
 	}
 }
 
-/* Interrupt thread: signal the jobs the device reports done. */
+/* Interrupt thread and watchdog: signal the jobs the device reports done. */
 void quasar_hwq_process(struct quasar_hwq *q)
 {
-	guard(mutex)(&q->lock);
-	if (!q->stopped)
-		quasar_hwq_process_locked(q);
+	bool fence_cookie = dma_fence_begin_signalling();
+
+	scoped_guard(mutex, &q->lock) {
+		if (!q->stopped)
+			quasar_hwq_process_locked(q);
+	}
+	dma_fence_end_signalling(fence_cookie);
 }
 
 /* Interrupt thread, on the ERROR cause: a stopped ring needs a reset. */
@@ -436,11 +448,11 @@ void quasar_hwq_mark_hung(struct quasar_hwq *q)
  * First step of a reset: take the completions the device has reported,
  * note a ring error, and keep the interrupt thread off the rings.
  */
-void quasar_hwq_stop(struct quasar_hwq *q)
+static void quasar_hwq_stop_locked(struct quasar_hwq *q)
 {
 	u32 status;
 
-	guard(mutex)(&q->lock);
+	lockdep_assert_held(&q->lock);
 	if (q->stopped)
 		return;
 	quasar_hwq_process_locked(q);
@@ -449,6 +461,15 @@ void quasar_hwq_stop(struct quasar_hwq *q)
 		q->error = quasar_read(q->qdev, QUASAR_REG_QUEUE(q->index, QUASAR_Q_ERROR)) ?:
 			   DRM_QUASAR_STATUS_DMA_ERROR;
 	q->stopped = true;
+}
+
+void quasar_hwq_stop(struct quasar_hwq *q)
+{
+	bool fence_cookie = dma_fence_begin_signalling();
+
+	scoped_guard(mutex, &q->lock)
+		quasar_hwq_stop_locked(q);
+	dma_fence_end_signalling(fence_cookie);
 }
 
 /*
@@ -465,12 +486,12 @@ void quasar_hwq_stop(struct quasar_hwq *q)
  * With @err the device is wedged or gone: every unfinished job fails with
  * @err and the hardware queue stays stopped.
  */
-void quasar_hwq_restart(struct quasar_hwq *q, int err, int lost)
+static void quasar_hwq_restart_locked(struct quasar_hwq *q, int err, int lost)
 {
 	bool blamed = false;
 	u32 i, n = 0;
 
-	guard(mutex)(&q->lock);
+	lockdep_assert_held(&q->lock);
 	for (i = q->head; i != q->tail; i++) {
 		u32 idx = i & (q->size - 1);
 		struct quasar_job *job = q->slots[idx];
@@ -528,4 +549,13 @@ void quasar_hwq_restart(struct quasar_hwq *q, int err, int lost)
 	quasar_hwq_enable(q);
 	if (n)
 		quasar_hwq_doorbell(q);
+}
+
+void quasar_hwq_restart(struct quasar_hwq *q, int err, int lost)
+{
+	bool fence_cookie = dma_fence_begin_signalling();
+
+	scoped_guard(mutex, &q->lock)
+		quasar_hwq_restart_locked(q, err, lost);
+	dma_fence_end_signalling(fence_cookie);
 }

@@ -46,15 +46,16 @@ static void quasar_reset_fail_all(struct quasar_device *qdev, int err)
 }
 
 /*
- * The function-level reset, done here rather than by pci_reset_function():
- * that takes the device lock, which remove holds while it waits for the
- * watchdog (this path), and would call back into the driver. Nothing else
- * touches the function's config space meanwhile: the reset lock keeps
- * runtime PM and the other recoveries out. pcie_flr() waits for the
- * function to answer again; the config space saved before is put back, as
- * the PCI core's own resets do.
+ * The function-level reset after a soft reset timed out, done here rather
+ * than by pci_reset_function(): that takes the device lock, which remove
+ * holds while it waits for the watchdog (this path) and probe holds too,
+ * and would call back into the driver. Nothing else touches the function's
+ * config space meanwhile: the reset lock keeps runtime PM and the other
+ * recoveries out, and probe has not enabled them yet. pcie_flr() waits for
+ * the function to answer again; the config space saved before is put back,
+ * as the PCI core's own resets do.
  */
-static int quasar_reset_flr(struct quasar_device *qdev)
+int quasar_reset_flr(struct quasar_device *qdev)
 {
 	struct pci_dev *pdev = qdev->pdev;
 	int ret;

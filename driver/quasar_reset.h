@@ -7,6 +7,7 @@
 
 struct quasar_device;
 
+int quasar_reset_flr(struct quasar_device *qdev);
 void quasar_reset_recover(struct quasar_device *qdev, int lost);
 void quasar_reset_unplug(struct quasar_device *qdev);
 void quasar_reset_prepare(struct quasar_device *qdev);

@@ -67,14 +67,26 @@ $(DBGK_INITRAMFS): $(BUILD)/guest/initramfs.cpio.gz $(DBGK_KO)
 
 debug-kernel: $(DBGK_BZIMAGE) $(DBGK_KO) $(DBGK_INITRAMFS)
 
-# In make check: with DEBUG_KERNEL_LANE=1 (make check DEBUG_KERNEL_LANE=1),
-# the kernel is built before any suite runs (a cold build must not count
-# against a suite's time limit) and the lane runs after the VM scenario
-# tests. Off by default until the lane has run green here (docs/debug-kernel.md).
-DEBUG_KERNEL_LANE ?= 0
+# In make check (DEBUG_KERNEL_LANE=0 turns it off): the kernel is built
+# before any suite runs (a cold build must not count against a suite's time
+# limit) and the lane runs after the VM scenario tests, on DBGK_CHECK_SUITES:
+# the suites that between them drive the driver's paths (probe, unload and
+# a wedged probe, BOs, jobs, syncobjs, isolation, bad arguments, queues and
+# priorities, hangs, resets and FLRs, runtime PM and system sleep, PRIME,
+# lifetimes, the ioctl fuzzer with DBGK_CHECK_FUZZ_IOCTLS ioctls), 6 to 10
+# minutes of guest time there by load (docs/debug-kernel.md). Every suite runs
+# on it in make soak and make check-debug-kernel.
+DEBUG_KERNEL_LANE ?= 1
+DBGK_CHECK_SUITES ?= guest_probe_test guest_bo_test guest_jobs_test guest_sync_test \
+	guest_isolation_test guest_negative_test guest_observe_test guest_power_test \
+	guest_sleep_test guest_queues_test guest_robust_test guest_prime_test \
+	guest_lifetime_test guest_ioctl_fuzz_test guest_reset_test.sh guest_module_test.sh
+DBGK_CHECK_FUZZ_IOCTLS ?= 10000
 ifeq ($(DEBUG_KERNEL_LANE),1)
 CHECK_BUILDS += debug-kernel
 DEBUG_KERNEL_SCRIPTS += $(DBGK_LANE)
+check: export DBGK_SUITES = $(DBGK_CHECK_SUITES)
+check: export DBGK_FUZZ_IOCTLS = $(DBGK_CHECK_FUZZ_IOCTLS)
 endif
 
 # The lane's reader of reports, on reports in the kernel's own words.
@@ -84,7 +96,7 @@ HOST_TESTS += $(DBGK_DIR)/dbgk_scan_test.sh
 check-debug-kernel: $(DEPS_STAMP)
 	@$(MAKE) --no-print-directory all debug-kernel
 	@mkdir -p $(BUILD)/check
-	@GUEST_TESTS="$(notdir $(GUEST_TESTS))" GUEST_SCRIPTS="$(GUEST_SCRIPTS)" \
+	@GUEST_TESTS="$(notdir $(GUEST_TESTS))" GUEST_SCRIPTS="$(GUEST_SCRIPTS)" DBGK_SUITES= \
 		bash $(DBGK_LANE) >$(BUILD)/check/guest_debug_kernel.log 2>&1; rc=$$?; \
 	cat $(BUILD)/check/guest_debug_kernel.log; \
 	awk -f $(TOP)/scripts/tap-count.awk $(BUILD)/check/guest_debug_kernel.log | \

@@ -8,8 +8,12 @@
 # (its own counts in build/check/dbgk-<suite>.log), then one per kind of
 # check on dmesg; a failing one names the first lines of the report.
 # Environment: GUEST_TESTS (program names), GUEST_SCRIPTS (paths), as for
-# scripts/check.sh; DBGK_FUZZ_IOCTLS, the ioctl fuzzer's count here
-# (default 20000: the debug kernel runs several times slower).
+# scripts/check.sh; DBGK_SUITES, when set and not empty, the names of the
+# suites of those to run (make check's subset; every one otherwise);
+# DBGK_FUZZ_IOCTLS, the ioctl fuzzer's count here (default 20000: the
+# debug kernel runs several times slower); DBGK_LIFETIME_NOPS, the NOPs of
+# lifetime's unbounded submitter (default 5000 instead of a million:
+# its submits run at about 90 a second there).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=${DBGK_OUT:-$top/build/check}
@@ -22,10 +26,23 @@ for f in "$dbgk/bzImage" "$dbgk/initramfs.cpio.gz"; do
 	[ -f "$f" ] || { echo "guest_debug_kernel.sh: missing $f (make debug-kernel)" >&2; exit 2; }
 done
 
-suites=()
-for t in ${GUEST_TESTS:-}; do suites+=("$t"); done
-for s in ${GUEST_SCRIPTS:-}; do suites+=("$(basename "$s")"); done
+# A suite runs when DBGK_SUITES is empty or names it.
+chosen() { [ -z "${DBGK_SUITES:-}" ] || [[ " $DBGK_SUITES " == *" $1 "* ]]; }
+tests=() scripts=() suites=()
+for t in ${GUEST_TESTS:-}; do
+	chosen "$t" && tests+=("$t") && suites+=("$t")
+done
+for s in ${GUEST_SCRIPTS:-}; do
+	chosen "$(basename "$s")" && scripts+=("$s") && suites+=("$(basename "$s")")
+done
 [ ${#suites[@]} -gt 0 ] || { echo "guest_debug_kernel.sh: GUEST_TESTS is empty" >&2; exit 2; }
+# A name in DBGK_SUITES that is no suite is a typo, not a suite to skip.
+for w in ${DBGK_SUITES:-}; do
+	[[ " ${suites[*]} " == *" $w "* ]] || {
+		echo "guest_debug_kernel.sh: DBGK_SUITES names '$w', which is in neither GUEST_TESTS nor GUEST_SCRIPTS" >&2
+		exit 2
+	}
+done
 
 # The guest's job: every suite between markers, then the kmemleak scan
 # (twice: an object is reported once it was unreferenced in a scan and is
@@ -37,12 +54,16 @@ for s in ${GUEST_SCRIPTS:-}; do suites+=("$(basename "$s")"); done
 	# at the end: a guest that dies early still shows its report.
 	echo 'echo 5 >/proc/sys/kernel/printk'
 	echo "export QUASAR_FUZZ_IOCTLS=${DBGK_FUZZ_IOCTLS:-20000}"
-	for t in ${GUEST_TESTS:-}; do
-		echo "echo QUASAR-SUITE-BEGIN $t; $t; echo QUASAR-SUITE-END $t \$?"
+	echo "export QUASAR_LIFETIME_NOPS=${DBGK_LIFETIME_NOPS:-5000}"
+	# The END marker carries the suite's exit status and its seconds.
+	for t in "${tests[@]}"; do
+		echo "echo QUASAR-SUITE-BEGIN $t; t0=\$(date +%s); $t;" \
+			"echo QUASAR-SUITE-END $t \$? \$((\$(date +%s) - t0))"
 	done
-	for s in ${GUEST_SCRIPTS:-}; do
+	for s in "${scripts[@]}"; do
 		b=$(basename "$s")
-		echo "echo QUASAR-SUITE-BEGIN $b; sh /usr/bin/$b; echo QUASAR-SUITE-END $b \$?"
+		echo "echo QUASAR-SUITE-BEGIN $b; t0=\$(date +%s); sh /usr/bin/$b;" \
+			"echo QUASAR-SUITE-END $b \$? \$((\$(date +%s) - t0))"
 	done
 	cat <<'GUEST'
 echo QUASAR-DBGK-KMEMLEAK-BEGIN
@@ -76,7 +97,10 @@ tr -d '\r' <"$console" >"$work/console"
 # One log per suite, as scripts/check.sh splits them.
 awk -v out="$out" '
 /^QUASAR-SUITE-BEGIN / { name = $2; f = out "/dbgk-" name ".log"; printf "" > f; next }
-/^QUASAR-SUITE-END / { if (name != "") print "QUASAR-RC " $3 >> f; close(f); name = ""; next }
+/^QUASAR-SUITE-END / {
+	if (name != "") { print "QUASAR-RC " $3 >> f; print "QUASAR-SECS " $4 >> f }
+	close(f); name = ""; next
+}
 name != "" { print >> f }
 ' "$work/console"
 between() { # marker: the console's lines between QUASAR-DBGK-<marker>-BEGIN and -END
@@ -115,8 +139,9 @@ for s in "${suites[@]}"; do
 	fi
 	read -r p f _ < <(awk -f "$top/scripts/tap-count.awk" "$logf")
 	rc=$(sed -n 's/^QUASAR-RC \([0-9]*\)/\1/p' "$logf" | tail -n 1)
+	t=$(sed -n 's/^QUASAR-SECS \([0-9]*\)/\1/p' "$logf" | tail -n 1)
 	if [ "${rc:-1}" -eq 0 ] && [ "$f" -eq 0 ]; then
-		report 0 "$s ($p passed)"
+		report 0 "$s ($p passed${t:+, ${t}s})"
 	else
 		report 1 "$s" "exit ${rc:-none}, $p passed, $f failed (log: $logf)" \
 			"$(grep -m 3 -E '^not ok' "$logf")"

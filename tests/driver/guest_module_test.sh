@@ -3,7 +3,9 @@
 # Module life cycle in the guest (root): the driver unloads and reloads and
 # the device works again; a corrupt firmware image fails the probe with a
 # clear message, no /dev/accel node and no oops; the good image brings the
-# device back. TAP 13 output, closing with the harness's Totals line.
+# device back; a device wedged before the driver loads (its soft reset
+# never ends) is brought back by probe with a function-level reset. TAP 13
+# output, closing with the harness's Totals line.
 
 KO=${QUASAR_KO:-/lib/modules/quasar/quasar.ko}
 FW_DIR=/lib/firmware/quasar
@@ -64,7 +66,7 @@ restore_fw() {
 trap restore_fw EXIT
 
 echo "TAP version 13"
-echo "1..11"
+echo "1..14"
 
 # 1-2: the image's init loaded the driver, which made the node.
 loaded
@@ -121,6 +123,51 @@ out=$(accel-demo 2>&1)
 rc=$?
 [ $rc = 0 ] && echo "$out" | grep -qx verified
 report $? "device_works_with_the_restored_firmware" "accel-demo exit $rc:" "$(echo "$out" | tail -n 6)"
+
+# 12-14: a device wedged before the driver loads. DBG_HOLD.RESET (the
+# driver's debugfs reset_hold) makes every soft reset hang; it stays set
+# across the unload, so the next probe's soft reset times out and probe
+# falls back to a function-level reset, which clears the hold. Without the
+# fallback the probe failed with ETIMEDOUT and there was no node.
+PARAM=/sys/module/quasar/parameters/soft_reset_timeout_ms
+WEDGE_MS=300
+find_hold() { # the new instance's debugfs reset_hold
+	hold=
+	for d in /sys/kernel/debug/accel/*/; do
+		[ -e "${d}reset_hold" ] && hold=${d}reset_hold
+	done
+}
+find_hold
+saved_ms=$(cat "$PARAM" 2>/dev/null)
+# The unload's own soft reset hangs too: let it give up quickly.
+echo "$WEDGE_MS" >"$PARAM" && [ -n "$hold" ] && echo 1 >"$hold" &&
+	[ "$(cat "$hold")" = 1 ] && rmmod quasar && wait_node absent
+report $? "device_wedged_before_the_load" "reset_hold '$hold', param '$saved_ms'"
+dmesg_mark
+insmod "$KO" soft_reset_timeout_ms=$WEDGE_MS && wait_node present
+rc=$?
+log=$(dmesg_since_mark)
+find_hold
+[ $rc = 0 ] && echo "$log" | grep -q 'soft reset timed out; function-level reset' &&
+	[ "$(cat "$hold" 2>/dev/null)" = 0 ]
+report $? "probe_of_a_wedged_device_falls_back_to_flr" "insmod exit $rc, reset_hold" \
+	"$(cat "$hold" 2>&1)" "dmesg since the load:" "$(echo "$log" | tail -n 8)"
+out=$(accel-demo 2>&1)
+rc=$?
+[ $rc = 0 ] && echo "$out" | grep -qx verified
+report $? "device_works_after_the_probe_flr" "accel-demo exit $rc:" "$(echo "$out" | tail -n 6)"
+# The suites after this one run with the module's default again, on a
+# device that works: a failed probe left it wedged, with no driver to
+# reset it, so the function is reset from sysfs and the driver loaded.
+if [ -z "$(quasar_nodes)" ]; then
+	for f in /sys/bus/pci/devices/*; do
+		[ "$(cat "$f/vendor")" = 0x1af4 ] && [ "$(cat "$f/device")" = 0x10f0 ] &&
+			echo 1 >"$f/reset"
+	done
+	loaded && rmmod quasar
+	insmod "$KO" && wait_node present
+fi
+[ -n "$saved_ms" ] && echo "$saved_ms" >"$PARAM"
 
 echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:0 error:0"
 [ $fail = 0 ]
