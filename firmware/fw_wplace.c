@@ -14,17 +14,20 @@
  * one place (a kernel call each, fw_gemm.c): a panel's output columns
  * depend only on that panel, so splitting a call by panels changes no
  * result. An array whose panel is not one run of guest memory (scattered
- * pages) is copied, together with the panels after it up to the next one
- * that is; after FW_WRUNS_MAX - 1 runs the rest of the tile is copied.
+ * pages, or a run shorter than struct fw_engine.inplace_min) is copied,
+ * together with the panels after it up to the next one that is not; after
+ * FW_WRUNS_MAX - 1 runs the rest of the tile is copied.
  *
  * The guest may write the weights while a kernel reads them only if it
  * also would while the DMA copied them: either way it gets what it raced
  * for, and the kernels use no weight byte as an address.
  */
 #include "dp_format.h"
+#include "fw_bytes.h"
 #include "fw_exec.h"
 
 #define FW_WARRAYS	4
+#define FW_WPLACE_MIN	(256u << 10)	/* struct fw_engine.inplace_min */
 
 struct fw_warray {
 	uint64_t va;		/* of the tile's first panel */
@@ -41,6 +44,20 @@ static bool fw_wplace_on(const struct fw_xctx *x)
 	return !x->e->stage_copy && x->fw->hal.dma_map && x->fw->hal.dma_unmap;
 }
 
+static uint64_t fw_max_u64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Bytes from panel @p of @a worth reading in place if they are one run. */
+static uint64_t fw_wplace_need(const struct fw_xctx *x, const struct fw_warray *a,
+			       uint32_t p, uint32_t np)
+{
+	uint64_t min = x->e->inplace_min ? x->e->inplace_min : FW_WPLACE_MIN;
+
+	return fw_max_u64(a->pp, fw_min_u64(min, (np - p) * a->pp));
+}
+
 /* Panels from @p (tile-relative, < @np) of @a that are one mappable run. */
 static uint32_t fw_wplace_try(struct fw_xctx *x, struct fw_wtile *t,
 			      struct fw_warray *a, uint32_t p, uint32_t np)
@@ -52,7 +69,7 @@ static uint32_t fw_wplace_try(struct fw_xctx *x, struct fw_wtile *t,
 
 	bytes = fw_mmu_contig(x->fw, x->slot, a->va + p * a->pp, (np - p) * a->pp, &dma);
 	k = (uint32_t)(bytes / a->pp);
-	if (!k || t->maps == FW_WMAPS_MAX)
+	if (!k || bytes < fw_wplace_need(x, a, p, np) || t->maps == FW_WMAPS_MAX)
 		return 0;
 	ptr = hal->dma_map(hal->opaque, dma, k * a->pp);
 	if (!ptr)
@@ -84,9 +101,9 @@ static int fw_wplace_segment(struct fw_xctx *x, struct fw_wtile *t, struct fw_wa
 	}
 	/* Copied, with what follows up to a panel that would not be. */
 	for (q = p + 1; !copy_rest && q < np; q++) {
-		uint64_t dma;
+		uint64_t dma, need = fw_wplace_need(x, a, q, np);
 
-		if (fw_mmu_contig(x->fw, x->slot, a->va + q * a->pp, a->pp, &dma) == a->pp)
+		if (fw_mmu_contig(x->fw, x->slot, a->va + q * a->pp, need, &dma) == need)
 			break;
 	}
 	a->end = copy_rest ? np : q;

@@ -303,6 +303,13 @@ struct fw_engine {
 	 * the reference the in-place path is compared against. Not modeled.
 	 */
 	bool stage_copy;
+	/*
+	 * The shortest run of weight bytes read in place rather than copied
+	 * (0: 256 KiB, or the rest of the tile if shorter): a run is a kernel
+	 * call, and many short ones (an array in 4 KiB pages, each one panel)
+	 * would cost more than copying them. Tests set 1.
+	 */
+	uint32_t inplace_min;
 };
 
 /*

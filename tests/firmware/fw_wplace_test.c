@@ -24,6 +24,7 @@ struct zc_run {
 	uint64_t sram;
 	bool copy;		/* fw_engine.stage_copy */
 	bool simd;
+	uint32_t inplace_min;	/* fw_engine.inplace_min */
 	float y[ZC_M * ZC_N];
 	struct fw_job_stats stats;
 	uint64_t inplace;
@@ -46,6 +47,7 @@ static int zc_gemm(uint32_t fmt, bool a8, struct zc_run *z)
 	if (fwrun_init_config(&e, &cfg))
 		return 1;
 	e.eng.stage_copy = z->copy;
+	e.eng.inplace_min = z->inplace_min;
 	if (v1_weights(&e, &w, fmt, ZC_N, ZC_K, 5 + fmt, fmt == DRM_QUASAR_FORMAT_W_INT4))
 		goto out;
 	v1_rand_bf16(x, ZC_M * ZC_K, 31);
@@ -93,34 +95,40 @@ out:
  * Every way of placing the weights against the copy: same bytes, same
  * stats. Every weight byte is read in place from one physical run, none
  * with the copy forced; with @mixed (panels of more than a page), fewer
- * from scattered pages than from runs of five pages, and not all from those.
+ * from scattered pages than from runs of five pages, and not all from those;
+ * no more from runs of five pages when runs that short are not worth it.
  */
 static int zc_case(uint32_t fmt, bool a8, uint64_t sram, bool simd, bool mixed)
 {
-	static struct zc_run copy, whole, runs, pages;
+	static struct zc_run copy, whole, runs, pages, short_runs;
 	int bad;
 
 	copy = (struct zc_run){ .contig = 64 << 20, .sram = sram, .copy = true, .simd = simd };
 	whole = (struct zc_run){ .contig = 64 << 20, .sram = sram, .simd = simd };
-	runs = (struct zc_run){ .contig = 5 * 4096, .sram = sram, .simd = simd };
-	pages = (struct zc_run){ .contig = 0, .sram = sram, .simd = simd };
+	runs = (struct zc_run){ .contig = 5 * 4096, .sram = sram, .simd = simd, .inplace_min = 1 };
+	pages = (struct zc_run){ .contig = 0, .sram = sram, .simd = simd, .inplace_min = 1 };
+	short_runs = (struct zc_run){ .contig = 5 * 4096, .sram = sram, .simd = simd };
 	bad = zc_gemm(fmt, a8, &copy) || zc_gemm(fmt, a8, &whole) || zc_gemm(fmt, a8, &runs) ||
-	      zc_gemm(fmt, a8, &pages);
+	      zc_gemm(fmt, a8, &pages) || zc_gemm(fmt, a8, &short_runs);
 	if (bad)
 		return 1;
 	if (memcmp(&copy.stats, &whole.stats, sizeof(copy.stats)) ||
 	    memcmp(&copy.stats, &runs.stats, sizeof(copy.stats)) ||
-	    memcmp(&copy.stats, &pages.stats, sizeof(copy.stats))) {
+	    memcmp(&copy.stats, &pages.stats, sizeof(copy.stats)) ||
+	    memcmp(&copy.stats, &short_runs.stats, sizeof(copy.stats))) {
 		fprintf(stderr, "# the job statistics differ between placements\n");
 		return 1;
 	}
+	/* Runs read in place are at least as long by default as with 1 byte. */
 	if (copy.inplace || whole.inplace != whole.weight_bytes ||
+	    short_runs.inplace > runs.inplace ||
 	    runs.inplace > runs.weight_bytes || pages.inplace > runs.inplace ||
 	    (mixed && (pages.inplace == runs.inplace || runs.inplace == runs.weight_bytes))) {
 		fprintf(stderr, "# in place of %llu weight bytes: copy %llu whole %llu runs %llu "
-			"pages %llu\n", (unsigned long long)whole.weight_bytes,
+			"pages %llu short runs %llu\n", (unsigned long long)whole.weight_bytes,
 			(unsigned long long)copy.inplace, (unsigned long long)whole.inplace,
-			(unsigned long long)runs.inplace, (unsigned long long)pages.inplace);
+			(unsigned long long)runs.inplace, (unsigned long long)pages.inplace,
+			(unsigned long long)short_runs.inplace);
 		return 1;
 	}
 	return 0;
