@@ -21,6 +21,7 @@
 #include "quasar_fdinfo.h"
 #include "quasar_fw.h"
 #include "quasar_gem.h"
+#include "quasar_gemfs.h"
 #include "quasar_hw.h"
 #include "quasar_hwq.h"
 #include "quasar_job.h"
@@ -313,12 +314,19 @@ static struct pci_driver quasar_pci_driver = {
 
 static int __init quasar_init(void)
 {
-	return pci_register_driver(&quasar_pci_driver);
+	int ret;
+
+	quasar_gemfs_init();
+	ret = pci_register_driver(&quasar_pci_driver);
+	if (ret)
+		quasar_gemfs_fini();
+	return ret;
 }
 
 static void __exit quasar_exit(void)
 {
 	pci_unregister_driver(&quasar_pci_driver);
+	quasar_gemfs_fini();
 	quasar_objcount_check();
 }
 

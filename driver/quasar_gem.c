@@ -26,6 +26,7 @@
 #include "drm/quasar_accel.h"
 #include "quasar_drv.h"
 #include "quasar_gem.h"
+#include "quasar_gemfs.h"
 #include "quasar_mmu.h"
 #include "quasar_objcount.h"
 #include "quasar_result.h"
@@ -162,6 +163,7 @@ int quasar_ioctl_bo_create(struct drm_device *drm, void *data,
 		return PTR_ERR(shmem);
 	obj = &shmem->base;
 	bo = to_quasar_bo(obj);
+	quasar_gemfs_adopt(obj);
 
 	sgt = drm_gem_shmem_get_pages_sgt(shmem);
 	if (IS_ERR(sgt)) {

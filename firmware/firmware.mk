@@ -24,7 +24,8 @@ FW_SRCS := fw_device.c fw_image.c fw_mmu.c fw_cmd.c fw_queue.c fw_sched.c
 # links it also links libquasar_dp.a. Kept apart from FW_SRCS, which the
 # fuzzers link object by object without the datapath's kernels; fw_cmd.c
 # reaches the engine only through fw->engine.
-FW_ENGINE_SRCS := fw_ops.c fw_gemm.c fw_attn.c fw_tensor.c fw_sram.c fw_cost.c
+FW_ENGINE_SRCS := fw_ops.c fw_gemm.c fw_attn.c fw_tensor.c fw_sram.c fw_cost.c \
+	fw_wplace.c
 
 # The build id hashes what the device ROM is built from, by path relative
 # to the top, so that every checkout of the same sources agrees on it.

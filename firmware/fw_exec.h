@@ -50,6 +50,8 @@ static inline uint64_t fw_a64(uint64_t v)
 void *fw_sram_alloc(struct fw_xctx *x, uint64_t bytes);
 int fw_sram_in(struct fw_xctx *x, uint64_t va, void *dst, uint64_t len,
 	       enum fw_cls cls);
+/* Counts @len bytes as staged in (fw_sram_in() without the copy). */
+void fw_sram_count(struct fw_xctx *x, uint64_t len, enum fw_cls cls);
 /*
  * @rows rows of @len bytes, @stride bytes apart from @va, into @dst back to
  * back: the same bytes, counts and faults as fw_sram_in() row by row.
@@ -87,6 +89,39 @@ int fw_weights_stage(struct fw_xctx *x, const struct isa_weights *w, uint32_t p0
 		     uint32_t np, void *data, void *scales, void *zeros, void *meta);
 /* SRAM bytes that @np staged panels take (each buffer 64-byte aligned). */
 uint64_t fw_weights_sram(const struct isa_weights *w, uint32_t np);
+
+/*
+ * fw_wplace.c: a weight tile as the kernels read it, in runs of panels
+ * whose arrays each come either from where they lie in guest memory or
+ * from their SRAM region (2.3 KiB on the stack).
+ */
+#define FW_WRUNS_MAX	32
+#define FW_WMAPS_MAX	(4 * FW_WRUNS_MAX)
+
+struct fw_wrun {
+	uint32_t p, np;		/* panels [p, p + np) of the tile */
+	const void *data, *scales, *zeros, *meta;	/* panel p's bytes */
+};
+
+struct fw_wtile {
+	uint32_t p0;		/* the tile's first panel */
+	uint32_t n;		/* runs */
+	struct fw_wrun run[FW_WRUNS_MAX];
+	uint32_t maps;		/* hal.dma_map pointers to give back */
+	const void *map[FW_WMAPS_MAX];
+};
+
+/*
+ * Panels [p0, p0 + np) placed, staging into the caller's SRAM regions
+ * what cannot be read in place: the same bytes counted, and the same
+ * faults, as fw_weights_stage(). Every pointer taken is given back by
+ * fw_weights_release(), which the caller calls once the kernels are done
+ * (on failure, this does).
+ */
+int fw_weights_place(struct fw_xctx *x, const struct isa_weights *w, uint32_t p0,
+		     uint32_t np, void *data, void *scales, void *zeros, void *meta,
+		     struct fw_wtile *t);
+void fw_weights_release(struct fw_xctx *x, struct fw_wtile *t);
 
 /* fw_gemm.c: GEMM and CONV2D. */
 int fw_gemm_exec(struct fw_xctx *x, uint16_t op, const struct isa_gemm *g);

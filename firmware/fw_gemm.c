@@ -190,16 +190,52 @@ static int fw_gemm_kernel(const struct fw_engine *e, const struct dp_gemm *dg,
 	return st;
 }
 
-/* One activation tile against the staged weight tile: the kernel call. */
-static int fw_gemm_tile(struct fw_xctx *x, const struct fw_gemm_plan *p,
-			const struct fw_gemm_bufs *b, const struct dp_wt *view,
-			uint32_t n0, uint32_t m0, uint32_t mm, uint64_t wbytes)
+/*
+ * The kernel calls of one activation tile, one per run of the placed
+ * weight tile (fw_wplace.c), over the activations prepared once: each
+ * run's output columns are what the whole tile's call would give them.
+ */
+static int fw_gemm_calls(struct fw_xctx *x, const struct fw_gemm_plan *p,
+			 const struct fw_wtile *t, struct dp_gemm *dg)
 {
 	const struct isa_gemm *g = p->g;
-	uint32_t nn = view->n, k = g->w.k;
-	uint64_t obytes = (uint64_t)nn * p->osz, dense, t0;
 	uint32_t isa = DP_ISA_SCALAR;
 	const void *ws = NULL;
+	struct dp_wt view;
+	void *y = dg->y;
+	const void *res = dg->res;
+	const float *bias = dg->bias;
+	int st = 0;
+
+	for (uint32_t i = 0; i < t->n; i++) {
+		const struct fw_wrun *r = &t->run[i];
+		uint64_t col = (uint64_t)r->p * DP_PANEL;
+
+		fw_weights_view(&g->w, t->p0 + r->p, r->np, r->data, r->scales, r->zeros,
+				r->meta, &view);
+		dg->w = &view;
+		dg->y = (uint8_t *)y + col * p->osz;
+		dg->res = res ? (const uint8_t *)res + col * p->osz : NULL;
+		dg->bias = bias ? bias + col : NULL;
+		/* The preparation depends on the activations and K only. */
+		if (!i && x->e->isa != DP_ISA_SCALAR && dp_gemm_ws_size(dg) <= x->e->ws_size &&
+		    !dp_gemm_prepare(dg, x->e->ws, x->e->ws_size)) {
+			isa = x->e->isa;
+			ws = x->e->ws;
+		}
+		st |= fw_gemm_kernel(x->e, dg, ws, isa, g->w.k);
+	}
+	return st;
+}
+
+/* One activation tile against the placed weight tile: the kernel calls. */
+static int fw_gemm_tile(struct fw_xctx *x, const struct fw_gemm_plan *p,
+			const struct fw_gemm_bufs *b, const struct fw_wtile *wt,
+			uint32_t nn, uint32_t n0, uint32_t m0, uint32_t mm, uint64_t wbytes)
+{
+	const struct isa_gemm *g = p->g;
+	uint32_t k = g->w.k;
+	uint64_t obytes = (uint64_t)nn * p->osz, dense, t0;
 	struct dp_gemm dg;
 	int st;
 
@@ -223,18 +259,13 @@ static int fw_gemm_tile(struct fw_xctx *x, const struct fw_gemm_plan *p,
 		fw_cost_vec(x, (uint64_t)mm * k);
 	}
 	dg = (struct dp_gemm){
-		.w = view, .m = mm, .afmt = g->a8 ? DP_A_INT8 : DP_A_BF16,
+		.m = mm, .afmt = g->a8 ? DP_A_INT8 : DP_A_BF16,
 		.x = b->xb, .qx = b->qx, .sx = b->sx, .ldx = k, .alpha = dp_u2f(g->alpha),
 		.bias = b->bias, .act = g->act,
 		.ofmt = p->osz == 4 ? DP_O_FP32 : DP_O_BF16,
 		.res = b->rb, .y = b->yb, .ldy = nn,
 	};
-	if (x->e->isa != DP_ISA_SCALAR && dp_gemm_ws_size(&dg) <= x->e->ws_size &&
-	    !dp_gemm_prepare(&dg, x->e->ws, x->e->ws_size)) {
-		isa = x->e->isa;
-		ws = x->e->ws;
-	}
-	st = fw_gemm_kernel(x->e, &dg, ws, isa, k);
+	st = fw_gemm_calls(x, p, wt, &dg);
 	fw_time_add(x->fw, kernel_ns, t0);
 	if (st)
 		return DRM_QUASAR_STATUS_BAD_OPERAND;	/* validated: cannot happen */
@@ -266,22 +297,26 @@ static int fw_gemm_run(struct fw_xctx *x, struct fw_gemm_plan *p)
 	for (uint32_t p0 = 0; p0 < g->w.panels; p0 += p->np) {
 		uint32_t np = g->w.panels - p0 < p->np ? g->w.panels - p0 : p->np;
 		uint32_t n0 = p0 * DP_PANEL;
-		struct dp_wt view;
+		uint32_t nn = (uint32_t)fw_min_u64((uint64_t)np * DP_PANEL, g->w.n - n0);
+		struct fw_wtile wt;
 		uint64_t wbytes = np * (g->w.data_pp + g->w.scale_pp + g->w.zero_pp +
 					g->w.meta_pp);
 
-		fw_weights_view(&g->w, p0, np, b.wd, b.ws, b.wz, b.wm, &view);
-		st = fw_weights_stage(x, &g->w, p0, np, b.wd, b.ws, b.wz, b.wm);
-		if (!st && g->bias)
+		st = fw_weights_place(x, &g->w, p0, np, b.wd, b.ws, b.wz, b.wm, &wt);
+		if (st)
+			return st;
+		if (g->bias)
 			st = fw_sram_in(x, g->bias + (uint64_t)n0 * 4, b.bias,
-					(uint64_t)view.n * 4, FW_CLS_ACT);
+					(uint64_t)nn * 4, FW_CLS_ACT);
 		for (uint32_t m0 = 0; !st && m0 < g->m; m0 += p->mt) {
 			uint32_t mm = g->m - m0 < p->mt ? g->m - m0 : p->mt;
 
 			if (fw_xctx_stopped(x))
-				return DRM_QUASAR_STATUS_ABORTED;
-			st = fw_gemm_tile(x, p, &b, &view, n0, m0, mm, wbytes);
+				st = DRM_QUASAR_STATUS_ABORTED;
+			else
+				st = fw_gemm_tile(x, p, &b, &wt, nn, n0, m0, mm, wbytes);
 		}
+		fw_weights_release(x, &wt);
 		if (st)
 			return st;
 	}

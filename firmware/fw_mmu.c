@@ -150,6 +150,22 @@ static uint64_t fw_mmu_run(const struct fw_device *fw, unsigned int slot, uint64
 	return fw_min_u64(fw_min_u64(n, len), FW_MMU_RUN_MAX);
 }
 
+uint64_t fw_mmu_contig(const struct fw_device *fw, unsigned int slot, uint64_t va,
+		       uint64_t len, uint64_t *dma_addr)
+{
+	uint64_t n, next, contig;
+
+	if (fw_mmu_translate(fw, slot, va, false, dma_addr, &n))
+		return 0;
+	while (n < len) {
+		if (fw_mmu_translate(fw, slot, va + n, false, &next, &contig) ||
+		    next != *dma_addr + n)
+			break;
+		n += contig;
+	}
+	return fw_min_u64(n, len);
+}
+
 /*
  * A read's runs, gathered for one hal.dma_readv call: up to FW_MMU_SEGS
  * of them (3 KiB of stack; 512 KiB of an operand scattered page by page),

@@ -29,7 +29,7 @@ bool fw_xctx_stopped(const struct fw_xctx *x)
 }
 
 /* @len bytes staged in: their class, and the tile's DRAM and SRAM traffic. */
-static void fw_sram_count(struct fw_xctx *x, uint64_t len, enum fw_cls cls)
+void fw_sram_count(struct fw_xctx *x, uint64_t len, enum fw_cls cls)
 {
 	struct fw_job_stats *s = &x->e->stats;
 

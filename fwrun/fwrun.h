@@ -85,6 +85,13 @@ uint64_t fwrun_pte_addr(struct fwrun_mem *m, uint64_t root, uint64_t va, int lev
  */
 void fwrun_map_range(struct fwrun_mem *m, uint64_t root, uint64_t va, uint64_t len,
 		     bool writable);
+/*
+ * The same in runs of @run bytes (page multiples) that are each physically
+ * contiguous, the runs in reverse physical order: a @run of one page is
+ * fwrun_map_range(), one of @len or more maps the range contiguously.
+ */
+void fwrun_map_runs(struct fwrun_mem *m, uint64_t root, uint64_t va, uint64_t len,
+		    bool writable, uint64_t run);
 /* Host pointer to the byte behind @va, by walking the tables. */
 uint8_t *fwrun_va_ptr(struct fwrun_mem *m, uint64_t root, uint64_t va);
 
@@ -140,6 +147,13 @@ struct fwrun_config {
 	/* guest memory (FWRUN_MEM_SIZE, or enough for the window and its tables) */
 	uint64_t mem_size;
 	bool simd;		/* run GEMM tiles on the SIMD kernels, as the device does */
+	/*
+	 * Bytes of the window that are physically contiguous, run by run
+	 * (fwrun_map_runs()); 0: one page, so that no two neighbouring pages
+	 * are. Larger runs let the firmware read weights in place (struct
+	 * fw_hal.dma_map), as the device does with a guest's huge pages.
+	 */
+	uint64_t contig;
 };
 
 struct fwrun {

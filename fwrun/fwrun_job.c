@@ -55,7 +55,7 @@ int fwrun_init_config(struct fwrun *r, const struct fwrun_config *cfg)
 	if (fwrun_boot_engine(&r->fw, &r->mem, FW_ROM_OPS, &r->eng))
 		return -1;
 	r->root = fwrun_new_root(&r->mem);
-	fwrun_map_range(&r->mem, r->root, FWRUN_VA, r->va_size, true);
+	fwrun_map_runs(&r->mem, r->root, FWRUN_VA, r->va_size, true, c.contig);
 	fwrun_map_range(&r->mem, r->root, FWRUN_RO_VA, FWRUN_PAGE, false);
 	fwrun_ctx_bind(&r->fw, FWRUN_SLOT, r->root);
 	r->next = FWRUN_VA + FWRUN_PAGE;	/* page 0 holds the stream */

@@ -47,6 +47,23 @@ static int fwrun_dma_readv(void *opaque, const struct fw_dma_seg *segs, uint32_t
 	return 0;
 }
 
+/* The device's zero-copy read (struct fw_hal.dma_map): where the bytes lie. */
+static const void *fwrun_dma_map(void *opaque, uint64_t addr, uint64_t len)
+{
+	struct fwrun_mem *m = opaque;
+
+	if (len > UINT32_MAX || !fwrun_dma_ok(m, addr, (uint32_t)len))
+		return NULL;
+	return m->bytes + (addr - FWRUN_MEM_BASE);
+}
+
+/* Nothing to give back: the memory lives as long as the runner. */
+static void fwrun_dma_unmap(void *opaque, const void *p)
+{
+	(void)opaque;
+	(void)p;
+}
+
 static uint32_t fwrun_crc32(uint32_t crc, const void *buf, size_t len)
 {
 	return (uint32_t)crc32(crc, buf, (uInt)len);
@@ -70,7 +87,10 @@ int fwrun_mem_init_size(struct fwrun_mem *m, uint64_t size)
 	memset(m, 0, sizeof(*m));
 	if (size < FWRUN_PAGE || size % FWRUN_PAGE)
 		return -1;
-	m->bytes = calloc(1, size);
+	/* Page-aligned, as a host maps guest RAM: what dma_map hands out is. */
+	m->bytes = aligned_alloc(FWRUN_PAGE, size);
+	if (m->bytes)
+		memset(m->bytes, 0, size);
 	m->size = size;
 	m->next = FWRUN_MEM_BASE;
 	return m->bytes ? 0 : -1;
@@ -97,6 +117,8 @@ void fwrun_hal_init(struct fw_hal *hal, struct fwrun_mem *m)
 	hal->dma_read = fwrun_dma_read;
 	hal->dma_write = fwrun_dma_write;
 	hal->dma_readv = fwrun_dma_readv;
+	hal->dma_map = fwrun_dma_map;
+	hal->dma_unmap = fwrun_dma_unmap;
 	hal->crc32 = fwrun_crc32;
 	hal->log = fwrun_log;
 	hal->now_ns = fwrun_now_ns;
@@ -189,13 +211,29 @@ void fwrun_map(struct fwrun_mem *m, uint64_t root, uint64_t va, uint64_t pa,
 void fwrun_map_range(struct fwrun_mem *m, uint64_t root, uint64_t va,
 		       uint64_t len, bool writable)
 {
+	fwrun_map_runs(m, root, va, len, writable, FWRUN_PAGE);
+}
+
+void fwrun_map_runs(struct fwrun_mem *m, uint64_t root, uint64_t va, uint64_t len,
+		    bool writable, uint64_t run)
+{
 	uint64_t pages = (len + FWRUN_PAGE - 1) / FWRUN_PAGE;
 	uint64_t pa = fwrun_mem_alloc(m, pages * FWRUN_PAGE);
 	uint64_t flags = QUASAR_PTE_VALID | (writable ? QUASAR_PTE_WRITE : 0);
+	uint64_t per = run / FWRUN_PAGE ? run / FWRUN_PAGE : 1;
+	uint64_t runs = (pages + per - 1) / per, short_by = runs * per - pages;
 
-	for (uint64_t i = 0; i < pages; i++)
-		fwrun_map(m, root, va + i * FWRUN_PAGE,
-			    pa + (pages - 1 - i) * FWRUN_PAGE, flags);
+	/*
+	 * Run r of the range goes where run runs - 1 - r would, so that no two
+	 * runs are neighbours; the last one, which may be short, goes first.
+	 */
+	for (uint64_t i = 0; i < pages; i++) {
+		uint64_t r = i / per, at = i % per;
+
+		if (r + 1 < runs)
+			at += (runs - 1 - r) * per - short_by;
+		fwrun_map(m, root, va + i * FWRUN_PAGE, pa + at * FWRUN_PAGE, flags);
+	}
 }
 
 uint8_t *fwrun_va_ptr(struct fwrun_mem *m, uint64_t root, uint64_t va)

@@ -226,6 +226,7 @@ static Property quasar_properties[] = {
     DEFINE_PROP_UINT32("engines", QuasarState, engines, 2),
     DEFINE_PROP_UINT32("engine-threads", QuasarState, engine_threads, 0),
     DEFINE_PROP_SIZE("sram-size", QuasarState, sram_size, 4 * MiB),
+    DEFINE_PROP_BOOL("stage-copy", QuasarState, stage_copy, false),
     DEFINE_PROP_UINT32("clock-mhz", QuasarState, cost.clock_mhz,
                        FW_COST_CLOCK_MHZ),
     DEFINE_PROP_UINT32("dram-bytes-per-cycle", QuasarState, cost.dram_bpc,

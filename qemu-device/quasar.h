@@ -171,6 +171,7 @@ typedef struct QuasarDebug {
     uint32_t fired;             /* DBG_FIRED */
     bool hold_reset;            /* DBG_HOLD.RESET: soft resets never end */
     uint32_t d3_accesses;       /* DBG_D3_ACCESSES */
+    uint64_t inplace_bytes;     /* DBG_INPLACE */
     uint32_t progress[QUASAR_NUM_QUEUES];   /* atomic, not under the lock */
 } QuasarDebug;
 
@@ -206,6 +207,7 @@ struct QuasarState {
     struct fw_cost_params cost;
     uint32_t engines;
     uint32_t engine_threads;    /* per engine; 0: one per host CPU */
+    bool stage_copy;            /* copy every operand, none read in place */
 
     /* Bumped when the memory map may change (quasar_xlat.c); atomic. */
     MemoryListener xlat_listener;

@@ -25,6 +25,10 @@
  * whatever the speed of the host. DBG_HOLD.RESET wedges the device: a soft
  * reset never completes, and only a PCI reset (FLR) brings it back, which
  * is what a driver's last-resort recovery needs to be tested against.
+ * DBG_INPLACE counts the operand bytes the engines' kernels read where they
+ * lie in guest RAM instead of from the SRAM copy the model describes
+ * (quasar_hal.c dma_map, firmware/fw_wplace.c); the stage-copy property
+ * turns that off, so that a test can compare the two.
  * DBG_D3_ACCESSES counts the register accesses that reached a powered-down
  * device (quasar_power.c), so a test can prove a driver never does that.
  */
@@ -52,6 +56,7 @@ void quasar_debug_reset_locked(QuasarState *s)
     d->fired = 0;
     d->hold_reset = false;
     d->d3_accesses = 0;
+    d->inplace_bytes = 0;
     quasar_sched_hold_locked(s, false);
     for (q = 0; q < QUASAR_NUM_QUEUES; q++) {
         qatomic_set(&d->progress[q], 0);
@@ -128,6 +133,12 @@ bool quasar_debug_read_locked(QuasarState *s, hwaddr addr, uint32_t *val)
     case QUASAR_REG_DBG_D3_ACCESSES:
         *val = d->d3_accesses;
         return true;
+    case QUASAR_REG_DBG_INPLACE_LO:
+        *val = d->inplace_bytes;
+        return true;
+    case QUASAR_REG_DBG_INPLACE_HI:
+        *val = d->inplace_bytes >> 32;
+        return true;
     }
     if (addr >= QUASAR_REG_Q_PROGRESS(0) &&
         addr < QUASAR_REG_Q_PROGRESS(QUASAR_NUM_QUEUES)) {
@@ -185,6 +196,10 @@ bool quasar_debug_write_locked(QuasarState *s, hwaddr addr, uint32_t val)
         return true;
     case QUASAR_REG_DBG_D3_ACCESSES:
         QUASAR_GUEST_ERR("DBG_D3_ACCESSES is read-only");
+        return true;
+    case QUASAR_REG_DBG_INPLACE_LO:
+    case QUASAR_REG_DBG_INPLACE_HI:
+        QUASAR_GUEST_ERR("DBG_INPLACE is read-only");
         return true;
     }
     if (addr >= QUASAR_REG_Q_PROGRESS(0) &&

@@ -58,6 +58,7 @@ void quasar_engine_attach(QuasarState *s, QuasarWorker *w, bool runs_jobs)
         g_assert_not_reached();
     }
     w->engine.cost = s->cost;
+    w->engine.stage_copy = s->stage_copy;
     if (runs_jobs) {
         uint64_t ws_size = fw_engine_ws_size(size);
 

@@ -163,6 +163,46 @@ static int quasar_hal_dma_readv(void *opaque, const struct fw_dma_seg *segs,
     return 0;
 }
 
+/*
+ * A read-only pointer into guest RAM for the kernels to read an operand
+ * where it lies (struct fw_hal.dma_map): one translation of the whole
+ * range, which must be one RAM block that the device may read directly
+ * (no IOMMU page boundary, no MMIO, bus mastering on), else NULL and the
+ * firmware copies it the slow way, which checks and reports. The RCU read
+ * section entered here lasts until quasar_hal_dma_unmap(), on the same
+ * worker thread, so the RAM stays where the pointer points even if the
+ * memory map changes meanwhile (a DIMM unplugged is freed after it ends),
+ * as for a DMA in flight. No dirty marking: nothing is written.
+ */
+static const void *quasar_hal_dma_map(void *opaque, uint64_t addr,
+                                      uint64_t len)
+{
+    QuasarWorker *w = opaque;
+    AddressSpace *as = pci_get_address_space(PCI_DEVICE(w->dev));
+    hwaddr xlat, chunk = len;
+    MemoryRegion *mr;
+
+    if (!len || addr + len - 1 < addr ||
+        qatomic_read(&w->epoch) != w->job_epoch) {
+        return NULL;
+    }
+    rcu_read_lock();
+    mr = address_space_translate(as, addr, &xlat, &chunk, false,
+                                 MEMTXATTRS_UNSPECIFIED);
+    if (chunk < len || !memory_access_is_direct(mr, false)) {
+        rcu_read_unlock();
+        return NULL;
+    }
+    /* What pci_dma_rw() orders before a read (dma_barrier()). */
+    smp_mb();
+    return (const uint8_t *)memory_region_get_ram_ptr(mr) + xlat;
+}
+
+static void quasar_hal_dma_unmap(void *opaque, const void *p)
+{
+    rcu_read_unlock();
+}
+
 static int quasar_hal_dma_write(void *opaque, uint64_t addr, const void *buf,
                                 uint32_t len)
 {
@@ -215,6 +255,8 @@ void quasar_hal_init(QuasarState *s, QuasarWorker *w, const char *name)
         .dma_read = quasar_hal_dma_read,
         .dma_write = quasar_hal_dma_write,
         .dma_readv = quasar_hal_dma_readv,
+        .dma_map = quasar_hal_dma_map,
+        .dma_unmap = quasar_hal_dma_unmap,
         .crc32 = quasar_hal_crc32,
         .log = quasar_hal_log,
         .now_ns = quasar_hal_now_ns,

@@ -191,6 +191,7 @@ static void *quasar_hwq_thread(void *opaque)
         if (done > 0) {
             const struct fw_job_time *t = &w->engine.time;
 
+            s->dbg.inplace_bytes += t->inplace_bytes;
             /* Doorbell to start includes any wait for an engine. */
             trace_quasar_hwq_job_phases(q->index, t->seqno,
                                         start_ns - q->doorbell_ns, t->job_ns,
@@ -199,7 +200,7 @@ static void *quasar_hwq_thread(void *opaque)
             trace_quasar_hwq_job_engine(q->index, t->seqno,
                                         MAX(w->engine.par_threads, 1),
                                         w->pool.calls, w->xlat.hits,
-                                        w->xlat.misses);
+                                        w->xlat.misses, t->inplace_bytes);
         }
         quasar_sched_release_locked(s, q);
         quasar_worker_done_locked(s, w);

@@ -80,6 +80,16 @@ struct fw_hal {
 	 * have been done.
 	 */
 	int (*dma_readv)(void *opaque, const struct fw_dma_seg *segs, uint32_t n);
+	/*
+	 * A read-only host pointer to [addr, addr + len), where the bytes lie,
+	 * for a kernel to read instead of a copy (fw_weights_place()), or NULL
+	 * when the range cannot be reached so (not RAM, not one block of the
+	 * host's memory): the firmware then copies it. Valid until the
+	 * matching dma_unmap, which the firmware calls on the same thread
+	 * before the command ends. Both may be NULL: everything is copied.
+	 */
+	const void *(*dma_map)(void *opaque, uint64_t addr, uint64_t len);
+	void (*dma_unmap)(void *opaque, const void *p);
 	/* zlib-compatible CRC-32 (crc32(crc, buf, len)). */
 	uint32_t (*crc32)(uint32_t crc, const void *buf, size_t len);
 	/* A line for the firmware log; may be NULL. */
@@ -228,6 +238,13 @@ struct fw_job_time {
 	uint64_t dma_ns;	/* stream and operand DMA through the MMU */
 	uint64_t kernel_ns;	/* datapath kernels (GEMM, row ops, MATMUL, dequant) */
 	uint64_t cpl_ns;	/* statistics and completion records written */
+	/*
+	 * Operand bytes the kernels read where they lie in guest memory
+	 * rather than from a copy in the SRAM (fw_weights_place()); counted
+	 * whether or not the HAL has a clock. The statistics are the same
+	 * either way: the SRAM staging is modeled, not the host's copy.
+	 */
+	uint64_t inplace_bytes;
 };
 
 /*
@@ -280,6 +297,19 @@ struct fw_engine {
 	void *par_opaque;
 	uint32_t par_threads;
 	uint32_t par_part_macs;
+	/*
+	 * Copy every operand into the SRAM, as the model describes, even
+	 * where the HAL could hand the kernels a pointer to it (hal.dma_map):
+	 * the reference the in-place path is compared against. Not modeled.
+	 */
+	bool stage_copy;
+	/*
+	 * The shortest run of weight bytes read in place rather than copied
+	 * (0: 256 KiB, or the rest of the tile if shorter): a run is a kernel
+	 * call, and many short ones (an array in 4 KiB pages, each one panel)
+	 * would cost more than copying them. Tests set 1.
+	 */
+	uint32_t inplace_min;
 };
 
 /*
@@ -357,6 +387,14 @@ int fw_boot(struct fw_device *fw, const uint8_t *image, uint32_t size);
 int fw_mmu_translate(const struct fw_device *fw, unsigned int slot,
 		     uint64_t va, bool write, uint64_t *dma_addr,
 		     uint64_t *contig);
+
+/*
+ * How many bytes from @va, up to @len, lie in one run of guest memory
+ * (every page translating, for reading, to the next guest address), the
+ * run starting at *dma_addr; 0 if @va does not translate.
+ */
+uint64_t fw_mmu_contig(const struct fw_device *fw, unsigned int slot, uint64_t va,
+		       uint64_t len, uint64_t *dma_addr);
 
 /* Empty the engine's translation cache (struct fw_tlb); every job starts so. */
 void fw_mmu_tlb_flush(const struct fw_device *fw);

@@ -142,6 +142,9 @@ enum quasar_fw_error {
 #define   QUASAR_DBG_HOLD_RESET		(1u << 1)	/* a soft reset never completes */
 #define QUASAR_REG_DBG_GRANTS		0x0318	/* RO: engine grants since power-on */
 #define QUASAR_REG_DBG_D3_ACCESSES	0x031c	/* RO: accesses that reached a device in D3 */
+/* RO: operand bytes the kernels read in place, not copied to SRAM (not modeled) */
+#define QUASAR_REG_DBG_INPLACE_LO	0x0320
+#define QUASAR_REG_DBG_INPLACE_HI	0x0324
 #define QUASAR_REG_Q_PROGRESS(q)	(0x0340 + 4 * (q))	/* RO: work units done */
 #define QUASAR_CPL_CORRUPT_SEQNO	0xbad0c0de5eed0000ull	/* XORed into seqno */
 /* FW_STATUS / FW_ERROR after a firmware crash (appended to the enums above). */

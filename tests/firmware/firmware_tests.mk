@@ -9,7 +9,7 @@
 FWT_DIR := $(TOP)/tests/firmware
 FWT_OUT := $(BUILD)/tests/firmware
 FWT_NAMES := fw_image_test fw_tool_test fw_mmu_test fw_cmd_test fw_queue_test \
-	fw_sched_test fw_tensor_test fw_ops_test fw_attn_test fw_cost_test
+	fw_sched_test fw_tensor_test fw_ops_test fw_attn_test fw_cost_test fw_wplace_test
 FWT_BINS := $(addprefix $(FWT_OUT)/,$(FWT_NAMES))
 FWT_ASAN_BINS := $(addprefix $(FWT_OUT)/asan/,$(FWT_NAMES))
 FWT_CFLAGS := $(COMMON_CFLAGS) -std=gnu11 -ffp-contract=off $(FW_INCLUDES) -I$(FWRUN_DIR) \
