@@ -45,7 +45,7 @@ MDL_SRCS := mdl_thread_pool.c mdl_fp32_matmul.c mdl_util.c mdl_data.c mdl_llama.
 # classifier's program, and the figures a host and a guest run compare.
 MDL_DEV_SRCS := mdl_program.c mdl_program_run.c mdl_program_patch.c mdl_backend_fwrun.c \
 	mdl_backend_accel.c mdl_cls_program.c mdl_lm_program.c mdl_lm_fwrun.c mdl_device_figures.c \
-	mdl_lm_sample.c mdl_lm_generate.c
+	mdl_lm_sample.c mdl_lm_generate.c mdl_mixprec_cls.c
 MDL_SRCS += $(MDL_DEV_SRCS)
 MDL_LIB := $(MDL_OUT)/libquasar_models.a
 MDL_HDRS := $(wildcard $(MDL_DIR)/*.h)
@@ -180,9 +180,23 @@ compress-report: $(MDL_OUT)/accel-eval $(MDL_OUT)/mdl-qat $(MDL_DATA_STAMP) $(DE
 # and mixed model evaluated whole on fwrun; build/mixprec/*.csv, the
 # assignments and the plot.
 MIXPREC_OUT := $(BUILD)/mixprec
-mixprec: $(MDL_MIXPREC) $(MDL_DATA_STAMP)
+mixprec: $(MDL_MIXPREC) $(MDL_DATA_STAMP) mixprec-cls
 	@mkdir -p $(MIXPREC_OUT)
 	nice -n 10 $(MDL_MIXPREC) --data $(MDL_MOBY_DIR) --out $(MIXPREC_OUT) --threads 2 \
 		$(MDL_LM_CKPT) | tee $(MIXPREC_OUT)/mixprec.txt
 	gnuplot -e "csv='$(MIXPREC_OUT)/points.csv'; out='$(MIXPREC_OUT)/mixprec.png'" \
 		$(MDL_PROG_DIR)/mixprec.gp
+
+# The classifier likewise (build/mixprec/cls/, build/mixprec/mixprec-cls.png):
+# sensitivities on its validation images, every model on the 10,000 test
+# images with paired intervals; GPTQ at 4 bits among the candidates.
+MIXPREC_CLS_GPTQ := int4-g32/a16/gptq,int4-g32/a8/gptq,nvfp4/a16/gptq
+MIXPREC_CLS_RTN := bf16/a16,int8/a16,int8/a8,int4-g32/a16,int4-g128/a16,mxfp4/a16,nvfp4/a16
+MIXPREC_CLS_CANDS := $(MIXPREC_CLS_RTN),int4-g32/a8,$(MIXPREC_CLS_GPTQ)
+.PHONY: mixprec-cls
+mixprec-cls: $(MDL_MIXPREC) $(MDL_DATA_STAMP)
+	@mkdir -p $(MIXPREC_OUT)/cls
+	nice -n 10 $(MDL_MIXPREC) --data $(MDL_FMNIST_DIR) --out $(MIXPREC_OUT)/cls --threads 2 \
+		--cands $(MIXPREC_CLS_CANDS) $(MDL_CLS_CKPT) | tee $(MIXPREC_OUT)/cls/mixprec.txt
+	gnuplot -e "csv='$(MIXPREC_OUT)/cls/points.csv'; out='$(MIXPREC_OUT)/mixprec-cls.png'; \
+		model='cls'" $(MDL_PROG_DIR)/mixprec.gp

@@ -1,8 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * accel-mixprec: mixed precision for the language model, a weight format
- * per linear layer chosen under an energy or latency budget
- * (docs/models.md "Mixed precision", models/mdl_mixprec.h).
+ * accel-mixprec: mixed precision for the language model or the classifier,
+ * a weight format per linear layer chosen under an energy or latency
+ * budget (docs/models.md "Mixed precision", models/mdl_mixprec.h).
+ * The classifier's measurements (models/mdl_mixprec_cls.h) take the
+ * place of steps 1, 2 and 4's: its validation images for the
+ * sensitivities and the cost job, every test image for the evaluation,
+ * top-1 with paired bootstrap intervals; the search, the Pareto fronts and
+ * the outputs are the same code.
  *
  *   1. sensitivity: for every linear layer and candidate variant, the
  *      held-out bits/byte when only that layer is compressed (the other
@@ -28,17 +33,23 @@
 #include <sys/stat.h>
 
 #include "dp_gemm.h"
+#include "mdl_bootstrap.h"
 #include "mdl_calib.h"
+#include "mdl_cls_program.h"
 #include "mdl_eval.h"
 #include "mdl_lm_fwrun.h"
 #include "mdl_lm_infer.h"
 #include "mdl_mixprec.h"
+#include "mdl_mixprec_cls.h"
 #include "mdl_packed.h"
 #include "mdl_util.h"
 #include "tool_cli.h"
 
 #ifndef MDL_MOBY_DIR
 #define MDL_MOBY_DIR "/var/cache/quasar/data/moby-dick-0.2.3/data"
+#endif
+#ifndef MDL_FMNIST_DIR
+#define MDL_FMNIST_DIR "/usr/share/datasets/fashion-mnist"
 #endif
 
 #define MIX_DEFAULT_CANDS "bf16/a16,int8/a16,int8/a8,int4-g32/a16,int4-g128/a16,mxfp4/a16," \
@@ -53,6 +64,8 @@ struct mix_opts {
 	const char *ckpt, *data, *out, *cands, *pack, *save, *sens;
 	int objective;		/* 0: KL, 1: bits/byte change */
 	uint32_t threads, sel_windows, rep_from, rep_windows, decode_pos, calib, between;
+	uint32_t sel_images, rep_images, cost_images;	/* the classifier's */
+	int cls;		/* the checkpoint is a classifier */
 	uint64_t seed;
 	int metrics;		/* bit per metric searched */
 	struct mdl_mix_cands c;	/* --cands, parsed */
@@ -61,19 +74,21 @@ struct mix_opts {
 	uint32_t nbudget[MIX_METRICS];
 };
 
-/* A decode job's modeled cost. */
-struct mix_cost {
-	double uj, cycles, dram;
-};
-
-/* A model evaluated on the report windows. */
+/*
+ * A model evaluated on the report windows (LM) or test images (classifier).
+ * err: the lower-is-better figure the fronts compare, bits/byte or 1 - top-1;
+ * agree: top-1 agreement with FP32; lo, hi: the classifier's paired
+ * bootstrap interval of its top-1 change from FP32; ok: its right (1) or
+ * wrong (0) per test image.
+ */
 struct mix_point {
 	char name[48];
 	int mixed, metric;	/* mixed: searched under metric's budget */
 	double budget, pred_loss, pred_cost;
 	uint32_t assign[64];
-	double bpb, kl, top1;
-	struct mix_cost cost;
+	double err, kl, agree, lo, hi;
+	double *ok;
+	struct mdl_mix_cost cost;
 	int pareto[MIX_METRICS];
 };
 
@@ -82,13 +97,16 @@ struct mix_run {
 	struct mdl_pool *pool;
 	struct mdl_exec *ex;
 	struct mdl_llama *m;
+	struct mdl_cls *cm;		/* the classifier (m NULL) */
+	struct mdl_images fit, val, test;
+	struct mdl_mix_cls x;		/* its FP32 figures */
 	struct mdl_linset fp32;
 	struct mdl_mix_cands c;
 	struct mdl_linset *uni;		/* c.n uniform models (packed once) */
 	struct mdl_text held, sel, rep;
 	double *loss, *kl;		/* [layer][cand] on the selection windows */
 	double *cost[MIX_METRICS];	/* [layer][cand]: minus the base model's */
-	struct mix_cost base;
+	struct mdl_mix_cost base;
 	struct mix_point pt[MIX_POINTS_MAX];
 	uint32_t npt;
 };
@@ -98,31 +116,38 @@ static void mix_usage(FILE *f)
 	fprintf(f,
 		"Usage: accel-mixprec [options] CHECKPOINT\n"
 		"       accel-mixprec --pack ASSIGNMENT --save FILE.qpk CHECKPOINT\n"
-		"Mixed precision for the language model (llama2.c checkpoint): per-layer\n"
-		"sensitivity and decode cost of every candidate variant, a per-layer format\n"
+		"Mixed precision for the language model (llama2.c checkpoint) or the\n"
+		"classifier (Fashion-MNIST checkpoint): per-layer sensitivity and cost (per\n"
+		"decoded token, per image) of every candidate variant, a per-layer format\n"
 		"search under energy and latency budgets, and the uniform and mixed models\n"
 		"evaluated whole with device numerics on the firmware in process.\n"
 		"  --cands LIST       candidate variants, FORMAT/ACT[/ALGO] comma-separated; the\n"
 		"                     first is the base the layer costs are measured against\n"
 		"                     (default " MIX_DEFAULT_CANDS ")\n"
-		"  --data DIR         Moby Dick data directory\n"
+		"  --data DIR         Moby Dick or Fashion-MNIST data directory\n"
 		"  --out DIR          results (default build/mixprec)\n"
 		"  --sel-windows N    selection windows: held-out windows 0..N-1 (default 32)\n"
 		"  --report-from W    report windows start at held-out window W (default 260)\n"
 		"  --report-windows N report windows (default 96; 0: every one from W)\n"
 		"  --decode-pos P     the decode job measured is at position P after a prefill\n"
 		"                     of P tokens (default 128)\n"
+		"  --sel-images N     classifier: selection images, the first N validation\n"
+		"                     images (training images from 50,000; default all 10,000)\n"
+		"  --report-images N  classifier: the first N test images (default all 10,000)\n"
+		"  --cost-images N    classifier: the cost job's batch of selection images\n"
+		"                     (default 1000, the device program's batch)\n"
 		"  --metric M         energy, cycles or both (default both)\n"
 		"  --objective O      what the search sums: kl (default: each layer's KL from\n"
-		"                     FP32, nats) or loss (its bits/byte change)\n"
+		"                     FP32, nats) or loss (its bits/byte or error change)\n"
 		"  --sensitivity FILE the sensitivities of an earlier run's sensitivity.csv\n"
 		"                     instead of measuring them (the same candidates)\n"
-		"  --budgets-uj LIST  energy budgets per decoded token, comma-separated (default:\n"
-		"                     every uniform model's measured energy)\n"
+		"  --budgets-uj LIST  energy budgets per decoded token or image, comma-separated\n"
+		"                     (default: every uniform model's measured energy)\n"
 		"  --budgets-cycles LIST  cycle budgets likewise\n"
 		"  --between N        without a list: also N budgets evenly spaced between the\n"
 		"                     cheapest and the dearest uniform model (default 4)\n"
-		"  --calib N          calibration windows of the training text (GPTQ; default 16)\n"
+		"  --calib N          calibration windows of the training text, or images of its\n"
+		"                     fit part for the classifier (GPTQ; default 16, 1024)\n"
 		"  --seed S           calibration seed (default 1)\n"
 		"  --threads N        worker threads (default $MDL_THREADS or 2)\n"
 		"  --pack FILE        pack the assignment FILE (lines \"LAYER VARIANT\")\n"
@@ -156,17 +181,20 @@ static void mix_parse(int argc, char **argv, struct mix_opts *o, struct tool_cli
 		{ "threads", 1, 0, 'j' }, { "pack", 1, 0, 'P' }, { "save", 1, 0, 'W' },
 		{ "budgets-uj", 1, 0, 'E' }, { "budgets-cycles", 1, 0, 'Y' },
 		{ "objective", 1, 0, 'O' }, { "sensitivity", 1, 0, 'F' }, { "between", 1, 0, 'B' },
+		{ "sel-images", 1, 0, 'i' }, { "report-images", 1, 0, 'I' },
+		{ "cost-images", 1, 0, 'k' },
 		{ 0, 0, 0, 0 }
 	};
 	static const char *const metrics[] = { "energy", "cycles", "both", NULL };
 	static const char *const objectives[] = { "kl", "loss", NULL };
 	char why[512];
-	int c;
+	int c, calib = 0;
 
 	*o = (struct mix_opts){ .out = "build/mixprec", .cands = MIX_DEFAULT_CANDS,
 				.threads = mdl_threads_default(2), .sel_windows = 32,
 				.rep_from = 260, .rep_windows = 96, .decode_pos = 128, .calib = 16, .seed = 1, .between = 4,
-				.metrics = 3 };
+				.metrics = 3, .sel_images = 10000, .rep_images = 10000,
+				.cost_images = MDL_CLS_DEVICE_BATCH };
 	while ((c = tool_cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'c': o->cands = optarg; break;
@@ -179,7 +207,13 @@ static void mix_parse(int argc, char **argv, struct mix_opts *o, struct tool_cli
 			break;
 		case 'p': o->decode_pos = tool_cli_u32("--decode-pos", optarg, 1, 65535); break;
 		case 'm': o->metrics = 1 + (int)tool_cli_choice("--metric", optarg, metrics); break;
-		case 'C': o->calib = tool_cli_u32("--calib", optarg, 1, 4096); break;
+		case 'C':
+			o->calib = tool_cli_u32("--calib", optarg, 1, 60000);
+			calib = 1;
+			break;
+		case 'i': o->sel_images = tool_cli_u32("--sel-images", optarg, 1, 10000); break;
+		case 'I': o->rep_images = tool_cli_u32("--report-images", optarg, 1, 10000); break;
+		case 'k': o->cost_images = tool_cli_u32("--cost-images", optarg, 1, 10000); break;
 		case 'S': o->seed = tool_cli_u64("--seed", optarg, 0, UINT64_MAX); break;
 		case 'j': o->threads = tool_cli_u32("--threads", optarg, 1, MDL_THREADS_MAX); break;
 		case 'P': o->pack = optarg; break;
@@ -201,6 +235,12 @@ static void mix_parse(int argc, char **argv, struct mix_opts *o, struct tool_cli
 	if (optind + 1 != argc)
 		tool_cli_usage_error("one checkpoint only, not '%s'", argv[optind + 1]);
 	o->ckpt = argv[optind];
+	o->cls = mdl_cls_sniff(o->ckpt);
+	if (o->cls && !calib)
+		o->calib = 1024;
+	if (!o->cls && o->calib > 4096)
+		tool_cli_usage_error("--calib %u: a language model takes up to 4096 windows",
+				     o->calib);
 }
 
 /* @ls: layer i from uniform model assign[i] (a view: frees nothing of theirs). */
@@ -215,9 +255,9 @@ static int mix_view(const struct mix_run *r, const uint32_t *assign, struct mdl_
 	return 0;
 }
 
-/* A prefill of decode_pos tokens then one decode job: the decode job's cost. */
-static int mix_decode_cost(struct mix_run *r, const struct mdl_linset *ls, struct mix_cost *c,
-			   char *err, size_t errlen)
+/* The language model's decode job after a prefill of decode_pos tokens. */
+static int mix_lm_decode_cost(struct mix_run *r, const struct mdl_linset *ls,
+			      struct mdl_mix_cost *c, char *err, size_t errlen)
 {
 	uint32_t P = r->o->decode_pos, i, *tok = malloc(sizeof(uint32_t) * (P + 1));
 	float *logits = malloc(sizeof(float) * (size_t)(P + 1) * r->m->vocab);
@@ -257,16 +297,40 @@ out:
 	return ret;
 }
 
-static double mix_cost_of(const struct mix_cost *c, int metric)
+/*
+ * A prefill of decode_pos tokens then one decode job: the decode job's cost
+ * (the classifier: one job over a batch of images, per image).
+ */
+static int mix_decode_cost(struct mix_run *r, const struct mdl_linset *ls, struct mdl_mix_cost *c,
+			   char *err, size_t errlen)
+{
+	if (r->o->cls)
+		return mdl_mix_cls_cost(&r->x, ls, c, err, errlen);
+	return mix_lm_decode_cost(r, ls, c, err, errlen);
+}
+
+/* What the costs are per, and the figure the models are compared by. */
+static const char *mix_item(const struct mix_run *r)
+{
+	return r->o->cls ? "image" : "decoded token";
+}
+
+static const char *mix_figure(const struct mix_run *r)
+{
+	return r->o->cls ? "top-1" : "bits/byte";
+}
+
+static double mix_cost_of(const struct mdl_mix_cost *c, int metric)
 {
 	return metric == MIX_ENERGY ? c->uj : c->cycles;
 }
 
-static int mix_setup(struct mix_run *r, struct mdl_text *train, char *err, size_t errlen)
+/* The language model, its calibration and its selection and report windows. */
+static int mix_setup_lm(struct mix_run *r, struct mdl_text *train, struct mdl_calib_set *cal,
+			char *err, size_t errlen)
 {
 	const struct mix_opts *o = r->o;
-	struct mdl_calib_set cal = { 0 };
-	uint32_t T, nw, i, j, *assign;
+	uint32_t T, nw;
 	int ret;
 
 	if ((ret = mdl_llama_load(o->ckpt, &r->m, err, errlen)))
@@ -276,9 +340,8 @@ static int mix_setup(struct mix_run *r, struct mdl_text *train, char *err, size_
 			       r->m->layers);
 	if ((ret = mdl_lm_linset(r->m, &r->fp32)))
 		return mdl_err(err, errlen, ret, "out of memory");
-	r->c = o->c;
 	if (mdl_mix_cands_need_calib(&r->c)) {
-		ret = mdl_calib_lm(r->ex, r->m, &r->fp32, train, o->calib, o->seed, &cal);
+		ret = mdl_calib_lm(r->ex, r->m, &r->fp32, train, o->calib, o->seed, cal);
 		if (ret)
 			return mdl_err(err, errlen, ret, "calibration capture failed");
 	}
@@ -297,6 +360,50 @@ static int mix_setup(struct mix_run *r, struct mdl_text *train, char *err, size_
 	if (o->rep_windows && o->rep_windows < nw)
 		nw = o->rep_windows;
 	r->rep = (struct mdl_text){ (size_t)nw * T + 1, r->held.bytes + (size_t)o->rep_from * T };
+	return 0;
+}
+
+/*
+ * The classifier, its calibration (images of the training split's fit
+ * part), and the FP32 figures on the validation and test images.
+ */
+static int mix_setup_cls(struct mix_run *r, struct mdl_calib_set *cal, char *err, size_t errlen)
+{
+	const struct mix_opts *o = r->o;
+	int ret;
+
+	if ((ret = mdl_cls_load(o->ckpt, &r->cm, err, errlen)))
+		return ret;
+	if ((ret = mdl_cls_linset(r->cm, &r->fp32)))
+		return mdl_err(err, errlen, ret, "out of memory");
+	if (mdl_mix_cands_need_calib(&r->c)) {
+		ret = mdl_calib_cls(r->ex, r->cm, &r->fp32, &r->fit, o->calib, o->seed, cal);
+		if (ret)
+			return mdl_err(err, errlen, ret, "calibration capture failed");
+	}
+	if (o->sel_images < r->val.n)
+		r->val.n = o->sel_images;
+	if (o->rep_images < r->test.n)
+		r->test.n = o->rep_images;
+	r->x = (struct mdl_mix_cls){ .c = r->cm, .sel = &r->val, .rep = &r->test,
+				     .cost_images = o->cost_images };
+	return mdl_mix_cls_init(&r->x, r->ex, &r->fp32, err, errlen);
+}
+
+/* The model, and every candidate as a uniform model. */
+static int mix_setup(struct mix_run *r, struct mdl_text *train, char *err, size_t errlen)
+{
+	struct mdl_calib_set cal = { 0 };
+	uint32_t i, j, *assign;
+	int ret;
+
+	r->c = r->o->c;
+	ret = r->o->cls ? mix_setup_cls(r, &cal, err, errlen) :
+			  mix_setup_lm(r, train, &cal, err, errlen);
+	if (ret) {
+		mdl_calib_free(&cal);
+		return ret;
+	}
 	r->uni = calloc(r->c.n, sizeof(*r->uni));
 	assign = malloc(sizeof(uint32_t) * r->fp32.count);
 	if (!r->uni || !assign) {
@@ -314,18 +421,36 @@ static int mix_setup(struct mix_run *r, struct mdl_text *train, char *err, size_
 	return ret;
 }
 
-/* Step 1: every layer x candidate alone, on the selection windows. */
+/* One layer set's change of the metric and KL from FP32 on the selection windows or images. */
+static int mix_sens_one(struct mix_run *r, const struct mdl_linset *v, const struct mdl_lm_ref *ref,
+			double f32, double *loss, double *kl, char *err, size_t errlen)
+{
+	struct mdl_lm_eval_opts eo = { .batch = 16 };
+	struct mdl_lm_figures f;
+	int ret;
+
+	if (r->o->cls)
+		return mdl_mix_cls_sensitivity(&r->x, r->ex, v, loss, kl, err, errlen);
+	ret = mdl_lm_evaluate(r->ex, r->m, v, &r->sel, &eo, ref, NULL, &f, err, errlen);
+	*loss = f.bits_per_byte - f32;
+	*kl = f.kl;
+	return ret;
+}
+
+/* Step 1: every layer x candidate alone, on the selection windows (validation images). */
 static int mix_sensitivity(struct mix_run *r, char *err, size_t errlen)
 {
 	struct mdl_lm_eval_opts eo = { .batch = 16 };
 	uint32_t L = r->fp32.count, C = r->c.n, i, j, *assign;
-	struct mdl_lm_figures f32, f;
-	struct mdl_lm_ref ref;
+	struct mdl_lm_figures f32 = { 0 };
+	struct mdl_lm_ref ref = { 0 };
 	struct mdl_linset v;
 	double t0 = mdl_now();
-	int ret;
+	int ret = 0;
 
-	ret = mdl_lm_evaluate(r->ex, r->m, &r->fp32, &r->sel, &eo, NULL, &ref, &f32, err, errlen);
+	if (!r->o->cls)
+		ret = mdl_lm_evaluate(r->ex, r->m, &r->fp32, &r->sel, &eo, NULL, &ref, &f32, err,
+				      errlen);
 	if (ret)
 		return ret;
 	assign = malloc(sizeof(uint32_t) * L);
@@ -336,16 +461,19 @@ static int mix_sensitivity(struct mix_run *r, char *err, size_t errlen)
 		mdl_lm_ref_free(&ref);
 		return mdl_err(err, errlen, -ENOMEM, "out of memory");
 	}
-	printf("sensitivity: %u layers x %u variants on held-out windows 0-%u (%zu positions), "
-	       "FP32 %.4f bits/byte\n", L, C, r->o->sel_windows - 1, f32.tokens,
-	       f32.bits_per_byte);
+	if (r->o->cls)
+		printf("sensitivity: %u layers x %u variants on validation images %u-%u, FP32 "
+		       "top-1 %.4f\n", L, C, MDL_FMNIST_VAL_FIRST,
+		       MDL_FMNIST_VAL_FIRST + r->val.n - 1, 1 - r->x.sel_err);
+	else
+		printf("sensitivity: %u layers x %u variants on held-out windows 0-%u (%zu "
+		       "positions), FP32 %.4f bits/byte\n", L, C, r->o->sel_windows - 1,
+		       f32.tokens, f32.bits_per_byte);
 	for (i = 0; i < L && !ret; i++) {
 		for (j = 0; j < C && !ret; j++) {
 			v.l[i] = r->uni[j].l[i];
-			ret = mdl_lm_evaluate(r->ex, r->m, &v, &r->sel, &eo, &ref, NULL, &f, err,
-					      errlen);
-			r->loss[i * C + j] = f.bits_per_byte - f32.bits_per_byte;
-			r->kl[i * C + j] = f.kl;
+			ret = mix_sens_one(r, &v, &ref, f32.bits_per_byte, &r->loss[i * C + j],
+					   &r->kl[i * C + j], err, errlen);
 		}
 		v.l[i] = r->fp32.l[i];
 		fprintf(stderr, "accel-mixprec: sensitivity %u/%u layers, %.0f s\n", i + 1, L,
@@ -415,7 +543,7 @@ static int mix_costs(struct mix_run *r, char *err, size_t errlen)
 {
 	uint32_t L = r->fp32.count, C = r->c.n, i, j, *assign = calloc(L, sizeof(uint32_t));
 	struct mdl_linset v = { 0 };
-	struct mix_cost c;
+	struct mdl_mix_cost c;
 	double t0 = mdl_now();
 	int ret;
 
@@ -443,6 +571,37 @@ static int mix_costs(struct mix_run *r, char *err, size_t errlen)
 	return ret;
 }
 
+/*
+ * Step 4 for the classifier: its device program over the test images, the
+ * top-1 change's paired interval against FP32 (host) and each image's
+ * right or wrong (p->ok, allocated here).
+ */
+static int mix_evaluate_cls(struct mix_run *r, const struct mdl_linset *v, struct mix_point *p,
+			    char *err, size_t errlen)
+{
+	struct mdl_mix_cls_figures f;
+	uint32_t n = r->test.n;
+	int ret;
+
+	p->ok = malloc(sizeof(double) * n);
+	if (!p->ok)
+		return mdl_err(err, errlen, -ENOMEM, "out of memory");
+	ret = mdl_mix_cls_evaluate(&r->x, v, &f, p->ok, err, errlen);
+	if (!ret && mdl_bootstrap_paired(r->x.rep_ok, p->ok, n, MDL_BOOT_RESAMPLES, MDL_BOOT_SEED,
+					 MDL_BOOT_LEVEL, &p->lo, &p->hi))
+		ret = mdl_err(err, errlen, -EINVAL, "no bootstrap interval over %u images", n);
+	if (ret) {
+		free(p->ok);
+		p->ok = NULL;
+		return ret;
+	}
+	p->err = 1 - f.top1;
+	p->kl = f.kl;
+	p->agree = f.agree;
+	/* the cost of the job the layer costs were measured on */
+	return mix_decode_cost(r, v, &p->cost, err, errlen);
+}
+
 /* Step 4 for one model: device numerics on the report windows, and its decode job. */
 static int mix_evaluate(struct mix_run *r, const uint32_t *assign, const struct mdl_lm_ref *ref,
 			struct mix_point *p, char *err, size_t errlen)
@@ -456,6 +615,13 @@ static int mix_evaluate(struct mix_run *r, const uint32_t *assign, const struct 
 
 	if (mix_view(r, assign, &v))
 		return mdl_err(err, errlen, -ENOMEM, "out of memory");
+	if (r->o->cls) {
+		ret = mix_evaluate_cls(r, &v, p, err, errlen);
+		free(v.l);
+		if (!ret)
+			memcpy(p->assign, assign, sizeof(uint32_t) * r->fp32.count);
+		return ret;
+	}
 	ret = mdl_lm_fwrun_create(r->m, &v, r->pool, eo.batch, 1, &d, err, errlen);
 	if (!ret) {
 		fwd = (struct mdl_lm_fwd){ mdl_lm_fwrun_forward, d, eo.batch };
@@ -467,9 +633,9 @@ static int mix_evaluate(struct mix_run *r, const uint32_t *assign, const struct 
 	free(v.l);
 	if (ret)
 		return ret;
-	p->bpb = f.bits_per_byte;
+	p->err = f.bits_per_byte;
 	p->kl = f.kl;
-	p->top1 = f.top1_agree;
+	p->agree = f.top1_agree;
 	memcpy(p->assign, assign, sizeof(uint32_t) * r->fp32.count);
 	return 0;
 }
@@ -514,11 +680,11 @@ static int mix_check_budgets(const struct mix_run *r, char *err, size_t errlen)
 		for (uint32_t k = 0; k < r->o->nbudget[metric]; k++)
 			if (r->o->budget[metric][k] < cheapest)
 				return mdl_err(err, errlen, -ERANGE,
-					       "--budgets-%s: budget %.6g %s per decoded token is "
-					       "below the cheapest assignment's %.6g %s",
+					       "--budgets-%s: budget %.6g %s per %s is below "
+					       "the cheapest assignment's %.6g %s",
 					       metric == MIX_ENERGY ? "uj" : "cycles",
 					       r->o->budget[metric][k], mix_metric_unit[metric],
-					       cheapest, mix_metric_unit[metric]);
+					       mix_item(r), cheapest, mix_metric_unit[metric]);
 	}
 	return 0;
 }
@@ -533,7 +699,14 @@ static int mix_check_budgets(const struct mix_run *r, char *err, size_t errlen)
 static int mix_search_all(struct mix_run *r, const struct mix_point *uni, char *err,
 			  size_t errlen)
 {
-	static const double resolution[MIX_METRICS] = { 0.001, 1 };
+	/*
+	 * The units costs are counted in: 1 nJ and 1 cycle per decoded token;
+	 * per image, where a layer's options differ by fractions of a cycle
+	 * (the job's cost over 1,000 images), 1 pJ and 0.01 cycle.
+	 */
+	static const double lm_resolution[MIX_METRICS] = { 0.001, 1 };
+	static const double cls_resolution[MIX_METRICS] = { 1e-6, 0.01 };
+	const double *resolution = r->o->cls ? cls_resolution : lm_resolution;
 	uint32_t C = r->c.n, k, q, nb;
 	double lo, hi;
 	int metric, ret;
@@ -599,8 +772,8 @@ static void mix_pareto(struct mix_run *r)
 				const struct mix_point *q = &r->pt[b];
 				double cb = mix_cost_of(&q->cost, metric);
 
-				dominated = b != a && cb <= ca && q->bpb <= p->bpb &&
-					    (cb < ca || q->bpb < p->bpb);
+				dominated = b != a && cb <= ca && q->err <= p->err &&
+					    (cb < ca || q->err < p->err);
 			}
 			r->pt[a].pareto[metric] = !dominated;
 		}
@@ -635,26 +808,42 @@ static int mix_write_sensitivity(const struct mix_run *r)
 	return fclose(f) ? -EIO : 0;
 }
 
+/* The figure shown: bits/byte, or the classifier's top-1. */
+static double mix_value(const struct mix_run *r, const struct mix_point *p)
+{
+	return r->o->cls ? 1 - p->err : p->err;
+}
+
+/*
+ * The language model's columns; the classifier's have top1, agree and
+ * per image in their place, and its delta's interval at the end.
+ */
 static int mix_write_points(const struct mix_run *r, double f32)
 {
 	char path[512], label[512];
 	FILE *f = mix_open(r, "points.csv", path, sizeof(path));
+	const char *item = r->o->cls ? "image" : "token";
 
 	if (!f)
 		return -errno;
-	fprintf(f, "kind,name,budget_metric,budget,predicted_objective,predicted_cost,bits_per_byte,"
-		"delta,kl_nats,top1_agree,uj_per_token,cycles_per_token,dram_bytes_per_token,"
-		"pareto_energy,pareto_cycles,layers\n");
+	fprintf(f, "kind,name,budget_metric,budget,predicted_objective,predicted_cost,%s,"
+		"delta,kl_nats,%s,uj_per_%s,cycles_per_%s,dram_bytes_per_%s,"
+		"pareto_energy,pareto_cycles,layers%s\n", r->o->cls ? "top1" : "bits_per_byte",
+		r->o->cls ? "agree" : "top1_agree", item, item, item,
+		r->o->cls ? ",delta_lo,delta_hi" : "");
 	for (uint32_t a = 0; a < r->npt; a++) {
 		const struct mix_point *p = &r->pt[a];
 
 		mix_label(r, p->assign, label, sizeof(label));
 		fprintf(f, "%s,%s,%s,%.6g,%.6f,%.6g,%.6f,%.6f,%.6f,%.6f,%.4f,%.0f,%.0f,%d,%d,"
-			"\"%s\"\n", p->mixed ? "mixed" : "uniform", p->name,
+			"\"%s\"", p->mixed ? "mixed" : "uniform", p->name,
 			p->mixed ? mix_metric_name[p->metric] : "", p->budget, p->pred_loss,
-			p->pred_cost, p->bpb, p->bpb - f32, p->kl, p->top1, p->cost.uj,
-			p->cost.cycles, p->cost.dram, p->pareto[MIX_ENERGY],
+			p->pred_cost, mix_value(r, p), mix_value(r, p) - f32, p->kl, p->agree,
+			p->cost.uj, p->cost.cycles, p->cost.dram, p->pareto[MIX_ENERGY],
 			p->pareto[MIX_CYCLES], label);
+		if (r->o->cls)
+			fprintf(f, ",%.6f,%.6f", p->lo, p->hi);
+		fprintf(f, "\n");
 	}
 	return fclose(f) ? -EIO : 0;
 }
@@ -676,9 +865,10 @@ static int mix_write_assignments(const struct mix_run *r)
 		if (!f)
 			return -errno;
 		comment[0] = p->name;
-		snprintf(budget, sizeof(budget), "budget %.6g %s per decoded token; predicted "
-			 "%s %.6f on the selection windows", p->budget, mix_metric_unit[p->metric],
-			 r->o->objective ? "bits/byte change" : "KL (nats)", p->pred_loss);
+		snprintf(budget, sizeof(budget), "budget %.6g %s per %s; predicted %s %.6f on "
+			 "the selection %s", p->budget, mix_metric_unit[p->metric], mix_item(r),
+			 r->o->objective ? (r->o->cls ? "error change" : "bits/byte change") :
+			 "KL (nats)", p->pred_loss, r->o->cls ? "images" : "windows");
 		ret = mdl_mix_assign_write(f, &r->fp32, &r->c, p->assign, comment);
 		if (fclose(f) || ret)
 			return -EIO;
@@ -688,20 +878,21 @@ static int mix_write_assignments(const struct mix_run *r)
 
 /*
  * For each uniform model and metric: does a mixed model dominate it, the
- * best bits/byte change at no more cost and the cost saved at no worse
- * bits/byte.
+ * best change of the figure (bits/byte, top-1) at no more cost and the
+ * cost saved at no worse figure. The classifier's best change carries its
+ * paired bootstrap interval over the test images (mixed minus uniform).
  */
 static void mix_dominance(const struct mix_run *r)
 {
 	for (int metric = 0; metric < MIX_METRICS; metric++) {
 		uint32_t dom = 0, nu = 0;
 
-		printf("\nagainst each uniform model, %s per decoded token:\n",
-		       mix_metric_name[metric]);
-		printf("%-20s %10s %12s %26s %26s\n", "uniform", "bits/byte", mix_metric_unit[metric],
-		       "best mixed at <= cost", "cheapest mixed at <= bpb");
+		printf("\nagainst each uniform model, %s per %s:\n", mix_metric_name[metric],
+		       mix_item(r));
+		printf("%-20s %10s %12s %26s %26s\n", "uniform", mix_figure(r),
+		       mix_metric_unit[metric], "best mixed at <= cost", "cheapest mixed, no worse");
 		for (uint32_t a = 0; a < r->npt; a++) {
-			const struct mix_point *u = &r->pt[a];
+			const struct mix_point *u = &r->pt[a], *best = NULL;
 			double cu = mix_cost_of(&u->cost, metric), bd = INFINITY, cs = INFINITY;
 			int d = 0;
 
@@ -714,23 +905,35 @@ static void mix_dominance(const struct mix_run *r)
 
 				if (!q->mixed)
 					continue;
-				if (cq <= cu && q->bpb - u->bpb < bd)
-					bd = q->bpb - u->bpb;
-				if (q->bpb <= u->bpb && cq < cs)
+				if (cq <= cu && q->err - u->err < bd) {
+					bd = q->err - u->err;
+					best = q;
+				}
+				if (q->err <= u->err && cq < cs)
 					cs = cq;
-				d |= cq <= cu && q->bpb <= u->bpb && (cq < cu || q->bpb < u->bpb);
+				d |= cq <= cu && q->err <= u->err && (cq < cu || q->err < u->err);
 			}
 			dom += d;
-			printf("%-20s %10.4f %12.4g", u->name, u->bpb, cu);
+			printf("%-20s %10.4f %12.4g", u->name, mix_value(r, u), cu);
 			if (isfinite(bd))
-				printf(" %+16.4f bits/byte", bd);
+				printf(" %+16.4f %-9s", r->o->cls ? 0.0 - bd : bd, mix_figure(r));
 			else
 				printf(" %26s", "none that cheap");
 			if (isfinite(cs))
 				printf(" %+20.2f%% cost", 100.0 * (cs - cu) / cu);
 			else
 				printf(" %26s", "none that good");
-			printf("  %s\n", d ? "dominated" : "not dominated");
+			printf("  %s", d ? "dominated" : "not dominated");
+			if (best && best->ok && u->ok) {
+				double lo, hi;
+
+				if (!mdl_bootstrap_paired(u->ok, best->ok, r->test.n,
+							  MDL_BOOT_RESAMPLES, MDL_BOOT_SEED,
+							  MDL_BOOT_LEVEL, &lo, &hi))
+					printf(" (%s: %+.4f [%+.4f, %+.4f])", best->name, 0.0 - bd,
+					       lo, hi);
+			}
+			printf("\n");
 		}
 		printf("mixed models dominate %u of %u uniform models by %s\n", dom, nu,
 		       mix_metric_name[metric]);
@@ -742,11 +945,12 @@ static int mix_run_all(struct mix_run *r, char *err, size_t errlen)
 	uint32_t L = r->fp32.count, C = r->c.n, i, j, *assign = malloc(sizeof(uint32_t) * L);
 	struct mdl_lm_eval_opts eo = { .batch = 16 };
 	struct mix_point uni[MDL_MIX_CANDS_MAX];
-	struct mdl_lm_figures f32;
-	struct mdl_lm_ref ref;
+	struct mdl_lm_figures f32 = { 0 };
+	struct mdl_lm_ref ref = { 0 };
+	const char *fig = mix_figure(r), *per = r->o->cls ? "image" : "tok";
 	char label[512];
-	double t0;
-	int ret;
+	double t0, ref_value;
+	int ret = 0;
 
 	r->loss = calloc((size_t)L * C, sizeof(double));
 	r->kl = calloc((size_t)L * C, sizeof(double));
@@ -761,17 +965,27 @@ static int mix_run_all(struct mix_run *r, char *err, size_t errlen)
 				mix_sensitivity(r, err, errlen)))
 		goto out;
 	printf("search objective: the sum of the layers' %s\n", r->o->objective ?
-	       "bits/byte changes" : "KL divergences from FP32 (nats)");
-	ret = mdl_lm_evaluate(r->ex, r->m, &r->fp32, &r->rep, &eo, NULL, &ref, &f32, err, errlen);
-	if (ret)
-		goto out;
-	printf("report windows %u-%u (%zu positions), FP32 %.4f bits/byte; decode job at "
-	       "position %u\n", r->o->rep_from,
-	       r->o->rep_from + (uint32_t)((r->rep.len - 1) / r->m->seq_len) - 1, f32.tokens,
-	       f32.bits_per_byte, r->o->decode_pos);
+	       (r->o->cls ? "validation error changes" : "bits/byte changes") :
+	       "KL divergences from FP32 (nats)");
+	if (r->o->cls) {
+		ref_value = r->x.rep_top1;
+		printf("report: test images 0-%u, FP32 top-1 %.4f (host); cost per image of a "
+		       "job of %u validation images\n", r->test.n - 1, ref_value,
+		       r->o->cost_images < r->val.n ? r->o->cost_images : r->val.n);
+	} else {
+		ret = mdl_lm_evaluate(r->ex, r->m, &r->fp32, &r->rep, &eo, NULL, &ref, &f32, err,
+				      errlen);
+		if (ret)
+			goto out;
+		ref_value = f32.bits_per_byte;
+		printf("report windows %u-%u (%zu positions), FP32 %.4f bits/byte; decode job at "
+		       "position %u\n", r->o->rep_from,
+		       r->o->rep_from + (uint32_t)((r->rep.len - 1) / r->m->seq_len) - 1,
+		       f32.tokens, f32.bits_per_byte, r->o->decode_pos);
+	}
 	/* the uniform models: measured, and each as the layer costs predict it */
-	printf("\n%-20s %10s %9s %9s %10s %12s %12s %12s\n", "uniform", "bits/byte", "delta",
-	       "KL", "uJ/token", "predicted", "cycles/tok", "predicted");
+	printf("\n%-20s %10s %9s %9s %8s/%-5s %12s %8s/%-5s %12s\n", "uniform", fig, "delta",
+	       "KL", "uJ", per, "predicted", "cycles", per, "predicted");
 	for (j = 0; j < C && !ret; j++) {
 		double pu = r->base.uj, pc = r->base.cycles;
 
@@ -789,17 +1003,19 @@ static int mix_run_all(struct mix_run *r, char *err, size_t errlen)
 		for (i = 0; i < L; i++)
 			uni[j].pred_loss += (r->o->objective ? r->loss : r->kl)[i * C + j];
 		uni[j].pred_cost = pu;
-		printf("%-20s %10.4f %+9.4f %9.5f %10.4f %12.4f %12.0f %12.0f  (%.0f s)\n",
-		       uni[j].name, uni[j].bpb, uni[j].bpb - f32.bits_per_byte, uni[j].kl,
-		       uni[j].cost.uj, pu,
-		       uni[j].cost.cycles, pc, mdl_now() - t0);
+		printf("%-20s %10.4f %+9.4f %9.5f %14.4f %12.4f %14.0f %12.0f", uni[j].name,
+		       mix_value(r, &uni[j]), mix_value(r, &uni[j]) - ref_value, uni[j].kl,
+		       uni[j].cost.uj, pu, uni[j].cost.cycles, pc);
+		if (r->o->cls)
+			printf(" [%+.4f, %+.4f]", uni[j].lo, uni[j].hi);
+		printf("  (%.0f s)\n", mdl_now() - t0);
 		fflush(stdout);
 		r->pt[r->npt++] = uni[j];
 	}
 	if (ret || (ret = mix_search_all(r, uni, err, errlen)))
 		goto out_ref;
-	printf("\n%-24s %9s %9s %10s %9s %10s %10s %10s  layers\n", "mixed", "predicted",
-	       "KL", "bits/byte", "delta", "uJ/token", "cycles", "budget");
+	printf("\n%-24s %9s %9s %10s %9s %8s/%-5s %10s %10s  layers\n", "mixed", "predicted",
+	       "KL", fig, "delta", "uJ", per, "cycles", "budget");
 	for (i = C; i < r->npt && !ret; i++) {
 		struct mix_point *p = &r->pt[i];
 		struct mix_point q = *p;
@@ -814,16 +1030,19 @@ static int mix_run_all(struct mix_run *r, char *err, size_t errlen)
 			       "predicted %.6g)\n", p->name, mix_cost_of(&p->cost, p->metric),
 			       mix_metric_unit[p->metric], p->pred_cost);
 		mix_label(r, p->assign, label, sizeof(label));
-		printf("%-24s %+9.4f %9.5f %10.4f %+9.4f %10.4f %10.0f %10.4g  %s (%.0f s)\n",
-		       p->name, p->pred_loss, p->kl, p->bpb, p->bpb - f32.bits_per_byte,
-		       p->cost.uj, p->cost.cycles, p->budget, label, mdl_now() - t0);
+		printf("%-24s %+9.4f %9.5f %10.4f %+9.4f %14.4f %10.0f %10.4g  %s", p->name,
+		       p->pred_loss, p->kl, mix_value(r, p), mix_value(r, p) - ref_value,
+		       p->cost.uj, p->cost.cycles, p->budget, label);
+		if (r->o->cls)
+			printf(" [%+.4f, %+.4f]", p->lo, p->hi);
+		printf(" (%.0f s)\n", mdl_now() - t0);
 		fflush(stdout);
 	}
 	if (ret)
 		goto out_ref;
 	mix_pareto(r);
 	mix_dominance(r);
-	if ((ret = mix_write_sensitivity(r)) || (ret = mix_write_points(r, f32.bits_per_byte)) ||
+	if ((ret = mix_write_sensitivity(r)) || (ret = mix_write_points(r, ref_value)) ||
 	    (ret = mix_write_assignments(r)))
 		ret = mdl_err(err, errlen, ret, "writing the results in %s failed", r->o->out);
 	else
@@ -833,6 +1052,21 @@ out_ref:
 	mdl_lm_ref_free(&ref);
 out:
 	free(assign);
+	return ret;
+}
+
+/* The classifier's images: the training split's fit and validation parts, and the test set. */
+static int mix_load_fmnist(struct mix_run *r, const char *dir, char *err, size_t errlen)
+{
+	struct mdl_images all = { 0 };
+	int ret;
+
+	ret = mdl_fmnist_load(dir, "train", &all, err, errlen);
+	if (!ret)
+		ret = mdl_fmnist_split(&all, &r->fit, &r->val, err, errlen);
+	mdl_images_free(&all);
+	if (!ret)
+		ret = mdl_fmnist_load(dir, "t10k", &r->test, err, errlen);
 	return ret;
 }
 
@@ -847,9 +1081,10 @@ static int mix_pack(struct mix_run *r, struct mdl_text *train, char *err, size_t
 	char name[MDL_PACKED_NAME], *base;
 	int ret;
 
-	if ((ret = mdl_llama_load(o->ckpt, &r->m, err, errlen)))
+	if ((ret = o->cls ? mdl_cls_load(o->ckpt, &r->cm, err, errlen) :
+			    mdl_llama_load(o->ckpt, &r->m, err, errlen)))
 		return ret;
-	if ((ret = mdl_lm_linset(r->m, &r->fp32)))
+	if ((ret = o->cls ? mdl_cls_linset(r->cm, &r->fp32) : mdl_lm_linset(r->m, &r->fp32)))
 		return mdl_err(err, errlen, ret, "out of memory");
 	assign = malloc(sizeof(uint32_t) * r->fp32.count);
 	if (!assign)
@@ -857,7 +1092,8 @@ static int mix_pack(struct mix_run *r, struct mdl_text *train, char *err, size_t
 	r->c.n = 0;
 	ret = mdl_mix_assign_read(o->pack, &r->fp32, &r->c, assign, err, errlen);
 	if (!ret && mdl_mix_cands_need_calib(&r->c) &&
-	    mdl_calib_lm(r->ex, r->m, &r->fp32, train, o->calib, o->seed, &cal))
+	    (o->cls ? mdl_calib_cls(r->ex, r->cm, &r->fp32, &r->fit, o->calib, o->seed, &cal) :
+		      mdl_calib_lm(r->ex, r->m, &r->fp32, train, o->calib, o->seed, &cal)))
 		ret = mdl_err(err, errlen, -EIO, "calibration capture failed");
 	if (!ret)
 		ret = mdl_mix_build(&r->c, assign, &r->fp32, &cal, &ls, err, errlen);
@@ -872,7 +1108,8 @@ static int mix_pack(struct mix_run *r, struct mdl_text *train, char *err, size_t
 		*strrchr(name, '.') = 0;
 	ret = mdl_packed_src_file(o->ckpt, &src, err, errlen);
 	if (!ret)
-		ret = mdl_packed_save_lm(o->save, r->m, &ls, name, &src, err, errlen);
+		ret = o->cls ? mdl_packed_save_cls(o->save, r->cm, &ls, name, &src, err, errlen) :
+			       mdl_packed_save_lm(o->save, r->m, &ls, name, &src, err, errlen);
 	if (!ret)
 		printf("%s: %s, %u layers in %u variants, %zu weight bytes\n", o->save, name,
 		       ls.count, r->c.n, mdl_linset_bytes(&ls));
@@ -900,8 +1137,9 @@ int main(int argc, char **argv)
 		tool_cli_error("out of memory");
 		return TOOL_EXIT_FAIL;
 	}
-	ret = mdl_moby_heldout(o.data ? o.data : MDL_MOBY_DIR, &r.held, err, sizeof(err));
-	if (!ret)
+	ret = o.cls ? mix_load_fmnist(&r, o.data ? o.data : MDL_FMNIST_DIR, err, sizeof(err)) :
+		      mdl_moby_heldout(o.data ? o.data : MDL_MOBY_DIR, &r.held, err, sizeof(err));
+	if (!ret && !o.cls)
 		ret = mdl_moby_train(o.data ? o.data : MDL_MOBY_DIR, &train, err, sizeof(err));
 	if (!ret && o.pack) {
 		ret = mix_pack(&r, &train, err, sizeof(err));
@@ -922,8 +1160,15 @@ int main(int argc, char **argv)
 	free(r.kl);
 	free(r.cost[0]);
 	free(r.cost[1]);
+	for (uint32_t a = 0; a < r.npt; a++)
+		free(r.pt[a].ok);
+	mdl_mix_cls_free(&r.x);
 	mdl_linset_free(&r.fp32, 1);
 	mdl_llama_free(r.m);
+	mdl_cls_free(r.cm);
+	mdl_images_free(&r.fit);
+	mdl_images_free(&r.val);
+	mdl_images_free(&r.test);
 	mdl_text_free(&train);
 	mdl_text_free(&r.held);
 	mdl_exec_free(r.ex);

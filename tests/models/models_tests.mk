@@ -213,3 +213,28 @@ $(MDLT_MIX_FIGURES): $(MDLT_MIX_QPK) $(MDL_LM_FWRUN)
 	$(MDL_LM_FWRUN) --data $(MDL_MOBY_DIR) --tokens 96 --prompt 32 --figures $@ $<
 
 GUEST_DATA += $(MDLT_MIX_QPK) $(MDLT_MIX_FIGURES)
+
+# The classifier's mixed model likewise: the assignment accel-mixprec chose
+# (committed; make mixprec-cls), packed per layer, its figures from
+# mdl-cls-fwrun over the 10,000 test images; guest_models_test runs it like
+# the uniform classifiers.
+MDLT_MIX_CLS_ASSIGN := $(MDL_DIR)/mixprec/fmnist-mlp-mixed.assign
+MDLT_MIX_CLS_QPK := $(MDLT_DEV_DIR)/fmnist-mlp-mixed.qpk
+
+$(MDLT_MIX_CLS_QPK): $(MDLT_MIX_CLS_ASSIGN) $(MDL_MIXPREC) $(MDL_CLS_CKPT) $(MDL_DATA_STAMP)
+	@mkdir -p $(@D)
+	$(MDL_MIXPREC) --data $(MDL_FMNIST_DIR) --pack $< --save $@ $(MDL_CLS_CKPT) >$@.txt
+
+GUEST_DATA += $(MDLT_MIX_CLS_QPK) $(MDLT_MIX_CLS_QPK:.qpk=.figures)
+
+# accel-mixprec on the classifier, a tiny instance: the budgets kept, each
+# mixed model's assignment packed and run on fwrun at its predicted cost.
+$(MDLT_OUT)/mdl_mixprec_cls_test: $(TOP)/tests/models/mdl_mixprec_cls_test.c $(MDL_LIB) \
+		$(CMP_LIB) $(LIBACCEL_A) $(FWRUN_LIBS) $(MDL_DEPS_HDRS) $(DEPS_STAMP) \
+		$(MDL_DATA_STAMP) $(MDL_CLS_CKPT) $(MDL_MIXPREC)
+	@mkdir -p $(dir $@)
+	$(CC) $(MDL_CFLAGS) -isystem $(KSELFTEST_DIR) -Wno-unused-parameter \
+		-DMDL_CKPT_DIR='"$(MDL_CKPT)"' -DMDLT_MIXPREC='"$(MDL_MIXPREC)"' $< -o $@ \
+		$(MDL_LIB) $(MDL_DEV_LIBS)
+
+HOST_TESTS += $(MDLT_OUT)/mdl_mixprec_cls_test
