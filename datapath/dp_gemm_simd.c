@@ -71,12 +71,13 @@ DP_AI void dp_flush_leave(unsigned csr, vf *pb, const uint32_t T)
 		dp_pin(&pb[t]);
 }
 
-/* Activation k of a prepared row (BF16 pairs, even k in the high half). */
-DP_AI vf dp_xk(const uint32_t *xp, uint32_t k)
+/* Activations 2j (high half of pair j) and 2j + 1 of a prepared row. */
+DP_AI void dp_xpair(const uint32_t *xp, uint32_t j, vf *x0, vf *x1)
 {
-	uint32_t u = xp[k / 2];
+	vi b = vi_bcast32(xp + j);
 
-	return vf_set1(dp_u2f(k & 1 ? u << 16 : u & 0xffff0000u));
+	*x0 = vf_bits(vi_and(b, vi_set1((int32_t)0xffff0000u)));
+	*x1 = vf_bits(vi_slli(b, 16));
 }
 
 /*
@@ -116,13 +117,24 @@ DP_AI void dp_a16_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 			zv[t] = lanez && (np || t == 0) ? dp_v_zero(c, p + (np ? t : 0), b) : vi_zero();
 		csr = dp_flush_enter(acc, pb, T);
 		if (fmt == DP_W_BF16) {
-			for (k = k0; k < k1; k++) {
-				vf e = dp_v_bf16(vi_u16x16(d[0] + (size_t)k * 32));
+			for (k = k0; k < k1; k += 2) {
+				vf x0[DP_MR], x1[DP_MR], e;
 
+				for (t = 0; t < T; t++)
+					dp_xpair(x[np ? 0 : t], k / 2, &x0[t], &x1[t]);
+				e = dp_v_bf16(vi_u16x16(d[0] + (size_t)k * 32));
 				for (t = 0; t < T; t++) {
 					if (np && t)
 						e = dp_v_bf16(vi_u16x16(d[t] + (size_t)k * 32));
-					pb[t] = vf_fmadd(e, dp_xk(x[t], k), pb[t]);
+					pb[t] = vf_fmadd(e, x0[t], pb[t]);
+				}
+				if (k + 1 >= k1)
+					break;
+				e = dp_v_bf16(vi_u16x16(d[0] + (size_t)(k + 1) * 32));
+				for (t = 0; t < T; t++) {
+					if (np && t)
+						e = dp_v_bf16(vi_u16x16(d[t] + (size_t)(k + 1) * 32));
+					pb[t] = vf_fmadd(e, x1[t], pb[t]);
 				}
 			}
 		} else if (bits == 8) {
@@ -134,14 +146,18 @@ DP_AI void dp_a16_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 					dp_prefetch(d[t] + (size_t)k * 16);
 					line[t] = vi_load(d[t] + (size_t)k * 16);
 				}
-#pragma GCC unroll 4
-				for (i = 0; i < 4; i++) {
+#pragma GCC unroll 2
+				for (i = 0; i < 4; i += 2) {
 					if (k + i >= k1)
 						break;
 					for (t = 0; t < T; t++) {
-						vf e = dp_v_elem8(line[np ? t : 0], i, fmt);
+						vi l = line[np ? t : 0];
+						vf x0, x1;
 
-						pb[t] = vf_fmadd(e, dp_xk(x[t], k + i), pb[t]);
+						dp_xpair(x[t], (k + i) / 2, &x0, &x1);
+						pb[t] = vf_fmadd(dp_v_elem8(l, i, fmt), x0, pb[t]);
+						if (k + i + 1 < k1)
+							pb[t] = vf_fmadd(dp_v_elem8(l, i + 1, fmt), x1, pb[t]);
 					}
 				}
 			}
@@ -154,16 +170,21 @@ DP_AI void dp_a16_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 					dp_prefetch(d[t] + (size_t)k * 8);
 					line[t] = vi_load(d[t] + (size_t)k * 8);
 				}
-#pragma GCC unroll 8
-				for (i = 0; i < 8; i++) {
+#pragma GCC unroll 4
+				for (i = 0; i < 8; i += 2) {
 					if (k + i >= k1)
 						break;
 					for (t = 0; t < T; t++) {
 						uint32_t u = np ? t : 0;
-						vf e = lanez ? vf_from_i(vi_sub(dp_v_nib(line[u], i), zv[u])) :
-							       vf_lut16(dp_v_nib(line[u], i), lut);
+						vi q0 = dp_v_nib(line[u], i), q1 = dp_v_nib(line[u], i + 1);
+						vf e0 = lanez ? vf_from_i(vi_sub(q0, zv[u])) : vf_lut16(q0, lut);
+						vf e1 = lanez ? vf_from_i(vi_sub(q1, zv[u])) : vf_lut16(q1, lut);
+						vf x0, x1;
 
-						pb[t] = vf_fmadd(e, dp_xk(x[t], k + i), pb[t]);
+						dp_xpair(x[t], (k + i) / 2, &x0, &x1);
+						pb[t] = vf_fmadd(e0, x0, pb[t]);
+						if (k + i + 1 < k1)
+							pb[t] = vf_fmadd(e1, x1, pb[t]);
 					}
 				}
 			}
@@ -180,12 +201,10 @@ DP_AI void dp_a16_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 /* Activations at k = 4q + idx (idx in 0..3 per lane) of a prepared row. */
 DP_AI vf dp_x_pick4(const uint32_t *xp, uint32_t q, vi idx)
 {
-	float x4[4];
-	uint32_t i;
+	uint32_t x4[4] = { xp[2 * q] & 0xffff0000u, xp[2 * q] << 16,
+			   xp[2 * q + 1] & 0xffff0000u, xp[2 * q + 1] << 16 };
 
-	for (i = 0; i < 4; i++)
-		x4[i] = dp_u2f(i & 1 ? xp[2 * q + i / 2] << 16 : xp[2 * q + i / 2] & 0xffff0000u);
-	return vf_pick4(idx, x4);
+	return vf_pick4(idx, (const float *)x4);
 }
 
 DP_AI void dp_a16_sparse(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
