@@ -22,7 +22,7 @@ int dp_matmul_fast(const struct dp_matmul *p, uint32_t isa)
 	ret = dp_matmul_check(p);
 	if (ret)
 		return ret;
-	if (isa == DP_ISA_AVX512)
+	if (isa >= DP_ISA_AVX512)
 		dp_attn_matmul_avx512(p);
 	else
 		dp_attn_matmul_avx2(p);

@@ -18,13 +18,11 @@ void dp_ws_view_get(const struct dp_gemm *g, const struct dp_geom *geom, const v
 
 	v->kpad = geom->kpad;
 	v->blocks = geom->blocks;
-	v->xf = NULL;
+	v->xp = NULL;
 	v->qx = NULL;
 	v->bsum = NULL;
-	v->xsafe = p;
-	p += dp_round64(g->m);
 	if (g->afmt == DP_A_BF16) {
-		v->xf = (float *)p;
+		v->xp = (uint32_t *)p;
 	} else {
 		v->qx = (int8_t *)p;
 		v->bsum = (int32_t *)(p + dp_round64((size_t)g->m * geom->kpad));
@@ -38,8 +36,8 @@ size_t dp_gemm_ws_size(const struct dp_gemm *g)
 	if (dp_gemm_check(g, &geom))
 		return 0;
 	if (g->afmt == DP_A_BF16)
-		return dp_round64(g->m) + dp_round64((size_t)g->m * geom.kpad * sizeof(float));
-	return dp_round64(g->m) + dp_round64((size_t)g->m * geom.kpad) +
+		return dp_round64((size_t)g->m * geom.kpad * sizeof(uint16_t));
+	return dp_round64((size_t)g->m * geom.kpad) +
 	       dp_round64((size_t)g->m * geom.blocks * sizeof(int32_t));
 }
 
@@ -59,19 +57,13 @@ int dp_gemm_prepare(const struct dp_gemm *g, void *ws, size_t ws_size)
 	dp_ws_view_get(g, &geom, ws, &v);
 	sparse = dp_fmt_info(g->w->fmt)->sparse;
 	for (m = 0; m < g->m; m++) {
-		v.xsafe[m] = 0;
-		if (v.xf) {
-			float *row = v.xf + (size_t)m * v.kpad;
-			bool safe = true;
+		if (v.xp) {
+			const uint16_t *x = g->x + (size_t)m * g->ldx;
+			uint32_t *row = v.xp + (size_t)m * (v.kpad / 2);
 
-			for (k = 0; k < geom.kpad; k++) {
-				row[k] = k < g->w->k ? dp_bf16_to_f32(g->x[(size_t)m * g->ldx + k]) : 0.0f;
-				/* 2^118 * 448 (largest narrow element) stays below FLT_MAX */
-				if (__builtin_fabsf(row[k]) >= 0x1p118f &&
-				    __builtin_fabsf(row[k]) <= 3.40282347e38f)
-					safe = false;
-			}
-			v.xsafe[m] = safe;
+			for (k = 0; k < geom.kpad; k += 2)
+				row[k / 2] = (uint32_t)(k < g->w->k ? x[k] : 0x8000) << 16 |
+					     (k + 1 < g->w->k ? x[k + 1] : 0x8000);
 			continue;
 		}
 		for (b = 0; b < geom.blocks; b++) {
@@ -110,7 +102,9 @@ int dp_gemm_tile(const struct dp_gemm *g, const void *ws, uint32_t isa,
 	if (!ws || ((uintptr_t)ws % DP_WS_ALIGN))
 		return DP_EINVAL;
 	dp_ws_view_get(g, &geom, ws, &v);
-	if (isa == DP_ISA_AVX512)
+	if (isa == DP_ISA_AVX512BF16)
+		dp_gemm_tile_avx512bf16(g, &geom, &v, n0, n1, m0, m1);
+	else if (isa == DP_ISA_AVX512)
 		dp_gemm_tile_avx512(g, &geom, &v, n0, n1, m0, m1);
 	else
 		dp_gemm_tile_avx2(g, &geom, &v, n0, n1, m0, m1);
@@ -119,7 +113,7 @@ int dp_gemm_tile(const struct dp_gemm *g, const void *ws, uint32_t isa,
 
 void dp_act_quant_fast(const uint16_t *x, uint32_t k, int8_t *q, float *sx, uint32_t isa)
 {
-	if (isa == DP_ISA_AVX512 && dp_isa_ok(isa))
+	if (isa >= DP_ISA_AVX512 && dp_isa_ok(isa))
 		dp_act_quant_avx512(x, k, q, sx);
 	else if (isa == DP_ISA_AVX2 && dp_isa_ok(isa))
 		dp_act_quant_avx2(x, k, q, sx);

@@ -38,7 +38,7 @@ int dp_gemm_check(const struct dp_gemm *g, struct dp_geom *geom)
 	return DP_OK;
 }
 
-/* Partial sum of block b on the BF16 path: sequential in K, FP32. */
+/* Partial sum of block b on the BF16 path: sequential in K, one dot step each. */
 static float dp_block_f(const struct dp_gemm *g, const struct dp_geom *geom,
 			uint32_t m, uint32_t n, uint32_t b)
 {
@@ -51,7 +51,7 @@ static float dp_block_f(const struct dp_gemm *g, const struct dp_geom *geom,
 		k1 = w->k;
 	if (!dp_fmt_info(w->fmt)->sparse) {
 		for (k = k0; k < k1; k++)
-			p = p + dp_elem_f(w, geom, n, k, b) * dp_bf16_to_f32(x[k]);
+			p = dp_dot_step(dp_elem_f(w, geom, n, k, b), dp_bf16_to_f32(x[k]), p);
 		return p;
 	}
 	/* 2:4: only kept elements contribute, kept slot 0 before slot 1 */
@@ -61,8 +61,8 @@ static float dp_block_f(const struct dp_gemm *g, const struct dp_geom *geom,
 		for (s = 0; s < 2; s++) {
 			k = 4 * q + ((code >> (2 * s)) & 3);
 			if (k < w->k)
-				p = p + dp_elem_f(w, geom, n, 2 * q + s, b) *
-					dp_bf16_to_f32(x[k]);
+				p = dp_dot_step(dp_elem_f(w, geom, n, 2 * q + s, b),
+						dp_bf16_to_f32(x[k]), p);
 		}
 	}
 	return p;

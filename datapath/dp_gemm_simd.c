@@ -5,7 +5,9 @@
  * Bit-exactness with dp_gemm_ref() comes from doing the same IEEE
  * operations in the same order per output: lanes are 16 output channels of
  * one weight panel, each lane walks K sequentially exactly as the golden
- * model does. Integer block sums are exact, so their internal order is free
+ * model does (on the BF16-activation path one dp_dot_step() per k: an FMA
+ * with flush-to-zero here, or two of them per VDPBF16PS in the AVX512_BF16
+ * kernel at the end of this file). Integer block sums are exact, so their internal order is free
  * (dot-product instructions); see docs/numerics.md "GEMM".
  */
 #include "dp_simd_dec.h"
@@ -21,13 +23,61 @@
 /* ---- BF16-activation path ---- */
 
 /*
- * p + e * x, rounded twice as the specification says. When the caller has
- * proved e * x exact (dp_kc.fma: narrow element times BF16, no overflow
- * possible), a fused multiply-add gives the identical result in one step.
+ * Every product enters the sum as one dp_dot_step(): subnormal inputs read
+ * as zero, e * x + p rounded once, a result below 2^-126 (tininess after
+ * rounding) flushed to zero. A fused multiply-add under MXCSR.DAZ|FTZ with
+ * round-to-nearest is exactly that step (x86 detects tininess after
+ * rounding); these kernels set it around a block's dot loop only, because
+ * the block factors and the epilogue are plain IEEE arithmetic.
  */
-DP_AI vf dp_madd(vf p, vf e, vf x, const bool fused)
+#if defined(DP_ISA_avx512)
+DP_AI void dp_pin(vf *v) { __asm__ volatile("" : "+v"(*v)); }
+#else
+DP_AI void dp_pin(vf *v) { __asm__ volatile("" : "+x"(v->a), "+x"(v->b)); }
+#endif
+
+/*
+ * The compiler does not know that MXCSR changes arithmetic, so the window
+ * is fenced by data: volatile asm statements keep their order, and each
+ * sum passes through one (dp_pin()) on the right side of every MXCSR
+ * write. The sums @acc of earlier blocks are complete before the window
+ * opens; the block sums @pb start inside it and are final before it closes.
+ */
+DP_AI unsigned dp_flush_enter(vf *acc, vf *pb, const uint32_t T)
 {
-	return fused ? vf_fmadd(e, x, p) : vf_add(p, vf_mul(e, x));
+	unsigned csr, ftz;
+	uint32_t t;
+
+	for (t = 0; t < T; t++)
+		dp_pin(&acc[t]);
+	__asm__ volatile("stmxcsr %0" : "=m"(csr) : : "memory");
+	ftz = (csr & ~0x6000u) | 0x8040u;	/* round to nearest, FTZ, DAZ */
+	__asm__ volatile("ldmxcsr %0" : : "m"(ftz) : "memory");
+	for (t = 0; t < T; t++) {
+		pb[t] = vf_zero();
+		dp_pin(&pb[t]);
+	}
+	return csr;
+}
+
+DP_AI void dp_flush_leave(unsigned csr, vf *pb, const uint32_t T)
+{
+	uint32_t t;
+
+	for (t = 0; t < T; t++)
+		dp_pin(&pb[t]);
+	__asm__ volatile("ldmxcsr %0" : : "m"(csr) : "memory");
+	for (t = 0; t < T; t++)
+		dp_pin(&pb[t]);
+}
+
+/* Activations 2j (high half of pair j) and 2j + 1 of a prepared row. */
+DP_AI void dp_xpair(const uint32_t *xp, uint32_t j, vf *x0, vf *x1)
+{
+	vi b = vi_bcast32(xp + j);
+
+	*x0 = vf_bits(vi_and(b, vi_set1((int32_t)0xffff0000u)));
+	*x1 = vf_bits(vi_slli(b, 16));
 }
 
 /*
@@ -41,20 +91,21 @@ DP_AI vf dp_madd(vf p, vf e, vf x, const bool fused)
 #define DP_PANEL_BYTES(c, bits) ((size_t)(c)->geom->kstore * DP_PANEL * (bits) / 8)
 
 DP_AI void dp_a16_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
-			const uint32_t T, const bool np, const uint32_t fmt, const bool fused)
+			const uint32_t T, const bool np, const uint32_t fmt)
 {
 	static const float int4_sym[16] = { -8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7 };
 	const struct dp_geom *geom = c->geom;
 	const uint32_t bits = dp_fmt_info(fmt)->elem_bits;
 	const uint8_t *d[DP_MR];
-	const float *x[DP_MR];
+	const uint32_t *x[DP_MR];
 	/* 4-bit code -> element value, shared by all lanes: E2M1, or INT4 minus 8 */
 	vf lut = fmt == DP_W_INT4 ? vf_load(int4_sym) : dp_v_e2m1_table();
 	bool lanez = fmt == DP_W_INT4 && (c->w->flags & DP_WT_ZERO);
 	uint32_t K = c->w->k, b, k, t;
+	unsigned csr;
 
 	for (t = 0; t < T; t++) {
-		x[t] = c->v->xf + (size_t)(m + (np ? 0 : t)) * c->v->kpad;
+		x[t] = c->v->xp + (size_t)(m + (np ? 0 : t)) * (c->v->kpad / 2);
 		d[t] = (const uint8_t *)c->w->data + (p + (np ? t : 0)) * DP_PANEL_BYTES(c, bits);
 	}
 	for (b = 0; b < c->nb; b++) {
@@ -62,18 +113,28 @@ DP_AI void dp_a16_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 		vf pb[DP_MR];
 		vi zv[DP_MR];
 
-		for (t = 0; t < T; t++) {
-			pb[t] = vf_zero();
+		for (t = 0; t < T; t++)
 			zv[t] = lanez && (np || t == 0) ? dp_v_zero(c, p + (np ? t : 0), b) : vi_zero();
-		}
+		csr = dp_flush_enter(acc, pb, T);
 		if (fmt == DP_W_BF16) {
-			for (k = k0; k < k1; k++) {
-				vf e = dp_v_bf16(vi_u16x16(d[0] + (size_t)k * 32));
+			for (k = k0; k < k1; k += 2) {
+				vf x0[DP_MR], x1[DP_MR], e;
 
+				for (t = 0; t < T; t++)
+					dp_xpair(x[np ? 0 : t], k / 2, &x0[t], &x1[t]);
+				e = dp_v_bf16(vi_u16x16(d[0] + (size_t)k * 32));
 				for (t = 0; t < T; t++) {
 					if (np && t)
 						e = dp_v_bf16(vi_u16x16(d[t] + (size_t)k * 32));
-					pb[t] = dp_madd(pb[t], e, vf_set1(x[t][k]), false);
+					pb[t] = vf_fmadd(e, x0[t], pb[t]);
+				}
+				if (k + 1 >= k1)
+					break;
+				e = dp_v_bf16(vi_u16x16(d[0] + (size_t)(k + 1) * 32));
+				for (t = 0; t < T; t++) {
+					if (np && t)
+						e = dp_v_bf16(vi_u16x16(d[t] + (size_t)(k + 1) * 32));
+					pb[t] = vf_fmadd(e, x1[t], pb[t]);
 				}
 			}
 		} else if (bits == 8) {
@@ -85,14 +146,18 @@ DP_AI void dp_a16_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 					dp_prefetch(d[t] + (size_t)k * 16);
 					line[t] = vi_load(d[t] + (size_t)k * 16);
 				}
-#pragma GCC unroll 4
-				for (i = 0; i < 4; i++) {
+#pragma GCC unroll 2
+				for (i = 0; i < 4; i += 2) {
 					if (k + i >= k1)
 						break;
 					for (t = 0; t < T; t++) {
-						vf e = dp_v_elem8(line[np ? t : 0], i, fmt);
+						vi l = line[np ? t : 0];
+						vf x0, x1;
 
-						pb[t] = dp_madd(pb[t], e, vf_set1(x[t][k + i]), fused);
+						dp_xpair(x[t], (k + i) / 2, &x0, &x1);
+						pb[t] = vf_fmadd(dp_v_elem8(l, i, fmt), x0, pb[t]);
+						if (k + i + 1 < k1)
+							pb[t] = vf_fmadd(dp_v_elem8(l, i + 1, fmt), x1, pb[t]);
 					}
 				}
 			}
@@ -105,20 +170,26 @@ DP_AI void dp_a16_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 					dp_prefetch(d[t] + (size_t)k * 8);
 					line[t] = vi_load(d[t] + (size_t)k * 8);
 				}
-#pragma GCC unroll 8
-				for (i = 0; i < 8; i++) {
+#pragma GCC unroll 4
+				for (i = 0; i < 8; i += 2) {
 					if (k + i >= k1)
 						break;
 					for (t = 0; t < T; t++) {
 						uint32_t u = np ? t : 0;
-						vf e = lanez ? vf_from_i(vi_sub(dp_v_nib(line[u], i), zv[u])) :
-							       vf_lut16(dp_v_nib(line[u], i), lut);
+						vi q0 = dp_v_nib(line[u], i), q1 = dp_v_nib(line[u], i + 1);
+						vf e0 = lanez ? vf_from_i(vi_sub(q0, zv[u])) : vf_lut16(q0, lut);
+						vf e1 = lanez ? vf_from_i(vi_sub(q1, zv[u])) : vf_lut16(q1, lut);
+						vf x0, x1;
 
-						pb[t] = dp_madd(pb[t], e, vf_set1(x[t][k + i]), fused);
+						dp_xpair(x[t], (k + i) / 2, &x0, &x1);
+						pb[t] = vf_fmadd(e0, x0, pb[t]);
+						if (k + i + 1 < k1)
+							pb[t] = vf_fmadd(e1, x1, pb[t]);
 					}
 				}
 			}
 		}
+		dp_flush_leave(csr, pb, T);
 		for (t = 0; t < T; t++) {
 			if (fmt != DP_W_BF16)
 				pb[t] = vf_mul(pb[t], dp_v_factor(c, p + (np ? t : 0), b, false, fmt));
@@ -127,22 +198,31 @@ DP_AI void dp_a16_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 	}
 }
 
+/* Activations at k = 4q + idx (idx in 0..3 per lane) of a prepared row. */
+DP_AI vf dp_x_pick4(const uint32_t *xp, uint32_t q, vi idx)
+{
+	uint32_t x4[4] = { xp[2 * q] & 0xffff0000u, xp[2 * q] << 16,
+			   xp[2 * q + 1] & 0xffff0000u, xp[2 * q + 1] << 16 };
+
+	return vf_pick4(idx, (const float *)x4);
+}
+
 DP_AI void dp_a16_sparse(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
-			 const uint32_t mr, const uint32_t fmt, const bool fused)
+			 const uint32_t mr, const uint32_t fmt)
 {
 	const struct dp_geom *geom = c->geom;
-	const float *x[DP_MR];
+	const uint32_t *x[DP_MR];
 	uint32_t K = c->w->k, b, q, r, s;
+	unsigned csr;
 
 	for (r = 0; r < mr; r++)
-		x[r] = c->v->xf + (size_t)(m + r) * c->v->kpad;
+		x[r] = c->v->xp + (size_t)(m + r) * (c->v->kpad / 2);
 	for (b = 0; b < c->nb; b++) {
 		uint32_t k0 = b * geom->block, k1 = k0 + geom->block > K ? K : k0 + geom->block;
 		vi zv = fmt == DP_W_SP_INT4 ? dp_v_zero(c, p, b) : vi_zero();
 		vf pb[DP_MR];
 
-		for (r = 0; r < mr; r++)
-			pb[r] = vf_zero();
+		csr = dp_flush_enter(acc, pb, mr);
 		for (q = k0 / 4; q * 4 < k1; q++) {
 			vi code = dp_v_meta(c, p, q);
 
@@ -152,19 +232,20 @@ DP_AI void dp_a16_sparse(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 
 				if (4 * q + 4 <= K) {
 					for (r = 0; r < mr; r++)
-						pb[r] = dp_madd(pb[r], e, vf_pick4(idx, x[r] + 4 * q),
-								fused && fmt != DP_W_SP_BF16);
+						pb[r] = vf_fmadd(e, dp_x_pick4(x[r], q, idx), pb[r]);
 				} else {
 					/* tail group: positions at or past K do not contribute */
 					vm in = vi_lt(vi_add(idx, vi_set1((int32_t)(4 * q))),
 						      vi_set1((int32_t)K));
 
 					for (r = 0; r < mr; r++)
-						pb[r] = vf_mask_add(pb[r], in,
-								    vf_mul(e, vf_pick4(idx, x[r] + 4 * q)));
+						pb[r] = vf_blend(in, pb[r],
+								 vf_fmadd(e, dp_x_pick4(x[r], q, idx),
+									  pb[r]));
 				}
 			}
 		}
+		dp_flush_leave(csr, pb, mr);
 		if (fmt != DP_W_SP_BF16) {
 			vf f = dp_v_factor(c, p, b, false, fmt);
 
@@ -408,30 +489,21 @@ static void dp_epilogue(const struct dp_kc *c, uint32_t m, uint32_t n0, vf acc)
 DP_AI void dp_rows(const struct dp_kc *c, uint32_t p, uint32_t m, const uint32_t T,
 		   const bool np, const uint32_t fmt, const bool a8)
 {
-	bool fused = true;
 	vf acc[DP_MR];
 	uint32_t t;
 
-	for (t = 0; t < T; t++) {
+	for (t = 0; t < T; t++)
 		acc[t] = vf_zero();
-		fused = fused && c->v->xsafe[m + (np ? 0 : t)];
-	}
-	if (a8 || fmt == DP_W_BF16 || fmt == DP_W_SP_BF16)
-		fused = false;
 	if (dp_fmt_info(fmt)->sparse) {
 		if (a8)
 			dp_a8_sparse(c, p, m, acc, T, fmt);
-		else if (fused)
-			dp_a16_sparse(c, p, m, acc, T, fmt, true);
 		else
-			dp_a16_sparse(c, p, m, acc, T, fmt, false);
+			dp_a16_sparse(c, p, m, acc, T, fmt);
 	} else {
 		if (a8)
 			dp_a8_dense(c, p, m, acc, T, np, fmt);
-		else if (fused)
-			dp_a16_dense(c, p, m, acc, T, np, fmt, true);
 		else
-			dp_a16_dense(c, p, m, acc, T, np, fmt, false);
+			dp_a16_dense(c, p, m, acc, T, np, fmt);
 	}
 	for (t = 0; t < T; t++)
 		dp_epilogue(c, m + (np ? 0 : t), (p + (np ? t : 0)) * DP_PANEL, acc[t]);
@@ -539,3 +611,215 @@ void DP_K(dp_act_quant)(const uint16_t *x, uint32_t k, int8_t *q, float *sx)
 	(void)t;
 	*sx = amax / 127.0f;
 }
+
+#if defined(DP_ISA_avx512)
+/* ---- AVX512_BF16: two dot steps per lane in one VDPBF16PS ---- */
+
+#pragma GCC push_options
+#pragma GCC target("avx512bf16")
+
+/*
+ * VDPBF16PS adds, per 32-bit lane, the product of the high BF16 halves and
+ * then that of the low halves, each exactly as one dp_dot_step() (DAZ, one
+ * rounding, FTZ after rounding, MXCSR ignored; checked bit for bit on the
+ * host by dp_dot_test). Pairs therefore hold position k in the high half
+ * and k + 1 in the low half, as the prepared activations do; a position
+ * past K pairs weight +0 with activation -0, a product of -0 that leaves
+ * every sum as it is.
+ */
+DP_AI vf vf_dot2(vf acc, vi w, vi x)
+{
+	return _mm512_dpbf16_ps(acc, (__m512bh)w, (__m512bh)x);
+}
+
+/* 4-bit code (bit 4 ignored, or code + 16 - z) -> BF16 element value */
+static const uint16_t dp_bf16_int4_sym[32] __attribute__((aligned(64))) = {
+		0xc100, 0xc0e0, 0xc0c0, 0xc0a0, 0xc080, 0xc040, 0xc000, 0xbf80,
+		0x0000, 0x3f80, 0x4000, 0x4040, 0x4080, 0x40a0, 0x40c0, 0x40e0,
+		0xc100, 0xc0e0, 0xc0c0, 0xc0a0, 0xc080, 0xc040, 0xc000, 0xbf80,
+		0x0000, 0x3f80, 0x4000, 0x4040, 0x4080, 0x40a0, 0x40c0, 0x40e0,
+};
+static const uint16_t dp_bf16_int4_zero[32] __attribute__((aligned(64))) = {
+		0xc180, 0xc170, 0xc160, 0xc150, 0xc140, 0xc130, 0xc120, 0xc110,
+		0xc100, 0xc0e0, 0xc0c0, 0xc0a0, 0xc080, 0xc040, 0xc000, 0xbf80,
+		0x0000, 0x3f80, 0x4000, 0x4040, 0x4080, 0x40a0, 0x40c0, 0x40e0,
+		0x4100, 0x4110, 0x4120, 0x4130, 0x4140, 0x4150, 0x4160, 0x4170,
+};
+static const uint16_t dp_bf16_e2m1[32] __attribute__((aligned(64))) = {
+		0x0000, 0x3f00, 0x3f80, 0x3fc0, 0x4000, 0x4040, 0x4080, 0x40c0,
+		0x8000, 0xbf00, 0xbf80, 0xbfc0, 0xc000, 0xc040, 0xc080, 0xc0c0,
+		0x0000, 0x3f00, 0x3f80, 0x3fc0, 0x4000, 0x4040, 0x4080, 0x40c0,
+		0x8000, 0xbf00, 0xbf80, 0xbfc0, 0xc000, 0xc040, 0xc080, 0xc0c0,
+};
+/* word order of a pair vector from a line holding rows k then k + 1 */
+static const uint16_t dp_bf16_pair_perm[32] __attribute__((aligned(64))) = {
+		16, 0, 17, 1, 18, 2, 19, 3, 20, 4, 21, 5, 22, 6, 23, 7,
+		24, 8, 25, 9, 26, 10, 27, 11, 28, 12, 29, 13, 30, 14, 31, 15,
+};
+/* per 32-bit lane: the code bytes of pair (j, j + 1) into the high, low words */
+static const uint8_t dp_sel01[16] = { 1, 1, 0, 0, 5, 5, 4, 4, 9, 9, 8, 8, 13, 13, 12, 12 };
+static const uint8_t dp_sel23[16] = { 3, 3, 2, 2, 7, 7, 6, 6, 11, 11, 10, 10, 15, 15, 14, 14 };
+
+/* Pair vector from two element vectors of positions k, k + 1 (BF16 values). */
+DP_AI vi dp_pair_of(vf e0, vf e1)
+{
+	return vi_or(vi_and(vi_bits(e0), vi_set1((int32_t)0xffff0000u)), vi_srli(vi_bits(e1), 16));
+}
+
+/* The high half alone: the pair's second position is K (past the row). */
+DP_AI vi dp_pair_tail(vi w, uint32_t k, uint32_t K)
+{
+	return k + 1 == K ? vi_and(w, vi_set1((int32_t)0xffff0000u)) : w;
+}
+
+DP_AI void dp_a16_dot(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
+		      const uint32_t T, const bool np, const uint32_t fmt)
+{
+	const struct dp_geom *geom = c->geom;
+	const uint32_t bits = dp_fmt_info(fmt)->elem_bits, U = np ? T : 1;
+	const bool lanez = fmt == DP_W_INT4 && (c->w->flags & DP_WT_ZERO);
+	const uint16_t *tab = fmt != DP_W_INT4 ? dp_bf16_e2m1 :
+			      lanez ? dp_bf16_int4_zero : dp_bf16_int4_sym;
+	vi table = vi_load(tab), perm = vi_load(dp_bf16_pair_perm);
+	vi s01 = vi_table16(dp_sel01), s23 = vi_table16(dp_sel23);
+	const uint8_t *d[DP_MR];
+	const uint32_t *x[DP_MR];
+	uint32_t K = c->w->k, b, k, t, u, h;
+
+	for (t = 0; t < T; t++) {
+		x[t] = c->v->xp + (size_t)(m + (np ? 0 : t)) * (c->v->kpad / 2);
+		d[t] = (const uint8_t *)c->w->data + (p + (np ? t : 0)) * DP_PANEL_BYTES(c, bits);
+	}
+	for (b = 0; b < c->nb; b++) {
+		uint32_t k0 = b * geom->block, k1 = k0 + geom->block > K ? K : k0 + geom->block;
+		vf pb[DP_MR];
+		vi off[DP_MR];
+
+		for (t = 0; t < T; t++)
+			pb[t] = vf_zero();
+		for (u = 0; lanez && u < U; u++)	/* 16 - z in both words of a lane */
+			off[u] = vi_mullo(vi_sub(vi_set1(16), dp_v_zero(c, p + (np ? u : 0), b)),
+					  vi_set1(0x00010001));
+		if (bits == 16) {
+			for (k = k0; k < k1; k += 2) {
+				vi w[DP_MR];
+
+				for (u = 0; u < U; u++) {
+					dp_prefetch(d[u] + (size_t)k * 32);
+					w[u] = dp_pair_tail(_mm512_permutexvar_epi16(perm,
+							vi_load(d[u] + (size_t)k * 32)), k, K);
+				}
+				for (t = 0; t < T; t++)
+					pb[t] = vf_dot2(pb[t], w[np ? t : 0], vi_set1((int32_t)x[t][k / 2]));
+			}
+		} else if (bits == 8) {
+			for (k = k0; k < k1; k += 4) {
+				vi w[DP_MR][2];
+
+				for (u = 0; u < U; u++) {
+					vi line = vi_load(d[u] + (size_t)k * 16);
+
+					dp_prefetch(d[u] + (size_t)k * 16);
+					for (h = 0; h < 2; h++)
+						w[u][h] = dp_pair_tail(dp_pair_of(dp_v_elem8(line, 2 * h, fmt),
+										  dp_v_elem8(line, 2 * h + 1, fmt)),
+								       k + 2 * h, K);
+				}
+				for (h = 0; h < 2 && k + 2 * h < k1; h++)
+					for (t = 0; t < T; t++)
+						pb[t] = vf_dot2(pb[t], w[np ? t : 0][h],
+								vi_set1((int32_t)x[t][k / 2 + h]));
+			}
+		} else {	/* 4-bit: INT4, MXFP4, NVFP4 */
+			for (k = k0; k < k1; k += 8) {
+				vi w[DP_MR][4];
+
+				for (u = 0; u < U; u++) {
+					vi line = vi_load(d[u] + (size_t)k * 8), hl = vi_srli(line, 4);
+					vi q[4] = { vi_pshufb(line, s01), vi_pshufb(line, s23),
+						    vi_pshufb(hl, s01), vi_pshufb(hl, s23) };
+
+					dp_prefetch(d[u] + (size_t)k * 8);
+#pragma GCC unroll 4
+					for (h = 0; h < 4; h++) {
+						if (lanez)
+							q[h] = vi_add(vi_and(q[h], vi_set1(0x000f000f)), off[u]);
+						w[u][h] = dp_pair_tail(_mm512_permutexvar_epi16(q[h], table),
+								       k + 2 * h, K);
+					}
+				}
+#pragma GCC unroll 4
+				for (h = 0; h < 4; h++) {
+					if (k + 2 * h >= k1)
+						break;
+					for (t = 0; t < T; t++)
+						pb[t] = vf_dot2(pb[t], w[np ? t : 0][h],
+								vi_set1((int32_t)x[t][k / 2 + h]));
+				}
+			}
+		}
+		for (t = 0; t < T; t++) {
+			if (fmt != DP_W_BF16)
+				pb[t] = vf_mul(pb[t], dp_v_factor(c, p + (np ? t : 0), b, false, fmt));
+			acc[t] = vf_add(acc[t], pb[t]);
+		}
+	}
+}
+
+DP_AI void dp_rows_dot(const struct dp_kc *c, uint32_t p, uint32_t m, const uint32_t T,
+		       const bool np, const uint32_t fmt)
+{
+	vf acc[DP_MR];
+	uint32_t t;
+
+	for (t = 0; t < T; t++)
+		acc[t] = vf_zero();
+	dp_a16_dot(c, p, m, acc, T, np, fmt);
+	for (t = 0; t < T; t++)
+		dp_epilogue(c, m + (np ? 0 : t), (p + (np ? t : 0)) * DP_PANEL, acc[t]);
+}
+
+DP_AI void dp_tile_dot(const struct dp_kc *c, uint32_t n0, uint32_t n1, uint32_t m0,
+		       uint32_t m1, const uint32_t fmt)
+{
+	uint32_t p = n0 / DP_PANEL, pend = (n1 + DP_PANEL - 1) / DP_PANEL, m;
+
+	if (m1 - m0 < DP_MR) {
+		for (; p + DP_NP <= pend; p += DP_NP)
+			for (m = m0; m < m1; m++)
+				dp_rows_dot(c, p, m, DP_NP, true, fmt);
+	}
+	for (; p < pend; p++) {
+		for (m = m0; m + DP_MR <= m1; m += DP_MR)
+			dp_rows_dot(c, p, m, DP_MR, false, fmt);
+		for (; m < m1; m++)
+			dp_rows_dot(c, p, m, 1, false, fmt);
+	}
+}
+
+#define DP_CASE_DOT(f) case f: dp_tile_dot(&c, n0, n1, m0, m1, f); break
+
+/* Dense formats with BF16 activations; everything else is the AVX-512 kernel. */
+void dp_gemm_tile_avx512bf16(const struct dp_gemm *g, const struct dp_geom *geom,
+			     const struct dp_ws_view *v, uint32_t n0, uint32_t n1,
+			     uint32_t m0, uint32_t m1)
+{
+	struct dp_kc c = { g, g->w, geom, v, (g->w->k + geom->block - 1) / geom->block };
+
+	if (g->afmt == DP_A_INT8 || dp_fmt_info(g->w->fmt)->sparse) {
+		dp_gemm_tile_avx512(g, geom, v, n0, n1, m0, m1);
+		return;
+	}
+	switch (g->w->fmt) {
+	DP_CASE_DOT(DP_W_BF16);
+	DP_CASE_DOT(DP_W_INT8);
+	DP_CASE_DOT(DP_W_INT4);
+	DP_CASE_DOT(DP_W_MXINT8);
+	DP_CASE_DOT(DP_W_MXFP8);
+	DP_CASE_DOT(DP_W_MXFP4);
+	DP_CASE_DOT(DP_W_NVFP4);
+	}
+}
+
+#pragma GCC pop_options
+#endif /* DP_ISA_avx512 */

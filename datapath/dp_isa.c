@@ -25,8 +25,12 @@ static uint32_t dp_isa_detect(void)
 	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d) || !(b & bit_AVX2) || !(b & bit_BMI2))
 		return DP_ISA_SCALAR;
 	if ((xcr & 0xe6) == 0xe6 && (b & bit_AVX512F) && (b & bit_AVX512BW) &&
-	    (b & bit_AVX512VL) && (b & bit_AVX512DQ) && (c & bit_AVX512VNNI))
+	    (b & bit_AVX512VL) && (b & bit_AVX512DQ) && (c & bit_AVX512VNNI)) {
+		/* leaf 7 sub-leaf 1, EAX bit 5: AVX512_BF16 */
+		if (__get_cpuid_count(7, 1, &a, &b, &c, &d) && (a & (1u << 5)))
+			return DP_ISA_AVX512BF16;
 		return DP_ISA_AVX512;
+	}
 	return DP_ISA_AVX2;
 }
 
@@ -46,7 +50,7 @@ bool dp_isa_ok(uint32_t isa)
 
 const char *dp_isa_name(uint32_t isa)
 {
-	static const char *const names[DP_ISA_COUNT] = { "scalar", "avx2", "avx512" };
+	static const char *const names[DP_ISA_COUNT] = { "scalar", "avx2", "avx512", "avx512bf16" };
 
 	return isa < DP_ISA_COUNT ? names[isa] : "?";
 }

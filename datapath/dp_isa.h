@@ -14,6 +14,7 @@ enum dp_isa {
 	DP_ISA_SCALAR = 0,
 	DP_ISA_AVX2 = 1,	/* AVX2 + FMA */
 	DP_ISA_AVX512 = 2,	/* AVX-512 F/BW/VL/DQ + VNNI */
+	DP_ISA_AVX512BF16 = 3,	/* the above + AVX512_BF16 (VDPBF16PS) */
 	DP_ISA_COUNT
 };
 

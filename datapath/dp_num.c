@@ -105,3 +105,28 @@ int32_t dp_quant_int(float v, int32_t lo, int32_t hi)
 		return hi;
 	return (int32_t)dp_rne(v);
 }
+
+static float dp_daz(float v)
+{
+	uint32_t u = dp_f2u(v);
+
+	return (u & 0x7f800000u) ? v : dp_u2f(u & 0x80000000u);
+}
+
+float dp_dot_step(float e, float x, float p)
+{
+	/*
+	 * Binary64 holds e * x exactly (16 significant bits). The sum needs
+	 * more than 53 bits only when the smaller addend is below 2^-28 of the
+	 * larger; then both it and the binary64 sum lie far from any binary32
+	 * rounding boundary, so rounding twice (53 bits, then 24) equals
+	 * rounding once. s is the exact result for the flush decision too.
+	 */
+	double s = (double)dp_daz(e) * (double)dp_daz(x) + (double)dp_daz(p);
+	double a = __builtin_fabs(s);
+
+	/* 2^-126 - 2^-151: the binary32 midpoint below 2^-126 rounds up to it */
+	if (a < 0x1p-126 - 0x1p-151)
+		return dp_u2f(__builtin_signbit(s) ? 0x80000000u : 0);
+	return (float)s;
+}

@@ -66,4 +66,14 @@ float dp_e8m0_to_f32(uint8_t e);	/* 2^(e-127), 0xFF is NaN */
 /* Round a float to an int clamped to [lo, hi]; NaN gives 0. */
 int32_t dp_quant_int(float v, int32_t lo, int32_t hi);
 
+/*
+ * One step of the BF16-activation dot product (docs/numerics.md §4), what
+ * one half of a BF16 dot-product instruction (VDPBF16PS) does: subnormal
+ * inputs read as zero of their sign, e * x + p rounded once (RNE), and a
+ * result whose magnitude, rounded with an unbounded exponent, is below
+ * 2^-126 flushed to zero of its sign. @e and @x must be BF16 values (at
+ * most 8 significant bits each: the product is then exact in binary64).
+ */
+float dp_dot_step(float e, float x, float p);
+
 #endif /* DP_NUM_H */

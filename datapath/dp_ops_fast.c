@@ -19,7 +19,7 @@ static int dp_ops_isa_pick(uint32_t isa)
 
 #define DP_OPS_CALL(isa, fn, ...)				\
 	do {							\
-		if ((isa) == DP_ISA_AVX512)			\
+		if ((isa) >= DP_ISA_AVX512)			\
 			dp_ops_##fn##_avx512(__VA_ARGS__);	\
 		else						\
 			dp_ops_##fn##_avx2(__VA_ARGS__);	\

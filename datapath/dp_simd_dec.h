@@ -47,11 +47,17 @@ DP_AI vf dp_v_e8m0(vi e)
 	return vf_bits(vi_blend(vi_eq(e, vi_set1(0xff)), bits, vi_set1(0x7fc00000)));
 }
 
-/* E4M3 by exponent rebias: exact for normals and subnormals alike. */
+/*
+ * E4M3: normals by an integer exponent rebias, subnormals as m * 2^-9 (a
+ * product of normal numbers), so the decode is exact under MXCSR.DAZ too
+ * (the BF16-activation kernels decode inside their flush-to-zero window).
+ */
 DP_AI vf dp_v_e4m3(vi c)
 {
 	vi mag = vi_and(c, vi_set1(0x7f));
-	vf v = vf_mul(vf_bits(vi_slli(mag, 20)), vf_set1(0x1p120f));
+	vi nrm = vi_add(vi_slli(mag, 20), vi_set1(120 << 23));
+	vf sub = vf_mul(vf_from_i(mag), vf_set1(0x1p-9f));
+	vf v = vf_blend(vi_lt(mag, vi_set1(8)), vf_bits(nrm), sub);
 	vi s = vi_slli(vi_and(c, vi_set1(0x80)), 24);
 
 	v = vf_bits(vi_or(vi_bits(v), s));

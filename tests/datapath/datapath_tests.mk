@@ -8,7 +8,7 @@
 DPT_DIR := $(TOP)/tests/datapath
 DPT_OUT := $(BUILD)/tests/datapath
 DPT_NAMES := dp_golden_test dp_pack_test dp_edge_test dp_simd_test dp_ops_test dp_conv_test \
-	dp_attn_test
+	dp_attn_test dp_dot_test
 DPT_BINS := $(addprefix $(DPT_OUT)/,$(DPT_NAMES))
 DPT_CFLAGS := $(HOST_CFLAGS) -I$(KSELFTEST_DIR) -I$(DP_DIR) -I$(CMP_DIR) -I$(DPT_DIR) \
 	-ffp-contract=off -Wno-unused-parameter

@@ -141,8 +141,9 @@ TEST(fast_conv2d_matches_golden_sp_int8_a8) { dpc_check(_metadata, DP_W_SP_INT8,
 
 /*
  * Independent of im2col: with BF16 weights, no activation and alpha 1, each
- * output is the sequential FP32 sum over (kh, kw, cin) of weight times input,
- * padding taking part as +0 inputs (so Inf weights there give NaN).
+ * output is the sequential sum of dot steps (docs/numerics.md §4) over (kh,
+ * kw, cin) of weight times input, padding taking part as +0 inputs (so Inf
+ * weights there give NaN).
  */
 TEST(fast_conv2d_equals_direct_convolution_bf16)
 {
@@ -180,8 +181,8 @@ TEST(fast_conv2d_equals_direct_convolution_bf16)
 										   dp_bf16_to_f32(c.x[((b * c.cv.h + iy) *
 										   c.cv.w + ix) * c.cv.cin + ci]);
 
-									p = p + wd[(size_t)o * c.k +
-										   (ky * c.cv.kw + kx) * c.cv.cin + ci] * xv;
+									p = dp_dot_step(wd[(size_t)o * c.k +
+										(ky * c.cv.kw + kx) * c.cv.cin + ci], xv, p);
 								}
 						got = (isa == DP_ISA_SCALAR ? c.y0 : c.y1)[at];
 						ASSERT_TRUE(dpt_f32_same(p, got))
