@@ -334,6 +334,110 @@ DP_AI void dp_a8_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 }
 
 /*
+ * One row (GEMV) on DP_NP consecutive panels, int8 activations. Weights
+ * stream once from DRAM, so what matters is the vector work per weight
+ * byte and keeping every stream's loads ahead: the activations and block
+ * sums are the row's, shared by the panels; every accumulator stays in a
+ * register. A 4-bit integer line is split with two ANDs and no shift: the
+ * high nibbles enter the dot product as 16 q, and their block sum is
+ * shifted back (exact: 16 divides it). Scales are prefetched as far ahead
+ * as the weights.
+ */
+#define DP_NP 4		/* panels in flight for a lone row */
+
+DP_AI void dp_a8_gemv(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc, const uint32_t T,
+		       const uint32_t fmt)
+{
+	static const uint8_t fp4u[16] = { 12, 13, 14, 15, 16, 18, 20, 24,
+					  12, 11, 10, 9, 8, 6, 4, 0 };
+	const struct dp_geom *geom = c->geom;
+	const uint32_t bits = dp_fmt_info(fmt)->elem_bits;
+	const bool fp4 = fmt == DP_W_MXFP4 || fmt == DP_W_NVFP4;
+	const bool zero = bits == 4 && !fp4 && (c->w->flags & DP_WT_ZERO);
+	const int32_t offc = bits == 8 ? 128 : fp4 ? 12 : zero ? 0 : 8;
+	/* bytes of one scale, and of one panel-block of scales (prefetch stride) */
+	const size_t sbytes = fmt == DP_W_INT8 ? 4 : fmt == DP_W_INT4 ? 2 : 1;
+	const size_t pbytes = DP_PANEL_BYTES(c, bits);
+	const size_t bbytes = (size_t)geom->block * DP_PANEL * bits / 8;
+	const uint8_t *d = (const uint8_t *)c->w->data + (size_t)p * pbytes;
+	const uint8_t *sc = (const uint8_t *)c->w->scales +
+			    (size_t)p * geom->blocks * DP_PANEL * sbytes;
+	const size_t sstride = (size_t)geom->blocks * DP_PANEL * sbytes;
+	const int8_t *qx = c->v->qx + (size_t)m * c->v->kpad;
+	const int32_t *bs = c->v->bsum + (size_t)m * c->v->blocks;
+	const vi lut = vi_table16(fp4u), m0f = vi_set1(0x0f0f0f0f);
+	const vi mf0 = vi_set1((int32_t)0xf0f0f0f0u), m80 = vi_set1((int32_t)0x80808080u);
+	vf a[DP_NP];
+	uint32_t b, k, t;
+
+#pragma GCC unroll 4
+	for (t = 0; t < T; t++)
+		a[t] = vf_zero();
+	for (b = 0; b < c->nb; b++, d += bbytes, sc += DP_PANEL * sbytes, qx += geom->block) {
+		vi lo[DP_NP], hi[DP_NP], corr;
+
+#pragma GCC unroll 4
+		for (t = 0; t < T; t++) {
+			lo[t] = vi_zero();
+			hi[t] = vi_zero();
+			_mm_prefetch((const char *)sc + t * sstride + 16 * DP_PANEL * sbytes,
+				     _MM_HINT_T0);
+		}
+		if (bits == 8) {
+			for (k = 0; k < geom->block; k += 8) {
+				vi x0 = vi_bcast32(qx + k), x1 = vi_bcast32(qx + k + 4);
+
+#pragma GCC unroll 4
+				for (t = 0; t < T; t++) {
+					const uint8_t *l = d + t * pbytes + (size_t)k * 16;
+
+					dp_prefetch(l);
+					dp_prefetch(l + 64);
+					/* w + 128 as u8: sum (w + 128) x - 128 sum x = sum w x */
+					lo[t] = vi_dpbusd(lo[t], vi_xor(vi_load(l), m80), x0);
+					hi[t] = vi_dpbusd(hi[t], vi_xor(vi_load(l + 64), m80), x1);
+				}
+			}
+		} else {
+			for (k = 0; k < geom->block; k += 8) {
+				vi x0 = vi_bcast32(qx + k), x1 = vi_bcast32(qx + k + 4);
+
+#pragma GCC unroll 4
+				for (t = 0; t < T; t++) {
+					const uint8_t *l = d + t * pbytes + (size_t)k * 8;
+					vi line = vi_load(l);
+
+					dp_prefetch(l);
+					if (fp4) {
+						vi el = vi_pshufb(lut, vi_and(line, m0f));
+						vi eh = vi_pshufb(lut, vi_and(vi_srli(line, 4), m0f));
+
+						lo[t] = vi_dpbusd(lo[t], el, x0);
+						hi[t] = vi_dpbusd(hi[t], eh, x1);
+					} else {
+						lo[t] = vi_dpbusd(lo[t], vi_and(line, m0f), x0);
+						hi[t] = vi_dpbusd(hi[t], vi_and(line, mf0), x1);
+					}
+				}
+			}
+		}
+		corr = vi_set1(offc * bs[b]);
+#pragma GCC unroll 4
+		for (t = 0; t < T; t++) {
+			vi ia = vi_add(lo[t], bits == 4 && !fp4 ? vi_srai(hi[t], 4) : hi[t]);
+
+			if (zero)
+				corr = vi_mullo(dp_v_zero(c, p + t, b), vi_set1(bs[b]));
+			a[t] = vf_add(a[t], vf_mul(vf_from_i(vi_sub(ia, corr)),
+						   dp_v_factor(c, p + t, b, true, fmt)));
+		}
+	}
+#pragma GCC unroll 4
+	for (t = 0; t < T; t++)
+		acc[t] = a[t];
+}
+
+/*
  * 2:4 rows, int8 activations, one line of index codes (32 K positions, 8
  * groups) per step. A lane's 32-bit unit of weights (4 stored elements, 2
  * groups: a "quad" h covering K positions 8h .. 8h+7 of the step) meets the
@@ -500,7 +604,9 @@ DP_AI void dp_rows(const struct dp_kc *c, uint32_t p, uint32_t m, const uint32_t
 		else
 			dp_a16_sparse(c, p, m, acc, T, fmt);
 	} else {
-		if (a8)
+		if (a8 && np)
+			dp_a8_gemv(c, p, m, acc, T, fmt);
+		else if (a8)
 			dp_a8_dense(c, p, m, acc, T, np, fmt);
 		else
 			dp_a16_dense(c, p, m, acc, T, np, fmt);
@@ -508,8 +614,6 @@ DP_AI void dp_rows(const struct dp_kc *c, uint32_t p, uint32_t m, const uint32_t
 	for (t = 0; t < T; t++)
 		dp_epilogue(c, m + (np ? 0 : t), (p + (np ? t : 0)) * DP_PANEL, acc[t]);
 }
-
-#define DP_NP 4		/* panels in flight for a lone row */
 
 DP_AI void dp_tile_fmt(const struct dp_kc *c, uint32_t n0, uint32_t n1, uint32_t m0,
 		       uint32_t m1, const uint32_t fmt, const bool a8)

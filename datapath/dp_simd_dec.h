@@ -99,15 +99,16 @@ DP_AI vf dp_v_factor(const struct dp_kc *c, uint32_t p, uint32_t b, bool a8, con
 /* Zero points of 16 lanes (panel p, block b), or 8 when symmetric. */
 DP_AI vi dp_v_zero(const struct dp_kc *c, uint32_t p, uint32_t b)
 {
-	const uint8_t *z;
+	__m128i z, nib = _mm_set1_epi8(15);
 	uint8_t t[16];
-	int r;
 
 	if (!(c->w->flags & DP_WT_ZERO))
 		return vi_set1(8);
-	z = c->w->zeros + ((size_t)p * c->geom->blocks + b) * (DP_PANEL / 2);
-	for (r = 0; r < 16; r++)
-		t[r] = (z[r / 2] >> ((r & 1) * 4)) & 15;
+	/* 8 bytes, two lanes each (even lane in the low nibble): interleave the nibbles */
+	z = _mm_loadl_epi64((const __m128i *)(c->w->zeros +
+					       ((size_t)p * c->geom->blocks + b) * (DP_PANEL / 2)));
+	z = _mm_unpacklo_epi8(_mm_and_si128(z, nib), _mm_and_si128(_mm_srli_epi16(z, 4), nib));
+	_mm_storeu_si128((__m128i *)t, z);
 	return vi_u8x16(t);
 }
 

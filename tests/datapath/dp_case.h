@@ -101,10 +101,11 @@ static inline void dpt_fill_weights(struct dpt_rng *r, struct dpt_wt *t, uint32_
 	}
 }
 
-static inline void dpt_case_make(struct dpt_rng *r, struct dpt_case *c, uint32_t fmt)
+/* A random case of M x N outputs (the other dimensions and contents random). */
+static inline void dpt_case_make_mn(struct dpt_rng *r, struct dpt_case *c, uint32_t fmt,
+				    uint32_t m, uint32_t n)
 {
 	const struct dp_fmt_info *fi = dp_fmt_info(fmt);
-	uint32_t m = dpt_pick_dim(r, 4, 12), n = dpt_pick_dim(r, 16, 120);
 	uint32_t k = dpt_pick_dim(r, 40, 330), group = 0, flags = 0, i, j;
 	uint32_t wkind = dpt_below(r, 3), xkind = dpt_below(r, 6);
 	uint32_t ldx, ldy, ysz;
@@ -175,6 +176,13 @@ static inline void dpt_case_make(struct dpt_rng *r, struct dpt_case *c, uint32_t
 		 "fmt=%s a=%s M=%u N=%u K=%u group=%u zero=%u wkind=%u xkind=%u act=%u out=%s bias=%d res=%d",
 		 fi->name, a8 ? "int8" : "bf16", m, n, k, group, !!flags, wkind, xkind,
 		 c->g.act, c->g.ofmt == DP_O_FP32 ? "fp32" : "bf16", !!c->bias, !!c->res);
+}
+
+static inline void dpt_case_make(struct dpt_rng *r, struct dpt_case *c, uint32_t fmt)
+{
+	uint32_t m = dpt_pick_dim(r, 4, 12), n = dpt_pick_dim(r, 16, 120);
+
+	dpt_case_make_mn(r, c, fmt, m, n);
 }
 
 #endif /* DP_CASE_H */

@@ -1,24 +1,33 @@
 // SPDX-License-Identifier: MIT
 /*
  * Quasar datapath: the fast kernels agree bit for bit with the golden model.
- * 1,000 random cases per weight format (10,000 per run) on every instruction
+ * 1,000 random cases per weight format (10,000 per run), and 200 lone-row
+ * cases with many panels per int8-activation format, on every instruction
  * set this CPU has. Seed: DP_TEST_SEED (printed); fixed by default.
  */
 #include "kselftest_harness.h"
 #include "dp_case.h"
 
 #define DPT_CASES_PER_FORMAT 1000
+#define DPT_GEMV_CASES_PER_FORMAT 200
 
-static void dpt_check_format(struct __test_metadata *_metadata, uint32_t fmt)
+/*
+ * @gemv: 1-3 rows and 128-267 outputs, so that both halves of the output
+ * (dpt_run_fast()) hold the several panels a lone row's kernel takes at once.
+ */
+static void dpt_check_format(struct __test_metadata *_metadata, uint32_t fmt, bool gemv)
 {
-	uint32_t seed = dpt_seed() ^ (fmt * 0x9e3779b9u), i, isa, checked = 0;
+	uint32_t seed = dpt_seed() ^ (fmt * 0x9e3779b9u) ^ (gemv ? 0x6e3fu : 0), i, isa, checked = 0;
 	struct dpt_rng r = { seed };
 
 	TH_LOG("seed 0x%08x, best isa %s", seed, dp_isa_name(dp_isa_best()));
-	for (i = 0; i < DPT_CASES_PER_FORMAT; i++) {
+	for (i = 0; i < (gemv ? DPT_GEMV_CASES_PER_FORMAT : DPT_CASES_PER_FORMAT); i++) {
 		struct dpt_case c;
 
-		dpt_case_make(&r, &c, fmt);
+		if (gemv)
+			dpt_case_make_mn(&r, &c, fmt, 1 + dpt_below(&r, 3), 128 + dpt_below(&r, 140));
+		else
+			dpt_case_make(&r, &c, fmt);
 		c.g.y = c.y0;
 		ASSERT_EQ(0, dp_gemm_ref(&c.g));
 		for (isa = DP_ISA_AVX2; isa < DP_ISA_COUNT; isa++) {
@@ -51,16 +60,22 @@ static void dpt_check_format(struct __test_metadata *_metadata, uint32_t fmt)
 	TH_LOG("%u case/isa comparisons bit-exact", checked);
 }
 
-TEST(fast_gemm_matches_golden_bf16) { dpt_check_format(_metadata, DP_W_BF16); }
-TEST(fast_gemm_matches_golden_int8) { dpt_check_format(_metadata, DP_W_INT8); }
-TEST(fast_gemm_matches_golden_int4) { dpt_check_format(_metadata, DP_W_INT4); }
-TEST(fast_gemm_matches_golden_mxint8) { dpt_check_format(_metadata, DP_W_MXINT8); }
-TEST(fast_gemm_matches_golden_mxfp8) { dpt_check_format(_metadata, DP_W_MXFP8); }
-TEST(fast_gemm_matches_golden_mxfp4) { dpt_check_format(_metadata, DP_W_MXFP4); }
-TEST(fast_gemm_matches_golden_nvfp4) { dpt_check_format(_metadata, DP_W_NVFP4); }
-TEST(fast_gemm_matches_golden_sp_bf16) { dpt_check_format(_metadata, DP_W_SP_BF16); }
-TEST(fast_gemm_matches_golden_sp_int8) { dpt_check_format(_metadata, DP_W_SP_INT8); }
-TEST(fast_gemm_matches_golden_sp_int4) { dpt_check_format(_metadata, DP_W_SP_INT4); }
+TEST(fast_gemm_matches_golden_bf16) { dpt_check_format(_metadata, DP_W_BF16, false); }
+TEST(fast_gemm_matches_golden_int8) { dpt_check_format(_metadata, DP_W_INT8, false); }
+TEST(fast_gemm_matches_golden_int4) { dpt_check_format(_metadata, DP_W_INT4, false); }
+TEST(fast_gemm_matches_golden_mxint8) { dpt_check_format(_metadata, DP_W_MXINT8, false); }
+TEST(fast_gemm_matches_golden_mxfp8) { dpt_check_format(_metadata, DP_W_MXFP8, false); }
+TEST(fast_gemm_matches_golden_mxfp4) { dpt_check_format(_metadata, DP_W_MXFP4, false); }
+TEST(fast_gemm_matches_golden_nvfp4) { dpt_check_format(_metadata, DP_W_NVFP4, false); }
+TEST(fast_gemm_matches_golden_sp_bf16) { dpt_check_format(_metadata, DP_W_SP_BF16, false); }
+TEST(fast_gemm_matches_golden_sp_int8) { dpt_check_format(_metadata, DP_W_SP_INT8, false); }
+TEST(fast_gemm_matches_golden_sp_int4) { dpt_check_format(_metadata, DP_W_SP_INT4, false); }
+
+TEST(fast_gemv_matches_golden_int8) { dpt_check_format(_metadata, DP_W_INT8, true); }
+TEST(fast_gemv_matches_golden_int4) { dpt_check_format(_metadata, DP_W_INT4, true); }
+TEST(fast_gemv_matches_golden_mxint8) { dpt_check_format(_metadata, DP_W_MXINT8, true); }
+TEST(fast_gemv_matches_golden_mxfp4) { dpt_check_format(_metadata, DP_W_MXFP4, true); }
+TEST(fast_gemv_matches_golden_nvfp4) { dpt_check_format(_metadata, DP_W_NVFP4, true); }
 
 TEST(fast_act_quant_matches_golden)
 {
