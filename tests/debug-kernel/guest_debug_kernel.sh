@@ -137,11 +137,17 @@ for s in "${suites[@]}"; do
 		report 1 "$s" "no output (the guest crashed or timed out before it)"
 		continue
 	fi
-	read -r p f _ < <(awk -f "$top/scripts/tap-count.awk" "$logf")
+	read -r p f k < <(awk -f "$top/scripts/tap-count.awk" "$logf")
 	rc=$(sed -n 's/^QUASAR-RC \([0-9]*\)/\1/p' "$logf" | tail -n 1)
 	t=$(sed -n 's/^QUASAR-SECS \([0-9]*\)/\1/p' "$logf" | tail -n 1)
-	if [ "${rc:-1}" -eq 0 ] && [ "$f" -eq 0 ]; then
-		report 0 "$s ($p passed${t:+, ${t}s})"
+	if [ "${rc:-1}" -eq 0 ] && [ "$f" -eq 0 ] && [ "$p" -eq 0 ] && [ "$k" -gt 0 ]; then
+		# A suite that only skipped tested nothing on this kernel: say so.
+		report 0 "$s # SKIP all $k skipped: $(grep -m 1 -E '^ok .*# *SKIP' "$logf" |
+			sed 's/.*# *SKIP *//')"
+	elif [ "${rc:-1}" -eq 0 ] && [ "$f" -eq 0 ]; then
+		skipped=
+		[ "$k" -gt 0 ] && skipped=", $k skipped"
+		report 0 "$s ($p passed$skipped${t:+, ${t}s})"
 	else
 		report 1 "$s" "exit ${rc:-none}, $p passed, $f failed (log: $logf)" \
 			"$(grep -m 3 -E '^not ok' "$logf")"
