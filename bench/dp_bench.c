@@ -10,8 +10,9 @@
  * that no call finds its weights in cache, and each keeps its fastest call.
  * Other jobs on the machine only ever slow a call down, and a call is short
  * enough (about a millisecond) that some calls run undisturbed.
- * GEMM: weight panels split over one thread per CPU, OpenBLAS on as many;
- * the fastest of a few interleaved calls each.
+ * GEMM: one thread each by default (--threads: panels split over more,
+ * OpenBLAS on as many), the fastest of a few interleaved calls each: with
+ * two threads on a loaded machine a call always waits for its slower one.
  * Options: dp_bench --help.
  */
 #define _GNU_SOURCE
@@ -241,7 +242,7 @@ static void bench_copies_free(struct bench_copy *c, uint32_t count)
 struct bench_ctx {
 	struct bench_pool pool;
 	uint32_t isa;
-	int blas_threads;	/* OpenBLAS's own count, for the GEMM baseline */
+	int threads;		/* GEMM threads, ours and OpenBLAS's */
 	const float *wf;	/* FP32 weights, N x K */
 	const uint16_t *x;	/* BF16 activations, 512 x K */
 	const float *xf;	/* the same in FP32 */
@@ -385,7 +386,7 @@ static void bench_gemv_loop(struct bench_ctx *b, const struct bench_fmt *f,
 		bench_min(&best->sgemv, ts);
 		bench_min(&best->read, tr);
 	}
-	openblas_set_num_threads(b->blas_threads);
+	openblas_set_num_threads(b->threads);
 	free(ws);
 }
 
@@ -542,7 +543,8 @@ static void bench_usage(FILE *f)
 		"read, all in one run (speed as a ratio to the baseline of the same run).\n"
 		"GEMV: one thread, each call timed alone, ours, SGEMV and a read of the same\n"
 		"bytes taking turns; >= 256 MiB of copies each, so that weights come from DRAM;\n"
-		"the fastest call of each. GEMM: every CPU, the fastest of a few calls.\n"
+		"the fastest call of each. GEMM: one thread each (--threads), the fastest of a\n"
+		"few calls.\n"
 		"See bench/dp_bench.md.\n\n"
 		"Options:\n"
 		"  --csv FILE     write one CSV line per row (make bench: build/bench/datapath.csv)\n"
@@ -550,9 +552,10 @@ static void bench_usage(FILE *f)
 		"                 (int4g32_w4a8, mxfp4_a8, ...: the table's format column)\n"
 		"  --gemv-only    GEMV rows only\n"
 		"  --calls N      GEMV calls timed per row (default %u; GEMM: a tenth, at least 3)\n"
+		"  --threads N    GEMM threads, ours and OpenBLAS's (default 1, at most %d)\n"
 		"  --quick        a smoke run: 8 GEMV calls, 1 GEMM call\n"
 		"  --hot          one weight copy, cache-resident (not DRAM-bound)\n",
-		BENCH_GEMV_CALLS);
+		BENCH_GEMV_CALLS, BENCH_MAX_THREADS);
 }
 
 /* Is @label one of the comma-separated labels of @list? */
@@ -567,14 +570,14 @@ static int bench_listed(const char *list, const char *label)
 	return 0;
 }
 
-enum { O_CSV = 256, O_ONLY, O_GEMV_ONLY, O_CALLS, O_QUICK, O_HOT };
+enum { O_CSV = 256, O_ONLY, O_GEMV_ONLY, O_CALLS, O_THREADS, O_QUICK, O_HOT };
 
 static void bench_parse(struct bench_ctx *b, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "csv", 1, 0, O_CSV }, { "only", 1, 0, O_ONLY }, { "gemv-only", 0, 0, O_GEMV_ONLY },
-		{ "calls", 1, 0, O_CALLS }, { "quick", 0, 0, O_QUICK }, { "hot", 0, 0, O_HOT },
-		{ 0 },
+		{ "calls", 1, 0, O_CALLS }, { "threads", 1, 0, O_THREADS }, { "quick", 0, 0, O_QUICK },
+		{ "hot", 0, 0, O_HOT }, { 0 },
 	};
 	struct tool_cli cli = { .name = "dp_bench", .usage = bench_usage, .flags = TOOL_CLI_JSON };
 	const char *csv = NULL, *comma;
@@ -594,6 +597,14 @@ static void bench_parse(struct bench_ctx *b, int argc, char **argv)
 			if (errno || *end || !*optarg || calls < 1 || calls > 100000)
 				tool_cli_usage_error("--calls '%s': not a count from 1 to 100000",
 						     optarg);
+			break;
+		case O_THREADS:
+			errno = 0;
+			b->threads = (int)strtol(optarg, &end, 10);
+			if (errno || *end || !*optarg || b->threads < 1 ||
+			    b->threads > BENCH_MAX_THREADS)
+				tool_cli_usage_error("--threads '%s': not a count from 1 to %d", optarg,
+						     BENCH_MAX_THREADS);
 			break;
 		case O_QUICK: b->quick = 1; break;
 		case O_HOT: b->hot = 1; break;
@@ -632,12 +643,8 @@ int main(int argc, char **argv)
 	float *wf, *xf;
 	uint16_t *x;
 	size_t i;
-	int nthreads = (int)sysconf(_SC_NPROCESSORS_ONLN);
 
-	if (nthreads < 1)
-		nthreads = 1;
-	if (nthreads > BENCH_MAX_THREADS)
-		nthreads = BENCH_MAX_THREADS;
+	b.threads = 1;
 	/*
 	 * OpenBLAS reads these when it is loaded, before main(): if they are
 	 * set, run again without them so the baseline gets its best kernel.
@@ -671,12 +678,12 @@ int main(int argc, char **argv)
 	b.wf = wf;
 	b.x = x;
 	b.xf = xf;
-	bench_pool_init(&b.pool, nthreads);
-	b.blas_threads = openblas_get_num_threads();
+	bench_pool_init(&b.pool, b.threads);
+	openblas_set_num_threads(b.threads);
 	fprintf(b.text, "# quasar datapath bench: isa %s; GEMV 1 thread, fastest of %u calls; GEMM %d "
 		"threads, fastest of %u; OpenBLAS core %s, %d threads for SGEMM\n",
-		dp_isa_name(b.isa), b.gemv_calls, nthreads, b.gemm_calls, openblas_get_corename(),
-		b.blas_threads);
+		dp_isa_name(b.isa), b.gemv_calls, b.threads, b.gemm_calls, openblas_get_corename(),
+		openblas_get_num_threads());
 	fprintf(b.text, "# OPENBLAS_CORETYPE=%s OPENBLAS_L2_SIZE=%s\n",
 	       getenv("OPENBLAS_CORETYPE") ? getenv("OPENBLAS_CORETYPE") : "(unset)",
 	       getenv("OPENBLAS_L2_SIZE") ? getenv("OPENBLAS_L2_SIZE") : "(unset)");
