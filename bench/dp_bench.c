@@ -522,7 +522,7 @@ static void bench_baselines(struct bench_ctx *b)
 	bench_gemv_loop(b, NULL, NULL, 0, wbytes, &gv);
 	b->sgemv_s = gv.sgemv;
 	b->stream_gbps = (double)(wbytes / 512 * 512) / gv.read * 1e-9;
-	for (i = 0; i < 2; i++) {
+	for (i = 0; !b->gemv_only && i < 2; i++) {
 		b->sgemm_s[i] = 1e30;
 		for (r = 0; r <= b->gemm_calls; r++) {
 			double t = bench_sgemm_once(b, ms[i]);
@@ -694,10 +694,9 @@ int main(int argc, char **argv)
 	       "seconds", "gops", "w_GB/s", "baseline", "speedup");
 	bench_row(&b, "gemv", "openblas_fp32", 1, b.sgemv_s, 4.0 * BENCH_N * BENCH_K, b.sgemv_s,
 		  b.stream_gbps);
-	bench_row(&b, "gemm", "openblas_fp32", 128, b.sgemm_s[0], 4.0 * BENCH_N * BENCH_K,
-		  b.sgemm_s[0], 0);
-	bench_row(&b, "gemm", "openblas_fp32", 512, b.sgemm_s[1], 4.0 * BENCH_N * BENCH_K,
-		  b.sgemm_s[1], 0);
+	for (i = 0; !b.gemv_only && i < 2; i++)
+		bench_row(&b, "gemm", "openblas_fp32", i ? 512 : 128, b.sgemm_s[i],
+			  4.0 * BENCH_N * BENCH_K, b.sgemm_s[i], 0);
 	if (b.csv)
 		fprintf(b.csv, "stream,read,1,%u,%u,%.9f,0,%.3f,%.9f,1,%.3f,1\n", BENCH_K, BENCH_N,
 			4.0 * BENCH_N * BENCH_K / (b.stream_gbps * 1e9), b.stream_gbps,
