@@ -90,6 +90,22 @@ DP_AI void dp_xpair(const uint32_t *xp, uint32_t j, vf *x0, vf *x1)
  */
 #define DP_PANEL_BYTES(c, bits) ((size_t)(c)->geom->kstore * DP_PANEL * (bits) / 8)
 
+/*
+ * Where set t of a BF16-activation kernel reads: its row's prepared
+ * activations @x and its panel's weights @d (T rows on panel p, or with
+ * @np row m on T panels from p).
+ */
+DP_AI void dp_a16_ptrs(const struct dp_kc *c, uint32_t p, uint32_t m, const uint32_t T,
+		       const bool np, const uint32_t bits, const uint32_t **x, const uint8_t **d)
+{
+	uint32_t t;
+
+	for (t = 0; t < T; t++) {
+		x[t] = c->v->xp + (size_t)(m + (np ? 0 : t)) * (c->v->kpad / 2);
+		d[t] = (const uint8_t *)c->w->data + (p + (np ? t : 0)) * DP_PANEL_BYTES(c, bits);
+	}
+}
+
 DP_AI void dp_a16_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 			const uint32_t T, const bool np, const uint32_t fmt)
 {
@@ -104,10 +120,7 @@ DP_AI void dp_a16_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 	uint32_t K = c->w->k, b, k, t;
 	unsigned csr;
 
-	for (t = 0; t < T; t++) {
-		x[t] = c->v->xp + (size_t)(m + (np ? 0 : t)) * (c->v->kpad / 2);
-		d[t] = (const uint8_t *)c->w->data + (p + (np ? t : 0)) * DP_PANEL_BYTES(c, bits);
-	}
+	dp_a16_ptrs(c, p, m, T, np, bits, x, d);
 	for (b = 0; b < c->nb; b++) {
 		uint32_t k0 = b * geom->block, k1 = k0 + geom->block > K ? K : k0 + geom->block;
 		vf pb[DP_MR];
@@ -259,15 +272,16 @@ DP_AI void dp_a16_sparse(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 
 /* ---- int8-activation path ---- */
 
+/* @T rows from @m on panel @p (GEMM); a lone row takes dp_a8_gemv(). */
 DP_AI void dp_a8_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
-		       const uint32_t T, const bool np, const uint32_t fmt)
+		       const uint32_t T, const uint32_t fmt)
 {
 	/* twice E2M1 plus 12: unsigned bytes for the u8 x s8 dot product */
 	static const uint8_t fp4u[16] = { 12, 13, 14, 15, 16, 18, 20, 24,
 					  12, 11, 10, 9, 8, 6, 4, 0 };
 	const struct dp_geom *geom = c->geom;
 	const uint32_t bits = dp_fmt_info(fmt)->elem_bits;
-	const uint8_t *d[DP_MR];
+	const uint8_t *d = (const uint8_t *)c->w->data + p * DP_PANEL_BYTES(c, bits);
 	const int8_t *qx[DP_MR];
 	const int32_t *bs[DP_MR];
 	bool fp4 = fmt == DP_W_MXFP4 || fmt == DP_W_NVFP4;
@@ -277,9 +291,8 @@ DP_AI void dp_a8_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 	vi lut = vi_table16(fp4u);
 
 	for (t = 0; t < T; t++) {
-		qx[t] = c->v->qx + (size_t)(m + (np ? 0 : t)) * c->v->kpad;
-		bs[t] = c->v->bsum + (size_t)(m + (np ? 0 : t)) * c->v->blocks;
-		d[t] = (const uint8_t *)c->w->data + (p + (np ? t : 0)) * DP_PANEL_BYTES(c, bits);
+		qx[t] = c->v->qx + (size_t)(m + t) * c->v->kpad;
+		bs[t] = c->v->bsum + (size_t)(m + t) * c->v->blocks;
 	}
 	for (b = 0; b < c->nb; b++) {
 		uint32_t k0 = b * geom->block, k1 = k0 + geom->block;
@@ -289,46 +302,42 @@ DP_AI void dp_a8_dense(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 			ia[t] = vi_zero();
 		if (bits == 8) {
 			for (k = k0; k < k1; k += 4) {
-				vi u[DP_MR];
+				vi u;
 
 				/* w + 128 as u8: then sum (w + 128) * x - 128 * sum x = sum w * x */
-				for (t = 0; t < (np ? T : 1); t++) {
-					dp_prefetch(d[t] + (size_t)k * 16);
-					u[t] = vi_xor(vi_load(d[t] + (size_t)k * 16),
-						      vi_set1((int32_t)0x80808080u));
-				}
+				dp_prefetch(d + (size_t)k * 16);
+				u = vi_xor(vi_load(d + (size_t)k * 16), vi_set1((int32_t)0x80808080u));
 				for (t = 0; t < T; t++)
-					ia[t] = vi_dpbusd(ia[t], u[np ? t : 0], vi_bcast32(qx[t] + k));
+					ia[t] = vi_dpbusd(ia[t], u, vi_bcast32(qx[t] + k));
 			}
 		} else {
 			for (k = k0; k < k1; k += 8) {
-				vi lo[DP_MR], hi[DP_MR];
+				vi line, lo, hi;
 
-				for (t = 0; t < (np ? T : 1); t++) {
-					vi line;
-
-					dp_prefetch(d[t] + (size_t)k * 8);
-					line = vi_load(d[t] + (size_t)k * 8);
-					lo[t] = vi_and(line, vi_set1(0x0f0f0f0f));
-					hi[t] = vi_and(vi_srli(line, 4), vi_set1(0x0f0f0f0f));
-					if (fp4) {
-						lo[t] = vi_pshufb(lut, lo[t]);
-						hi[t] = vi_pshufb(lut, hi[t]);
-					}
+				dp_prefetch(d + (size_t)k * 8);
+				line = vi_load(d + (size_t)k * 8);
+				lo = vi_and(line, vi_set1(0x0f0f0f0f));
+				hi = vi_and(vi_srli(line, 4), vi_set1(0x0f0f0f0f));
+				if (fp4) {
+					lo = vi_pshufb(lut, lo);
+					hi = vi_pshufb(lut, hi);
 				}
 				for (t = 0; t < T; t++) {
-					ia[t] = vi_dpbusd(ia[t], lo[np ? t : 0], vi_bcast32(qx[t] + k));
-					ia[t] = vi_dpbusd(ia[t], hi[np ? t : 0], vi_bcast32(qx[t] + k + 4));
+					ia[t] = vi_dpbusd(ia[t], lo, vi_bcast32(qx[t] + k));
+					ia[t] = vi_dpbusd(ia[t], hi, vi_bcast32(qx[t] + k + 4));
 				}
 			}
 		}
-		for (t = 0; t < T; t++) {
-			uint32_t pt = p + (np ? t : 0);
-			vi corr = offc ? vi_set1(offc * bs[t][b]) :
-					 vi_mullo(dp_v_zero(c, pt, b), vi_set1(bs[t][b]));
-			vf f = dp_v_factor(c, pt, b, true, fmt);
+		{
+			vi z = offc ? vi_zero() : dp_v_zero(c, p, b);
+			vf f = dp_v_factor(c, p, b, true, fmt);
 
-			acc[t] = vf_add(acc[t], vf_mul(vf_from_i(vi_sub(ia[t], corr)), f));
+			for (t = 0; t < T; t++) {
+				vi corr = offc ? vi_set1(offc * bs[t][b]) :
+						 vi_mullo(z, vi_set1(bs[t][b]));
+
+				acc[t] = vf_add(acc[t], vf_mul(vf_from_i(vi_sub(ia[t], corr)), f));
+			}
 		}
 	}
 }
@@ -448,8 +457,11 @@ DP_AI void dp_a8_gemv(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc, co
  * x + 128 (unsigned; dp_gemm_prepare() stores them so for 2:4 formats):
  * sum (x + 128) w - 128 sum w = sum x w, exactly.
  */
-DP_AI void dp_a8_sparse(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
-			const uint32_t mr, const uint32_t fmt)
+struct dp_sp_tabs {
+	vi sel01, sel23, grp, slot0, slot1;
+};
+
+DP_AI struct dp_sp_tabs dp_sp_tabs_get(void)
 {
 	/* per 128-bit lane (4 output channels): the code bytes of quad 0/1 and 2/3 */
 	static const uint8_t sel01[16] = { 0, 0, 1, 1, 4, 4, 5, 5, 8, 8, 9, 9, 12, 12, 13, 13 };
@@ -459,12 +471,80 @@ DP_AI void dp_a8_sparse(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 	static const uint8_t slot1[16] = { 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3 };
 	/* the second group of a quad starts 4 activations further */
 	static const uint8_t grp[16] = { 0, 0, 4, 4, 0, 0, 4, 4, 0, 0, 4, 4, 0, 0, 4, 4 };
+
+	return (struct dp_sp_tabs){ vi_table16(sel01), vi_table16(sel23), vi_table16(grp),
+				    vi_table16(slot0), vi_table16(slot1) };
+}
+
+/*
+ * One step (K positions k .. k + 31) of panel data @d and index codes
+ * @meta: the 4 signed weight quads @w (zero point @zb removed from every
+ * byte) and the byte-gather indices @idx of each. Adds the weights to the
+ * lanes' weight sums @wsum.
+ */
+DP_AI void dp_sp_step(const struct dp_sp_tabs *tb, const uint8_t *d, const uint8_t *meta,
+		      uint32_t k, vi zb, const bool i4, vi *w, vi *idx, vi *wsum)
+{
+	const uint8_t *ml = meta + (size_t)(k / 32) * 64;
+	vi code = vi_load(ml), codes[2];
+	uint32_t h;
+
+	dp_prefetch(ml);
+	codes[0] = vi_and(code, vi_set1(0x0f0f0f0f));			/* groups 0-3 */
+	codes[1] = vi_and(vi_srli(code, 4), vi_set1(0x0f0f0f0f));	/* groups 4-7 */
+	if (i4) {
+		const uint8_t *dl = d + (size_t)(k / 16) * 64;
+
+		for (h = 0; h < 2; h++) {
+			vi line = vi_load(dl + 64 * h);
+
+			dp_prefetch(dl + 64 * h);
+			w[2 * h] = vi_sub8(vi_and(line, vi_set1(0x0f0f0f0f)), zb);
+			w[2 * h + 1] = vi_sub8(vi_and(vi_srli(line, 4), vi_set1(0x0f0f0f0f)), zb);
+		}
+	} else {
+		const uint8_t *dl = d + (size_t)(k / 8) * 64;
+
+		for (h = 0; h < 4; h++) {
+			dp_prefetch(dl + 64 * h);
+			w[h] = vi_load(dl + 64 * h);
+		}
+	}
+	for (h = 0; h < 4; h++) {
+		vi cd = vi_pshufb(codes[h / 2], h & 1 ? tb->sel23 : tb->sel01);
+
+		idx[h] = vi_or(vi_blend_odd8(vi_pshufb(tb->slot0, cd), vi_pshufb(tb->slot1, cd)),
+			       tb->grp);
+		*wsum = vi_dpbusd(*wsum, vi_set1(0x01010101), w[h]);
+	}
+}
+
+/* Bytes of one panel's data and of its index codes. */
+DP_AI size_t dp_sp_panel_bytes(const struct dp_kc *c, const bool i4)
+{
+	return (size_t)c->geom->kstore * (i4 ? 8 : 16);
+}
+
+DP_AI size_t dp_sp_meta_bytes(const struct dp_kc *c)
+{
+	return (size_t)(c->geom->kpad / 4) * 8;
+}
+
+/* Zero point of every lane in each of its bytes (2:4 INT4), or 0. */
+DP_AI vi dp_sp_zb(const struct dp_kc *c, uint32_t p, uint32_t b, const bool i4)
+{
+	return i4 ? vi_mullo(dp_v_zero(c, p, b), vi_set1(0x01010101)) : vi_zero();
+}
+
+/* @mr rows on panel @p (GEMM). */
+DP_AI void dp_a8_sparse(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
+			const uint32_t mr, const uint32_t fmt)
+{
 	const struct dp_geom *geom = c->geom;
 	const bool i4 = fmt == DP_W_SP_INT4;
-	const uint8_t *d = (const uint8_t *)c->w->data + (size_t)p * geom->kstore * (i4 ? 8 : 16);
-	const uint8_t *meta = c->w->meta + (size_t)p * (geom->kpad / 4) * 8;
-	vi vsel01 = vi_table16(sel01), vsel23 = vi_table16(sel23), vgrp = vi_table16(grp);
-	vi vslot0 = vi_table16(slot0), vslot1 = vi_table16(slot1);
+	const uint8_t *d = (const uint8_t *)c->w->data + p * dp_sp_panel_bytes(c, i4);
+	const uint8_t *meta = c->w->meta + p * dp_sp_meta_bytes(c);
+	const struct dp_sp_tabs tb = dp_sp_tabs_get();
 	const int8_t *qx[DP_MR];
 	uint32_t b, k, r, h;
 
@@ -472,8 +552,7 @@ DP_AI void dp_a8_sparse(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 		qx[r] = c->v->qx + (size_t)(m + r) * c->v->kpad;
 	for (b = 0; b < c->nb; b++) {
 		uint32_t k0 = b * geom->block, k1 = k0 + geom->block;
-		/* zero point in every byte of its lane */
-		vi zb = i4 ? vi_mullo(dp_v_zero(c, p, b), vi_set1(0x01010101)) : vi_zero();
+		vi zb = dp_sp_zb(c, p, b, i4);
 		vi ia[DP_MR], wsum = vi_zero();
 		vf f = dp_v_factor(c, p, b, true, fmt);
 
@@ -481,38 +560,9 @@ DP_AI void dp_a8_sparse(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 			ia[r] = vi_zero();
 		/* groups past K meet zero activations: exact zeros, no mask needed */
 		for (k = k0; k < k1; k += 32) {
-			const uint8_t *ml = meta + (size_t)(k / 32) * 64;
-			vi code = vi_load(ml), codes[2], w[4], idx[4];
+			vi w[4], idx[4];
 
-			dp_prefetch(ml);
-			codes[0] = vi_and(code, vi_set1(0x0f0f0f0f));			/* groups 0-3 */
-			codes[1] = vi_and(vi_srli(code, 4), vi_set1(0x0f0f0f0f));	/* groups 4-7 */
-			if (i4) {
-				const uint8_t *dl = d + (size_t)(k / 16) * 64;
-
-				for (h = 0; h < 2; h++) {
-					vi line = vi_load(dl + 64 * h);
-
-					dp_prefetch(dl + 64 * h);
-					w[2 * h] = vi_sub8(vi_and(line, vi_set1(0x0f0f0f0f)), zb);
-					w[2 * h + 1] = vi_sub8(vi_and(vi_srli(line, 4), vi_set1(0x0f0f0f0f)),
-							       zb);
-				}
-			} else {
-				const uint8_t *dl = d + (size_t)(k / 8) * 64;
-
-				for (h = 0; h < 4; h++) {
-					dp_prefetch(dl + 64 * h);
-					w[h] = vi_load(dl + 64 * h);
-				}
-			}
-			for (h = 0; h < 4; h++) {
-				vi cd = vi_pshufb(codes[h / 2], h & 1 ? vsel23 : vsel01);
-
-				idx[h] = vi_or(vi_blend_odd8(vi_pshufb(vslot0, cd), vi_pshufb(vslot1, cd)),
-					       vgrp);
-				wsum = vi_dpbusd(wsum, vi_set1(0x01010101), w[h]);
-			}
+			dp_sp_step(&tb, d, meta, k, zb, i4, w, idx, &wsum);
 			for (r = 0; r < mr; r++)
 				for (h = 0; h < 4; h++) {
 					vi xg = vi_pshufb(vi_bcast64(qx[r] + k + 8 * h), idx[h]);
@@ -522,6 +572,56 @@ DP_AI void dp_a8_sparse(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 		}
 		for (r = 0; r < mr; r++)
 			acc[r] = vf_add(acc[r], vf_mul(vf_from_i(vi_sub(ia[r], vi_slli(wsum, 7))), f));
+	}
+}
+
+/*
+ * One row on @T consecutive panels from @p (GEMV): as dp_a8_sparse(), but
+ * the row's activations are shared and the panels' streams (data and index
+ * codes) are read side by side, which is what keeps DRAM busy for a single
+ * row (see dp_a8_gemv()).
+ */
+DP_AI void dp_a8_sparse_gemv(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
+			     const uint32_t T, const uint32_t fmt)
+{
+	const struct dp_geom *geom = c->geom;
+	const bool i4 = fmt == DP_W_SP_INT4;
+	const size_t pbytes = dp_sp_panel_bytes(c, i4), mbytes = dp_sp_meta_bytes(c);
+	const uint8_t *d = (const uint8_t *)c->w->data + p * pbytes;
+	const uint8_t *meta = c->w->meta + p * mbytes;
+	const struct dp_sp_tabs tb = dp_sp_tabs_get();
+	const int8_t *qx = c->v->qx + (size_t)m * c->v->kpad;
+	uint32_t b, k, t, h;
+
+	for (b = 0; b < c->nb; b++) {
+		uint32_t k0 = b * geom->block, k1 = k0 + geom->block;
+		vi zb[DP_NP], ia[DP_NP], wsum[DP_NP];
+
+#pragma GCC unroll 4
+		for (t = 0; t < T; t++) {
+			zb[t] = dp_sp_zb(c, p + t, b, i4);
+			ia[t] = vi_zero();
+			wsum[t] = vi_zero();
+		}
+		for (k = k0; k < k1; k += 32) {
+			vi xq[4];
+
+			for (h = 0; h < 4; h++)
+				xq[h] = vi_bcast64(qx + k + 8 * h);
+#pragma GCC unroll 4
+			for (t = 0; t < T; t++) {
+				vi w[4], idx[4];
+
+				dp_sp_step(&tb, d + t * pbytes, meta + t * mbytes, k, zb[t], i4, w,
+					   idx, &wsum[t]);
+				for (h = 0; h < 4; h++)
+					ia[t] = vi_dpbusd(ia[t], vi_pshufb(xq[h], idx[h]), w[h]);
+			}
+		}
+#pragma GCC unroll 4
+		for (t = 0; t < T; t++)
+			acc[t] = vf_add(acc[t], vf_mul(vf_from_i(vi_sub(ia[t], vi_slli(wsum[t], 7))),
+						       dp_v_factor(c, p + t, b, true, fmt)));
 	}
 }
 
@@ -599,7 +699,9 @@ DP_AI void dp_rows(const struct dp_kc *c, uint32_t p, uint32_t m, const uint32_t
 	for (t = 0; t < T; t++)
 		acc[t] = vf_zero();
 	if (dp_fmt_info(fmt)->sparse) {
-		if (a8)
+		if (a8 && np)
+			dp_a8_sparse_gemv(c, p, m, acc, T, fmt);
+		else if (a8)
 			dp_a8_sparse(c, p, m, acc, T, fmt);
 		else
 			dp_a16_sparse(c, p, m, acc, T, fmt);
@@ -607,7 +709,7 @@ DP_AI void dp_rows(const struct dp_kc *c, uint32_t p, uint32_t m, const uint32_t
 		if (a8 && np)
 			dp_a8_gemv(c, p, m, acc, T, fmt);
 		else if (a8)
-			dp_a8_dense(c, p, m, acc, T, np, fmt);
+			dp_a8_dense(c, p, m, acc, T, fmt);
 		else
 			dp_a16_dense(c, p, m, acc, T, np, fmt);
 	}
@@ -621,7 +723,7 @@ DP_AI void dp_tile_fmt(const struct dp_kc *c, uint32_t n0, uint32_t n1, uint32_t
 	uint32_t p = n0 / DP_PANEL, pend = (n1 + DP_PANEL - 1) / DP_PANEL, m;
 	bool sparse = dp_fmt_info(fmt)->sparse;
 
-	if (m1 - m0 < DP_MR && !sparse) {
+	if (m1 - m0 < DP_MR && (!sparse || a8)) {
 		/* few rows (GEMV): row by row, DP_NP panels at a time */
 		for (; p + DP_NP <= pend; p += DP_NP)
 			for (m = m0; m < m1; m++)
@@ -790,10 +892,7 @@ DP_AI void dp_a16_dot(const struct dp_kc *c, uint32_t p, uint32_t m, vf *acc,
 	const uint32_t *x[DP_MR];
 	uint32_t K = c->w->k, b, k, t, u, h;
 
-	for (t = 0; t < T; t++) {
-		x[t] = c->v->xp + (size_t)(m + (np ? 0 : t)) * (c->v->kpad / 2);
-		d[t] = (const uint8_t *)c->w->data + (p + (np ? t : 0)) * DP_PANEL_BYTES(c, bits);
-	}
+	dp_a16_ptrs(c, p, m, T, np, bits, x, d);
 	for (b = 0; b < c->nb; b++) {
 		uint32_t k0 = b * geom->block, k1 = k0 + geom->block > K ? K : k0 + geom->block;
 		vf pb[DP_MR];

@@ -76,6 +76,8 @@ TEST(fast_gemv_matches_golden_int4) { dpt_check_format(_metadata, DP_W_INT4, tru
 TEST(fast_gemv_matches_golden_mxint8) { dpt_check_format(_metadata, DP_W_MXINT8, true); }
 TEST(fast_gemv_matches_golden_mxfp4) { dpt_check_format(_metadata, DP_W_MXFP4, true); }
 TEST(fast_gemv_matches_golden_nvfp4) { dpt_check_format(_metadata, DP_W_NVFP4, true); }
+TEST(fast_gemv_matches_golden_sp_int8) { dpt_check_format(_metadata, DP_W_SP_INT8, true); }
+TEST(fast_gemv_matches_golden_sp_int4) { dpt_check_format(_metadata, DP_W_SP_INT4, true); }
 
 TEST(fast_act_quant_matches_golden)
 {
