@@ -35,8 +35,12 @@ bash "$top/scripts/vm.sh" --timeout 1200 --trace quasar_hwq_job_phases \
 [ -e $t/trace ] || mount -t tracefs tracefs $t
 echo mono >$t/trace_clock
 for e in submit run complete; do echo 1 >$t/events/quasar/quasar_job_\$e/enable; done
+# The waiter, its interrupts and run_job (the submitter's vCPU) on vCPU 0:
+# the interrupt thread then wakes the waiter without an IPI to an idle vCPU,
+# whose QEMU thread the host would have to wake first.
+for i in \$(grep quasar /proc/interrupts | cut -d: -f1); do echo 1 >/proc/irq/\$i/smp_affinity; done
 echo >$t/trace
-accel-bench-model --steps $steps --fp32 $guest_dir/$(basename "$fp32") $guest_dir/$(basename "$qpk")
+taskset 1 accel-bench-model --steps $steps --fp32 $guest_dir/$(basename "$fp32") $guest_dir/$(basename "$qpk")
 rc=\$?
 echo 0 >$t/tracing_on
 grep -E 'quasar_job_(submit|run|complete):' $t/trace

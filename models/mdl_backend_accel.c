@@ -19,6 +19,16 @@
 
 /* A job of a model's forward pass runs in seconds even under TCG. */
 #define MDL_ACCEL_TIMEOUT_NS	(120ll * 1000000000ll)
+/*
+ * The weights' and the activations' BOs in whole 2 MiB: the driver's BOs
+ * get 2 MiB folios only where their size covers them (driver/quasar_gemfs.c),
+ * and the device reads a weight tile, or the strided rows of a KV cache
+ * head, where they lie only from guest-contiguous pages (firmware/fw_wplace.c,
+ * fw_sram.c), copying them by DMA otherwise. In 4 KiB pages the LM's
+ * weights were mostly copied on every token (94-111 KiB of about 490 read
+ * in place) and its KV cache rows staged 8 rows per DMA.
+ */
+#define MDL_ACCEL_FOLIO		(2ull << 20)
 
 struct mdl_accel_backend {
 	struct mdl_backend b;
@@ -83,7 +93,11 @@ static int mdl_accel_map(struct mdl_backend *b, const uint64_t size[MDL_REGIONS]
 	if (a->bo[0])
 		return mdl_err(b->err, sizeof(b->err), -EBUSY, "regions already mapped");
 	for (i = 0; i < MDL_REGIONS; i++) {
-		ret = mdl_accel_bo(a, size[i], &a->bo[i], &a->map[i]);
+		uint64_t bytes = size[i];
+
+		if ((i == MDL_REGION_WEIGHTS || i == MDL_REGION_ACT) && bytes)
+			bytes = (bytes + MDL_ACCEL_FOLIO - 1) & ~(MDL_ACCEL_FOLIO - 1);
+		ret = mdl_accel_bo(a, bytes, &a->bo[i], &a->map[i]);
 		if (ret)
 			return ret;
 		a->size[i] = size[i];
