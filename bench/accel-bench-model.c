@@ -12,7 +12,9 @@
  *
  *   model-bench: path=P steps=N prompt=N wall_ns=N [busy_ns=N stream_ns=N
  *                cmds=N stream_bytes=N seq_first=N seq_last=N job_ns=N
- *                mmu_ns=N dma_ns=N kernel_ns=N cpl_ns=N]
+ *                mmu_ns=N dma_ns=N kernel_ns=N cpl_ns=N submit_ns=N wait_ns=N
+ *                stats_ns=N]
+ *   model-bench-step: seqno=N submit_at_ns=N waited_at_ns=N   (the device)
  *
  * wall_ns: the decode steps from the caller's side (stream built, job
  * submitted, waited for, logits read); busy_ns: the device's own time of
@@ -21,7 +23,11 @@
  * bytes, the last step's); the phases are the
  * firmware's (struct mdl_job_time) where the backend sees them (fwrun),
  * and the QEMU trace event quasar_hwq_job_phases of seqnos seq_first ..
- * seq_last gives them for the device (bench/model_bench.sh). A benchmark:
+ * seq_last gives them for the device (bench/model_bench.sh). On the device,
+ * submit_ns (the stream into the command BO and SUBMIT), wait_ns (BO_WAIT)
+ * and stats_ns (JOB_STATS) are the caller's side, and a step line per job
+ * says when (CLOCK_MONOTONIC) SUBMIT was entered and BO_WAIT returned, for
+ * the driver's tracepoints to split them. A benchmark:
  * it checks that every job ran (status OK), not how fast.
  */
 #include <errno.h>
@@ -87,6 +93,9 @@ static void bench_time_add(struct mdl_job_time *sum, const struct mdl_job_time *
 	sum->dma_ns += t->dma_ns;
 	sum->kernel_ns += t->kernel_ns;
 	sum->cpl_ns += t->cpl_ns;
+	sum->submit_ns += t->submit_ns;
+	sum->wait_ns += t->wait_ns;
+	sum->stats_ns += t->stats_ns;
 }
 
 /*
@@ -154,6 +163,12 @@ static int bench_device(const struct bench_opts *o, const struct mdl_packed *pk,
 
 			b->ops->job_time(b, &t);
 			bench_time_add(&s->t, &t);
+			/* Matched with the driver's tracepoints by model_bench.sh. */
+			if (t.submit_at_ns)
+				printf("model-bench-step: seqno=%llu submit_at_ns=%llu "
+				       "waited_at_ns=%llu\n", (unsigned long long)st.seqno,
+				       (unsigned long long)t.submit_at_ns,
+				       (unsigned long long)t.waited_at_ns);
 		}
 	}
 	if (!ret)
@@ -289,14 +304,15 @@ int main(int argc, char **argv)
 		printf("model-bench: path=%s variant=%s steps=%u prompt=%u wall_ns=%llu "
 		       "busy_ns=%llu stream_ns=%llu cmds=%u stream_bytes=%u seq_first=%llu "
 		       "seq_last=%llu job_ns=%llu mmu_ns=%llu dma_ns=%llu kernel_ns=%llu "
-		       "cpl_ns=%llu\n",
+		       "cpl_ns=%llu submit_ns=%llu wait_ns=%llu stats_ns=%llu\n",
 		       o.fwrun ? "host-fwrun" : "guest-device", pk.variant, o.steps, o.prompt,
 		       (unsigned long long)s.wall_ns, (unsigned long long)s.busy_ns,
 		       (unsigned long long)s.stream_ns, s.cmds, s.stream_bytes,
 		       (unsigned long long)s.seq_first, (unsigned long long)s.seq_last,
 		       (unsigned long long)s.t.job_ns, (unsigned long long)s.t.mmu_ns,
 		       (unsigned long long)s.t.dma_ns, (unsigned long long)s.t.kernel_ns,
-		       (unsigned long long)s.t.cpl_ns);
+		       (unsigned long long)s.t.cpl_ns, (unsigned long long)s.t.submit_ns,
+		       (unsigned long long)s.t.wait_ns, (unsigned long long)s.t.stats_ns);
 	if (!ret && o.fp32) {
 		ret = bench_cpu(&o, &cpu_ns, err, sizeof(err));
 		if (!ret)

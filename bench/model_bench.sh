@@ -13,8 +13,8 @@
 # and runs it there through /dev/accel/accel0 and on the guest CPU in FP32,
 # with the QEMU trace event quasar_hwq_job_phases on; writes OUT.csv (one
 # row per path: tokens/s and, per decode token, where the time went) and
-# keeps the VM's console in OUT.log. Figures only: nothing here passes or
-# fails on a time.
+# keeps the VM's console in OUT.log (the QEMU trace in OUT.log.trace).
+# Figures only: nothing here passes or fails on a time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -ge 4 ] || { echo "usage: model_bench.sh HOST_BENCH QPK FP32 OUT.csv [STEPS]" >&2; exit 2; }
@@ -28,24 +28,36 @@ echo "model-bench: host, fwrun and CPU FP32 ($steps decode steps)"
 echo "model-bench: guest, /dev/accel/accel0 and CPU FP32 (console: $log)"
 # The driver's tracepoints too (submit, run_job, completion), printed after.
 t=/sys/kernel/tracing
-bash "$top/scripts/vm.sh" --timeout 1200 --trace quasar_hwq_job_phases --cmd "
+# The QEMU trace to a file of its own (never cut into a guest line); the
+# guest's trace clock is CLOCK_MONOTONIC, the benchmark's step stamps'.
+bash "$top/scripts/vm.sh" --timeout 1200 --trace quasar_hwq_job_phases \
+	--trace quasar_hwq_job_engine --trace-file "$log.trace" --cmd "
 [ -e $t/trace ] || mount -t tracefs tracefs $t
+echo mono >$t/trace_clock
 for e in submit run complete; do echo 1 >$t/events/quasar/quasar_job_\$e/enable; done
+# The waiter, its interrupts and run_job (the submitter's vCPU) on vCPU 0:
+# the interrupt thread then wakes the waiter without an IPI to an idle vCPU,
+# whose QEMU thread the host would have to wake first.
+for i in \$(grep quasar /proc/interrupts | cut -d: -f1); do echo 1 >/proc/irq/\$i/smp_affinity; done
 echo >$t/trace
-accel-bench-model --steps $steps --fp32 $guest_dir/$(basename "$fp32") $guest_dir/$(basename "$qpk")
+taskset 1 accel-bench-model --steps $steps --fp32 $guest_dir/$(basename "$fp32") $guest_dir/$(basename "$qpk")
 rc=\$?
 echo 0 >$t/tracing_on
 grep -E 'quasar_job_(submit|run|complete):' $t/trace
 exit \$rc" >"$log" 2>&1 ||
 	{ tail -n 30 "$log" >&2; echo "model-bench: the guest run failed" >&2; exit 1; }
 
-tr -d '\r' <"$log" | cat "$log.host" - | awk -v out="$out" '
+tr -d '\r' <"$log" | cat "$log.host" - "$log.trace" | awk -v out="$out" '
 function kv(line, k,    n, i, f, a) {
 	n = split(line, f, " ")
 	for (i = 1; i <= n; i++)
 		if (split(f[i], a, "=") == 2 && a[1] == k)
 			return a[2]
 	return ""
+}
+/^model-bench-step: / {
+	s = kv($0, "seqno"); sub_at[s] = kv($0, "submit_at_ns"); wait_at[s] = kv($0, "waited_at_ns")
+	next
 }
 /^model-bench: path=/ {
 	p = kv($0, "path"); path[p] = $0; order[++np] = p
@@ -58,6 +70,13 @@ function kv(line, k,    n, i, f, a) {
 	if (ev == "quasar_job_submit:") submit[kv($0, "job")] = ts
 	else if (ev == "quasar_job_run:") { run[kv($0, "seqno")] = ts; jobid[kv($0, "seqno")] = kv($0, "job") }
 	else done_ts[kv($0, "seqno")] = ts
+	next
+}
+/quasar_hwq_job_engine/ {
+	for (i = 1; i < NF; i++) {
+		if ($i == "seqno") s = $(i + 1)
+		else if ($i == "inplace_bytes") inplace[s] = $(i + 1)
+	}
 	next
 }
 /quasar_hwq_job_phases/ {
@@ -73,27 +92,33 @@ function ms(ns, n) { return sprintf("%.3f", ns / n / 1e6) }
 # start; guest: the rest of the time the caller saw (stream: building it).
 # sched: SUBMIT to run_job; ring: run_job to the completion handled (the
 # device wake-up, busy time and interrupt included), from the driver tracepoints.
+# The side of the caller (the device): submit (the stream into the command BO
+# and SUBMIT), wait (BO_WAIT), stats (JOB_STATS); from the step stamps and
+# the driver tracepoints, entry (SUBMIT entered to its tracepoint) and
+# wakeup (the completion handled to BO_WAIT returned); inplace: weight
+# bytes the device read where they lie instead of copying them (KiB a token).
 function row(p, l, wall, busy, wake, job, mmu, dma, kern, cpl, irq, sched, ring, speed, n,
-	     fw) {
+	     caller, fw) {
 	fw = job - mmu - dma - kern
-	printf "%s,%s,%d,%.1f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s\n", p,
+	printf "%s,%s,%d,%.1f,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%d,%s,%s\n", p,
 		variant[p], n, n / (wall / 1e9), ms(wall, n), ms(busy, n), ms(mmu, n), ms(dma, n),
 		ms(kern, n), ms(fw, n), ms(cpl, n), ms(irq, n), ms(wake, n),
 		ms(wall - busy - wake, n), ms(kv(l, "stream_ns"), n),
 		(sched != "" ? ms(sched, n) : ""), (ring != "" ? ms(ring, n) : ""),
 		(busy ? sprintf("%.3f", kern / busy) : ""), kv(l, "cmds"), kv(l, "stream_bytes"),
-		speed > out
+		speed, caller > out
 }
 END {
 	print "path,variant,steps,tokens_per_s,ms_per_token,busy_ms,mmu_ms,dma_ms,kernel_ms," \
 	      "firmware_ms,completion_ms,irq_ms,wake_ms,guest_ms,stream_build_ms," \
 	      "guest_sched_ms,guest_run_to_irq_ms,kernel_share_of_busy,commands," \
-	      "stream_bytes,speedup_vs_cpu_fp32" > out
+	      "stream_bytes,speedup_vs_cpu_fp32,submit_ms,wait_ms,stats_ms,submit_entry_ms," \
+	      "complete_to_wake_ms,inplace_kib" > out
 	for (k = 1; k <= np; k++) {
 		p = order[k]; l = path[p]; n = kv(l, "steps"); variant[p] = kv(l, "variant")
 		wall = kv(l, "wall_ns")
 		if (p ~ /cpu-fp32$/) {
-			printf "%s,fp32,%d,%.1f,%s,,,,,,,,,,,,,,,,\n", p, n, n / (wall / 1e9),
+			printf "%s,fp32,%d,%.1f,%s,,,,,,,,,,,,,,,,,,,,,,\n", p, n, n / (wall / 1e9),
 				ms(wall, n) > out
 			continue
 		}
@@ -102,29 +127,36 @@ END {
 		if (p == "host-fwrun") {
 			job = kv(l, "job_ns")
 			row(p, l, wall, job, 0, job, kv(l, "mmu_ns"), kv(l, "dma_ns"),
-			    kv(l, "kernel_ns"), 0, 0, "", "", speed, n)
+			    kv(l, "kernel_ns"), 0, 0, "", "", speed, n, ",,,,,")
 			continue
 		}
 		# The device: its decode jobs by seqno, from the QEMU trace.
 		wake = job = mmu = dma = kern = cpl = irq = sched = ring = traced = 0
+		entry = wakeup = inpl = 0
 		for (s = kv(l, "seq_first"); s <= kv(l, "seq_last") + 0; s++) {
-			if ((s in run) && (s in done_ts) && (jobid[s] in submit)) {
+			if ((s in run) && (s in done_ts) && (jobid[s] in submit) && (s in sub_at)) {
 				sched += (run[s] - submit[jobid[s]]) * 1e9
 				ring += (done_ts[s] - run[s]) * 1e9
+				entry += submit[jobid[s]] * 1e9 - sub_at[s]
+				wakeup += wait_at[s] - done_ts[s] * 1e9
 				traced++
 			}
 			if (!((s, "job_ns") in ph)) {
 				print "model-bench: no quasar_hwq_job_phases for seqno " s > "/dev/stderr"
 				exit 1
 			}
+			inpl += inplace[s]
 			wake += ph[s, "wake_ns"]; job += ph[s, "job_ns"]; mmu += ph[s, "mmu_ns"]
 			dma += ph[s, "dma_ns"]; kern += ph[s, "kernel_ns"]
 			cpl += ph[s, "cpl_ns"]; irq += ph[s, "irq_ns"]
 		}
 		if (traced != kv(l, "seq_last") - kv(l, "seq_first") + 1)
-			sched = ring = ""
+			sched = ring = entry = wakeup = ""
+		caller = ms(kv(l, "submit_ns"), n) "," ms(kv(l, "wait_ns"), n) "," \
+			 ms(kv(l, "stats_ns"), n) "," (entry != "" ? ms(entry, n) : "") "," \
+			 (wakeup != "" ? ms(wakeup, n) : "") "," sprintf("%.1f", inpl / n / 1024)
 		row(p, l, wall, job + cpl + irq, wake, job, mmu, dma, kern, cpl, irq, sched, ring,
-		    speed, n)
+		    speed, n, caller)
 	}
 }'
 rm -f "$log.host"

@@ -14,8 +14,8 @@
 # the ratios: the GEMV job's device time and its submit-to-completion time
 # against the kernel alone, and the share of the job's device time that is
 # not the kernel (page walks, DMA, the firmware's loop, completion). The
-# VM's console stays in OUT.log. Figures only: nothing passes or fails on a
-# time.
+# VM's console stays in OUT.log, the QEMU trace in OUT.log.trace. Figures
+# only: nothing passes or fails on a time.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 [ $# -ge 2 ] || { echo "usage: stack_bench.sh HOST_BENCH OUT.csv [accel-bench options]" >&2; exit 2; }
@@ -30,12 +30,15 @@ LD_LIBRARY_PATH=$top/build/libaccel${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
 cat "$log.host"
 echo "stack-bench: accel-bench in the guest (console: $log)"
 t=/sys/kernel/tracing
-bash "$top/scripts/vm.sh" --timeout 1800 --trace quasar_hwq_job_phases --cmd "
+# The QEMU trace goes to a file of its own: on the console a trace line can
+# land inside a line of the guest's and cut a figure in two.
+bash "$top/scripts/vm.sh" --timeout 1800 --trace quasar_hwq_job_phases \
+	--trace-file "$log.trace" --cmd "
 [ -e $t/trace ] || mount -t tracefs tracefs $t
 accel-bench --trace --json $*" >"$log" 2>&1 ||
 	{ tail -n 30 "$log" >&2; echo "stack-bench: the guest run failed" >&2; exit 1; }
 
-tr -d '\r' <"$log" | cat "$log.host" - | python3 -c '
+tr -d '\r' <"$log" | cat "$log.host" - "$log.trace" | python3 -c '
 import json, re, sys
 
 out = sys.argv[1]

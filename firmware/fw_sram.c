@@ -10,6 +10,7 @@
 #include "fw_bytes.h"
 #include "fw_cmd.h"
 #include "fw_exec.h"
+#include "fw_time.h"
 
 void *fw_sram_alloc(struct fw_xctx *x, uint64_t bytes)
 {
@@ -66,6 +67,35 @@ int fw_sram_in(struct fw_xctx *x, uint64_t va, void *dst, uint64_t len,
 #define FW_ROWS_BOUNCE		4096u
 #define FW_ROWS_GAP_MAX		8u	/* stride / len up to which the span is read */
 
+/*
+ * The rows copied straight out of guest memory when their whole span is
+ * one run of pages the HAL hands out (hal.dma_map, as fw_wplace.c reads
+ * weights): no DMA per bounce and no bounce copy, the same bytes and
+ * counts. False when it is not (scattered pages, a page that does not
+ * translate, stage-copy): the DMA path then reads, or faults, as before.
+ */
+static bool fw_sram_rows_mapped(struct fw_xctx *x, uint64_t va, uint64_t stride,
+				uint64_t len, uint64_t rows, uint8_t *out, enum fw_cls cls)
+{
+	const struct fw_hal *hal = &x->fw->hal;
+	uint64_t span = (rows - 1) * stride + len, dma, t0;
+	const uint8_t *p;
+
+	if (x->e->stage_copy || !hal->dma_map || !hal->dma_unmap ||
+	    fw_mmu_contig(x->fw, x->slot, va, span, &dma) < span)
+		return false;
+	t0 = fw_time_now(x->fw);
+	p = hal->dma_map(hal->opaque, dma, span);
+	if (!p)
+		return false;
+	for (uint64_t i = 0; i < rows; i++)
+		fw_memcpy(out + i * len, p + i * stride, len);
+	hal->dma_unmap(hal->opaque, p);
+	fw_time_add(x->fw, dma_ns, t0);
+	fw_sram_count(x, rows * len, cls);
+	return true;
+}
+
 int fw_sram_in_rows(struct fw_xctx *x, uint64_t va, uint64_t stride, uint64_t len,
 		    uint64_t rows, void *dst, enum fw_cls cls)
 {
@@ -76,6 +106,8 @@ int fw_sram_in_rows(struct fw_xctx *x, uint64_t va, uint64_t stride, uint64_t le
 
 	if (stride == len)
 		return fw_sram_in(x, va, dst, rows * len, cls);
+	if (rows && stride > len && fw_sram_rows_mapped(x, va, stride, len, rows, out, cls))
+		return DRM_QUASAR_STATUS_OK;
 	if (stride < len || stride > FW_ROWS_GAP_MAX * len || len > FW_ROWS_BOUNCE) {
 		for (; r < rows; r++) {
 			st = fw_sram_in(x, va + r * stride, out + r * len, len, cls);

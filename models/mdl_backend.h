@@ -42,6 +42,15 @@ struct mdl_job_time {
 	uint64_t dma_ns;	/* stream and operand DMA */
 	uint64_t kernel_ns;	/* datapath kernels */
 	uint64_t cpl_ns;	/* statistics and completion records */
+	/*
+	 * The caller's side of the job (the device backend, CLOCK_MONOTONIC
+	 * around its calls; 0 on fwrun): the stream copied into the command
+	 * BO and SUBMIT, BO_WAIT (SUBMIT's return to the fence seen), and
+	 * JOB_STATS; and when SUBMIT was entered and BO_WAIT returned, to
+	 * match the job with the driver's tracepoints (trace_clock mono).
+	 */
+	uint64_t submit_ns, wait_ns, stats_ns;
+	uint64_t submit_at_ns, waited_at_ns;
 };
 
 struct mdl_backend_ops {
@@ -59,8 +68,9 @@ struct mdl_backend_ops {
 	int (*run)(struct mdl_backend *b, const void *stream, uint32_t len,
 		   struct accel_job_stats *st);
 	/*
-	 * The last job's time by phase; NULL where the firmware's clock is
-	 * out of reach (the device: its QEMU trace event quasar_hwq_job_phases).
+	 * The last job's time by phase; the firmware's phases are 0 where its
+	 * clock is out of reach (the device: its QEMU trace event
+	 * quasar_hwq_job_phases).
 	 */
 	void (*job_time)(struct mdl_backend *b, struct mdl_job_time *t);
 	void (*destroy)(struct mdl_backend *b);

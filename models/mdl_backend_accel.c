@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <accel.h>
 
@@ -18,6 +19,16 @@
 
 /* A job of a model's forward pass runs in seconds even under TCG. */
 #define MDL_ACCEL_TIMEOUT_NS	(120ll * 1000000000ll)
+/*
+ * The weights' and the activations' BOs in whole 2 MiB: the driver's BOs
+ * get 2 MiB folios only where their size covers them (driver/quasar_gemfs.c),
+ * and the device reads a weight tile, or the strided rows of a KV cache
+ * head, where they lie only from guest-contiguous pages (firmware/fw_wplace.c,
+ * fw_sram.c), copying them by DMA otherwise. In 4 KiB pages the LM's
+ * weights were mostly copied on every token (94-111 KiB of about 490 read
+ * in place) and its KV cache rows staged 8 rows per DMA.
+ */
+#define MDL_ACCEL_FOLIO		(2ull << 20)
 
 struct mdl_accel_backend {
 	struct mdl_backend b;
@@ -27,7 +38,16 @@ struct mdl_accel_backend {
 	uint64_t size[MDL_REGIONS];
 	struct accel_bo *cmd;
 	uint8_t *cmd_map;
+	struct mdl_job_time t;	/* the last job's, the caller's side */
 };
+
+static uint64_t mdl_accel_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
 
 static struct mdl_accel_backend *mdl_accel(struct mdl_backend *b)
 {
@@ -73,7 +93,11 @@ static int mdl_accel_map(struct mdl_backend *b, const uint64_t size[MDL_REGIONS]
 	if (a->bo[0])
 		return mdl_err(b->err, sizeof(b->err), -EBUSY, "regions already mapped");
 	for (i = 0; i < MDL_REGIONS; i++) {
-		ret = mdl_accel_bo(a, size[i], &a->bo[i], &a->map[i]);
+		uint64_t bytes = size[i];
+
+		if ((i == MDL_REGION_WEIGHTS || i == MDL_REGION_ACT) && bytes)
+			bytes = (bytes + MDL_ACCEL_FOLIO - 1) & ~(MDL_ACCEL_FOLIO - 1);
+		ret = mdl_accel_bo(a, bytes, &a->bo[i], &a->map[i]);
 		if (ret)
 			return ret;
 		a->size[i] = size[i];
@@ -120,6 +144,7 @@ static int mdl_accel_run(struct mdl_backend *b, const void *stream, uint32_t len
 {
 	struct mdl_accel_backend *a = mdl_accel(b);
 	struct accel_job_result res;
+	uint64_t t1;
 	int ret;
 
 	if (!a->bo[0])
@@ -134,19 +159,32 @@ static int mdl_accel_run(struct mdl_backend *b, const void *stream, uint32_t len
 		if (ret)
 			return ret;
 	}
+	a->t = (struct mdl_job_time){ .submit_at_ns = mdl_accel_now() };
 	memcpy(a->cmd_map, stream, len);
 	ret = accel_job_submit(a->cmd, 0, len, &(struct accel_submit){
 		.bos = a->bo, .bo_count = MDL_REGIONS });
 	if (ret)
 		return mdl_accel_fail(a, ret, "SUBMIT");
+	t1 = mdl_accel_now();
+	a->t.submit_ns = t1 - a->t.submit_at_ns;
 	/* -EIO: the job ran and failed; its status is in res and JOB_STATS */
 	ret = accel_bo_wait(a->cmd, MDL_ACCEL_TIMEOUT_NS, &res);
 	if (ret && ret != -EIO)
 		return mdl_accel_fail(a, ret, "BO_WAIT");
+	a->t.waited_at_ns = mdl_accel_now();
+	a->t.wait_ns = a->t.waited_at_ns - t1;
 	ret = accel_job_stats(a->cmd, st);
 	if (ret)
 		return mdl_accel_fail(a, ret, "JOB_STATS");
+	a->t.stats_ns = mdl_accel_now() - a->t.waited_at_ns;
+	a->t.seqno = st->seqno;
 	return 0;
+}
+
+/* The caller's side of the last job; the device's phases are in its QEMU trace. */
+static void mdl_accel_job_time(struct mdl_backend *b, struct mdl_job_time *t)
+{
+	*t = mdl_accel(b)->t;
 }
 
 static void mdl_accel_destroy(struct mdl_backend *b)
@@ -165,6 +203,7 @@ static const struct mdl_backend_ops mdl_accel_ops = {
 	.write = mdl_accel_write,
 	.read = mdl_accel_read,
 	.run = mdl_accel_run,
+	.job_time = mdl_accel_job_time,
 	.destroy = mdl_accel_destroy,
 };
 

@@ -42,7 +42,14 @@ static int mdl_fwrun_map(struct mdl_backend *b, const uint64_t size[MDL_REGIONS]
 			 uint64_t base[MDL_REGIONS])
 {
 	struct mdl_fwrun_backend *f = mdl_fwrun(b);
-	struct fwrun_config cfg = { .sram_size = f->sram_size, .simd = f->simd };
+	/*
+	 * The window in 2 MiB physical runs, as the device backend's regions
+	 * lie in the guest (2 MiB folios, mdl_backend_accel.c): the firmware
+	 * reads weights and KV cache rows in place on both, with the same
+	 * results and statistics as a copy.
+	 */
+	struct fwrun_config cfg = { .sram_size = f->sram_size, .simd = f->simd,
+				    .contig = 2ull << 20 };
 	uint64_t va = FWRUN_PAGE + MDL_FWRUN_STREAM_MAX;
 	uint32_t i;
 

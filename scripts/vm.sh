@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Boot the Quasar guest under TCG and run a job in it.
 # usage: vm.sh [--script FILE | --cmd 'CMDS' | --shell] [--add FILE[:DEST]]...
-#              [--append ARGS] [--trace PATTERN] [--gdb PORT] [--timeout SEC]
+#              [--append ARGS] [--trace PATTERN] [--trace-file FILE]
+#              [--gdb PORT] [--timeout SEC]
 #              [--log FILE] [--noload] [--qmp SOCKET] [--initrd FILE]
 #              [--kernel FILE] [-- extra qemu args]
 #
@@ -17,6 +18,9 @@
 #   --trace PATTERN   enable QEMU trace events matching PATTERN (e.g.
 #                     'quasar_*', qemu-device/trace-events); they go to the
 #                     console log with the guest's output
+#   --trace-file FILE the trace events into FILE instead, apart from the
+#                     console (a parser never sees a trace line cut into
+#                     a line of the guest's; QEMU's log backend, -D)
 #   --gdb PORT        QEMU's gdb stub on localhost:PORT (target remote :PORT)
 #   --noload          boot without loading quasar.ko
 #   --qmp SOCKET      QMP on a unix socket (host-driven tests)
@@ -33,7 +37,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 eval "$(sed -n 's/^\([A-Z_]*\) [:?]= \(.*\)$/\1="${\1:-\2}"/p' "$top/versions.mk")"
 
-script= cmd= timeout=300 log= append= qmp= shell= gdb= initramfs= kernel=
+script= cmd= timeout=300 log= append= qmp= shell= gdb= initramfs= kernel= trace_file=
 extra=() adds=() traces=()
 need_arg() { [ $# -ge 2 ] || { echo "vm.sh: $1 needs an argument" >&2; exit 2; }; }
 while [ $# -gt 0 ]; do
@@ -44,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--add) need_arg "$@"; adds+=("$2"); shift 2 ;;
 	--append) need_arg "$@"; append="$append $2"; shift 2 ;;
 	--trace) need_arg "$@"; traces+=(-trace "$2"); shift 2 ;;
+	--trace-file) need_arg "$@"; trace_file=$2; shift 2 ;;
 	--gdb) need_arg "$@"; gdb=$2; shift 2 ;;
 	--timeout) need_arg "$@"; timeout=$2; shift 2 ;;
 	--log) need_arg "$@"; log=$2; shift 2 ;;
@@ -98,6 +103,11 @@ done
 cat "$initramfs" "$work/job.cpio.gz" >"$work/initrd.gz"
 
 qmp_args=()
+if [ -n "$trace_file" ]; then
+	mkdir -p "$(dirname "$trace_file")"
+	rm -f "$trace_file"
+	traces+=(-D "$trace_file")
+fi
 [ -n "$qmp" ] && qmp_args=(-qmp "unix:$qmp,server=on,wait=off")
 [ -n "$gdb" ] && qmp_args+=(-gdb "tcp:127.0.0.1:$gdb")
 # The job's stdin: the terminal for --shell, nothing otherwise.

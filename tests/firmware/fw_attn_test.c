@@ -10,6 +10,7 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "kselftest_harness.h"
 
@@ -22,14 +23,31 @@
 #define SENTINEL	0xa5a5a5a5u
 
 static void *at_simd_ws;
+/* Physically contiguous runs of the window (struct fwrun_config.contig); 0: page by page. */
+static uint64_t at_contig;
+/* The engine copies every operand by DMA (struct fw_engine.stage_copy). */
+static bool at_stage_copy;
+/* hal.dma_map calls: the reads done in place. */
+static uint32_t at_maps;
+static const void *(*at_map_orig)(void *opaque, uint64_t addr, uint64_t len);
+
+static const void *at_count_map(void *opaque, uint64_t addr, uint64_t len)
+{
+	at_maps++;
+	return at_map_orig(opaque, addr, len);
+}
 
 /* A booted runner; with @simd, the engine runs the SIMD kernels. */
 static int at_init(struct fwrun *e, uint64_t sram, bool simd)
 {
+	struct fwrun_config cfg = { .sram_size = sram, .contig = at_contig };
 	uint64_t size = fw_engine_ws_size(sram);
 
-	if (fwrun_init(e, sram))
+	if (fwrun_init_config(e, &cfg))
 		return 1;
+	e->eng.stage_copy = at_stage_copy;
+	at_map_orig = e->fw.hal.dma_map;
+	e->fw.hal.dma_map = at_count_map;
 	if (!simd)
 		return 0;
 	free(at_simd_ws);
@@ -523,7 +541,8 @@ static double ref_attention_f64(const float *q, const float *kc, const float *vc
  * The three commands of one head's attention for t queries at positions
  * pos .. pos + t - 1 (docs/isa.md 11.6); the caches hold NaN past pos + t - 1.
  */
-static int attention_case(uint32_t h, uint32_t pos, uint32_t t, bool simd)
+static int attention_case(uint32_t h, uint32_t pos, uint32_t t, bool simd,
+			  struct fw_job_stats *st)
 {
 	static float q[8 * DIM], kc[MAXPOS * KVDIM], vc[MAXPOS * KVDIM], want[8 * DIM], got[8 * DIM];
 	const uint32_t kvh = h / (H / HKV), n = pos + t;
@@ -574,6 +593,8 @@ static int attention_case(uint32_t h, uint32_t pos, uint32_t t, bool simd)
 	fwrun_run(&e);
 	fwrun_read(&e, ob, got, sizeof(got));
 	bad |= at_job_ok(&e, 6) || at_same(got, want, sizeof(got), "attention out");
+	if (st)
+		*st = e.res.stats;
 	for (uint32_t m = 0; m < t; m++)
 		for (uint32_t d = 0; d < HD; d++) {
 			double ref = ref_attention_f64(q, kc, vc, h, m, pos, d);
@@ -590,16 +611,42 @@ static int attention_case(uint32_t h, uint32_t pos, uint32_t t, bool simd)
 
 TEST(attention_decode_step_of_one_head)
 {
-	EXPECT_EQ(0, attention_case(3, 22, 1, false));
-	EXPECT_EQ(0, attention_case(3, 22, 1, true));
-	EXPECT_EQ(0, attention_case(0, 0, 1, false));	/* the first token */
+	EXPECT_EQ(0, attention_case(3, 22, 1, false, NULL));
+	EXPECT_EQ(0, attention_case(3, 22, 1, true, NULL));
+	EXPECT_EQ(0, attention_case(0, 0, 1, false, NULL));	/* the first token */
 }
 
 TEST(attention_prefill_window_of_one_head)
 {
-	EXPECT_EQ(0, attention_case(1, 7, 5, false));
-	EXPECT_EQ(0, attention_case(1, 7, 5, true));
-	EXPECT_EQ(0, attention_case(2, 0, 8, true));	/* a prompt from position 0 */
+	EXPECT_EQ(0, attention_case(1, 7, 5, false, NULL));
+	EXPECT_EQ(0, attention_case(1, 7, 5, true, NULL));
+	EXPECT_EQ(0, attention_case(2, 0, 8, true, NULL));	/* a prompt from position 0 */
+}
+
+/*
+ * The KV cache's strided rows copied where they lie (one physical run:
+ * fw_sram.c, hal.dma_map) or by DMA through the bounce buffer (the forced
+ * copy): the same output and the same statistics, byte for byte.
+ */
+TEST(attention_kv_rows_in_place_or_staged_agree)
+{
+	const uint32_t cases[][3] = { { 3, 22, 1 }, { 1, 7, 5 }, { 2, 0, 8 } };
+
+	for (uint32_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct fw_job_stats staged, mapped;
+
+		at_stage_copy = true;
+		at_maps = 0;
+		EXPECT_EQ(0, attention_case(cases[i][0], cases[i][1], cases[i][2], true, &staged));
+		EXPECT_EQ(0, at_maps);
+		at_stage_copy = false;
+		at_contig = 2ull << 20;
+		EXPECT_EQ(0, attention_case(cases[i][0], cases[i][1], cases[i][2], true, &mapped));
+		EXPECT_LT(0, at_maps);	/* both MATMULs' rows */
+		at_contig = 0;
+		EXPECT_EQ(0, memcmp(&staged, &mapped, sizeof(staged)));
+		EXPECT_NE(0, staged.rd_act);
+	}
 }
 
 TEST_HARNESS_MAIN
