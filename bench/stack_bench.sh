@@ -33,7 +33,7 @@ t=/sys/kernel/tracing
 # The QEMU trace goes to a file of its own: on the console a trace line can
 # land inside a line of the guest's and cut a figure in two.
 bash "$top/scripts/vm.sh" --timeout 1800 --trace quasar_hwq_job_phases \
-	--trace-file "$log.trace" --cmd "
+	--trace quasar_hwq_job_engine --trace-file "$log.trace" --cmd "
 [ -e $t/trace ] || mount -t tracefs tracefs $t
 accel-bench --trace --json $*" >"$log" 2>&1 ||
 	{ tail -n 30 "$log" >&2; echo "stack-bench: the guest run failed" >&2; exit 1; }
@@ -42,14 +42,14 @@ tr -d '\r' <"$log" | cat "$log.host" - "$log.trace" | python3 -c '
 import json, re, sys
 
 out = sys.argv[1]
-rows, phases = [], {}
-ph_re = re.compile(r"quasar_hwq_job_phases\b.*?\bq(\d+) seqno (\d+) (.*)")
+rows, phases, engine = [], {}, {}
+ph_re = re.compile(r"quasar_hwq_job_(phases|engine)\b.*?\bq(\d+) seqno (\d+) (.*)")
 for line in sys.stdin:
     line = line.strip()
     m = ph_re.search(line)
     if m:
-        kv = m.group(3).split()
-        phases[(int(m.group(1)), int(m.group(2)))] = {
+        kv = m.group(4).split()
+        (phases if m.group(1) == "phases" else engine)[(int(m.group(2)), int(m.group(3)))] = {
             kv[i]: int(kv[i + 1]) for i in range(0, len(kv) - 1, 2)}
         continue
     if line.startswith("{\"figure\""):
@@ -77,6 +77,12 @@ def device_phases(prefix, first, last, queue):
         add("%s_device_%s" % (prefix, k), mean(k + "_ns"), "us")
     add(prefix + "_device_firmware", mean("job_ns") - mean("mmu_ns") - mean("dma_ns")
         - mean("kernel_ns"), "us")
+    # What the device read where it lay instead of staging a copy
+    # (docs/hw-spec.md, DBG_INPLACE): 0 says the copy path ran.
+    eng = [engine.get((queue, s)) for s in range(first, last + 1)]
+    if all(eng):
+        add(prefix + "_device_inplace", sum(e["inplace_bytes"] for e in eng)
+            / len(eng) / 1024, "KiB")
     return busy, mean("kernel_ns")
 
 v = lambda n: fig[n]["value"]
