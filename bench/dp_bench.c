@@ -619,7 +619,7 @@ static void bench_parse(struct bench_ctx *b, int argc, char **argv)
 			if (strlen(bench_fmts[i].label) == n && !strncmp(comma, bench_fmts[i].label, n))
 				break;
 		if (i == BENCH_NFMTS)
-			tool_cli_usage_error("--only: no format '%.*s' (e.g. int4g32_w4a8, mxfp4_a8)",
+			tool_cli_usage_error("--only '%.*s': no such format (e.g. int4g32_w4a8, mxfp4_a8)",
 					     (int)n, comma);
 	}
 	b->gemv_calls = b->quick ? 8 : (uint32_t)calls;
