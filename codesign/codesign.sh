@@ -3,7 +3,8 @@
 # make codesign: plan, sweep, merge (docs/codesign.md).
 #   1. the variants: compress_report.sh's own list (its variants() function,
 #      read from the script so the two never differ), with the QAT/KD
-#      checkpoints that make compress-report left in QAT_DIR, if any;
+#      checkpoints in QAT_DIR, if any (make codesign trains them there first,
+#      or copies them from the cache: models/programs/qat_report.sh);
 #   2. accel-codesign --plan OUT/sweep: a task per variant;
 #   3. scripts/sweep.sh --mode $SWEEP runs them (locally on the cores, or as
 #      a Slurm job array), each writing OUT/sweep/points/ID.csv;
