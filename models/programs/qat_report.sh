@@ -121,7 +121,7 @@ evaluate2() {	# NAME REF CONTROL DATA TAG VARIANT
 }
 lm=$ckpt/moby-lm.bin; cls=$ckpt/fmnist-mlp.bin
 echo "[qat] training (LM: 400 steps of 16 x 256 bytes; classifier: 2 epochs; a16 and a8;" \
-	"the FP32 controls)"
+	"${QAT_TRAIN_ONLY:+no }the FP32 controls)"
 fail=0
 if [ -z "${QAT_TRAIN_ONLY:-}" ]; then	# the controls are report rows, no sweep points
 	train lm-ft "$lm" "$moby" fp32 0 --steps 400 & p1=$!
