@@ -120,8 +120,10 @@ evaluate2() {	# NAME REF CONTROL DATA TAG VARIANT
 	evaluate "$1" "$2" "$4" "$5" "$6" && evaluate "$1" "$3" "$4" "$5" "$6" -vs-ft
 }
 lm=$ckpt/moby-lm.bin; cls=$ckpt/fmnist-mlp.bin
+controls="the FP32 controls"
+[ -z "${QAT_TRAIN_ONLY:-}" ] || controls="no FP32 controls"
 echo "[qat] training (LM: 400 steps of 16 x 256 bytes; classifier: 2 epochs; a16 and a8;" \
-	"${QAT_TRAIN_ONLY:+no }the FP32 controls)"
+	"$controls)"
 fail=0
 if [ -z "${QAT_TRAIN_ONLY:-}" ]; then	# the controls are report rows, no sweep points
 	train lm-ft "$lm" "$moby" fp32 0 --steps 400 & p1=$!
