@@ -5,10 +5,13 @@
 # the report) and accel-codesign, over the models' library and fwrun.
 #
 #   make codesign [SWEEP=local|slurm] [CODESIGN_SMALL=1] [SWEEP_JOBS=N]
+#                 [CODESIGN_RESUME=1] (keep a stopped sweep's unchanged points)
 #                 every variant of the compression report x every
 #                 configuration of codesign/configs/grid.tsv: plan,
 #                 scripts/sweep.sh, merge into build/codesign/ (pareto.csv,
-#                 report.md, pareto-*.png); CODESIGN_SMALL=1 the small sweep
+#                 report.md, pareto-*.png); CODESIGN_SMALL=1 the small sweep.
+#                 The whole sweep first trains the QAT/KD checkpoints, or
+#                 copies them from QAT_CACHE (models/programs/qat_report.sh).
 
 CDS_DIR := $(TOP)/codesign
 CDS_OUT := $(BUILD)/codesign
@@ -41,8 +44,12 @@ $(CDS_BIN): $(CDS_OUT)/obj/accel-codesign.o $(CDS_LIB) $(MDL_LIB) $(CMP_LIB) $(L
 SWEEP ?= local
 SWEEP_JOBS ?=
 CODESIGN_SMALL ?=
+CODESIGN_RESUME ?=
 .PHONY: codesign
-codesign: $(CDS_BIN) $(MDL_EVAL) $(MDL_DATA_STAMP) $(DEPS_STAMP)
+codesign: $(CDS_BIN) $(MDL_EVAL) $(MDL_OUT)/mdl-qat $(MDL_DATA_STAMP) $(DEPS_STAMP)
+	$(if $(CODESIGN_SMALL),,QAT_TRAIN_ONLY=1 QAT_CACHE=$(QAT_CACHE) nice -n 10 bash \
+		$(MDL_PROG_DIR)/qat_report.sh $(MDL_OUT) $(MDL_CKPT) $(MDL_MOBY_DIR) \
+		$(MDL_FMNIST_DIR) $(REPORT_OUT))
 	SWEEP=$(SWEEP) SWEEP_JOBS=$(SWEEP_JOBS) CODESIGN_SMALL=$(CODESIGN_SMALL) \
-		bash $(CDS_DIR)/codesign.sh $(CDS_BIN) $(MDL_PROG_DIR)/compress_report.sh \
+		CODESIGN_RESUME=$(CODESIGN_RESUME) bash $(CDS_DIR)/codesign.sh $(CDS_BIN) $(MDL_PROG_DIR)/compress_report.sh \
 		$(BUILD)/report/qat $(CDS_OUT)

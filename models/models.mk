@@ -169,11 +169,14 @@ hparam-select: $(MDL_OUT)/accel-eval $(MDL_DATA_STAMP) $(DEPS_STAMP)
 
 # The compression report (docs/models.md "Compression report"): every
 # variant of both models, QAT and distillation included, on two processes.
+# The QAT/KD checkpoints are kept across clones and cleans in QAT_CACHE, keyed
+# by everything that decides their bits (models/programs/qat_report.sh).
 REPORT_OUT := $(BUILD)/report
+QAT_CACHE ?= $(QUASAR_CACHE)/qat
 .PHONY: compress-report
 compress-report: $(MDL_OUT)/accel-eval $(MDL_OUT)/mdl-qat $(MDL_DATA_STAMP) $(DEPS_STAMP)
-	nice -n 10 bash $(MDL_PROG_DIR)/compress_report.sh $(MDL_OUT) $(MDL_CKPT) $(MDL_MOBY_DIR) \
-		$(MDL_FMNIST_DIR) $(REPORT_OUT)
+	QAT_CACHE=$(QAT_CACHE) nice -n 10 bash $(MDL_PROG_DIR)/compress_report.sh $(MDL_OUT) \
+		$(MDL_CKPT) $(MDL_MOBY_DIR) $(MDL_FMNIST_DIR) $(REPORT_OUT)
 
 # Mixed precision (docs/models.md "Mixed precision"): per-layer sensitivity
 # and decode cost of every candidate, the budgeted searches, every uniform

@@ -13,8 +13,9 @@
 #   build/report/compression.md    the same as a table
 #   build/report/compression.png   metric against bits per weight (gnuplot)
 #   build/report/packed/*.qpk      packed checkpoints of the 4-bit variants (QAT/KD too)
-# QAT / distillation checkpoints come from mdl-qat and are cached in
-# build/report/qat/ (keyed by the FP32 checkpoint and the trainer binary).
+# QAT / distillation checkpoints come from mdl-qat and are kept in
+# build/report/qat/ and in QAT_CACHE, keyed by the trainer's code, the FP32
+# checkpoint, the data and the arguments (qat_report.sh).
 #
 # usage: compress_report.sh BUILD_MODELS_DIR CKPT_DIR MOBY_DIR FMNIST_DIR OUT_DIR
 set -euo pipefail

@@ -16,3 +16,7 @@ $(CDST_OUT)/cds_codesign_test: $(TOP)/tests/codesign/cds_codesign_test.c $(CDS_L
 		-DCDST_LM_CKPT='"$(MDL_LM_CKPT)"' $< -o $@ $(CDS_LIB) $(CDS_LIBS)
 
 HOST_TESTS += $(CDST_OUT)/cds_codesign_test
+
+# make codesign CODESIGN_RESUME=1 (codesign/codesign.sh) on the small sweep:
+# unchanged points kept, lost or changed ones run again, the same merged CSV.
+HOST_TESTS += $(TOP)/tests/codesign/codesign_resume_test.sh
