@@ -8,6 +8,7 @@
  */
 #include "qemu/osdep.h"
 #include "qapi/error.h"
+#include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "migration/vmstate.h"
 #include "quasar.h"
@@ -99,7 +100,7 @@ void quasar_soft_reset_poll_locked(QuasarState *s)
  * Device reset (system reset, PCI bus reset). Must be complete on return,
  * so jobs in progress are abandoned (their DMA starts failing) and waited
  * for, and no worker may pick up a queued job meanwhile. Waiting under the
- * BQL is safe: workers never need it.
+ * BQL is safe: a worker takes it only after its job has ended.
  */
 static void quasar_reset(DeviceState *dev)
 {
@@ -187,6 +188,14 @@ static void quasar_exit(PCIDevice *pdev)
     quasar_hwq_kick_all_locked(s);
     qemu_mutex_unlock(&s->lock);
 
+    /*
+     * A queue worker delivers its last interrupt under the BQL, which we
+     * hold: wait for them with it released, or one about to take it would
+     * never get to exit.
+     */
+    while (s->hwq_live) {
+        qemu_cond_wait_iothread(&s->hwq_gone);
+    }
     qemu_thread_join(&s->boot.worker.thread);
     qemu_cond_destroy(&s->boot.worker.wake);
     quasar_engine_detach(&s->boot.worker);
@@ -198,6 +207,7 @@ static void quasar_exit(PCIDevice *pdev)
     quasar_xlat_exit(s);
     quasar_irq_exit(s);
     quasar_power_exit(s);
+    qemu_cond_destroy(&s->hwq_gone);
     qemu_cond_destroy(&s->idle);
     qemu_mutex_destroy(&s->lock);
 }

@@ -10,11 +10,18 @@
  * Locking. QuasarState.lock guards every register and every field below
  * that is not marked otherwise. The MMIO handlers take it under the BQL;
  * the worker threads (one per hardware queue, one for firmware boot) take
- * it without the BQL. Nobody holds it across guest DMA, and the workers
- * never take the BQL at all: they ask for interrupts through irq_bh, and
- * their DMA is restricted to RAM (quasar_hal.c), which needs no BQL. So a
- * thread holding the BQL can always wait for a worker to finish its job,
- * which is what device reset and unplug do.
+ * it without the BQL. Nobody holds it across guest DMA, and a worker
+ * never takes the BQL while it runs a job: the boot worker asks for its
+ * interrupts through irq_bh, and their DMA is restricted to RAM
+ * (quasar_hal.c), which needs no BQL. So a thread holding the BQL can
+ * always wait for a worker to finish its job, which is what device reset
+ * does. A hardware queue's worker sends its completion interrupt itself,
+ * under the BQL but after the job has ended (not busy, lock dropped): the
+ * main loop's bottom half would put one more host thread between a job's
+ * end and the guest, and that hand-off was a large part of a decode
+ * token's time (docs/cost-model.md section 7). Order: BQL, then lock.
+ * Unplug, which holds the BQL, waits for those workers with the BQL
+ * released (hwq_gone), since one may be about to take it.
  *
  * A worker's engine computes on helper threads of its own (QuasarPool,
  * quasar_pool.c) that take no device lock and do no DMA of their own.
@@ -91,6 +98,8 @@ typedef struct QuasarXlat {
 /* A device thread that runs firmware code, and its HAL context. */
 typedef struct QuasarWorker {
     QuasarState *dev;
+    PCIDevice *pdev;            /* dev, cast once: DMA is a hot path */
+    AddressSpace *dma_as;       /* its bus-master address space */
     char name[16];              /* for logs and the thread name */
     QemuThread thread;
     QemuCond wake;              /* work arrived, or stopping */
@@ -184,6 +193,8 @@ struct QuasarState {
     QemuMutex lock;
     QemuCond idle;              /* some worker finished a job */
     bool stopping;              /* unrealize: workers exit */
+    QemuCond hwq_gone;          /* with the BQL: a queue worker exited */
+    unsigned int hwq_live;      /* under the BQL: queue workers running */
     bool halted;                /* device reset: no job may start */
     bool resetting;             /* DEV_STATUS.RESETTING: soft reset pending */
 
@@ -230,6 +241,8 @@ extern const MemoryRegionOps quasar_mmio_ops;
 bool quasar_irq_init(QuasarState *s, Error **errp);
 void quasar_irq_exit(QuasarState *s);
 void quasar_irq_raise_locked(QuasarState *s, uint32_t cause);
+bool quasar_irq_raise_direct_locked(QuasarState *s, uint32_t cause);
+void quasar_irq_deliver(QuasarState *s);
 void quasar_irq_update(QuasarState *s);
 bool quasar_irq_read_locked(QuasarState *s, hwaddr addr, uint32_t *val);
 bool quasar_irq_write_locked(QuasarState *s, hwaddr addr, uint32_t val);

@@ -80,8 +80,8 @@ static bool quasar_dma_read_ram(AddressSpace *as, dma_addr_t addr,
 static int quasar_dma_rw(QuasarWorker *w, uint64_t addr, void *buf,
                          uint32_t len, bool is_write)
 {
-    PCIDevice *pdev = PCI_DEVICE(w->dev);
-    AddressSpace *as = pci_get_address_space(pdev);
+    PCIDevice *pdev = w->pdev;
+    AddressSpace *as = w->dma_as;
     const char *why = NULL;
     MemTxResult res;
 
@@ -178,7 +178,7 @@ static const void *quasar_hal_dma_map(void *opaque, uint64_t addr,
                                       uint64_t len)
 {
     QuasarWorker *w = opaque;
-    AddressSpace *as = pci_get_address_space(PCI_DEVICE(w->dev));
+    AddressSpace *as = w->dma_as;
     hwaddr xlat, chunk = len;
     MemoryRegion *mr;
 
@@ -249,6 +249,8 @@ static uint64_t quasar_hal_now_ns(void *opaque)
 void quasar_hal_init(QuasarState *s, QuasarWorker *w, const char *name)
 {
     w->dev = s;
+    w->pdev = PCI_DEVICE(s);
+    w->dma_as = pci_get_address_space(w->pdev);
     pstrcpy(w->name, sizeof(w->name), name);
     quasar_xlat_attach(w);
     w->fw.hal = (struct fw_hal) {

@@ -13,6 +13,7 @@
  */
 #include "qemu/osdep.h"
 #include "qemu/bitops.h"
+#include "qemu/main-loop.h"
 #include "qemu/rcu.h"
 #include "qemu/timer.h"
 #include "quasar.h"
@@ -75,7 +76,11 @@ static void quasar_hwq_load_locked(QuasarState *s, QuasarHwQueue *q)
     w->job_epoch = w->epoch;
 }
 
-static void quasar_hwq_publish_locked(QuasarState *s, QuasarHwQueue *q,
+/*
+ * HEAD, the fault records and the completion cause, as the job left them.
+ * True if the worker has an interrupt to deliver (quasar_irq_deliver()).
+ */
+static bool quasar_hwq_publish_locked(QuasarState *s, QuasarHwQueue *q,
                                         int done, uint32_t ring_error,
                                         bool lose_irq)
 {
@@ -86,14 +91,14 @@ static void quasar_hwq_publish_locked(QuasarState *s, QuasarHwQueue *q,
         QUASAR_GUEST_ERR("hw queue %u: ring or completion DMA failed at "
                          "head %u", q->index, q->head);
         quasar_hwq_fail_locked(s, q, ring_error);
-        return;
+        return false;
     }
     if (done == 0) {
         /* Only should_stop may end a call early, and it did not fire. */
         QUASAR_GUEST_ERR("hw queue %u: firmware made no progress at head %u",
                          q->index, q->head);
         quasar_hwq_fail_locked(s, q, DRM_QUASAR_STATUS_BAD_DESC);
-        return;
+        return false;
     }
     for (slot = 0; slot < QUASAR_NUM_CTX; slot++) {
         if (fw->ctx[slot].fault_status) {
@@ -104,9 +109,9 @@ static void quasar_hwq_publish_locked(QuasarState *s, QuasarHwQueue *q,
     q->head += done;
     if (lose_irq) {
         /* Injected (spec 11): HEAD moves, the cause is never set. */
-        return;
+        return false;
     }
-    quasar_irq_raise_locked(s, QUASAR_IRQ_QUEUE(q->index));
+    return quasar_irq_raise_direct_locked(s, QUASAR_IRQ_QUEUE(q->index));
 }
 
 /* Polled per job, command and page: each poll is a unit of progress. */
@@ -142,7 +147,9 @@ static void *quasar_hwq_thread(void *opaque)
     qemu_mutex_lock(&s->lock);
     for (;;) {
         uint32_t head, ring_error = DRM_QUASAR_STATUS_DMA_ERROR, faults;
+        struct fw_job_time t;
         int64_t start_ns, end_ns;
+        bool deliver = false;
         int done;
 
         while (!s->stopping && !quasar_hwq_runnable_locked(s, q)) {
@@ -185,27 +192,41 @@ static void *quasar_hwq_thread(void *opaque)
 
         qemu_mutex_lock(&s->lock);
         if (w->job_epoch == w->epoch) {
-            quasar_hwq_publish_locked(s, q, done, ring_error,
-                                        faults & QUASAR_DBG_LOST_IRQ);
+            deliver = quasar_hwq_publish_locked(s, q, done, ring_error,
+                                                faults & QUASAR_DBG_LOST_IRQ);
         }
+        t = w->engine.time;
         if (done > 0) {
-            const struct fw_job_time *t = &w->engine.time;
-
-            s->dbg.inplace_bytes += t->inplace_bytes;
+            s->dbg.inplace_bytes += t.inplace_bytes;
             /* Doorbell to start includes any wait for an engine. */
-            trace_quasar_hwq_job_phases(q->index, t->seqno,
-                                        start_ns - q->doorbell_ns, t->job_ns,
-                                        t->mmu_ns, t->dma_ns, t->kernel_ns,
-                                        t->cpl_ns, get_clock() - end_ns);
-            trace_quasar_hwq_job_engine(q->index, t->seqno,
-                                        MAX(w->engine.par_threads, 1),
-                                        w->pool.calls, w->xlat.hits,
-                                        w->xlat.misses, t->inplace_bytes);
+            start_ns -= q->doorbell_ns;
         }
         quasar_sched_release_locked(s, q);
         quasar_worker_done_locked(s, w);
+        qemu_mutex_unlock(&s->lock);
+
+        if (deliver) {
+            quasar_irq_deliver(s);
+        }
+        if (done > 0) {
+            trace_quasar_hwq_job_phases(q->index, t.seqno, start_ns,
+                                        t.job_ns, t.mmu_ns, t.dma_ns,
+                                        t.kernel_ns, t.cpl_ns,
+                                        get_clock() - end_ns);
+            trace_quasar_hwq_job_engine(q->index, t.seqno,
+                                        MAX(w->engine.par_threads, 1),
+                                        w->pool.calls, w->xlat.hits,
+                                        w->xlat.misses, t.inplace_bytes);
+        }
+        qemu_mutex_lock(&s->lock);
     }
     qemu_mutex_unlock(&s->lock);
+
+    /* Unplug waits for this with the BQL released (quasar_exit()). */
+    qemu_mutex_lock_iothread();
+    s->hwq_live--;
+    qemu_cond_broadcast(&s->hwq_gone);
+    qemu_mutex_unlock_iothread();
     rcu_unregister_thread();
     return NULL;
 }
@@ -437,6 +458,9 @@ void quasar_hwq_kick_all_locked(QuasarState *s)
 void quasar_hwq_start_workers(QuasarState *s)
 {
     unsigned int qi;
+
+    qemu_cond_init(&s->hwq_gone);
+    s->hwq_live = QUASAR_NUM_QUEUES;
 
     for (qi = 0; qi < QUASAR_NUM_QUEUES; qi++) {
         QuasarHwQueue *q = &s->hwq[qi];

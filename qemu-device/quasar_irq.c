@@ -87,6 +87,25 @@ void quasar_irq_raise_locked(QuasarState *s, uint32_t cause)
     }
 }
 
+/*
+ * Set a cause from a hardware queue's worker, which delivers it itself
+ * (quasar_irq_deliver()) once it has dropped the lock and ended its job.
+ * True if the cause is enabled, i.e. there is something to deliver.
+ */
+bool quasar_irq_raise_direct_locked(QuasarState *s, uint32_t cause)
+{
+    s->irq_status |= cause;
+    return s->irq_mask & cause;
+}
+
+/* From a worker thread that holds neither the BQL nor the lock. */
+void quasar_irq_deliver(QuasarState *s)
+{
+    qemu_mutex_lock_iothread();
+    quasar_irq_update(s);
+    qemu_mutex_unlock_iothread();
+}
+
 bool quasar_irq_read_locked(QuasarState *s, hwaddr addr, uint32_t *val)
 {
     switch (addr) {

@@ -128,7 +128,7 @@ static QuasarXlatEntry *quasar_xlat_find(QuasarWorker *w, uint64_t addr,
         return e;
     }
     w->xlat.misses++;
-    as = pci_get_address_space(PCI_DEVICE(w->dev));
+    as = w->dma_as;
     if (e->valid) {
         quasar_xlat_forget(e);
     }
