@@ -27,7 +27,12 @@
  * submit_ns (the stream into the command BO and SUBMIT), wait_ns (BO_WAIT)
  * and stats_ns (JOB_STATS) are the caller's side, and a step line per job
  * says when (CLOCK_MONOTONIC) SUBMIT was entered and BO_WAIT returned, for
- * the driver's tracepoints to split them. A benchmark:
+ * the driver's tracepoints to split them. With --time-transfers the run
+ * also times page walks and DMA (mmu_ns, dma_ns), which costs hundreds of
+ * clock reads a job outside the kernels, and its path ends "-transfers":
+ * fwrun turns that on itself; the device does it while the QEMU trace
+ * event quasar_hwq_job_transfers is on, which model_bench.sh sees to.
+ * Without it, those phases are 0 and part of the firmware's. A benchmark:
  * it checks that every job ran (status OK), not how fast.
  */
 #include <errno.h>
@@ -53,7 +58,7 @@ static const char bench_text[] =
 struct bench_opts {
 	const char *qpk, *fp32;
 	uint32_t prompt, steps;
-	int fwrun;
+	int fwrun, time_transfers;
 };
 
 struct bench_sums {
@@ -237,6 +242,8 @@ static void bench_usage(void)
 		"  --prompt N   bytes in the prefill job (default 64)\n"
 		"  --steps N    decode steps timed (default 128; prompt + steps <= the context)\n"
 		"  --fp32 FILE  the FP32 checkpoint (llama2.c layout) decoded on the CPU too\n"
+		"  --time-transfers  time page walks and DMA too (path ...-transfers; the\n"
+		"               device: with the QEMU trace event quasar_hwq_job_transfers on)\n"
 #ifdef BENCH_FWRUN
 		"  --fwrun      the firmware in process (fwrun/) instead of /dev/accel/accel0\n"
 #endif
@@ -247,7 +254,8 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 {
 	static const struct option opts[] = {
 		{ "prompt", 1, 0, 'p' }, { "steps", 1, 0, 's' }, { "fp32", 1, 0, 'f' },
-		{ "fwrun", 0, 0, 'w' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 }
+		{ "fwrun", 0, 0, 'w' }, { "time-transfers", 0, 0, 't' }, { "help", 0, 0, 'h' },
+		{ 0, 0, 0, 0 }
 	};
 	int c;
 
@@ -258,6 +266,7 @@ static int bench_parse(int argc, char **argv, struct bench_opts *o)
 		case 's': o->steps = (uint32_t)strtoul(optarg, NULL, 10); break;
 		case 'f': o->fp32 = optarg; break;
 		case 'w': o->fwrun = 1; break;
+		case 't': o->time_transfers = 1; break;
 		case 'h': bench_usage(); exit(0);
 		default: return -1;
 		}
@@ -290,9 +299,11 @@ int main(int argc, char **argv)
 				"of %u", o.prompt, o.steps, pk.lm->seq_len);
 	if (!ret) {
 #ifdef BENCH_FWRUN
-		if (o.fwrun)
+		if (o.fwrun) {
 			ret = mdl_backend_fwrun_create(1, &b);
-		else
+			if (!ret)
+				mdl_backend_fwrun_time_transfers(b, o.time_transfers);
+		} else
 #endif
 			ret = mdl_backend_accel_create(NULL, &b);
 		if (ret)
@@ -301,11 +312,12 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = bench_device(&o, &pk, b, &s, err, sizeof(err));
 	if (!ret)
-		printf("model-bench: path=%s variant=%s steps=%u prompt=%u wall_ns=%llu "
+		printf("model-bench: path=%s%s variant=%s steps=%u prompt=%u wall_ns=%llu "
 		       "busy_ns=%llu stream_ns=%llu cmds=%u stream_bytes=%u seq_first=%llu "
 		       "seq_last=%llu job_ns=%llu mmu_ns=%llu dma_ns=%llu kernel_ns=%llu "
 		       "cpl_ns=%llu submit_ns=%llu wait_ns=%llu stats_ns=%llu\n",
-		       o.fwrun ? "host-fwrun" : "guest-device", pk.variant, o.steps, o.prompt,
+		       o.fwrun ? "host-fwrun" : "guest-device",
+		       o.time_transfers ? "-transfers" : "", pk.variant, o.steps, o.prompt,
 		       (unsigned long long)s.wall_ns, (unsigned long long)s.busy_ns,
 		       (unsigned long long)s.stream_ns, s.cmds, s.stream_bytes,
 		       (unsigned long long)s.seq_first, (unsigned long long)s.seq_last,

@@ -34,7 +34,50 @@ void fw_mmu_tlb_flush(const struct fw_device *fw)
 	if (fw->engine) {
 		fw_memset(fw->engine->tlb.tag, 0, sizeof(fw->engine->tlb.tag));
 		fw->engine->tlb.leaf_tag = 0;
+		fw_memset(fw->engine->tlb.range, 0, sizeof(fw->engine->tlb.range));
+		fw->engine->tlb.range_next = 0;
 	}
+}
+
+bool fw_mmu_range_known(const struct fw_device *fw, unsigned int slot, uint64_t va,
+			uint64_t len, bool write)
+{
+	const struct fw_tlb *tlb = fw->engine ? &fw->engine->tlb : 0;
+
+	for (uint32_t i = 0; tlb && i < FW_TLB_RANGES; i++) {
+		const struct fw_tlb_range *r = &tlb->range[i];
+
+		if (r->end && r->slot == slot && (r->write || !write) &&
+		    va >= r->va && va <= r->end && len <= r->end - va)
+			return true;
+	}
+	return false;
+}
+
+void fw_mmu_range_note(const struct fw_device *fw, unsigned int slot, uint64_t va,
+		       uint64_t len, bool write)
+{
+	struct fw_tlb *tlb = fw->engine ? &fw->engine->tlb : 0;
+	uint64_t lo = va & ~(uint64_t)FW_PAGE_OFFSET_MASK;
+	uint64_t hi = (va + len + FW_PAGE_OFFSET_MASK) & ~(uint64_t)FW_PAGE_OFFSET_MASK;
+	struct fw_tlb_range *r;
+
+	/* Callers checked [va, va + len) below QUASAR_VA_END: no wrap. */
+	if (!tlb || !len)
+		return;
+	/* Touching a range of the same kind: their union is one span. */
+	for (uint32_t i = 0; i < FW_TLB_RANGES; i++) {
+		r = &tlb->range[i];
+		if (r->end && r->slot == slot && r->write == write &&
+		    lo <= r->end && hi >= r->va) {
+			r->va = fw_min_u64(r->va, lo);
+			r->end = hi > r->end ? hi : r->end;
+			return;
+		}
+	}
+	r = &tlb->range[tlb->range_next];
+	tlb->range_next = (tlb->range_next + 1) % FW_TLB_RANGES;
+	*r = (struct fw_tlb_range){ .va = lo, .end = hi, .slot = slot, .write = write };
 }
 
 /*
@@ -116,7 +159,7 @@ int fw_mmu_translate(const struct fw_device *fw, unsigned int slot,
 	if (fw->engine && fw->engine->tlb.tag[e] == fw_mmu_tlb_tag(slot, vpn)) {
 		pte = fw->engine->tlb.pte[e];
 	} else {
-		t0 = fw_time_now(fw);
+		t0 = fw_time_now_xfer(fw);
 		st = fw_mmu_walk(fw, slot, ctx->root, va, &pte);
 		fw_time_add(fw, mmu_ns, t0);
 		if (st)
@@ -185,7 +228,7 @@ static int fw_mmu_gather_flush(const struct fw_device *fw, struct fw_mmu_gather 
 
 	if (!g->n)
 		return 0;
-	t0 = fw_time_now(fw);
+	t0 = fw_time_now_xfer(fw);
 	rc = fw->hal.dma_readv(fw->hal.opaque, g->seg, g->n);
 	fw_time_add(fw, dma_ns, t0);
 	g->n = 0;
@@ -259,7 +302,7 @@ static int fw_mmu_xfer(const struct fw_device *fw, unsigned int slot,
 		}
 		n = (uint32_t)(fw->engine ? fw_mmu_run(fw, slot, cur, write, dma, contig, len - done)
 					  : fw_min_u64(contig, len - done));
-		t0 = fw_time_now(fw);
+		t0 = fw_time_now_xfer(fw);
 		if (write)
 			rc = fw->hal.dma_write(fw->hal.opaque, dma, out + done, n);
 		else

@@ -84,7 +84,7 @@ static bool fw_sram_rows_mapped(struct fw_xctx *x, uint64_t va, uint64_t stride,
 	if (x->e->stage_copy || !hal->dma_map || !hal->dma_unmap ||
 	    fw_mmu_contig(x->fw, x->slot, va, span, &dma) < span)
 		return false;
-	t0 = fw_time_now(x->fw);
+	t0 = fw_time_now_xfer(x->fw);
 	p = hal->dma_map(hal->opaque, dma, span);
 	if (!p)
 		return false;

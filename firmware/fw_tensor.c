@@ -28,6 +28,8 @@ int fw_range_check(struct fw_xctx *x, uint64_t va, uint64_t len, bool write)
 {
 	uint64_t done = 0;
 
+	if (fw_mmu_range_known(x->fw, x->slot, va, len, write))
+		return fw_xctx_stopped(x) ? DRM_QUASAR_STATUS_ABORTED : DRM_QUASAR_STATUS_OK;
 	while (done < len) {
 		uint64_t dma, contig;
 		int st;
@@ -42,6 +44,7 @@ int fw_range_check(struct fw_xctx *x, uint64_t va, uint64_t len, bool write)
 		}
 		done += fw_min_u64(contig, len - done);
 	}
+	fw_mmu_range_note(x->fw, x->slot, va, len, write);
 	return DRM_QUASAR_STATUS_OK;
 }
 

@@ -16,6 +16,12 @@ static inline uint64_t fw_time_now(const struct fw_device *fw)
 	return fw->engine && fw->hal.now_ns ? fw->hal.now_ns(fw->hal.opaque) : 0;
 }
 
+/* The same for a page walk or a DMA: only while fw_engine.time_transfers is set. */
+static inline uint64_t fw_time_now_xfer(const struct fw_device *fw)
+{
+	return fw->engine && fw->engine->time_transfers ? fw_time_now(fw) : 0;
+}
+
 /* Adds the time since @t0 to the phase @field of the engine's job time. */
 #define fw_time_add(fw, field, t0)						\
 	do {									\

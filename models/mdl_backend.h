@@ -21,6 +21,7 @@
 #ifndef MDL_BACKEND_H
 #define MDL_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -99,6 +100,12 @@ int mdl_backend_fwrun_create(int simd, struct mdl_backend **out);
  */
 int mdl_backend_fwrun_create_hw(int simd, uint64_t sram_size, const struct fw_cost_params *cost,
 				struct mdl_backend **out);
+/*
+ * Whether an fwrun backend's jobs also time their page walks and DMA
+ * (struct mdl_job_time mmu_ns, dma_ns; fw_engine.time_transfers): off by
+ * default, as those hundreds of clock reads a job cost outside the kernels.
+ */
+void mdl_backend_fwrun_time_transfers(struct mdl_backend *b, bool on);
 /* The device at @path (NULL: discovery, accel_device_open()). */
 int mdl_backend_accel_create(const char *path, struct mdl_backend **out);
 void mdl_backend_destroy(struct mdl_backend *b);

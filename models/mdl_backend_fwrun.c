@@ -28,6 +28,7 @@ struct mdl_fwrun_backend {
 	uint64_t sram_size;
 	struct fw_cost_params cost;
 	int with_cost;
+	bool time_transfers;
 	uint64_t base[MDL_REGIONS], size[MDL_REGIONS];
 	uint64_t stream_va;
 	uint64_t seqno;
@@ -65,6 +66,7 @@ static int mdl_fwrun_map(struct mdl_backend *b, const uint64_t size[MDL_REGIONS]
 	f->ready = 1;
 	if (f->with_cost)
 		f->r.eng.cost = f->cost;
+	f->r.eng.time_transfers = f->time_transfers;
 	for (i = 0; i < MDL_REGIONS; i++) {
 		/* an empty region still gets an address of its own */
 		f->size[i] = size[i];
@@ -194,6 +196,15 @@ int mdl_backend_fwrun_create_hw(int simd, uint64_t sram_size, const struct fw_co
 	}
 	*out = &f->b;
 	return 0;
+}
+
+void mdl_backend_fwrun_time_transfers(struct mdl_backend *b, bool on)
+{
+	struct mdl_fwrun_backend *f = mdl_fwrun(b);
+
+	f->time_transfers = on;
+	if (f->ready)
+		f->r.eng.time_transfers = on;
 }
 
 int mdl_backend_fwrun_create(int simd, struct mdl_backend **out)

@@ -184,9 +184,21 @@ static void *quasar_hwq_thread(void *opaque)
         w->pool.calls = 0;
         w->xlat.hits = 0;
         w->xlat.misses = 0;
+        /* Hundreds of clock reads a job: only when somebody asked. */
+        w->engine.time_transfers =
+            trace_event_get_state_backends(TRACE_QUASAR_HWQ_JOB_TRANSFERS);
         start_ns = get_clock();
+        /*
+         * One RCU read section for the whole job: the DMAs' own sections
+         * nest in it and cost a counter each instead of the two full
+         * barriers of an outermost one (QEMU builds without membarrier),
+         * hundreds of times a token. Nothing the job waits for waits for
+         * an RCU grace period, and the BQL is taken only after it.
+         */
+        rcu_read_lock();
         done = fw_queue_process(&w->fw, q->index, head + 1,
                                 quasar_hwq_should_stop, w, &ring_error);
+        rcu_read_unlock();
         end_ns = get_clock();
         trace_quasar_hwq_job_end(q->index, head, done);
 
@@ -213,6 +225,10 @@ static void *quasar_hwq_thread(void *opaque)
                                         t.job_ns, t.mmu_ns, t.dma_ns,
                                         t.kernel_ns, t.cpl_ns,
                                         get_clock() - end_ns);
+            if (w->engine.time_transfers) {
+                trace_quasar_hwq_job_transfers(q->index, t.seqno, t.mmu_ns,
+                                               t.dma_ns);
+            }
             trace_quasar_hwq_job_engine(q->index, t.seqno,
                                         MAX(w->engine.par_threads, 1),
                                         w->pool.calls, w->xlat.hits,

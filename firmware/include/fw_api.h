@@ -214,12 +214,28 @@ struct fw_job_stats {
  */
 #define FW_TLB_ENTRIES	256	/* direct-mapped, power of two */
 #define FW_TLB_FILL	8
+/*
+ * The job's checked ranges (fw_mmu_range_known()): page-aligned spans the
+ * MMU pre-check (docs/isa.md 6.5) already found mapped, merged where they
+ * touch, so that the many ops of a job that check the same buffers (a
+ * decode step's activations, each head's slice of a KV cache) translate
+ * their pages once. Page tables do not change while a job runs (above).
+ */
+#define FW_TLB_RANGES	8
+
+struct fw_tlb_range {
+	uint64_t va, end;		/* [va, end), page-aligned; end 0: empty */
+	uint32_t slot;
+	bool write;			/* checked writable (so readable too) */
+};
 
 struct fw_tlb {
 	uint64_t tag[FW_TLB_ENTRIES];	/* page number << 8 | slot, + 1; 0: empty */
 	uint64_t pte[FW_TLB_ENTRIES];
 	uint64_t leaf_tag;		/* va >> 21 << 8 | slot, + 1; 0: none */
 	uint64_t leaf_table;		/* the leaf table of that 2 MiB */
+	struct fw_tlb_range range[FW_TLB_RANGES];
+	uint32_t range_next;		/* the entry a new range replaces */
 };
 
 /*
@@ -272,6 +288,13 @@ struct fw_engine {
 	struct fw_job_stats stats;
 	/* The last job's time by phase (zeros without a HAL clock). */
 	struct fw_job_time time;
+	/*
+	 * Also time the page walks and DMA transfers (mmu_ns, dma_ns): two
+	 * clock reads each, hundreds of times a job, whose own cost lands
+	 * outside the kernels. Off: those phases read 0 and count as the
+	 * firmware's, and the kernels' share is measured without them.
+	 */
+	bool time_transfers;
 	struct fw_tlb tlb;
 	/*
 	 * GEMM kernels (enum dp_isa): 0 runs the golden model; a SIMD ISA
@@ -398,6 +421,16 @@ uint64_t fw_mmu_contig(const struct fw_device *fw, unsigned int slot, uint64_t v
 
 /* Empty the engine's translation cache (struct fw_tlb); every job starts so. */
 void fw_mmu_tlb_flush(const struct fw_device *fw);
+/*
+ * The job's checked ranges (struct fw_tlb_range): whether every page of
+ * [va, va + len) was already found mapped (and writable, if @write) in
+ * this job, and noting a range just found so. Without an engine, nothing
+ * is kept and nothing is known.
+ */
+bool fw_mmu_range_known(const struct fw_device *fw, unsigned int slot, uint64_t va,
+			uint64_t len, bool write);
+void fw_mmu_range_note(const struct fw_device *fw, unsigned int slot, uint64_t va,
+		       uint64_t len, bool write);
 
 /* Copy between device VAs of context @slot and a local buffer. */
 int fw_mmu_read(const struct fw_device *fw, unsigned int slot, uint64_t va,
