@@ -32,8 +32,12 @@ echo "stack-bench: accel-bench in the guest (console: $log)"
 t=/sys/kernel/tracing
 # The QEMU trace goes to a file of its own: on the console a trace line can
 # land inside a line of the guest's and cut a figure in two.
+# quasar_hwq_job_transfers: the page walks and DMA timed too, for the
+# split of the GEMV's busy time (a few hundred clock reads against its
+# milliseconds; a decode token's are another matter, model_bench.sh).
 bash "$top/scripts/vm.sh" --timeout 1800 --trace quasar_hwq_job_phases \
-	--trace quasar_hwq_job_engine --trace-file "$log.trace" --cmd "
+	--trace quasar_hwq_job_transfers --trace quasar_hwq_job_engine \
+	--trace-file "$log.trace" --cmd "
 [ -e $t/trace ] || mount -t tracefs tracefs $t
 accel-bench --trace --json $*" >"$log" 2>&1 ||
 	{ tail -n 30 "$log" >&2; echo "stack-bench: the guest run failed" >&2; exit 1; }

@@ -254,8 +254,8 @@ static int fw_gemm_tile(struct fw_xctx *x, const struct fw_gemm_plan *p,
 	t0 = fw_time_now(x->fw);
 	if (g->a8) {
 		for (uint32_t r = 0; r < mm; r++)
-			dp_act_quant_ref(b->xb + (size_t)r * k, k, b->qx + (size_t)r * k,
-					 &b->sx[r]);
+			dp_act_quant_fast(b->xb + (size_t)r * k, k, b->qx + (size_t)r * k,
+					  &b->sx[r], x->e->isa);
 		fw_cost_vec(x, (uint64_t)mm * k);
 	}
 	dg = (struct dp_gemm){

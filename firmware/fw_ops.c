@@ -27,6 +27,7 @@ struct fw_rowop {
 	uint16_t op;
 	const struct isa_rows *c;
 	uint32_t rt;
+	uint32_t isa;		/* the engine's (enum dp_isa): the fast twins are bit-exact */
 };
 
 /* Input @i is one row for every row (ROW_B's b): staged once. */
@@ -61,31 +62,31 @@ static void fw_rowop_kernel(const struct fw_rowop *r, void *const *in, void *con
 
 	switch (r->op) {
 	case DRM_QUASAR_OP_RMSNORM:
-		dp_rmsnorm_ref(in[0], vec[0], d, eps, out);
+		dp_rmsnorm_fast(in[0], vec[0], d, eps, out, r->isa);
 		break;
 	case DRM_QUASAR_OP_LAYERNORM:
-		dp_layernorm_ref(in[0], vec[0], vec[1], d, eps, out);
+		dp_layernorm_fast(in[0], vec[0], vec[1], d, eps, out, r->isa);
 		break;
 	case DRM_QUASAR_OP_SOFTMAX:
 		if (r->c->causal)
-			dp_softmax_causal_ref(in[0], d, lim, out);
+			dp_softmax_causal_fast(in[0], d, lim, out, r->isa);
 		else
-			dp_softmax_ref(in[0], d, out);
+			dp_softmax_fast(in[0], d, out, r->isa);
 		break;
 	case DRM_QUASAR_OP_ROPE:
-		dp_rope_ref(in[0], tab[0], tab[1], d, out);
+		dp_rope_fast(in[0], tab[0], tab[1], d, out, r->isa);
 		break;
 	case DRM_QUASAR_OP_ADD:
-		dp_add_ref(in[0], in[1], d, out);
+		dp_add_fast(in[0], in[1], d, out, r->isa);
 		break;
 	case DRM_QUASAR_OP_MUL:
-		dp_mul_ref(in[0], in[1], d, out);
+		dp_mul_fast(in[0], in[1], d, out, r->isa);
 		break;
 	default:	/* CONVERT, plain */
 		if (r->c->y.format == DRM_QUASAR_FORMAT_FP32)
-			dp_bf16_to_f32_ref(in[0], d, out);
+			dp_bf16_to_f32_fast(in[0], d, out, r->isa);
 		else
-			dp_f32_to_bf16_ref(in[0], d, out);
+			dp_f32_to_bf16_fast(in[0], d, out, r->isa);
 		break;
 	}
 }
@@ -106,7 +107,7 @@ static int fw_rowop_access(struct fw_xctx *x, const struct isa_rows *c)
 
 static int fw_rowop_run(struct fw_xctx *x, uint16_t op, const struct isa_rows *c)
 {
-	struct fw_rowop r = { .op = op, .c = c };
+	struct fw_rowop r = { .op = op, .c = c, .isa = x->e->isa };
 	uint32_t d = c->y.dims[3], lo = 1, hi;
 	uint64_t rows = c->y.rows, vbytes = (uint64_t)c->nvec * d * 4;
 	void *in[2] = { 0 }, *vec[2] = { 0 }, *tab[2] = { 0 }, *out;
