@@ -139,6 +139,29 @@ static int mdl_accel_read(struct mdl_backend *b, uint32_t region, uint64_t off, 
 	return ret;
 }
 
+/*
+ * The stream into the command BO, 8 bytes at a time. glibc's memcpy moves
+ * a buffer of this size with rep movsb (the CPU has ERMS), which QEMU's TCG,
+ * the way this guest runs here, executes about six times slower than plain
+ * 8-byte moves: 45-55 against 8-10 us for a decode step's 17.6 KB, a tenth
+ * of the token (docs/cost-model.md section 7, change 13). On hardware the
+ * two are alike. The attribute keeps GCC from making the loop a memcpy.
+ */
+__attribute__((optimize("no-tree-loop-distribute-patterns")))
+static void mdl_accel_copy(uint8_t *dst, const uint8_t *src, size_t len)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, src + i, 8);
+		memcpy(dst + i, &w, 8);
+	}
+	for (; i < len; i++)
+		dst[i] = src[i];
+}
+
 static int mdl_accel_run(struct mdl_backend *b, const void *stream, uint32_t len,
 			 struct accel_job_stats *st)
 {
@@ -160,7 +183,7 @@ static int mdl_accel_run(struct mdl_backend *b, const void *stream, uint32_t len
 			return ret;
 	}
 	a->t = (struct mdl_job_time){ .submit_at_ns = mdl_accel_now() };
-	memcpy(a->cmd_map, stream, len);
+	mdl_accel_copy(a->cmd_map, stream, len);
 	ret = accel_job_submit(a->cmd, 0, len, &(struct accel_submit){
 		.bos = a->bo, .bo_count = MDL_REGIONS });
 	if (ret)

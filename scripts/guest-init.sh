@@ -9,6 +9,22 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# The other vCPUs, which vm.sh keeps offline while the kernel boots, so
+# that its boot-time code patching races with none (see vm.sh).
+for c in /sys/devices/system/cpu/cpu[0-9]*/online; do
+	[ "$(cat "$c")" = 1 ] || echo 1 >"$c" || echo "QUASAR-INIT: cannot online ${c%/online}"
+done
+# Trace events without the task names and tgids recorded beside them:
+# recording them hooks the scheduler's own tracepoints (sched_switch,
+# sched_wakeup) whenever an event is turned on or off, which patches the
+# scheduler's hottest code while the other vCPU runs it, the race of
+# vm.sh's comment (an "Oops: int3" in ttwu_do_activate). Lines show
+# "<...>" for the task; nothing here reads it.
+t=/sys/kernel/tracing
+mount -t tracefs tracefs $t 2>/dev/null
+for o in record-cmd record-tgid; do
+	[ ! -e $t/options/$o ] || echo 0 >$t/options/$o
+done
 mount -t tmpfs tmpfs /tmp
 echo 7 >/proc/sys/kernel/printk 2>/dev/null
 echo 4 >/proc/sys/kernel/printk

@@ -22,6 +22,8 @@ my-program one two
 echo "QUASAR-TEST: data $(cat /opt/mine/data.txt)"
 echo "QUASAR-TEST: cmdline $(cat /proc/cmdline)"
 echo "QUASAR-TEST: tdr $(cat /sys/module/quasar/parameters/tdr_timeout_ms)"
+echo "QUASAR-TEST: cpus online $(cat /sys/devices/system/cpu/online)"
+echo "QUASAR-TEST: record-cmd $(cat /sys/kernel/tracing/options/record-cmd)"
 exit 3
 GUEST
 bash "$top/scripts/vm.sh" --script "$work/job.sh" --add "$work/my-program" \
@@ -37,6 +39,12 @@ c '^QUASAR-TEST: cmdline .* quasar_vmsh_marker'
 tap_result $? "append_reaches_the_kernel_command_line" "console: $log"
 c '^QUASAR-TEST: tdr 4321$'
 tap_result $? "quasar_parameters_on_the_command_line_reach_the_module" "console: $log"
+# Booted with one (maxcpus=1, see vm.sh), the guest runs the job with both,
+# and trace events leave the scheduler's tracepoints alone (guest-init.sh).
+c '^QUASAR-TEST: cpus online 0-1$'
+tap_result $? "both_vcpus_are_online_when_the_job_runs" "console: $log"
+c '^QUASAR-TEST: record-cmd 0$'
+tap_result $? "trace_events_do_not_record_task_names" "console: $log"
 [ "$rc" -eq 3 ]
 tap_result $? "the_jobs_exit_status_is_vmsh_s" "vm.sh exit $rc"
 bash "$top/scripts/vm.sh" --add "$work/nonexistent" --cmd true >/dev/null 2>&1
