@@ -154,8 +154,14 @@ void quasar_reset_recover(struct quasar_device *qdev, int lost)
 	int idx;
 
 	lockdep_assert_held(&qdev->reset_lock);
-	fence_cookie = dma_fence_begin_signalling();
+	/*
+	 * The schedulers stop before the signalling section opens: stopping
+	 * one waits for its run_job work, which is itself a signalling section
+	 * (quasar_job_run()), and waiting for one from inside another is the
+	 * cycle lockdep reports (a reset while a run_job work was in flight).
+	 */
 	quasar_reset_sched_stop(qdev);
+	fence_cookie = dma_fence_begin_signalling();
 
 	if (drm_dev_enter(&qdev->drm, &idx)) {
 		quasar_reset_device(qdev, lost);
