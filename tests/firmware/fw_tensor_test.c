@@ -253,30 +253,30 @@ TEST_F(v1, read_only_output_is_mmu_perm)
 /*
  * A job remembers the ranges its pre-checks found mapped (struct
  * fw_tlb_range); what it vouches for must be exactly that: not the page
- * after the range, nor one further on, nor writing where it read.
+ * after the range, nor a range further on, nor writing where it read.
+ * Runs @a then @b as one job; @b must fail its pre-check at @fault.
  */
-static void two_softmax_second_faults(struct __test_metadata *_metadata,
-				      FIXTURE_DATA(v1) *self, uint64_t y0, uint64_t y1,
-				      uint32_t status)
+static void second_of_two_faults(struct __test_metadata *_metadata, FIXTURE_DATA(v1) *self,
+				 const struct drm_quasar_cmd_softmax *a,
+				 const struct drm_quasar_cmd_softmax *b, uint32_t status,
+				 uint64_t fault)
 {
-	struct drm_quasar_cmd_softmax a = self->s, b = self->s;
-
-	a.y.addr = y0;
-	b.y.addr = y1;
-	fwrun_emit(&self->e, &a, sizeof(a));
-	fwrun_emit(&self->e, &b, sizeof(b));
+	fwrun_emit(&self->e, a, sizeof(*a));
+	fwrun_emit(&self->e, b, sizeof(*b));
 	fwrun_run(&self->e);
 	EXPECT_EQ(status, self->e.res.status);
 	EXPECT_EQ(1u, self->e.res.cmd_index);
-	EXPECT_EQ(y1, self->e.res.fault_addr);
+	EXPECT_EQ(fault, self->e.res.fault_addr);
 }
 
 TEST_F(v1, checked_range_does_not_vouch_for_the_page_after_it)
 {
-	uint64_t end = FWRUN_VA + self->e.va_size, span = M * 8 * 4;
+	uint64_t end = FWRUN_VA + self->e.va_size;
+	struct drm_quasar_cmd_softmax a = self->s, b = self->s;
 
-	two_softmax_second_faults(_metadata, self, end - span, end,
-				  DRM_QUASAR_STATUS_MMU_FAULT);
+	a.y.addr = end - M * 8 * 4;
+	b.y.addr = end;
+	second_of_two_faults(_metadata, self, &a, &b, DRM_QUASAR_STATUS_MMU_FAULT, end);
 }
 
 /* Its output's first row is mapped, the rest not: the pre-check must fail it whole. */
@@ -289,12 +289,7 @@ TEST_F(v1, checked_range_does_not_vouch_for_a_range_beyond_it)
 		*fwrun_va_ptr(&self->e.mem, self->e.root, end - row + i) = 0xa5;
 	a.y.addr = end - 4 * FWRUN_PAGE;
 	b.y.addr = end - row;
-	fwrun_emit(&self->e, &a, sizeof(a));
-	fwrun_emit(&self->e, &b, sizeof(b));
-	fwrun_run(&self->e);
-	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_MMU_FAULT, self->e.res.status);
-	EXPECT_EQ(1u, self->e.res.cmd_index);
-	EXPECT_EQ(end, self->e.res.fault_addr);
+	second_of_two_faults(_metadata, self, &a, &b, DRM_QUASAR_STATUS_MMU_FAULT, end);
 	for (uint64_t i = 0; i < row; i++)
 		EXPECT_EQ(0xa5, *fwrun_va_ptr(&self->e.mem, self->e.root, end - row + i));
 }
@@ -305,12 +300,7 @@ TEST_F(v1, range_checked_for_reading_is_not_writable)
 
 	a.x.addr = FWRUN_RO_VA;		/* read: fine */
 	b.y.addr = FWRUN_RO_VA;		/* written: the same page refuses */
-	fwrun_emit(&self->e, &a, sizeof(a));
-	fwrun_emit(&self->e, &b, sizeof(b));
-	fwrun_run(&self->e);
-	EXPECT_EQ((uint32_t)DRM_QUASAR_STATUS_MMU_PERM, self->e.res.status);
-	EXPECT_EQ(1u, self->e.res.cmd_index);
-	EXPECT_EQ(FWRUN_RO_VA, self->e.res.fault_addr);
+	second_of_two_faults(_metadata, self, &a, &b, DRM_QUASAR_STATUS_MMU_PERM, FWRUN_RO_VA);
 }
 
 TEST_F(v1, embedding_id_past_the_table_is_bad_index)
