@@ -26,6 +26,11 @@ ran() {	# LOG: how many tasks sweep.sh ran (0 when it was not started)
 same_csv() {	# LOG: the merged CSV is the first run's
 	cmp "$out/pareto.csv" "$work/first.csv" >> "$1" 2>&1
 }
+resumed() {	# LOG TORUN: a resume keeps all but TORUN points, runs those, merges the same
+	codesign "$1" CODESIGN_RESUME=1 &&
+		grep -q "$((ntasks - $2)) points kept from the previous sweep, $2 to run" "$1" &&
+		[ "$(ran "$1")" -eq "$2" ] && same_csv "$1"
+}
 
 tap_begin 5
 
@@ -51,10 +56,8 @@ tap_result_file $rc "a resume with nothing changed keeps all $ntasks points and 
 log=$work/3.log
 lost=$(cut -f1 "$out/sweep/tasks.tsv" | sed -n '1p;$p')
 for id in $lost; do rm -f "$out/sweep/points/$id.csv"; done
-codesign "$log" CODESIGN_RESUME=1
+resumed "$log" 2
 rc=$?
-[ $rc -eq 0 ] && grep -q "$((ntasks - 2)) points kept from the previous sweep, 2 to run" "$log" &&
-	[ "$(ran "$log")" -eq 2 ] && same_csv "$log" || rc=1
 tap_result_file $rc "a resume after two points were lost runs those two: $(echo $lost)" "$log"
 
 # 4: a point whose inputs changed since (its recorded key differs) runs again;
@@ -63,10 +66,8 @@ log=$work/4.log
 id=$(cut -f1 "$out/sweep/tasks.tsv" | sed -n 2p)
 sed -i "s/^$id\t.*/$id\t$(printf '0%.0s' {1..64})/" "$out/sweep/keys.tsv"
 sed -i '2s/,[0-9.]*,/,12345,/' "$out/sweep/points/$id.csv"
-codesign "$log" CODESIGN_RESUME=1
+resumed "$log" 1
 rc=$?
-[ $rc -eq 0 ] && grep -q "$((ntasks - 1)) points kept from the previous sweep, 1 to run" "$log" &&
-	[ "$(ran "$log")" -eq 1 ] && same_csv "$log" || rc=1
 tap_result_file $rc "a point whose key changed runs again ($id)" "$log"
 
 # 5: without CODESIGN_RESUME the sweep starts over
