@@ -5,10 +5,12 @@
  * block (hw-spec 11).
  *
  *   fault_inject     write names to arm one-shot faults for the next job:
- *                    "hang", "mmu", "fw_crash", "lost_irq", "corrupt_cpl";
- *                    "clear" disarms; reads back what is still armed
+ *                    "hang", "mmu", "fw_crash", "lost_irq", "corrupt_cpl",
+ *                    "slow"; "clear" disarms; reads back what is still armed
  *   fault_hw_queues  hardware queues the faults fire on (bit mask, hex)
  *   fault_va         device address an injected MMU fault reports
+ *   fault_pace_us    microseconds a "slow" job waits at each unit of work,
+ *                    so it outlasts a timeout while making progress
  *   engine_hold      1 holds the device's engine scheduler: no job starts,
  *                    jobs pile up in the rings; 0 releases it
  *   reset_hold       1 wedges the device: a soft reset never completes,
@@ -37,12 +39,12 @@
 #include "quasar_slot.h"
 
 static const char * const quasar_fault_names[] = {
-	"hang", "mmu", "fw_crash", "lost_irq", "corrupt_cpl",
+	"hang", "mmu", "fw_crash", "lost_irq", "corrupt_cpl", "slow",
 };
 
 static_assert(QUASAR_DBG_HANG == 1u << 0 && QUASAR_DBG_MMU_FAULT == 1u << 1 &&
 	      QUASAR_DBG_FW_CRASH == 1u << 2 && QUASAR_DBG_LOST_IRQ == 1u << 3 &&
-	      QUASAR_DBG_CORRUPT_CPL == 1u << 4);
+	      QUASAR_DBG_CORRUPT_CPL == 1u << 4 && QUASAR_DBG_SLOW == 1u << 5);
 
 static int quasar_fault_reg_read(struct quasar_device *qdev, u32 reg, u32 *val)
 {
@@ -184,6 +186,25 @@ static int quasar_fault_va_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(quasar_fault_va_fops, quasar_fault_va_get,
 			 quasar_fault_va_set, "0x%llx\n");
 
+static int quasar_fault_pace_get(void *data, u64 *val)
+{
+	u32 v;
+	int ret = quasar_fault_reg_read(data, QUASAR_REG_DBG_PACE_US, &v);
+
+	*val = v;
+	return ret;
+}
+
+static int quasar_fault_pace_set(void *data, u64 val)
+{
+	if (val > QUASAR_DBG_PACE_MAX_US)
+		return -EINVAL;
+	return quasar_fault_reg_write(data, QUASAR_REG_DBG_PACE_US, val);
+}
+
+DEFINE_DEBUGFS_ATTRIBUTE(quasar_fault_pace_fops, quasar_fault_pace_get,
+			 quasar_fault_pace_set, "%llu\n");
+
 /* DBG_HOLD holds two things; each knob changes its own bit. */
 static int quasar_hold_get(struct quasar_device *qdev, u32 bit, u64 *val)
 {
@@ -294,6 +315,8 @@ void quasar_debugfs_fault_init(struct quasar_device *qdev, struct dentry *dir)
 				   &quasar_fault_hw_queues_fops);
 	debugfs_create_file_unsafe("fault_va", 0600, dir, qdev,
 				   &quasar_fault_va_fops);
+	debugfs_create_file_unsafe("fault_pace_us", 0600, dir, qdev,
+				   &quasar_fault_pace_fops);
 	debugfs_create_file_unsafe("engine_hold", 0600, dir, qdev,
 				   &quasar_engine_hold_fops);
 	debugfs_create_file_unsafe("reset_hold", 0600, dir, qdev,

@@ -229,6 +229,8 @@ static Property quasar_properties[] = {
     DEFINE_PROP_BOOL("fault-lost-irq", QuasarState, dbg.prop_lost_irq, false),
     DEFINE_PROP_BOOL("fault-corrupt-cpl", QuasarState, dbg.prop_corrupt_cpl,
                      false),
+    DEFINE_PROP_BOOL("fault-slow", QuasarState, dbg.prop_slow, false),
+    DEFINE_PROP_UINT32("fault-pace-us", QuasarState, dbg.prop_pace_us, 0),
     DEFINE_PROP_UINT32("fault-queues", QuasarState, dbg.prop_queues,
                        (1u << QUASAR_NUM_QUEUES) - 1),
     DEFINE_PROP_UINT64("fault-va", QuasarState, dbg.prop_va,

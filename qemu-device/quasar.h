@@ -112,6 +112,7 @@ typedef struct QuasarWorker {
     void *ws;                   /* the engine's SIMD kernel scratch */
     QuasarPool pool;            /* the engine's other host threads */
     QuasarXlat xlat;            /* worker-private */
+    uint32_t pace_us;           /* DBG SLOW: this job's wait per unit */
 } QuasarWorker;
 
 typedef struct QuasarCtx {
@@ -171,12 +172,15 @@ typedef struct QuasarDebug {
     bool prop_fw_crash;
     bool prop_lost_irq;
     bool prop_corrupt_cpl;
+    bool prop_slow;
+    uint32_t prop_pace_us;      /* fault-pace-us: DBG_PACE_US at reset */
     uint32_t prop_queues;       /* fault-queues: DBG_QUEUES at reset */
     uint64_t prop_va;
 
     uint32_t armed;             /* DBG_INJECT */
     uint32_t queues;            /* DBG_QUEUES: hardware queues to fire on */
     uint64_t fault_va;          /* DBG_FAULT_VA */
+    uint32_t pace_us;           /* DBG_PACE_US */
     uint32_t fired;             /* DBG_FIRED */
     bool hold_reset;            /* DBG_HOLD.RESET: soft resets never end */
     uint32_t d3_accesses;       /* DBG_D3_ACCESSES */

@@ -19,6 +19,10 @@
  * start, a command, a page of a bulk command): they are bumped where the
  * firmware polls whether its job must stop, without the lock.
  *
+ * A SLOW job waits DBG_PACE_US at each unit of progress (quasar_hwq.c), so
+ * that a test can have a job outlast a watchdog's timeout while it keeps
+ * making progress, however fast the host runs the firmware.
+ *
  * DBG_HOLD.ENGINES holds the engine scheduler (quasar_sched.c): no job
  * starts while it is set, so a test can fill the rings first and then see
  * the order the scheduler grants engines in (DBG_GRANTS, Q.START_SEQ),
@@ -50,7 +54,9 @@ void quasar_debug_reset_locked(QuasarState *s)
                (d->prop_mmu ? QUASAR_DBG_MMU_FAULT : 0) |
                (d->prop_fw_crash ? QUASAR_DBG_FW_CRASH : 0) |
                (d->prop_lost_irq ? QUASAR_DBG_LOST_IRQ : 0) |
-               (d->prop_corrupt_cpl ? QUASAR_DBG_CORRUPT_CPL : 0);
+               (d->prop_corrupt_cpl ? QUASAR_DBG_CORRUPT_CPL : 0) |
+               (d->prop_slow ? QUASAR_DBG_SLOW : 0);
+    d->pace_us = MIN(d->prop_pace_us, QUASAR_DBG_PACE_MAX_US);
     d->queues = d->prop_queues & QUASAR_DBG_QMASK;
     d->fault_va = d->prop_va;
     d->fired = 0;
@@ -145,6 +151,9 @@ bool quasar_debug_read_locked(QuasarState *s, hwaddr addr, uint32_t *val)
     case QUASAR_REG_DBG_INPLACE_HI:
         *val = d->inplace_bytes >> 32;
         return true;
+    case QUASAR_REG_DBG_PACE_US:
+        *val = d->pace_us;
+        return true;
     }
     if (addr >= QUASAR_REG_Q_PROGRESS(0) &&
         addr < QUASAR_REG_Q_PROGRESS(QUASAR_NUM_QUEUES)) {
@@ -206,6 +215,13 @@ bool quasar_debug_write_locked(QuasarState *s, hwaddr addr, uint32_t val)
     case QUASAR_REG_DBG_INPLACE_LO:
     case QUASAR_REG_DBG_INPLACE_HI:
         QUASAR_GUEST_ERR("DBG_INPLACE is read-only");
+        return true;
+    case QUASAR_REG_DBG_PACE_US:
+        if (val > QUASAR_DBG_PACE_MAX_US) {
+            QUASAR_GUEST_ERR("DBG_PACE_US %u is above %u: clamped", val,
+                             QUASAR_DBG_PACE_MAX_US);
+        }
+        d->pace_us = MIN(val, QUASAR_DBG_PACE_MAX_US);
         return true;
     }
     if (addr >= QUASAR_REG_Q_PROGRESS(0) &&

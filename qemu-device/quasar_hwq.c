@@ -114,12 +114,30 @@ static bool quasar_hwq_publish_locked(QuasarState *s, QuasarHwQueue *q,
     return quasar_irq_raise_direct_locked(s, QUASAR_IRQ_QUEUE(q->index));
 }
 
+/*
+ * An injected SLOW job waits at each unit, in slices of a millisecond so
+ * that an abandon (reset, disable, unplug) ends it as promptly as any.
+ */
+static void quasar_hwq_pace(QuasarWorker *w)
+{
+    int64_t deadline = get_clock() + (int64_t)w->pace_us * SCALE_US;
+    int64_t left;
+
+    while ((left = deadline - get_clock()) > 0 &&
+           qatomic_read(&w->epoch) == w->job_epoch) {
+        g_usleep(MIN(left / SCALE_US + 1, 1000));
+    }
+}
+
 /* Polled per job, command and page: each poll is a unit of progress. */
 static bool quasar_hwq_should_stop(void *opaque)
 {
     QuasarWorker *w = opaque;
     QuasarHwQueue *q = container_of(w, QuasarHwQueue, worker);
 
+    if (unlikely(w->pace_us)) {
+        quasar_hwq_pace(w);
+    }
     quasar_debug_progress(w->dev, q->index);
     return qatomic_read(&w->epoch) != w->job_epoch;
 }
@@ -174,6 +192,7 @@ static void *quasar_hwq_thread(void *opaque)
             quasar_worker_done_locked(s, w);
             continue;
         }
+        w->pace_us = faults & QUASAR_DBG_SLOW ? s->dbg.pace_us : 0;
         w->fw.inject = (struct fw_inject) {
             .flags = faults & (QUASAR_DBG_MMU_FAULT | QUASAR_DBG_CORRUPT_CPL),
             .fault_va = s->dbg.fault_va,

@@ -131,7 +131,8 @@ enum quasar_fw_error {
 #define   QUASAR_DBG_FW_CRASH		(1u << 2)	/* firmware crashes at next job */
 #define   QUASAR_DBG_LOST_IRQ		(1u << 3)	/* next completion raises no cause */
 #define   QUASAR_DBG_CORRUPT_CPL	(1u << 4)	/* next record has a wrong seqno */
-#define   QUASAR_DBG_ALL		0x1fu
+#define   QUASAR_DBG_SLOW		(1u << 5)	/* next job waits DBG_PACE_US a unit */
+#define   QUASAR_DBG_ALL		0x3fu
 #define   QUASAR_DBG_CLEAR		(1u << 31)	/* write: disarm all first */
 #define QUASAR_REG_DBG_QUEUES		0x0304	/* RW: hardware queues the faults fire on */
 #define QUASAR_REG_DBG_FAULT_VA_LO	0x0308	/* RW: VA of an injected MMU fault */
@@ -145,6 +146,8 @@ enum quasar_fw_error {
 /* RO: operand bytes the kernels read in place, not copied to SRAM (not modeled) */
 #define QUASAR_REG_DBG_INPLACE_LO	0x0320
 #define QUASAR_REG_DBG_INPLACE_HI	0x0324
+#define QUASAR_REG_DBG_PACE_US		0x0328	/* RW: a SLOW job's wait per unit of work */
+#define   QUASAR_DBG_PACE_MAX_US	100000u
 #define QUASAR_REG_Q_PROGRESS(q)	(0x0340 + 4 * (q))	/* RO: work units done */
 #define QUASAR_CPL_CORRUPT_SEQNO	0xbad0c0de5eed0000ull	/* XORed into seqno */
 /* FW_STATUS / FW_ERROR after a firmware crash (appended to the enums above). */

@@ -294,6 +294,40 @@ static void test_dbg_queue_mask_picks_the_queue(void)
     qt_stop(t);
 }
 
+/*
+ * SLOW (spec 11): the job waits DBG_PACE_US at each unit of progress, so
+ * whatever the host it takes at least that many paces, and it completes
+ * as any other. DBG_PACE_US clamps to its maximum.
+ */
+static void test_dbg_slow_paces_each_unit_of_progress(void)
+{
+    QT *t = qt_start_jobs(true);
+    const uint32_t pace_us = 20000;
+    uint32_t len, units, before;
+    int64_t start;
+
+    g_assert_cmpuint(qt_rd(t, QUASAR_REG_DBG_PACE_US), ==, 0);
+    qt_wr(t, QUASAR_REG_DBG_PACE_US, ~0u);
+    g_assert_cmpuint(qt_rd(t, QUASAR_REG_DBG_PACE_US), ==,
+                     QUASAR_DBG_PACE_MAX_US);
+    qt_wr(t, QUASAR_REG_DBG_PACE_US, pace_us);
+    qt_arm(t, QUASAR_DBG_SLOW);
+    len = qt_cmd_fill(t, 0, QT_VA_A, QT_DATA_PAGES * QT_PAGE, 0x5a5a);
+    before = qt_rd(t, QUASAR_REG_Q_PROGRESS(0));
+    start = g_get_monotonic_time();
+    qt_submit(t, QT_VA_CMD, len, 0, 3);
+    qt_wait_head(t, 0, 1);
+    units = qt_rd(t, QUASAR_REG_Q_PROGRESS(0)) - before;
+    g_assert_cmpuint(units, >=, 2 + QT_DATA_PAGES);
+    g_assert_cmpint(g_get_monotonic_time() - start, >=,
+                    (int64_t)units * pace_us);
+    qt_expect_cpl(t, 0, 3, DRM_QUASAR_STATUS_OK, 1, 0);
+    qt_expect_words(t, t->a_pa, QT_DATA_PAGES * QT_PAGE, 0x5a5a);
+    g_assert_cmphex(qt_rd(t, QUASAR_REG_DBG_INJECT), ==, 0);
+    g_assert_cmpuint(qt_rd(t, QUASAR_REG_DBG_FIRED), ==, 1);
+    qt_stop(t);
+}
+
 static void test_dbg_properties_arm_faults_at_power_on(void)
 {
     QT *t = qt_start_with("q35", ",fault-hang=on,fault-corrupt-cpl=on,"
@@ -339,6 +373,8 @@ int main(int argc, char **argv)
                    test_dbg_corrupt_cpl_changes_the_seqno_only);
     qtest_add_func("/quasar/dbg/queue_mask_picks_the_queue",
                    test_dbg_queue_mask_picks_the_queue);
+    qtest_add_func("/quasar/dbg/slow_paces_each_unit_of_progress",
+                   test_dbg_slow_paces_each_unit_of_progress);
     qtest_add_func("/quasar/dbg/properties_arm_faults_at_power_on",
                    test_dbg_properties_arm_faults_at_power_on);
 

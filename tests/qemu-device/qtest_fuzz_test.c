@@ -71,11 +71,16 @@ static uint64_t qf_addr(QF *f)
 /*
  * DBG_HOLD.RESET wedges the device until a PCI reset (spec 11): random
  * values never set it, so that the fuzzing keeps reaching the registers.
+ * A SLOW job's pace stays short (up to 255 us a unit, not 100 ms), so that
+ * a random job spends the fuzzing's time on its paths, not on waiting.
  */
 static uint64_t qf_tame(uint32_t off, uint64_t v)
 {
     if (off == QUASAR_REG_DBG_HOLD) {
         v &= ~(uint64_t)QUASAR_DBG_HOLD_RESET;
+    }
+    if (off == QUASAR_REG_DBG_PACE_US) {
+        v &= 0xff;
     }
     return v;
 }
