@@ -11,6 +11,13 @@
  * is the largest count whose working set fits next to one A row, then mt
  * the largest that fits next to nt columns. Commands arrive decoded and
  * checked by the ISA's validator (isa/isa_validate.c).
+ *
+ * A B tile is read where it lies in guest memory, as weights are
+ * (fw_wplace.c, docs/cost-model.md 8.2), when its span is one run the HAL
+ * maps and the plan has a single A tile: then no result of the command is
+ * written between the moment the copy would have been taken and the
+ * kernel's last read, so the kernel sees the bytes the copy would hold
+ * even where Y overlaps B. It is counted as staged: the statistics stay.
  */
 #include "dp_attn.h"
 #include "dp_num.h"
@@ -53,24 +60,71 @@ static uint32_t fw_matmul_search(const struct fw_matmul_plan *p, uint64_t size, 
 	return lo;
 }
 
+/* B's tile, columns n0 .. n0 + nn - 1 of batch matrix @bt: where, how many rows, how long. */
+static uint64_t fw_matmul_b_rows(const struct fw_matmul_plan *p, uint64_t bt, uint32_t n0,
+				 uint32_t nn, uint64_t *rows, uint64_t *len)
+{
+	const struct isa_matmul *c = p->c;
+	const struct isa_tensor *b = &c->b;
+
+	*rows = c->trans_b ? nn : p->kp;
+	*len = (c->trans_b ? (uint64_t)p->kp : nn) * 4;
+	if (c->trans_b)		/* row n of B holds column n: kp values each */
+		return fw_tensor_row(b, bt * b->dims[2] + n0);
+	return fw_tensor_row(b, bt * b->dims[2]) + (uint64_t)n0 * 4;
+}
+
 /* Columns n0 .. n0 + nn - 1 of batch matrix @bt's B, its first kp rows, into @dst. */
 static int fw_matmul_stage_b(struct fw_xctx *x, const struct fw_matmul_plan *p, uint64_t bt,
 			     uint32_t n0, uint32_t nn, float *dst)
 {
-	const struct isa_matmul *c = p->c;
-	const struct isa_tensor *b = &c->b;
-	uint64_t stride = b->strides[2] * b->esize;
+	const struct isa_tensor *b = &p->c->b;
+	uint64_t rows, len, va = fw_matmul_b_rows(p, bt, n0, nn, &rows, &len);
 
 	/* Rows of one batch matrix, consecutive in dims[2]: one stride apart. */
-	if (c->trans_b)		/* row n of B holds column n: kp values each */
-		return fw_sram_in_rows(x, fw_tensor_row(b, bt * b->dims[2] + n0), stride,
-				       (uint64_t)p->kp * 4, nn, dst, FW_CLS_ACT);
-	return fw_sram_in_rows(x, fw_tensor_row(b, bt * b->dims[2]) + (uint64_t)n0 * 4, stride,
-			       (uint64_t)nn * 4, p->kp, dst, FW_CLS_ACT);
+	return fw_sram_in_rows(x, va, b->strides[2] * b->esize, len, rows, dst, FW_CLS_ACT);
+}
+
+/*
+ * The same tile where it lies, or NULL (staged then). @ldb its row stride
+ * in elements; the caller gives *@map back to hal.dma_unmap.
+ */
+static const float *fw_matmul_map_b(struct fw_xctx *x, const struct fw_matmul_plan *p,
+				    uint64_t bt, uint32_t n0, uint32_t nn, uint32_t *ldb,
+				    const void **map)
+{
+	const struct fw_hal *hal = &x->fw->hal;
+	const struct isa_tensor *b = &p->c->b;
+	uint64_t stride = b->strides[2] * b->esize, rows, len, span, dma, t0;
+	uint64_t va = fw_matmul_b_rows(p, bt, n0, nn, &rows, &len);
+	const void *ptr;
+
+	if (x->e->stage_copy || !hal->dma_map || !hal->dma_unmap || p->mt < p->c->m ||
+	    !rows || stride < len || stride % 4 || stride / 4 > UINT32_MAX)
+		return 0;
+	span = (rows - 1) * stride + len;
+	if (fw_mmu_contig(x->fw, x->slot, va, span, &dma) < span)
+		return 0;
+	t0 = fw_time_now_xfer(x->fw);
+	ptr = hal->dma_map(hal->opaque, dma, span);
+	fw_time_add(x->fw, dma_ns, t0);
+	if (!ptr)
+		return 0;
+	if ((uintptr_t)ptr % 4) {
+		hal->dma_unmap(hal->opaque, ptr);
+		return 0;
+	}
+	fw_sram_count(x, rows * len, FW_CLS_ACT);
+	x->e->time.inplace_bytes += rows * len;
+	*ldb = (uint32_t)(stride / 4);
+	*map = ptr;
+	return ptr;
 }
 
 struct fw_matmul_bufs {
 	float *a, *b, *y;
+	const float *bk;	/* the B tile the kernel reads: b, or where it lies */
+	uint32_t ldb;
 };
 
 /* Rows m0 .. m0 + mm - 1 of batch matrix @bt against the staged B tile. */
@@ -97,8 +151,8 @@ static int fw_matmul_tile(struct fw_xctx *x, const struct fw_matmul_plan *p,
 	 * K cut to kt, the last row's limit, which no row's limit exceeds.
 	 */
 	dm = (struct dp_matmul){
-		.a = buf->a, .b = buf->b, .y = buf->y, .m = mm, .n = nn, .k = kt, .lda = kt,
-		.ldb = c->trans_b ? p->kp : nn, .ldy = nn, .alpha = dp_u2f(c->alpha),
+		.a = buf->a, .b = buf->bk, .y = buf->y, .m = mm, .n = nn, .k = kt, .lda = kt,
+		.ldb = buf->ldb, .ldy = nn, .alpha = dp_u2f(c->alpha),
 		.trans_b = c->trans_b, .causal = c->causal,
 		.causal_offset = off > UINT32_MAX ? UINT32_MAX : (uint32_t)off,
 	};
@@ -139,17 +193,25 @@ static int fw_matmul_run(struct fw_xctx *x, struct fw_matmul_plan *p)
 	for (uint64_t bt = 0; bt < c->batch; bt++) {
 		for (uint32_t n0 = 0; n0 < c->n; n0 += p->nt) {
 			uint32_t nn = c->n - n0 < p->nt ? c->n - n0 : p->nt;
+			const void *map = 0;
 
 			if (fw_xctx_stopped(x))
 				return DRM_QUASAR_STATUS_ABORTED;
-			st = fw_matmul_stage_b(x, p, bt, n0, nn, buf.b);
+			buf.bk = fw_matmul_map_b(x, p, bt, n0, nn, &buf.ldb, &map);
+			st = DRM_QUASAR_STATUS_OK;
+			if (!buf.bk) {
+				buf.bk = buf.b;
+				buf.ldb = c->trans_b ? p->kp : nn;
+				st = fw_matmul_stage_b(x, p, bt, n0, nn, buf.b);
+			}
 			for (uint32_t m0 = 0; !st && m0 < c->m; m0 += p->mt) {
 				uint32_t mm = c->m - m0 < p->mt ? c->m - m0 : p->mt;
 
-				if (fw_xctx_stopped(x))
-					return DRM_QUASAR_STATUS_ABORTED;
-				st = fw_matmul_tile(x, p, &buf, bt, n0, nn, m0, mm);
+				st = fw_xctx_stopped(x) ? DRM_QUASAR_STATUS_ABORTED :
+					fw_matmul_tile(x, p, &buf, bt, n0, nn, m0, mm);
 			}
+			if (map)
+				x->fw->hal.dma_unmap(x->fw->hal.opaque, map);
 			if (st)
 				return st;
 		}

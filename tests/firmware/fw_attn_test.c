@@ -29,6 +29,8 @@ static uint64_t at_contig;
 static bool at_stage_copy;
 /* hal.dma_map calls: the reads done in place. */
 static uint32_t at_maps;
+/* struct fw_job_time.inplace_bytes of the last attention_case() job. */
+static uint64_t at_inplace;
 static const void *(*at_map_orig)(void *opaque, uint64_t addr, uint64_t len);
 
 static const void *at_count_map(void *opaque, uint64_t addr, uint64_t len)
@@ -188,6 +190,13 @@ FIXTURE_TEARDOWN(matmul) {}
 		EXPECT_EQ(0, mm_case(&s, SMALL_SRAM, false));			\
 		EXPECT_EQ(0, mm_case(&s, BIG_SRAM, true));			\
 		EXPECT_EQ(0, mm_case(&s, SMALL_SRAM, true));			\
+		/* B where it lies: one A tile (big SRAM) maps it. */		\
+		at_contig = 2ull << 20;						\
+		at_maps = 0;							\
+		EXPECT_EQ(0, mm_case(&s, BIG_SRAM, true));			\
+		EXPECT_LT(0, at_maps);						\
+		EXPECT_EQ(0, mm_case(&s, SMALL_SRAM, false));			\
+		at_contig = 0;							\
 	}
 
 #define TB	DRM_QUASAR_MATMUL_TRANS_B
@@ -595,6 +604,7 @@ static int attention_case(uint32_t h, uint32_t pos, uint32_t t, bool simd,
 	bad |= at_job_ok(&e, 6) || at_same(got, want, sizeof(got), "attention out");
 	if (st)
 		*st = e.res.stats;
+	at_inplace = e.eng.time.inplace_bytes;
 	for (uint32_t m = 0; m < t; m++)
 		for (uint32_t d = 0; d < HD; d++) {
 			double ref = ref_attention_f64(q, kc, vc, h, m, pos, d);
@@ -624,29 +634,80 @@ TEST(attention_prefill_window_of_one_head)
 }
 
 /*
- * The KV cache's strided rows copied where they lie (one physical run:
- * fw_sram.c, hal.dma_map) or by DMA through the bounce buffer (the forced
- * copy): the same output and the same statistics, byte for byte.
+ * The KV cache's strided rows read by the kernel where they lie (one
+ * physical run: fw_attn.c, hal.dma_map) or by DMA through the bounce
+ * buffer (the forced copy): the same output and the same statistics, byte
+ * for byte; in place, both MATMULs' K and V rows, pos + t of HD each.
  */
 TEST(attention_kv_rows_in_place_or_staged_agree)
 {
 	const uint32_t cases[][3] = { { 3, 22, 1 }, { 1, 7, 5 }, { 2, 0, 8 } };
 
 	for (uint32_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t kv_bytes = 2ull * (cases[i][1] + cases[i][2]) * HD * 4;
 		struct fw_job_stats staged, mapped;
 
 		at_stage_copy = true;
 		at_maps = 0;
 		EXPECT_EQ(0, attention_case(cases[i][0], cases[i][1], cases[i][2], true, &staged));
 		EXPECT_EQ(0, at_maps);
+		EXPECT_EQ(0, at_inplace);
 		at_stage_copy = false;
 		at_contig = 2ull << 20;
 		EXPECT_EQ(0, attention_case(cases[i][0], cases[i][1], cases[i][2], true, &mapped));
-		EXPECT_LT(0, at_maps);	/* both MATMULs' rows */
+		EXPECT_EQ(2, at_maps);	/* both MATMULs' B */
+		EXPECT_EQ(kv_bytes, at_inplace);
 		at_contig = 0;
 		EXPECT_EQ(0, memcmp(&staged, &mapped, sizeof(staged)));
 		EXPECT_NE(0, staged.rd_act);
 	}
+}
+
+/*
+ * A decode row's Q x K^T whose Y overwrites the K rows of B's later column
+ * tiles (a small SRAM: many B tiles, one A tile). Staged, each B tile is
+ * copied after the tiles before it wrote Y; in place, the kernel reads it
+ * after those writes too: the same output and statistics either way.
+ */
+TEST(matmul_in_place_b_under_its_own_y_agrees_with_staged)
+{
+	enum { N = 40, K = 24, LDB = K + 4, SRAM = 1024 };
+	static float a[K], b[N * LDB], y[2][N * LDB];
+	struct drm_quasar_cmd_matmul c = { .hdr = { DRM_QUASAR_OP_MATMUL, sizeof(c), 0 } };
+	struct fw_job_stats stats[2];
+
+	v1_rand_f32(a, K, 71);
+	v1_rand_f32(b, N * LDB, 72);
+	for (int inplace = 0; inplace < 2; inplace++) {
+		struct fwrun e;
+		uint64_t bva;
+
+		at_stage_copy = !inplace;
+		at_contig = inplace ? 2ull << 20 : 0;
+		at_maps = 0;
+		ASSERT_EQ(0, at_init(&e, SRAM, true));
+		bva = fwrun_upload(&e, b, sizeof(b));
+		c.a = at_view(fwrun_upload(&e, a, sizeof(a)), 0, 1, 1, 1, K, K);
+		c.b = at_view(bva, 0, 1, 1, N, K, LDB);
+		/* Y's row: the bytes of B's row 20 on, which a later tile reads. */
+		c.y = at_view(bva + 20 * LDB * 4, 0, 1, 1, 1, N, N);
+		c.alpha = v1_f2u(0.5f);
+		c.flags = DRM_QUASAR_MATMUL_TRANS_B;
+		fwrun_emit_isa_version(&e, 2);
+		fwrun_emit(&e, &c, sizeof(c));
+		fwrun_run(&e);
+		EXPECT_EQ(0, at_job_ok(&e, 2));
+		fwrun_read(&e, bva, y[inplace], sizeof(b));
+		stats[inplace] = e.res.stats;
+		if (inplace)
+			EXPECT_LT(1, at_maps);	/* several B tiles, each mapped */
+		fwrun_fini(&e);
+	}
+	at_stage_copy = false;
+	at_contig = 0;
+	EXPECT_EQ(0, memcmp(y[0], y[1], sizeof(y[0])));
+	EXPECT_EQ(0, memcmp(&stats[0], &stats[1], sizeof(stats[0])));
+	EXPECT_NE(0, memcmp(y[0], b, sizeof(b)));
 }
 
 TEST_HARNESS_MAIN
