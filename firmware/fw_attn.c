@@ -93,25 +93,19 @@ static const float *fw_matmul_map_b(struct fw_xctx *x, const struct fw_matmul_pl
 				    uint64_t bt, uint32_t n0, uint32_t nn, uint32_t *ldb,
 				    const void **map)
 {
-	const struct fw_hal *hal = &x->fw->hal;
 	const struct isa_tensor *b = &p->c->b;
-	uint64_t stride = b->strides[2] * b->esize, rows, len, span, dma, t0;
+	uint64_t stride = b->strides[2] * b->esize, rows, len;
 	uint64_t va = fw_matmul_b_rows(p, bt, n0, nn, &rows, &len);
 	const void *ptr;
 
-	if (x->e->stage_copy || !hal->dma_map || !hal->dma_unmap || p->mt < p->c->m ||
-	    !rows || stride < len || stride % 4 || stride / 4 > UINT32_MAX)
+	if (p->mt < p->c->m || !rows || stride < len || stride % 4 ||
+	    stride / 4 > UINT32_MAX)
 		return 0;
-	span = (rows - 1) * stride + len;
-	if (fw_mmu_contig(x->fw, x->slot, va, span, &dma) < span)
-		return 0;
-	t0 = fw_time_now_xfer(x->fw);
-	ptr = hal->dma_map(hal->opaque, dma, span);
-	fw_time_add(x->fw, dma_ns, t0);
+	ptr = fw_sram_map(x, va, (rows - 1) * stride + len);
 	if (!ptr)
 		return 0;
 	if ((uintptr_t)ptr % 4) {
-		hal->dma_unmap(hal->opaque, ptr);
+		fw_sram_unmap(x, ptr);
 		return 0;
 	}
 	fw_sram_count(x, rows * len, FW_CLS_ACT);
@@ -211,7 +205,7 @@ static int fw_matmul_run(struct fw_xctx *x, struct fw_matmul_plan *p)
 					fw_matmul_tile(x, p, &buf, bt, n0, nn, m0, mm);
 			}
 			if (map)
-				x->fw->hal.dma_unmap(x->fw->hal.opaque, map);
+				fw_sram_unmap(x, map);
 			if (st)
 				return st;
 		}

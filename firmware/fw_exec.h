@@ -59,6 +59,13 @@ void fw_sram_count(struct fw_xctx *x, uint64_t len, enum fw_cls cls);
 int fw_sram_in_rows(struct fw_xctx *x, uint64_t va, uint64_t stride, uint64_t len,
 		    uint64_t rows, void *dst, enum fw_cls cls);
 int fw_sram_out(struct fw_xctx *x, uint64_t va, const void *src, uint64_t len);
+/*
+ * @span bytes from @va where they lie in guest memory, when they are one
+ * run the HAL hands out (hal.dma_map) and nothing forces the copy; NULL
+ * otherwise. Counts nothing; fw_sram_unmap() gives it back.
+ */
+const void *fw_sram_map(struct fw_xctx *x, uint64_t va, uint64_t span);
+void fw_sram_unmap(struct fw_xctx *x, const void *p);
 bool fw_xctx_stopped(const struct fw_xctx *x);
 
 /* fw_cost.c: what the compute step of the current tile does. */

@@ -67,9 +67,29 @@ int fw_sram_in(struct fw_xctx *x, uint64_t va, void *dst, uint64_t len,
 #define FW_ROWS_BOUNCE		4096u
 #define FW_ROWS_GAP_MAX		8u	/* stride / len up to which the span is read */
 
+const void *fw_sram_map(struct fw_xctx *x, uint64_t va, uint64_t span)
+{
+	const struct fw_hal *hal = &x->fw->hal;
+	uint64_t dma, t0;
+	const void *p;
+
+	if (x->e->stage_copy || !hal->dma_map || !hal->dma_unmap ||
+	    fw_mmu_contig(x->fw, x->slot, va, span, &dma) < span)
+		return 0;
+	t0 = fw_time_now_xfer(x->fw);
+	p = hal->dma_map(hal->opaque, dma, span);
+	fw_time_add(x->fw, dma_ns, t0);
+	return p;
+}
+
+void fw_sram_unmap(struct fw_xctx *x, const void *p)
+{
+	x->fw->hal.dma_unmap(x->fw->hal.opaque, p);
+}
+
 /*
  * The rows copied straight out of guest memory when their whole span is
- * one run of pages the HAL hands out (hal.dma_map, as fw_wplace.c reads
+ * one run of pages the HAL hands out (fw_sram_map(), as fw_wplace.c reads
  * weights): no DMA per bounce and no bounce copy, the same bytes and
  * counts. False when it is not (scattered pages, a page that does not
  * translate, stage-copy): the DMA path then reads, or faults, as before.
@@ -77,20 +97,15 @@ int fw_sram_in(struct fw_xctx *x, uint64_t va, void *dst, uint64_t len,
 static bool fw_sram_rows_mapped(struct fw_xctx *x, uint64_t va, uint64_t stride,
 				uint64_t len, uint64_t rows, uint8_t *out, enum fw_cls cls)
 {
-	const struct fw_hal *hal = &x->fw->hal;
-	uint64_t span = (rows - 1) * stride + len, dma, t0;
-	const uint8_t *p;
+	const uint8_t *p = fw_sram_map(x, va, (rows - 1) * stride + len);
+	uint64_t t0;
 
-	if (x->e->stage_copy || !hal->dma_map || !hal->dma_unmap ||
-	    fw_mmu_contig(x->fw, x->slot, va, span, &dma) < span)
-		return false;
-	t0 = fw_time_now_xfer(x->fw);
-	p = hal->dma_map(hal->opaque, dma, span);
 	if (!p)
 		return false;
+	t0 = fw_time_now_xfer(x->fw);
 	for (uint64_t i = 0; i < rows; i++)
 		fw_memcpy(out + i * len, p + i * stride, len);
-	hal->dma_unmap(hal->opaque, p);
+	fw_sram_unmap(x, p);
 	fw_time_add(x->fw, dma_ns, t0);
 	fw_sram_count(x, rows * len, cls);
 	return true;
