@@ -87,7 +87,7 @@ static int fw_matmul_stage_b(struct fw_xctx *x, const struct fw_matmul_plan *p, 
 
 /*
  * The same tile where it lies, or NULL (staged then). @ldb its row stride
- * in elements; the caller gives *@map back to hal.dma_unmap.
+ * in elements; the caller gives *@map back with fw_sram_unmap().
  */
 static const float *fw_matmul_map_b(struct fw_xctx *x, const struct fw_matmul_plan *p,
 				    uint64_t bt, uint32_t n0, uint32_t nn, uint32_t *ldb,
