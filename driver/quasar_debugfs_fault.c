@@ -139,13 +139,19 @@ static const struct file_operations quasar_fault_inject_fops = {
 	.write = quasar_fault_inject_write,
 };
 
-static int quasar_fault_hw_queues_get(void *data, u64 *val)
+/* One register as a debugfs attribute's value. */
+static int quasar_fault_reg_get(struct quasar_device *qdev, u32 reg, u64 *val)
 {
-	u32 v;
-	int ret = quasar_fault_reg_read(data, QUASAR_REG_DBG_QUEUES, &v);
+	u32 v = 0;
+	int ret = quasar_fault_reg_read(qdev, reg, &v);
 
 	*val = v;
 	return ret;
+}
+
+static int quasar_fault_hw_queues_get(void *data, u64 *val)
+{
+	return quasar_fault_reg_get(data, QUASAR_REG_DBG_QUEUES, val);
 }
 
 static int quasar_fault_hw_queues_set(void *data, u64 val)
@@ -188,11 +194,7 @@ DEFINE_DEBUGFS_ATTRIBUTE(quasar_fault_va_fops, quasar_fault_va_get,
 
 static int quasar_fault_pace_get(void *data, u64 *val)
 {
-	u32 v;
-	int ret = quasar_fault_reg_read(data, QUASAR_REG_DBG_PACE_US, &v);
-
-	*val = v;
-	return ret;
+	return quasar_fault_reg_get(data, QUASAR_REG_DBG_PACE_US, val);
 }
 
 static int quasar_fault_pace_set(void *data, u64 val)
